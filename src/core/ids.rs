@@ -1,0 +1,73 @@
+//! Identifier formats used across the registry.
+//!
+//! * public ids in seed 000's style: a prefix (`p_`, `pii_`, `trc_`) followed by
+//!   22 base62 characters (about 131 bits of randomness);
+//! * reference ids in seed 001's style: `M` followed by nine digits.
+
+use rand::Rng;
+
+const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// A random identifier: `prefix` + 22 base62 characters.
+pub fn base62_id(prefix: &str) -> String {
+    let mut rng = rand::rng();
+    let mut s = String::with_capacity(prefix.len() + 22);
+    s.push_str(prefix);
+    for _ in 0..22 {
+        s.push(BASE62[rng.random_range(0..62)] as char);
+    }
+    s
+}
+
+/// A new person id, e.g. `p_57WfSCnafMnxDiWMKcy3EW`.
+pub fn person_id() -> String {
+    base62_id("p_")
+}
+
+/// A new issued identifier id, e.g. `pii_4PYsekjAX8VMuAOfmW81C7`.
+pub fn issued_identifier_id() -> String {
+    base62_id("pii_")
+}
+
+/// A new trace id, e.g. `trc_3XsPP17u8mU3k29x944ygx`.
+pub fn trace_id() -> String {
+    base62_id("trc_")
+}
+
+/// A random reference id candidate, `M` + 9 digits. The store retries on collision.
+pub fn reference_id() -> String {
+    let n: u32 = rand::rng().random_range(100_000_000..1_000_000_000);
+    format!("M{n}")
+}
+
+/// True when `s` is `prefix` followed by exactly 22 base62 characters.
+pub fn is_base62_id(s: &str, prefix: &str) -> bool {
+    s.strip_prefix(prefix)
+        .is_some_and(|rest| rest.len() == 22 && rest.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// True for `M` followed by exactly nine digits.
+pub fn is_reference_id(s: &str) -> bool {
+    s.strip_prefix('M')
+        .is_some_and(|rest| rest.len() == 9 && rest.bytes().all(|b| b.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        let p = person_id();
+        assert!(is_base62_id(&p, "p_"), "{p}");
+        assert!(is_base62_id(&issued_identifier_id(), "pii_"));
+        assert!(is_base62_id(&trace_id(), "trc_"));
+        assert!(is_reference_id(&reference_id()));
+        assert!(!is_reference_id("M12345678"));
+        assert!(!is_reference_id("X123456789"));
+        assert!(!is_base62_id("p_short", "p_"));
+        assert!(!is_base62_id("p_57WfSCnafMnxDiWMKcy3E!", "p_"));
+        assert!(is_base62_id("p_57WfSCnafMnxDiWMKcy3EW", "p_"));
+        assert_ne!(person_id(), person_id());
+    }
+}

@@ -1,0 +1,7 @@
+//! The functional core: the domain model, the rules and (later) the matcher.
+//! Pure Rust: no I/O, no UI, no clock. Everything here is unit-tested.
+
+pub mod ids;
+pub mod model;
+pub mod rules;
+pub mod validate;

@@ -1,0 +1,963 @@
+//! Seed 002: validation of a person request.
+//!
+//! [`validate_person_request`] reads the raw JSON (so that a wrong type is a
+//! violation with a path, not a parse failure), applies every rule, and
+//! returns either the typed request or *all* violations at once. It is pure:
+//! the clock, the settings and the facts about third persons come in as data.
+
+use super::model::*;
+use super::rules::{self, *};
+use base64::Engine;
+use chrono::{Datelike, NaiveDate};
+use serde_json::{Map, Value};
+
+/// One broken rule, at one JSON path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// JSON path, e.g. `$.person.documents[0].number`.
+    pub entry: String,
+    /// Rule name: required, type, format, length, date, inclusion, invariant, scan, existence.
+    pub rule: &'static str,
+    pub description: String,
+}
+
+impl Violation {
+    pub fn new(
+        entry: impl Into<String>,
+        rule: &'static str,
+        description: impl Into<String>,
+    ) -> Self {
+        Self {
+            entry: entry.into(),
+            rule,
+            description: description.into(),
+        }
+    }
+}
+
+/// What the rules need to know that is not in the request.
+#[derive(Debug, Clone)]
+pub struct RuleContext {
+    pub today: NaiveDate,
+    /// `prm.global_parameters.no_self_auth_age`.
+    pub no_self_auth_age: u32,
+}
+
+/// Facts about a registered person named as THIRD_PERSON.
+#[derive(Debug, Clone)]
+pub struct ThirdPerson {
+    pub birth_date: Option<NaiveDate>,
+    pub auth_methods: Vec<AuthMethod>,
+}
+
+/// A request that passed every rule.
+#[derive(Debug, Clone)]
+pub struct ValidRequest {
+    /// Present for an update.
+    pub id: Option<String>,
+    pub person: PersonData,
+    pub scans: Vec<ScanUpload>,
+    /// Seed 002's document uploads, e.g. `person.tax_id`, deduplicated, in order.
+    pub uploads: Vec<String>,
+}
+
+/// Whole years between `birth` and `today`.
+pub fn age_on(birth: NaiveDate, today: NaiveDate) -> i32 {
+    let mut age = today.year() - birth.year();
+    if (today.month(), today.day()) < (birth.month(), birth.day()) {
+        age -= 1;
+    }
+    age
+}
+
+/// Strict ISO date `YYYY-MM-DD` (rejects 2023-02-30).
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    if s.len() != 10 {
+        return None;
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// Detect an image by its first bytes; the file name is never trusted.
+pub fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else {
+        None
+    }
+}
+
+/// Name what a rejected scan really is, for the message.
+pub fn describe_content(bytes: &[u8]) -> &'static str {
+    if bytes.starts_with(b"%PDF") {
+        "application/pdf"
+    } else if bytes.starts_with(b"GIF8") {
+        "image/gif"
+    } else if bytes.is_empty() {
+        "empty"
+    } else {
+        "unknown"
+    }
+}
+
+/// Check one scanned page: JPEG or PNG by content, at most 10 MB.
+pub fn check_scan(bytes: &[u8]) -> Result<&'static str, String> {
+    if bytes.len() > SCAN_MAX_BYTES {
+        return Err(format!(
+            "Document should be no more than 10MB (got {} bytes)",
+            bytes.len()
+        ));
+    }
+    sniff_image(bytes).ok_or_else(|| {
+        format!(
+            "scan must be a JPEG or PNG image, content is {}",
+            describe_content(bytes)
+        )
+    })
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Collects violations while reading typed values out of JSON.
+struct Reader {
+    errs: Vec<Violation>,
+}
+
+impl Reader {
+    fn push(&mut self, entry: &str, rule: &'static str, description: impl Into<String>) {
+        self.errs.push(Violation::new(entry, rule, description));
+    }
+
+    fn type_err(&mut self, path: &str, want: &str, got: &Value) {
+        self.push(
+            path,
+            "type",
+            format!("type mismatch. Expected {want} but got {}", type_name(got)),
+        );
+    }
+
+    /// A string field; `""` counts as absent for optional fields.
+    fn string(
+        &mut self,
+        obj: &Map<String, Value>,
+        key: &str,
+        base: &str,
+        required: bool,
+        max: usize,
+    ) -> Option<String> {
+        let path = format!("{base}.{key}");
+        match obj.get(key) {
+            None | Some(Value::Null) => {
+                if required {
+                    self.push(
+                        &path,
+                        "required",
+                        format!("required property {key} was not present"),
+                    );
+                }
+                None
+            }
+            Some(Value::String(s)) => {
+                let trimmed = s.trim();
+                if trimmed.is_empty() {
+                    if required {
+                        self.push(
+                            &path,
+                            "length",
+                            "expected value to have a minimum length of 1 but got 0",
+                        );
+                    }
+                    return None;
+                }
+                let n = trimmed.chars().count();
+                if n > max {
+                    self.push(
+                        &path,
+                        "length",
+                        format!("expected value to have a maximum length of {max} but got {n}"),
+                    );
+                    return None;
+                }
+                Some(trimmed.to_string())
+            }
+            Some(other) => {
+                self.type_err(&path, "string", other);
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, obj: &Map<String, Value>, key: &str, base: &str) -> bool {
+        match obj.get(key) {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(other) => {
+                self.type_err(&format!("{base}.{key}"), "boolean", other);
+                false
+            }
+        }
+    }
+
+    fn array<'a>(
+        &mut self,
+        obj: &'a Map<String, Value>,
+        key: &str,
+        base: &str,
+    ) -> Vec<&'a Map<String, Value>> {
+        let path = format!("{base}.{key}");
+        match obj.get(key) {
+            None | Some(Value::Null) => vec![],
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| match v {
+                    Value::Object(m) => Some(m),
+                    other => {
+                        self.type_err(&format!("{path}[{i}]"), "object", other);
+                        None
+                    }
+                })
+                .collect(),
+            Some(other) => {
+                self.type_err(&path, "array", other);
+                vec![]
+            }
+        }
+    }
+
+    fn strings(&mut self, obj: &Map<String, Value>, key: &str, base: &str) -> Vec<String> {
+        let path = format!("{base}.{key}");
+        match obj.get(key) {
+            None | Some(Value::Null) => vec![],
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| match v {
+                    Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+                    Value::String(_) => None,
+                    other => {
+                        self.type_err(&format!("{path}[{i}]"), "string", other);
+                        None
+                    }
+                })
+                .collect(),
+            Some(other) => {
+                self.type_err(&path, "array", other);
+                vec![]
+            }
+        }
+    }
+
+    fn one_of(&mut self, value: Option<String>, allowed: &[&str], path: &str) -> Option<String> {
+        let v = value?;
+        if allowed.contains(&v.as_str()) {
+            Some(v)
+        } else {
+            self.push(
+                path,
+                "inclusion",
+                format!("value is not allowed in enum: {}", allowed.join(", ")),
+            );
+            None
+        }
+    }
+
+    fn date(&mut self, value: Option<&String>, path: &str) -> Option<NaiveDate> {
+        let s = value?;
+        let d = parse_date(s);
+        if d.is_none() {
+            self.push(
+                path,
+                "date",
+                format!("expected \"{s}\" to be a valid ISO 8601 date"),
+            );
+        }
+        d
+    }
+
+    fn pattern(
+        &mut self,
+        value: Option<&String>,
+        re: &regex::Regex,
+        text: &str,
+        path: &str,
+    ) -> bool {
+        match value {
+            Some(v) if !re.is_match(v) => {
+                self.push(
+                    path,
+                    "format",
+                    format!("string does not match pattern \"{text}\""),
+                );
+                false
+            }
+            _ => true,
+        }
+    }
+}
+
+/// Which role a document list plays; decides the allowed types.
+#[derive(Clone, Copy)]
+enum DocList {
+    Person,
+    Relationship,
+}
+
+/// Validate a person request body (`{"person": {...}}`).
+///
+/// `third_person` looks up a registered person named by a THIRD_PERSON
+/// authentication method; it is the only outside fact the rules need.
+pub fn validate_person_request(
+    body: &Value,
+    ctx: &RuleContext,
+    third_person: &dyn Fn(&str) -> Option<ThirdPerson>,
+) -> Result<ValidRequest, Vec<Violation>> {
+    let mut r = Reader { errs: vec![] };
+    let Some(root) = body.as_object() else {
+        return Err(vec![Violation::new(
+            "$",
+            "type",
+            format!("type mismatch. Expected object but got {}", type_name(body)),
+        )]);
+    };
+    let p = match root.get("person") {
+        Some(Value::Object(p)) => p,
+        Some(other) => {
+            r.type_err("$.person", "object", other);
+            return Err(r.errs);
+        }
+        None => {
+            r.push(
+                "$.person",
+                "required",
+                "required property person was not present",
+            );
+            return Err(r.errs);
+        }
+    };
+    let base = "$.person";
+    let id = r.string(p, "id", base, false, 64);
+    let is_update = id.is_some();
+    let mut person = PersonData {
+        first_name: r
+            .string(p, "first_name", base, true, TEXT_MAX)
+            .unwrap_or_default(),
+        last_name: r
+            .string(p, "last_name", base, true, TEXT_MAX)
+            .unwrap_or_default(),
+        second_name: r.string(p, "second_name", base, false, TEXT_MAX),
+        prefix: r.string(p, "prefix", base, false, 32),
+        suffix: r.string(p, "suffix", base, false, 32),
+        credential: r.string(p, "credential", base, false, 64),
+        birth_country: r.string(p, "birth_country", base, false, TEXT_MAX),
+        birth_settlement: r.string(p, "birth_settlement", base, false, TEXT_MAX),
+        no_tax_id: r.boolean(p, "no_tax_id", base),
+        ..Default::default()
+    };
+    let birth_raw = r.string(p, "birth_date", base, true, 10);
+    let birth = r.date(birth_raw.as_ref(), "$.person.birth_date");
+    if let Some(b) = birth {
+        if b > ctx.today {
+            r.push(
+                "$.person.birth_date",
+                "date",
+                "birth_date should be in the past",
+            );
+        } else if b < NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date") {
+            r.push(
+                "$.person.birth_date",
+                "date",
+                "birth_date should not be earlier than 1900-01-01",
+            );
+        }
+    }
+    person.birth_date = birth_raw.unwrap_or_default();
+    let gender = r.string(p, "gender", base, true, 16);
+    person.gender = r
+        .one_of(gender, GENDERS, "$.person.gender")
+        .unwrap_or_default();
+
+    // tax_id and no_tax_id
+    person.tax_id = r.string(p, "tax_id", base, false, 64);
+    r.pattern(
+        person.tax_id.as_ref(),
+        &TAX_ID_RE,
+        TAX_ID_PATTERN,
+        "$.person.tax_id",
+    );
+    if person.no_tax_id && person.tax_id.is_some() {
+        r.push(
+            "$.person.tax_id",
+            "invariant",
+            "tax_id must be empty when no_tax_id is true",
+        );
+    }
+
+    // unzr
+    person.unzr = r.string(p, "unzr", base, false, 64);
+    if let Some(u) = &person.unzr {
+        if UNZR_RE.is_match(u) {
+            if let Some(b) = birth
+                && u[..8] != b.format("%Y%m%d").to_string()
+            {
+                r.push(
+                    "$.person.unzr",
+                    "invariant",
+                    "unzr or birthdate are not correct",
+                );
+            }
+        } else {
+            r.push(
+                "$.person.unzr",
+                "format",
+                format!("string does not match pattern \"{UNZR_PATTERN}\""),
+            );
+        }
+    }
+
+    // e-mails
+    person.email = r.string(p, "email", base, false, TEXT_MAX);
+    r.pattern(
+        person.email.as_ref(),
+        &EMAIL_RE,
+        EMAIL_PATTERN,
+        "$.person.email",
+    );
+    person.emails = r.strings(p, "emails", base);
+    for (i, e) in person.emails.iter().enumerate() {
+        if !EMAIL_RE.is_match(e) || e.len() > TEXT_MAX {
+            r.push(
+                &format!("$.person.emails[{i}]"),
+                "format",
+                format!("string does not match pattern \"{EMAIL_PATTERN}\""),
+            );
+        }
+    }
+
+    // phones
+    person.phones = read_phones(&mut r, p, base);
+
+    // addresses
+    for (i, a) in r.array(p, "addresses", base).into_iter().enumerate() {
+        let ab = format!("$.person.addresses[{i}]");
+        let kind = r.string(a, "type", &ab, true, 32);
+        let kind = r
+            .one_of(kind, ADDRESS_TYPES, &format!("{ab}.type"))
+            .unwrap_or_default();
+        let addr = Address {
+            kind,
+            street: r.string(a, "street", &ab, false, TEXT_MAX),
+            house_number: r.string(a, "house_number", &ab, false, 32),
+            line1: r.string(a, "line1", &ab, false, TEXT_MAX),
+            line2: r.string(a, "line2", &ab, false, TEXT_MAX),
+            settlement: r.string(a, "settlement", &ab, true, TEXT_MAX),
+            state: r.string(a, "state", &ab, false, TEXT_MAX),
+            postal_code: r.string(a, "postal_code", &ab, false, 16),
+            country: r.string(a, "country", &ab, true, 64),
+            start_date: r.string(a, "start_date", &ab, false, 10),
+        };
+        r.date(addr.start_date.as_ref(), &format!("{ab}.start_date"));
+        person.addresses.push(addr);
+    }
+
+    // documents
+    let mut scans = Vec::new();
+    person.documents = read_documents(
+        &mut r,
+        p,
+        "documents",
+        base,
+        DocList::Person,
+        birth,
+        ctx,
+        Some(&mut scans),
+    );
+    if person.documents.iter().any(|d| d.kind == "NATIONAL_ID") && person.unzr.is_none() {
+        r.push(
+            "$.person.unzr",
+            "required",
+            "unzr is mandatory for document type NATIONAL_ID",
+        );
+    }
+
+    // issued identifiers (seed 000: one of a type)
+    for (i, ii) in r
+        .array(p, "issued_identifiers", base)
+        .into_iter()
+        .enumerate()
+    {
+        let ib = format!("$.person.issued_identifiers[{i}]");
+        let kind = r.string(ii, "type", &ib, true, 64);
+        let kind = r
+            .one_of(kind, ISSUED_IDENTIFIER_TYPES, &format!("{ib}.type"))
+            .unwrap_or_default();
+        let number = r
+            .string(ii, "issued_number", &ib, true, 64)
+            .unwrap_or_default();
+        if !kind.is_empty() && person.issued_identifiers.iter().any(|x| x.kind == kind) {
+            r.push(
+                &format!("{ib}.type"),
+                "invariant",
+                "The issued identifier type already exists for the Person entity.",
+            );
+        }
+        person.issued_identifiers.push(IssuedIdentifier {
+            issued_identifier_id: None,
+            kind,
+            issued_number: number,
+        });
+    }
+
+    let age = birth.map(|b| age_on(b, ctx.today));
+    let is_child = age.is_some_and(|a| a < ctx.no_self_auth_age as i32);
+
+    // confidant persons
+    for (i, c) in r.array(p, "confidant_person", base).into_iter().enumerate() {
+        let cb = format!("$.person.confidant_person[{i}]");
+        let rel = r.string(c, "relation_type", &cb, true, 16);
+        let relation_type = r
+            .one_of(rel, RELATION_TYPES, &format!("{cb}.relation_type"))
+            .unwrap_or_default();
+        let c_birth_raw = r.string(c, "birth_date", &cb, true, 10);
+        let c_birth = r.date(c_birth_raw.as_ref(), &format!("{cb}.birth_date"));
+        if let Some(cbd) = c_birth
+            && age_on(cbd, ctx.today) < ctx.no_self_auth_age as i32
+        {
+            r.push(
+                &format!("{cb}.birth_date"),
+                "invariant",
+                "Incorrect person age for such an action",
+            );
+        }
+        let g = r.string(c, "gender", &cb, true, 16);
+        let gender = r
+            .one_of(g, GENDERS, &format!("{cb}.gender"))
+            .unwrap_or_default();
+        let tax_id = r.string(c, "tax_id", &cb, false, 64);
+        r.pattern(
+            tax_id.as_ref(),
+            &TAX_ID_RE,
+            TAX_ID_PATTERN,
+            &format!("{cb}.tax_id"),
+        );
+        let unzr = r.string(c, "unzr", &cb, false, 64);
+        r.pattern(unzr.as_ref(), &UNZR_RE, UNZR_PATTERN, &format!("{cb}.unzr"));
+        let email = r.string(c, "email", &cb, false, TEXT_MAX);
+        r.pattern(
+            email.as_ref(),
+            &EMAIL_RE,
+            EMAIL_PATTERN,
+            &format!("{cb}.email"),
+        );
+        let confidant = ConfidantPerson {
+            relation_type,
+            first_name: r
+                .string(c, "first_name", &cb, true, TEXT_MAX)
+                .unwrap_or_default(),
+            last_name: r
+                .string(c, "last_name", &cb, true, TEXT_MAX)
+                .unwrap_or_default(),
+            second_name: r.string(c, "second_name", &cb, false, TEXT_MAX),
+            birth_date: c_birth_raw.unwrap_or_default(),
+            birth_country: r.string(c, "birth_country", &cb, false, TEXT_MAX),
+            birth_settlement: r.string(c, "birth_settlement", &cb, false, TEXT_MAX),
+            gender,
+            tax_id,
+            unzr,
+            email,
+            phones: read_phones(&mut r, c, &cb),
+            documents_person: read_documents(
+                &mut r,
+                c,
+                "documents_person",
+                &cb,
+                DocList::Person,
+                c_birth,
+                ctx,
+                None,
+            ),
+            documents_relationship: read_documents(
+                &mut r,
+                c,
+                "documents_relationship",
+                &cb,
+                DocList::Relationship,
+                birth,
+                ctx,
+                None,
+            ),
+        };
+        if confidant.documents_person.is_empty() {
+            r.push(
+                &format!("{cb}.documents_person"),
+                "required",
+                "documents_person is mandatory for a confidant person",
+            );
+        }
+        if confidant.documents_relationship.is_empty() {
+            r.push(
+                &format!("{cb}.documents_relationship"),
+                "required",
+                "documents_relationship is mandatory for a confidant person",
+            );
+        }
+        person.confidant_person.push(confidant);
+    }
+    if !person.confidant_person.is_empty()
+        && person
+            .confidant_person
+            .iter()
+            .filter(|c| c.relation_type == "PRIMARY")
+            .count()
+            != 1
+        && person
+            .confidant_person
+            .iter()
+            .all(|c| !c.relation_type.is_empty())
+    {
+        r.push(
+            "$.person.confidant_person",
+            "invariant",
+            "exactly one confidant person must have relation_type PRIMARY",
+        );
+    }
+    if is_child && person.confidant_person.is_empty() {
+        r.push(
+            "$.person.confidant_person",
+            "required",
+            "Confidant person is mandatory for children",
+        );
+    }
+
+    // authentication methods: create only
+    if is_update {
+        if p.contains_key("authentication_methods") {
+            r.push(
+                "$.person.authentication_methods",
+                "invariant",
+                "authentication_methods must not be sent with an update (person.id is set)",
+            );
+        }
+    } else {
+        let methods = r.array(p, "authentication_methods", base);
+        if methods.is_empty()
+            && !r
+                .errs
+                .iter()
+                .any(|e| e.entry == "$.person.authentication_methods")
+        {
+            r.push(
+                "$.person.authentication_methods",
+                "required",
+                "required property authentication_methods was not present",
+            );
+        }
+        for (i, m) in methods.into_iter().enumerate() {
+            let mb = format!("$.person.authentication_methods[{i}]");
+            let kind = r.string(m, "type", &mb, true, 16);
+            let kind = r
+                .one_of(kind, AUTH_METHOD_TYPES, &format!("{mb}.type"))
+                .unwrap_or_default();
+            let mut method = AuthMethod {
+                kind,
+                phone_number: None,
+                value: None,
+            };
+            match method.kind.as_str() {
+                "OTP" => {
+                    method.phone_number = r.string(m, "phone_number", &mb, true, 16);
+                    r.pattern(
+                        method.phone_number.as_ref(),
+                        &PHONE_RE,
+                        PHONE_PATTERN,
+                        &format!("{mb}.phone_number"),
+                    );
+                }
+                "THIRD_PERSON" => {
+                    method.value = r.string(m, "value", &mb, true, 64);
+                    if let Some(tp_id) = &method.value {
+                        check_third_person(
+                            &mut r,
+                            tp_id,
+                            &format!("{mb}.value"),
+                            ctx,
+                            third_person,
+                        );
+                    }
+                }
+                _ => {}
+            }
+            if is_child && !method.kind.is_empty() && method.kind != "THIRD_PERSON" {
+                r.push(
+                    &format!("{mb}.type"),
+                    "invariant",
+                    "person under no_self_auth_age must use authentication method THIRD_PERSON",
+                );
+            }
+            person.authentication_methods.push(method);
+        }
+    }
+
+    if !r.errs.is_empty() {
+        return Err(r.errs);
+    }
+    let uploads = required_uploads(&person, birth, age, ctx);
+    Ok(ValidRequest {
+        id,
+        person,
+        scans,
+        uploads,
+    })
+}
+
+fn read_phones(r: &mut Reader, obj: &Map<String, Value>, base: &str) -> Vec<Phone> {
+    let mut out = Vec::new();
+    for (i, ph) in r.array(obj, "phones", base).into_iter().enumerate() {
+        let pb = format!("{base}.phones[{i}]");
+        let kind = r.string(ph, "type", &pb, true, 16);
+        let kind = r
+            .one_of(kind, PHONE_TYPES, &format!("{pb}.type"))
+            .unwrap_or_default();
+        let number = r.string(ph, "number", &pb, true, 32);
+        r.pattern(
+            number.as_ref(),
+            &PHONE_RE,
+            PHONE_PATTERN,
+            &format!("{pb}.number"),
+        );
+        out.push(Phone {
+            kind,
+            number: number.unwrap_or_default(),
+        });
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_documents(
+    r: &mut Reader,
+    obj: &Map<String, Value>,
+    key: &str,
+    base: &str,
+    list: DocList,
+    birth: Option<NaiveDate>,
+    ctx: &RuleContext,
+    mut scans: Option<&mut Vec<ScanUpload>>,
+) -> Vec<Document> {
+    let allowed = match list {
+        DocList::Person => PERSON_DOCUMENT_TYPES,
+        DocList::Relationship => RELATIONSHIP_DOCUMENT_TYPES,
+    };
+    let mut out = Vec::new();
+    for (i, d) in r.array(obj, key, base).into_iter().enumerate() {
+        let db = format!("{base}.{key}[{i}]");
+        let kind = r.string(d, "type", &db, true, 64);
+        let kind = r
+            .one_of(kind, allowed, &format!("{db}.type"))
+            .unwrap_or_default();
+        let number = r.string(d, "number", &db, true, 1024);
+        if let Some(n) = &number {
+            if n.chars().count() > DOCUMENT_NUMBER_MAX {
+                r.push(&format!("{db}.number"), "length", format!("expected value to have a maximum length of {DOCUMENT_NUMBER_MAX} but got {}", n.chars().count()));
+            } else if document_number_matches(&kind, n) == Some(false) {
+                let text = rules::document_pattern_text(&kind).unwrap_or_default();
+                r.push(
+                    &format!("{db}.number"),
+                    "format",
+                    format!("string does not match pattern \"{text}\""),
+                );
+            }
+        }
+        let issued_by = r.string(d, "issued_by", &db, true, TEXT_MAX);
+        let issued_at = r.string(d, "issued_at", &db, true, 10);
+        if let Some(ia) = r.date(issued_at.as_ref(), &format!("{db}.issued_at")) {
+            if ia > ctx.today {
+                r.push(
+                    &format!("{db}.issued_at"),
+                    "date",
+                    "Document issued date should be in the past",
+                );
+            } else if birth.is_some_and(|b| ia < b) {
+                r.push(
+                    &format!("{db}.issued_at"),
+                    "date",
+                    "Document issued date should greater than person.birth_date ",
+                );
+            }
+        }
+        let expiration_date = r.string(d, "expiration_date", &db, false, 10);
+        match r.date(expiration_date.as_ref(), &format!("{db}.expiration_date")) {
+            Some(e) if e <= ctx.today => {
+                r.push(
+                    &format!("{db}.expiration_date"),
+                    "date",
+                    "Document expiration_date should be in future",
+                );
+            }
+            _ => {}
+        }
+        if expiration_date.is_none() && EXPIRATION_MANDATORY.contains(&kind.as_str()) {
+            r.push(
+                &format!("{db}.expiration_date"),
+                "required",
+                format!("expiration_date is mandatory for document_type {kind}"),
+            );
+        }
+        // Scanned pages: base64 content, checked by magic bytes and size.
+        let doc_index = out.len();
+        for (j, s) in r.array(d, "scans", &db).into_iter().enumerate() {
+            let sb = format!("{db}.scans[{j}]");
+            let file_name = r
+                .string(s, "file_name", &sb, false, TEXT_MAX)
+                .unwrap_or_else(|| format!("page-{}", j + 1));
+            let Some(b64) = r.string(s, "content_base64", &sb, true, usize::MAX) else {
+                continue;
+            };
+            if b64.len() > SCAN_MAX_BYTES / 3 * 4 + 8 {
+                r.push(
+                    &format!("{sb}.content_base64"),
+                    "scan",
+                    "Document should be no more than 10MB",
+                );
+                continue;
+            }
+            match base64::engine::general_purpose::STANDARD.decode(b64.as_bytes()) {
+                Err(_) => r.push(
+                    &format!("{sb}.content_base64"),
+                    "format",
+                    "content_base64 is not valid base64",
+                ),
+                Ok(bytes) => match check_scan(&bytes) {
+                    Err(msg) => r.push(&format!("{sb}.content_base64"), "scan", msg),
+                    Ok(media_type) => {
+                        if let Some(out_scans) = scans.as_deref_mut() {
+                            out_scans.push(ScanUpload {
+                                document_index: doc_index,
+                                file_name,
+                                media_type: media_type.into(),
+                                content: bytes,
+                            });
+                        } else {
+                            r.push(
+                                &sb,
+                                "invariant",
+                                "scans are accepted on the person's own documents only",
+                            );
+                        }
+                    }
+                },
+            }
+        }
+        out.push(Document {
+            kind,
+            number: number.unwrap_or_default(),
+            issued_by,
+            issued_at,
+            expiration_date,
+            scans: vec![],
+        });
+    }
+    out
+}
+
+fn check_third_person(
+    r: &mut Reader,
+    id: &str,
+    path: &str,
+    ctx: &RuleContext,
+    lookup: &dyn Fn(&str) -> Option<ThirdPerson>,
+) {
+    let Some(tp) = lookup(id) else {
+        r.push(path, "existence", "such third person doesn't exist");
+        return;
+    };
+    if tp.auth_methods.iter().any(|m| m.kind == "OFFLINE") {
+        r.push(
+            path,
+            "invariant",
+            "THIRD PERSON can't have OFFLINE self auth method type",
+        );
+    } else if !tp.auth_methods.iter().any(|m| m.kind == "OTP") {
+        r.push(
+            path,
+            "invariant",
+            "THIRD PERSON doesn't have active valid authentication methods",
+        );
+    }
+    if tp
+        .birth_date
+        .is_some_and(|b| age_on(b, ctx.today) < ctx.no_self_auth_age as i32)
+    {
+        r.push(path, "invariant", "Incorrect person age for such an action");
+    }
+}
+
+/// Seed 002's upload rules: they never reject, they ask for documents.
+fn required_uploads(
+    p: &PersonData,
+    birth: Option<NaiveDate>,
+    age: Option<i32>,
+    ctx: &RuleContext,
+) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |s: String| {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    };
+    if p.no_tax_id {
+        add("person.no_tax_id".into());
+    } else if let Some(t) = &p.tax_id {
+        let suspicious = match rules::tax_id_facts(t) {
+            None => true,
+            Some(f) => f.birth_date != birth || f.gender != p.gender || !f.checksum_ok,
+        };
+        if suspicious {
+            add("person.tax_id".into());
+        }
+    }
+    for c in &p.confidant_person {
+        for d in &c.documents_relationship {
+            add(format!("confidant_person.{}.{}", c.relation_type, d.kind));
+        }
+        for d in &c.documents_person {
+            add(format!("confidant_person.{}.{}", c.relation_type, d.kind));
+        }
+    }
+    let child = age.is_some_and(|a| a < ctx.no_self_auth_age as i32);
+    let in_relationship = |kind: &str| {
+        p.confidant_person
+            .iter()
+            .any(|c| c.documents_relationship.iter().any(|d| d.kind == kind))
+    };
+    for d in &p.documents {
+        if d.kind == "BIRTH_CERTIFICATE_FOREIGN"
+            && child
+            && !in_relationship("BIRTH_CERTIFICATE_FOREIGN")
+        {
+            add("person.BIRTH_CERTIFICATE_FOREIGN".into());
+        }
+        if d.kind == "PERMANENT_RESIDENCE_PERMIT"
+            && age.is_some_and(|a| a >= ctx.no_self_auth_age as i32)
+        {
+            add("person.PERMANENT_RESIDENCE_PERMIT".into());
+        }
+    }
+    if p.authentication_methods.iter().any(|m| m.kind == "OFFLINE") {
+        for d in &p.documents {
+            add(format!("person.{}", d.kind));
+        }
+    }
+    out
+}

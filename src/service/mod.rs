@@ -1,0 +1,304 @@
+//! The registry service: every operation of the seeds, as functions over the
+//! store. Shells (router, CLI, GUI worker, hub) call these and nothing else.
+//!
+//! Each write runs in one transaction: either every row of it lands or none.
+
+pub mod demo;
+mod error;
+
+pub use error::ServiceError;
+
+use crate::core::ids;
+use crate::core::model::*;
+use crate::core::rules::ISSUED_IDENTIFIER_TYPES;
+use crate::core::validate::{self, RuleContext, ThirdPerson};
+use crate::store::{self, NewPerson, Store};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::Value;
+
+pub type Result<T> = std::result::Result<T, ServiceError>;
+
+/// Who is acting. Roles are enforced here, not in the shells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Reviewer,
+    Receptionist,
+}
+
+impl Role {
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "admin" => Some(Role::Admin),
+            "reviewer" => Some(Role::Reviewer),
+            "receptionist" => Some(Role::Receptionist),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Reviewer => "reviewer",
+            Role::Receptionist => "receptionist",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub name: String,
+    pub role: Role,
+}
+
+impl Actor {
+    pub fn new(name: &str, role: Role) -> Actor {
+        Actor {
+            name: name.to_string(),
+            role,
+        }
+    }
+    /// The local operator of a single-user database (tests, first start).
+    pub fn system() -> Actor {
+        Actor::new("system", Role::Admin)
+    }
+}
+
+/// Tunable settings (stored in the `settings` table; these are the defaults).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `prm.global_parameters.no_self_auth_age` of seed 002.
+    pub no_self_auth_age: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            no_self_auth_age: 14,
+        }
+    }
+}
+
+/// Outcome of `POST /api/person_requests`.
+#[derive(Debug, Clone)]
+pub struct PersonRequestOutcome {
+    pub created: bool,
+    pub person: Person,
+    pub uploads: Vec<String>,
+}
+
+pub struct Registry {
+    pub store: Store,
+    pub settings: Settings,
+    clock: Box<dyn Fn() -> DateTime<Utc> + Send>,
+}
+
+impl Registry {
+    pub fn new(store: Store) -> Registry {
+        let mut settings = Settings::default();
+        if let Ok(Some(v)) = store.get_setting("no_self_auth_age")
+            && let Ok(n) = v.parse()
+        {
+            settings.no_self_auth_age = n;
+        }
+        Registry {
+            store,
+            settings,
+            clock: Box::new(Utc::now),
+        }
+    }
+
+    /// Open the database file at `path` (created and migrated if needed).
+    pub fn open(path: &std::path::Path) -> Result<Registry> {
+        Ok(Registry::new(Store::open(path)?))
+    }
+
+    pub fn in_memory() -> Registry {
+        Registry::new(Store::open_in_memory().expect("in-memory SQLite opens"))
+    }
+
+    /// Replace the clock (tests).
+    pub fn set_clock(&mut self, clock: impl Fn() -> DateTime<Utc> + Send + 'static) {
+        self.clock = Box::new(clock);
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    pub fn now_str(&self) -> String {
+        self.now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.now().date_naive()
+    }
+
+    pub fn rule_context(&self) -> RuleContext {
+        RuleContext {
+            today: self.today(),
+            no_self_auth_age: self.settings.no_self_auth_age,
+        }
+    }
+
+    fn third_person(&self, key: &str) -> Option<ThirdPerson> {
+        let seq = store::find_seq(&self.store.conn, key).ok().flatten()?;
+        let p = store::load_person(&self.store.conn, seq).ok().flatten()?;
+        if p.status != PersonStatus::Active {
+            return None;
+        }
+        Some(ThirdPerson {
+            birth_date: validate::parse_date(&p.person.birth_date),
+            auth_methods: p.person.authentication_methods,
+        })
+    }
+
+    /// Validate a person request without writing anything (live form validation).
+    pub fn check_person_request(
+        &self,
+        body: &Value,
+    ) -> std::result::Result<validate::ValidRequest, Vec<validate::Violation>> {
+        let ctx = self.rule_context();
+        validate::validate_person_request(body, &ctx, &|k| self.third_person(k))
+    }
+
+    /// Seed 002: create a person, or update one when `person.id` is given.
+    pub fn person_request(&mut self, actor: &Actor, body: &Value) -> Result<PersonRequestOutcome> {
+        let valid = self
+            .check_person_request(body)
+            .map_err(ServiceError::Validation)?;
+        let now = self.now_str();
+        let tx = self.store.conn.transaction()?;
+        let (seq, created) = match &valid.id {
+            None => {
+                let reference_id = allocate_reference_id(&tx)?;
+                let id = ids::person_id();
+                let seq = store::insert_person(
+                    &tx,
+                    &NewPerson {
+                        id: &id,
+                        reference_id: &reference_id,
+                        status: PersonStatus::Active,
+                        active_id: None,
+                        version: 1,
+                        data: &valid.person,
+                        actor: &actor.name,
+                        now: &now,
+                    },
+                )?;
+                (seq, true)
+            }
+            Some(id) => {
+                let seq = store::find_seq(&tx, id)?.ok_or_else(|| ServiceError::NotFound {
+                    entity: "Person",
+                    id: id.clone(),
+                })?;
+                let current =
+                    store::load_person(&tx, seq)?.ok_or_else(|| ServiceError::NotFound {
+                        entity: "Person",
+                        id: id.clone(),
+                    })?;
+                if current.status != PersonStatus::Active {
+                    return Err(ServiceError::Conflict(
+                        "a working copy cannot be updated through a person request".into(),
+                    ));
+                }
+                let mut data = valid.person.clone();
+                // The update carries no authentication block: keep the stored one.
+                data.authentication_methods = current.person.authentication_methods.clone();
+                if data.issued_identifiers.is_empty() {
+                    data.issued_identifiers = current.person.issued_identifiers.clone();
+                }
+                store::update_person(&tx, seq, &data, &actor.name, &now)?;
+                (seq, false)
+            }
+        };
+        for scan in &valid.scans {
+            store::insert_scan(&tx, seq, scan.document_index, scan)?;
+        }
+        let person = store::load_person(&tx, seq)?.expect("row written in this transaction");
+        tx.commit()?;
+        Ok(PersonRequestOutcome {
+            created,
+            person,
+            uploads: valid.uploads,
+        })
+    }
+
+    /// Seed 000: `person.issuedIdentifier.create`. Returns the new `pii_` id.
+    pub fn create_issued_identifier(
+        &mut self,
+        _actor: &Actor,
+        person_id: &str,
+        kind: &str,
+        number: &str,
+    ) -> Result<String> {
+        if !ISSUED_IDENTIFIER_TYPES.contains(&kind) {
+            return Err(ServiceError::RuleViolation {
+                entity_type: "Person",
+                sub_code: "INVALID_ISSUED_IDENTIFIER_TYPE",
+                message: format!(
+                    "The type provided is not one of the PERSON_ISSUED_IDENTIFIER_TYPES. Invalid value provided: {kind}"
+                ),
+            });
+        }
+        let now = self.now_str();
+        let tx = self.store.conn.transaction()?;
+        let seq = store::find_seq(&tx, person_id)?
+            .filter(|_| person_id.starts_with("p_"))
+            .ok_or_else(|| ServiceError::NotFound {
+                entity: "Person",
+                id: person_id.to_string(),
+            })?;
+        if store::has_issued_identifier_type(&tx, seq, kind)? {
+            return Err(duplicated_identifier());
+        }
+        let id = ids::issued_identifier_id();
+        store::insert_issued_identifier(&tx, seq, &id, kind, number, &now).map_err(|e| {
+            if is_unique_violation(&e) {
+                duplicated_identifier()
+            } else {
+                e.into()
+            }
+        })?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// A stored person by public id, reference id or technical id.
+    pub fn get_person(&self, key: &str) -> Result<Person> {
+        let seq =
+            store::find_seq(&self.store.conn, key)?.ok_or_else(|| ServiceError::NotFound {
+                entity: "Person",
+                id: key.to_string(),
+            })?;
+        store::load_person(&self.store.conn, seq)?.ok_or_else(|| ServiceError::NotFound {
+            entity: "Person",
+            id: key.to_string(),
+        })
+    }
+}
+
+fn duplicated_identifier() -> ServiceError {
+    ServiceError::RuleViolation {
+        entity_type: "Person",
+        sub_code: "DUPLICATED_ISSUED_IDENTIFIER",
+        message: "The issued identifier type already exists for the Person entity.".into(),
+    }
+}
+
+pub(crate) fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+        || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+/// A fresh `M` + 9 digits reference id, unused by any person.
+pub(crate) fn allocate_reference_id(conn: &rusqlite::Connection) -> Result<String> {
+    loop {
+        let r = ids::reference_id();
+        if !store::reference_id_taken(conn, &r)? {
+            return Ok(r);
+        }
+    }
+}

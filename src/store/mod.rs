@@ -1,0 +1,450 @@
+//! The SQLite store: one database file, WAL, foreign keys on, migrations.
+//!
+//! The store knows tables, not rules: the service decides, the store writes.
+//! Every function that writes several rows takes a `&Connection` that the
+//! caller has opened a transaction on (rusqlite's `Transaction` derefs to it).
+
+mod schema;
+
+use crate::core::model::*;
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+pub use rusqlite;
+
+pub type Result<T> = std::result::Result<T, rusqlite::Error>;
+
+/// The latest schema version this binary knows.
+pub fn schema_version() -> usize {
+    schema::MIGRATIONS.len()
+}
+
+pub struct Store {
+    pub conn: Connection,
+}
+
+impl Store {
+    /// Open (creating if needed) and migrate the database at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let conn = Connection::open(path)?;
+        Self::init(conn, None)
+    }
+
+    /// A private in-memory database (tests, benchmarks).
+    pub fn open_in_memory() -> Result<Store> {
+        Self::init(Connection::open_in_memory()?, None)
+    }
+
+    /// Open and migrate only up to `version` (tests of in-place upgrades).
+    pub fn open_at_version(path: &Path, version: usize) -> Result<Store> {
+        Self::init(Connection::open(path)?, Some(version))
+    }
+
+    fn init(conn: Connection, upto: Option<usize>) -> Result<Store> {
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Store { conn };
+        store.migrate(upto.unwrap_or(schema::MIGRATIONS.len()))?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self, upto: usize) -> Result<()> {
+        let current: usize = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?
+            as usize;
+        for (i, sql) in schema::MIGRATIONS
+            .iter()
+            .enumerate()
+            .take(upto)
+            .skip(current)
+        {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    pub fn user_version(&self) -> Result<usize> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize)
+    }
+
+    pub fn get_setting(&self, key: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO settings(key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+}
+
+/// What to write for a new person row.
+pub struct NewPerson<'a> {
+    pub id: &'a str,
+    pub reference_id: &'a str,
+    pub status: PersonStatus,
+    pub active_id: Option<&'a str>,
+    pub version: i64,
+    pub data: &'a PersonData,
+    pub actor: &'a str,
+    pub now: &'a str,
+}
+
+/// The part of `PersonData` kept in the JSON column (documents and
+/// identifiers live in their own tables).
+fn data_json(p: &PersonData) -> String {
+    let mut d = p.clone();
+    d.documents.clear();
+    d.issued_identifiers.clear();
+    serde_json::to_string(&d).expect("person data serialises")
+}
+
+/// Is a reference id free among active persons?
+pub fn reference_id_taken(conn: &Connection, reference_id: &str) -> Result<bool> {
+    conn.query_row(
+        "SELECT 1 FROM persons WHERE reference_id = ?1 LIMIT 1",
+        [reference_id],
+        |_| Ok(()),
+    )
+    .optional()
+    .map(|o| o.is_some())
+}
+
+/// Insert a person with its documents and issued identifiers. Returns its seq.
+pub fn insert_person(conn: &Connection, p: &NewPerson) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO persons(id, reference_id, status, active_id, version, first_name, last_name,
+                             birth_date, gender, tax_id, data, created_by, created_at, updated_by, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?12, ?13)",
+        params![
+            p.id,
+            p.reference_id,
+            p.status.as_str(),
+            p.active_id,
+            p.version,
+            p.data.first_name,
+            p.data.last_name,
+            p.data.birth_date,
+            p.data.gender,
+            p.data.tax_id,
+            data_json(p.data),
+            p.actor,
+            p.now
+        ],
+    )?;
+    let seq = conn.last_insert_rowid();
+    sync_documents(conn, seq, &p.data.documents)?;
+    for ii in &p.data.issued_identifiers {
+        let id = ii
+            .issued_identifier_id
+            .clone()
+            .unwrap_or_else(crate::core::ids::issued_identifier_id);
+        insert_issued_identifier(conn, seq, &id, &ii.kind, &ii.issued_number, p.now)?;
+    }
+    Ok(seq)
+}
+
+/// Replace a person's data, keeping its identity. Documents that keep their
+/// type and number keep their scans. Bumps objectVersionNumber.
+pub fn update_person(
+    conn: &Connection,
+    seq: i64,
+    data: &PersonData,
+    actor: &str,
+    now: &str,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE persons SET first_name = ?2, last_name = ?3, birth_date = ?4, gender = ?5, tax_id = ?6,
+                data = ?7, version = version + 1, updated_by = ?8, updated_at = ?9
+         WHERE seq = ?1",
+        params![
+            seq,
+            data.first_name,
+            data.last_name,
+            data.birth_date,
+            data.gender,
+            data.tax_id,
+            data_json(data),
+            actor,
+            now
+        ],
+    )?;
+    sync_documents(conn, seq, &data.documents)?;
+    for ii in &data.issued_identifiers {
+        conn.execute(
+            "INSERT INTO issued_identifiers(id, person_seq, type, issued_number, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(person_seq, type) DO UPDATE SET issued_number = excluded.issued_number",
+            params![
+                ii.issued_identifier_id
+                    .clone()
+                    .unwrap_or_else(crate::core::ids::issued_identifier_id),
+                seq,
+                ii.kind,
+                ii.issued_number,
+                now
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// Make the document rows of `seq` equal `docs`, in order. Rows with the
+/// same type and number are updated in place so that their scans stay.
+fn sync_documents(conn: &Connection, seq: i64, docs: &[Document]) -> Result<()> {
+    let mut existing: Vec<(i64, String, String)> = {
+        let mut st =
+            conn.prepare_cached("SELECT id, type, number FROM documents WHERE person_seq = ?1")?;
+        st.query_map([seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_>>()?
+    };
+    for (pos, d) in docs.iter().enumerate() {
+        let found = existing
+            .iter()
+            .position(|(_, t, n)| *t == d.kind && *n == d.number);
+        if let Some(i) = found {
+            let (id, _, _) = existing.remove(i);
+            conn.execute(
+                "UPDATE documents SET position = ?2, issued_by = ?3, issued_at = ?4, expiration_date = ?5 WHERE id = ?1",
+                params![id, pos as i64, d.issued_by, d.issued_at, d.expiration_date],
+            )?;
+        } else {
+            conn.execute(
+                "INSERT INTO documents(person_seq, position, type, number, issued_by, issued_at, expiration_date)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![seq, pos as i64, d.kind, d.number, d.issued_by, d.issued_at, d.expiration_date],
+            )?;
+        }
+    }
+    for (id, _, _) in existing {
+        conn.execute("DELETE FROM documents WHERE id = ?1", [id])?;
+    }
+    Ok(())
+}
+
+/// Attach a scanned page to the document at `position` of person `seq`.
+pub fn insert_scan(
+    conn: &Connection,
+    seq: i64,
+    position: usize,
+    scan: &ScanUpload,
+) -> Result<String> {
+    let doc_id: i64 = conn.query_row(
+        "SELECT id FROM documents WHERE person_seq = ?1 AND position = ?2",
+        params![seq, position as i64],
+        |r| r.get(0),
+    )?;
+    let next: i64 = conn.query_row(
+        "SELECT COALESCE(MAX(position) + 1, 0) FROM scans WHERE document_id = ?1",
+        [doc_id],
+        |r| r.get(0),
+    )?;
+    let id = crate::core::ids::base62_id("scn_");
+    let sha = hex::encode(Sha256::digest(&scan.content));
+    conn.execute(
+        "INSERT INTO scans(id, document_id, position, file_name, media_type, size, sha256, content)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            id,
+            doc_id,
+            next,
+            scan.file_name,
+            scan.media_type,
+            scan.content.len() as i64,
+            sha,
+            scan.content
+        ],
+    )?;
+    Ok(id)
+}
+
+/// The bytes of a stored scan.
+pub fn scan_content(conn: &Connection, scan_id: &str) -> Result<Option<(String, Vec<u8>)>> {
+    conn.query_row(
+        "SELECT media_type, content FROM scans WHERE id = ?1",
+        [scan_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+pub fn insert_issued_identifier(
+    conn: &Connection,
+    seq: i64,
+    id: &str,
+    kind: &str,
+    number: &str,
+    now: &str,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO issued_identifiers(id, person_seq, type, issued_number, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![id, seq, kind, number, now],
+    )?;
+    Ok(())
+}
+
+pub fn has_issued_identifier_type(conn: &Connection, seq: i64, kind: &str) -> Result<bool> {
+    conn.query_row(
+        "SELECT 1 FROM issued_identifiers WHERE person_seq = ?1 AND type = ?2",
+        params![seq, kind],
+        |_| Ok(()),
+    )
+    .optional()
+    .map(|o| o.is_some())
+}
+
+/// Resolve a public id (`p_...`), a reference id (`M...`, active person) or a
+/// technical seq to the row's seq.
+pub fn find_seq(conn: &Connection, key: &str) -> Result<Option<i64>> {
+    if let Ok(seq) = key.parse::<i64>() {
+        return conn
+            .query_row("SELECT seq FROM persons WHERE seq = ?1", [seq], |r| {
+                r.get(0)
+            })
+            .optional();
+    }
+    conn.query_row(
+        "SELECT seq FROM persons WHERE id = ?1
+         UNION ALL SELECT seq FROM persons WHERE reference_id = ?1 AND status = 'active'
+         LIMIT 1",
+        [key],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// Load a whole person: data, documents with scan metadata, identifiers, SOR records.
+pub fn load_person(conn: &Connection, seq: i64) -> Result<Option<Person>> {
+    let row = conn
+        .query_row(
+            "SELECT id, reference_id, status, active_id, version, data, created_by, created_at,
+                    updated_by, updated_at, link_id
+             FROM persons WHERE seq = ?1",
+            [seq],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, String>(5)?,
+                    [r.get::<_, String>(6)?, r.get(7)?, r.get(8)?, r.get(9)?],
+                    r.get::<_, Option<String>>(10)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((id, reference_id, status, active_id, version, data, [cb, ca, ub, ua], link_id)) = row
+    else {
+        return Ok(None);
+    };
+    let mut person: PersonData = serde_json::from_str(&data).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(e))
+    })?;
+    let mut st = conn.prepare_cached(
+        "SELECT id, type, number, issued_by, issued_at, expiration_date FROM documents
+         WHERE person_seq = ?1 ORDER BY position",
+    )?;
+    let docs: Vec<(i64, Document)> = st
+        .query_map([seq], |r| {
+            Ok((
+                r.get(0)?,
+                Document {
+                    kind: r.get(1)?,
+                    number: r.get(2)?,
+                    issued_by: r.get(3)?,
+                    issued_at: r.get(4)?,
+                    expiration_date: r.get(5)?,
+                    scans: vec![],
+                },
+            ))
+        })?
+        .collect::<Result<_>>()?;
+    let mut scan_st = conn.prepare_cached(
+        "SELECT id, file_name, media_type, size, sha256 FROM scans WHERE document_id = ?1 ORDER BY position",
+    )?;
+    for (doc_id, mut d) in docs {
+        d.scans = scan_st
+            .query_map([doc_id], |r| {
+                Ok(ScanMeta {
+                    id: r.get(0)?,
+                    file_name: r.get(1)?,
+                    media_type: r.get(2)?,
+                    size: r.get::<_, i64>(3)? as u64,
+                    sha256: r.get(4)?,
+                })
+            })?
+            .collect::<Result<_>>()?;
+        person.documents.push(d);
+    }
+    let mut ii_st = conn.prepare_cached(
+        "SELECT id, type, issued_number FROM issued_identifiers WHERE person_seq = ?1 ORDER BY created_at, id",
+    )?;
+    person.issued_identifiers = ii_st
+        .query_map([seq], |r| {
+            Ok(IssuedIdentifier {
+                issued_identifier_id: Some(r.get(0)?),
+                kind: r.get(1)?,
+                issued_number: r.get(2)?,
+            })
+        })?
+        .collect::<Result<_>>()?;
+    let mut sor_st = conn.prepare_cached(
+        "SELECT sor, sor_id, attributes, created_at, updated_at FROM sor_records WHERE person_seq = ?1 ORDER BY created_at, sor, sor_id",
+    )?;
+    let sor_records = sor_st
+        .query_map([seq], |r| {
+            let attrs: String = r.get(2)?;
+            Ok(SorRecord {
+                sor: r.get(0)?,
+                sor_id: r.get(1)?,
+                attributes: serde_json::from_str(&attrs).unwrap_or(serde_json::Value::Null),
+                created_at: r.get(3)?,
+                updated_at: r.get(4)?,
+            })
+        })?
+        .collect::<Result<_>>()?;
+    Ok(Some(Person {
+        id,
+        seq,
+        reference_id,
+        status: PersonStatus::parse(&status).unwrap_or(PersonStatus::Active),
+        active_id,
+        object_version_number: version,
+        created_by: cb,
+        created_at: ca,
+        updated_by: ub,
+        updated_at: ua,
+        link_id,
+        person,
+        sor_records,
+    }))
+}
+
+/// Counts for the status bar and checks.
+pub fn count(conn: &Connection, sql_table: &str) -> Result<i64> {
+    let sql = format!("SELECT COUNT(*) FROM {sql_table}");
+    conn.query_row(&sql, [], |r| r.get(0))
+}

@@ -1,0 +1,77 @@
+//! Schema migrations. `PRAGMA user_version` records how many have run; a
+//! newer binary upgrades an older file in place, each step in its own
+//! transaction. Append new steps; never edit a released one.
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: persons, documents, scans, issued identifiers, SOR records, settings.
+    r#"
+    CREATE TABLE persons (
+        seq          INTEGER PRIMARY KEY,
+        id           TEXT NOT NULL UNIQUE,
+        reference_id TEXT NOT NULL,
+        status       TEXT NOT NULL CHECK (status IN ('active', 'working_copy')),
+        active_id    TEXT REFERENCES persons(id),
+        version      INTEGER NOT NULL DEFAULT 1,
+        first_name   TEXT NOT NULL,
+        last_name    TEXT NOT NULL,
+        birth_date   TEXT NOT NULL,
+        gender       TEXT NOT NULL,
+        tax_id       TEXT,
+        data         TEXT NOT NULL,
+        created_by   TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        updated_by   TEXT NOT NULL,
+        updated_at   TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX persons_reference_active ON persons(reference_id) WHERE status = 'active';
+    CREATE UNIQUE INDEX persons_one_working_copy ON persons(active_id) WHERE status = 'working_copy';
+    CREATE INDEX persons_tax_id ON persons(tax_id) WHERE tax_id IS NOT NULL;
+    CREATE TABLE documents (
+        id              INTEGER PRIMARY KEY,
+        person_seq      INTEGER NOT NULL REFERENCES persons(seq) ON DELETE CASCADE,
+        position        INTEGER NOT NULL,
+        type            TEXT NOT NULL,
+        number          TEXT NOT NULL,
+        issued_by       TEXT,
+        issued_at       TEXT,
+        expiration_date TEXT
+    );
+    CREATE INDEX documents_person ON documents(person_seq);
+    CREATE INDEX documents_number ON documents(number);
+    CREATE TABLE scans (
+        id          TEXT PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        position    INTEGER NOT NULL,
+        file_name   TEXT NOT NULL,
+        media_type  TEXT NOT NULL CHECK (media_type IN ('image/jpeg', 'image/png')),
+        size        INTEGER NOT NULL CHECK (size <= 10485760),
+        sha256      TEXT NOT NULL,
+        content     BLOB NOT NULL
+    );
+    CREATE INDEX scans_document ON scans(document_id);
+    CREATE TABLE issued_identifiers (
+        id            TEXT PRIMARY KEY,
+        person_seq    INTEGER NOT NULL REFERENCES persons(seq) ON DELETE CASCADE,
+        type          TEXT NOT NULL,
+        issued_number TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        UNIQUE (person_seq, type)
+    );
+    CREATE INDEX issued_identifiers_number ON issued_identifiers(issued_number);
+    CREATE TABLE sor_records (
+        sor         TEXT NOT NULL,
+        sor_id      TEXT NOT NULL,
+        person_seq  INTEGER REFERENCES persons(seq) ON DELETE CASCADE,
+        attributes  TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (sor, sor_id)
+    );
+    CREATE INDEX sor_records_person ON sor_records(person_seq);
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    "#,
+    // 2: the Link ID the hub assigned (seed 004).
+    r#"
+    ALTER TABLE persons ADD COLUMN link_id TEXT;
+    "#,
+];

@@ -1,0 +1,151 @@
+//! The store: migrations in place, a new process reads back, a crash mid-write.
+
+mod common;
+use common::*;
+use registrar::service::{Actor, Registry};
+use registrar::store::Store;
+use serde_json::json;
+use std::process::Command;
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_registrar")
+}
+
+#[test]
+fn older_file_is_upgraded_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let old = Store::open_at_version(&path, 1).unwrap();
+        assert_eq!(old.user_version().unwrap(), 1);
+        old.conn.execute_batch("INSERT INTO persons(id, reference_id, status, first_name, last_name, birth_date, gender, data, created_by, created_at, updated_by, updated_at) VALUES ('p_old','M100000001','active','Ann','Lee','1980-01-01','FEMALE','{\"first_name\":\"Ann\",\"last_name\":\"Lee\",\"birth_date\":\"1980-01-01\",\"gender\":\"FEMALE\"}','t','t','t','t')").unwrap();
+    }
+    let reg = Registry::open(&path).unwrap();
+    assert_eq!(
+        reg.store.user_version().unwrap(),
+        registrar::store::schema_version()
+    );
+    let p = reg.get_person("p_old").unwrap();
+    assert_eq!(p.person.first_name, "Ann");
+    assert_eq!(p.link_id, None);
+}
+
+#[test]
+fn cli_writes_and_a_new_process_reads_back_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let body_path = dir.path().join("adult.json");
+    std::fs::write(&body_path, adult().to_string()).unwrap();
+    let out = Command::new(bin())
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "api",
+            "POST",
+            "/api/person_requests",
+            "--body",
+            body_path.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["status"], 201);
+    let id = v["body"]["data"]["id"].as_str().unwrap();
+    let out = Command::new(bin())
+        .env("REGISTRAR_DB", &db)
+        .args(["api", "GET", &format!("/api/persons/{id}")])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(got["status"], 200);
+    // Everything that went in comes back out.
+    let sent = &adult()["person"];
+    for k in [
+        "first_name",
+        "last_name",
+        "second_name",
+        "birth_date",
+        "birth_country",
+        "birth_settlement",
+        "gender",
+        "tax_id",
+        "email",
+        "phones",
+        "addresses",
+        "documents",
+        "authentication_methods",
+    ] {
+        assert_eq!(got["body"]["data"][k], sent[k], "{k}");
+    }
+    // Failure statuses exit 1, usage errors 2.
+    let bad = Command::new(bin())
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "api",
+            "GET",
+            "/api/persons/p_missing",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    let usage = Command::new(bin())
+        .args(["--db", db.to_str().unwrap(), "api"])
+        .output()
+        .unwrap();
+    assert_eq!(usage.status.code(), Some(2));
+}
+
+#[test]
+fn killing_the_process_mid_write_leaves_the_database_consistent() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("crash.db");
+    for round in 0..3 {
+        let mut child = Command::new(bin())
+            .args(["--db", db.to_str().unwrap(), "stress", "--count", "100000"])
+            .spawn()
+            .unwrap();
+        // Let it write for a while, then kill it without warning.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            std::thread::sleep(std::time::Duration::from_millis(150));
+            let n = Store::open(&db)
+                .ok()
+                .and_then(|s| registrar::store::count(&s.conn, "persons").ok())
+                .unwrap_or(0);
+            if n > 20 * (round + 1) || std::time::Instant::now() > deadline {
+                break;
+            }
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    let reg = Registry::open(&db).unwrap();
+    let conn = &reg.store.conn;
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    let fk: i64 = conn
+        .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(fk, 0);
+    let persons = registrar::store::count(conn, "persons").unwrap();
+    assert!(persons > 0);
+    // Every stress person has two documents and one scan: no half-written person.
+    let half: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM persons p WHERE (SELECT COUNT(*) FROM documents d WHERE d.person_seq = p.seq) != 2
+            OR (SELECT COUNT(*) FROM scans s JOIN documents d ON s.document_id = d.id WHERE d.person_seq = p.seq) != 1",
+        [], |r| r.get(0)).unwrap();
+    assert_eq!(half, 0, "half-written persons among {persons}");
+    let _ = json!({});
+    let _ = Actor::system();
+}
