@@ -37,12 +37,105 @@ pub enum Command {
     Gui,
     /// Print the database path and schema version.
     Info,
+    /// Import a CSV file through the ID Match path (seed 001), in batches.
+    Import {
+        file: PathBuf,
+        /// The system of record the rows come from.
+        #[arg(long)]
+        sor: String,
+        /// The column holding each row's id in that system.
+        #[arg(long = "id-column")]
+        id_column: String,
+        /// Rename columns to canonical names: SRC=DST,SRC=DST,...
+        #[arg(long, value_delimiter = ',')]
+        map: Vec<String>,
+        /// Rows per transaction.
+        #[arg(long, default_value_t = 1000)]
+        batch: usize,
+    },
+    /// Export data.
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
+    /// Write synthetic persons with labelled duplicates as CSV.
+    Generate {
+        #[arg(long, default_value_t = 1000)]
+        persons: usize,
+        #[arg(long = "dup-rate", default_value_t = 0.2)]
+        dup_rate: f64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Import a labelled file into a fresh in-memory registry and print
+    /// pairwise precision, recall and F1 of the auto-links.
+    Eval {
+        file: PathBuf,
+        #[arg(long, default_value = "EVAL")]
+        sor: String,
+        #[arg(long = "id-column")]
+        id_column: String,
+        #[arg(long, value_delimiter = ',')]
+        map: Vec<String>,
+        /// Column with the true cluster label; without it, febrl ids (rec-N-…) are used.
+        #[arg(long = "truth-column")]
+        truth_column: Option<String>,
+    },
+    /// Measure the performance targets.
+    Bench {
+        #[command(subcommand)]
+        what: BenchWhat,
+    },
+    /// Read or change a setting (no_self_auth_age, auto_link, review, reconciliation_mode).
+    Config { key: String, value: Option<String> },
     /// Write persons in a loop (used by the crash-consistency test).
     #[command(hide = true)]
     Stress {
         #[arg(long, default_value_t = 1000)]
         count: usize,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportWhat {
+    /// One row per SOR record: sor, sor_id, reference_id, status (linked, new, pending).
+    Links {
+        #[arg(long, default_value = "csv", value_parser = ["csv", "json"])]
+        format: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchWhat {
+    /// Import N generated rows into a new database.
+    Import {
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// POST /people latency against a registry of N generated persons.
+    People {
+        #[arg(long, default_value_t = 1_000_000)]
+        persons: usize,
+        #[arg(long, default_value_t = 2000)]
+        queries: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+fn parse_map(map: &[String]) -> Result<Vec<(String, String)>, String> {
+    map.iter()
+        .filter(|m| !m.is_empty())
+        .map(|m| {
+            m.split_once('=')
+                .map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))
+                .ok_or_else(|| format!("--map {m}: expected SRC=DST"))
+        })
+        .collect()
 }
 
 /// The default database: `<data dir>/registrar/registrar.db`.
@@ -95,6 +188,192 @@ pub fn main() -> i32 {
                 serde_json::json!({"status": resp.status, "body": resp.body})
             );
             if resp.status < 400 { 0 } else { 1 }
+        }
+        Command::Import {
+            file,
+            sor,
+            id_column,
+            map,
+            batch,
+        } => {
+            let map = match parse_map(&map) {
+                Ok(m) => m,
+                Err(e) => {
+                    eprintln!("registrar: {e}");
+                    return 2;
+                }
+            };
+            let mut reg = match open(&db) {
+                Ok(r) => r,
+                Err(c) => return c,
+            };
+            let f = match std::fs::File::open(&file) {
+                Ok(f) => f,
+                Err(e) => {
+                    eprintln!("registrar: {}: {e}", file.display());
+                    return 1;
+                }
+            };
+            let opts = crate::service::import::ImportOptions {
+                sor,
+                id_column,
+                map,
+                batch,
+            };
+            let started = std::time::Instant::now();
+            let result = reg.import_csv(
+                &Actor::system(),
+                std::io::BufReader::new(f),
+                &opts,
+                &mut |s| {
+                    eprint!(
+                        "\r{} rows: {} linked, {} new, {} queued, {} skipped, {} rejected",
+                        s.rows,
+                        s.linked,
+                        s.new,
+                        s.queued,
+                        s.skipped,
+                        s.rejected.len()
+                    );
+                },
+            );
+            eprintln!();
+            match result {
+                Ok(s) => {
+                    let mut v = serde_json::to_value(&s).unwrap_or_default();
+                    v["seconds"] = serde_json::json!(started.elapsed().as_secs_f64());
+                    println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                    0
+                }
+                Err(e) => {
+                    eprintln!("registrar: import failed: {e}");
+                    1
+                }
+            }
+        }
+        Command::Export {
+            what: ExportWhat::Links { format },
+        } => {
+            let reg = match open(&db) {
+                Ok(r) => r,
+                Err(c) => return c,
+            };
+            let links = match reg.export_links() {
+                Ok(l) => l,
+                Err(e) => {
+                    eprintln!("registrar: {e}");
+                    return 1;
+                }
+            };
+            if format == "json" {
+                let rows: Vec<_> = links
+                    .iter()
+                    .map(|(s, i, r, st)| serde_json::json!({"sor": s, "sor_id": i, "reference_id": r, "status": st}))
+                    .collect();
+                println!("{}", serde_json::Value::Array(rows));
+            } else {
+                let mut w = csv::Writer::from_writer(std::io::stdout());
+                let _ = w.write_record(["sor", "sor_id", "reference_id", "status"]);
+                for (s, i, r, st) in &links {
+                    let _ = w.write_record([s, i, r, st]);
+                }
+                let _ = w.flush();
+            }
+            0
+        }
+        Command::Generate {
+            persons,
+            dup_rate,
+            seed,
+            out,
+        } => {
+            let result = std::fs::File::create(&out).and_then(|f| {
+                let mut w = std::io::BufWriter::new(f);
+                crate::tools::generate::generate(&mut w, persons, dup_rate, seed)
+            });
+            match result {
+                Ok(n) => {
+                    eprintln!("wrote {n} rows to {}", out.display());
+                    0
+                }
+                Err(e) => {
+                    eprintln!("registrar: {}: {e}", out.display());
+                    1
+                }
+            }
+        }
+        Command::Eval {
+            file,
+            sor,
+            id_column,
+            map,
+            truth_column,
+        } => {
+            let map = match parse_map(&map) {
+                Ok(m) => m,
+                Err(e) => {
+                    eprintln!("registrar: {e}");
+                    return 2;
+                }
+            };
+            let truth = match truth_column {
+                Some(c) => crate::tools::eval::Truth::Column(c),
+                None => crate::tools::eval::Truth::FebrlId,
+            };
+            let opts = crate::service::import::ImportOptions {
+                sor,
+                id_column,
+                map,
+                batch: 1000,
+            };
+            let mut reg = Registry::in_memory();
+            match crate::tools::eval::evaluate(&file, &opts, &truth, &mut reg) {
+                Ok(mut r) => {
+                    r.import.dropped_fields.truncate(20);
+                    println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+                    0
+                }
+                Err(e) => {
+                    eprintln!("registrar: {e}");
+                    1
+                }
+            }
+        }
+        Command::Bench { what } => {
+            let result = match what {
+                BenchWhat::Import { rows, seed } => crate::tools::bench::import(&db, rows, seed),
+                BenchWhat::People {
+                    persons,
+                    queries,
+                    seed,
+                } => crate::tools::bench::people(&db, persons, queries, seed),
+            };
+            match result {
+                Ok(v) => {
+                    println!("{v}");
+                    0
+                }
+                Err(e) => {
+                    eprintln!("registrar: bench: {e}");
+                    1
+                }
+            }
+        }
+        Command::Config { key, value } => {
+            let reg = match open(&db) {
+                Ok(r) => r,
+                Err(c) => return c,
+            };
+            match reg.configure(&key, value.as_deref()) {
+                Ok(v) => {
+                    println!("{key} = {v}");
+                    0
+                }
+                Err(e) => {
+                    eprintln!("registrar: {e}");
+                    2
+                }
+            }
         }
         Command::Stress { count } => {
             let mut reg = match open(&db) {

@@ -20,3 +20,4 @@ pub mod core;
 pub mod gui;
 pub mod service;
 pub mod store;
+pub mod tools;

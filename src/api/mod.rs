@@ -7,6 +7,7 @@ mod views;
 
 use crate::core::ids;
 use crate::core::validate::Violation;
+use crate::service::idmatch::ReferenceOutcome;
 use crate::service::{Actor, Registry, ServiceError};
 use serde_json::{Value, json};
 
@@ -144,10 +145,82 @@ pub fn handle(
         ("POST", ["person.issuedIdentifier.create"]) => {
             Ok(issued_identifier_create(reg, actor, body))
         }
+        ("POST", ["people"]) => Ok(people(reg, actor, body)),
+        ("GET", ["people", "pending"]) => {
+            let limit = query_param(&query, "limit")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(100);
+            reg.pending(limit)
+                .map(|rows| ApiResponse::new(200, json!({"pending": rows})))
+                .map_err(|e| error_response(&e))
+        }
+        ("POST", ["people", "pending", id]) => Ok(resolve_pending(reg, actor, id, body)),
         _ => Err(not_found_route(&method, path)),
     };
-    let _ = query;
     result.unwrap_or_else(|e| e)
+}
+
+fn query_param<'a>(query: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    query
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Seed 001's response bodies.
+fn id_match_response(out: Result<ReferenceOutcome, ServiceError>) -> ApiResponse {
+    let reference = |status, rid: String| {
+        ApiResponse::new(
+            status,
+            json!({"responseType": "referenceId", "version": "1.0", "referenceId": rid}),
+        )
+    };
+    match out {
+        Ok(ReferenceOutcome::Existing(rid)) => reference(200, rid),
+        Ok(ReferenceOutcome::Created(rid)) => reference(201, rid),
+        Ok(ReferenceOutcome::Candidates(c)) => ApiResponse::new(
+            300,
+            json!({"responseType": "candidates", "version": "1.0",
+                   "candidates": c.iter().map(|c| c.to_json()).collect::<Vec<_>>()}),
+        ),
+        Ok(ReferenceOutcome::Queued(id)) => ApiResponse::new(
+            202,
+            json!({"responseType": "accepted", "version": "1.0", "pendingId": id}),
+        ),
+        Err(ServiceError::BadRequest(m)) => ApiResponse::new(
+            400,
+            json!({"responseType": "error", "version": "1.0", "error": {"type": "bad_request", "message": m}}),
+        ),
+        Err(e) => error_response(&e),
+    }
+}
+
+fn people(reg: &mut Registry, actor: &Actor, body: &[u8]) -> ApiResponse {
+    match parse_body(body) {
+        Ok(v) => id_match_response(reg.reference_request(actor, &v)),
+        Err(r) => id_match_response(Err(ServiceError::BadRequest(
+            r.body["error"]["message"]
+                .as_str()
+                .unwrap_or("malformed JSON")
+                .to_string(),
+        ))),
+    }
+}
+
+fn resolve_pending(reg: &mut Registry, actor: &Actor, id: &str, body: &[u8]) -> ApiResponse {
+    let Ok(id) = id.parse::<i64>() else {
+        return bad_request("pending id must be a number");
+    };
+    let value = match parse_body(body) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let Some(choice) = value.get("referenceId").and_then(Value::as_str) else {
+        return id_match_response(Err(ServiceError::BadRequest(
+            "referenceId: is required (a reference id or \"new\")".into(),
+        )));
+    };
+    id_match_response(reg.resolve_pending(actor, id, choice))
 }
 
 fn person_requests(

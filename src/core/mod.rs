@@ -1,7 +1,8 @@
-//! The functional core: the domain model, the rules and (later) the matcher.
+//! The functional core: the domain model, the rules and the matcher.
 //! Pure Rust: no I/O, no UI, no clock. Everything here is unit-tested.
 
 pub mod ids;
+pub mod matching;
 pub mod model;
 pub mod rules;
 pub mod validate;

@@ -5,6 +5,8 @@
 
 pub mod demo;
 mod error;
+pub mod idmatch;
+pub mod import;
 
 pub use error::ServiceError;
 
@@ -214,6 +216,9 @@ impl Registry {
                 (seq, false)
             }
         };
+        let person_id: String =
+            tx.query_row("SELECT id FROM persons WHERE seq = ?1", [seq], |r| r.get(0))?;
+        idmatch::index_person(&tx, seq, &valid.person, &person_id, created)?;
         for scan in &valid.scans {
             store::insert_scan(&tx, seq, scan.document_index, scan)?;
         }
@@ -264,6 +269,54 @@ impl Registry {
         })?;
         tx.commit()?;
         Ok(id)
+    }
+
+    /// Read (`value` = None) or change a setting, checking its value.
+    pub fn configure(&self, key: &str, value: Option<&str>) -> Result<String> {
+        let check = |v: &str| -> std::result::Result<(), String> {
+            match key {
+                "no_self_auth_age" => v
+                    .parse::<u32>()
+                    .map(|_| ())
+                    .map_err(|_| "a whole number of years".into()),
+                "auto_link" | "review" => match v.parse::<f64>() {
+                    Ok(x) if (0.0..=100.0).contains(&x) => Ok(()),
+                    _ => Err("a confidence from 0 to 100".into()),
+                },
+                "reconciliation_mode" if v == "interactive" || v == "queue" => Ok(()),
+                "reconciliation_mode" => Err("interactive or queue".into()),
+                _ => Err(
+                    "unknown setting (no_self_auth_age, auto_link, review, reconciliation_mode)"
+                        .into(),
+                ),
+            }
+        };
+        match value {
+            Some(v) => {
+                check(v)
+                    .map_err(|rule| ServiceError::BadRequest(format!("{key}: must be {rule}")))?;
+                self.store.set_setting(key, v)?;
+                Ok(v.to_string())
+            }
+            None => {
+                check("0")
+                    .or_else(|e| {
+                        if e.starts_with("unknown") {
+                            Err(e)
+                        } else {
+                            Ok(())
+                        }
+                    })
+                    .map_err(|rule| ServiceError::BadRequest(format!("{key}: {rule}")))?;
+                let p = self.match_params();
+                Ok(self.store.get_setting(key)?.unwrap_or_else(|| match key {
+                    "no_self_auth_age" => self.settings.no_self_auth_age.to_string(),
+                    "auto_link" => p.auto_link.to_string(),
+                    "review" => p.review.to_string(),
+                    _ => "interactive".into(),
+                }))
+            }
+        }
     }
 
     /// A stored person by public id, reference id or technical id.

@@ -4,6 +4,7 @@
 //! Every function that writes several rows takes a `&Connection` that the
 //! caller has opened a transaction on (rusqlite's `Transaction` derefs to it).
 
+pub mod matching;
 mod schema;
 
 use crate::core::model::*;

@@ -74,4 +74,38 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE persons ADD COLUMN link_id TEXT;
     "#,
+    // 3: matching (seed 001): comparable records, blocking keys, term
+    // frequencies, and the reconciliation queue.
+    r#"
+    ALTER TABLE sor_records ADD COLUMN link_kind TEXT NOT NULL DEFAULT 'linked'
+        CHECK (link_kind IN ('linked', 'new'));
+    CREATE TABLE match_records (
+        person_seq INTEGER PRIMARY KEY REFERENCES persons(seq) ON DELETE CASCADE,
+        records    TEXT NOT NULL
+    );
+    CREATE TABLE match_keys (
+        key        TEXT NOT NULL,
+        person_seq INTEGER NOT NULL REFERENCES persons(seq) ON DELETE CASCADE,
+        PRIMARY KEY (key, person_seq)
+    ) WITHOUT ROWID;
+    CREATE INDEX match_keys_person ON match_keys(person_seq);
+    CREATE TABLE term_freq (
+        field INTEGER NOT NULL,
+        value TEXT NOT NULL,
+        n     INTEGER NOT NULL,
+        PRIMARY KEY (field, value)
+    ) WITHOUT ROWID;
+    CREATE TABLE pending (
+        id          INTEGER PRIMARY KEY,
+        sor         TEXT NOT NULL,
+        sor_id      TEXT NOT NULL,
+        attributes  TEXT NOT NULL,
+        candidates  TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        resolved_at TEXT,
+        resolved_by TEXT,
+        resolution  TEXT
+    );
+    CREATE UNIQUE INDEX pending_open ON pending(sor, sor_id) WHERE resolved_at IS NULL;
+    "#,
 ];

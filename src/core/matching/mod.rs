@@ -1,0 +1,482 @@
+//! The matching engine: Fellegi–Sunter scoring with explanations.
+//!
+//! Each field comparison yields an *agreement level*; each level has an
+//! m-probability (how often true matches show it) and a u-probability (how
+//! often non-matches do). A level's weight is `log2(m/u)`; a pair's score is
+//! the prior log-odds plus the weights, and its confidence is the posterior
+//! match probability as a percentage. Exact name agreements are adjusted for
+//! how common the name is (term frequency). Parameters start from sound
+//! defaults and can be re-estimated from the registry itself ([`em`]).
+
+pub mod normalize;
+pub mod record;
+
+pub use record::MatchRecord;
+
+use rphonetic::DoubleMetaphone;
+use serde::{Deserialize, Serialize};
+use std::sync::LazyLock;
+use strsim::{damerau_levenshtein, jaro_winkler};
+
+static DM: LazyLock<DoubleMetaphone> = LazyLock::new(|| DoubleMetaphone::new(Some(6)));
+
+/// Double Metaphone primary code of a folded name ("" for "").
+pub fn phonetic(s: &str) -> String {
+    if s.is_empty() {
+        return String::new();
+    }
+    DM.double_metaphone(s).primary()
+}
+
+/// A compared field and the labels of its agreement levels, best first.
+pub struct FieldSpec {
+    pub name: &'static str,
+    pub levels: &'static [&'static str],
+}
+
+pub const GIVEN: usize = 0;
+pub const FAMILY: usize = 1;
+pub const DOB: usize = 2;
+pub const GENDER: usize = 3;
+pub const TAX_ID: usize = 4;
+pub const SSN: usize = 5;
+pub const PHONE: usize = 6;
+pub const EMAIL: usize = 7;
+pub const ADDRESS: usize = 8;
+pub const CITY: usize = 9;
+pub const POSTCODE: usize = 10;
+pub const STATE: usize = 11;
+pub const IDS: usize = 12;
+
+pub const FIELDS: &[FieldSpec] = &[
+    FieldSpec {
+        name: "given name",
+        levels: &[
+            "exact",
+            "nickname or swapped",
+            "Jaro-Winkler ≥ 0.92",
+            "Jaro-Winkler ≥ 0.80 or same sound",
+            "different",
+        ],
+    },
+    FieldSpec {
+        name: "family name",
+        levels: &[
+            "exact",
+            "swapped with given name",
+            "Jaro-Winkler ≥ 0.92",
+            "Jaro-Winkler ≥ 0.80 or same sound",
+            "different",
+        ],
+    },
+    FieldSpec {
+        name: "birth date",
+        levels: &[
+            "exact",
+            "one digit or transposition",
+            "day and month swapped",
+            "different",
+        ],
+    },
+    FieldSpec {
+        name: "gender",
+        levels: &["same", "different"],
+    },
+    FieldSpec {
+        name: "tax id",
+        levels: &["exact", "one edit", "different"],
+    },
+    FieldSpec {
+        name: "SSN",
+        levels: &["exact", "one edit", "different"],
+    },
+    FieldSpec {
+        name: "phone",
+        levels: &["exact", "different"],
+    },
+    FieldSpec {
+        name: "email",
+        levels: &["exact", "different"],
+    },
+    FieldSpec {
+        name: "address",
+        levels: &["exact", "similar street", "different"],
+    },
+    FieldSpec {
+        name: "city",
+        levels: &["exact", "similar", "different"],
+    },
+    FieldSpec {
+        name: "postal code",
+        levels: &["exact", "one edit", "different"],
+    },
+    FieldSpec {
+        name: "state",
+        levels: &["same", "different"],
+    },
+    FieldSpec {
+        name: "documents and identifiers",
+        levels: &["a number shared", "one edit", "none shared"],
+    },
+];
+
+/// m and u per field and level, and the prior probability of a match.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Params {
+    /// Prior probability that a blocked candidate pair is a match.
+    pub lambda: f64,
+    pub m: Vec<Vec<f64>>,
+    pub u: Vec<Vec<f64>>,
+    /// Confidence (0–100) at or above which a unique candidate is linked.
+    pub auto_link: f64,
+    /// Confidence at or above which a candidate is offered for review.
+    pub review: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        #[rustfmt::skip]
+        let (m, u) = (
+            vec![
+                vec![0.82, 0.03, 0.07, 0.04, 0.04],        // given
+                vec![0.84, 0.01, 0.08, 0.04, 0.03],        // family
+                vec![0.86, 0.07, 0.02, 0.05],              // dob
+                vec![0.97, 0.03],                          // gender
+                vec![0.92, 0.04, 0.04],                    // tax id
+                vec![0.88, 0.07, 0.05],                    // ssn
+                vec![0.75, 0.25],                          // phone
+                vec![0.75, 0.25],                          // email
+                vec![0.70, 0.12, 0.18],                    // address
+                vec![0.80, 0.06, 0.14],                    // city
+                vec![0.82, 0.06, 0.12],                    // postcode
+                vec![0.90, 0.10],                          // state
+                vec![0.85, 0.05, 0.10],                    // ids
+            ],
+            vec![
+                vec![0.004, 0.0005, 0.003, 0.03, 0.9625],
+                vec![0.002, 0.00005, 0.002, 0.02, 0.97595],
+                vec![0.0001, 0.0008, 0.00001, 0.99909],
+                vec![0.5, 0.5],
+                vec![0.000001, 0.00001, 0.999989],
+                vec![0.000001, 0.00002, 0.999979],
+                vec![0.00001, 0.99999],
+                vec![0.000001, 0.999999],
+                vec![0.0005, 0.002, 0.9975],
+                vec![0.01, 0.005, 0.985],
+                vec![0.005, 0.03, 0.965],
+                vec![0.2, 0.8],
+                vec![0.000001, 0.00001, 0.999989],
+            ],
+        );
+        Params {
+            lambda: 0.0001,
+            m,
+            u,
+            auto_link: 99.9,
+            review: 10.0,
+        }
+    }
+}
+
+/// Term frequencies of exact values, for the TF adjustment: returns the share
+/// of records (0..1) with `value` in `field`, or `None` when not known.
+pub trait TermFrequency {
+    fn tf(&self, field: usize, value: &str) -> Option<f64>;
+}
+
+/// No term-frequency adjustment.
+pub struct NoTf;
+impl TermFrequency for NoTf {
+    fn tf(&self, _: usize, _: &str) -> Option<f64> {
+        None
+    }
+}
+
+/// One field's part of a score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldScore {
+    pub field: String,
+    pub left: String,
+    pub right: String,
+    /// The agreement level's label, or "missing" when either side is empty.
+    pub level: String,
+    pub weight: f64,
+}
+
+/// A scored pair with its explanation: the prior plus each field's weight
+/// add up to `score`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Explanation {
+    pub prior: f64,
+    pub fields: Vec<FieldScore>,
+    pub score: f64,
+    pub confidence: f64,
+}
+
+fn edit_level(a: &str, b: &str) -> usize {
+    if a == b {
+        0
+    } else if damerau_levenshtein(a, b) <= 1 {
+        1
+    } else {
+        2
+    }
+}
+
+fn name_level(a: &str, b: &str, a_other: &str, b_other: &str, nickname: bool) -> usize {
+    if a == b {
+        return 0;
+    }
+    let swapped = !a_other.is_empty() && !b_other.is_empty() && a == b_other && b == a_other;
+    let nick = nickname && normalize::canonical_given(a) == normalize::canonical_given(b);
+    if swapped || nick {
+        return 1;
+    }
+    let jw = jaro_winkler(a, b);
+    if jw >= 0.92 {
+        2
+    } else if jw >= 0.80 || phonetic(a) == phonetic(b) {
+        3
+    } else {
+        4
+    }
+}
+
+fn dob_level(a: &str, b: &str) -> usize {
+    if a == b {
+        return 0;
+    }
+    if damerau_levenshtein(a, b) <= 1 {
+        return 1;
+    }
+    if a.len() == 8 && b.len() == 8 && a[..4] == b[..4] && a[4..6] == b[6..8] && a[6..8] == b[4..6]
+    {
+        return 2;
+    }
+    3
+}
+
+/// Agreement level of every field, `None` where either side is missing.
+pub fn compare(a: &MatchRecord, b: &MatchRecord) -> Vec<Option<usize>> {
+    let both = |x: &str, y: &str| !x.is_empty() && !y.is_empty();
+    let mut v = vec![None; FIELDS.len()];
+    if both(&a.given, &b.given) {
+        v[GIVEN] = Some(name_level(&a.given, &b.given, &a.family, &b.family, true));
+    }
+    if both(&a.family, &b.family) {
+        v[FAMILY] = Some(name_level(&a.family, &b.family, &a.given, &b.given, false));
+    }
+    if both(&a.dob, &b.dob) {
+        v[DOB] = Some(dob_level(&a.dob, &b.dob));
+    }
+    if both(&a.gender, &b.gender) {
+        v[GENDER] = Some(usize::from(a.gender != b.gender));
+    }
+    if both(&a.tax_id, &b.tax_id) {
+        v[TAX_ID] = Some(edit_level(&a.tax_id, &b.tax_id));
+    }
+    if both(&a.ssn, &b.ssn) {
+        v[SSN] = Some(edit_level(&a.ssn, &b.ssn));
+    }
+    if both(&a.phone, &b.phone) {
+        v[PHONE] = Some(usize::from(a.phone != b.phone));
+    }
+    if both(&a.email, &b.email) {
+        v[EMAIL] = Some(usize::from(a.email != b.email));
+    }
+    if both(&a.street, &b.street) {
+        v[ADDRESS] = Some(
+            if a.street == b.street && a.house_number == b.house_number {
+                0
+            } else if jaro_winkler(&a.street, &b.street) >= 0.90 {
+                1
+            } else {
+                2
+            },
+        );
+    }
+    if both(&a.city, &b.city) {
+        v[CITY] = Some(if a.city == b.city {
+            0
+        } else if jaro_winkler(&a.city, &b.city) >= 0.90 {
+            1
+        } else {
+            2
+        });
+    }
+    if both(&a.postal_code, &b.postal_code) {
+        v[POSTCODE] = Some(edit_level(&a.postal_code, &b.postal_code));
+    }
+    if both(&a.state, &b.state) {
+        v[STATE] = Some(usize::from(a.state != b.state));
+    }
+    if !a.ids.is_empty() && !b.ids.is_empty() {
+        let best = a
+            .ids
+            .iter()
+            .flat_map(|x| b.ids.iter().map(move |y| edit_level(x, y)))
+            .min()
+            .unwrap_or(2);
+        v[IDS] = Some(best);
+    }
+    v
+}
+
+/// log2 of the prior odds.
+pub fn prior_weight(p: &Params) -> f64 {
+    (p.lambda / (1.0 - p.lambda)).log2()
+}
+
+/// Posterior probability (0–100) for a total score in bits.
+pub fn confidence(score: f64) -> f64 {
+    100.0 / (1.0 + (-score).exp2())
+}
+
+fn field_values(r: &MatchRecord, f: usize) -> String {
+    match f {
+        GIVEN => r.given.clone(),
+        FAMILY => r.family.clone(),
+        DOB => r.dob.clone(),
+        GENDER => r.gender.clone(),
+        TAX_ID => r.tax_id.clone(),
+        SSN => r.ssn.clone(),
+        PHONE => r.phone.clone(),
+        EMAIL => r.email.clone(),
+        ADDRESS => format!("{} {}", r.house_number, r.street)
+            .trim()
+            .to_string(),
+        CITY => r.city.clone(),
+        POSTCODE => r.postal_code.clone(),
+        STATE => r.state.clone(),
+        IDS => r.ids.join(", "),
+        _ => String::new(),
+    }
+}
+
+/// Weight of one level, with the term-frequency adjustment on exact names.
+fn level_weight(p: &Params, f: usize, level: usize, value: &str, tf: &dyn TermFrequency) -> f64 {
+    let m = p.m[f][level].max(1e-9);
+    let mut u = p.u[f][level].max(1e-9);
+    if level == 0
+        && matches!(f, GIVEN | FAMILY | CITY)
+        && let Some(share) = tf.tf(f, value)
+    {
+        u = share.clamp(1e-7, 0.5);
+    }
+    (m / u).log2()
+}
+
+/// Score a pair and explain it field by field.
+pub fn score(a: &MatchRecord, b: &MatchRecord, p: &Params, tf: &dyn TermFrequency) -> Explanation {
+    let levels = compare(a, b);
+    let prior = prior_weight(p);
+    let mut total = prior;
+    let fields = levels
+        .iter()
+        .enumerate()
+        .map(|(f, lvl)| {
+            let (level, weight) = match lvl {
+                None => ("missing".to_string(), 0.0),
+                Some(l) => {
+                    let w = level_weight(p, f, *l, &field_values(a, f), tf);
+                    (FIELDS[f].levels[*l].to_string(), w)
+                }
+            };
+            total += weight;
+            FieldScore {
+                field: FIELDS[f].name.to_string(),
+                left: field_values(a, f),
+                right: field_values(b, f),
+                level,
+                weight,
+            }
+        })
+        .collect();
+    Explanation {
+        prior,
+        fields,
+        score: total,
+        confidence: confidence(total),
+    }
+}
+
+/// Fast score without the explanation (the hot path of blocking).
+pub fn score_only(a: &MatchRecord, b: &MatchRecord, p: &Params, tf: &dyn TermFrequency) -> f64 {
+    let mut total = prior_weight(p);
+    for (f, lvl) in compare(a, b).into_iter().enumerate() {
+        if let Some(l) = lvl {
+            let value = if l == 0 && matches!(f, GIVEN | FAMILY | CITY) {
+                field_values(a, f)
+            } else {
+                String::new()
+            };
+            total += level_weight(p, f, l, &value, tf);
+        }
+    }
+    total
+}
+
+/// Estimate u from comparison vectors of random pairs (almost all non-matches).
+pub fn estimate_u(p: &mut Params, random_pairs: &[Vec<Option<usize>>]) {
+    for f in 0..FIELDS.len() {
+        let n = FIELDS[f].levels.len();
+        let mut counts = vec![0.0; n];
+        for v in random_pairs {
+            if let Some(l) = v[f] {
+                counts[l] += 1.0;
+            }
+        }
+        let total: f64 = counts.iter().sum();
+        if total < 100.0 {
+            continue; // too few observations: keep the defaults
+        }
+        for (l, c) in counts.iter().enumerate() {
+            // A level never seen among random pairs keeps its default: a sample
+            // cannot resolve 1e-6, and zero would mean infinite evidence.
+            if *c > 0.0 {
+                p.u[f][l] = c / total;
+            }
+        }
+    }
+}
+
+/// Expectation–maximisation of m over the comparison vectors of blocked
+/// candidate pairs, with u held fixed (Splink's approach). The share of
+/// matches among the candidate pairs is estimated along the way and returned;
+/// the scoring prior `p.lambda` (over all pairs) is left as it is.
+pub fn em(p: &mut Params, pairs: &[Vec<Option<usize>>], iterations: usize) -> f64 {
+    let mut lambda = 0.1;
+    if pairs.is_empty() {
+        return lambda;
+    }
+    for _ in 0..iterations {
+        let mut m_counts: Vec<Vec<f64>> = p.m.iter().map(|l| vec![0.01; l.len()]).collect();
+        let mut sum_p = 0.0;
+        for v in pairs {
+            let mut lm = f64::ln(lambda);
+            let mut lu = f64::ln(1.0 - lambda);
+            for (f, lvl) in v.iter().enumerate() {
+                if let Some(l) = lvl {
+                    lm += p.m[f][*l].max(1e-12).ln();
+                    lu += p.u[f][*l].max(1e-12).ln();
+                }
+            }
+            let prob = 1.0 / (1.0 + (lu - lm).exp());
+            sum_p += prob;
+            for (f, lvl) in v.iter().enumerate() {
+                if let Some(l) = lvl {
+                    m_counts[f][*l] += prob;
+                }
+            }
+        }
+        for (f, counts) in m_counts.into_iter().enumerate() {
+            let total: f64 = counts.iter().sum();
+            p.m[f] = counts.into_iter().map(|c| c / total).collect();
+        }
+        lambda = (sum_p / pairs.len() as f64).clamp(1e-6, 0.99);
+    }
+    lambda
+}
+
+#[cfg(test)]
+mod tests;

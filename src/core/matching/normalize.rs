@@ -1,0 +1,336 @@
+//! Normalisation: fold case, diacritics, punctuation and whitespace, and
+//! transliterate Ukrainian (and Russian) Cyrillic to Latin, so that
+//! "Олена Коваленко" meets "Olena Kovalenko".
+
+use chrono::NaiveDate;
+use unicode_normalization::UnicodeNormalization;
+
+/// Ukrainian national romanisation (KMU 2010), position-independent form,
+/// plus the Russian letters Ukrainian lacks.
+fn translit(c: char) -> Option<&'static str> {
+    Some(match c {
+        'а' => "a",
+        'б' => "b",
+        'в' => "v",
+        'г' => "h",
+        'ґ' => "g",
+        'д' => "d",
+        'е' => "e",
+        'є' => "ie",
+        'ж' => "zh",
+        'з' => "z",
+        'и' => "y",
+        'і' => "i",
+        'ї' => "i",
+        'й' => "i",
+        'к' => "k",
+        'л' => "l",
+        'м' => "m",
+        'н' => "n",
+        'о' => "o",
+        'п' => "p",
+        'р' => "r",
+        'с' => "s",
+        'т' => "t",
+        'у' => "u",
+        'ф' => "f",
+        'х' => "kh",
+        'ц' => "ts",
+        'ч' => "ch",
+        'ш' => "sh",
+        'щ' => "shch",
+        'ь' | 'ъ' | '\'' | '’' | 'ʼ' => "",
+        'ю' => "iu",
+        'я' => "ia",
+        'ё' => "e",
+        'ы' => "y",
+        'э' => "e",
+        _ => return None,
+    })
+}
+
+/// Fold a free-text value: lower case, Latin script, no diacritics, no
+/// punctuation, single spaces. `fold("  O'Brien-Smith ") == "obrien smith"`.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = true;
+    for c in s.chars().flat_map(char::to_lowercase) {
+        if let Some(t) = translit(c) {
+            out.push_str(t);
+            space = false;
+            continue;
+        }
+        for d in std::iter::once(c).nfkd() {
+            if d.is_ascii_alphanumeric() {
+                out.push(d);
+                space = false;
+            } else if (d.is_whitespace()
+                || d == '-'
+                || d == '_'
+                || d == '/'
+                || d == ','
+                || d == '.')
+                && !space
+            {
+                out.push(' ');
+                space = true;
+            }
+            // Combining marks and other punctuation vanish.
+        }
+    }
+    while out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// A name folded and with spaces removed: "Mary Ann" and "Maryann" agree.
+pub fn name_key(s: &str) -> String {
+    fold(s).replace(' ', "")
+}
+
+/// Keep only ASCII digits and letters, upper-cased (ids, document numbers).
+/// Cyrillic letters are transliterated first so АА123456 is stable.
+pub fn id_key(s: &str) -> String {
+    fold(s).replace(' ', "").to_ascii_uppercase()
+}
+
+/// Digits of a phone number, without the country prefix: the last 9 digits.
+pub fn phone_key(s: &str) -> String {
+    let digits: String = s.chars().filter(char::is_ascii_digit).collect();
+    let n = digits.len();
+    if n > 9 {
+        digits[n - 9..].to_string()
+    } else {
+        digits
+    }
+}
+
+pub fn email_key(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+/// `MALE`/`FEMALE`/`M`/`F`/`ч`/`ж` to `M` or `F`; anything else is unknown.
+pub fn gender_key(s: &str) -> String {
+    match fold(s).as_str() {
+        "m" | "male" | "man" | "ch" | "cholovicha" => "M".into(),
+        "f" | "female" | "woman" | "w" | "zh" | "zhinocha" => "F".into(),
+        _ => String::new(),
+    }
+}
+
+/// `YYYY-MM-DD` or `YYYYMMDD` (strict: 2023-02-30 is not a date).
+pub fn parse_birth_date(s: &str) -> Option<NaiveDate> {
+    let t = s.trim();
+    match t.len() {
+        10 => NaiveDate::parse_from_str(t, "%Y-%m-%d").ok(),
+        8 if t.bytes().all(|b| b.is_ascii_digit()) => NaiveDate::parse_from_str(t, "%Y%m%d").ok(),
+        _ => None,
+    }
+}
+
+/// Common given-name equivalences (English and Ukrainian diminutives), as
+/// (nickname, canonical) pairs of folded names.
+const NICKNAMES: &[(&str, &str)] = &[
+    ("bill", "william"),
+    ("will", "william"),
+    ("billy", "william"),
+    ("liam", "william"),
+    ("bob", "robert"),
+    ("bobby", "robert"),
+    ("rob", "robert"),
+    ("robbie", "robert"),
+    ("dick", "richard"),
+    ("rick", "richard"),
+    ("rich", "richard"),
+    ("jim", "james"),
+    ("jimmy", "james"),
+    ("jamie", "james"),
+    ("mike", "michael"),
+    ("mick", "michael"),
+    ("mikey", "michael"),
+    ("tom", "thomas"),
+    ("tommy", "thomas"),
+    ("joe", "joseph"),
+    ("joey", "joseph"),
+    ("jack", "john"),
+    ("johnny", "john"),
+    ("jon", "john"),
+    ("dave", "david"),
+    ("davy", "david"),
+    ("dan", "daniel"),
+    ("danny", "daniel"),
+    ("chris", "christopher"),
+    ("kit", "christopher"),
+    ("matt", "matthew"),
+    ("tony", "anthony"),
+    ("andy", "andrew"),
+    ("drew", "andrew"),
+    ("steve", "stephen"),
+    ("steven", "stephen"),
+    ("ed", "edward"),
+    ("eddie", "edward"),
+    ("ted", "edward"),
+    ("sam", "samuel"),
+    ("ben", "benjamin"),
+    ("nick", "nicholas"),
+    ("alex", "alexander"),
+    ("sandy", "alexander"),
+    ("greg", "gregory"),
+    ("pete", "peter"),
+    ("charlie", "charles"),
+    ("chuck", "charles"),
+    ("harry", "henry"),
+    ("hank", "henry"),
+    ("larry", "lawrence"),
+    ("jerry", "gerald"),
+    ("fred", "frederick"),
+    ("tim", "timothy"),
+    ("jeff", "jeffrey"),
+    ("josh", "joshua"),
+    ("nate", "nathan"),
+    ("liz", "elizabeth"),
+    ("beth", "elizabeth"),
+    ("betty", "elizabeth"),
+    ("lizzie", "elizabeth"),
+    ("eliza", "elizabeth"),
+    ("kate", "katherine"),
+    ("katie", "katherine"),
+    ("kathy", "katherine"),
+    ("catherine", "katherine"),
+    ("kathryn", "katherine"),
+    ("meg", "margaret"),
+    ("maggie", "margaret"),
+    ("peggy", "margaret"),
+    ("sue", "susan"),
+    ("susie", "susan"),
+    ("jenny", "jennifer"),
+    ("jen", "jennifer"),
+    ("becky", "rebecca"),
+    ("abby", "abigail"),
+    ("patty", "patricia"),
+    ("pat", "patricia"),
+    ("trish", "patricia"),
+    ("debbie", "deborah"),
+    ("deb", "deborah"),
+    ("mandy", "amanda"),
+    ("vicky", "victoria"),
+    ("ellie", "eleanor"),
+    ("nell", "eleanor"),
+    ("annie", "anne"),
+    ("ann", "anne"),
+    ("anna", "anne"),
+    ("molly", "mary"),
+    ("polly", "mary"),
+    ("sasha", "oleksandr"),
+    ("sashko", "oleksandr"),
+    ("alexandr", "oleksandr"),
+    ("aleksandr", "oleksandr"),
+    ("alexander", "oleksandr"),
+    ("oles", "oleksandr"),
+    ("volodia", "volodymyr"),
+    ("vova", "volodymyr"),
+    ("vladimir", "volodymyr"),
+    ("dima", "dmytro"),
+    ("dmitrii", "dmytro"),
+    ("dmitriy", "dmytro"),
+    ("dmitry", "dmytro"),
+    ("petro", "peter"),
+    ("petia", "peter"),
+    ("mykola", "nicholas"),
+    ("kolia", "nicholas"),
+    ("nikolai", "nicholas"),
+    ("ivan", "john"),
+    ("vania", "john"),
+    ("ivanko", "john"),
+    ("serhii", "serhiy"),
+    ("sergei", "serhiy"),
+    ("sergey", "serhiy"),
+    ("serezha", "serhiy"),
+    ("andrii", "andrew"),
+    ("andriy", "andrew"),
+    ("andrei", "andrew"),
+    ("andrey", "andrew"),
+    ("mykhailo", "michael"),
+    ("mikhail", "michael"),
+    ("misha", "michael"),
+    ("yurii", "yuriy"),
+    ("yuri", "yuriy"),
+    ("iurii", "yuriy"),
+    ("olia", "olha"),
+    ("olga", "olha"),
+    ("lena", "olena"),
+    ("elena", "olena"),
+    ("helen", "olena"),
+    ("helena", "olena"),
+    ("natasha", "nataliia"),
+    ("natalia", "nataliia"),
+    ("natalya", "nataliia"),
+    ("natalie", "nataliia"),
+    ("tania", "tetiana"),
+    ("tanya", "tetiana"),
+    ("tatiana", "tetiana"),
+    ("tatyana", "tetiana"),
+    ("katia", "kateryna"),
+    ("katya", "kateryna"),
+    ("ekaterina", "kateryna"),
+    ("iryna", "irina"),
+    ("ira", "irina"),
+    ("mariia", "mary"),
+    ("maria", "mary"),
+    ("masha", "mary"),
+    ("yulia", "yuliia"),
+    ("iuliia", "yuliia"),
+    ("julia", "yuliia"),
+    ("oksana", "oksana"),
+    ("sveta", "svitlana"),
+    ("svetlana", "svitlana"),
+];
+
+/// The canonical form of a folded given name (itself when not a nickname).
+pub fn canonical_given(folded: &str) -> &str {
+    NICKNAMES
+        .iter()
+        .find(|(n, _)| *n == folded)
+        .map(|(_, c)| *c)
+        .unwrap_or(folded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding() {
+        assert_eq!(fold("Олена Коваленко"), "olena kovalenko");
+        assert_eq!(fold("  O'Brien-Smith "), "obrien smith");
+        assert_eq!(fold("José  Müller"), "jose muller");
+        assert_eq!(fold("Юрій Щербак"), "iurii shcherbak");
+        assert_eq!(fold("Ґалаґан Їжак"), "galagan izhak");
+        assert_eq!(name_key("Mary Ann"), "maryann");
+        assert_eq!(id_key("аа 123-456"), "AA123456");
+        assert_eq!(phone_key("+38 (050) 123-45-67"), "501234567");
+        assert_eq!(phone_key("0501234567"), "501234567");
+        assert_eq!(gender_key("FEMALE"), "F");
+        assert_eq!(gender_key("ч"), "M");
+        assert_eq!(gender_key("?"), "");
+        assert_eq!(email_key(" A@B.org "), "a@b.org");
+    }
+
+    #[test]
+    fn dates_and_nicknames() {
+        assert_eq!(
+            parse_birth_date("19860412"),
+            NaiveDate::from_ymd_opt(1986, 4, 12)
+        );
+        assert_eq!(
+            parse_birth_date("1986-04-12"),
+            NaiveDate::from_ymd_opt(1986, 4, 12)
+        );
+        assert_eq!(parse_birth_date("2023-02-30"), None);
+        assert_eq!(parse_birth_date("1986412"), None);
+        assert_eq!(canonical_given("bill"), "william");
+        assert_eq!(canonical_given("sasha"), "oleksandr");
+        assert_eq!(canonical_given("zoe"), "zoe");
+    }
+}

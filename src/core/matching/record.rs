@@ -1,0 +1,205 @@
+//! The comparable view of a person or SOR record: normalised fields only.
+
+use super::normalize::*;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One record as the matcher sees it. Every field is already normalised;
+/// an empty string means "not known".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MatchRecord {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub given: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub middle: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub family: String,
+    /// `YYYYMMDD`.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub dob: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub gender: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub tax_id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub ssn: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub phone: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub email: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub house_number: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub street: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub city: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub postal_code: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub state: String,
+    /// Document numbers and issued identifiers, as `id_key`s.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ids: Vec<String>,
+}
+
+fn s<'a>(v: &'a Value, keys: &[&str]) -> &'a str {
+    keys.iter()
+        .find_map(|k| {
+            v.get(*k)
+                .and_then(Value::as_str)
+                .filter(|x| !x.trim().is_empty())
+        })
+        .unwrap_or("")
+}
+
+impl MatchRecord {
+    /// From seed 001's sorAttributes (and the import's canonical columns).
+    pub fn from_attributes(a: &Value) -> MatchRecord {
+        let dob = parse_birth_date(s(a, &["dateOfBirth", "birth_date"]))
+            .map(|d| d.format("%Y%m%d").to_string())
+            .unwrap_or_default();
+        let mut ids: Vec<String> = Vec::new();
+        for key in [
+            "documentNumber",
+            "document_number",
+            "passport",
+            "npi",
+            "license",
+        ] {
+            let v = id_key(s(a, &[key]));
+            if !v.is_empty() {
+                ids.push(v);
+            }
+        }
+        if let Some(arr) = a.get("documentNumbers").and_then(Value::as_array) {
+            ids.extend(
+                arr.iter()
+                    .filter_map(Value::as_str)
+                    .map(id_key)
+                    .filter(|x| !x.is_empty()),
+            );
+        }
+        let ssn = {
+            let raw = s(a, &["ssn", "hashedSSN"]);
+            id_key(raw)
+        };
+        MatchRecord {
+            given: name_key(s(a, &["givenName", "given_name"])),
+            middle: name_key(s(a, &["middleName", "middle_name"])),
+            family: name_key(s(a, &["sn", "family_name", "familyName"])),
+            dob,
+            gender: gender_key(s(a, &["gender"])),
+            tax_id: id_key(s(a, &["tax_id", "taxId"])),
+            ssn,
+            phone: phone_key(s(a, &["mobile", "phone"])),
+            email: email_key(s(a, &["email", "mail"])),
+            house_number: id_key(s(a, &["houseNumber", "house_number"])),
+            street: fold(s(a, &["street", "line1"])),
+            city: fold(s(a, &["city", "settlement"])),
+            postal_code: id_key(s(a, &["postalCode", "postal_code"])),
+            state: fold(s(a, &["state"])),
+            ids,
+        }
+    }
+
+    /// From a registered person's data.
+    pub fn from_person(p: &crate::core::model::PersonData) -> MatchRecord {
+        let addr = p.addresses.first();
+        fn opt(o: Option<&String>) -> &str {
+            o.map(String::as_str).unwrap_or("")
+        }
+        let mut ids: Vec<String> = p.documents.iter().map(|d| id_key(&d.number)).collect();
+        ids.extend(
+            p.issued_identifiers
+                .iter()
+                .map(|i| id_key(&i.issued_number)),
+        );
+        ids.retain(|x| !x.is_empty());
+        MatchRecord {
+            given: name_key(&p.first_name),
+            middle: name_key(opt(p.second_name.as_ref())),
+            family: name_key(&p.last_name),
+            dob: parse_birth_date(&p.birth_date)
+                .map(|d| d.format("%Y%m%d").to_string())
+                .unwrap_or_default(),
+            gender: gender_key(&p.gender),
+            tax_id: id_key(opt(p.tax_id.as_ref())),
+            ssn: String::new(),
+            phone: p
+                .phones
+                .first()
+                .map(|x| phone_key(&x.number))
+                .unwrap_or_default(),
+            email: p
+                .all_emails()
+                .first()
+                .map(|e| email_key(e))
+                .unwrap_or_default(),
+            house_number: addr
+                .map(|a| id_key(opt(a.house_number.as_ref())))
+                .unwrap_or_default(),
+            street: addr
+                .map(|a| fold(opt(a.street.as_ref().or(a.line1.as_ref()))))
+                .unwrap_or_default(),
+            city: addr
+                .map(|a| fold(opt(a.settlement.as_ref())))
+                .unwrap_or_default(),
+            postal_code: addr
+                .map(|a| id_key(opt(a.postal_code.as_ref())))
+                .unwrap_or_default(),
+            state: addr
+                .map(|a| fold(opt(a.state.as_ref())))
+                .unwrap_or_default(),
+            ids,
+        }
+    }
+
+    /// Blocking keys: a pair of records that could be the same person share
+    /// at least one. Each rule tolerates a different kind of error.
+    pub fn blocking_keys(&self) -> Vec<String> {
+        let mut k = Vec::new();
+        let dm = |x: &str| super::phonetic(x);
+        for (prefix, v) in [
+            ("t:", &self.tax_id),
+            ("s:", &self.ssn),
+            ("p:", &self.phone),
+            ("e:", &self.email),
+        ] {
+            if !v.is_empty() {
+                k.push(format!("{prefix}{v}"));
+            }
+        }
+        for id in &self.ids {
+            k.push(format!("i:{id}"));
+        }
+        let fam = dm(&self.family);
+        let giv = dm(&self.given);
+        if !self.dob.is_empty() {
+            // Exact date + either name's sound: survives a typo in the other name.
+            if !fam.is_empty() {
+                k.push(format!("fd:{fam}:{}", self.dob));
+            }
+            if !giv.is_empty() {
+                k.push(format!("gd:{giv}:{}", self.dob));
+            }
+            // Date + postcode: survives both names changing (marriage, typos).
+            if !self.postal_code.is_empty() {
+                k.push(format!("dp:{}:{}", self.dob, self.postal_code));
+            }
+        }
+        // Both names' sounds: survives any error in the date.
+        if !fam.is_empty() && !giv.is_empty() {
+            k.push(format!("fg:{fam}:{giv}"));
+            // Swapped given and family names.
+            k.push(format!("fg:{giv}:{fam}"));
+        }
+        // Family sound + postcode: survives errors in the given name and date.
+        if !fam.is_empty() && !self.postal_code.is_empty() {
+            k.push(format!("fp:{fam}:{}", self.postal_code));
+        }
+        k.sort();
+        k.dedup();
+        k
+    }
+}

@@ -1,0 +1,213 @@
+use super::*;
+use serde_json::json;
+
+fn rec(v: serde_json::Value) -> MatchRecord {
+    MatchRecord::from_attributes(&v)
+}
+
+fn pat() -> MatchRecord {
+    rec(
+        json!({"givenName": "Pat", "sn": "Lee", "dateOfBirth": "1983-03-18", "hashedSSN": "3B902AE12DF55196", "mobile": "8185551234", "gender": "F"}),
+    )
+}
+
+#[test]
+fn identical_records_score_high_and_explain_themselves() {
+    let p = Params::default();
+    let e = score(&pat(), &pat(), &p, &NoTf);
+    assert!(e.confidence > 99.0, "{e:?}");
+    let sum: f64 = e.prior + e.fields.iter().map(|f| f.weight).sum::<f64>();
+    assert!(
+        (sum - e.score).abs() < 1e-9,
+        "the parts add up to the score"
+    );
+    let given = e.fields.iter().find(|f| f.field == "given name").unwrap();
+    assert_eq!(given.level, "exact");
+    assert_eq!(given.left, "pat");
+    let email = e.fields.iter().find(|f| f.field == "email").unwrap();
+    assert_eq!((email.level.as_str(), email.weight), ("missing", 0.0));
+}
+
+#[test]
+fn different_people_score_low() {
+    let p = Params::default();
+    let other = rec(
+        json!({"givenName": "Michael", "sn": "Brown", "dateOfBirth": "1950-07-01", "hashedSSN": "FFFF", "gender": "M"}),
+    );
+    let e = score(&pat(), &other, &p, &NoTf);
+    assert!(e.confidence < 1.0, "{e:?}");
+}
+
+#[test]
+fn cyrillic_meets_latin() {
+    let p = Params::default();
+    let a = rec(json!({"givenName": "Олена", "sn": "Коваленко", "dateOfBirth": "1986-04-12"}));
+    let b = rec(json!({"givenName": "Olena", "sn": "Kovalenko", "dateOfBirth": "19860412"}));
+    let e = score(&a, &b, &p, &NoTf);
+    assert_eq!(e.fields[GIVEN].level, "exact");
+    assert_eq!(e.fields[FAMILY].level, "exact");
+    assert_eq!(e.fields[DOB].level, "exact");
+    assert!(
+        a.blocking_keys()
+            .iter()
+            .any(|k| b.blocking_keys().contains(k))
+    );
+}
+
+#[test]
+fn levels() {
+    let base = json!({"givenName": "William", "sn": "Harrington", "dateOfBirth": "1983-03-18"});
+    let with = |k: &str, v: &str| {
+        let mut x = base.clone();
+        x[k] = json!(v);
+        rec(x)
+    };
+    let b = rec(base.clone());
+    let lv = |a: &MatchRecord, f: usize| compare(a, &b)[f];
+    assert_eq!(lv(&with("givenName", "Bill"), GIVEN), Some(1), "nickname");
+    assert_eq!(lv(&with("givenName", "Wiliam"), GIVEN), Some(2), "typo");
+    assert_eq!(lv(&with("givenName", "Zed"), GIVEN), Some(4));
+    assert_eq!(lv(&with("sn", "Harington"), FAMILY), Some(2));
+    assert_eq!(
+        lv(&with("dateOfBirth", "1983-18-03"), DOB),
+        None,
+        "not a date: missing"
+    );
+    assert_eq!(
+        lv(&with("dateOfBirth", "1983-03-19"), DOB),
+        Some(1),
+        "one digit"
+    );
+    assert_eq!(
+        lv(&with("dateOfBirth", "1938-03-18"), DOB),
+        Some(1),
+        "transposition"
+    );
+    let swapped =
+        rec(json!({"givenName": "William", "sn": "Harrington", "dateOfBirth": "1983-12-03"}));
+    let orig =
+        rec(json!({"givenName": "William", "sn": "Harrington", "dateOfBirth": "1983-03-12"}));
+    assert_eq!(
+        compare(&swapped, &orig)[DOB],
+        Some(2),
+        "day and month swapped"
+    );
+    let names_swapped = rec(json!({"givenName": "Harrington", "sn": "William"}));
+    assert_eq!(compare(&names_swapped, &b)[GIVEN], Some(1));
+    assert_eq!(compare(&names_swapped, &b)[FAMILY], Some(1));
+    let ssn = |s: &str| rec(json!({"ssn": s}));
+    assert_eq!(compare(&ssn("1234567"), &ssn("1234567"))[SSN], Some(0));
+    assert_eq!(compare(&ssn("1234567"), &ssn("1234576"))[SSN], Some(1));
+    assert_eq!(compare(&ssn("1234567"), &ssn("7654321"))[SSN], Some(2));
+}
+
+#[test]
+fn weights_are_ordered() {
+    let p = Params::default();
+    for (f, spec) in FIELDS.iter().enumerate() {
+        let w: Vec<f64> = (0..spec.levels.len())
+            .map(|l| (p.m[f][l] / p.u[f][l]).log2())
+            .collect();
+        assert!(
+            w.iter().all(|x| *x <= w[0]),
+            "exact is the strongest level of {}: {w:?}",
+            spec.name
+        );
+        assert!(w[0] > 0.0 && *w.last().unwrap() <= 0.0, "{}", spec.name);
+        assert!(
+            (p.m[f].iter().sum::<f64>() - 1.0).abs() < 1e-6,
+            "m of {} sums to 1",
+            spec.name
+        );
+        assert!(
+            (p.u[f].iter().sum::<f64>() - 1.0).abs() < 1e-6,
+            "u of {} sums to 1",
+            spec.name
+        );
+    }
+}
+
+struct CommonSmith;
+impl TermFrequency for CommonSmith {
+    fn tf(&self, field: usize, value: &str) -> Option<f64> {
+        (field == FAMILY).then(|| if value == "smith" { 0.05 } else { 0.00001 })
+    }
+}
+
+#[test]
+fn common_names_weigh_less() {
+    let p = Params::default();
+    let smith = rec(json!({"givenName": "Ann", "sn": "Smith"}));
+    let rare = rec(json!({"givenName": "Ann", "sn": "Zelenko"}));
+    let w_smith = score(&smith, &smith, &p, &CommonSmith).fields[FAMILY].weight;
+    let w_rare = score(&rare, &rare, &p, &CommonSmith).fields[FAMILY].weight;
+    assert!(w_rare > w_smith + 5.0, "{w_rare} vs {w_smith}");
+    assert!(
+        (score_only(&smith, &smith, &p, &CommonSmith)
+            - score(&smith, &smith, &p, &CommonSmith).score)
+            .abs()
+            < 1e-9
+    );
+}
+
+#[test]
+fn em_learns_m_from_mixed_pairs() {
+    let mut p = Params::default();
+    p.m[GIVEN] = vec![0.2; 5];
+    // 30 matches agreeing exactly on names and dob, 70 non-matches disagreeing.
+    let mut pairs = Vec::new();
+    for i in 0..100 {
+        let mut v = vec![None; FIELDS.len()];
+        if i < 30 {
+            v[GIVEN] = Some(0);
+            v[FAMILY] = Some(0);
+            v[DOB] = Some(0);
+        } else {
+            v[GIVEN] = Some(4);
+            v[FAMILY] = Some(if i % 2 == 0 { 3 } else { 4 });
+            v[DOB] = Some(3);
+        }
+        pairs.push(v);
+    }
+    let lambda = em(&mut p, &pairs, 20);
+    assert!((lambda - 0.3).abs() < 0.05, "{lambda}");
+    assert!(p.m[GIVEN][0] > 0.9, "{:?}", p.m[GIVEN]);
+    assert!((p.m[GIVEN].iter().sum::<f64>() - 1.0).abs() < 1e-9);
+}
+
+#[test]
+fn u_from_random_pairs() {
+    let mut p = Params::default();
+    let mut pairs = Vec::new();
+    for i in 0..1000 {
+        let mut v = vec![None; FIELDS.len()];
+        v[GENDER] = Some(i % 2);
+        v[CITY] = Some(if i % 10 == 0 { 0 } else { 2 });
+        pairs.push(v);
+    }
+    estimate_u(&mut p, &pairs);
+    assert!((p.u[GENDER][0] - 0.5).abs() < 0.01);
+    assert!((p.u[CITY][0] - 0.1).abs() < 0.01);
+    assert_eq!(
+        p.u[TAX_ID],
+        Params::default().u[TAX_ID],
+        "no data: defaults kept"
+    );
+}
+
+#[test]
+fn blocking_keys_tolerate_errors() {
+    let a = rec(
+        json!({"givenName": "Kayla", "sn": "Harrington", "dateOfBirth": "19150612", "postalCode": "3465"}),
+    );
+    let typo_in_date = rec(
+        json!({"givenName": "Kayla", "sn": "Harrington", "dateOfBirth": "19150621", "postalCode": "3465"}),
+    );
+    let typo_in_family =
+        rec(json!({"givenName": "Kayla", "sn": "Xarrington", "dateOfBirth": "19150612"}));
+    let swapped = rec(json!({"givenName": "Harrington", "sn": "Kayla", "dateOfBirth": "19150612"}));
+    for b in [typo_in_date, typo_in_family, swapped] {
+        let ka = a.blocking_keys();
+        assert!(b.blocking_keys().iter().any(|k| ka.contains(k)), "{b:?}");
+    }
+}

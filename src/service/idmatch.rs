@@ -1,0 +1,547 @@
+//! Seed 001: ID Match. Reference-id requests, candidates with explained
+//! confidences, forced and queued reconciliation.
+
+use super::{Actor, Registry, Result, ServiceError, allocate_reference_id};
+use crate::core::ids;
+use crate::core::matching::{self, Explanation, MatchRecord, Params, normalize};
+use crate::core::model::*;
+use crate::store::matching::{self as sm, SourcedRecord, SqlTf};
+use crate::store::{self, NewPerson};
+use rusqlite::Connection;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+/// A parsed `POST /people` request.
+#[derive(Debug, Clone)]
+pub struct ReferenceRequest {
+    pub sor: String,
+    pub sor_id: String,
+    /// sorAttributes, with `sorId`.
+    pub attributes: Map<String, Value>,
+    /// Forced reconciliation: an existing reference id, or `new`.
+    pub reference_id: Option<String>,
+}
+
+/// What `POST /people` answers.
+#[derive(Debug, Clone)]
+pub enum ReferenceOutcome {
+    /// 200: a unique match, or the SOR record was already known.
+    Existing(String),
+    /// 201: a new person.
+    Created(String),
+    /// 300: potential matches for the client to choose from.
+    Candidates(Vec<Candidate>),
+    /// 202: queued for a reconciliation manager.
+    Queued(i64),
+}
+
+/// A potential match with its explanation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Candidate {
+    pub reference_id: String,
+    pub person_id: String,
+    pub confidence: f64,
+    /// The best-matching SOR record's attributes, with sor and sorId.
+    pub attributes: Value,
+    pub explanation: Explanation,
+}
+
+impl Candidate {
+    /// Seed 001's candidate object (confidence as a string), plus the explanation.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "confidence": format!("{:.0}", self.confidence.floor()),
+            "referenceId": self.reference_id,
+            "attributes": self.attributes,
+            "explanation": self.explanation,
+        })
+    }
+}
+
+fn bad(field: &str, message: &str) -> ServiceError {
+    ServiceError::BadRequest(format!("{field}: {message}"))
+}
+
+/// Parse and check a reference-id request. Errors name the field.
+pub fn parse_reference_request(body: &Value) -> Result<ReferenceRequest> {
+    let obj = body
+        .as_object()
+        .ok_or_else(|| bad("$", "the request must be a JSON object"))?;
+    match obj.get("requestType") {
+        Some(Value::String(s)) if s == "referenceId" => {}
+        _ => return Err(bad("requestType", "must be \"referenceId\"")),
+    }
+    let sor = match obj.get("sor") {
+        Some(Value::String(s))
+            if !s.is_empty() && !s.chars().any(char::is_whitespace) && s.len() <= 64 =>
+        {
+            s.clone()
+        }
+        Some(Value::String(_)) => {
+            return Err(bad("sor", "must be 1–64 characters without whitespace"));
+        }
+        _ => return Err(bad("sor", "is required and must be a string")),
+    };
+    let attrs = match obj.get("sorAttributes") {
+        Some(Value::Object(m)) => m.clone(),
+        _ => return Err(bad("sorAttributes", "is required and must be an object")),
+    };
+    for (k, v) in &attrs {
+        match v {
+            Value::String(s) if s.chars().count() > 255 => {
+                return Err(bad(
+                    &format!("sorAttributes.{k}"),
+                    "must be at most 255 characters",
+                ));
+            }
+            Value::String(_) | Value::Null => {}
+            Value::Array(a) if k == "documentNumbers" && a.iter().all(Value::is_string) => {}
+            _ => return Err(bad(&format!("sorAttributes.{k}"), "must be a string")),
+        }
+    }
+    let sor_id = match attrs.get("sorId") {
+        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+        _ => return Err(bad("sorAttributes.sorId", "is required")),
+    };
+    if let Some(Value::String(d)) = attrs.get("dateOfBirth")
+        && !d.trim().is_empty()
+        && normalize::parse_birth_date(d).is_none()
+    {
+        return Err(bad(
+            "sorAttributes.dateOfBirth",
+            "must be a valid date, YYYY-MM-DD",
+        ));
+    }
+    let reference_id = match obj.get("referenceId") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s == "new" || ids::is_reference_id(s) => Some(s.clone()),
+        Some(_) => {
+            return Err(bad(
+                "referenceId",
+                "must be \"new\" or a reference id (M + 9 digits)",
+            ));
+        }
+    };
+    Ok(ReferenceRequest {
+        sor,
+        sor_id,
+        attributes: attrs,
+        reference_id,
+    })
+}
+
+/// Person data derived from SOR attributes (for a person the SOR creates).
+fn person_from_attributes(a: &Map<String, Value>) -> PersonData {
+    let s = |k: &str| {
+        a.get(k)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(String::from)
+    };
+    let gender = match normalize::gender_key(&s("gender").unwrap_or_default()).as_str() {
+        "M" => "MALE",
+        "F" => "FEMALE",
+        _ => "",
+    };
+    let mut p = PersonData {
+        first_name: s("givenName").unwrap_or_default(),
+        last_name: s("sn").unwrap_or_default(),
+        second_name: s("middleName"),
+        birth_date: s("dateOfBirth")
+            .and_then(|d| normalize::parse_birth_date(&d))
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
+        gender: gender.to_string(),
+        tax_id: s("tax_id"),
+        email: s("email"),
+        ..Default::default()
+    };
+    if let Some(m) = s("mobile") {
+        p.phones.push(Phone {
+            kind: "MOBILE".into(),
+            number: m,
+        });
+    }
+    let addr = Address {
+        kind: "RESIDENCE".into(),
+        street: s("street"),
+        house_number: s("houseNumber"),
+        line2: s("addressLine2"),
+        settlement: s("city"),
+        state: s("state"),
+        postal_code: s("postalCode"),
+        country: s("country"),
+        ..Default::default()
+    };
+    if addr.street.is_some() || addr.settlement.is_some() || addr.postal_code.is_some() {
+        p.addresses.push(addr);
+    }
+    p
+}
+
+/// Score the candidates of `rec`, best first, with explanations. Only those
+/// with a confidence of at least `min_confidence` are returned.
+pub fn find_candidates(
+    conn: &Connection,
+    rec: &MatchRecord,
+    params: &Params,
+    min_confidence: f64,
+    limit: usize,
+) -> Result<Vec<Candidate>> {
+    let tf = SqlTf::new(conn)?;
+    let mut scored: Vec<(f64, i64, usize, Vec<SourcedRecord>)> = Vec::new();
+    for seq in sm::candidates(conn, rec)? {
+        let records = sm::load_records(conn, seq)?;
+        let best = records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (matching::score_only(rec, &r.rec, params, &tf), i))
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((s, i)) = best
+            && matching::confidence(s) >= min_confidence
+        {
+            scored.push((s, seq, i, records));
+        }
+    }
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    scored.truncate(limit);
+    let mut out = Vec::with_capacity(scored.len());
+    for (_, seq, i, records) in scored {
+        let src = &records[i];
+        let explanation = matching::score(rec, &src.rec, params, &tf);
+        let (reference_id, person_id): (String, String) = conn.query_row(
+            "SELECT reference_id, id FROM persons WHERE seq = ?1",
+            [seq],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let mut attributes = match sm::find_sor(conn, &src.sor, &src.sor_id)? {
+            Some(row) => serde_json::from_str(&row.attributes).unwrap_or_else(|_| json!({})),
+            None => person_attributes(conn, seq)?,
+        };
+        if let Some(o) = attributes.as_object_mut() {
+            o.insert("sor".into(), json!(src.sor));
+            o.insert("sorId".into(), json!(src.sor_id));
+        }
+        out.push(Candidate {
+            reference_id,
+            person_id,
+            confidence: explanation.confidence,
+            attributes,
+            explanation,
+        });
+    }
+    Ok(out)
+}
+
+/// Seed 001-style attributes of a person registered at the desk.
+fn person_attributes(conn: &Connection, seq: i64) -> Result<Value> {
+    let Some(p) = store::load_person(conn, seq)? else {
+        return Ok(json!({}));
+    };
+    let d = &p.person;
+    let mut a = json!({"givenName": d.first_name, "sn": d.last_name, "dateOfBirth": d.birth_date, "gender": d.gender});
+    if let Some(ph) = d.phones.first() {
+        a["mobile"] = json!(ph.number);
+    }
+    if let Some(e) = &d.email {
+        a["email"] = json!(e);
+    }
+    if let Some(t) = &d.tax_id {
+        a["tax_id"] = json!(t);
+    }
+    Ok(a)
+}
+
+/// (Re)build the comparable record of a person registered at the desk.
+pub(crate) fn index_person(
+    conn: &Connection,
+    seq: i64,
+    data: &PersonData,
+    person_id: &str,
+    is_new: bool,
+) -> Result<()> {
+    let mut records = sm::load_records(conn, seq)?;
+    let rec = MatchRecord::from_person(data);
+    let own = records
+        .iter_mut()
+        .find(|r| r.sor == LOCAL_SOR && r.sor_id == person_id);
+    match own {
+        Some(r) => r.rec = rec.clone(),
+        None => records.insert(
+            0,
+            SourcedRecord {
+                sor: LOCAL_SOR.into(),
+                sor_id: person_id.into(),
+                rec: rec.clone(),
+            },
+        ),
+    }
+    let added: Vec<&MatchRecord> = if is_new { vec![&rec] } else { vec![] };
+    sm::save_records(conn, seq, &records, &added)?;
+    Ok(())
+}
+
+/// The source name of persons registered at this workstation.
+pub const LOCAL_SOR: &str = "registrar";
+
+/// How an unresolved potential match is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// 300 with candidates.
+    Interactive,
+    /// 202; the request waits in the reconciliation queue.
+    Queue,
+}
+
+/// Attach `(sor, sor_id)` to person `seq`, moving it from another person if needed.
+fn attach(
+    conn: &Connection,
+    seq: i64,
+    req: &ReferenceRequest,
+    kind: &str,
+    now: &str,
+) -> Result<()> {
+    let attrs = Value::Object(req.attributes.clone()).to_string();
+    let rec = MatchRecord::from_attributes(&Value::Object(req.attributes.clone()));
+    if let Some(old) = sm::find_sor(conn, &req.sor, &req.sor_id)?
+        && old.person_seq != seq
+    {
+        let mut records = sm::load_records(conn, old.person_seq)?;
+        records.retain(|r| !(r.sor == req.sor && r.sor_id == req.sor_id));
+        sm::save_records(conn, old.person_seq, &records, &[])?;
+    }
+    let mut records = sm::load_records(conn, seq)?;
+    let is_new_source = !records
+        .iter()
+        .any(|r| r.sor == req.sor && r.sor_id == req.sor_id);
+    records.retain(|r| !(r.sor == req.sor && r.sor_id == req.sor_id));
+    records.push(SourcedRecord {
+        sor: req.sor.clone(),
+        sor_id: req.sor_id.clone(),
+        rec: rec.clone(),
+    });
+    let added: Vec<&MatchRecord> = if is_new_source { vec![&rec] } else { vec![] };
+    sm::save_records(conn, seq, &records, &added)?;
+    sm::upsert_sor(conn, &req.sor, &req.sor_id, seq, kind, &attrs, now)?;
+    if let Some(pid) = sm::find_open_pending(conn, &req.sor, &req.sor_id)? {
+        sm::resolve_pending(conn, pid, kind, "system", now)?;
+    }
+    Ok(())
+}
+
+fn create_person_for(
+    conn: &Connection,
+    req: &ReferenceRequest,
+    actor: &str,
+    now: &str,
+) -> Result<String> {
+    let reference_id = allocate_reference_id(conn)?;
+    let id = ids::person_id();
+    let data = person_from_attributes(&req.attributes);
+    let seq = store::insert_person(
+        conn,
+        &NewPerson {
+            id: &id,
+            reference_id: &reference_id,
+            status: PersonStatus::Active,
+            active_id: None,
+            version: 1,
+            data: &data,
+            actor,
+            now,
+        },
+    )?;
+    attach(conn, seq, req, "new", now)?;
+    Ok(reference_id)
+}
+
+fn reference_seq(conn: &Connection, reference_id: &str) -> Result<i64> {
+    conn.query_row(
+        "SELECT seq FROM persons WHERE reference_id = ?1 AND status = 'active'",
+        [reference_id],
+        |r| r.get(0),
+    )
+    .map_err(|e| match e {
+        rusqlite::Error::QueryReturnedNoRows => {
+            bad("referenceId", &format!("{reference_id} does not exist"))
+        }
+        other => other.into(),
+    })
+}
+
+/// The whole of `POST /people`, inside the caller's transaction.
+pub fn reference_in(
+    conn: &Connection,
+    req: &ReferenceRequest,
+    params: &Params,
+    mode: Mode,
+    actor: &str,
+    now: &str,
+) -> Result<ReferenceOutcome> {
+    // Forced reconciliation.
+    match req.reference_id.as_deref() {
+        Some("new") => {
+            return Ok(ReferenceOutcome::Created(create_person_for(
+                conn, req, actor, now,
+            )?));
+        }
+        Some(r) => {
+            let seq = reference_seq(conn, r)?;
+            attach(conn, seq, req, "linked", now)?;
+            return Ok(ReferenceOutcome::Existing(r.to_string()));
+        }
+        None => {}
+    }
+    // The same SOR record again: the same person, whatever changed.
+    if let Some(row) = sm::find_sor(conn, &req.sor, &req.sor_id)? {
+        attach(conn, row.person_seq, req, &row.link_kind, now)?;
+        let rid: String = conn.query_row(
+            "SELECT reference_id FROM persons WHERE seq = ?1",
+            [row.person_seq],
+            |r| r.get(0),
+        )?;
+        return Ok(ReferenceOutcome::Existing(rid));
+    }
+    let rec = MatchRecord::from_attributes(&Value::Object(req.attributes.clone()));
+    let cands = find_candidates(conn, &rec, params, params.review, 10)?;
+    let sure: Vec<&Candidate> = cands
+        .iter()
+        .filter(|c| c.confidence >= params.auto_link)
+        .collect();
+    if sure.len() == 1 {
+        let seq = reference_seq(conn, &sure[0].reference_id)?;
+        attach(conn, seq, req, "linked", now)?;
+        return Ok(ReferenceOutcome::Existing(sure[0].reference_id.clone()));
+    }
+    if cands.is_empty() {
+        return Ok(ReferenceOutcome::Created(create_person_for(
+            conn, req, actor, now,
+        )?));
+    }
+    match mode {
+        Mode::Interactive => Ok(ReferenceOutcome::Candidates(cands)),
+        Mode::Queue => {
+            let attrs = Value::Object(req.attributes.clone()).to_string();
+            let cj = Value::Array(cands.iter().map(Candidate::to_json).collect()).to_string();
+            Ok(ReferenceOutcome::Queued(sm::insert_pending(
+                conn,
+                &req.sor,
+                &req.sor_id,
+                &attrs,
+                &cj,
+                now,
+            )?))
+        }
+    }
+}
+
+impl Registry {
+    /// The matcher's parameters: the trained model if any, else defaults;
+    /// thresholds from settings.
+    pub fn match_params(&self) -> Params {
+        let mut p: Params = self
+            .store
+            .get_setting("match_model")
+            .ok()
+            .flatten()
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default();
+        if let Some(v) = self.setting_f64("auto_link") {
+            p.auto_link = v;
+        }
+        if let Some(v) = self.setting_f64("review") {
+            p.review = v;
+        }
+        p
+    }
+
+    fn setting_f64(&self, key: &str) -> Option<f64> {
+        self.store
+            .get_setting(key)
+            .ok()
+            .flatten()
+            .and_then(|v| v.parse().ok())
+    }
+
+    pub fn reconciliation_mode(&self) -> Mode {
+        match self
+            .store
+            .get_setting("reconciliation_mode")
+            .ok()
+            .flatten()
+            .as_deref()
+        {
+            Some("queue") => Mode::Queue,
+            _ => Mode::Interactive,
+        }
+    }
+
+    /// `POST /people`.
+    pub fn reference_request(&mut self, actor: &Actor, body: &Value) -> Result<ReferenceOutcome> {
+        let req = parse_reference_request(body)?;
+        let params = self.match_params();
+        let mode = self.reconciliation_mode();
+        let now = self.now_str();
+        let tx = self.store.conn.transaction()?;
+        let out = reference_in(&tx, &req, &params, mode, &actor.name, &now)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Candidates for a record being typed (the live duplicate check).
+    pub fn candidates_for(&self, attributes: &Value, limit: usize) -> Result<Vec<Candidate>> {
+        let rec = MatchRecord::from_attributes(attributes);
+        let params = self.match_params();
+        find_candidates(&self.store.conn, &rec, &params, 1.0, limit)
+    }
+
+    /// Candidates for a person request body being typed in the form.
+    pub fn candidates_for_person(&self, data: &PersonData, limit: usize) -> Result<Vec<Candidate>> {
+        let rec = MatchRecord::from_person(data);
+        let params = self.match_params();
+        find_candidates(&self.store.conn, &rec, &params, 1.0, limit)
+    }
+
+    /// `GET /people/pending`.
+    pub fn pending(&self, limit: i64) -> Result<Vec<sm::PendingRow>> {
+        Ok(sm::list_pending(&self.store.conn, limit)?)
+    }
+
+    /// `POST /people/pending/{id}`: resolve with a reference id or `new`.
+    pub fn resolve_pending(
+        &mut self,
+        actor: &Actor,
+        id: i64,
+        choice: &str,
+    ) -> Result<ReferenceOutcome> {
+        if choice != "new" && !ids::is_reference_id(choice) {
+            return Err(bad(
+                "referenceId",
+                "must be \"new\" or a reference id (M + 9 digits)",
+            ));
+        }
+        let now = self.now_str();
+        let params = self.match_params();
+        let tx = self.store.conn.transaction()?;
+        let (row, resolved) = sm::get_pending(&tx, id)?.ok_or_else(|| ServiceError::NotFound {
+            entity: "Pending request",
+            id: id.to_string(),
+        })?;
+        if resolved {
+            return Err(ServiceError::Conflict(format!(
+                "pending request {id} is already resolved"
+            )));
+        }
+        let req = ReferenceRequest {
+            sor: row.sor.clone(),
+            sor_id: row.sor_id.clone(),
+            attributes: row.attributes.as_object().cloned().unwrap_or_default(),
+            reference_id: Some(choice.to_string()),
+        };
+        let out = reference_in(&tx, &req, &params, Mode::Interactive, &actor.name, &now)?;
+        sm::resolve_pending(&tx, id, choice, &actor.name, &now)?;
+        tx.commit()?;
+        Ok(out)
+    }
+}

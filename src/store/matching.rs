@@ -1,0 +1,271 @@
+//! Tables of the matcher: comparable records per person, blocking keys, term
+//! frequencies, SOR records and the reconciliation queue.
+
+use super::Result;
+use crate::core::matching::{self, MatchRecord, TermFrequency};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+/// One comparable record of a person and the source it came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourcedRecord {
+    pub sor: String,
+    pub sor_id: String,
+    pub rec: MatchRecord,
+}
+
+/// A key shared by more persons than this is too common to block on.
+pub const MAX_BLOCK: usize = 500;
+
+pub fn load_records(conn: &Connection, seq: i64) -> Result<Vec<SourcedRecord>> {
+    let mut st = conn.prepare_cached("SELECT records FROM match_records WHERE person_seq = ?1")?;
+    let json: Option<String> = st.query_row([seq], |r| r.get(0)).optional()?;
+    Ok(json
+        .and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_default())
+}
+
+/// Replace a person's comparable records and re-derive its blocking keys.
+/// `added` are records new to this person, counted into term frequencies.
+pub fn save_records(
+    conn: &Connection,
+    seq: i64,
+    records: &[SourcedRecord],
+    added: &[&MatchRecord],
+) -> Result<()> {
+    let json = serde_json::to_string(records).expect("records serialise");
+    conn.prepare_cached(
+        "INSERT INTO match_records(person_seq, records) VALUES (?1, ?2)
+         ON CONFLICT(person_seq) DO UPDATE SET records = excluded.records",
+    )?
+    .execute(params![seq, json])?;
+    conn.prepare_cached("DELETE FROM match_keys WHERE person_seq = ?1")?
+        .execute([seq])?;
+    let mut keys: Vec<String> = records.iter().flat_map(|r| r.rec.blocking_keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let mut ins =
+        conn.prepare_cached("INSERT OR IGNORE INTO match_keys(key, person_seq) VALUES (?1, ?2)")?;
+    for k in keys {
+        ins.execute(params![k, seq])?;
+    }
+    let mut tf = conn.prepare_cached(
+        "INSERT INTO term_freq(field, value, n) VALUES (?1, ?2, 1)
+         ON CONFLICT(field, value) DO UPDATE SET n = n + 1",
+    )?;
+    for r in added {
+        tf.execute(params![-1, ""])?;
+        for (f, v) in [
+            (matching::GIVEN, &r.given),
+            (matching::FAMILY, &r.family),
+            (matching::CITY, &r.city),
+        ] {
+            if !v.is_empty() {
+                tf.execute(params![f as i64, v])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Persons sharing at least one blocking key with `rec`. Keys shared by more
+/// than [`MAX_BLOCK`] persons are skipped: they carry no information.
+pub fn candidates(conn: &Connection, rec: &MatchRecord) -> Result<Vec<i64>> {
+    let mut st =
+        conn.prepare_cached("SELECT person_seq FROM match_keys WHERE key = ?1 LIMIT ?2")?;
+    let mut out: Vec<i64> = Vec::new();
+    for k in rec.blocking_keys() {
+        let seqs: Vec<i64> = st
+            .query_map(params![k, (MAX_BLOCK + 1) as i64], |r| r.get(0))?
+            .collect::<Result<_>>()?;
+        if seqs.len() <= MAX_BLOCK {
+            out.extend(seqs);
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
+}
+
+/// Term frequencies read from the `term_freq` table.
+pub struct SqlTf<'a> {
+    conn: &'a Connection,
+    total: f64,
+}
+
+impl<'a> SqlTf<'a> {
+    pub fn new(conn: &'a Connection) -> Result<SqlTf<'a>> {
+        let total: i64 = conn
+            .prepare_cached("SELECT n FROM term_freq WHERE field = -1 AND value = ''")?
+            .query_row([], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0);
+        Ok(SqlTf {
+            conn,
+            total: total as f64,
+        })
+    }
+}
+
+impl TermFrequency for SqlTf<'_> {
+    fn tf(&self, field: usize, value: &str) -> Option<f64> {
+        // Too few records for frequencies to mean anything: use the average u.
+        if self.total < 1000.0 {
+            return None;
+        }
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT n FROM term_freq WHERE field = ?1 AND value = ?2")
+            .ok()?
+            .query_row(params![field as i64, value], |r| r.get(0))
+            .optional()
+            .ok()??;
+        Some(n as f64 / self.total)
+    }
+}
+
+/// A SOR record's row.
+#[derive(Debug, Clone)]
+pub struct SorRow {
+    pub person_seq: i64,
+    pub link_kind: String,
+    pub attributes: String,
+}
+
+pub fn find_sor(conn: &Connection, sor: &str, sor_id: &str) -> Result<Option<SorRow>> {
+    conn.prepare_cached(
+        "SELECT person_seq, link_kind, attributes FROM sor_records WHERE sor = ?1 AND sor_id = ?2",
+    )?
+    .query_row(params![sor, sor_id], |r| {
+        Ok(SorRow {
+            person_seq: r.get(0)?,
+            link_kind: r.get(1)?,
+            attributes: r.get(2)?,
+        })
+    })
+    .optional()
+}
+
+pub fn upsert_sor(
+    conn: &Connection,
+    sor: &str,
+    sor_id: &str,
+    seq: i64,
+    kind: &str,
+    attributes: &str,
+    now: &str,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO sor_records(sor, sor_id, person_seq, attributes, created_at, updated_at, link_kind)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)
+         ON CONFLICT(sor, sor_id) DO UPDATE SET person_seq = excluded.person_seq,
+             attributes = excluded.attributes, updated_at = excluded.updated_at, link_kind = excluded.link_kind",
+    )?
+    .execute(params![sor, sor_id, seq, attributes, now, kind])?;
+    Ok(())
+}
+
+/// An open reconciliation request.
+#[derive(Debug, Clone, Serialize)]
+pub struct PendingRow {
+    pub id: i64,
+    pub sor: String,
+    pub sor_id: String,
+    pub attributes: serde_json::Value,
+    pub candidates: serde_json::Value,
+    pub created_at: String,
+}
+
+pub fn find_open_pending(conn: &Connection, sor: &str, sor_id: &str) -> Result<Option<i64>> {
+    conn.prepare_cached(
+        "SELECT id FROM pending WHERE sor = ?1 AND sor_id = ?2 AND resolved_at IS NULL",
+    )?
+    .query_row(params![sor, sor_id], |r| r.get(0))
+    .optional()
+}
+
+pub fn insert_pending(
+    conn: &Connection,
+    sor: &str,
+    sor_id: &str,
+    attributes: &str,
+    candidates: &str,
+    now: &str,
+) -> Result<i64> {
+    if let Some(id) = find_open_pending(conn, sor, sor_id)? {
+        conn.execute(
+            "UPDATE pending SET attributes = ?2, candidates = ?3 WHERE id = ?1",
+            params![id, attributes, candidates],
+        )?;
+        return Ok(id);
+    }
+    conn.prepare_cached(
+        "INSERT INTO pending(sor, sor_id, attributes, candidates, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![sor, sor_id, attributes, candidates, now])?;
+    Ok(conn.last_insert_rowid())
+}
+
+fn pending_from_row(r: &rusqlite::Row) -> rusqlite::Result<PendingRow> {
+    let a: String = r.get(3)?;
+    let c: String = r.get(4)?;
+    Ok(PendingRow {
+        id: r.get(0)?,
+        sor: r.get(1)?,
+        sor_id: r.get(2)?,
+        attributes: serde_json::from_str(&a).unwrap_or_default(),
+        candidates: serde_json::from_str(&c).unwrap_or_default(),
+        created_at: r.get(5)?,
+    })
+}
+
+pub fn list_pending(conn: &Connection, limit: i64) -> Result<Vec<PendingRow>> {
+    let mut st = conn.prepare_cached(
+        "SELECT id, sor, sor_id, attributes, candidates, created_at FROM pending
+         WHERE resolved_at IS NULL ORDER BY id LIMIT ?1",
+    )?;
+    st.query_map([limit], pending_from_row)?.collect()
+}
+
+pub fn get_pending(conn: &Connection, id: i64) -> Result<Option<(PendingRow, bool)>> {
+    conn.query_row(
+        "SELECT id, sor, sor_id, attributes, candidates, created_at, resolved_at IS NOT NULL FROM pending WHERE id = ?1",
+        [id],
+        |r| Ok((pending_from_row(r)?, r.get::<_, bool>(6)?)),
+    )
+    .optional()
+}
+
+pub fn resolve_pending(
+    conn: &Connection,
+    id: i64,
+    resolution: &str,
+    actor: &str,
+    now: &str,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE pending SET resolved_at = ?2, resolved_by = ?3, resolution = ?4 WHERE id = ?1",
+        params![id, now, actor, resolution],
+    )?;
+    Ok(())
+}
+
+/// Every SOR record with its person's reference id and status, then every
+/// open pending request (for `registrar export links`).
+pub fn links(conn: &Connection) -> Result<Vec<(String, String, String, String)>> {
+    let mut out: Vec<(String, String, String, String)> = conn
+        .prepare(
+            "SELECT s.sor, s.sor_id, p.reference_id, s.link_kind FROM sor_records s
+             JOIN persons p ON p.seq = s.person_seq ORDER BY s.sor, s.sor_id",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<Result<_>>()?;
+    let pend: Vec<(String, String, String, String)> = conn
+        .prepare("SELECT sor, sor_id FROM pending WHERE resolved_at IS NULL ORDER BY sor, sor_id")?
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, String::new(), "pending".to_string()))
+        })?
+        .collect::<Result<_>>()?;
+    out.extend(pend);
+    Ok(out)
+}

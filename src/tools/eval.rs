@@ -1,0 +1,160 @@
+//! Accuracy evaluation: import a labelled file into a fresh registry and
+//! compare the pairs that share a reference id with the truth.
+
+use crate::service::import::{ImportOptions, ImportSummary};
+use crate::service::{Actor, Registry};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Where the truth comes from.
+#[derive(Debug, Clone)]
+pub enum Truth {
+    /// A column holding a cluster label.
+    Column(String),
+    /// Febrl's ids: `rec-N-org` and `rec-N-dup-K` share N.
+    FebrlId,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EvalReport {
+    pub records: usize,
+    pub true_pairs: u64,
+    pub predicted_pairs: u64,
+    pub true_positives: u64,
+    pub false_positives: u64,
+    pub false_negatives: u64,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+    /// Records waiting in the reconciliation queue.
+    pub queued: u64,
+    /// True pairs whose record waits in the queue with its true match among the candidates.
+    pub true_pairs_in_review: u64,
+    pub seconds: f64,
+    pub import: ImportSummary,
+}
+
+fn pairs(n: u64) -> u64 {
+    n * n.saturating_sub(1) / 2
+}
+
+pub fn evaluate(
+    file: &Path,
+    opts: &ImportOptions,
+    truth: &Truth,
+    reg: &mut Registry,
+) -> Result<EvalReport, String> {
+    let started = std::time::Instant::now();
+    let f = std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let summary = reg
+        .import_csv(
+            &Actor::system(),
+            std::io::BufReader::new(f),
+            opts,
+            &mut |_| {},
+        )
+        .map_err(|e| e.to_string())?;
+    let seconds = started.elapsed().as_secs_f64();
+    // sor_id -> truth label
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_path(file)
+        .map_err(|e| e.to_string())?;
+    let headers: Vec<String> = rdr
+        .headers()
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(String::from)
+        .collect();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .ok_or(format!("no column {name}"))
+    };
+    let id_idx = col(&opts.id_column)?;
+    let truth_idx = match truth {
+        Truth::Column(c) => Some(col(c)?),
+        Truth::FebrlId => None,
+    };
+    let mut label: HashMap<String, String> = HashMap::new();
+    for r in rdr.records() {
+        let r = r.map_err(|e| e.to_string())?;
+        let id = r.get(id_idx).unwrap_or("").to_string();
+        let t = match truth_idx {
+            Some(i) => r.get(i).unwrap_or("").to_string(),
+            None => id.split('-').nth(1).unwrap_or("").to_string(),
+        };
+        label.insert(id, t);
+    }
+    let links = reg.export_links().map_err(|e| e.to_string())?;
+    let mut by_truth: HashMap<&str, u64> = HashMap::new();
+    let mut by_ref: HashMap<&str, u64> = HashMap::new();
+    let mut by_both: HashMap<(&str, &str), u64> = HashMap::new();
+    let mut ref_of: HashMap<&str, &str> = HashMap::new();
+    for (sor, sor_id, rid, status) in &links {
+        if *sor != opts.sor {
+            continue;
+        }
+        let Some(t) = label.get(sor_id) else { continue };
+        *by_truth.entry(t).or_default() += 1;
+        if status != "pending" {
+            *by_ref.entry(rid).or_default() += 1;
+            *by_both.entry((t, rid)).or_default() += 1;
+            ref_of.insert(sor_id, rid);
+        }
+    }
+    let true_pairs: u64 = by_truth.values().map(|n| pairs(*n)).sum();
+    let predicted_pairs: u64 = by_ref.values().map(|n| pairs(*n)).sum();
+    let tp: u64 = by_both.values().map(|n| pairs(*n)).sum();
+    // Pending records whose true match is among their candidates.
+    let mut in_review = 0;
+    let pending = reg.pending(i64::MAX).map_err(|e| e.to_string())?;
+    for p in &pending {
+        let Some(t) = label.get(&p.sor_id) else {
+            continue;
+        };
+        let cand_refs: Vec<&str> = p
+            .candidates
+            .as_array()
+            .map(|a| a.iter().filter_map(|c| c["referenceId"].as_str()).collect())
+            .unwrap_or_default();
+        in_review += by_both
+            .iter()
+            .filter(|((tt, rid), _)| tt == t && cand_refs.contains(rid))
+            .map(|(_, n)| *n)
+            .sum::<u64>();
+    }
+    let precision = if predicted_pairs == 0 {
+        1.0
+    } else {
+        tp as f64 / predicted_pairs as f64
+    };
+    let recall = if true_pairs == 0 {
+        1.0
+    } else {
+        tp as f64 / true_pairs as f64
+    };
+    let f1 = if precision + recall == 0.0 {
+        0.0
+    } else {
+        2.0 * precision * recall / (precision + recall)
+    };
+    Ok(EvalReport {
+        records: label.len(),
+        true_pairs,
+        predicted_pairs,
+        true_positives: tp,
+        false_positives: predicted_pairs - tp,
+        false_negatives: true_pairs - tp,
+        precision,
+        recall,
+        f1,
+        queued: pending.len() as u64,
+        true_pairs_in_review: in_review,
+        seconds,
+        import: summary,
+    })
+}

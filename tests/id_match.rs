@@ -1,0 +1,459 @@
+//! Seed 001 through the router: reference ids, candidates, forced and queued
+//! reconciliation, the returning employee, bulk import and export.
+
+mod common;
+use common::*;
+use registrar::api::ApiResponse;
+use registrar::service::Registry;
+use serde_json::{Value, json};
+
+fn people(reg: &mut Registry, sor: &str, attrs: Value) -> ApiResponse {
+    post(
+        reg,
+        "/people",
+        &json!({"requestType": "referenceId", "version": "1.0", "sor": sor, "sorAttributes": attrs}),
+    )
+}
+
+fn pat(sor_id: &str) -> Value {
+    json!({"sorId": sor_id, "givenName": "Pat", "sn": "Lee", "dateOfBirth": "1983-03-18", "hashedSSN": "3B902AE12DF55196", "mobile": "8185551234"})
+}
+
+fn rid(r: &ApiResponse) -> String {
+    r.body["referenceId"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no referenceId in {} {}", r.status, r.body))
+        .to_string()
+}
+
+#[test]
+fn new_then_unique_match_then_returning_record() {
+    let mut reg = registry();
+    let first = people(&mut reg, "SIS", pat("971194843"));
+    assert_eq!(first.status, 201, "{}", first.body);
+    assert_eq!(first.body["responseType"], "referenceId");
+    assert_eq!(first.body["version"], "1.0");
+    let m = rid(&first);
+    assert!(registrar::core::ids::is_reference_id(&m));
+    // Another system sends the same person: a unique match.
+    let hr = people(
+        &mut reg,
+        "HRMS",
+        json!({"sorId": "089010023", "givenName": "Pat", "sn": "Lee", "dateOfBirth": "1983-03-18", "hashedSSN": "3B902AE12DF55196"}),
+    );
+    assert_eq!((hr.status, rid(&hr)), (200, m.clone()), "{}", hr.body);
+    // The same SOR record again, with everything changed: still the same person.
+    let back = people(
+        &mut reg,
+        "SIS",
+        json!({"sorId": "971194843", "givenName": "Patricia", "sn": "Lee-Wong", "dateOfBirth": "1990-01-01"}),
+    );
+    assert_eq!((back.status, rid(&back)), (200, m.clone()));
+    // A different person: a new reference id.
+    let other = people(
+        &mut reg,
+        "SIS",
+        json!({"sorId": "1", "givenName": "Michael", "sn": "Brown", "dateOfBirth": "1950-07-01"}),
+    );
+    assert_eq!(other.status, 201);
+    assert_ne!(rid(&other), m);
+    // The person keeps the SOR records that fed it.
+    let p = get(&mut reg, &format!("/api/persons/{m}"));
+    let sors: Vec<String> = p.body["data"]["sor_records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            format!(
+                "{}:{}",
+                s["sor"].as_str().unwrap(),
+                s["sor_id"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(sors.len(), 2, "{sors:?}");
+    assert!(
+        sors.contains(&"SIS:971194843".to_string()) && sors.contains(&"HRMS:089010023".to_string())
+    );
+    let sis = p.body["data"]["sor_records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["sor"] == "SIS")
+        .unwrap();
+    assert_eq!(
+        sis["attributes"]["givenName"], "Patricia",
+        "attributes updated"
+    );
+}
+
+fn potential_match(reg: &mut Registry) -> (String, ApiResponse) {
+    let m = rid(&people(
+        reg,
+        "HRMS",
+        json!({"sorId": "089010023", "givenName": "Patricia", "sn": "Lee", "dateOfBirth": "1983-03-18", "gender": "F", "ou": "Biomedical Informatics"}),
+    ));
+    // Same family name and birth date, a similar given name but the other
+    // gender: a potential match, not a sure one.
+    let r = people(
+        reg,
+        "SIS",
+        json!({"sorId": "971194843", "givenName": "Patrick", "sn": "Lee", "dateOfBirth": "1983-03-18", "gender": "M", "mobile": "8185551234"}),
+    );
+    (m, r)
+}
+
+#[test]
+fn potential_match_returns_explained_candidates() {
+    let mut reg = registry();
+    let (m, r) = potential_match(&mut reg);
+    assert_eq!(r.status, 300, "{}", r.body);
+    assert_eq!(r.body["responseType"], "candidates");
+    let c = &r.body["candidates"][0];
+    assert_eq!(c["referenceId"], m.as_str());
+    let conf: f64 = c["confidence"].as_str().unwrap().parse().unwrap();
+    assert!((10.0..99.9).contains(&conf), "{conf}");
+    assert_eq!(c["attributes"]["sor"], "HRMS");
+    assert_eq!(c["attributes"]["sorId"], "089010023");
+    assert_eq!(c["attributes"]["ou"], "Biomedical Informatics");
+    let ex = &c["explanation"];
+    let sum: f64 = ex["prior"].as_f64().unwrap()
+        + ex["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["weight"].as_f64().unwrap())
+            .sum::<f64>();
+    assert!(
+        (sum - ex["score"].as_f64().unwrap()).abs() < 1e-6,
+        "weights add up to the score"
+    );
+    let dob = ex["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["field"] == "birth date")
+        .unwrap();
+    assert_eq!(dob["level"], "exact");
+    assert_eq!(dob["left"], "19830318");
+    // Nothing was stored for the undecided record.
+    assert_eq!(count_rows(&reg, "persons"), 1);
+}
+
+#[test]
+fn forced_reconciliation_links_or_creates() {
+    let mut reg = registry();
+    let (m, _) = potential_match(&mut reg);
+    let mut body = json!({"requestType": "referenceId", "version": "1.0", "sor": "SIS", "sorAttributes": {"sorId": "971194843", "givenName": "Pat", "sn": "Lee", "dateOfBirth": "1983-03-18"}, "referenceId": m});
+    let r = post(&mut reg, "/people", &body);
+    assert_eq!((r.status, rid(&r)), (200, m.clone()));
+    // "new" on another record creates a person.
+    body["sorAttributes"]["sorId"] = json!("2");
+    body["referenceId"] = json!("new");
+    let r = post(&mut reg, "/people", &body);
+    assert_eq!(r.status, 201);
+    assert_ne!(rid(&r), m);
+    // An unknown reference id is a bad request naming the field.
+    body["sorAttributes"]["sorId"] = json!("3");
+    body["referenceId"] = json!("M000000001");
+    let r = post(&mut reg, "/people", &body);
+    assert_eq!(r.status, 400);
+    assert!(
+        r.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("referenceId")
+    );
+}
+
+#[test]
+fn queued_reconciliation() {
+    let mut reg = registry();
+    reg.configure("reconciliation_mode", Some("queue")).unwrap();
+    let (m, r) = potential_match(&mut reg);
+    assert_eq!(r.status, 202, "{}", r.body);
+    let pending_id = r.body["pendingId"].as_i64().unwrap();
+    // Posting it again while it waits: still 202, one entry.
+    let again = people(
+        &mut reg,
+        "SIS",
+        json!({"sorId": "971194843", "givenName": "Patrick", "sn": "Lee", "dateOfBirth": "1983-03-18", "gender": "M"}),
+    );
+    assert_eq!(again.status, 202);
+    let list = get(&mut reg, "/people/pending");
+    let items = list.body["pending"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["id"], pending_id);
+    assert_eq!(items[0]["sor_id"], "971194843");
+    assert_eq!(items[0]["candidates"][0]["referenceId"], m.as_str());
+    assert!(items[0]["candidates"][0]["explanation"]["fields"].is_array());
+    let bad = post(
+        &mut reg,
+        &format!("/people/pending/{pending_id}"),
+        &json!({"referenceId": "maybe"}),
+    );
+    assert_eq!(bad.status, 400);
+    let r = post(
+        &mut reg,
+        &format!("/people/pending/{pending_id}"),
+        &json!({"referenceId": m}),
+    );
+    assert_eq!((r.status, rid(&r)), (200, m.clone()));
+    assert_eq!(
+        get(&mut reg, "/people/pending").body["pending"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    let twice = post(
+        &mut reg,
+        &format!("/people/pending/{pending_id}"),
+        &json!({"referenceId": "new"}),
+    );
+    assert_eq!(twice.status, 409);
+    // The original record now answers with the chosen person.
+    let r = people(
+        &mut reg,
+        "SIS",
+        json!({"sorId": "971194843", "givenName": "Pat", "sn": "Lee"}),
+    );
+    assert_eq!((r.status, rid(&r)), (200, m));
+}
+
+#[test]
+fn bad_requests_name_the_field() {
+    let mut reg = registry();
+    let cases = [
+        (
+            json!({"requestType": "other", "sor": "SIS", "sorAttributes": {"sorId": "1"}}),
+            "requestType",
+        ),
+        (
+            json!({"requestType": "referenceId", "sorAttributes": {"sorId": "1"}}),
+            "sor",
+        ),
+        (
+            json!({"requestType": "referenceId", "sor": "S I S", "sorAttributes": {"sorId": "1"}}),
+            "sor",
+        ),
+        (
+            json!({"requestType": "referenceId", "sor": "SIS"}),
+            "sorAttributes",
+        ),
+        (
+            json!({"requestType": "referenceId", "sor": "SIS", "sorAttributes": {"givenName": "Pat"}}),
+            "sorAttributes.sorId",
+        ),
+        (
+            json!({"requestType": "referenceId", "sor": "SIS", "sorAttributes": {"sorId": "1", "givenName": 5}}),
+            "sorAttributes.givenName",
+        ),
+        (
+            json!({"requestType": "referenceId", "sor": "SIS", "sorAttributes": {"sorId": "1", "dateOfBirth": "2023-02-30"}}),
+            "sorAttributes.dateOfBirth",
+        ),
+        (
+            json!({"requestType": "referenceId", "sor": "SIS", "sorAttributes": {"sorId": "1"}, "referenceId": "X1"}),
+            "referenceId",
+        ),
+    ];
+    for (body, field) in cases {
+        let r = post(&mut reg, "/people", &body);
+        assert_eq!(r.status, 400, "{body}");
+        assert_eq!(r.body["responseType"], "error");
+        assert!(
+            r.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("{field}:")),
+            "{field}: {}",
+            r.body
+        );
+    }
+    let r = registrar::api::handle(
+        &mut reg,
+        &registrar::service::Actor::system(),
+        "POST",
+        "/people",
+        b"{",
+    );
+    assert_eq!(r.status, 400);
+    assert_eq!(count_rows(&reg, "persons"), 0);
+}
+
+#[test]
+fn cyrillic_and_latin_spellings_link() {
+    let mut reg = registry();
+    let a = people(
+        &mut reg,
+        "A",
+        json!({"sorId": "1", "givenName": "Олена", "sn": "Коваленко", "dateOfBirth": "1986-04-12", "mobile": "+380501234567"}),
+    );
+    let b = people(
+        &mut reg,
+        "B",
+        json!({"sorId": "1", "givenName": "Olena", "sn": "Kovalenko", "dateOfBirth": "1986-04-12", "mobile": "0501234567"}),
+    );
+    assert_eq!(b.status, 200, "{}", b.body);
+    assert_eq!(rid(&a), rid(&b));
+}
+
+#[test]
+fn desk_registrations_are_matched_too() {
+    let mut reg = registry();
+    let created = post(&mut reg, "/api/person_requests", &adult());
+    let m = created.body["data"]["reference_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let tax = adult()["person"]["tax_id"].clone();
+    let r = people(
+        &mut reg,
+        "HIS",
+        json!({"sorId": "77", "givenName": "Olena", "sn": "Kovalenko", "dateOfBirth": "1986-04-12", "tax_id": tax}),
+    );
+    assert_eq!((r.status, rid(&r)), (200, m));
+}
+
+const CSV: &str = "\
+id,first,last,dob,sex,phone,email,city
+1,Pat,Lee,1983-03-18,F,8185551234,pat@example.com,Boston
+2,Pat,Lee,19830318,female,8185551234,,Boston
+3,Michael,Brown,1950-13-01,M,12,not-an-email,Austin
+,No,Id,1990-01-01,M,,,
+4,Anna,Smith,1990-05-05,F,,,Paris
+";
+
+#[test]
+fn bulk_import_and_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("imp.db");
+    let file = dir.path().join("in.csv");
+    std::fs::write(&file, CSV).unwrap();
+    let bin = env!("CARGO_BIN_EXE_registrar");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(bin)
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let args = [
+        "import",
+        file.to_str().unwrap(),
+        "--sor",
+        "CLINIC",
+        "--id-column",
+        "id",
+        "--map",
+        "first=given_name,last=family_name,dob=birth_date,sex=gender",
+        "--batch",
+        "2",
+    ];
+    let (out, err) = run(&args);
+    assert!(err.contains("rows:"), "a progress line: {err}");
+    let s: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(s["rows"], 5);
+    assert_eq!(
+        (
+            s["new"].as_u64(),
+            s["linked"].as_u64(),
+            s["queued"].as_u64()
+        ),
+        (Some(3), Some(1), Some(0)),
+        "{s:#}"
+    );
+    assert_eq!(s["rejected"][0]["line"], 5);
+    assert!(s["rejected"][0]["reason"].as_str().unwrap().contains("id"));
+    let dropped: Vec<&str> = s["dropped_fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(dropped, vec!["birth_date", "phone", "email"], "{s:#}");
+    assert_eq!(s["ignored_columns"], json!([]));
+    // Running it again skips what is stored.
+    let (out, _) = run(&args);
+    let again: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (again["skipped"].as_u64(), again["new"].as_u64()),
+        (Some(4), Some(0))
+    );
+    let (csv, _) = run(&["export", "links"]);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "sor,sor_id,reference_id,status");
+    assert_eq!(lines.len(), 5);
+    let l1 = lines.iter().find(|l| l.starts_with("CLINIC,1,")).unwrap();
+    let l2 = lines.iter().find(|l| l.starts_with("CLINIC,2,")).unwrap();
+    assert_eq!(
+        l1.split(',').nth(2),
+        l2.split(',').nth(2),
+        "rows 1 and 2 share a reference id"
+    );
+    assert!(l1.ends_with(",new") && l2.ends_with(",linked"));
+    let (json_out, _) = run(&["export", "links", "--format", "json"]);
+    let rows: Value = serde_json::from_str(&json_out).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 4);
+}
+
+fn febrl(name: &str) -> Option<std::path::PathBuf> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/febrl")
+        .join(name);
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!(
+            "SKIPPED: {} is absent (the febrl data lives in ../shared/data/febrl)",
+            p.display()
+        );
+        None
+    }
+}
+
+fn febrl_eval(file: &std::path::Path) -> registrar::tools::eval::EvalReport {
+    let map = "surname=family_name,date_of_birth=birth_date,soc_sec_id=ssn,address_1=street,address_2=address_line2,street_number=house_number,suburb=city,postcode=postal_code";
+    let opts = registrar::service::import::ImportOptions {
+        sor: "FEBRL".into(),
+        id_column: "rec_id".into(),
+        map: map
+            .split(',')
+            .map(|m| {
+                let (a, b) = m.split_once('=').unwrap();
+                (a.into(), b.into())
+            })
+            .collect(),
+        batch: 1000,
+    };
+    let mut reg = Registry::in_memory();
+    registrar::tools::eval::evaluate(
+        file,
+        &opts,
+        &registrar::tools::eval::Truth::FebrlId,
+        &mut reg,
+    )
+    .unwrap()
+}
+
+#[test]
+fn febrl_accuracy_targets() {
+    let (Some(f1), Some(f2)) = (febrl("febrl1.csv"), febrl("febrl2.csv")) else {
+        return;
+    };
+    let r2 = febrl_eval(&f2);
+    assert!(r2.f1 >= 0.99, "febrl2 F1 {} ({r2:?})", r2.f1);
+    let r1 = febrl_eval(&f1);
+    assert_eq!(r1.false_positives, 0, "no false link on febrl1");
+}
