@@ -17,6 +17,10 @@ pub struct Cli {
     /// Database file. Defaults to registrar.db in the user's data directory.
     #[arg(long, global = true, env = "REGISTRAR_DB")]
     pub db: Option<PathBuf>,
+    /// The account acting (password from REGISTRAR_PASSWORD or a prompt).
+    /// Needed once the database has accounts.
+    #[arg(long, global = true)]
+    pub user: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -32,6 +36,18 @@ pub enum Command {
         /// Request body: a file, or - for standard input.
         #[arg(long)]
         body: Option<String>,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        what: UserWhat,
+    },
+    /// Print the audit trail (JSON lines), optionally of one person.
+    Audit {
+        #[arg(long)]
+        person: Option<String>,
+        #[arg(long, default_value_t = 1000)]
+        limit: i64,
     },
     /// Open the workstation window (the default).
     Gui,
@@ -83,6 +99,16 @@ pub enum Command {
         #[arg(long = "truth-column")]
         truth_column: Option<String>,
     },
+    /// Estimate the matcher's parameters (u from random pairs, m by EM) from
+    /// this registry and save them.
+    Train {
+        /// Registries smaller than this keep the defaults.
+        #[arg(long, default_value_t = 1000)]
+        min_persons: i64,
+        /// Print what would be learnt without saving it.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Measure the performance targets.
     Bench {
         #[command(subcommand)]
@@ -96,6 +122,58 @@ pub enum Command {
         #[arg(long, default_value_t = 1000)]
         count: usize,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserWhat {
+    /// Add an account. Its password comes from REGISTRAR_PASSWORD or a prompt.
+    /// The first account of a database must be an admin; after that an admin
+    /// must act (--user ADMIN, password from REGISTRAR_ADMIN_PASSWORD or a prompt).
+    Add {
+        name: String,
+        #[arg(long, value_parser = ["admin", "reviewer", "receptionist"])]
+        role: String,
+    },
+    /// List accounts.
+    List,
+}
+
+/// A password from `var` or, failing that, a prompt on the terminal.
+fn password(var: &str, prompt: &str) -> Result<String, String> {
+    if let Ok(p) = std::env::var(var) {
+        return Ok(p);
+    }
+    rpassword::prompt_password(prompt)
+        .map_err(|e| format!("cannot read a password ({var} is not set): {e}"))
+}
+
+/// Who is acting: nobody needs to sign in to a database without accounts.
+fn actor(
+    reg: &Registry,
+    user: Option<&str>,
+    var: &str,
+) -> Result<Actor, crate::service::ServiceError> {
+    use crate::service::ServiceError;
+    match user {
+        None if reg.user_count()? == 0 => Ok(Actor::system()),
+        None => Err(ServiceError::Unauthorized(
+            "this database has accounts: name one with --user NAME".into(),
+        )),
+        Some(name) => {
+            let pw = password(var, &format!("password for {name}: "))
+                .map_err(ServiceError::Unauthorized)?;
+            reg.authenticate(name, &pw)
+        }
+    }
+}
+
+fn print_error(e: &crate::service::ServiceError) -> i32 {
+    let r = api::error_response(e);
+    println!(
+        "{}",
+        serde_json::json!({"status": r.status, "body": r.body})
+    );
+    1
 }
 
 #[derive(Subcommand, Debug)]
@@ -182,12 +260,84 @@ pub fn main() -> i32 {
                 Ok(r) => r,
                 Err(c) => return c,
             };
-            let resp = api::handle(&mut reg, &Actor::system(), &method, &path, &bytes);
+            let who = match actor(&reg, cli.user.as_deref(), "REGISTRAR_PASSWORD") {
+                Ok(a) => a,
+                Err(e) => return print_error(&e),
+            };
+            let resp = api::handle(&mut reg, &who, &method, &path, &bytes);
             println!(
                 "{}",
                 serde_json::json!({"status": resp.status, "body": resp.body})
             );
             if resp.status < 400 { 0 } else { 1 }
+        }
+        Command::User {
+            what: UserWhat::Add { name, role },
+        } => {
+            let mut reg = match open(&db) {
+                Ok(r) => r,
+                Err(c) => return c,
+            };
+            let by = if reg.user_count().unwrap_or(0) == 0 {
+                None
+            } else {
+                match actor(&reg, cli.user.as_deref(), "REGISTRAR_ADMIN_PASSWORD") {
+                    Ok(a) => Some(a),
+                    Err(e) => return print_error(&e),
+                }
+            };
+            let pw = match password("REGISTRAR_PASSWORD", &format!("new password for {name}: ")) {
+                Ok(p) => p,
+                Err(e) => {
+                    eprintln!("registrar: {e}");
+                    return 2;
+                }
+            };
+            let role =
+                crate::service::Role::parse(&role).unwrap_or(crate::service::Role::Receptionist);
+            match reg.add_user(by.as_ref(), &name, role, &pw) {
+                Ok(()) => {
+                    println!(
+                        "{}",
+                        serde_json::json!({"status": 201, "body": {"name": name, "role": role.as_str()}})
+                    );
+                    0
+                }
+                Err(e) => print_error(&e),
+            }
+        }
+        Command::User {
+            what: UserWhat::List,
+        } => {
+            let reg = match open(&db) {
+                Ok(r) => r,
+                Err(c) => return c,
+            };
+            match reg.users() {
+                Ok(u) => {
+                    println!("{}", serde_json::to_string_pretty(&u).unwrap_or_default());
+                    0
+                }
+                Err(e) => print_error(&e),
+            }
+        }
+        Command::Audit { person, limit } => {
+            let reg = match open(&db) {
+                Ok(r) => r,
+                Err(c) => return c,
+            };
+            if let Err(e) = actor(&reg, cli.user.as_deref(), "REGISTRAR_PASSWORD") {
+                return print_error(&e);
+            }
+            match reg.audit_trail(person.as_deref(), limit) {
+                Ok(rows) => {
+                    for r in rows {
+                        println!("{}", serde_json::to_string(&r).unwrap_or_default());
+                    }
+                    0
+                }
+                Err(e) => print_error(&e),
+            }
         }
         Command::Import {
             file,
@@ -355,6 +505,25 @@ pub fn main() -> i32 {
                 }
                 Err(e) => {
                     eprintln!("registrar: bench: {e}");
+                    1
+                }
+            }
+        }
+        Command::Train {
+            min_persons,
+            dry_run,
+        } => {
+            let mut reg = match open(&db) {
+                Ok(r) => r,
+                Err(c) => return c,
+            };
+            match reg.train(min_persons, !dry_run) {
+                Ok(r) => {
+                    println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+                    0
+                }
+                Err(e) => {
+                    eprintln!("registrar: train: {e}");
                     1
                 }
             }

@@ -146,6 +146,82 @@ pub fn handle(
             Ok(issued_identifier_create(reg, actor, body))
         }
         ("POST", ["people"]) => Ok(people(reg, actor, body)),
+        ("POST", ["auth", "login"]) => login(reg, body),
+        ("GET", ["generic", "persons"]) => {
+            let num = |k: &str, d: i64| query_param(&query, k).and_then(|v| v.parse().ok()).unwrap_or(d);
+            reg.list_persons(num("offset", 0), num("limit", 50), query_param(&query, "code"))
+                .map(|page| {
+                    let items: Vec<Value> = page.items.iter().map(|(p, w)| views::generic_person_json(p, w)).collect();
+                    ApiResponse::new(200, json!({"offset": page.offset, "count": items.len(), "hasMore": page.has_more,
+                                                 "limit": page.limit, "items": items}))
+                })
+                .map_err(|e| error_response(&e))
+        }
+        ("POST", ["generic", "persons"]) => parse_body(body).and_then(|v| {
+            reg.create_generic(actor, &v)
+                .map(|o| ApiResponse::new(201, json!({"data": views::generic_person_json(&o.person, &[]), "uploads": uploads_json(&o.uploads)})))
+                .map_err(|e| error_response(&e))
+        }),
+        ("GET", ["generic", "persons", "workingcopies"]) => reg
+            .working_copies(actor)
+            .map(|items| ApiResponse::new(200, json!({"count": items.len(), "items": items})))
+            .map_err(|e| error_response(&e)),
+        ("POST", ["generic", "persons", "workingcopies", id, "approve"]) | ("POST", ["generic", "persons", id, "approve"]) => reg
+            .approve(actor, id)
+            .map(|p| ApiResponse::new(200, json!({"data": views::generic_person_json(&p, &[])})))
+            .map_err(|e| error_response(&e)),
+        ("POST", ["generic", "persons", "workingcopies", id, "reject"]) | ("POST", ["generic", "persons", id, "reject"]) => {
+            parse_body(body).and_then(|v| {
+                let reason = v.get("reason").and_then(Value::as_str).unwrap_or("");
+                reg.reject(actor, id, reason)
+                    .map(|()| ApiResponse::new(200, json!({"rejected": id, "reason": reason})))
+                    .map_err(|e| error_response(&e))
+            })
+        }
+        ("GET", ["generic", "persons", id, "history"]) => reg
+            .history(id)
+            .map(|h| ApiResponse::new(200, json!({"items": h})))
+            .map_err(|e| error_response(&e)),
+        ("GET", ["generic", "persons", id]) => reg
+            .get_person(id)
+            .and_then(|p| {
+                let wcs = if p.status == crate::core::model::PersonStatus::Active {
+                    reg.list_persons(0, 1, Some(&p.reference_id)).map(|pg| pg.items.into_iter().next().map(|(_, w)| w).unwrap_or_default())?
+                } else {
+                    vec![]
+                };
+                Ok(ApiResponse::new(200, views::generic_person_json(&p, &wcs)))
+            })
+            .map_err(|e| error_response(&e)),
+        ("PUT", ["generic", "persons", id]) | ("PATCH", ["generic", "persons", id]) => parse_body(body).and_then(|v| {
+            use crate::service::persons::UpdateOutcome;
+            match reg.update_generic(actor, id, &v, method == "PATCH") {
+                Ok(UpdateOutcome::Applied(p)) => Ok(ApiResponse::new(200, views::generic_person_json(&p, &[]))),
+                Ok(UpdateOutcome::WorkingCopy(w)) => Ok(ApiResponse::new(202, views::generic_person_json(&w, &[]))),
+                Err(e) => Err(error_response(&e)),
+            }
+        }),
+        ("DELETE", ["generic", "persons", id]) => {
+            Err(error_response(&reg.delete_generic(actor, id).err().unwrap_or(ServiceError::Conflict("not deleted".into()))))
+        }
+        ("GET", ["audit"]) => {
+            let limit = query_param(&query, "limit").and_then(|v| v.parse().ok()).unwrap_or(1000);
+            reg.audit_trail(query_param(&query, "person"), limit)
+                .map(|rows| ApiResponse::new(200, json!({"items": rows})))
+                .map_err(|e| error_response(&e))
+        }
+        ("GET", ["users"]) => reg
+            .users()
+            .map(|u| ApiResponse::new(200, json!({"items": u})))
+            .map_err(|e| error_response(&e)),
+        ("POST", ["users"]) => parse_body(body).and_then(|v| {
+            let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+            let role = crate::service::Role::parse(&s("role"))
+                .ok_or_else(|| error_response(&ServiceError::BadRequest("role: must be admin, reviewer or receptionist".into())))?;
+            reg.add_user(Some(actor), &s("name"), role, &s("password"))
+                .map(|()| ApiResponse::new(201, json!({"name": s("name"), "role": role.as_str()})))
+                .map_err(|e| error_response(&e))
+        }),
         ("GET", ["people", "pending"]) => {
             let limit = query_param(&query, "limit")
                 .and_then(|v| v.parse().ok())
@@ -158,6 +234,18 @@ pub fn handle(
         _ => Err(not_found_route(&method, path)),
     };
     result.unwrap_or_else(|e| e)
+}
+
+fn uploads_json(uploads: &[String]) -> Vec<Value> {
+    uploads.iter().map(|t| json!({"type": t})).collect()
+}
+
+fn login(reg: &mut Registry, body: &[u8]) -> Result<ApiResponse, ApiResponse> {
+    let v = parse_body(body)?;
+    let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    reg.authenticate(&s("name"), &s("password"))
+        .map(|a| ApiResponse::new(200, json!({"name": a.name, "role": a.role.as_str()})))
+        .map_err(|e| error_response(&e))
 }
 
 fn query_param<'a>(query: &'a [(String, String)], key: &str) -> Option<&'a str> {
@@ -232,9 +320,15 @@ fn person_requests(
     let outcome = reg
         .person_request(actor, &value)
         .map_err(|e| error_response(&e))?;
-    let uploads: Vec<Value> = outcome.uploads.iter().map(|t| json!({"type": t})).collect();
+    let uploads = uploads_json(&outcome.uploads);
     Ok(ApiResponse::new(
-        if outcome.created { 201 } else { 200 },
+        if outcome.created {
+            201
+        } else if outcome.working_copy {
+            202
+        } else {
+            200
+        },
         json!({"data": views::person_json(&outcome.person), "uploads": uploads}),
     ))
 }

@@ -28,3 +28,61 @@ pub fn person_json(p: &Person) -> Value {
     }
     v
 }
+
+/// Seed 003's view of a person (`/generic/persons`), with the full data under `person`.
+pub fn generic_person_json(p: &Person, working_copies: &[Person]) -> Value {
+    let d = &p.person;
+    let href = |seq: i64| format!("/generic/persons/{seq}");
+    let mut links = vec![json!({"href": href(p.seq), "rel": "self"})];
+    for wc in working_copies {
+        links.push(json!({"href": href(wc.seq), "rel": "workingcopy"}));
+    }
+    if let Some(active) = &p.active_id {
+        links.push(json!({"href": format!("/api/persons/{active}"), "rel": "active"}));
+    }
+    let addresses: Vec<Value> = d
+        .addresses
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            json!({
+                "id": (i + 1).to_string(),
+                "street": a.street, "houseNumber": a.house_number, "city": a.settlement,
+                "postalCode": a.postal_code, "startDate": a.start_date, "state": a.state,
+                "addressType": {"id": a.kind}, "country": {"id": a.country},
+                "createdBy": p.created_by, "lastUpdatedBy": p.updated_by,
+                "objectVersionNumber": p.object_version_number,
+            })
+        })
+        .collect();
+    let wcs: Vec<Value> = working_copies
+        .iter()
+        .map(|w| {
+            json!({"id": w.seq.to_string(), "uuid": w.id, "createdBy": w.created_by,
+                   "creationDate": {"value": w.created_at}, "objectVersionNumber": w.object_version_number,
+                   "links": [{"href": href(w.seq), "rel": "self"}]})
+        })
+        .collect();
+    json!({
+        "id": p.seq.to_string(),
+        "uuid": p.id,
+        "code": p.reference_id,
+        "status": p.status.as_str(),
+        "name": d.display_name(),
+        "dateOfBirth": d.birth_date,
+        "dobInterpretation": "E",
+        "gender": match d.gender.as_str() { "MALE" => "M", "FEMALE" => "F", _ => "" },
+        "subtype": "PERS",
+        "createdBy": p.created_by,
+        "lastUpdatedBy": p.updated_by,
+        "objectLastUpdatedBy": p.updated_by,
+        "objectVersionNumber": p.object_version_number,
+        "creationDate": {"value": p.created_at},
+        "lastUpdatedDate": {"value": p.updated_at},
+        "objectLastUpdatedDate": {"value": p.updated_at},
+        "addressList": addresses,
+        "workingCopies": wcs,
+        "links": links,
+        "person": person_json(p),
+    })
+}

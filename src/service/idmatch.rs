@@ -11,6 +11,42 @@ use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+/// Audit what a reference request did (a 300 writes nothing and is not audited).
+pub(crate) fn audit_outcome(
+    conn: &Connection,
+    now: &str,
+    actor: &Actor,
+    op: &str,
+    req: &ReferenceRequest,
+    out: &ReferenceOutcome,
+) -> Result<()> {
+    let (outcome, rid) = match out {
+        ReferenceOutcome::Existing(r) => ("linked", Some(r.as_str())),
+        ReferenceOutcome::Created(r) => ("new", Some(r.as_str())),
+        ReferenceOutcome::Queued(_) => ("queued", None),
+        ReferenceOutcome::Candidates(_) => return Ok(()),
+    };
+    let person_id: Option<String> = match rid {
+        Some(r) => conn
+            .query_row(
+                "SELECT id FROM persons WHERE reference_id = ?1 AND status = 'active'",
+                [r],
+                |row| row.get(0),
+            )
+            .ok(),
+        None => None,
+    };
+    super::accounts::audit(
+        conn,
+        now,
+        actor,
+        op,
+        person_id.as_deref(),
+        json!({"sor": req.sor, "sor_id": req.sor_id, "outcome": outcome, "reference_id": rid}),
+    )?;
+    Ok(())
+}
+
 /// A parsed `POST /people` request.
 #[derive(Debug, Clone)]
 pub struct ReferenceRequest {
@@ -485,6 +521,7 @@ impl Registry {
         let now = self.now_str();
         let tx = self.store.conn.transaction()?;
         let out = reference_in(&tx, &req, &params, mode, &actor.name, &now)?;
+        audit_outcome(&tx, &now, actor, "people.reference_id", &req, &out)?;
         tx.commit()?;
         Ok(out)
     }
@@ -541,7 +578,92 @@ impl Registry {
         };
         let out = reference_in(&tx, &req, &params, Mode::Interactive, &actor.name, &now)?;
         sm::resolve_pending(&tx, id, choice, &actor.name, &now)?;
+        audit_outcome(&tx, &now, actor, "people.pending.resolve", &req, &out)?;
         tx.commit()?;
         Ok(out)
+    }
+}
+
+/// What `train` learnt.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainReport {
+    pub persons: i64,
+    pub random_pairs: usize,
+    pub candidate_pairs: usize,
+    /// Share of matches among blocked candidate pairs, as EM estimated it.
+    pub candidate_match_share: f64,
+    pub params: Params,
+    pub saved: bool,
+}
+
+impl Registry {
+    /// Estimate the matcher's parameters from this registry: u from random
+    /// pairs, m by EM over blocked candidate pairs. Registries smaller than
+    /// `min_persons` keep the defaults (too little data to learn from).
+    pub fn train(&mut self, min_persons: i64, save: bool) -> Result<TrainReport> {
+        use rand::seq::IndexedRandom;
+        let conn = &self.store.conn;
+        let seqs: Vec<i64> = conn
+            .prepare("SELECT person_seq FROM match_records")?
+            .query_map([], |r| r.get(0))?
+            .collect::<std::result::Result<_, _>>()?;
+        let mut params = self.match_params();
+        let persons = seqs.len() as i64;
+        if persons < min_persons {
+            return Ok(TrainReport {
+                persons,
+                random_pairs: 0,
+                candidate_pairs: 0,
+                candidate_match_share: 0.0,
+                params,
+                saved: false,
+            });
+        }
+        let mut rng = rand::rng();
+        let first = |seq: i64| -> Result<Option<MatchRecord>> {
+            Ok(sm::load_records(conn, seq)?
+                .into_iter()
+                .next()
+                .map(|r| r.rec))
+        };
+        let mut random_pairs = Vec::new();
+        for _ in 0..20_000 {
+            let (Some(a), Some(b)) = (seqs.choose(&mut rng), seqs.choose(&mut rng)) else {
+                break;
+            };
+            if a == b {
+                continue;
+            }
+            if let (Some(x), Some(y)) = (first(*a)?, first(*b)?) {
+                random_pairs.push(matching::compare(&x, &y));
+            }
+        }
+        matching::estimate_u(&mut params, &random_pairs);
+        let mut cand_pairs = Vec::new();
+        for seq in seqs.choose_multiple(&mut rng, 5_000) {
+            let Some(x) = first(*seq)? else { continue };
+            for other in sm::candidates(conn, &x)? {
+                if other > *seq
+                    && let Some(y) = first(other)?
+                {
+                    cand_pairs.push(matching::compare(&x, &y));
+                }
+            }
+        }
+        let share = matching::em(&mut params, &cand_pairs, 25);
+        if save {
+            self.store.set_setting(
+                "match_model",
+                &serde_json::to_string(&params).expect("params serialise"),
+            )?;
+        }
+        Ok(TrainReport {
+            persons,
+            random_pairs: random_pairs.len(),
+            candidate_pairs: cand_pairs.len(),
+            candidate_match_share: share,
+            params,
+            saved: save,
+        })
     }
 }

@@ -193,7 +193,11 @@ impl Registry {
                     attributes: attrs,
                     reference_id: None,
                 };
-                match reference_in(&tx, &req, &params, Mode::Queue, &actor.name, &now) {
+                let result = reference_in(&tx, &req, &params, Mode::Queue, &actor.name, &now);
+                if let Ok(out) = &result {
+                    super::idmatch::audit_outcome(&tx, &now, actor, "people.import", &req, out)?;
+                }
+                match result {
                     Ok(ReferenceOutcome::Existing(_)) => summary.linked += 1,
                     Ok(ReferenceOutcome::Created(_)) => summary.new += 1,
                     Ok(ReferenceOutcome::Queued(_) | ReferenceOutcome::Candidates(_)) => {

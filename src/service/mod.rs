@@ -3,10 +3,12 @@
 //!
 //! Each write runs in one transaction: either every row of it lands or none.
 
+pub mod accounts;
 pub mod demo;
 mod error;
 pub mod idmatch;
 pub mod import;
+pub mod persons;
 
 pub use error::ServiceError;
 
@@ -85,6 +87,8 @@ impl Default for Settings {
 #[derive(Debug, Clone)]
 pub struct PersonRequestOutcome {
     pub created: bool,
+    /// The change waits as a working copy (`person` is the working copy).
+    pub working_copy: bool,
     pub person: Person,
     pub uploads: Vec<String>,
 }
@@ -170,6 +174,24 @@ impl Registry {
         let valid = self
             .check_person_request(body)
             .map_err(ServiceError::Validation)?;
+        // A receptionist's change to an active person waits for a reviewer (seed 003).
+        if let (Some(id), Role::Receptionist) = (&valid.id, actor.role) {
+            let current = self.get_person(id)?;
+            if current.status == PersonStatus::Active {
+                let uploads = valid.uploads.clone();
+                let body = serde_json::json!({"objectVersionNumber": current.object_version_number, "person": body["person"].clone()});
+                let (working_copy, person) = match self.update_generic(actor, id, &body, false)? {
+                    persons::UpdateOutcome::WorkingCopy(wc) => (true, wc),
+                    persons::UpdateOutcome::Applied(p) => (false, p),
+                };
+                return Ok(PersonRequestOutcome {
+                    created: false,
+                    working_copy,
+                    person,
+                    uploads,
+                });
+            }
+        }
         let now = self.now_str();
         let tx = self.store.conn.transaction()?;
         let (seq, created) = match &valid.id {
@@ -223,9 +245,23 @@ impl Registry {
             store::insert_scan(&tx, seq, scan.document_index, scan)?;
         }
         let person = store::load_person(&tx, seq)?.expect("row written in this transaction");
+        accounts::audit(
+            &tx,
+            &now,
+            actor,
+            if created {
+                "person.create"
+            } else {
+                "person.update"
+            },
+            Some(&person.id),
+            serde_json::json!({"reference_id": person.reference_id, "version": person.object_version_number,
+                               "scans": valid.scans.len(), "uploads": valid.uploads}),
+        )?;
         tx.commit()?;
         Ok(PersonRequestOutcome {
             created,
+            working_copy: false,
             person,
             uploads: valid.uploads,
         })
@@ -234,7 +270,7 @@ impl Registry {
     /// Seed 000: `person.issuedIdentifier.create`. Returns the new `pii_` id.
     pub fn create_issued_identifier(
         &mut self,
-        _actor: &Actor,
+        actor: &Actor,
         person_id: &str,
         kind: &str,
         number: &str,
@@ -260,6 +296,16 @@ impl Registry {
             return Err(duplicated_identifier());
         }
         let id = ids::issued_identifier_id();
+        let pid: String =
+            tx.query_row("SELECT id FROM persons WHERE seq = ?1", [seq], |r| r.get(0))?;
+        accounts::audit(
+            &tx,
+            &now,
+            actor,
+            "person.issued_identifier.create",
+            Some(&pid),
+            serde_json::json!({"issued_identifier_id": id, "type": kind}),
+        )?;
         store::insert_issued_identifier(&tx, seq, &id, kind, number, &now).map_err(|e| {
             if is_unique_violation(&e) {
                 duplicated_identifier()
@@ -273,6 +319,14 @@ impl Registry {
 
     /// Read (`value` = None) or change a setting, checking its value.
     pub fn configure(&self, key: &str, value: Option<&str>) -> Result<String> {
+        self.configure_as(&Actor::system(), key, value)
+    }
+
+    /// Like [`Registry::configure`], checking that `actor` may change settings.
+    pub fn configure_as(&self, actor: &Actor, key: &str, value: Option<&str>) -> Result<String> {
+        if value.is_some() {
+            accounts::require(actor, &[Role::Admin], "changing a setting")?;
+        }
         let check = |v: &str| -> std::result::Result<(), String> {
             match key {
                 "no_self_auth_age" => v
@@ -296,6 +350,14 @@ impl Registry {
                 check(v)
                     .map_err(|rule| ServiceError::BadRequest(format!("{key}: must be {rule}")))?;
                 self.store.set_setting(key, v)?;
+                accounts::audit(
+                    &self.store.conn,
+                    &self.now_str(),
+                    actor,
+                    "settings.set",
+                    None,
+                    serde_json::json!({key: v}),
+                )?;
                 Ok(v.to_string())
             }
             None => {

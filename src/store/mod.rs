@@ -4,6 +4,7 @@
 //! Every function that writes several rows takes a `&Connection` that the
 //! caller has opened a transaction on (rusqlite's `Transaction` derefs to it).
 
+pub mod accounts;
 pub mod matching;
 mod schema;
 
@@ -155,6 +156,12 @@ pub fn insert_person(conn: &Connection, p: &NewPerson) -> Result<i64> {
         ],
     )?;
     let seq = conn.last_insert_rowid();
+    if p.status == PersonStatus::Active {
+        conn.prepare_cached(
+            "UPDATE persons SET ordinal = (SELECT COALESCE(MAX(ordinal), 0) + 1 FROM persons) WHERE seq = ?1",
+        )?
+        .execute([seq])?;
+    }
     sync_documents(conn, seq, &p.data.documents)?;
     for ii in &p.data.issued_identifiers {
         let id = ii

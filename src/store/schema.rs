@@ -108,4 +108,54 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE UNIQUE INDEX pending_open ON pending(sor, sor_id) WHERE resolved_at IS NULL;
     "#,
+    // 4: seed 003 (working copies), accounts, the append-only audit trail,
+    // approved-change history, and a dense ordinal for keyset paging.
+    r#"
+    CREATE TABLE users (
+        name          TEXT PRIMARY KEY,
+        role          TEXT NOT NULL CHECK (role IN ('admin', 'reviewer', 'receptionist')),
+        password_hash TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        created_by    TEXT NOT NULL
+    );
+    CREATE TABLE audit (
+        id        INTEGER PRIMARY KEY,
+        at        TEXT NOT NULL,
+        actor     TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        person_id TEXT,
+        trace_id  TEXT NOT NULL,
+        detail    TEXT NOT NULL
+    );
+    CREATE INDEX audit_person ON audit(person_id);
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+    CREATE TABLE person_history (
+        id          INTEGER PRIMARY KEY,
+        person_id   TEXT NOT NULL,
+        version     INTEGER NOT NULL,
+        author      TEXT NOT NULL,
+        approved_by TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        diff        TEXT NOT NULL
+    );
+    CREATE INDEX person_history_person ON person_history(person_id);
+    CREATE TABLE rejections (
+        id          INTEGER PRIMARY KEY,
+        person_id   TEXT NOT NULL,
+        author      TEXT NOT NULL,
+        rejected_by TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        diff        TEXT NOT NULL
+    );
+    ALTER TABLE persons ADD COLUMN ordinal INTEGER;
+    CREATE TEMP TABLE ranks AS
+        SELECT seq, ROW_NUMBER() OVER (ORDER BY seq) AS rn FROM persons WHERE status = 'active';
+    UPDATE persons SET ordinal = (SELECT rn FROM ranks WHERE ranks.seq = persons.seq) WHERE status = 'active';
+    DROP TABLE ranks;
+    CREATE UNIQUE INDEX persons_ordinal ON persons(ordinal) WHERE ordinal IS NOT NULL;
+    "#,
 ];

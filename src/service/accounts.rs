@@ -1,0 +1,155 @@
+//! Local user accounts (argon2-hashed passwords, roles) and the audit trail.
+
+use super::{Actor, Registry, Result, Role, ServiceError};
+use crate::core::ids;
+use crate::store::accounts as sa;
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use rusqlite::Connection;
+use serde_json::Value;
+
+/// Append one audit row for `operation`, returning the trace id used.
+pub(crate) fn audit(
+    conn: &Connection,
+    now: &str,
+    actor: &Actor,
+    operation: &str,
+    person_id: Option<&str>,
+    detail: Value,
+) -> Result<String> {
+    let trace = ids::trace_id();
+    sa::audit(
+        conn,
+        now,
+        &actor.name,
+        operation,
+        person_id,
+        &trace,
+        &detail,
+    )?;
+    Ok(trace)
+}
+
+pub(crate) fn require(actor: &Actor, roles: &[Role], what: &str) -> Result<()> {
+    if roles.contains(&actor.role) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden(format!(
+            "{what} needs the role {}; {} is a {}",
+            roles
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(" or "),
+            actor.name,
+            actor.role.as_str()
+        )))
+    }
+}
+
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c))
+}
+
+impl Registry {
+    /// How many accounts exist (0 means the database is waiting for its first admin).
+    pub fn user_count(&self) -> Result<i64> {
+        Ok(sa::user_count(&self.store.conn)?)
+    }
+
+    /// Check a password. Wrong name or password: 401, with the same message.
+    pub fn authenticate(&self, name: &str, password: &str) -> Result<Actor> {
+        let unauthorized = || ServiceError::Unauthorized("wrong user name or password".into());
+        let (role, hash) = sa::find_user(&self.store.conn, name)?.ok_or_else(unauthorized)?;
+        let parsed = PasswordHash::new(&hash).map_err(|_| unauthorized())?;
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .map_err(|_| unauthorized())?;
+        Ok(Actor {
+            name: name.to_string(),
+            role: Role::parse(&role).ok_or_else(unauthorized)?,
+        })
+    }
+
+    /// Add an account. On an empty database the first account must be an
+    /// admin and needs no actor; after that only an admin may add users.
+    pub fn add_user(
+        &mut self,
+        actor: Option<&Actor>,
+        name: &str,
+        role: Role,
+        password: &str,
+    ) -> Result<()> {
+        let now = self.now_str();
+        let tx = self.store.conn.transaction()?;
+        let first = sa::user_count(&tx)? == 0;
+        let by = if first {
+            if role != Role::Admin {
+                return Err(ServiceError::BadRequest(
+                    "role: the first user of a database must be an admin".into(),
+                ));
+            }
+            actor.cloned().unwrap_or_else(Actor::system)
+        } else {
+            let a = actor.ok_or_else(|| {
+                ServiceError::Unauthorized("only an admin may add users; sign in first".into())
+            })?;
+            require(a, &[Role::Admin], "adding a user")?;
+            a.clone()
+        };
+        if !valid_name(name) {
+            return Err(ServiceError::BadRequest(
+                "name: 1–64 letters, digits, '.', '_', '-' or '@'".into(),
+            ));
+        }
+        if password.chars().count() < 8 {
+            return Err(ServiceError::BadRequest(
+                "password: at least 8 characters".into(),
+            ));
+        }
+        if sa::find_user(&tx, name)?.is_some() {
+            return Err(ServiceError::Conflict(format!(
+                "user {name} already exists"
+            )));
+        }
+        let salt_bytes: [u8; 16] = rand::random();
+        let salt = SaltString::encode_b64(&salt_bytes)
+            .map_err(|e| ServiceError::BadRequest(format!("salt: {e}")))?;
+        let hash = Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map_err(|e| ServiceError::BadRequest(format!("password: {e}")))?
+            .to_string();
+        sa::insert_user(&tx, name, role.as_str(), &hash, &by.name, &now)?;
+        audit(
+            &tx,
+            &now,
+            &by,
+            "user.add",
+            None,
+            serde_json::json!({"user": name, "role": role.as_str()}),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn users(&self) -> Result<Vec<sa::UserRow>> {
+        Ok(sa::list_users(&self.store.conn)?)
+    }
+
+    /// The audit trail, optionally of one person (by public id).
+    pub fn audit_trail(&self, person: Option<&str>, limit: i64) -> Result<Vec<sa::AuditRow>> {
+        let person_id = match person {
+            Some(k) => Some(self.get_person(k).map(|p| p.active_id.unwrap_or(p.id))?),
+            None => None,
+        };
+        Ok(sa::list_audit(
+            &self.store.conn,
+            person_id.as_deref(),
+            limit,
+        )?)
+    }
+}

@@ -1,0 +1,607 @@
+//! Seed 003: active persons and working copies, the approval queue, paging.
+
+use super::accounts::{audit, require};
+use super::{Actor, Registry, Result, Role, ServiceError, allocate_reference_id, idmatch};
+use crate::core::ids;
+use crate::core::model::*;
+use crate::store::{self, NewPerson, accounts as sa};
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+/// REL-IP-PERS-001.
+pub fn working_copy_exists() -> ServiceError {
+    ServiceError::Coded {
+        status: 409,
+        code: "REL-IP-PERS-001",
+        severity: "Fatal",
+        message: "The person cannot be updated because a working copy exists.",
+    }
+}
+
+/// REL-IP-PERS-002.
+pub fn working_copy_create_delete() -> ServiceError {
+    ServiceError::Coded {
+        status: 409,
+        code: "REL-IP-PERS-002",
+        severity: "Fatal",
+        message: "It is not possible to create or delete a working copy person.",
+    }
+}
+
+/// One changed field.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub old: Value,
+    pub new: Value,
+}
+
+fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, Value)>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                let p = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&p, x, out);
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                flatten(&format!("{prefix}[{i}]"), x, out);
+            }
+        }
+        other => out.push((prefix.to_string(), other.clone())),
+    }
+}
+
+/// Field-by-field differences between two versions of a person.
+pub fn diff(old: &PersonData, new: &PersonData) -> Vec<FieldChange> {
+    let strip = |p: &PersonData| {
+        let mut v = serde_json::to_value(p).expect("person serialises");
+        if let Some(o) = v.as_object_mut() {
+            o.remove("authentication_methods");
+        }
+        if let Some(docs) = v.get_mut("documents").and_then(Value::as_array_mut) {
+            for d in docs {
+                if let Some(o) = d.as_object_mut() {
+                    o.remove("scans");
+                }
+            }
+        }
+        if let Some(ii) = v
+            .get_mut("issued_identifiers")
+            .and_then(Value::as_array_mut)
+        {
+            for d in ii {
+                if let Some(o) = d.as_object_mut() {
+                    o.remove("issued_identifier_id");
+                }
+            }
+        }
+        let mut flat = Vec::new();
+        flatten("", &v, &mut flat);
+        flat
+    };
+    let (a, b) = (strip(old), strip(new));
+    let mut out = Vec::new();
+    for (k, va) in &a {
+        match b.iter().find(|(kb, _)| kb == k) {
+            Some((_, vb)) if vb == va => {}
+            Some((_, vb)) => out.push(FieldChange {
+                field: k.clone(),
+                old: va.clone(),
+                new: vb.clone(),
+            }),
+            None => out.push(FieldChange {
+                field: k.clone(),
+                old: va.clone(),
+                new: Value::Null,
+            }),
+        }
+    }
+    for (k, vb) in &b {
+        if !a.iter().any(|(ka, _)| ka == k) {
+            out.push(FieldChange {
+                field: k.clone(),
+                old: Value::Null,
+                new: vb.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// RFC 7396 JSON merge patch.
+fn merge_patch(target: &mut Value, patch: &Value) {
+    match patch {
+        Value::Object(p) => {
+            if !target.is_object() {
+                *target = Value::Object(Map::new());
+            }
+            let t = target.as_object_mut().expect("object");
+            for (k, v) in p {
+                if v.is_null() {
+                    t.remove(k);
+                } else {
+                    merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
+                }
+            }
+        }
+        other => *target = other.clone(),
+    }
+}
+
+/// The stored data as a request body (no scans, no authentication block).
+fn as_request(p: &PersonData) -> Value {
+    let mut v = serde_json::to_value(p).expect("person serialises");
+    if let Some(o) = v.as_object_mut() {
+        o.remove("authentication_methods");
+        if let Some(docs) = o.get_mut("documents").and_then(Value::as_array_mut) {
+            for d in docs {
+                if let Some(d) = d.as_object_mut() {
+                    d.remove("scans");
+                }
+            }
+        }
+    }
+    v
+}
+
+/// The outcome of a PUT or PATCH.
+#[derive(Debug, Clone)]
+pub enum UpdateOutcome {
+    /// Applied at once (reviewer or admin): 200.
+    Applied(Person),
+    /// Waiting for a reviewer: 202 with the working copy.
+    WorkingCopy(Person),
+}
+
+/// A working copy in the approval queue.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueItem {
+    pub id: i64,
+    pub person_id: String,
+    pub active_id: i64,
+    pub code: String,
+    pub name: String,
+    pub author: String,
+    pub created_at: String,
+    pub age_seconds: i64,
+    pub diff: Vec<FieldChange>,
+}
+
+/// A page of seed 003's person list.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub offset: i64,
+    pub limit: i64,
+    pub has_more: bool,
+    pub items: Vec<(Person, Vec<Person>)>,
+}
+
+fn working_copy_of(conn: &Connection, active_id: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT seq FROM persons WHERE active_id = ?1 AND status = 'working_copy'")?
+        .query_row([active_id], |r| r.get(0))
+        .optional()?)
+}
+
+fn load(conn: &Connection, key: &str) -> Result<Person> {
+    let seq = store::find_seq(conn, key)?.ok_or_else(|| ServiceError::NotFound {
+        entity: "Person",
+        id: key.to_string(),
+    })?;
+    store::load_person(conn, seq)?.ok_or_else(|| ServiceError::NotFound {
+        entity: "Person",
+        id: key.to_string(),
+    })
+}
+
+/// Move scans from the working copy's documents to the active person's
+/// documents of the same type and number, so approval keeps them.
+fn move_scans(conn: &Connection, wc_seq: i64, active_seq: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE scans SET document_id = (
+             SELECT a.id FROM documents a JOIN documents w ON a.type = w.type AND a.number = w.number
+             WHERE a.person_seq = ?2 AND w.id = scans.document_id)
+         WHERE document_id IN (SELECT id FROM documents WHERE person_seq = ?1)
+           AND EXISTS (SELECT 1 FROM documents a JOIN documents w ON a.type = w.type AND a.number = w.number
+                       WHERE a.person_seq = ?2 AND w.id = scans.document_id)",
+        [wc_seq, active_seq],
+    )?;
+    Ok(())
+}
+
+impl Registry {
+    /// `GET /generic/persons`: active persons, each with its working copies.
+    /// Paging is keyset on a dense ordinal, so any offset costs the same.
+    pub fn list_persons(&self, offset: i64, limit: i64, code: Option<&str>) -> Result<Page> {
+        let conn = &self.store.conn;
+        let limit = limit.clamp(1, 500);
+        let offset = offset.max(0);
+        let seqs: Vec<i64> = match code {
+            Some(c) => conn
+                .prepare_cached("SELECT seq FROM persons WHERE reference_id = ?1 AND status = 'active' LIMIT ?2 OFFSET ?3")?
+                .query_map(rusqlite::params![c, limit + 1, offset], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?,
+            None => conn
+                .prepare_cached("SELECT seq FROM persons WHERE ordinal > ?1 ORDER BY ordinal LIMIT ?2")?
+                .query_map(rusqlite::params![offset, limit + 1], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?,
+        };
+        let has_more = seqs.len() as i64 > limit;
+        let mut items = Vec::new();
+        for seq in seqs.into_iter().take(limit as usize) {
+            let Some(p) = store::load_person(conn, seq)? else {
+                continue;
+            };
+            let wcs = match working_copy_of(conn, &p.id)? {
+                Some(w) => store::load_person(conn, w)?.into_iter().collect(),
+                None => vec![],
+            };
+            items.push((p, wcs));
+        }
+        Ok(Page {
+            offset,
+            limit,
+            has_more,
+            items,
+        })
+    }
+
+    /// `POST /generic/persons`: an active person, through seed 002's rules.
+    pub fn create_generic(
+        &mut self,
+        actor: &Actor,
+        body: &Value,
+    ) -> Result<super::PersonRequestOutcome> {
+        let person = body.get("person").unwrap_or(body);
+        let status = person
+            .get("status")
+            .or_else(|| body.get("status"))
+            .and_then(Value::as_str);
+        if matches!(
+            status,
+            Some("working_copy" | "workingcopy" | "WORKING_COPY")
+        ) || person.get("active_id").is_some()
+            || body.get("activeId").is_some()
+        {
+            return Err(working_copy_create_delete());
+        }
+        let mut req = json!({"person": person.clone()});
+        if let Some(o) = req["person"].as_object_mut() {
+            o.remove("status");
+            if o.contains_key("id") {
+                return Err(ServiceError::BadRequest(
+                    "person.id: must not be sent when creating a person".into(),
+                ));
+            }
+        }
+        self.person_request(actor, &req)
+    }
+
+    /// `DELETE /generic/persons/{id}`.
+    pub fn delete_generic(&mut self, _actor: &Actor, key: &str) -> Result<()> {
+        let p = load(&self.store.conn, key)?;
+        if p.status == PersonStatus::WorkingCopy {
+            return Err(working_copy_create_delete());
+        }
+        Err(ServiceError::Conflict(
+            "persons are never deleted from the registry".into(),
+        ))
+    }
+
+    /// `PUT` (`patch` = false) or `PATCH` (`patch` = true) `/generic/persons/{id}`.
+    pub fn update_generic(
+        &mut self,
+        actor: &Actor,
+        key: &str,
+        body: &Value,
+        patch: bool,
+    ) -> Result<UpdateOutcome> {
+        let version = match body.get("objectVersionNumber") {
+            Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64().unwrap_or_default(),
+            _ => {
+                return Err(ServiceError::Validation(vec![
+                    crate::core::validate::Violation::new(
+                        "$.objectVersionNumber",
+                        "required",
+                        "objectVersionNumber is required (an integer) for an update",
+                    ),
+                ]));
+            }
+        };
+        let current = load(&self.store.conn, key)?;
+        if current.status == PersonStatus::WorkingCopy {
+            return Err(ServiceError::Conflict(
+                "a working copy changes only through approve or reject".into(),
+            ));
+        }
+        if working_copy_of(&self.store.conn, &current.id)?.is_some() {
+            return Err(working_copy_exists());
+        }
+        if version != current.object_version_number {
+            return Err(ServiceError::Conflict(format!(
+                "objectVersionNumber {version} is stale: the person is at version {}",
+                current.object_version_number
+            )));
+        }
+        let incoming = body.get("person").cloned().unwrap_or_else(|| {
+            let mut b = body.clone();
+            if let Some(o) = b.as_object_mut() {
+                o.remove("objectVersionNumber");
+            }
+            b
+        });
+        let mut person = if patch {
+            as_request(&current.person)
+        } else {
+            incoming.clone()
+        };
+        if patch {
+            merge_patch(&mut person, &incoming);
+        }
+        if let Some(o) = person.as_object_mut() {
+            o.insert("id".into(), json!(current.id));
+        }
+        let req = json!({"person": person});
+        if actor.role == Role::Receptionist {
+            self.create_working_copy(actor, &current, &req)
+                .map(UpdateOutcome::WorkingCopy)
+        } else {
+            let out = self.person_request(actor, &req)?;
+            Ok(UpdateOutcome::Applied(out.person))
+        }
+    }
+
+    fn create_working_copy(
+        &mut self,
+        actor: &Actor,
+        active: &Person,
+        req: &Value,
+    ) -> Result<Person> {
+        let valid = self
+            .check_person_request(req)
+            .map_err(ServiceError::Validation)?;
+        let mut data = valid.person.clone();
+        data.authentication_methods = active.person.authentication_methods.clone();
+        if data.issued_identifiers.is_empty() {
+            data.issued_identifiers = active.person.issued_identifiers.clone();
+        }
+        for ii in &mut data.issued_identifiers {
+            ii.issued_identifier_id = None;
+        }
+        let now = self.now_str();
+        let tx = self.store.conn.transaction()?;
+        if working_copy_of(&tx, &active.id)?.is_some() {
+            return Err(working_copy_exists());
+        }
+        let id = ids::person_id();
+        let seq = store::insert_person(
+            &tx,
+            &NewPerson {
+                id: &id,
+                reference_id: &active.reference_id,
+                status: PersonStatus::WorkingCopy,
+                active_id: Some(&active.id),
+                version: active.object_version_number,
+                data: &data,
+                actor: &actor.name,
+                now: &now,
+            },
+        )
+        .map_err(|e| {
+            if super::is_unique_violation(&e) {
+                working_copy_exists()
+            } else {
+                e.into()
+            }
+        })?;
+        for scan in &valid.scans {
+            store::insert_scan(&tx, seq, scan.document_index, scan)?;
+        }
+        let changes = diff(&active.person, &data);
+        audit(
+            &tx,
+            &now,
+            actor,
+            "person.working_copy.create",
+            Some(&active.id),
+            json!({"working_copy": id, "diff": changes}),
+        )?;
+        let wc = store::load_person(&tx, seq)?.expect("written in this transaction");
+        tx.commit()?;
+        Ok(wc)
+    }
+
+    /// The approval queue. Receptionists see their own working copies only.
+    pub fn working_copies(&self, actor: &Actor) -> Result<Vec<QueueItem>> {
+        let conn = &self.store.conn;
+        let seqs: Vec<i64> = conn
+            .prepare("SELECT seq FROM persons WHERE status = 'working_copy' AND (?1 IS NULL OR created_by = ?1) ORDER BY seq")?
+            .query_map([if actor.role == Role::Receptionist { Some(actor.name.as_str()) } else { None }], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let now = self.now();
+        let mut out = Vec::new();
+        for seq in seqs {
+            let Some(wc) = store::load_person(conn, seq)? else {
+                continue;
+            };
+            let Some(active_key) = &wc.active_id else {
+                continue;
+            };
+            let active = load(conn, active_key)?;
+            let created = chrono::DateTime::parse_from_rfc3339(&wc.created_at)
+                .map(|d| d.to_utc())
+                .unwrap_or(now);
+            out.push(QueueItem {
+                id: wc.seq,
+                person_id: wc.id.clone(),
+                active_id: active.seq,
+                code: active.reference_id.clone(),
+                name: active.person.display_name(),
+                author: wc.created_by.clone(),
+                created_at: wc.created_at.clone(),
+                age_seconds: (now - created).num_seconds().max(0),
+                diff: diff(&active.person, &wc.person),
+            });
+        }
+        Ok(out)
+    }
+}
+
+fn wc_and_active(conn: &Connection, key: &str) -> Result<(Person, Person)> {
+    let mut wc = load(conn, key)?;
+    if wc.status == PersonStatus::Active {
+        // The active person's id names its working copy too.
+        let seq = working_copy_of(conn, &wc.id)?.ok_or_else(|| ServiceError::NotFound {
+            entity: "Working copy",
+            id: key.to_string(),
+        })?;
+        wc = store::load_person(conn, seq)?.ok_or_else(|| ServiceError::NotFound {
+            entity: "Working copy",
+            id: key.to_string(),
+        })?;
+    }
+    let active = load(conn, wc.active_id.as_deref().unwrap_or_default())?;
+    Ok((wc, active))
+}
+
+impl Registry {
+    /// Approve: the active person takes the changes, its version goes up by
+    /// one, the change goes into its history and the working copy is deleted.
+    pub fn approve(&mut self, actor: &Actor, key: &str) -> Result<Person> {
+        require(
+            actor,
+            &[Role::Reviewer, Role::Admin],
+            "approving a working copy",
+        )?;
+        let now = self.now_str();
+        let tx = self.store.conn.transaction()?;
+        let (wc, active) = wc_and_active(&tx, key)?;
+        let changes = diff(&active.person, &wc.person);
+        let mut data = wc.person.clone();
+        data.authentication_methods = active.person.authentication_methods.clone();
+        store::update_person(&tx, active.seq, &data, &wc.created_by, &now)?;
+        move_scans(&tx, wc.seq, active.seq)?;
+        tx.execute("DELETE FROM persons WHERE seq = ?1", [wc.seq])?;
+        tx.execute(
+            "UPDATE persons SET updated_by = ?2 WHERE seq = ?1",
+            rusqlite::params![active.seq, actor.name],
+        )?;
+        let changes_json = serde_json::to_value(&changes).expect("diff serialises");
+        sa::add_history(
+            &tx,
+            &active.id,
+            active.object_version_number + 1,
+            &wc.created_by,
+            &actor.name,
+            &now,
+            &changes_json,
+        )?;
+        idmatch::index_person(&tx, active.seq, &data, &active.id, false)?;
+        audit(
+            &tx,
+            &now,
+            actor,
+            "person.working_copy.approve",
+            Some(&active.id),
+            json!({"working_copy": wc.id, "author": wc.created_by, "diff": changes}),
+        )?;
+        let person = store::load_person(&tx, active.seq)?.expect("active person exists");
+        tx.commit()?;
+        Ok(person)
+    }
+
+    /// Reject: the working copy is deleted and the reason kept.
+    pub fn reject(&mut self, actor: &Actor, key: &str, reason: &str) -> Result<()> {
+        require(
+            actor,
+            &[Role::Reviewer, Role::Admin],
+            "rejecting a working copy",
+        )?;
+        if reason.trim().is_empty() {
+            return Err(ServiceError::Validation(vec![
+                crate::core::validate::Violation::new(
+                    "$.reason",
+                    "required",
+                    "a reason is required to reject a working copy",
+                ),
+            ]));
+        }
+        let now = self.now_str();
+        let tx = self.store.conn.transaction()?;
+        let (wc, active) = wc_and_active(&tx, key)?;
+        let changes =
+            serde_json::to_value(diff(&active.person, &wc.person)).expect("diff serialises");
+        sa::add_rejection(
+            &tx,
+            &active.id,
+            &wc.created_by,
+            &actor.name,
+            reason.trim(),
+            &now,
+            &changes,
+        )?;
+        tx.execute("DELETE FROM persons WHERE seq = ?1", [wc.seq])?;
+        audit(
+            &tx,
+            &now,
+            actor,
+            "person.working_copy.reject",
+            Some(&active.id),
+            json!({"working_copy": wc.id, "author": wc.created_by, "reason": reason.trim()}),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Approved changes of a person, oldest first.
+    pub fn history(&self, key: &str) -> Result<Vec<sa::HistoryRow>> {
+        let p = load(&self.store.conn, key)?;
+        Ok(sa::history(
+            &self.store.conn,
+            p.active_id.as_deref().unwrap_or(&p.id),
+        )?)
+    }
+
+    pub fn rejections(&self, key: &str) -> Result<Vec<sa::RejectionRow>> {
+        let p = load(&self.store.conn, key)?;
+        Ok(sa::rejections(
+            &self.store.conn,
+            p.active_id.as_deref().unwrap_or(&p.id),
+        )?)
+    }
+}
+
+/// Create `n` minimal active persons quickly (benchmarks of paging).
+pub fn bulk_insert_minimal(conn: &Connection, n: usize, now: &str) -> Result<()> {
+    for i in 0..n {
+        let data = PersonData {
+            first_name: format!("Given{i}"),
+            last_name: format!("Family{}", i % 5000),
+            birth_date: "1980-01-01".into(),
+            gender: "FEMALE".into(),
+            ..Default::default()
+        };
+        let rid = allocate_reference_id(conn)?;
+        store::insert_person(
+            conn,
+            &NewPerson {
+                id: &ids::person_id(),
+                reference_id: &rid,
+                status: PersonStatus::Active,
+                active_id: None,
+                version: 1,
+                data: &data,
+                actor: "bench",
+                now,
+            },
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,169 @@
+//! Users, the audit trail, approved-change history and rejections.
+
+use super::Result;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+pub fn user_count(conn: &Connection) -> Result<i64> {
+    conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))
+}
+
+/// (role, password hash) of a user.
+pub fn find_user(conn: &Connection, name: &str) -> Result<Option<(String, String)>> {
+    conn.query_row(
+        "SELECT role, password_hash FROM users WHERE name = ?1",
+        [name],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+pub fn insert_user(
+    conn: &Connection,
+    name: &str,
+    role: &str,
+    hash: &str,
+    by: &str,
+    now: &str,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO users(name, role, password_hash, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![name, role, hash, now, by],
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UserRow {
+    pub name: String,
+    pub role: String,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+pub fn list_users(conn: &Connection) -> Result<Vec<UserRow>> {
+    conn.prepare("SELECT name, role, created_at, created_by FROM users ORDER BY name")?
+        .query_map([], |r| {
+            Ok(UserRow {
+                name: r.get(0)?,
+                role: r.get(1)?,
+                created_at: r.get(2)?,
+                created_by: r.get(3)?,
+            })
+        })?
+        .collect()
+}
+
+/// One row of the audit trail.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub operation: String,
+    pub person_id: Option<String>,
+    pub trace_id: String,
+    pub detail: serde_json::Value,
+}
+
+/// Append to the audit trail (the table refuses updates and deletes).
+pub fn audit(
+    conn: &Connection,
+    at: &str,
+    actor: &str,
+    operation: &str,
+    person_id: Option<&str>,
+    trace_id: &str,
+    detail: &serde_json::Value,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO audit(at, actor, operation, person_id, trace_id, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![at, actor, operation, person_id, trace_id, detail.to_string()])?;
+    Ok(())
+}
+
+pub fn list_audit(conn: &Connection, person_id: Option<&str>, limit: i64) -> Result<Vec<AuditRow>> {
+    let mut st = conn.prepare(
+        "SELECT id, at, actor, operation, person_id, trace_id, detail FROM audit
+         WHERE ?1 IS NULL OR person_id = ?1 ORDER BY id LIMIT ?2",
+    )?;
+    st.query_map(params![person_id, limit], |r| {
+        let d: String = r.get(6)?;
+        Ok(AuditRow {
+            id: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            operation: r.get(3)?,
+            person_id: r.get(4)?,
+            trace_id: r.get(5)?,
+            detail: serde_json::from_str(&d).unwrap_or(serde_json::Value::Null),
+        })
+    })?
+    .collect()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryRow {
+    pub version: i64,
+    pub author: String,
+    pub approved_by: String,
+    pub at: String,
+    pub diff: serde_json::Value,
+}
+
+pub fn add_history(
+    conn: &Connection,
+    person_id: &str,
+    version: i64,
+    author: &str,
+    approved_by: &str,
+    at: &str,
+    diff: &serde_json::Value,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO person_history(person_id, version, author, approved_by, at, diff) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![person_id, version, author, approved_by, at, diff.to_string()],
+    )?;
+    Ok(())
+}
+
+pub fn history(conn: &Connection, person_id: &str) -> Result<Vec<HistoryRow>> {
+    conn.prepare("SELECT version, author, approved_by, at, diff FROM person_history WHERE person_id = ?1 ORDER BY id")?
+        .query_map([person_id], |r| {
+            let d: String = r.get(4)?;
+            Ok(HistoryRow { version: r.get(0)?, author: r.get(1)?, approved_by: r.get(2)?, at: r.get(3)?, diff: serde_json::from_str(&d).unwrap_or_default() })
+        })?
+        .collect()
+}
+
+pub fn add_rejection(
+    conn: &Connection,
+    person_id: &str,
+    author: &str,
+    by: &str,
+    reason: &str,
+    at: &str,
+    diff: &serde_json::Value,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO rejections(person_id, author, rejected_by, reason, at, diff) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![person_id, author, by, reason, at, diff.to_string()],
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RejectionRow {
+    pub person_id: String,
+    pub author: String,
+    pub rejected_by: String,
+    pub reason: String,
+    pub at: String,
+}
+
+pub fn rejections(conn: &Connection, person_id: &str) -> Result<Vec<RejectionRow>> {
+    conn.prepare("SELECT person_id, author, rejected_by, reason, at FROM rejections WHERE person_id = ?1 ORDER BY id")?
+        .query_map([person_id], |r| Ok(RejectionRow { person_id: r.get(0)?, author: r.get(1)?, rejected_by: r.get(2)?, reason: r.get(3)?, at: r.get(4)? }))?
+        .collect()
+}
