@@ -147,6 +147,62 @@ pub fn handle(
         }
         ("POST", ["people"]) => Ok(people(reg, actor, body)),
         ("POST", ["auth", "login"]) => login(reg, body),
+        ("GET", ["api", "outbox"]) => {
+            let limit = query_param(&query, "limit").and_then(|v| v.parse().ok()).unwrap_or(200);
+            crate::service::outbox::list(&reg.store.conn, false, limit)
+                .map(|rows| ApiResponse::new(200, json!({"items": rows})))
+                .map_err(|e| error_response(&e))
+        }
+        ("GET", ["api", "stats"]) => reg
+            .stats()
+            .map(|s| ApiResponse::new(200, json!(s)))
+            .map_err(|e| error_response(&e)),
+        ("GET", ["api", "scans", id]) => reg
+            .scan(id)
+            .map(|(mt, bytes)| {
+                use base64::Engine;
+                ApiResponse::new(200, json!({"media_type": mt, "content_base64": base64::engine::general_purpose::STANDARD.encode(bytes)}))
+            })
+            .map_err(|e| error_response(&e)),
+        ("GET", ["api", "settings", key]) => reg
+            .configure_as(actor, key, None)
+            .map(|v| ApiResponse::new(200, json!({"key": key, "value": v})))
+            .map_err(|e| error_response(&e)),
+        ("PUT", ["api", "settings", key]) => parse_body(body).and_then(|v| {
+            let value = match v.get("value") {
+                Some(Value::String(s)) => s.clone(),
+                Some(other) => other.to_string(),
+                None => String::new(),
+            };
+            reg.configure_as(actor, key, Some(&value))
+                .map(|v| ApiResponse::new(200, json!({"key": key, "value": v})))
+                .map_err(|e| error_response(&e))
+        }),
+        ("GET", ["api", "search"]) => {
+            let num = |k: &str, d: i64| query_param(&query, k).and_then(|v| v.parse().ok()).unwrap_or(d);
+            reg.search(query_param(&query, "q").unwrap_or(""), num("offset", 0), num("limit", 100))
+                .map(|(items, total)| ApiResponse::new(200, json!({"total": total, "items": items})))
+                .map_err(|e| error_response(&e))
+        }
+        ("POST", ["api", "person_requests", "validate"]) => parse_body(body).and_then(|v| {
+            reg.check_person_request(&v)
+                .map(|ok| ApiResponse::new(200, json!({"valid": true, "uploads": uploads_json(&ok.uploads)})))
+                .map_err(|v| ApiResponse::new(422, validation_body(&v)))
+        }),
+        ("POST", ["people", "candidates"]) => parse_body(body).and_then(|v| {
+            let limit = query_param(&query, "limit").and_then(|v| v.parse().ok()).unwrap_or(5);
+            let result = match v.get("person") {
+                Some(p) => {
+                    let data: crate::core::model::PersonData = serde_json::from_value(p.clone())
+                        .map_err(|e| bad_request(&format!("person: {e}")))?;
+                    reg.candidates_for_person(&data, limit)
+                }
+                None => reg.candidates_for(v.get("sorAttributes").unwrap_or(&v), limit),
+            };
+            result
+                .map(|c| ApiResponse::new(200, json!({"candidates": c.iter().map(|c| { let mut j = c.to_json(); j["personId"] = json!(c.person_id); j }).collect::<Vec<_>>()})))
+                .map_err(|e| error_response(&e))
+        }),
         ("GET", ["generic", "persons"]) => {
             let num = |k: &str, d: i64| query_param(&query, k).and_then(|v| v.parse().ok()).unwrap_or(d);
             reg.list_persons(num("offset", 0), num("limit", 50), query_param(&query, "code"))

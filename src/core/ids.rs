@@ -4,19 +4,38 @@
 //!   22 base62 characters (about 131 bits of randomness);
 //! * reference ids in seed 001's style: `M` followed by nine digits.
 
-use rand::Rng;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::sync::Mutex;
+
+/// When set, ids come from this seeded generator (reproducible snapshots).
+static SEEDED: Mutex<Option<StdRng>> = Mutex::new(None);
+
+/// Make every id that follows reproducible (tests and screenshots only).
+pub fn seed(seed: u64) {
+    *SEEDED.lock().unwrap_or_else(|e| e.into_inner()) = Some(StdRng::seed_from_u64(seed));
+}
+
+fn with_rng<T>(f: impl FnOnce(&mut dyn rand::RngCore) -> T) -> T {
+    let mut guard = SEEDED.lock().unwrap_or_else(|e| e.into_inner());
+    match guard.as_mut() {
+        Some(r) => f(r),
+        None => f(&mut rand::rng()),
+    }
+}
 
 const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /// A random identifier: `prefix` + 22 base62 characters.
 pub fn base62_id(prefix: &str) -> String {
-    let mut rng = rand::rng();
-    let mut s = String::with_capacity(prefix.len() + 22);
-    s.push_str(prefix);
-    for _ in 0..22 {
-        s.push(BASE62[rng.random_range(0..62)] as char);
-    }
-    s
+    with_rng(|rng| {
+        let mut s = String::with_capacity(prefix.len() + 22);
+        s.push_str(prefix);
+        for _ in 0..22 {
+            s.push(BASE62[rng.random_range(0..62)] as char);
+        }
+        s
+    })
 }
 
 /// A new person id, e.g. `p_57WfSCnafMnxDiWMKcy3EW`.
@@ -36,7 +55,7 @@ pub fn trace_id() -> String {
 
 /// A random reference id candidate, `M` + 9 digits. The store retries on collision.
 pub fn reference_id() -> String {
-    let n: u32 = rand::rng().random_range(100_000_000..1_000_000_000);
+    let n: u32 = with_rng(|rng| rng.random_range(100_000_000..1_000_000_000));
     format!("M{n}")
 }
 

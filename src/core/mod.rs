@@ -4,5 +4,6 @@
 pub mod ids;
 pub mod matching;
 pub mod model;
+pub mod post_identity;
 pub mod rules;
 pub mod validate;

@@ -1,19 +1,50 @@
-//! The eframe workstation shell.
+//! The eframe workstation: a shell over the registry. Every read and write
+//! goes to the worker thread as a router call; replies come back over a
+//! channel. Layout follows the egui demo app: a top bar with the pages, a
+//! status bar, and the page in the central panel.
 
+mod chooser;
+pub mod form;
+mod pages;
+mod register;
+mod search;
+pub mod widgets;
+pub mod worker;
+
+use crate::service::{Registry, Stats};
+use eframe::egui::{self, Key, Modifiers, RichText};
+use serde_json::{Value, json};
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use worker::{Reply, Tag, Worker};
 
 /// Open the workstation window on the database at `db`. Returns an exit code.
 pub fn run(db: PathBuf) -> i32 {
+    let icon = eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icon.png")).ok();
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("Registrar")
+        .with_app_id("registrar")
+        .with_inner_size([1280.0, 820.0])
+        .with_min_inner_size([900.0, 600.0]);
+    if let Some(icon) = icon {
+        viewport = viewport.with_icon(icon);
+    }
     let options = eframe::NativeOptions {
-        viewport: eframe::egui::ViewportBuilder::default()
-            .with_title("Registrar")
-            .with_inner_size([1200.0, 800.0]),
+        viewport,
         ..Default::default()
     };
+    let registry = match Registry::open(&db) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("registrar: cannot open database {}: {e}", db.display());
+            return 1;
+        }
+    };
+    let label = db.display().to_string();
     let result = eframe::run_native(
         "Registrar",
         options,
-        Box::new(move |_cc| Ok(Box::new(App { db }))),
+        Box::new(move |cc| Ok(Box::new(App::new(cc, registry, label)))),
     );
     match result {
         Ok(()) => 0,
@@ -24,15 +55,366 @@ pub fn run(db: PathBuf) -> i32 {
     }
 }
 
-struct App {
-    db: PathBuf,
+/// The pages of the navigation bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    Register,
+    Search,
+    Review,
+    Reconciliation,
+    Sync,
+    Settings,
+}
+
+impl Page {
+    pub const ALL: [Page; 6] = [
+        Page::Register,
+        Page::Search,
+        Page::Review,
+        Page::Reconciliation,
+        Page::Sync,
+        Page::Settings,
+    ];
+    pub fn title(self) -> &'static str {
+        match self {
+            Page::Register => "Register",
+            Page::Search => "Search",
+            Page::Review => "Review queue",
+            Page::Reconciliation => "Reconciliation",
+            Page::Sync => "Sync",
+            Page::Settings => "Settings",
+        }
+    }
+}
+
+#[derive(Default)]
+struct Login {
+    name: String,
+    password: String,
+    password2: String,
+    error: Option<String>,
+}
+
+/// A message shown under the page title until replaced.
+pub struct Notice {
+    pub text: String,
+    pub ok: bool,
+}
+
+/// The workstation application.
+pub struct App {
+    icon: Option<egui::TextureHandle>,
+    worker: Worker,
+    users_exist: Option<bool>,
+    user: Option<(String, String)>,
+    login: Login,
+    page: Page,
+    stats: Stats,
+    notice: Option<Notice>,
+    register: register::RegisterState,
+    search: search::SearchState,
+    pages: pages::PagesState,
+}
+
+impl App {
+    /// The app on an open registry (the binary opens the user's database;
+    /// tests pass an in-memory one).
+    pub fn new(cc: &eframe::CreationContext<'_>, registry: Registry, db_label: String) -> App {
+        let icon = image::load_from_memory(include_bytes!("../../assets/icon.png"))
+            .ok()
+            .map(|img| {
+                let rgba = img.to_rgba8();
+                let ci = egui::ColorImage::from_rgba_unmultiplied(
+                    [rgba.width() as usize, rgba.height() as usize],
+                    rgba.as_raw(),
+                );
+                cc.egui_ctx
+                    .load_texture("registrar-icon", ci, Default::default())
+            });
+        let mut worker = Worker::spawn(registry, cc.egui_ctx.clone(), db_label);
+        worker.call(Tag::Boot, "GET", "/", None);
+        App {
+            icon,
+            worker,
+            users_exist: None,
+            user: None,
+            login: Login::default(),
+            page: Page::Register,
+            stats: Stats::default(),
+            notice: None,
+            register: register::RegisterState::new(),
+            search: search::SearchState::default(),
+            pages: pages::PagesState::default(),
+        }
+    }
+
+    /// No request is waiting for the worker (tests wait for this).
+    pub fn is_idle(&self) -> bool {
+        self.worker.busiest().is_none()
+    }
+
+    /// The page on screen.
+    pub fn page(&self) -> Page {
+        self.page
+    }
+
+    fn role(&self) -> &str {
+        self.user.as_ref().map(|(_, r)| r.as_str()).unwrap_or("")
+    }
+
+    fn refresh_stats(&mut self) {
+        self.worker.call(Tag::Stats, "GET", "/api/stats", None);
+    }
+
+    fn go(&mut self, page: Page) {
+        self.page = page;
+        self.notice = None;
+        match page {
+            Page::Review => {
+                self.worker
+                    .call(Tag::Queue, "GET", "/generic/persons/workingcopies", None);
+            }
+            Page::Reconciliation => {
+                self.worker
+                    .call(Tag::Pending, "GET", "/people/pending", None);
+            }
+            Page::Sync => {
+                self.worker.call(Tag::Outbox, "GET", "/api/outbox", None);
+            }
+            Page::Search => self.search.request_focus = true,
+            _ => {}
+        }
+        self.refresh_stats();
+    }
+
+    fn handle(&mut self, ctx: &egui::Context, r: Reply) {
+        match &r.tag {
+            Tag::Boot => self.users_exist = Some(r.body["users"].as_i64().unwrap_or(0) > 0),
+            Tag::CreateAdmin => {
+                if r.ok() {
+                    let body = json!({"name": self.login.name, "password": self.login.password});
+                    self.worker
+                        .call(Tag::Login, "POST", "/auth/login", Some(&body));
+                } else {
+                    self.login.error = Some(r.message());
+                }
+            }
+            Tag::Login => {
+                if r.ok() {
+                    self.user = Some((
+                        r.body["name"].as_str().unwrap_or("").to_string(),
+                        r.body["role"].as_str().unwrap_or("").to_string(),
+                    ));
+                    self.users_exist = Some(true);
+                    self.login = Login::default();
+                    self.go(Page::Register);
+                } else {
+                    self.login.error = Some(r.message());
+                }
+            }
+            Tag::Logout => {}
+            Tag::Stats => {
+                if let Ok(s) = serde_json::from_value(r.body.clone()) {
+                    self.stats = s;
+                }
+            }
+            Tag::Validate(_) | Tag::Candidates(_) | Tag::Submit | Tag::Link => {
+                self.on_register_reply(ctx, r)
+            }
+            Tag::Search { .. }
+            | Tag::Person
+            | Tag::PersonHistory
+            | Tag::PersonAudit
+            | Tag::Scan(_) => self.on_search_reply(ctx, r),
+            _ => self.on_pages_reply(r),
+        }
+    }
+
+    fn login_screen(&mut self, ui: &mut egui::Ui) {
+        let first = self.users_exist == Some(false);
+        ui.vertical_centered(|ui| {
+            ui.add_space(60.0);
+            if let Some(t) = &self.icon {
+                ui.image((t.id(), egui::vec2(96.0, 96.0)));
+            }
+            ui.heading(RichText::new("Registrar").size(28.0));
+            ui.label("Master Person Index workstation");
+            ui.add_space(16.0);
+            if self.users_exist.is_none() {
+                ui.spinner();
+                return;
+            }
+            ui.label(if first {
+                "This database has no accounts yet. Create the first administrator."
+            } else {
+                "Sign in"
+            });
+            ui.add_space(8.0);
+            let mut submit = false;
+            egui::Grid::new("login").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
+                let l = ui.label("User name");
+                let r = ui.add(egui::TextEdit::singleline(&mut self.login.name).desired_width(220.0)).labelled_by(l.id);
+                submit |= r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+                ui.end_row();
+                let r = widgets::password_row(ui, "Password", &mut self.login.password);
+                submit |= r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+                if first {
+                    let r = widgets::password_row(ui, "Repeat password", &mut self.login.password2);
+                    submit |= r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+                }
+            });
+            if let Some(e) = &self.login.error {
+                ui.label(RichText::new(e).color(widgets::error_color(ui)));
+            }
+            let label = if first { "Create administrator" } else { "Sign in" };
+            submit |= ui.button(label).clicked();
+            if self.worker.busy_for(|t| matches!(t, Tag::Login | Tag::CreateAdmin)).is_some_and(|d| d > Duration::from_millis(100)) {
+                ui.spinner();
+            }
+            if submit {
+                self.login.error = None;
+                if first {
+                    if self.login.password != self.login.password2 {
+                        self.login.error = Some("The two passwords differ.".into());
+                    } else {
+                        let body = json!({"name": self.login.name.trim(), "role": "admin", "password": self.login.password});
+                        self.worker.call(Tag::CreateAdmin, "POST", "/users", Some(&body));
+                    }
+                } else {
+                    let body = json!({"name": self.login.name.trim(), "password": self.login.password});
+                    self.worker.call(Tag::Login, "POST", "/auth/login", Some(&body));
+                }
+            }
+        });
+    }
+
+    fn top_bar(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            if let Some(t) = &self.icon {
+                ui.image((t.id(), egui::vec2(22.0, 22.0)));
+            }
+            ui.strong("Registrar");
+            ui.separator();
+            for p in Page::ALL {
+                let mut text = p.title().to_string();
+                if p == Page::Review && self.stats.working_copies > 0 {
+                    text = format!("{text} ({})", self.stats.working_copies);
+                }
+                if p == Page::Reconciliation && self.stats.pending > 0 {
+                    text = format!("{text} ({})", self.stats.pending);
+                }
+                if ui.selectable_label(self.page == p, text).clicked() {
+                    self.go(p);
+                }
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button("Sign out").clicked() {
+                    self.worker.call(Tag::Logout, "POST", "/auth/logout", None);
+                    self.user = None;
+                    self.register = register::RegisterState::new();
+                    self.search = search::SearchState::default();
+                    self.pages = pages::PagesState::default();
+                }
+                if let Some((n, r)) = &self.user {
+                    ui.label(format!("{n} ({r})"));
+                }
+            });
+        });
+    }
+
+    fn status_bar(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            ui.label(format!("Database: {}", self.worker.db_label));
+            ui.separator();
+            match &self.user {
+                Some((n, r)) => ui.label(format!("User: {n} ({r})")),
+                None => ui.label("Not signed in"),
+            };
+            ui.separator();
+            ui.label(format!("Persons: {}", self.stats.persons));
+            ui.separator();
+            ui.label(if self.stats.outbox == 0 {
+                "Sync: up to date".to_string()
+            } else {
+                format!("Sync: {} change(s) waiting", self.stats.outbox)
+            });
+            ui.separator();
+            ui.label(format!("Working copies: {}", self.stats.working_copies));
+            ui.separator();
+            ui.label(format!("Pending matches: {}", self.stats.pending));
+            if self
+                .worker
+                .busiest()
+                .is_some_and(|d| d > Duration::from_millis(100))
+            {
+                ui.separator();
+                ui.spinner();
+                ui.label("Working…");
+            }
+        });
+    }
+
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        if self.user.is_none() {
+            return;
+        }
+        if ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::F)) {
+            self.go(Page::Search);
+        }
+        if ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::N)) {
+            self.register = register::RegisterState::new();
+            self.go(Page::Register);
+        }
+    }
 }
 
 impl eframe::App for App {
-    fn ui(&mut self, ui: &mut eframe::egui::Ui, _frame: &mut eframe::Frame) {
-        eframe::egui::CentralPanel::default().show(ui, |ui| {
-            ui.heading("Registrar");
-            ui.label(format!("Database: {}", self.db.display()));
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        for r in self.worker.poll() {
+            self.handle(&ctx, r);
+        }
+        if self.worker.busiest().is_some() {
+            // Show the spinner once a request passes 100 ms.
+            ctx.request_repaint_after(Duration::from_millis(100));
+        }
+        if self.user.is_none() {
+            egui::CentralPanel::default().show(ui, |ui| self.login_screen(ui));
+            return;
+        }
+        self.shortcuts(&ctx);
+        self.register.poll_files(&ctx);
+        egui::Panel::top("nav").show(ui, |ui| self.top_bar(ui));
+        egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
+        if self.page == Page::Register {
+            egui::Panel::right("duplicates")
+                .default_size(330.0)
+                .resizable(true)
+                .show(ui, |ui| self.duplicates_panel(ui));
+        }
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.heading(self.page.title());
+            if let Some(n) = &self.notice {
+                let c = if n.ok {
+                    widgets::ok_color(ui)
+                } else {
+                    widgets::error_color(ui)
+                };
+                ui.label(RichText::new(&n.text).color(c));
+            }
+            ui.separator();
+            // The chooser window asks a question first: the page waits.
+            ui.add_enabled_ui(!self.register.chooser_open, |ui| match self.page {
+                Page::Register => self.register_page(ui),
+                Page::Search => self.search_page(ui),
+                Page::Review => self.review_page(ui),
+                Page::Reconciliation => self.reconciliation_page(ui),
+                Page::Sync => self.sync_page(ui),
+                Page::Settings => self.settings_page(ui),
+            });
         });
+        self.chooser_modal(&ctx);
+        let _ = Instant::now();
+        let _: Option<Value> = None;
     }
 }

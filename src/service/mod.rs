@@ -8,6 +8,7 @@ pub mod demo;
 mod error;
 pub mod idmatch;
 pub mod import;
+pub mod outbox;
 pub mod persons;
 
 pub use error::ServiceError;
@@ -142,9 +143,16 @@ impl Registry {
     }
 
     pub fn rule_context(&self) -> RuleContext {
+        let age = self
+            .store
+            .get_setting("no_self_auth_age")
+            .ok()
+            .flatten()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(self.settings.no_self_auth_age);
         RuleContext {
             today: self.today(),
-            no_self_auth_age: self.settings.no_self_auth_age,
+            no_self_auth_age: age,
         }
     }
 
@@ -255,7 +263,7 @@ impl Registry {
                 "person.update"
             },
             Some(&person.id),
-            serde_json::json!({"reference_id": person.reference_id, "version": person.object_version_number,
+            serde_json::json!({"outbox": outbox::enqueue(&tx, &person, &now)?, "reference_id": person.reference_id, "version": person.object_version_number,
                                "scans": valid.scans.len(), "uploads": valid.uploads}),
         )?;
         tx.commit()?;
@@ -339,6 +347,12 @@ impl Registry {
                 },
                 "reconciliation_mode" if v == "interactive" || v == "queue" => Ok(()),
                 "reconciliation_mode" => Err("interactive or queue".into()),
+                "site_source"
+                    if !v.is_empty() && v.len() <= 64 && !v.chars().any(char::is_whitespace) =>
+                {
+                    Ok(())
+                }
+                "site_source" => Err("1–64 characters without whitespace".into()),
                 _ => Err(
                     "unknown setting (no_self_auth_age, auto_link, review, reconciliation_mode)"
                         .into(),
@@ -415,5 +429,58 @@ pub(crate) fn allocate_reference_id(conn: &rusqlite::Connection) -> Result<Strin
         if !store::reference_id_taken(conn, &r)? {
             return Ok(r);
         }
+    }
+}
+
+/// Counts and settings for the status bar.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct Stats {
+    pub persons: i64,
+    pub working_copies: i64,
+    pub pending: i64,
+    pub users: i64,
+    pub outbox: i64,
+    pub no_self_auth_age: u32,
+    pub auto_link: f64,
+    pub review: f64,
+    pub reconciliation_mode: String,
+}
+
+impl Registry {
+    pub fn stats(&self) -> Result<Stats> {
+        let c = &self.store.conn;
+        let one = |sql: &str| -> Result<i64> { Ok(c.query_row(sql, [], |r| r.get(0))?) };
+        let p = self.match_params();
+        Ok(Stats {
+            persons: one("SELECT COALESCE(MAX(ordinal), 0) FROM persons")?,
+            working_copies: one("SELECT COUNT(*) FROM persons WHERE status = 'working_copy'")?,
+            pending: one("SELECT COUNT(*) FROM pending WHERE resolved_at IS NULL")?,
+            users: one("SELECT COUNT(*) FROM users")?,
+            outbox: self.outbox_len()?,
+            no_self_auth_age: self.rule_context().no_self_auth_age,
+            auto_link: p.auto_link,
+            review: p.review,
+            reconciliation_mode: match self.reconciliation_mode() {
+                idmatch::Mode::Queue => "queue".into(),
+                idmatch::Mode::Interactive => "interactive".into(),
+            },
+        })
+    }
+
+    /// The bytes of a stored scan: (media type, content).
+    pub fn scan(&self, scan_id: &str) -> Result<(String, Vec<u8>)> {
+        store::scan_content(&self.store.conn, scan_id)?.ok_or_else(|| ServiceError::NotFound {
+            entity: "Scan",
+            id: scan_id.to_string(),
+        })
+    }
+
+    /// Changes waiting to be sent to the hub.
+    pub fn outbox_len(&self) -> Result<i64> {
+        Ok(self.store.conn.query_row(
+            "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL",
+            [],
+            |r| r.get(0),
+        )?)
     }
 }

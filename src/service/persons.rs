@@ -513,6 +513,7 @@ impl Registry {
             json!({"working_copy": wc.id, "author": wc.created_by, "diff": changes}),
         )?;
         let person = store::load_person(&tx, active.seq)?.expect("active person exists");
+        super::outbox::enqueue(&tx, &person, &now)?;
         tx.commit()?;
         Ok(person)
     }
@@ -604,4 +605,80 @@ pub fn bulk_insert_minimal(conn: &Connection, n: usize, now: &str) -> Result<()>
         )?;
     }
     Ok(())
+}
+
+/// One row of the search table.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct PersonSummary {
+    pub seq: i64,
+    pub id: String,
+    pub reference_id: String,
+    pub name: String,
+    pub birth_date: String,
+    pub gender: String,
+    pub tax_id: Option<String>,
+    pub phone: Option<String>,
+    pub status: String,
+}
+
+fn summaries(conn: &Connection, seqs: &[i64]) -> Result<Vec<PersonSummary>> {
+    let mut st = conn.prepare_cached(
+        "SELECT seq, id, reference_id, first_name || ' ' || last_name, birth_date, gender, tax_id,
+                json_extract(data, '$.phones[0].number'), status
+         FROM persons WHERE seq = ?1",
+    )?;
+    let mut out = Vec::with_capacity(seqs.len());
+    for s in seqs {
+        if let Some(row) = st
+            .query_row([s], |r| {
+                Ok(PersonSummary {
+                    seq: r.get(0)?,
+                    id: r.get(1)?,
+                    reference_id: r.get(2)?,
+                    name: r.get(3)?,
+                    birth_date: r.get(4)?,
+                    gender: r.get(5)?,
+                    tax_id: r.get(6)?,
+                    phone: r.get(7)?,
+                    status: r.get(8)?,
+                })
+            })
+            .optional()?
+        {
+            out.push(row);
+        }
+    }
+    Ok(out)
+}
+
+impl Registry {
+    /// The search box: name, reference id, tax id, document number or phone.
+    /// An empty query pages through every active person (keyset on ordinal).
+    /// Returns the page and the total number of hits.
+    pub fn search(&self, q: &str, offset: i64, limit: i64) -> Result<(Vec<PersonSummary>, i64)> {
+        let conn = &self.store.conn;
+        let limit = limit.clamp(1, 1000);
+        let offset = offset.max(0);
+        if q.trim().is_empty() {
+            let total: i64 =
+                conn.query_row("SELECT COALESCE(MAX(ordinal), 0) FROM persons", [], |r| {
+                    r.get(0)
+                })?;
+            let seqs: Vec<i64> = conn
+                .prepare_cached(
+                    "SELECT seq FROM persons WHERE ordinal > ?1 ORDER BY ordinal LIMIT ?2",
+                )?
+                .query_map([offset, limit], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            return Ok((summaries(conn, &seqs)?, total));
+        }
+        let seqs = crate::store::matching::search(conn, q, 20_000)?;
+        let total = seqs.len() as i64;
+        let page: Vec<i64> = seqs
+            .into_iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .collect();
+        Ok((summaries(conn, &page)?, total))
+    }
 }

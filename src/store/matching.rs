@@ -41,7 +41,10 @@ pub fn save_records(
     .execute(params![seq, json])?;
     conn.prepare_cached("DELETE FROM match_keys WHERE person_seq = ?1")?
         .execute([seq])?;
-    let mut keys: Vec<String> = records.iter().flat_map(|r| r.rec.blocking_keys()).collect();
+    let mut keys: Vec<String> = records
+        .iter()
+        .flat_map(|r| r.rec.blocking_keys().into_iter().chain(search_keys(&r.rec)))
+        .collect();
     keys.sort();
     keys.dedup();
     let mut ins =
@@ -66,6 +69,81 @@ pub fn save_records(
         }
     }
     Ok(())
+}
+
+/// Keys for the search box (never used for blocking): name prefixes.
+pub fn search_keys(r: &MatchRecord) -> Vec<String> {
+    [&r.given, &r.family, &r.middle]
+        .iter()
+        .filter(|v| !v.is_empty())
+        .map(|v| format!("n:{v}"))
+        .collect()
+}
+
+/// Search persons by reference id, tax id, document or identifier number,
+/// phone, or name prefixes (every word must match). Returns matching seqs,
+/// ascending, at most `cap`.
+pub fn search(conn: &Connection, q: &str, cap: usize) -> Result<Vec<i64>> {
+    use crate::core::matching::normalize::{id_key, name_key, phone_key};
+    let q = q.trim();
+    let mut exact =
+        conn.prepare_cached("SELECT person_seq FROM match_keys WHERE key = ?1 LIMIT ?2")?;
+    let mut out: Vec<i64> = Vec::new();
+    if crate::core::ids::is_reference_id(q) {
+        out.extend(
+            conn.prepare_cached(
+                "SELECT seq FROM persons WHERE reference_id = ?1 AND status = 'active'",
+            )?
+            .query_map([q], |r| r.get::<_, i64>(0))?
+            .collect::<Result<Vec<_>>>()?,
+        );
+    }
+    let idk = id_key(q);
+    if idk.len() >= 4 {
+        for key in [format!("t:{idk}"), format!("i:{idk}"), format!("s:{idk}")] {
+            out.extend(
+                exact
+                    .query_map(params![key, cap as i64], |r| r.get::<_, i64>(0))?
+                    .collect::<Result<Vec<_>>>()?,
+            );
+        }
+    }
+    let digits = q.chars().filter(char::is_ascii_digit).count();
+    if digits >= 7 && digits * 2 >= q.chars().filter(|c| !c.is_whitespace()).count() {
+        out.extend(
+            exact
+                .query_map(params![format!("p:{}", phone_key(q)), cap as i64], |r| {
+                    r.get::<_, i64>(0)
+                })?
+                .collect::<Result<Vec<_>>>()?,
+        );
+    }
+    if out.is_empty() {
+        let mut range = conn.prepare_cached(
+            "SELECT DISTINCT person_seq FROM match_keys WHERE key >= ?1 AND key < ?2 LIMIT ?3",
+        )?;
+        let mut sets: Vec<Vec<i64>> = Vec::new();
+        for word in q.split_whitespace().map(name_key).filter(|w| !w.is_empty()) {
+            let lo = format!("n:{word}");
+            let hi = format!("n:{word}\u{10FFFF}");
+            let mut s: Vec<i64> = range
+                .query_map(params![lo, hi, (cap * 4) as i64], |r| r.get(0))?
+                .collect::<Result<_>>()?;
+            s.sort_unstable();
+            sets.push(s);
+        }
+        if let Some(first) = sets.first() {
+            out = first
+                .iter()
+                .copied()
+                .filter(|x| sets[1..].iter().all(|s| s.binary_search(x).is_ok()))
+                .collect();
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out.truncate(cap);
+    Ok(out)
 }
 
 /// Persons sharing at least one blocking key with `rec`. Keys shared by more

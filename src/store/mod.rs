@@ -125,7 +125,7 @@ fn data_json(p: &PersonData) -> String {
 /// Is a reference id free among active persons?
 pub fn reference_id_taken(conn: &Connection, reference_id: &str) -> Result<bool> {
     conn.query_row(
-        "SELECT 1 FROM persons WHERE reference_id = ?1 LIMIT 1",
+        "SELECT 1 FROM persons WHERE reference_id = ?1 AND status = 'active' LIMIT 1",
         [reference_id],
         |_| Ok(()),
     )

@@ -158,4 +158,19 @@ pub const MIGRATIONS: &[&str] = &[
     DROP TABLE ranks;
     CREATE UNIQUE INDEX persons_ordinal ON persons(ordinal) WHERE ordinal IS NOT NULL;
     "#,
+    // 5: the postIdentity outbox (seed 004): one row per local change,
+    // written in the change's own transaction.
+    r#"
+    CREATE TABLE outbox (
+        id          INTEGER PRIMARY KEY,
+        person_id   TEXT NOT NULL,
+        payload     TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        last_error  TEXT,
+        sent_at     TEXT,
+        response    TEXT
+    );
+    CREATE INDEX outbox_unsent ON outbox(id) WHERE sent_at IS NULL;
+    "#,
 ];

@@ -1,0 +1,175 @@
+//! The side-by-side candidate chooser: the new record and each candidate in
+//! columns, field by field, agreements coloured, each field's weight, the
+//! total and the confidence. It serves registration and the reconciliation
+//! queue alike.
+
+use super::App;
+use eframe::egui::{self, Color32, RichText};
+use serde_json::Value;
+
+fn level_color(ui: &egui::Ui, level: &str) -> Color32 {
+    let dark = ui.visuals().dark_mode;
+    match level {
+        "exact" | "same" | "a number shared" => {
+            if dark {
+                Color32::from_rgb(110, 210, 130)
+            } else {
+                Color32::from_rgb(20, 120, 40)
+            }
+        }
+        "missing" => ui.visuals().weak_text_color(),
+        "different" | "none shared" => {
+            if dark {
+                Color32::from_rgb(255, 120, 110)
+            } else {
+                Color32::from_rgb(180, 30, 30)
+            }
+        }
+        _ => {
+            if dark {
+                Color32::from_rgb(240, 200, 90)
+            } else {
+                Color32::from_rgb(150, 100, 0)
+            }
+        }
+    }
+}
+
+/// What the user chose.
+pub enum Choice {
+    Link(String),
+    New,
+    Cancel,
+}
+
+/// Draw the comparison; returns the user's choice, if any.
+pub fn comparison(ui: &mut egui::Ui, candidates: &[Value]) -> Option<Choice> {
+    let mut choice = None;
+    let fields: Vec<String> = candidates
+        .first()
+        .and_then(|c| c["explanation"]["fields"].as_array())
+        .map(|f| {
+            f.iter()
+                .filter_map(|x| x["field"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    egui::ScrollArea::both().max_height(520.0).show(ui, |ui| {
+        egui::Grid::new("chooser-grid")
+            .striped(true)
+            .num_columns(2 + candidates.len())
+            .spacing([16.0, 6.0])
+            .show(ui, |ui| {
+                ui.strong("Field");
+                ui.strong("New record");
+                for (i, c) in candidates.iter().enumerate() {
+                    ui.strong(format!(
+                        "Candidate {} · {}",
+                        i + 1,
+                        c["referenceId"].as_str().unwrap_or("")
+                    ));
+                }
+                ui.end_row();
+                for (fi, name) in fields.iter().enumerate() {
+                    ui.label(name);
+                    let left = candidates[0]["explanation"]["fields"][fi]["left"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string();
+                    ui.label(if left.is_empty() {
+                        "—".to_string()
+                    } else {
+                        left
+                    });
+                    for c in candidates {
+                        let f = &c["explanation"]["fields"][fi];
+                        let level = f["level"].as_str().unwrap_or("");
+                        let right = f["right"].as_str().unwrap_or("");
+                        let w = f["weight"].as_f64().unwrap_or(0.0);
+                        let col = level_color(ui, level);
+                        ui.label(
+                            RichText::new(format!(
+                                "{} · {level} · {w:+.1}",
+                                if right.is_empty() { "—" } else { right }
+                            ))
+                            .color(col),
+                        );
+                    }
+                    ui.end_row();
+                }
+                ui.label("Prior");
+                ui.label("");
+                for c in candidates {
+                    ui.label(format!(
+                        "{:+.1}",
+                        c["explanation"]["prior"].as_f64().unwrap_or(0.0)
+                    ));
+                }
+                ui.end_row();
+                ui.strong("Total score");
+                ui.label("");
+                for c in candidates {
+                    ui.strong(format!(
+                        "{:+.1}",
+                        c["explanation"]["score"].as_f64().unwrap_or(0.0)
+                    ));
+                }
+                ui.end_row();
+                ui.strong("Confidence");
+                ui.label("");
+                for c in candidates {
+                    ui.strong(format!("{}%", c["confidence"].as_str().unwrap_or("?")));
+                }
+                ui.end_row();
+            });
+    });
+    ui.separator();
+    // The actions stay outside the scroll area, always in view.
+    ui.horizontal_wrapped(|ui| {
+        for c in candidates {
+            let rid = c["referenceId"].as_str().unwrap_or("").to_string();
+            if ui.button(format!("Same person – link {rid}")).clicked() {
+                choice = Some(Choice::Link(rid));
+            }
+        }
+        if ui.button("Create new person").clicked() {
+            choice = Some(Choice::New);
+        }
+        if ui.button("Cancel").clicked() {
+            choice = Some(Choice::Cancel);
+        }
+    });
+    choice
+}
+
+impl App {
+    pub(super) fn chooser_modal(&mut self, ctx: &egui::Context) {
+        if !self.register.chooser_open {
+            return;
+        }
+        let candidates = self.register.candidates.clone();
+        let mut choice = None;
+        let mut open = true;
+        egui::Window::new("Is this person already registered?")
+            .id(egui::Id::unique("chooser"))
+            .open(&mut open)
+            .collapsible(false)
+            .resizable(true)
+            .default_width(900.0)
+            .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
+            .show(ctx, |ui| {
+            ui.label("The new record and the most similar registered persons, field by field. Weights in bits add up to the score.");
+            ui.separator();
+            choice = comparison(ui, &candidates);
+        });
+        if !open && choice.is_none() {
+            choice = Some(Choice::Cancel);
+        }
+        match choice {
+            Some(Choice::Link(rid)) => self.link_to(&rid),
+            Some(Choice::New) => self.submit(true),
+            Some(Choice::Cancel) => self.register.chooser_open = false,
+            None => {}
+        }
+    }
+}

@@ -1,0 +1,392 @@
+//! The registration form's state and its translation to a seed 002 request.
+//! No rules live here: validation happens in the registry, by the router.
+
+use serde_json::{Map, Value, json};
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PhoneRow {
+    pub kind: String,
+    pub number: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AddressRow {
+    pub kind: String,
+    pub street: String,
+    pub house_number: String,
+    pub settlement: String,
+    pub postal_code: String,
+    pub country: String,
+}
+
+/// A scanned page chosen by the user, already read and checked.
+#[derive(Clone)]
+pub struct ScanFile {
+    pub file_name: String,
+    pub media_type: String,
+    pub bytes: std::sync::Arc<Vec<u8>>,
+    pub thumbnail: Option<eframe::egui::TextureHandle>,
+}
+
+impl std::fmt::Debug for ScanFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "ScanFile({}, {}, {} bytes)",
+            self.file_name,
+            self.media_type,
+            self.bytes.len()
+        )
+    }
+}
+
+impl PartialEq for ScanFile {
+    fn eq(&self, o: &Self) -> bool {
+        self.file_name == o.file_name && self.bytes == o.bytes
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DocumentRow {
+    pub kind: String,
+    pub number: String,
+    pub issued_by: String,
+    pub issued_at: String,
+    pub expiration_date: String,
+    pub scans: Vec<ScanFile>,
+    /// Scans already stored (editing): shown, kept by the registry.
+    pub stored_scans: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IdentifierRow {
+    pub kind: String,
+    pub number: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConfidantForm {
+    pub relation_type: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub birth_date: String,
+    pub gender: String,
+    pub documents_person: Vec<DocumentRow>,
+    pub documents_relationship: Vec<DocumentRow>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonForm {
+    /// Set when editing a stored person: its technical id and version.
+    pub editing: Option<(String, i64)>,
+    pub first_name: String,
+    pub last_name: String,
+    pub second_name: String,
+    pub birth_date: String,
+    pub birth_country: String,
+    pub birth_settlement: String,
+    pub gender: String,
+    pub tax_id: String,
+    pub no_tax_id: bool,
+    pub unzr: String,
+    pub email: String,
+    pub phones: Vec<PhoneRow>,
+    pub addresses: Vec<AddressRow>,
+    pub documents: Vec<DocumentRow>,
+    pub identifiers: Vec<IdentifierRow>,
+    pub auth_kind: String,
+    pub auth_phone: String,
+    pub auth_third_person: String,
+    pub confidant: ConfidantForm,
+}
+
+impl Default for PersonForm {
+    fn default() -> Self {
+        PersonForm {
+            editing: None,
+            first_name: String::new(),
+            last_name: String::new(),
+            second_name: String::new(),
+            birth_date: String::new(),
+            birth_country: String::new(),
+            birth_settlement: String::new(),
+            gender: String::new(),
+            tax_id: String::new(),
+            no_tax_id: false,
+            unzr: String::new(),
+            email: String::new(),
+            phones: vec![PhoneRow {
+                kind: "MOBILE".into(),
+                number: String::new(),
+            }],
+            addresses: vec![],
+            documents: vec![],
+            identifiers: vec![],
+            auth_kind: "OTP".into(),
+            auth_phone: String::new(),
+            auth_third_person: String::new(),
+            confidant: ConfidantForm {
+                relation_type: "PRIMARY".into(),
+                ..Default::default()
+            },
+        }
+    }
+}
+
+fn put(m: &mut Map<String, Value>, k: &str, v: &str) {
+    let v = v.trim();
+    if !v.is_empty() {
+        m.insert(k.into(), Value::String(v.into()));
+    }
+}
+
+fn documents_json(docs: &[DocumentRow], with_scans: bool) -> Value {
+    use base64::Engine;
+    Value::Array(
+        docs.iter()
+            .map(|d| {
+                let mut m = Map::new();
+                put(&mut m, "type", &d.kind);
+                put(&mut m, "number", &d.number);
+                put(&mut m, "issued_by", &d.issued_by);
+                put(&mut m, "issued_at", &d.issued_at);
+                put(&mut m, "expiration_date", &d.expiration_date);
+                if with_scans && !d.scans.is_empty() {
+                    m.insert(
+                        "scans".into(),
+                        Value::Array(
+                            d.scans
+                                .iter()
+                                .map(|s| json!({"file_name": s.file_name, "content_base64": base64::engine::general_purpose::STANDARD.encode(s.bytes.as_slice())}))
+                                .collect(),
+                        ),
+                    );
+                }
+                Value::Object(m)
+            })
+            .collect(),
+    )
+}
+
+impl PersonForm {
+    /// The seed 002 request body. `with_scans` = false for live validation
+    /// (scans are checked when they are attached, and are large).
+    pub fn to_body(&self, with_scans: bool, child: bool) -> Value {
+        let mut p = Map::new();
+        put(&mut p, "first_name", &self.first_name);
+        put(&mut p, "last_name", &self.last_name);
+        put(&mut p, "second_name", &self.second_name);
+        put(&mut p, "birth_date", &self.birth_date);
+        put(&mut p, "birth_country", &self.birth_country);
+        put(&mut p, "birth_settlement", &self.birth_settlement);
+        put(&mut p, "gender", &self.gender);
+        if self.no_tax_id {
+            p.insert("no_tax_id".into(), Value::Bool(true));
+        }
+        put(&mut p, "tax_id", &self.tax_id);
+        put(&mut p, "unzr", &self.unzr);
+        put(&mut p, "email", &self.email);
+        let phones: Vec<Value> = self
+            .phones
+            .iter()
+            .filter(|r| !r.number.trim().is_empty())
+            .map(|r| json!({"type": r.kind, "number": r.number.trim()}))
+            .collect();
+        p.insert("phones".into(), Value::Array(phones));
+        let addresses: Vec<Value> = self
+            .addresses
+            .iter()
+            .map(|a| {
+                let mut m = Map::new();
+                put(&mut m, "type", &a.kind);
+                put(&mut m, "street", &a.street);
+                put(&mut m, "house_number", &a.house_number);
+                put(&mut m, "settlement", &a.settlement);
+                put(&mut m, "postal_code", &a.postal_code);
+                put(&mut m, "country", &a.country);
+                Value::Object(m)
+            })
+            .collect();
+        p.insert("addresses".into(), Value::Array(addresses));
+        p.insert(
+            "documents".into(),
+            documents_json(&self.documents, with_scans),
+        );
+        let ids: Vec<Value> = self
+            .identifiers
+            .iter()
+            .map(|i| json!({"type": i.kind, "issued_number": i.number.trim()}))
+            .collect();
+        if !ids.is_empty() {
+            p.insert("issued_identifiers".into(), Value::Array(ids));
+        }
+        match &self.editing {
+            Some(_) => {}
+            None => {
+                let mut m = Map::new();
+                put(&mut m, "type", &self.auth_kind);
+                match self.auth_kind.as_str() {
+                    "OTP" => put(&mut m, "phone_number", &self.auth_phone),
+                    "THIRD_PERSON" => put(&mut m, "value", &self.auth_third_person),
+                    _ => {}
+                }
+                p.insert("authentication_methods".into(), json!([m]));
+            }
+        }
+        if child {
+            let c = &self.confidant;
+            let mut m = Map::new();
+            put(&mut m, "relation_type", &c.relation_type);
+            put(&mut m, "first_name", &c.first_name);
+            put(&mut m, "last_name", &c.last_name);
+            put(&mut m, "birth_date", &c.birth_date);
+            put(&mut m, "gender", &c.gender);
+            m.insert(
+                "documents_person".into(),
+                documents_json(&c.documents_person, false),
+            );
+            m.insert(
+                "documents_relationship".into(),
+                documents_json(&c.documents_relationship, false),
+            );
+            p.insert("confidant_person".into(), json!([m]));
+        }
+        json!({"person": p})
+    }
+
+    /// Seed 001-style attributes for the duplicate check and forced links.
+    pub fn sor_attributes(&self, sor_id: &str) -> Value {
+        let mut m = Map::new();
+        put(&mut m, "sorId", sor_id);
+        put(&mut m, "givenName", &self.first_name);
+        put(&mut m, "sn", &self.last_name);
+        put(&mut m, "middleName", &self.second_name);
+        put(&mut m, "dateOfBirth", &self.birth_date);
+        put(&mut m, "gender", &self.gender);
+        put(&mut m, "tax_id", &self.tax_id);
+        put(&mut m, "email", &self.email);
+        if let Some(p) = self.phones.iter().find(|p| !p.number.trim().is_empty()) {
+            put(&mut m, "mobile", &p.number);
+        }
+        if let Some(a) = self.addresses.first() {
+            put(&mut m, "street", &a.street);
+            put(&mut m, "houseNumber", &a.house_number);
+            put(&mut m, "city", &a.settlement);
+            put(&mut m, "postalCode", &a.postal_code);
+            put(&mut m, "country", &a.country);
+        }
+        let docs: Vec<Value> = self
+            .documents
+            .iter()
+            .map(|d| d.number.trim())
+            .chain(self.identifiers.iter().map(|i| i.number.trim()))
+            .filter(|n| !n.is_empty())
+            .map(|n| Value::String(n.into()))
+            .collect();
+        if !docs.is_empty() {
+            m.insert("documentNumbers".into(), Value::Array(docs));
+        }
+        Value::Object(m)
+    }
+
+    /// The part of the form the duplicate check looks at, as a fingerprint.
+    pub fn match_fingerprint(&self) -> String {
+        self.sor_attributes("").to_string()
+    }
+
+    /// Fill the form from a stored person (`GET /api/persons/{id}` data).
+    pub fn from_person(seq: &str, v: &Value) -> PersonForm {
+        let s = |x: &Value| x.as_str().unwrap_or("").to_string();
+        let docs = |arr: &Value| -> Vec<DocumentRow> {
+            arr.as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|d| DocumentRow {
+                            kind: s(&d["type"]),
+                            number: s(&d["number"]),
+                            issued_by: s(&d["issued_by"]),
+                            issued_at: s(&d["issued_at"]),
+                            expiration_date: s(&d["expiration_date"]),
+                            scans: vec![],
+                            stored_scans: d["scans"]
+                                .as_array()
+                                .map(|x| x.iter().map(|sc| s(&sc["file_name"])).collect())
+                                .unwrap_or_default(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        PersonForm {
+            editing: Some((
+                seq.to_string(),
+                v["objectVersionNumber"].as_i64().unwrap_or(1),
+            )),
+            first_name: s(&v["first_name"]),
+            last_name: s(&v["last_name"]),
+            second_name: s(&v["second_name"]),
+            birth_date: s(&v["birth_date"]),
+            birth_country: s(&v["birth_country"]),
+            birth_settlement: s(&v["birth_settlement"]),
+            gender: s(&v["gender"]),
+            tax_id: s(&v["tax_id"]),
+            no_tax_id: v["no_tax_id"].as_bool().unwrap_or(false),
+            unzr: s(&v["unzr"]),
+            email: s(&v["email"]),
+            phones: v["phones"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|p| PhoneRow {
+                            kind: s(&p["type"]),
+                            number: s(&p["number"]),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            addresses: v["addresses"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|x| AddressRow {
+                            kind: s(&x["type"]),
+                            street: s(&x["street"]),
+                            house_number: s(&x["house_number"]),
+                            settlement: s(&x["settlement"]),
+                            postal_code: s(&x["postal_code"]),
+                            country: s(&x["country"]),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            documents: docs(&v["documents"]),
+            identifiers: v["issued_identifiers"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|i| IdentifierRow {
+                            kind: s(&i["type"]),
+                            number: s(&i["issued_number"]),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            confidant: v["confidant_person"]
+                .get(0)
+                .map(|c| ConfidantForm {
+                    relation_type: s(&c["relation_type"]),
+                    first_name: s(&c["first_name"]),
+                    last_name: s(&c["last_name"]),
+                    birth_date: s(&c["birth_date"]),
+                    gender: s(&c["gender"]),
+                    documents_person: docs(&c["documents_person"]),
+                    documents_relationship: docs(&c["documents_relationship"]),
+                })
+                .unwrap_or_else(|| ConfidantForm {
+                    relation_type: "PRIMARY".into(),
+                    ..Default::default()
+                }),
+            ..PersonForm::default()
+        }
+    }
+}

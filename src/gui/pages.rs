@@ -1,0 +1,385 @@
+//! The review queue, the reconciliation queue, the Sync page and Settings.
+
+use super::chooser::{Choice, comparison};
+use super::worker::{Reply, Tag};
+use super::{App, Notice, widgets};
+use eframe::egui::{self, RichText};
+use serde_json::{Value, json};
+use std::sync::mpsc::Receiver;
+
+#[derive(Default)]
+pub struct PagesState {
+    pub pending_pick: Option<(usize, Receiver<Vec<std::path::PathBuf>>)>,
+    queue: Vec<Value>,
+    queue_selected: Option<usize>,
+    reject_reason: String,
+    pending: Vec<Value>,
+    pending_selected: Option<usize>,
+    outbox: Vec<Value>,
+    settings: Vec<(String, String)>,
+    settings_loaded: bool,
+    theme: Theme,
+}
+
+#[derive(Default, Clone, Copy, PartialEq)]
+enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+const SETTINGS: &[(&str, &str)] = &[
+    (
+        "no_self_auth_age",
+        "Age below which a confidant person is mandatory",
+    ),
+    ("auto_link", "Auto-link confidence (0–100)"),
+    ("review", "Review confidence (0–100)"),
+    (
+        "reconciliation_mode",
+        "Reconciliation (interactive or queue)",
+    ),
+    ("site_source", "This site's Source name (seed 004)"),
+];
+
+fn age(seconds: i64) -> String {
+    match seconds {
+        s if s < 120 => format!("{s} s"),
+        s if s < 7200 => format!("{} min", s / 60),
+        s if s < 172_800 => format!("{} h", s / 3600),
+        s => format!("{} days", s / 86_400),
+    }
+}
+
+impl App {
+    pub(super) fn on_pages_reply(&mut self, r: Reply) {
+        let p = &mut self.pages;
+        match &r.tag {
+            Tag::Queue if r.ok() => {
+                p.queue = r.body["items"].as_array().cloned().unwrap_or_default();
+                p.queue_selected = if p.queue.is_empty() {
+                    None
+                } else {
+                    Some(p.queue_selected.unwrap_or(0).min(p.queue.len() - 1))
+                };
+            }
+            Tag::Approve | Tag::Reject => {
+                if r.ok() {
+                    self.notice = Some(Notice {
+                        text: if r.tag == Tag::Approve {
+                            "Approved: the person now has the changes.".into()
+                        } else {
+                            "Rejected: the working copy was deleted and the reason kept.".into()
+                        },
+                        ok: true,
+                    });
+                    p.reject_reason.clear();
+                    self.worker
+                        .call(Tag::Queue, "GET", "/generic/persons/workingcopies", None);
+                    self.refresh_stats();
+                } else {
+                    self.notice = Some(Notice {
+                        text: r.message(),
+                        ok: false,
+                    });
+                }
+            }
+            Tag::Pending if r.ok() => {
+                p.pending = r.body["pending"].as_array().cloned().unwrap_or_default();
+                p.pending_selected = if p.pending.is_empty() { None } else { Some(0) };
+            }
+            Tag::Resolve => {
+                if r.ok() {
+                    self.notice = Some(Notice {
+                        text: format!("Resolved: {}", r.body["referenceId"].as_str().unwrap_or("")),
+                        ok: true,
+                    });
+                    self.worker
+                        .call(Tag::Pending, "GET", "/people/pending", None);
+                    self.refresh_stats();
+                } else {
+                    self.notice = Some(Notice {
+                        text: r.message(),
+                        ok: false,
+                    });
+                }
+            }
+            Tag::Outbox if r.ok() => {
+                p.outbox = r.body["items"].as_array().cloned().unwrap_or_default()
+            }
+            Tag::Setting(k) if r.ok() => {
+                let v = r.body["value"].as_str().unwrap_or("").to_string();
+                match p.settings.iter_mut().find(|(kk, _)| kk == k) {
+                    Some(slot) => slot.1 = v,
+                    None => p.settings.push((k.clone(), v)),
+                }
+            }
+            Tag::SaveSetting(k) => {
+                self.notice = Some(if r.ok() {
+                    Notice {
+                        text: format!("Saved {k}."),
+                        ok: true,
+                    }
+                } else {
+                    Notice {
+                        text: r.message(),
+                        ok: false,
+                    }
+                });
+                self.refresh_stats();
+            }
+            _ if !r.ok() => {
+                self.notice = Some(Notice {
+                    text: r.message(),
+                    ok: false,
+                })
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn review_page(&mut self, ui: &mut egui::Ui) {
+        let reviewer = matches!(self.role(), "reviewer" | "admin");
+        if !reviewer {
+            ui.label("Your changes waiting for a reviewer (read-only).");
+        }
+        if self.pages.queue.is_empty() {
+            ui.label("No working copies are waiting.");
+            return;
+        }
+        let mut action: Option<(Tag, String, Value)> = None;
+        ui.columns(2, |cols| {
+            let p = &mut self.pages;
+            egui::ScrollArea::vertical()
+                .id_salt("queue")
+                .show(&mut cols[0], |ui| {
+                    for (i, w) in p.queue.iter().enumerate() {
+                        let text = format!(
+                            "{} · {} · by {} · {} ago",
+                            w["code"].as_str().unwrap_or(""),
+                            w["name"].as_str().unwrap_or(""),
+                            w["author"].as_str().unwrap_or(""),
+                            age(w["age_seconds"].as_i64().unwrap_or(0))
+                        );
+                        if ui
+                            .selectable_label(p.queue_selected == Some(i), text)
+                            .clicked()
+                        {
+                            p.queue_selected = Some(i);
+                        }
+                    }
+                });
+            let ui = &mut cols[1];
+            let Some(w) = p.queue_selected.and_then(|i| p.queue.get(i)) else {
+                return;
+            };
+            ui.strong(format!(
+                "Changes to {} ({})",
+                w["name"].as_str().unwrap_or(""),
+                w["code"].as_str().unwrap_or("")
+            ));
+            egui::Grid::new("diff")
+                .striped(true)
+                .num_columns(3)
+                .show(ui, |ui| {
+                    ui.strong("Field");
+                    ui.strong("Old");
+                    ui.strong("New");
+                    ui.end_row();
+                    for c in w["diff"].as_array().into_iter().flatten() {
+                        ui.label(c["field"].as_str().unwrap_or(""));
+                        ui.label(
+                            RichText::new(c["old"].to_string()).color(widgets::error_color(ui)),
+                        );
+                        ui.label(
+                            RichText::new(format!("-> {}", c["new"])).color(widgets::ok_color(ui)),
+                        );
+                        ui.end_row();
+                    }
+                });
+            if reviewer {
+                ui.add_space(8.0);
+                let id = w["id"].to_string();
+                if ui.button("Approve").clicked() {
+                    action = Some((
+                        Tag::Approve,
+                        format!("/generic/persons/workingcopies/{id}/approve"),
+                        json!({}),
+                    ));
+                }
+                let l = ui.label("Reason for rejecting");
+                ui.add(egui::TextEdit::singleline(&mut p.reject_reason).desired_width(320.0))
+                    .labelled_by(l.id);
+                if ui
+                    .add_enabled(
+                        !p.reject_reason.trim().is_empty(),
+                        egui::Button::new("Reject"),
+                    )
+                    .clicked()
+                {
+                    action = Some((
+                        Tag::Reject,
+                        format!("/generic/persons/workingcopies/{id}/reject"),
+                        json!({"reason": p.reject_reason.trim()}),
+                    ));
+                }
+            }
+        });
+        if let Some((tag, path, body)) = action {
+            self.worker.call(tag, "POST", &path, Some(&body));
+        }
+    }
+
+    pub(super) fn reconciliation_page(&mut self, ui: &mut egui::Ui) {
+        if self.pages.pending.is_empty() {
+            ui.label("No records wait for reconciliation.");
+            return;
+        }
+        let mut choice = None;
+        let mut pid = 0;
+        ui.horizontal_wrapped(|ui| {
+            for (i, p) in self.pages.pending.iter().enumerate() {
+                let a = &p["attributes"];
+                let text = format!(
+                    "{} {} · {}/{}",
+                    a["givenName"].as_str().unwrap_or(""),
+                    a["sn"].as_str().unwrap_or(""),
+                    p["sor"].as_str().unwrap_or(""),
+                    p["sor_id"].as_str().unwrap_or("")
+                );
+                if ui
+                    .selectable_label(self.pages.pending_selected == Some(i), text)
+                    .clicked()
+                {
+                    self.pages.pending_selected = Some(i);
+                }
+            }
+        });
+        ui.separator();
+        if let Some(p) = self
+            .pages
+            .pending_selected
+            .and_then(|i| self.pages.pending.get(i))
+        {
+            pid = p["id"].as_i64().unwrap_or(0);
+            let cands = p["candidates"].as_array().cloned().unwrap_or_default();
+            choice = comparison(ui, &cands);
+        }
+        let body = match choice {
+            Some(Choice::Link(rid)) => Some(json!({"referenceId": rid})),
+            Some(Choice::New) => Some(json!({"referenceId": "new"})),
+            _ => None,
+        };
+        if let Some(b) = body {
+            self.worker.call(
+                Tag::Resolve,
+                "POST",
+                &format!("/people/pending/{pid}"),
+                Some(&b),
+            );
+        }
+    }
+
+    pub(super) fn sync_page(&mut self, ui: &mut egui::Ui) {
+        ui.label(format!(
+            "Outbox: {} change(s) waiting to be sent to the hub.",
+            self.stats.outbox
+        ));
+        if ui.button("Refresh").clicked() {
+            self.worker.call(Tag::Outbox, "GET", "/api/outbox", None);
+            self.refresh_stats();
+        }
+        ui.separator();
+        egui::Grid::new("outbox")
+            .striped(true)
+            .num_columns(5)
+            .show(ui, |ui| {
+                for h in ["#", "Person", "Queued at", "Attempts", "State"] {
+                    ui.strong(h);
+                }
+                ui.end_row();
+                for o in &self.pages.outbox {
+                    ui.label(o["id"].to_string());
+                    ui.label(o["person_id"].as_str().unwrap_or(""));
+                    ui.label(o["created_at"].as_str().unwrap_or(""));
+                    ui.label(o["attempts"].to_string());
+                    ui.label(match (o["sent_at"].as_str(), o["last_error"].as_str()) {
+                        (Some(t), _) => format!("sent {t}"),
+                        (None, Some(e)) => format!("waiting: {e}"),
+                        (None, None) => "waiting".into(),
+                    });
+                    ui.end_row();
+                }
+            });
+    }
+
+    pub(super) fn settings_page(&mut self, ui: &mut egui::Ui) {
+        if !self.pages.settings_loaded {
+            self.pages.settings_loaded = true;
+            for (k, _) in SETTINGS {
+                self.worker.call(
+                    Tag::Setting((*k).into()),
+                    "GET",
+                    &format!("/api/settings/{k}"),
+                    None,
+                );
+            }
+        }
+        widgets::section(ui, "Appearance");
+        ui.horizontal(|ui| {
+            let before = self.pages.theme;
+            ui.radio_value(&mut self.pages.theme, Theme::System, "Follow the system");
+            ui.radio_value(&mut self.pages.theme, Theme::Light, "Light");
+            ui.radio_value(&mut self.pages.theme, Theme::Dark, "Dark");
+            if before != self.pages.theme {
+                ui.ctx().set_theme(match self.pages.theme {
+                    Theme::System => egui::ThemePreference::System,
+                    Theme::Light => egui::ThemePreference::Light,
+                    Theme::Dark => egui::ThemePreference::Dark,
+                });
+            }
+        });
+        widgets::section(ui, "Registry");
+        let admin = self.role() == "admin";
+        if !admin {
+            ui.label("Only an administrator can change these.");
+        }
+        let mut save: Option<(String, String)> = None;
+        egui::Grid::new("settings")
+            .num_columns(3)
+            .spacing([12.0, 6.0])
+            .show(ui, |ui| {
+                for (k, label) in SETTINGS {
+                    let slot = match self.pages.settings.iter_mut().find(|(kk, _)| kk == k) {
+                        Some(s) => s,
+                        None => {
+                            self.pages.settings.push(((*k).into(), String::new()));
+                            self.pages.settings.last_mut().expect("just pushed")
+                        }
+                    };
+                    let l = ui.label(*label);
+                    ui.add_enabled(
+                        admin,
+                        egui::TextEdit::singleline(&mut slot.1).desired_width(160.0),
+                    )
+                    .labelled_by(l.id);
+                    if ui
+                        .add_enabled(admin, egui::Button::new(format!("Save {k}")))
+                        .clicked()
+                    {
+                        save = Some((k.to_string(), slot.1.clone()));
+                    }
+                    ui.end_row();
+                }
+            });
+        if let Some((k, v)) = save {
+            self.worker.call(
+                Tag::SaveSetting(k.clone()),
+                "PUT",
+                &format!("/api/settings/{k}"),
+                Some(&json!({"value": v})),
+            );
+        }
+    }
+}

@@ -1,0 +1,404 @@
+//! Search and browse: one box for name, reference id, tax id, document
+//! number or phone; a virtualised table fed page by page; the person view.
+
+use super::worker::{Reply, Tag};
+use super::{App, Page, widgets};
+use crate::service::persons::PersonSummary;
+use eframe::egui::{self, RichText};
+use egui_extras::{Column, TableBuilder};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+
+const PAGE: i64 = 100;
+
+#[derive(Default)]
+pub struct SearchState {
+    pub query: String,
+    sent_query: Option<String>,
+    generation: u64,
+    total: i64,
+    pages: HashMap<i64, Vec<PersonSummary>>,
+    requested: HashSet<i64>,
+    pub request_focus: bool,
+    selected: Option<String>,
+    detail: Option<Value>,
+    history: Vec<Value>,
+    audit: Vec<Value>,
+    scans: HashMap<String, egui::TextureHandle>,
+    error: Option<String>,
+}
+
+impl App {
+    fn search_request(&mut self, page: i64) {
+        let s = &mut self.search;
+        if !s.requested.insert(page) {
+            return;
+        }
+        let q: String = s
+            .query
+            .trim()
+            .chars()
+            .map(|c| if c == ' ' { '+' } else { c })
+            .collect();
+        let q = q.replace('&', "%26");
+        self.worker.call(
+            Tag::Search {
+                generation: s.generation,
+                page,
+            },
+            "GET",
+            &format!("/api/search?q={q}&offset={}&limit={PAGE}", page * PAGE),
+            None,
+        );
+    }
+
+    fn open_person(&mut self, id: &str) {
+        self.search.selected = Some(id.to_string());
+        self.search.detail = None;
+        self.search.history.clear();
+        self.search.audit.clear();
+        self.worker
+            .call(Tag::Person, "GET", &format!("/api/persons/{id}"), None);
+        self.worker.call(
+            Tag::PersonHistory,
+            "GET",
+            &format!("/generic/persons/{id}/history"),
+            None,
+        );
+        self.worker.call(
+            Tag::PersonAudit,
+            "GET",
+            &format!("/audit?person={id}"),
+            None,
+        );
+    }
+
+    pub(super) fn on_search_reply(&mut self, ctx: &egui::Context, r: Reply) {
+        let s = &mut self.search;
+        match &r.tag {
+            Tag::Search { generation, page } if *generation == s.generation => {
+                if r.ok() {
+                    s.total = r.body["total"].as_i64().unwrap_or(0);
+                    let rows: Vec<PersonSummary> =
+                        serde_json::from_value(r.body["items"].clone()).unwrap_or_default();
+                    s.pages.insert(*page, rows);
+                    s.error = None;
+                } else {
+                    s.error = Some(r.message());
+                }
+            }
+            Tag::Person if r.ok() => s.detail = Some(r.body["data"].clone()),
+            Tag::Person => s.error = Some(r.message()),
+            Tag::PersonHistory if r.ok() => {
+                s.history = r.body["items"].as_array().cloned().unwrap_or_default()
+            }
+            Tag::PersonAudit if r.ok() => {
+                s.audit = r.body["items"].as_array().cloned().unwrap_or_default()
+            }
+            Tag::Scan(id) if r.ok() => {
+                use base64::Engine;
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(r.body["content_base64"].as_str().unwrap_or(""))
+                    .unwrap_or_default();
+                if let Ok(img) = image::load_from_memory(&bytes) {
+                    let t = img.thumbnail(480, 480).to_rgba8();
+                    let ci = egui::ColorImage::from_rgba_unmultiplied(
+                        [t.width() as usize, t.height() as usize],
+                        t.as_raw(),
+                    );
+                    s.scans.insert(
+                        id.clone(),
+                        ctx.load_texture(id.clone(), ci, Default::default()),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn search_page(&mut self, ui: &mut egui::Ui) {
+        let mut run = false;
+        ui.horizontal(|ui| {
+            let l = ui.label("Search persons");
+            let r = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.search.query)
+                        .hint_text("name, M-number, tax id, document or phone")
+                        .desired_width(420.0),
+                )
+                .labelled_by(l.id);
+            if self.search.request_focus {
+                r.request_focus();
+                self.search.request_focus = false;
+            }
+            run |= r.changed();
+            if ui.button("Find").clicked() {
+                run = true;
+            }
+            ui.label(format!("{} found", self.search.total));
+        });
+        if run || self.search.sent_query.is_none() {
+            let s = &mut self.search;
+            s.generation += 1;
+            s.pages.clear();
+            s.requested.clear();
+            s.sent_query = Some(s.query.clone());
+            self.search_request(0);
+        }
+        if let Some(e) = &self.search.error {
+            ui.label(RichText::new(format!("! {e}")).color(widgets::error_color(ui)));
+        }
+        let mut open: Option<String> = None;
+        let mut need: Vec<i64> = Vec::new();
+        let total = self.search.total.max(0) as usize;
+        let avail = ui.available_height();
+        let detail_h = if self.search.selected.is_some() {
+            avail * 0.55
+        } else {
+            0.0
+        };
+        ui.push_id("results", |ui| {
+            let s = &self.search;
+            TableBuilder::new(ui)
+                .striped(true)
+                .max_scroll_height(avail - detail_h - 30.0)
+                .column(Column::exact(110.0))
+                .column(Column::remainder().at_least(200.0))
+                .column(Column::exact(100.0))
+                .column(Column::exact(80.0))
+                .column(Column::exact(110.0))
+                .column(Column::exact(140.0))
+                .column(Column::exact(90.0))
+                .header(22.0, |mut h| {
+                    for t in ["Reference", "Name", "Born", "Gender", "Tax id", "Phone", ""] {
+                        h.col(|ui| {
+                            ui.strong(t);
+                        });
+                    }
+                })
+                .body(|body| {
+                    body.rows(24.0, total, |mut row| {
+                        let i = row.index() as i64;
+                        let page = i / PAGE;
+                        match s.pages.get(&page).and_then(|p| p.get((i % PAGE) as usize)) {
+                            Some(p) => {
+                                row.col(|ui| {
+                                    ui.label(&p.reference_id);
+                                });
+                                row.col(|ui| {
+                                    ui.label(&p.name);
+                                });
+                                row.col(|ui| {
+                                    ui.label(&p.birth_date);
+                                });
+                                row.col(|ui| {
+                                    ui.label(&p.gender);
+                                });
+                                row.col(|ui| {
+                                    ui.label(p.tax_id.as_deref().unwrap_or(""));
+                                });
+                                row.col(|ui| {
+                                    ui.label(p.phone.as_deref().unwrap_or(""));
+                                });
+                                row.col(|ui| {
+                                    if ui.button(format!("Open {}", p.reference_id)).clicked() {
+                                        open = Some(p.id.clone());
+                                    }
+                                });
+                            }
+                            None => {
+                                need.push(page);
+                                row.col(|ui| {
+                                    ui.label("…");
+                                });
+                            }
+                        }
+                    });
+                });
+        });
+        need.dedup();
+        for p in need {
+            self.search_request(p);
+        }
+        if let Some(id) = open {
+            self.open_person(&id);
+        }
+        if self.search.selected.is_some() {
+            ui.separator();
+            self.person_view(ui);
+        }
+    }
+
+    fn person_view(&mut self, ui: &mut egui::Ui) {
+        let Some(d) = self.search.detail.clone() else {
+            ui.spinner();
+            return;
+        };
+        let s = |v: &Value| v.as_str().unwrap_or("").to_string();
+        let mut edit = false;
+        let mut fetch_scan: Option<String> = None;
+        egui::ScrollArea::vertical()
+            .id_salt("person-view")
+            .show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    ui.heading(format!(
+                        "{} {} {}",
+                        s(&d["first_name"]),
+                        s(&d["second_name"]),
+                        s(&d["last_name"])
+                    ));
+                    ui.label(format!(
+                        "{} · {} · version {}",
+                        s(&d["reference_id"]),
+                        s(&d["status"]),
+                        d["objectVersionNumber"]
+                    ));
+                    if d["status"] == "active" && ui.button("Edit person").clicked() {
+                        edit = true;
+                    }
+                    if ui.button("Close person").clicked() {
+                        self.search.selected = None;
+                    }
+                });
+                egui::Grid::new("pv")
+                    .num_columns(2)
+                    .spacing([12.0, 4.0])
+                    .show(ui, |ui| {
+                        for (k, v) in [
+                            ("Born", s(&d["birth_date"])),
+                            ("Gender", s(&d["gender"])),
+                            ("Tax id", s(&d["tax_id"])),
+                            ("UNZR", s(&d["unzr"])),
+                            ("Email", s(&d["email"])),
+                            ("Public id", s(&d["id"])),
+                            ("Link ID", s(&d["link_id"])),
+                            (
+                                "Created",
+                                format!("{} by {}", s(&d["created_at"]), s(&d["created_by"])),
+                            ),
+                            (
+                                "Updated",
+                                format!("{} by {}", s(&d["updated_at"]), s(&d["updated_by"])),
+                            ),
+                        ] {
+                            ui.label(k);
+                            ui.label(if v.is_empty() { "—".into() } else { v });
+                            ui.end_row();
+                        }
+                    });
+                ui.collapsing("Phones and addresses", |ui| {
+                    for p in d["phones"].as_array().into_iter().flatten() {
+                        ui.label(format!("{} {}", s(&p["type"]), s(&p["number"])));
+                    }
+                    for a in d["addresses"].as_array().into_iter().flatten() {
+                        ui.label(format!(
+                            "{}: {} {}, {} {} {}",
+                            s(&a["type"]),
+                            s(&a["street"]),
+                            s(&a["house_number"]),
+                            s(&a["postal_code"]),
+                            s(&a["settlement"]),
+                            s(&a["country"])
+                        ));
+                    }
+                });
+                ui.collapsing("Documents and scans", |ui| {
+                    for doc in d["documents"].as_array().into_iter().flatten() {
+                        ui.label(format!(
+                            "{} {} · issued {} by {} · expires {}",
+                            s(&doc["type"]),
+                            s(&doc["number"]),
+                            s(&doc["issued_at"]),
+                            s(&doc["issued_by"]),
+                            s(&doc["expiration_date"])
+                        ));
+                        ui.horizontal_wrapped(|ui| {
+                            for sc in doc["scans"].as_array().into_iter().flatten() {
+                                let id = s(&sc["id"]);
+                                if let Some(t) = self.search.scans.get(&id) {
+                                    ui.image((t.id(), t.size_vec2() * 0.5));
+                                } else if ui
+                                    .button(format!("Show {}", s(&sc["file_name"])))
+                                    .clicked()
+                                {
+                                    fetch_scan = Some(id.clone());
+                                }
+                                ui.label(format!(
+                                    "{} · {} bytes",
+                                    s(&sc["media_type"]),
+                                    sc["size"]
+                                ));
+                            }
+                        });
+                    }
+                });
+                ui.collapsing("Issued identifiers", |ui| {
+                    for i in d["issued_identifiers"].as_array().into_iter().flatten() {
+                        ui.label(format!(
+                            "{} {} ({})",
+                            s(&i["type"]),
+                            s(&i["issued_number"]),
+                            s(&i["issued_identifier_id"])
+                        ));
+                    }
+                });
+                ui.collapsing("Records from systems of record", |ui| {
+                    for r in d["sor_records"].as_array().into_iter().flatten() {
+                        ui.label(format!(
+                            "{} {} · {}",
+                            s(&r["sor"]),
+                            s(&r["sor_id"]),
+                            r["attributes"]
+                        ));
+                    }
+                });
+                ui.collapsing("History of approved changes", |ui| {
+                    if self.search.history.is_empty() {
+                        ui.label("No approved changes.");
+                    }
+                    for h in &self.search.history {
+                        ui.label(format!(
+                            "v{} · {} · by {} approved by {}",
+                            h["version"],
+                            s(&h["at"]),
+                            s(&h["author"]),
+                            s(&h["approved_by"])
+                        ));
+                        for c in h["diff"].as_array().into_iter().flatten() {
+                            ui.label(format!(
+                                "    {}: {} -> {}",
+                                s(&c["field"]),
+                                c["old"],
+                                c["new"]
+                            ));
+                        }
+                    }
+                });
+                ui.collapsing("Audit trail", |ui| {
+                    for a in &self.search.audit {
+                        ui.label(format!(
+                            "{} · {} · {} · {}",
+                            s(&a["at"]),
+                            s(&a["actor"]),
+                            s(&a["operation"]),
+                            s(&a["trace_id"])
+                        ));
+                    }
+                });
+            });
+        if let Some(id) = fetch_scan {
+            self.worker.call(
+                Tag::Scan(id.clone()),
+                "GET",
+                &format!("/api/scans/{id}"),
+                None,
+            );
+        }
+        if edit {
+            let seq = s(&d["id"]);
+            self.register = super::register::RegisterState::new();
+            self.register.form = super::form::PersonForm::from_person(&seq, &d);
+            self.page = Page::Register;
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! The GUI's worker thread. It owns the registry; the UI sends it requests
+//! for the JSON router (the same one the CLI and the hub mount) and gets
+//! replies over a channel, with a repaint request. The UI never touches the
+//! database and never blocks a frame on it.
+
+use crate::api;
+use crate::service::{Actor, Registry};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::{Duration, Instant};
+
+/// What a reply is for, so the UI knows where to put it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Tag {
+    Boot,
+    Login,
+    Logout,
+    CreateAdmin,
+    Stats,
+    Validate(u64),
+    Candidates(u64),
+    Submit,
+    Link,
+    Search { generation: u64, page: i64 },
+    Person,
+    PersonHistory,
+    PersonAudit,
+    Scan(String),
+    Queue,
+    Approve,
+    Reject,
+    Pending,
+    Resolve,
+    Outbox,
+    Setting(String),
+    SaveSetting(String),
+}
+
+/// One router call.
+pub struct Request {
+    pub id: u64,
+    pub tag: Tag,
+    pub method: String,
+    pub path: String,
+    pub body: Vec<u8>,
+}
+
+/// The router's answer.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub id: u64,
+    pub tag: Tag,
+    pub status: u16,
+    pub body: Value,
+    pub elapsed: Duration,
+}
+
+impl Reply {
+    pub fn ok(&self) -> bool {
+        self.status < 300
+    }
+    /// The error message of a failed reply.
+    pub fn message(&self) -> String {
+        let e = &self.body["error"];
+        e["message"]
+            .as_str()
+            .map(String::from)
+            .unwrap_or_else(|| format!("request failed with status {}", self.status))
+    }
+}
+
+/// The UI's handle on the worker.
+pub struct Worker {
+    tx: Sender<Request>,
+    rx: Receiver<Reply>,
+    next_id: u64,
+    in_flight: HashMap<u64, (Tag, Instant)>,
+    pub db_label: String,
+}
+
+fn serve(
+    mut reg: Registry,
+    requests: Receiver<Request>,
+    replies: Sender<Reply>,
+    ctx: eframe::egui::Context,
+) {
+    let mut actor: Option<Actor> = None;
+    while let Ok(req) = requests.recv() {
+        let started = Instant::now();
+        let users = reg.user_count().unwrap_or(0);
+        let (status, body) = match (&req.tag, actor.as_ref()) {
+            (Tag::Boot, _) => (200, serde_json::json!({"users": users})),
+            (Tag::Logout, _) => {
+                actor = None;
+                (200, Value::Null)
+            }
+            (Tag::Login, _) => {
+                let v: Value = serde_json::from_slice(&req.body).unwrap_or_default();
+                let s = |k: &str| v[k].as_str().unwrap_or("").to_string();
+                match reg.authenticate(&s("name"), &s("password")) {
+                    Ok(a) => {
+                        let body = serde_json::json!({"name": a.name, "role": a.role.as_str()});
+                        actor = Some(a);
+                        (200, body)
+                    }
+                    Err(e) => {
+                        let r = api::error_response(&e);
+                        (r.status, r.body)
+                    }
+                }
+            }
+            // The first administrator of an empty database needs no sign-in.
+            (Tag::CreateAdmin, _) if users == 0 => {
+                let r = api::handle(
+                    &mut reg,
+                    &Actor::system(),
+                    &req.method,
+                    &req.path,
+                    &req.body,
+                );
+                (r.status, r.body)
+            }
+            (_, Some(a)) => {
+                let a = a.clone();
+                let r = api::handle(&mut reg, &a, &req.method, &req.path, &req.body);
+                (r.status, r.body)
+            }
+            (_, None) => (
+                401,
+                serde_json::json!({"error": {"type": "unauthorized", "message": "sign in first"}}),
+            ),
+        };
+        let reply = Reply {
+            id: req.id,
+            tag: req.tag,
+            status,
+            body,
+            elapsed: started.elapsed(),
+        };
+        if replies.send(reply).is_err() {
+            break;
+        }
+        ctx.request_repaint();
+    }
+}
+
+impl Worker {
+    /// Start the worker thread on `reg`.
+    pub fn spawn(reg: Registry, ctx: eframe::egui::Context, db_label: String) -> Worker {
+        let (tx, requests) = channel::<Request>();
+        let (replies, rx) = channel::<Reply>();
+        std::thread::Builder::new()
+            .name("registrar-db".into())
+            .spawn(move || serve(reg, requests, replies, ctx))
+            .expect("the worker thread starts");
+        Worker {
+            tx,
+            rx,
+            next_id: 1,
+            in_flight: HashMap::new(),
+            db_label,
+        }
+    }
+
+    /// Send a router call; returns its id.
+    pub fn call(&mut self, tag: Tag, method: &str, path: &str, body: Option<&Value>) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        let body = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+        self.in_flight.insert(id, (tag.clone(), Instant::now()));
+        let _ = self.tx.send(Request {
+            id,
+            tag,
+            method: method.into(),
+            path: path.into(),
+            body,
+        });
+        id
+    }
+
+    /// Replies that have arrived since the last frame.
+    pub fn poll(&mut self) -> Vec<Reply> {
+        let mut out = Vec::new();
+        while let Ok(r) = self.rx.try_recv() {
+            self.in_flight.remove(&r.id);
+            out.push(r);
+        }
+        out
+    }
+
+    /// Is a request with this tag still running, and for how long?
+    pub fn busy_for(&self, pred: impl Fn(&Tag) -> bool) -> Option<Duration> {
+        self.in_flight
+            .values()
+            .filter(|(t, _)| pred(t))
+            .map(|(_, s)| s.elapsed())
+            .max()
+    }
+
+    /// The longest-running request, if any.
+    pub fn busiest(&self) -> Option<Duration> {
+        self.busy_for(|_| true)
+    }
+}

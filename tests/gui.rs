@@ -1,0 +1,423 @@
+//! The workstation driven like a person would: through AccessKit labels,
+//! with egui_kittest on the real eframe app. Snapshots render with wgpu on
+//! the CPU (Mesa lavapipe) and live under tests/snapshots.
+
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use registrar::gui::App;
+use registrar::service::{Registry, Role};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+struct Db {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+fn db_with_users() -> Db {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gui.db");
+    let mut reg = Registry::open(&path).unwrap();
+    reg.add_user(None, "ada", Role::Admin, "admin-pass")
+        .unwrap();
+    let ada = reg.authenticate("ada", "admin-pass").unwrap();
+    reg.add_user(Some(&ada), "rita", Role::Receptionist, "rita-pass")
+        .unwrap();
+    reg.add_user(Some(&ada), "rob", Role::Reviewer, "rob-pass1")
+        .unwrap();
+    Db { _dir: dir, path }
+}
+
+fn harness(path: &Path) -> Harness<'static, App> {
+    let reg = Registry::open(path).unwrap();
+    let label = path.display().to_string();
+    Harness::builder()
+        .with_size([1500.0, 1300.0])
+        .build_eframe(move |cc| App::new(cc, reg, label))
+}
+
+/// Step the app until `done` holds (the worker answers on its own thread).
+fn wait_for(
+    h: &mut Harness<'static, App>,
+    what: &str,
+    done: impl Fn(&Harness<'static, App>) -> bool,
+) {
+    for _ in 0..400 {
+        h.step();
+        if done(h) {
+            // Let windows that just appeared settle their size and place.
+            for _ in 0..4 {
+                h.step();
+            }
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let _ = h.try_snapshot(format!("timeout-{}", what.replace(' ', "-")));
+    panic!("timed out waiting for {what} (see tests/snapshots/timeout-*.new.png)");
+}
+
+fn has_text(h: &Harness<'static, App>, text: &str) -> bool {
+    h.query_all_by_label_contains(text).next().is_some()
+}
+
+fn type_into(h: &mut Harness<'static, App>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.step();
+    h.get_by_label(label).type_text(text);
+    h.step();
+}
+
+fn choose(h: &mut Harness<'static, App>, label: &str, option: &str) {
+    h.get_by_label(label).click();
+    h.step();
+    h.step();
+    h.get_by_label(option).click();
+    h.step();
+    h.step();
+}
+
+fn click(h: &mut Harness<'static, App>, label: &str) {
+    h.get_by_label(label).click();
+    h.step();
+}
+
+fn login(h: &mut Harness<'static, App>, name: &str, password: &str) {
+    wait_for(h, "the sign-in screen", |h| has_text(h, "Sign in"));
+    type_into(h, "User name", name);
+    type_into(h, "Password", password);
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Sign in")
+        .click();
+    wait_for(h, "the main window", |h| has_text(h, "Possible duplicates"));
+}
+
+#[test]
+fn first_start_creates_the_admin() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.db");
+    let mut h = harness(&path);
+    wait_for(&mut h, "the first-admin screen", |h| {
+        has_text(h, "no accounts yet")
+    });
+    type_into(&mut h, "User name", "ada");
+    type_into(&mut h, "Password", "admin-pass");
+    type_into(&mut h, "Repeat password", "admin-pass");
+    click(&mut h, "Create administrator");
+    wait_for(&mut h, "the main window", |h| has_text(h, "ada (admin)"));
+    let reg = Registry::open(&path).unwrap();
+    assert_eq!(reg.users().unwrap()[0].role, "admin");
+}
+
+fn fill_adult(h: &mut Harness<'static, App>) {
+    type_into(h, "First name", "Olena");
+    type_into(h, "Last name", "Kovalenko");
+    type_into(h, "Birth date", "1986-04-12");
+    choose(h, "Gender", "FEMALE");
+    type_into(h, "Phone 1 number", "+380501234567");
+    click(h, "Add document");
+    h.step();
+    choose(h, "Document 1 type", "PASSPORT");
+    type_into(h, "Document 1 number", "АА123456");
+    type_into(h, "Document 1 issued by", "Kyiv");
+    type_into(h, "Document 1 issued on", "2002-05-01");
+    type_into(h, "OTP phone", "+380501234567");
+}
+
+#[test]
+fn register_an_adult() {
+    let db = db_with_users();
+    let mut h = harness(&db.path);
+    login(&mut h, "rita", "rita-pass");
+    type_into(&mut h, "Tax id", "123");
+    wait_for(&mut h, "live validation of the tax id", |h| {
+        has_text(h, "string does not match pattern \"^[0-9]{10}$\"")
+    });
+    h.get_by_label("Tax id").focus();
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.step();
+    h.key_press(egui::Key::Backspace);
+    h.step();
+    fill_adult(&mut h);
+    wait_for(&mut h, "the form to validate", |h| !has_text(h, "! "));
+    click(&mut h, "Register person");
+    wait_for(&mut h, "the registration", |h| {
+        has_text(h, "Registered Olena Kovalenko as M")
+    });
+    let reg = Registry::open(&db.path).unwrap();
+    let (rows, total) = reg.search("Kovalenko", 0, 10).unwrap();
+    assert_eq!(total, 1);
+    assert_eq!(rows[0].name, "Olena Kovalenko");
+    let p = reg.get_person(&rows[0].id).unwrap();
+    assert_eq!(p.created_by, "rita");
+    assert_eq!(p.person.documents[0].number, "АА123456");
+}
+
+fn seed_person(path: &Path, body: serde_json::Value) -> String {
+    let mut reg = Registry::open(path).unwrap();
+    let ada = reg.authenticate("ada", "admin-pass").unwrap();
+    let out = reg.person_request(&ada, &body).unwrap();
+    out.person.id
+}
+
+fn olena() -> serde_json::Value {
+    serde_json::json!({"person": {
+        "first_name": "Olena", "last_name": "Kovalenko", "birth_date": "1986-04-12", "gender": "FEMALE",
+        "phones": [{"type": "MOBILE", "number": "+380501234567"}],
+        "documents": [{"type": "PASSPORT", "number": "АА123456", "issued_by": "Kyiv", "issued_at": "2002-05-01"}],
+        "authentication_methods": [{"type": "OTP", "phone_number": "+380501234567"}]}})
+}
+
+#[test]
+fn register_a_child_with_a_confidant() {
+    let db = db_with_users();
+    let mother = seed_person(&db.path, olena());
+    let mut h = harness(&db.path);
+    login(&mut h, "rita", "rita-pass");
+    assert!(
+        h.query_by_label("Confidant first name").is_none(),
+        "no confidant section for an unknown age"
+    );
+    type_into(&mut h, "First name", "Marko");
+    type_into(&mut h, "Last name", "Kovalenko");
+    type_into(&mut h, "Birth date", "2021-06-01");
+    wait_for(&mut h, "the confidant section", |h| {
+        h.query_by_label("Confidant first name").is_some()
+    });
+    choose(&mut h, "Gender", "MALE");
+    h.get_by_label("No tax id").click();
+    h.step();
+    click(&mut h, "Add document");
+    h.step();
+    choose(&mut h, "Document 1 type", "BIRTH_CERTIFICATE");
+    type_into(&mut h, "Document 1 number", "І-БК№123456");
+    type_into(&mut h, "Document 1 issued by", "RATS");
+    type_into(&mut h, "Document 1 issued on", "2021-06-10");
+    // OTP is not allowed for a child: the rule shows beside the method.
+    wait_for(&mut h, "the child rules", |h| {
+        has_text(h, "Confidant person is mandatory for children")
+            || has_text(h, "must use authentication method THIRD_PERSON")
+    });
+    choose(&mut h, "Authentication method", "THIRD_PERSON");
+    type_into(&mut h, "Third person id", &mother);
+    type_into(&mut h, "Confidant first name", "Olena");
+    type_into(&mut h, "Confidant last name", "Kovalenko");
+    // A confidant who is a child herself is refused.
+    type_into(&mut h, "Confidant birth date", "2015-01-01");
+    choose(&mut h, "Confidant gender", "FEMALE");
+    wait_for(&mut h, "the confidant age rule", |h| {
+        has_text(h, "Incorrect person age for such an action")
+    });
+    h.get_by_label("Confidant birth date").focus();
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.get_by_label("Confidant birth date")
+        .type_text("1986-04-12");
+    h.step();
+    click(&mut h, "Add confidant document");
+    h.step();
+    choose(&mut h, "Confidant Document 1 type", "PASSPORT");
+    type_into(&mut h, "Confidant Document 1 number", "АА123456");
+    type_into(&mut h, "Confidant Document 1 issued by", "Kyiv");
+    type_into(&mut h, "Confidant Document 1 issued on", "2002-05-01");
+    click(&mut h, "Add relationship document");
+    h.step();
+    choose(&mut h, "Relationship Document 1 type", "BIRTH_CERTIFICATE");
+    type_into(&mut h, "Relationship Document 1 number", "І-БК№123456");
+    type_into(&mut h, "Relationship Document 1 issued by", "RATS");
+    type_into(&mut h, "Relationship Document 1 issued on", "2021-06-10");
+    wait_for(&mut h, "the uploads the rules ask for", |h| {
+        has_text(h, "confidant_person.PRIMARY.BIRTH_CERTIFICATE")
+    });
+    assert!(!has_text(&h, "Incorrect person age"));
+    click(&mut h, "Register person");
+    wait_for(&mut h, "the registration", |h| {
+        has_text(h, "Registered Marko Kovalenko")
+    });
+    let reg = Registry::open(&db.path).unwrap();
+    let (rows, _) = reg.search("Marko", 0, 10).unwrap();
+    let p = reg.get_person(&rows[0].id).unwrap();
+    assert_eq!(
+        p.person.confidant_person[0].documents_relationship[0].kind,
+        "BIRTH_CERTIFICATE"
+    );
+    assert_eq!(
+        p.person.authentication_methods[0].value.as_deref(),
+        Some(mother.as_str())
+    );
+}
+
+#[derive(Debug)]
+struct Dropped(PathBuf);
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+fn tiny_png() -> Vec<u8> {
+    let mut out = Vec::new();
+    let img = image::RgbaImage::from_pixel(40, 56, image::Rgba([30, 90, 170, 255]));
+    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
+#[test]
+fn documents_scans_and_identifiers() {
+    let db = db_with_users();
+    let mut h = harness(&db.path);
+    login(&mut h, "rita", "rita-pass");
+    fill_adult(&mut h);
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("page1.jpg");
+    std::fs::write(&fake, b"%PDF-1.7 not an image").unwrap();
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(fake)));
+    wait_for(&mut h, "the refused PDF", |h| {
+        has_text(
+            h,
+            "scan must be a JPEG or PNG image, content is application/pdf",
+        )
+    });
+    let png = dir.path().join("page1.png");
+    std::fs::write(&png, tiny_png()).unwrap();
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(png)));
+    wait_for(&mut h, "the attached scan", |h| {
+        h.query_by_label("Remove scan page1.png").is_some()
+    });
+    click(&mut h, "Add identifier");
+    h.step();
+    choose(&mut h, "Identifier 1 type", "NPI");
+    type_into(&mut h, "Identifier 1 number", "1234567893");
+    click(&mut h, "Add identifier");
+    h.step();
+    choose(&mut h, "Identifier 2 type", "NPI");
+    type_into(&mut h, "Identifier 2 number", "999");
+    wait_for(&mut h, "the duplicate-type rule", |h| {
+        has_text(h, "already exists for the Person entity")
+    });
+    h.get_by_label("Remove identifier 2").click();
+    h.step();
+    wait_for(&mut h, "a clean form", |h| !has_text(h, "already exists"));
+    click(&mut h, "Register person");
+    wait_for(&mut h, "the registration", |h| {
+        has_text(h, "Registered Olena Kovalenko")
+    });
+    let reg = Registry::open(&db.path).unwrap();
+    let (rows, _) = reg.search("Kovalenko", 0, 10).unwrap();
+    let p = reg.get_person(&rows[0].id).unwrap();
+    assert_eq!(p.person.documents[0].scans[0].media_type, "image/png");
+    assert_eq!(p.person.issued_identifiers.len(), 1);
+    assert_eq!(p.person.issued_identifiers[0].kind, "NPI");
+}
+
+#[test]
+fn duplicate_check_opens_the_chooser_and_links() {
+    let db = db_with_users();
+    let existing = seed_person(&db.path, olena());
+    let mut h = harness(&db.path);
+    login(&mut h, "rita", "rita-pass");
+    type_into(&mut h, "First name", "Olena");
+    type_into(&mut h, "Last name", "Kovalenko");
+    type_into(&mut h, "Birth date", "1986-04-12");
+    wait_for(&mut h, "the candidate in the side panel", |h| {
+        has_text(h, "Compare side by side")
+    });
+    choose(&mut h, "Gender", "FEMALE");
+    type_into(&mut h, "OTP phone", "+380501234567");
+    click(&mut h, "Register person");
+    wait_for(&mut h, "the chooser", |h| {
+        has_text(h, "Is this person already registered?")
+    });
+    assert!(has_text(&h, "Total score"));
+    let reg = Registry::open(&db.path).unwrap();
+    let rid = reg.get_person(&existing).unwrap().reference_id;
+    h.get_by_label(&format!("Same person – link {rid}")).click();
+    wait_for(&mut h, "the link", |h| {
+        has_text(h, &format!("Linked to the existing person {rid}"))
+    });
+    let p = reg.get_person(&existing).unwrap();
+    assert!(
+        p.sor_records.iter().any(|s| s.sor == "registrar-desk"),
+        "{:?}",
+        p.sor_records
+    );
+    assert_eq!(
+        reg.search("Kovalenko", 0, 10).unwrap().1,
+        1,
+        "no second person"
+    );
+}
+
+#[test]
+fn receptionist_edit_goes_to_the_queue_and_a_reviewer_approves() {
+    let db = db_with_users();
+    let id = seed_person(&db.path, olena());
+    let mut h = harness(&db.path);
+    login(&mut h, "rita", "rita-pass");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    wait_for(&mut h, "the search page", |h| {
+        h.state().page() == registrar::gui::Page::Search
+    });
+    type_into(&mut h, "Search persons", "Kovalenko");
+    let rid = Registry::open(&db.path)
+        .unwrap()
+        .get_person(&id)
+        .unwrap()
+        .reference_id;
+    wait_for(&mut h, "the search result", |h| {
+        h.query_by_label(&format!("Open {rid}")).is_some()
+    });
+    click(&mut h, &format!("Open {rid}"));
+    wait_for(&mut h, "the person view", |h| {
+        h.query_by_label("Edit person").is_some()
+    });
+    click(&mut h, "Edit person");
+    wait_for(&mut h, "the edit form", |h| has_text(h, "Editing person"));
+    h.get_by_label("First name").focus();
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.get_by_label("First name").type_text("Olha");
+    h.step();
+    click(&mut h, "Save changes");
+    wait_for(&mut h, "the working copy", |h| {
+        has_text(h, "waits for a reviewer")
+    });
+    click(&mut h, "Sign out");
+    login(&mut h, "rob", "rob-pass1");
+    click(&mut h, "Review queue (1)");
+    wait_for(&mut h, "the queue", |h| has_text(h, "by rita"));
+    assert!(has_text(&h, "first_name"));
+    click(&mut h, "Approve");
+    wait_for(&mut h, "the approval", |h| has_text(h, "Approved"));
+    let p = Registry::open(&db.path).unwrap().get_person(&id).unwrap();
+    assert_eq!(
+        (p.person.first_name.as_str(), p.object_version_number),
+        ("Olha", 2)
+    );
+}
+
+#[test]
+fn search_finds_the_person() {
+    let db = db_with_users();
+    seed_person(&db.path, olena());
+    let mut h = harness(&db.path);
+    login(&mut h, "rob", "rob-pass1");
+    click(&mut h, "Search");
+    type_into(&mut h, "Search persons", "+380501234567");
+    wait_for(&mut h, "a phone search hit", |h| {
+        has_text(h, "Olena Kovalenko")
+    });
+    h.get_by_label("Search persons").focus();
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.get_by_label("Search persons").type_text("коваленко");
+    h.step();
+    wait_for(&mut h, "a Cyrillic name search hit", |h| {
+        has_text(h, "1 found")
+    });
+}
