@@ -251,6 +251,9 @@ impl App {
             });
             ui.add_space(8.0);
             let mut submit = false;
+            let pad = ((ui.available_width() - 340.0) / 2.0).max(0.0);
+            ui.horizontal(|ui| {
+            ui.add_space(pad);
             egui::Grid::new("login").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
                 let l = ui.label("User name");
                 let r = ui.add(egui::TextEdit::singleline(&mut self.login.name).desired_width(220.0)).labelled_by(l.id);
@@ -262,6 +265,7 @@ impl App {
                     let r = widgets::password_row(ui, "Repeat password", &mut self.login.password2);
                     submit |= r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
                 }
+            });
             });
             if let Some(e) = &self.login.error {
                 ui.label(RichText::new(e).color(widgets::error_color(ui)));

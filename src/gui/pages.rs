@@ -201,29 +201,36 @@ impl App {
             if reviewer {
                 ui.add_space(8.0);
                 let id = w["id"].to_string();
-                if ui.button("Approve").clicked() {
-                    action = Some((
-                        Tag::Approve,
-                        format!("/generic/persons/workingcopies/{id}/approve"),
-                        json!({}),
-                    ));
-                }
-                let l = ui.label("Reason for rejecting");
-                ui.add(egui::TextEdit::singleline(&mut p.reject_reason).desired_width(320.0))
-                    .labelled_by(l.id);
-                if ui
-                    .add_enabled(
-                        !p.reject_reason.trim().is_empty(),
-                        egui::Button::new("Reject"),
+                ui.horizontal(|ui| {
+                    if ui.button("Approve").clicked() {
+                        action = Some((
+                            Tag::Approve,
+                            format!("/generic/persons/workingcopies/{id}/approve"),
+                            json!({}),
+                        ));
+                    }
+                });
+                ui.horizontal(|ui| {
+                    let l = ui.label("Reason for rejecting");
+                    ui.add_sized(
+                        [320.0, 22.0],
+                        egui::TextEdit::singleline(&mut p.reject_reason),
                     )
-                    .clicked()
-                {
-                    action = Some((
-                        Tag::Reject,
-                        format!("/generic/persons/workingcopies/{id}/reject"),
-                        json!({"reason": p.reject_reason.trim()}),
-                    ));
-                }
+                    .labelled_by(l.id);
+                    if ui
+                        .add_enabled(
+                            !p.reject_reason.trim().is_empty(),
+                            egui::Button::new("Reject"),
+                        )
+                        .clicked()
+                    {
+                        action = Some((
+                            Tag::Reject,
+                            format!("/generic/persons/workingcopies/{id}/reject"),
+                            json!({"reason": p.reject_reason.trim()}),
+                        ));
+                    }
+                });
             }
         });
         if let Some((tag, path, body)) = action {
@@ -359,11 +366,10 @@ impl App {
                         }
                     };
                     let l = ui.label(*label);
-                    ui.add_enabled(
-                        admin,
-                        egui::TextEdit::singleline(&mut slot.1).desired_width(160.0),
-                    )
-                    .labelled_by(l.id);
+                    ui.add_enabled_ui(admin, |ui| {
+                        ui.add_sized([180.0, 22.0], egui::TextEdit::singleline(&mut slot.1))
+                            .labelled_by(l.id);
+                    });
                     if ui
                         .add_enabled(admin, egui::Button::new(format!("Save {k}")))
                         .clicked()

@@ -168,7 +168,7 @@ impl App {
                 .column(Column::exact(80.0))
                 .column(Column::exact(110.0))
                 .column(Column::exact(140.0))
-                .column(Column::exact(90.0))
+                .column(Column::exact(150.0))
                 .header(22.0, |mut h| {
                     for t in ["Reference", "Name", "Born", "Gender", "Tax id", "Phone", ""] {
                         h.col(|ui| {

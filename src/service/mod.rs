@@ -389,6 +389,7 @@ impl Registry {
                     "no_self_auth_age" => self.settings.no_self_auth_age.to_string(),
                     "auto_link" => p.auto_link.to_string(),
                     "review" => p.review.to_string(),
+                    "site_source" => "registrar".into(),
                     _ => "interactive".into(),
                 }))
             }

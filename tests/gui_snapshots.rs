@@ -1,0 +1,176 @@
+//! A picture of every screen, in light and in dark, rendered on the CPU
+//! (wgpu on Mesa lavapipe). `UPDATE_SNAPSHOTS=1 cargo test --test
+//! gui_snapshots` refreshes them; look at each PNG under tests/snapshots.
+//! One test, so that seeded ids and a fixed clock make the pictures repeatable.
+
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use registrar::gui::App;
+use registrar::service::{Registry, Role};
+use serde_json::json;
+use std::time::Duration;
+
+fn fixed_clock(reg: &mut Registry) {
+    reg.set_clock(|| {
+        chrono::DateTime::parse_from_rfc3339("2026-11-22T09:30:00Z")
+            .unwrap()
+            .to_utc()
+    });
+}
+
+fn settle(h: &mut Harness<'static, App>) {
+    for _ in 0..400 {
+        h.step();
+        if h.state().is_idle() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    for _ in 0..6 {
+        h.step();
+    }
+}
+
+fn type_into(h: &mut Harness<'static, App>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.step();
+    h.get_by_label(label).type_text(text);
+    h.step();
+}
+
+fn click(h: &mut Harness<'static, App>, label: &str) {
+    h.get_by_label(label).click();
+    h.step();
+    settle(h);
+}
+
+fn unfocus(h: &mut Harness<'static, App>) {
+    h.ctx.memory_mut(|m| {
+        if let Some(id) = m.focused() {
+            m.surrender_focus(id);
+        }
+    });
+    h.step();
+}
+
+#[test]
+fn every_screen_light_and_dark() {
+    registrar::core::ids::seed(2026);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("snap.db");
+    {
+        let mut reg = Registry::open(&path).unwrap();
+        fixed_clock(&mut reg);
+        reg.add_user(None, "ada", Role::Admin, "admin-pass")
+            .unwrap();
+        let ada = reg.authenticate("ada", "admin-pass").unwrap();
+        reg.add_user(Some(&ada), "rita", Role::Receptionist, "rita-pass")
+            .unwrap();
+        let rita = reg.authenticate("rita", "rita-pass").unwrap();
+        let olena = json!({"person": {
+            "first_name": "Olena", "last_name": "Kovalenko", "second_name": "Petrivna", "birth_date": "1986-04-12", "gender": "FEMALE",
+            "email": "olena@example.com",
+            "phones": [{"type": "MOBILE", "number": "+380501234567"}],
+            "addresses": [{"type": "RESIDENCE", "settlement": "Kyiv", "country": "UA", "street": "Khreshchatyk", "house_number": "1", "postal_code": "01001"}],
+            "documents": [{"type": "PASSPORT", "number": "АА123456", "issued_by": "Kyiv", "issued_at": "2002-05-01"}],
+            "authentication_methods": [{"type": "OTP", "phone_number": "+380501234567"}]}});
+        let o = reg.person_request(&rita, &olena).unwrap().person;
+        for (first, last, born) in [
+            ("Taras", "Shevchenko", "1961-03-09"),
+            ("Iryna", "Bondarenko", "1990-07-21"),
+            ("Mykola", "Melnyk", "1955-11-02"),
+        ] {
+            let mut b = olena.clone();
+            b["person"]["first_name"] = json!(first);
+            b["person"]["last_name"] = json!(last);
+            b["person"]["birth_date"] = json!(born);
+            b["person"]["documents"] = json!([]);
+            b["person"]["phones"] = json!([]);
+            reg.person_request(&rita, &b).unwrap();
+        }
+        // A receptionist's change waiting for review.
+        let mut upd = olena.clone();
+        upd["person"]
+            .as_object_mut()
+            .unwrap()
+            .remove("authentication_methods");
+        upd["person"]["first_name"] = json!("Olha");
+        upd["person"]["phones"][0]["number"] = json!("+380671112233");
+        reg.update_generic(
+            &rita,
+            &o.id,
+            &json!({"objectVersionNumber": 1, "person": upd["person"]}),
+            false,
+        )
+        .unwrap();
+        // A record waiting for reconciliation.
+        reg.configure("reconciliation_mode", Some("queue")).unwrap();
+        let r = reg
+            .reference_request(&ada, &json!({"requestType": "referenceId", "sor": "HIS", "sorAttributes": {"sorId": "H-77", "givenName": "Olena", "sn": "Kovalenko", "dateOfBirth": "1986-04-21", "gender": "M"}}))
+            .unwrap();
+        assert!(
+            matches!(r, registrar::service::idmatch::ReferenceOutcome::Queued(_)),
+            "{r:?}"
+        );
+    }
+    let mut reg = Registry::open(&path).unwrap();
+    fixed_clock(&mut reg);
+    let mut h = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_eframe(move |cc| App::new(cc, reg, "~/.local/share/registrar/registrar.db".into()));
+    h.ctx
+        .all_styles_mut(|s| s.visuals.text_cursor.blink = false);
+    settle(&mut h);
+    for (theme, name) in [
+        (egui::ThemePreference::Light, "light"),
+        (egui::ThemePreference::Dark, "dark"),
+    ] {
+        h.ctx.set_theme(theme);
+        h.ctx
+            .all_styles_mut(|s| s.visuals.text_cursor.blink = false);
+        settle(&mut h);
+        h.snapshot(&format!("login_{name}"));
+        type_into(&mut h, "User name", "ada");
+        type_into(&mut h, "Password", "admin-pass");
+        h.get_by_role_and_label(egui::accesskit::Role::Button, "Sign in")
+            .click();
+        settle(&mut h);
+        unfocus(&mut h);
+        h.snapshot(&format!("register_{name}"));
+        type_into(&mut h, "First name", "Olena");
+        type_into(&mut h, "Last name", "Kovalenko");
+        type_into(&mut h, "Birth date", "1986-04-12");
+        type_into(&mut h, "Tax id", "12345");
+        std::thread::sleep(Duration::from_millis(350));
+        settle(&mut h);
+        unfocus(&mut h);
+        settle(&mut h);
+        h.snapshot(&format!("register_errors_{name}"));
+        click(&mut h, "Compare side by side");
+        h.snapshot(&format!("chooser_{name}"));
+        click(&mut h, "Cancel");
+        click(&mut h, "Clear form");
+        click(&mut h, "Search");
+        settle(&mut h);
+        h.query_all_by_label_contains("Open M")
+            .next()
+            .expect("a search result")
+            .click();
+        h.step();
+        settle(&mut h);
+        unfocus(&mut h);
+        settle(&mut h);
+        h.snapshot(&format!("search_{name}"));
+        click(&mut h, "Review queue (1)");
+        h.snapshot(&format!("review_{name}"));
+        click(&mut h, "Reconciliation (1)");
+        h.snapshot(&format!("reconciliation_{name}"));
+        click(&mut h, "Sync");
+        h.snapshot(&format!("sync_{name}"));
+        click(&mut h, "Settings");
+        settle(&mut h);
+        h.snapshot(&format!("settings_{name}"));
+        click(&mut h, "Sign out");
+    }
+}
