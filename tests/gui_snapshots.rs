@@ -130,14 +130,14 @@ fn every_screen_light_and_dark() {
         h.ctx
             .all_styles_mut(|s| s.visuals.text_cursor.blink = false);
         settle(&mut h);
-        h.snapshot(&format!("login_{name}"));
+        h.snapshot(format!("login_{name}"));
         type_into(&mut h, "User name", "ada");
         type_into(&mut h, "Password", "admin-pass");
         h.get_by_role_and_label(egui::accesskit::Role::Button, "Sign in")
             .click();
         settle(&mut h);
         unfocus(&mut h);
-        h.snapshot(&format!("register_{name}"));
+        h.snapshot(format!("register_{name}"));
         type_into(&mut h, "First name", "Olena");
         type_into(&mut h, "Last name", "Kovalenko");
         type_into(&mut h, "Birth date", "1986-04-12");
@@ -146,9 +146,9 @@ fn every_screen_light_and_dark() {
         settle(&mut h);
         unfocus(&mut h);
         settle(&mut h);
-        h.snapshot(&format!("register_errors_{name}"));
+        h.snapshot(format!("register_errors_{name}"));
         click(&mut h, "Compare side by side");
-        h.snapshot(&format!("chooser_{name}"));
+        h.snapshot(format!("chooser_{name}"));
         click(&mut h, "Cancel");
         click(&mut h, "Clear form");
         click(&mut h, "Search");
@@ -161,16 +161,16 @@ fn every_screen_light_and_dark() {
         settle(&mut h);
         unfocus(&mut h);
         settle(&mut h);
-        h.snapshot(&format!("search_{name}"));
+        h.snapshot(format!("search_{name}"));
         click(&mut h, "Review queue (1)");
-        h.snapshot(&format!("review_{name}"));
+        h.snapshot(format!("review_{name}"));
         click(&mut h, "Reconciliation (1)");
-        h.snapshot(&format!("reconciliation_{name}"));
+        h.snapshot(format!("reconciliation_{name}"));
         click(&mut h, "Sync");
-        h.snapshot(&format!("sync_{name}"));
+        h.snapshot(format!("sync_{name}"));
         click(&mut h, "Settings");
         settle(&mut h);
-        h.snapshot(&format!("settings_{name}"));
+        h.snapshot(format!("settings_{name}"));
         click(&mut h, "Sign out");
     }
 }
