@@ -109,6 +109,24 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Serve the router over HTTP for workstations (seed 004's hub).
+    Hub {
+        #[arg(long, default_value = "127.0.0.1:8680")]
+        listen: String,
+        #[command(subcommand)]
+        what: Option<HubWhat>,
+    },
+    /// Send the outbox to the hub (or configure the hub with `sync configure`).
+    Sync {
+        /// One pass until the outbox is empty (retrying with back-off up to --deadline).
+        #[arg(long)]
+        once: bool,
+        /// With --once: give up after this many seconds of retrying.
+        #[arg(long, default_value_t = 300)]
+        deadline: u64,
+        #[command(subcommand)]
+        what: Option<SyncWhat>,
+    },
     /// Measure the performance targets.
     Bench {
         #[command(subcommand)]
@@ -121,6 +139,42 @@ pub enum Command {
     Stress {
         #[arg(long, default_value_t = 1000)]
         count: usize,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum HubWhat {
+    /// Register a client: key id, secret (generated when not given) and the Sources it may post.
+    Client {
+        #[command(subcommand)]
+        what: HubClientWhat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum HubClientWhat {
+    Add {
+        key_id: String,
+        #[arg(long, value_delimiter = ',', required = true)]
+        sources: Vec<String>,
+        /// The shared secret; read from REGISTRAR_HUB_SECRET, else generated and printed once.
+        #[arg(long, env = "REGISTRAR_HUB_SECRET", hide_env_values = true)]
+        secret: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SyncWhat {
+    /// Set the hub URL and key id; the secret comes from REGISTRAR_HUB_SECRET or a
+    /// prompt and is stored beside the database with 0600 permissions.
+    Configure {
+        #[arg(long)]
+        url: String,
+        #[arg(long = "key-id")]
+        key_id: String,
+        /// This site's Source name (no whitespace).
+        #[arg(long)]
+        source: Option<String>,
     },
 }
 
@@ -528,6 +582,110 @@ pub fn main() -> i32 {
                 }
             }
         }
+        Command::Hub { listen, what: None } => {
+            let reg = match open(&db) {
+                Ok(r) => r,
+                Err(c) => return c,
+            };
+            match crate::hub::serve(reg, &listen) {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!("registrar: hub: {e}");
+                    1
+                }
+            }
+        }
+        Command::Hub {
+            what:
+                Some(HubWhat::Client {
+                    what:
+                        HubClientWhat::Add {
+                            key_id,
+                            sources,
+                            secret,
+                        },
+                }),
+            ..
+        } => {
+            let mut reg = match open(&db) {
+                Ok(r) => r,
+                Err(c) => return c,
+            };
+            let generated = secret.is_none();
+            let secret = secret.unwrap_or_else(|| crate::core::ids::base62_id(""));
+            match reg.add_hub_client(&key_id, &secret, &sources) {
+                Ok(()) => {
+                    if generated {
+                        // Shown once, for the operator to hand to the site.
+                        println!(
+                            "{}",
+                            serde_json::json!({"key_id": key_id, "sources": sources, "secret": secret})
+                        );
+                    } else {
+                        println!(
+                            "{}",
+                            serde_json::json!({"key_id": key_id, "sources": sources})
+                        );
+                    }
+                    0
+                }
+                Err(e) => print_error(&e),
+            }
+        }
+        Command::Sync {
+            what:
+                Some(SyncWhat::Configure {
+                    url,
+                    key_id,
+                    source,
+                }),
+            ..
+        } => {
+            let reg = match open(&db) {
+                Ok(r) => r,
+                Err(c) => return c,
+            };
+            let who = match actor(&reg, cli.user.as_deref(), "REGISTRAR_PASSWORD") {
+                Ok(a) => a,
+                Err(e) => return print_error(&e),
+            };
+            for (k, v) in [
+                ("hub_url", Some(url)),
+                ("hub_key_id", Some(key_id)),
+                ("site_source", source),
+            ] {
+                if let Some(v) = v
+                    && let Err(e) = reg.configure_as(&who, k, Some(&v))
+                {
+                    return print_error(&e);
+                }
+            }
+            let secret = match password("REGISTRAR_HUB_SECRET", "hub secret: ") {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("registrar: {e}");
+                    return 2;
+                }
+            };
+            match crate::sync::save_secret(&db, secret.trim()) {
+                Ok(()) => {
+                    println!(
+                        "{}",
+                        serde_json::json!({"configured": true, "secret_file": crate::sync::secret_path(&db)})
+                    );
+                    0
+                }
+                Err(e) => {
+                    eprintln!("registrar: cannot store the secret: {e}");
+                    1
+                }
+            }
+        }
+        Command::Sync {
+            once,
+            deadline,
+            what: None,
+        } => crate::sync::run(&db, once, std::time::Duration::from_secs(deadline)),
         Command::Config { key, value } => {
             let reg = match open(&db) {
                 Ok(r) => r,

@@ -18,6 +18,8 @@ pub mod api;
 pub mod cli;
 pub mod core;
 pub mod gui;
+pub mod hub;
 pub mod service;
 pub mod store;
+pub mod sync;
 pub mod tools;

@@ -146,6 +146,20 @@ pub fn handle(
             Ok(issued_identifier_create(reg, actor, body))
         }
         ("POST", ["people"]) => Ok(people(reg, actor, body)),
+        ("POST", ["postIdentity"]) => match parse_body(body) {
+            Ok(v) => match reg.post_identity(actor, &v) {
+                Ok((status, body)) => Ok(ApiResponse::new(status, body)),
+                Err(e) => {
+                    let mut r = error_response(&e);
+                    let msg = r.body["error"]["message"].as_str().unwrap_or("").to_string();
+                    r.body = json!({"success": false, "message": msg, "content": null,
+                                    "trackingId": v.get("trackingId").cloned().unwrap_or(Value::Null),
+                                    "auditId": null, "retryableError": r.status >= 500});
+                    Ok(r)
+                }
+            },
+            Err(r) => Ok(ApiResponse::new(400, json!({"success": false, "message": r.body["error"]["message"], "content": null, "retryableError": false}))),
+        },
         ("POST", ["auth", "login"]) => login(reg, body),
         ("GET", ["api", "outbox"]) => {
             let limit = query_param(&query, "limit").and_then(|v| v.parse().ok()).unwrap_or(200);

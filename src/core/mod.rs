@@ -6,4 +6,5 @@ pub mod matching;
 pub mod model;
 pub mod post_identity;
 pub mod rules;
+pub mod signing;
 pub mod validate;

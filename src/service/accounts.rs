@@ -72,6 +72,7 @@ impl Registry {
         Ok(Actor {
             name: name.to_string(),
             role: Role::parse(&role).ok_or_else(unauthorized)?,
+            sources: None,
         })
     }
 

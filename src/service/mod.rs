@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod demo;
 mod error;
+pub mod hub;
 pub mod idmatch;
 pub mod import;
 pub mod outbox;
@@ -54,6 +55,8 @@ impl Role {
 pub struct Actor {
     pub name: String,
     pub role: Role,
+    /// For a hub client: the Sources it may post (seed 004). `None` for people.
+    pub sources: Option<Vec<String>>,
 }
 
 impl Actor {
@@ -61,8 +64,18 @@ impl Actor {
         Actor {
             name: name.to_string(),
             role,
+            sources: None,
         }
     }
+    /// A hub client that may post `sources` (and nothing else).
+    pub fn hub_client(key_id: &str, sources: Vec<String>) -> Actor {
+        Actor {
+            name: key_id.to_string(),
+            role: Role::Receptionist,
+            sources: Some(sources),
+        }
+    }
+
     /// The local operator of a single-user database (tests, first start).
     pub fn system() -> Actor {
         Actor::new("system", Role::Admin)
@@ -353,8 +366,13 @@ impl Registry {
                     Ok(())
                 }
                 "site_source" => Err("1–64 characters without whitespace".into()),
+                "hub_url" if v.starts_with("http://") || v.starts_with("https://") => Ok(()),
+                "hub_url" => Err("an http:// or https:// URL".into()),
+                "hub_key_id" if !v.is_empty() && !v.chars().any(char::is_whitespace) => Ok(()),
+                "hub_key_id" => Err("a key id without whitespace".into()),
+                "hub_timeout_ms" => v.parse::<u64>().map(|_| ()).map_err(|_| "a whole number of milliseconds".into()),
                 _ => Err(
-                    "unknown setting (no_self_auth_age, auto_link, review, reconciliation_mode)"
+                    "unknown setting (no_self_auth_age, auto_link, review, reconciliation_mode, site_source, hub_url, hub_key_id, hub_timeout_ms)"
                         .into(),
                 ),
             }
@@ -390,6 +408,8 @@ impl Registry {
                     "auto_link" => p.auto_link.to_string(),
                     "review" => p.review.to_string(),
                     "site_source" => "registrar".into(),
+                    "hub_url" | "hub_key_id" => String::new(),
+                    "hub_timeout_ms" => "10000".into(),
                     _ => "interactive".into(),
                 }))
             }

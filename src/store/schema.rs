@@ -173,4 +173,49 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX outbox_unsent ON outbox(id) WHERE sent_at IS NULL;
     "#,
+    // 6: the hub (seed 004): source records with their Link IDs, asserted
+    // dates per attribute value, stored responses per trackingId, clients;
+    // and a failed state for outbox rows the hub refuses for good.
+    r#"
+    CREATE TABLE hub_sources (
+        source      TEXT NOT NULL,
+        native_id   TEXT NOT NULL,
+        entity_type TEXT NOT NULL,
+        person_seq  INTEGER NOT NULL REFERENCES persons(seq),
+        identity    TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (source, native_id, entity_type)
+    );
+    CREATE INDEX hub_sources_person ON hub_sources(person_seq);
+    CREATE TABLE hub_attributes (
+        source          TEXT NOT NULL,
+        native_id       TEXT NOT NULL,
+        cluster         TEXT NOT NULL,
+        value           TEXT NOT NULL,
+        first_asserted  TEXT NOT NULL,
+        last_asserted   TEXT NOT NULL,
+        current         INTEGER NOT NULL DEFAULT 1,
+        PRIMARY KEY (source, native_id, cluster, value)
+    );
+    CREATE TABLE hub_tracking (
+        client      TEXT NOT NULL,
+        tracking_id TEXT NOT NULL,
+        status      INTEGER NOT NULL,
+        response    TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (client, tracking_id)
+    );
+    CREATE TABLE hub_clients (
+        key_id     TEXT PRIMARY KEY,
+        secret     TEXT NOT NULL,
+        sources    TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE hub_nonces (
+        signature TEXT PRIMARY KEY,
+        seen_at   INTEGER NOT NULL
+    );
+    ALTER TABLE outbox ADD COLUMN failed_at TEXT;
+    "#,
 ];

@@ -1,0 +1,564 @@
+//! Seed 004 at the hub: `postIdentity`. Each (Source, Native ID, entity type)
+//! is a source record; matching assigns it a Link ID, merging Link IDs that
+//! turn out to be one (transitive linking). Asserted dates are kept per
+//! attribute value and source record.
+
+use super::accounts::audit;
+use super::idmatch::find_candidates;
+use super::{Actor, Registry, Result, ServiceError, allocate_reference_id};
+use crate::core::ids;
+use crate::core::matching::{MatchRecord, normalize};
+use crate::core::model::{PersonData, PersonStatus};
+use crate::store::matching::{self as sm, SourcedRecord};
+use crate::store::{self, NewPerson};
+use chrono::NaiveDateTime;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::{Map, Value, json};
+
+/// Attribute clusters: (request key, grouped-output key, grouped inner key).
+pub const CLUSTERS: &[(&str, &str, &str)] = &[
+    ("names", "names", "name"),
+    ("organizationNames", "organizationNames", "organization"),
+    ("npis", "npis", "npiObject"),
+    ("license", "licenses", "license"),
+    ("addresses", "addresses", "address"),
+    ("genders", "genders", "gender"),
+    ("emails", "emails", "email"),
+    ("phoneNumbers", "phoneNumbers", "phoneNumber"),
+    ("faxNumbers", "faxNumbers", "faxNumber"),
+    (
+        "authorizedOfficials",
+        "authorizedOfficials",
+        "authorizedOfficial",
+    ),
+    ("medicareInfo", "medicareInfo", "medicareInfo"),
+    ("disciplinaryInfo", "disciplinaryInfo", "disciplinaryInfo"),
+    ("groupTaxonomies", "groupTaxonomies", "groupTaxonomy"),
+    ("education", "education", "education"),
+    ("locationInfo", "locationInfo", "locationInfo"),
+    ("practiceInfo", "practiceInfo", "practiceInfo"),
+    (
+        "alternateIdentifiers",
+        "alternateIdentifiers",
+        "alternateIdentifiers",
+    ),
+];
+
+/// Parse seed 004's date: `YYYY-MM-DDThh:mm:ss`, `YYYY-MM-DD hh:mm:ss` or
+/// `YYYY-MM-DD` (midnight), all UTC. Returned as `YYYY-MM-DDThh:mm:ss`.
+pub fn parse_asserted(s: &str) -> Option<String> {
+    let t = s.trim();
+    let dt = NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S"))
+        .ok()
+        .or_else(|| {
+            chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+        })?;
+    Some(dt.format("%Y-%m-%dT%H:%M:%S").to_string())
+}
+
+/// A checked postIdentity request.
+struct Request {
+    tracking_id: String,
+    source: String,
+    native_id: String,
+    entity_type: String,
+    date: Option<String>,
+    identity: Value,
+    formats: Vec<String>,
+}
+
+fn parse(body: &Value) -> std::result::Result<Request, String> {
+    let obj = body
+        .as_object()
+        .ok_or("the request must be a JSON object")?;
+    let tracking_id = match obj.get("trackingId") {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) if s.len() <= 128 => s.clone(),
+        _ => return Err("trackingId: must be a string of at most 128 characters".into()),
+    };
+    let content = obj
+        .get("content")
+        .and_then(Value::as_object)
+        .ok_or("content: is required and must be an object")?;
+    let identity = content
+        .get("identity")
+        .and_then(Value::as_object)
+        .ok_or("content.identity: is required and must be an object")?;
+    let mut formats = Vec::new();
+    if let Some(f) = content.get("responseIdentityFormatNames") {
+        for x in f
+            .as_array()
+            .ok_or("content.responseIdentityFormatNames: must be an array")?
+        {
+            match x.as_str() {
+                Some(s @ ("DEFAULT" | "GROUP_BY_SOURCE")) => formats.push(s.to_string()),
+                Some("") => {}
+                _ => return Err(
+                    "content.responseIdentityFormatNames: each must be DEFAULT or GROUP_BY_SOURCE"
+                        .into(),
+                ),
+            }
+        }
+    }
+    if formats.is_empty() {
+        formats.push("DEFAULT".into());
+    }
+    let sources = identity
+        .get("sources")
+        .and_then(Value::as_array)
+        .ok_or("content.identity.sources: is required (one Source + Native ID)")?;
+    if sources.len() != 1 {
+        return Err("content.identity.sources: exactly one Source + Native ID per call".into());
+    }
+    let s = &sources[0];
+    let source = s["name"].as_str().unwrap_or("").to_string();
+    if source.is_empty() || source.chars().any(char::is_whitespace) || source.len() > 64 {
+        return Err("content.identity.sources[0].name: the Source must be 1–64 characters without whitespace".into());
+    }
+    let native_id = s["id"].as_str().unwrap_or("").trim().to_string();
+    if native_id.is_empty() || native_id.len() > 128 {
+        return Err(
+            "content.identity.sources[0].id: the Native ID is required (at most 128 characters)"
+                .into(),
+        );
+    }
+    let date = match &s["date"] {
+        Value::Null => None,
+        Value::String(d) if d.trim().is_empty() => None,
+        Value::String(d) => Some(parse_asserted(d).ok_or(
+            "content.identity.sources[0].date: must be YYYY-MM-DDThh:mm:ss, YYYY-MM-DD hh:mm:ss or YYYY-MM-DD",
+        )?),
+        _ => return Err("content.identity.sources[0].date: must be a string".into()),
+    };
+    let entity_type = match identity.get("entityTypeCode") {
+        None | Some(Value::Null) => "1".to_string(),
+        Some(Value::String(c)) if c == "1" || c == "2" => c.clone(),
+        _ => return Err(
+            "content.identity.entityTypeCode: must be \"1\" (individual) or \"2\" (organization)"
+                .into(),
+        ),
+    };
+    for (key, _, _) in CLUSTERS {
+        match identity.get(*key) {
+            None | Some(Value::Null) | Some(Value::Array(_)) => {}
+            _ => return Err(format!("content.identity.{key}: must be an array")),
+        }
+    }
+    Ok(Request {
+        tracking_id,
+        source,
+        native_id,
+        entity_type,
+        date,
+        identity: Value::Object(identity.clone()),
+        formats,
+    })
+}
+
+fn first<'a>(id: &'a Value, cluster: &str) -> &'a Value {
+    id.get(cluster)
+        .and_then(|a| a.get(0))
+        .unwrap_or(&Value::Null)
+}
+
+/// What the matcher compares, from an identity.
+pub fn match_record(id: &Value) -> MatchRecord {
+    let s = |v: &Value| v.as_str().unwrap_or("").to_string();
+    let name = first(id, "names");
+    let addr = first(id, "addresses");
+    let mut ids: Vec<String> = Vec::new();
+    let mut tax = String::new();
+    for a in id["alternateIdentifiers"].as_array().into_iter().flatten() {
+        let v = normalize::id_key(a["value"].as_str().unwrap_or(""));
+        if a["type"] == "TAX_ID" {
+            tax = v.clone();
+        }
+        if !v.is_empty() {
+            ids.push(v);
+        }
+    }
+    for n in id["npis"].as_array().into_iter().flatten() {
+        ids.push(normalize::id_key(n["npi"].as_str().unwrap_or("")));
+    }
+    for l in id["license"].as_array().into_iter().flatten() {
+        ids.push(normalize::id_key(l["number"].as_str().unwrap_or("")));
+    }
+    ids.retain(|x| !x.is_empty());
+    MatchRecord {
+        given: normalize::name_key(&s(&name["first"])),
+        middle: normalize::name_key(&s(&name["middle"])),
+        family: normalize::name_key(&s(&name["last"])),
+        dob: normalize::parse_birth_date(&s(&id["dateOfBirth"]))
+            .map(|d| d.format("%Y%m%d").to_string())
+            .unwrap_or_default(),
+        gender: normalize::gender_key(&s(first(id, "genders"))),
+        tax_id: tax,
+        phone: normalize::phone_key(&s(&first(id, "phoneNumbers")["number"])),
+        email: normalize::email_key(&s(first(id, "emails"))),
+        street: normalize::fold(&s(&addr["line1"])),
+        city: normalize::fold(&s(&addr["city"])),
+        postal_code: normalize::id_key(&s(&addr["postalCode"])),
+        state: normalize::fold(&s(&addr["state"])),
+        ids,
+        ..Default::default()
+    }
+}
+
+fn sources_of(conn: &Connection, seq: i64) -> Result<Vec<(String, String, String)>> {
+    Ok(conn
+        .prepare_cached("SELECT source, native_id, identity FROM hub_sources WHERE person_seq = ?1 ORDER BY created_at, source, native_id")?
+        .query_map([seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+fn link_id(conn: &Connection, seq: i64) -> Result<String> {
+    Ok(conn.query_row(
+        "SELECT reference_id FROM persons WHERE seq = ?1",
+        [seq],
+        |r| r.get(0),
+    )?)
+}
+
+/// Record the asserted dates of every attribute value the source sent.
+fn assert_values(conn: &Connection, req: &Request, date: &str) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE hub_attributes SET current = 0 WHERE source = ?1 AND native_id = ?2",
+    )?
+    .execute(params![req.source, req.native_id])?;
+    let mut up = conn.prepare_cached(
+        "INSERT INTO hub_attributes(source, native_id, cluster, value, first_asserted, last_asserted, current)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1)
+         ON CONFLICT(source, native_id, cluster, value) DO UPDATE SET
+             first_asserted = MIN(first_asserted, excluded.first_asserted),
+             last_asserted = MAX(last_asserted, excluded.last_asserted),
+             current = 1",
+    )?;
+    for (key, _, _) in CLUSTERS {
+        for v in req
+            .identity
+            .get(*key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            up.execute(params![req.source, req.native_id, key, v.to_string(), date])?;
+        }
+    }
+    Ok(())
+}
+
+/// The whole entity: every source's current values, de-duplicated.
+fn link_identity(conn: &Connection, seq: i64, link: &str) -> Result<Value> {
+    let mut out = Map::new();
+    out.insert("linkId".into(), json!(link));
+    let srcs = sources_of(conn, seq)?;
+    out.insert(
+        "sources".into(),
+        Value::Array(
+            srcs.iter()
+                .map(|(s, n, _)| json!({"name": s, "id": n}))
+                .collect(),
+        ),
+    );
+    out.insert("mergedSourceRecords".into(), json!([]));
+    let mut st = conn.prepare_cached(
+        "SELECT a.value FROM hub_attributes a JOIN hub_sources s ON s.source = a.source AND s.native_id = a.native_id
+         WHERE s.person_seq = ?1 AND a.cluster = ?2 AND a.current = 1 ORDER BY a.first_asserted, a.value",
+    )?;
+    for (key, _, _) in CLUSTERS {
+        let mut vals: Vec<String> = st
+            .query_map(params![seq, key], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut seen = std::collections::HashSet::new();
+        vals.retain(|v| seen.insert(v.clone()));
+        out.insert(
+            (*key).into(),
+            Value::Array(
+                vals.iter()
+                    .filter_map(|v| serde_json::from_str(v).ok())
+                    .collect(),
+            ),
+        );
+    }
+    out.insert("detailAddresses".into(), json!([]));
+    out.insert("unmergeable".into(), json!([]));
+    Ok(Value::Object(out))
+}
+
+/// One object per source record, each value with its asserted dates.
+fn grouped_by_source(conn: &Connection, seq: i64) -> Result<Value> {
+    let mut groups = Vec::new();
+    let mut st = conn.prepare_cached(
+        "SELECT value, first_asserted, last_asserted FROM hub_attributes
+         WHERE source = ?1 AND native_id = ?2 AND cluster = ?3 AND current = 1 ORDER BY first_asserted, value",
+    )?;
+    for (source, native, _) in sources_of(conn, seq)? {
+        let mut g = Map::new();
+        g.insert("source".into(), json!({"name": source, "id": native}));
+        for (key, out_key, inner) in CLUSTERS {
+            let rows: Vec<Value> = st
+                .query_map(params![source, native, key], |r| {
+                    let v: String = r.get(0)?;
+                    Ok(json!({
+                        "firstAsserted": r.get::<_, String>(1)?,
+                        "lastAsserted": r.get::<_, String>(2)?,
+                        (*inner): serde_json::from_str::<Value>(&v).unwrap_or(Value::Null),
+                    }))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            g.insert((*out_key).into(), Value::Array(rows));
+        }
+        g.insert("addressDetails".into(), json!([]));
+        groups.push(Value::Object(g));
+    }
+    Ok(Value::Array(groups))
+}
+
+fn new_link_entity(conn: &Connection, identity: &Value, now: &str) -> Result<i64> {
+    let s = |v: &Value| v.as_str().unwrap_or("").to_string();
+    let name = first(identity, "names");
+    let data = PersonData {
+        first_name: s(&name["first"]),
+        last_name: s(&name["last"]),
+        birth_date: s(&identity["dateOfBirth"]),
+        gender: s(first(identity, "genders")),
+        ..Default::default()
+    };
+    let reference_id = allocate_reference_id(conn)?;
+    Ok(store::insert_person(
+        conn,
+        &NewPerson {
+            id: &ids::person_id(),
+            reference_id: &reference_id,
+            status: PersonStatus::Active,
+            active_id: None,
+            version: 1,
+            data: &data,
+            actor: "hub",
+            now,
+        },
+    )?)
+}
+
+fn failure(req_tracking: &str, message: &str, retryable: bool) -> Value {
+    json!({"success": false, "message": message, "content": Value::Null, "trackingId": req_tracking,
+           "auditId": uuid::Uuid::new_v4().to_string(), "retryableError": retryable})
+}
+
+impl Registry {
+    /// `POST /postIdentity`. Returns the HTTP status and the response body.
+    pub fn post_identity(&mut self, actor: &Actor, body: &Value) -> Result<(u16, Value)> {
+        let tracking = body
+            .get("trackingId")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let req = match parse(body) {
+            Ok(r) => r,
+            Err(m) => return Ok((400, failure(&tracking, &m, false))),
+        };
+        if let Some(allowed) = &actor.sources
+            && !allowed.contains(&req.source)
+        {
+            return Err(ServiceError::Forbidden(format!(
+                "client {} may not post Source {}",
+                actor.name, req.source
+            )));
+        }
+        let now_dt = self.now();
+        let now = now_dt.format("%Y-%m-%dT%H:%M:%S").to_string();
+        let now_full = self.now_str();
+        let params = self.match_params();
+        let tx = self.store.conn.transaction()?;
+        if !req.tracking_id.is_empty() {
+            let stored: Option<(u16, String)> = tx
+                .query_row(
+                    "SELECT status, response FROM hub_tracking WHERE client = ?1 AND tracking_id = ?2",
+                    params![actor.name, req.tracking_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            if let Some((status, resp)) = stored {
+                // The same change again: answer as before, apply nothing.
+                return Ok((status, serde_json::from_str(&resp).unwrap_or(Value::Null)));
+            }
+        }
+        let date = req.date.clone().unwrap_or_else(|| now.clone());
+        let existing: Option<i64> = tx
+            .query_row(
+                "SELECT person_seq FROM hub_sources WHERE source = ?1 AND native_id = ?2 AND entity_type = ?3",
+                params![req.source, req.native_id, req.entity_type],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let rec = match_record(&req.identity);
+        let sure: Vec<i64> = find_candidates(&tx, &rec, &params, params.auto_link, 20)?
+            .into_iter()
+            .filter_map(|c| store::find_seq(&tx, &c.person_id).ok().flatten())
+            .collect();
+        let mut events: Vec<Value> = Vec::new();
+        let mut group: Vec<i64> = sure.clone();
+        if let Some(e) = existing {
+            group.push(e);
+        } else {
+            events.push(
+                json!({"type": "ADD_SOURCE", "source": {"name": req.source, "id": req.native_id}}),
+            );
+        }
+        group.sort_unstable();
+        group.dedup();
+        // The oldest Link ID survives; the others merge into it.
+        let survivor = match group.first() {
+            Some(s) => *s,
+            None => new_link_entity(&tx, &req.identity, &now_full)?,
+        };
+        for other in group.iter().copied().filter(|s| *s != survivor) {
+            let prev = link_id(&tx, other)?;
+            let moved = sources_of(&tx, other)?;
+            events.push(json!({"type": "UPDATE_SOURCE", "previousLinkId": prev,
+                               "sources": moved.iter().map(|(s, n, _)| json!({"name": s, "id": n})).collect::<Vec<_>>()}));
+            let mut recs = sm::load_records(&tx, survivor)?;
+            recs.extend(sm::load_records(&tx, other)?);
+            sm::save_records(&tx, survivor, &recs, &[])?;
+            tx.execute(
+                "UPDATE hub_sources SET person_seq = ?1 WHERE person_seq = ?2",
+                params![survivor, other],
+            )?;
+            tx.execute("DELETE FROM persons WHERE seq = ?1", [other])?;
+        }
+        tx.execute(
+            "INSERT INTO hub_sources(source, native_id, entity_type, person_seq, identity, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+             ON CONFLICT(source, native_id, entity_type) DO UPDATE SET
+                 person_seq = excluded.person_seq, identity = excluded.identity, updated_at = excluded.updated_at",
+            params![req.source, req.native_id, req.entity_type, survivor, req.identity.to_string(), now_full],
+        )?;
+        let mut recs = sm::load_records(&tx, survivor)?;
+        let is_new_record = !recs
+            .iter()
+            .any(|r| r.sor == req.source && r.sor_id == req.native_id);
+        recs.retain(|r| !(r.sor == req.source && r.sor_id == req.native_id));
+        recs.push(SourcedRecord {
+            sor: req.source.clone(),
+            sor_id: req.native_id.clone(),
+            rec: rec.clone(),
+        });
+        let added: Vec<&MatchRecord> = if is_new_record { vec![&rec] } else { vec![] };
+        sm::save_records(&tx, survivor, &recs, &added)?;
+        assert_values(&tx, &req, &date)?;
+        let link = link_id(&tx, survivor)?;
+        let mut content = Map::new();
+        content.insert("linkId".into(), json!(link));
+        let mut incoming = req.identity.clone();
+        if let Some(o) = incoming.as_object_mut() {
+            o.insert("mergedSourceRecords".into(), json!([]));
+        }
+        content.insert("incomingIdentity".into(), incoming);
+        if req.formats.iter().any(|f| f == "DEFAULT") {
+            content.insert("linkIdentity".into(), link_identity(&tx, survivor, &link)?);
+        }
+        if req.formats.iter().any(|f| f == "GROUP_BY_SOURCE") {
+            content.insert(
+                "identityGroupedBySource".into(),
+                grouped_by_source(&tx, survivor)?,
+            );
+        }
+        content.insert("events".into(), Value::Array(events.clone()));
+        let audit_id = uuid::Uuid::new_v4().to_string();
+        let response = json!({"success": true, "message": "OK", "content": content, "trackingId": req.tracking_id,
+                              "auditId": audit_id, "retryableError": false});
+        if !req.tracking_id.is_empty() {
+            tx.execute(
+                "INSERT INTO hub_tracking(client, tracking_id, status, response, created_at) VALUES (?1, ?2, 200, ?3, ?4)",
+                params![actor.name, req.tracking_id, response.to_string(), now_full],
+            )?;
+        }
+        audit(
+            &tx,
+            &now_full,
+            actor,
+            "hub.post_identity",
+            None,
+            json!({"source": req.source, "native_id": req.native_id, "link_id": link, "events": events, "audit_id": audit_id}),
+        )?;
+        tx.commit()?;
+        Ok((200, response))
+    }
+
+    /// Register a hub client: its key id, secret and the Sources it may post.
+    pub fn add_hub_client(&mut self, key_id: &str, secret: &str, sources: &[String]) -> Result<()> {
+        if key_id.is_empty() || key_id.chars().any(char::is_whitespace) || secret.len() < 16 {
+            return Err(ServiceError::BadRequest(
+                "a key id without whitespace and a secret of at least 16 characters are required"
+                    .into(),
+            ));
+        }
+        if sources.is_empty()
+            || sources
+                .iter()
+                .any(|s| s.is_empty() || s.chars().any(char::is_whitespace))
+        {
+            return Err(ServiceError::BadRequest(
+                "sources: one or more Source names without whitespace".into(),
+            ));
+        }
+        let now = self.now_str();
+        self.store.conn.execute(
+            "INSERT INTO hub_clients(key_id, secret, sources, created_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(key_id) DO UPDATE SET secret = excluded.secret, sources = excluded.sources",
+            params![key_id, secret, serde_json::to_string(sources).expect("strings serialise"), now],
+        )?;
+        Ok(())
+    }
+
+    /// A client's secret and sources.
+    pub fn hub_client(&self, key_id: &str) -> Result<Option<(String, Vec<String>)>> {
+        Ok(self
+            .store
+            .conn
+            .query_row(
+                "SELECT secret, sources FROM hub_clients WHERE key_id = ?1",
+                [key_id],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            )
+            .optional()?
+            .map(|(s, src)| (s, serde_json::from_str(&src).unwrap_or_default())))
+    }
+
+    /// Remember a signature; false if it was seen inside the window (a replay).
+    pub fn hub_nonce(&mut self, signature: &str, now: i64) -> Result<bool> {
+        let c = &self.store.conn;
+        c.execute(
+            "DELETE FROM hub_nonces WHERE seen_at < ?1",
+            [now - 2 * crate::core::signing::WINDOW_SECONDS],
+        )?;
+        Ok(c.execute(
+            "INSERT OR IGNORE INTO hub_nonces(signature, seen_at) VALUES (?1, ?2)",
+            params![signature, now],
+        )? == 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn asserted_date_formats() {
+        assert_eq!(
+            super::parse_asserted("2019-01-21").as_deref(),
+            Some("2019-01-21T00:00:00")
+        );
+        assert_eq!(
+            super::parse_asserted("2019-01-21 10:11:12").as_deref(),
+            Some("2019-01-21T10:11:12")
+        );
+        assert_eq!(
+            super::parse_asserted("2019-01-21T10:11:12").as_deref(),
+            Some("2019-01-21T10:11:12")
+        );
+        assert_eq!(super::parse_asserted("21/01/2019"), None);
+        assert_eq!(super::parse_asserted("2019-02-30"), None);
+    }
+}

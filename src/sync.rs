@@ -1,0 +1,289 @@
+//! The workstation's sync worker: sends the outbox to the hub in order,
+//! signed, with exponential back-off and jitter, and stores the Link IDs.
+//!
+//! Nothing is applied twice: each outbox row's id is its trackingId, and the
+//! hub answers a repeated trackingId with the response it stored.
+
+use crate::core::signing;
+use crate::service::Registry;
+use crate::service::outbox::site_source;
+use rusqlite::params;
+use serde::Serialize;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Where the hub is and who we are. The secret lives in a file of its own.
+#[derive(Clone)]
+pub struct SyncConfig {
+    pub url: String,
+    pub key_id: String,
+    secret: String,
+    pub timeout: Duration,
+}
+
+impl std::fmt::Debug for SyncConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The secret is never printed.
+        write!(
+            f,
+            "SyncConfig {{ url: {}, key_id: {}, secret: <hidden> }}",
+            self.url, self.key_id
+        )
+    }
+}
+
+/// The file holding the hub secret for the database at `db`.
+pub fn secret_path(db: &Path) -> PathBuf {
+    let mut p = db.as_os_str().to_owned();
+    p.push(".hub-secret");
+    PathBuf::from(p)
+}
+
+/// Store the secret with 0600 permissions.
+pub fn save_secret(db: &Path, secret: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let path = secret_path(db);
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(&path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    f.write_all(secret.as_bytes())
+}
+
+/// Read the settings and the secret file.
+pub fn load_config(reg: &Registry, db: &Path) -> Result<SyncConfig, String> {
+    let get = |k: &str| {
+        reg.store
+            .get_setting(k)
+            .ok()
+            .flatten()
+            .filter(|v| !v.is_empty())
+    };
+    let url = get("hub_url")
+        .ok_or("no hub configured: registrar sync configure --url URL --key-id ID")?;
+    let key_id = get("hub_key_id").ok_or("no hub key id: registrar sync configure --key-id ID")?;
+    let secret = std::fs::read_to_string(secret_path(db))
+        .map_err(|_| {
+            format!(
+                "no hub secret: set it with registrar sync configure (file {})",
+                secret_path(db).display()
+            )
+        })?
+        .trim()
+        .to_string();
+    let timeout = Duration::from_millis(
+        get("hub_timeout_ms")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(10_000),
+    );
+    Ok(SyncConfig {
+        url: url.trim_end_matches('/').to_string(),
+        key_id,
+        secret,
+        timeout,
+    })
+}
+
+/// What one pass did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub sent: u64,
+    pub failed: u64,
+    pub remaining: i64,
+    /// Set when the pass stopped early: the hub was unreachable or busy.
+    pub retry_error: Option<String>,
+    /// Set when the hub refused us (401/403): retrying will not help.
+    pub fatal_error: Option<String>,
+}
+
+enum Outcome {
+    Sent(Value),
+    Rejected(String),
+    Retry(String),
+    Fatal(String),
+}
+
+fn post(client: &reqwest::blocking::Client, cfg: &SyncConfig, body: &[u8]) -> Outcome {
+    let path = "/postIdentity";
+    let ts = chrono::Utc::now().timestamp();
+    let auth = signing::authorization(&cfg.key_id, &cfg.secret, "POST", path, ts, body);
+    let resp = client
+        .post(format!("{}{path}", cfg.url))
+        .header("authorization", auth)
+        .header("content-type", "application/json")
+        .body(body.to_vec())
+        .send();
+    let resp = match resp {
+        Ok(r) => r,
+        Err(e) => return Outcome::Retry(format!("hub unreachable: {e}")),
+    };
+    let status = resp.status().as_u16();
+    let v: Value = match resp.json() {
+        Ok(v) => v,
+        Err(e) => {
+            return Outcome::Retry(format!(
+                "hub answered {status} with an unreadable body: {e}"
+            ));
+        }
+    };
+    let msg = v["message"].as_str().unwrap_or("").to_string();
+    match status {
+        200..=299 if v["success"] == true => Outcome::Sent(v),
+        _ if v["retryableError"] == true || status >= 500 => {
+            Outcome::Retry(format!("hub answered {status}: {msg}"))
+        }
+        401 | 403 => Outcome::Fatal(format!("hub refused the client ({status}): {msg}")),
+        _ => Outcome::Rejected(format!("hub rejected the change ({status}): {msg}")),
+    }
+}
+
+/// Send unsent outbox rows in order, at most `max`, stopping at the first
+/// retryable error. Rows are read in small batches: memory stays flat.
+pub fn sync_once(reg: &mut Registry, cfg: &SyncConfig, max: u64) -> Report {
+    let mut report = Report::default();
+    let client = match reqwest::blocking::Client::builder()
+        .timeout(cfg.timeout)
+        .pool_max_idle_per_host(1)
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            report.fatal_error = Some(e.to_string());
+            return report;
+        }
+    };
+    let source = site_source(&reg.store.conn).unwrap_or_else(|_| "registrar".into());
+    'outer: while report.sent + report.failed < max {
+        let rows: Vec<(i64, String, String)> = match reg
+            .store
+            .conn
+            .prepare_cached("SELECT id, person_id, payload FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT 200")
+            .and_then(|mut st| st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect())
+        {
+            Ok(r) => r,
+            Err(e) => {
+                report.fatal_error = Some(e.to_string());
+                break;
+            }
+        };
+        if rows.is_empty() {
+            break;
+        }
+        for (id, person_id, payload) in rows {
+            if report.sent + report.failed >= max {
+                break 'outer;
+            }
+            let mut body: Value = serde_json::from_str(&payload).unwrap_or_default();
+            body["trackingId"] = Value::String(format!("{source}:{id}"));
+            let bytes = body.to_string().into_bytes();
+            let now = reg.now_str();
+            let conn = &reg.store.conn;
+            match post(&client, cfg, &bytes) {
+                Outcome::Sent(v) => {
+                    let link = v["content"]["linkId"].as_str().unwrap_or("").to_string();
+                    let done = conn.execute("BEGIN IMMEDIATE", []).and_then(|_| {
+                        conn.execute("UPDATE outbox SET sent_at = ?2, response = ?3, last_error = NULL WHERE id = ?1", params![id, now, v.to_string()])?;
+                        conn.execute("UPDATE persons SET link_id = ?2 WHERE id = ?1", params![person_id, link])?;
+                        conn.execute("COMMIT", [])
+                    });
+                    if let Err(e) = done {
+                        let _ = conn.execute("ROLLBACK", []);
+                        report.fatal_error = Some(e.to_string());
+                        break 'outer;
+                    }
+                    report.sent += 1;
+                }
+                Outcome::Rejected(e) => {
+                    let _ = conn.execute("UPDATE outbox SET failed_at = ?2, last_error = ?3, attempts = attempts + 1 WHERE id = ?1", params![id, now, e]);
+                    report.failed += 1;
+                }
+                Outcome::Retry(e) => {
+                    let _ = conn.execute(
+                        "UPDATE outbox SET last_error = ?2, attempts = attempts + 1 WHERE id = ?1",
+                        params![id, e],
+                    );
+                    report.retry_error = Some(e);
+                    break 'outer;
+                }
+                Outcome::Fatal(e) => {
+                    let _ = conn.execute(
+                        "UPDATE outbox SET last_error = ?2 WHERE id = ?1",
+                        params![id, e],
+                    );
+                    report.fatal_error = Some(e);
+                    break 'outer;
+                }
+            }
+        }
+    }
+    report.remaining = reg.outbox_len().unwrap_or(-1);
+    report
+}
+
+/// Exponential back-off with jitter: 0.5 s doubling to 60 s, times 0.5–1.5.
+pub fn backoff(failures: u32) -> Duration {
+    let base = 0.5 * 2f64.powi(failures.min(7) as i32);
+    let jitter: f64 = rand::random_range(0.5..1.5);
+    Duration::from_secs_f64((base * jitter).min(60.0))
+}
+
+/// `registrar sync`: one pass (`once`), or keep the outbox drained forever.
+/// With `once`, retryable errors are retried with back-off until `deadline`.
+pub fn run(db: &Path, once: bool, deadline: Duration) -> i32 {
+    let started = std::time::Instant::now();
+    let mut failures = 0u32;
+    loop {
+        let mut reg = match Registry::open(db) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("registrar: sync: {e}");
+                return 1;
+            }
+        };
+        let cfg = match load_config(&reg, db) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("registrar: sync: {e}");
+                return 2;
+            }
+        };
+        let r = sync_once(&mut reg, &cfg, u64::MAX);
+        println!("{}", serde_json::to_string(&r).unwrap_or_default());
+        if let Some(e) = &r.fatal_error {
+            eprintln!("registrar: sync: {e}");
+            return 1;
+        }
+        if r.retry_error.is_none() {
+            failures = 0;
+            if once && r.remaining == 0 {
+                return 0;
+            }
+            if once {
+                // Rows the hub rejected for good are reported, not retried.
+                return if r.failed > 0 { 1 } else { 0 };
+            }
+            std::thread::sleep(Duration::from_secs(5));
+            continue;
+        }
+        failures += 1;
+        if once && started.elapsed() > deadline {
+            eprintln!(
+                "registrar: sync: giving up after {:?}: {}",
+                deadline,
+                r.retry_error.unwrap_or_default()
+            );
+            return 1;
+        }
+        std::thread::sleep(backoff(failures));
+    }
+}
