@@ -248,6 +248,20 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Seed 003 paging and code search over N persons.
+    Paging {
+        #[arg(long, default_value_t = 1_000_000)]
+        persons: usize,
+    },
+    /// postIdentity throughput to a hub on loopback (databases in --dir).
+    Sync {
+        #[arg(long, default_value_t = 20_000)]
+        changes: usize,
+        #[arg(long, default_value = "bench-sync")]
+        dir: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// POST /people latency against a registry of N generated persons.
     People {
         #[arg(long, default_value_t = 1_000_000)]
@@ -551,6 +565,10 @@ pub fn main() -> i32 {
                     queries,
                     seed,
                 } => crate::tools::bench::people(&db, persons, queries, seed),
+                BenchWhat::Paging { persons } => crate::tools::bench::paging(&db, persons),
+                BenchWhat::Sync { changes, dir, seed } => {
+                    crate::tools::bench::sync(&dir, changes, seed)
+                }
             };
             match result {
                 Ok(v) => {

@@ -114,6 +114,15 @@ async fn any(
 
 /// Serve the hub on `listen` until the process ends. Prints the bound address.
 pub fn serve(reg: Registry, listen: &str) -> Result<(), String> {
+    serve_with(reg, listen, None)
+}
+
+/// Like [`serve`], telling `ready` the bound address (benchmarks, tests).
+pub fn serve_with(
+    reg: Registry,
+    listen: &str,
+    ready: Option<std::sync::mpsc::Sender<std::net::SocketAddr>>,
+) -> Result<(), String> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -125,6 +134,9 @@ pub fn serve(reg: Registry, listen: &str) -> Result<(), String> {
             .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         println!("registrar hub listening on http://{addr}");
+        if let Some(r) = ready {
+            let _ = r.send(addr);
+        }
         let hub = Arc::new(Hub {
             reg: Mutex::new(reg),
         });

@@ -427,6 +427,7 @@ impl Registry {
                 "UPDATE hub_sources SET person_seq = ?1 WHERE person_seq = ?2",
                 params![survivor, other],
             )?;
+            sm::save_records(&tx, other, &[], &[])?;
             tx.execute("DELETE FROM persons WHERE seq = ?1", [other])?;
         }
         tx.execute(

@@ -246,7 +246,8 @@ pub fn find_candidates(
     for (_, seq, i, records) in scored {
         let src = &records[i];
         let explanation = matching::score(rec, &src.rec, params, &tf);
-        let (reference_id, person_id): (String, String) = conn.query_row(
+        let (reference_id, person_id): (String, String) = crate::store::query_one(
+            conn,
             "SELECT reference_id, id FROM persons WHERE seq = ?1",
             [seq],
             |r| Ok((r.get(0)?, r.get(1)?)),
@@ -393,7 +394,8 @@ fn create_person_for(
 }
 
 fn reference_seq(conn: &Connection, reference_id: &str) -> Result<i64> {
-    conn.query_row(
+    crate::store::query_one(
+        conn,
         "SELECT seq FROM persons WHERE reference_id = ?1 AND status = 'active'",
         [reference_id],
         |r| r.get(0),
@@ -432,7 +434,8 @@ pub fn reference_in(
     // The same SOR record again: the same person, whatever changed.
     if let Some(row) = sm::find_sor(conn, &req.sor, &req.sor_id)? {
         attach(conn, row.person_seq, req, &row.link_kind, now)?;
-        let rid: String = conn.query_row(
+        let rid: String = crate::store::query_one(
+            conn,
             "SELECT reference_id FROM persons WHERE seq = ?1",
             [row.person_seq],
             |r| r.get(0),

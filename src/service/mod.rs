@@ -473,7 +473,9 @@ impl Registry {
         let one = |sql: &str| -> Result<i64> { Ok(c.query_row(sql, [], |r| r.get(0))?) };
         let p = self.match_params();
         Ok(Stats {
-            persons: one("SELECT COALESCE(MAX(ordinal), 0) FROM persons")?,
+            persons: one(
+                "SELECT COALESCE(MAX(ordinal), 0) FROM persons WHERE ordinal IS NOT NULL",
+            )?,
             working_copies: one("SELECT COUNT(*) FROM persons WHERE status = 'working_copy'")?,
             pending: one("SELECT COUNT(*) FROM pending WHERE resolved_at IS NULL")?,
             users: one("SELECT COUNT(*) FROM users")?,

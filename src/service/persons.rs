@@ -660,10 +660,11 @@ impl Registry {
         let limit = limit.clamp(1, 1000);
         let offset = offset.max(0);
         if q.trim().is_empty() {
-            let total: i64 =
-                conn.query_row("SELECT COALESCE(MAX(ordinal), 0) FROM persons", [], |r| {
-                    r.get(0)
-                })?;
+            let total: i64 = conn.query_row(
+                "SELECT COALESCE(MAX(ordinal), 0) FROM persons WHERE ordinal IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )?;
             let seqs: Vec<i64> = conn
                 .prepare_cached(
                     "SELECT seq FROM persons WHERE ordinal > ?1 ORDER BY ordinal LIMIT ?2",

@@ -33,23 +33,31 @@ pub fn save_records(
     records: &[SourcedRecord],
     added: &[&MatchRecord],
 ) -> Result<()> {
+    let keys_of = |recs: &[SourcedRecord]| {
+        let mut keys: Vec<String> = recs
+            .iter()
+            .flat_map(|r| r.rec.blocking_keys().into_iter().chain(search_keys(&r.rec)))
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    };
+    let old = keys_of(&load_records(conn, seq)?);
+    let new = keys_of(records);
     let json = serde_json::to_string(records).expect("records serialise");
     conn.prepare_cached(
         "INSERT INTO match_records(person_seq, records) VALUES (?1, ?2)
          ON CONFLICT(person_seq) DO UPDATE SET records = excluded.records",
     )?
     .execute(params![seq, json])?;
-    conn.prepare_cached("DELETE FROM match_keys WHERE person_seq = ?1")?
-        .execute([seq])?;
-    let mut keys: Vec<String> = records
-        .iter()
-        .flat_map(|r| r.rec.blocking_keys().into_iter().chain(search_keys(&r.rec)))
-        .collect();
-    keys.sort();
-    keys.dedup();
+    let mut del =
+        conn.prepare_cached("DELETE FROM match_keys WHERE key = ?1 AND person_seq = ?2")?;
+    for k in old.iter().filter(|k| new.binary_search(k).is_err()) {
+        del.execute(params![k, seq])?;
+    }
     let mut ins =
         conn.prepare_cached("INSERT OR IGNORE INTO match_keys(key, person_seq) VALUES (?1, ?2)")?;
-    for k in keys {
+    for k in new.iter().filter(|k| old.binary_search(k).is_err()) {
         ins.execute(params![k, seq])?;
     }
     let mut tf = conn.prepare_cached(
@@ -169,6 +177,8 @@ pub fn candidates(conn: &Connection, rec: &MatchRecord) -> Result<Vec<i64>> {
 pub struct SqlTf<'a> {
     conn: &'a Connection,
     total: f64,
+    /// One query compares one record: its values repeat across candidates.
+    cache: std::cell::RefCell<std::collections::HashMap<(usize, String), Option<f64>>>,
 }
 
 impl<'a> SqlTf<'a> {
@@ -181,6 +191,7 @@ impl<'a> SqlTf<'a> {
         Ok(SqlTf {
             conn,
             total: total as f64,
+            cache: Default::default(),
         })
     }
 }
@@ -191,14 +202,21 @@ impl TermFrequency for SqlTf<'_> {
         if self.total < 1000.0 {
             return None;
         }
-        let n: i64 = self
+        let key = (field, value.to_string());
+        if let Some(v) = self.cache.borrow().get(&key) {
+            return *v;
+        }
+        let n: Option<i64> = self
             .conn
             .prepare_cached("SELECT n FROM term_freq WHERE field = ?1 AND value = ?2")
             .ok()?
             .query_row(params![field as i64, value], |r| r.get(0))
             .optional()
-            .ok()??;
-        Some(n as f64 / self.total)
+            .ok()
+            .flatten();
+        let share = n.map(|n| n as f64 / self.total);
+        self.cache.borrow_mut().insert(key, share);
+        share
     }
 }
 
@@ -271,7 +289,8 @@ pub fn insert_pending(
     now: &str,
 ) -> Result<i64> {
     if let Some(id) = find_open_pending(conn, sor, sor_id)? {
-        conn.execute(
+        super::exec(
+            conn,
             "UPDATE pending SET attributes = ?2, candidates = ?3 WHERE id = ?1",
             params![id, attributes, candidates],
         )?;
@@ -306,7 +325,7 @@ pub fn list_pending(conn: &Connection, limit: i64) -> Result<Vec<PendingRow>> {
 }
 
 pub fn get_pending(conn: &Connection, id: i64) -> Result<Option<(PendingRow, bool)>> {
-    conn.query_row(
+    super::query_one(conn,
         "SELECT id, sor, sor_id, attributes, candidates, created_at, resolved_at IS NOT NULL FROM pending WHERE id = ?1",
         [id],
         |r| Ok((pending_from_row(r)?, r.get::<_, bool>(6)?)),
@@ -321,7 +340,8 @@ pub fn resolve_pending(
     actor: &str,
     now: &str,
 ) -> Result<()> {
-    conn.execute(
+    super::exec(
+        conn,
         "UPDATE pending SET resolved_at = ?2, resolved_by = ?3, resolution = ?4 WHERE id = ?1",
         params![id, now, actor, resolution],
     )?;

@@ -218,4 +218,17 @@ pub const MIGRATIONS: &[&str] = &[
     );
     ALTER TABLE outbox ADD COLUMN failed_at TEXT;
     "#,
+    // 7: blocking keys without a foreign key or a second index: the store
+    // deletes a person's keys itself (they are known from its records), and
+    // each insert touches one B-tree instead of two.
+    r#"
+    CREATE TABLE match_keys_new (
+        key        TEXT NOT NULL,
+        person_seq INTEGER NOT NULL,
+        PRIMARY KEY (key, person_seq)
+    ) WITHOUT ROWID;
+    INSERT INTO match_keys_new SELECT key, person_seq FROM match_keys;
+    DROP TABLE match_keys;
+    ALTER TABLE match_keys_new RENAME TO match_keys;
+    "#,
 ];

@@ -128,3 +128,139 @@ pub fn people(
         "statuses": statuses, "peak_rss_mib": peak_rss_mib(),
     }))
 }
+
+/// Seed 003 paging and code search over `persons` persons: the worst page time.
+pub fn paging(db: &Path, persons: usize) -> Result<serde_json::Value, String> {
+    let mut reg = Registry::open(db).map_err(|e| e.to_string())?;
+    let have = crate::store::count(&reg.store.conn, "persons").map_err(|e| e.to_string())? as usize;
+    if have < persons {
+        eprintln!("inserting {} persons …", persons - have);
+        let now = reg.now_str();
+        let tx = reg.store.conn.transaction().map_err(|e| e.to_string())?;
+        crate::service::persons::bulk_insert_minimal(&tx, persons - have, &now)
+            .map_err(|e| e.to_string())?;
+        tx.commit().map_err(|e| e.to_string())?;
+    }
+    let n = crate::store::count(&reg.store.conn, "persons").map_err(|e| e.to_string())?;
+    let mut worst: f64 = 0.0;
+    let mut all = Vec::new();
+    let offsets = [0, n / 4, n / 2, 3 * n / 4, n - 50, n - 1];
+    for &off in &offsets {
+        for _ in 0..10 {
+            let t = Instant::now();
+            let r = api::handle(
+                &mut reg,
+                &Actor::system(),
+                "GET",
+                &format!("/generic/persons?offset={off}&limit=50"),
+                b"",
+            );
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            if r.status != 200 {
+                return Err(format!("page at {off}: {}", r.status));
+            }
+            worst = worst.max(ms);
+            all.push(ms);
+        }
+    }
+    let codes: Vec<String> = reg
+        .store
+        .conn
+        .prepare("SELECT reference_id FROM persons ORDER BY random() LIMIT 50")
+        .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+        .map_err(|e| e.to_string())?;
+    let mut worst_code: f64 = 0.0;
+    for c in &codes {
+        let t = Instant::now();
+        let r = api::handle(
+            &mut reg,
+            &Actor::system(),
+            "GET",
+            &format!("/generic/persons?code={c}"),
+            b"",
+        );
+        worst_code = worst_code.max(t.elapsed().as_secs_f64() * 1000.0);
+        if r.body["count"] != 1 {
+            return Err(format!("code {c} not found"));
+        }
+    }
+    all.sort_by(f64::total_cmp);
+    Ok(
+        json!({"bench": "paging", "persons": n, "pages_timed": all.len(), "median_page_ms": percentile(&all, 0.5),
+              "worst_page_ms": worst, "worst_code_search_ms": worst_code, "peak_rss_mib": peak_rss_mib()}),
+    )
+}
+
+/// postIdentity throughput: a hub on loopback, one workstation draining an
+/// outbox of `changes` changes.
+pub fn sync(dir: &Path, changes: usize, seed: u64) -> Result<serde_json::Value, String> {
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let hub_db = dir.join("bench-hub.db");
+    let ws_db = dir.join("bench-ws.db");
+    for p in [&hub_db, &ws_db] {
+        let _ = std::fs::remove_file(p);
+    }
+    let mut hub = Registry::open(&hub_db).map_err(|e| e.to_string())?;
+    let secret = "bench-secret-0123456789abcdef";
+    hub.add_hub_client("bench", secret, &["BENCH".to_string()])
+        .map_err(|e| e.to_string())?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || crate::hub::serve_with(hub, "127.0.0.1:0", Some(tx)));
+    let addr = rx
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .map_err(|e| e.to_string())?;
+    let mut ws = Registry::open(&ws_db).map_err(|e| e.to_string())?;
+    for (k, v) in [
+        ("site_source", "BENCH".to_string()),
+        ("hub_url", format!("http://{addr}")),
+        ("hub_key_id", "bench".into()),
+    ] {
+        ws.configure(k, Some(&v)).map_err(|e| e.to_string())?;
+    }
+    crate::sync::save_secret(&ws_db, secret).map_err(|e| e.to_string())?;
+    eprintln!("registering {changes} persons …");
+    let mut csv = Vec::new();
+    generate(&mut csv, changes, 0.0, seed).map_err(|e| e.to_string())?;
+    let mut rdr = csv::Reader::from_reader(&csv[..]);
+    let headers = rdr.headers().map_err(|e| e.to_string())?.clone();
+    let mut made = 0;
+    for r in rdr.records() {
+        let r = r.map_err(|e| e.to_string())?;
+        let get = |k: &str| {
+            headers
+                .iter()
+                .position(|h| h == k)
+                .and_then(|j| r.get(j))
+                .unwrap_or("")
+                .to_string()
+        };
+        let body = json!({"person": {"first_name": get("given_name"), "last_name": get("family_name"), "birth_date": get("birth_date"),
+            "gender": get("gender"), "tax_id": get("tax_id"), "phones": [{"type": "MOBILE", "number": get("phone")}],
+            "authentication_methods": [{"type": "OTP", "phone_number": get("phone")}]}});
+        if ws.person_request(&Actor::system(), &body).is_ok() {
+            made += 1;
+        }
+    }
+    let cfg = crate::sync::load_config(&ws, &ws_db)?;
+    let started = Instant::now();
+    let mut sent = 0;
+    let mut rss = Vec::new();
+    while sent < made {
+        let r = crate::sync::sync_once(&mut ws, &cfg, (made / 10).max(1) as u64);
+        if r.retry_error.is_some() || r.fatal_error.is_some() {
+            return Err(format!("sync stopped: {r:?}"));
+        }
+        sent += r.sent as usize;
+        rss.push(peak_rss_mib());
+        eprint!("\rsent {sent}/{made}");
+        if r.sent == 0 {
+            break;
+        }
+    }
+    eprintln!();
+    let secs = started.elapsed().as_secs_f64();
+    Ok(
+        json!({"bench": "sync", "changes": made, "seconds": secs, "calls_per_second": sent as f64 / secs,
+              "peak_rss_mib_after_each_tenth": rss}),
+    )
+}

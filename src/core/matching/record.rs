@@ -188,11 +188,20 @@ impl MatchRecord {
                 k.push(format!("dp:{}:{}", self.dob, self.postal_code));
             }
         }
-        // Both names' sounds: survives any error in the date.
+        // Both names' sounds with part of the date: survives an error in
+        // the rest of the date, and swapped given and family names. Without
+        // a date, the names alone (a coarser key, capped by MAX_BLOCK).
         if !fam.is_empty() && !giv.is_empty() {
-            k.push(format!("fg:{fam}:{giv}"));
-            // Swapped given and family names.
-            k.push(format!("fg:{giv}:{fam}"));
+            if self.dob.len() == 8 {
+                let (year, monthday) = self.dob.split_at(4);
+                for (a, b) in [(&fam, &giv), (&giv, &fam)] {
+                    k.push(format!("fgy:{a}:{b}:{year}"));
+                    k.push(format!("fgm:{a}:{b}:{monthday}"));
+                }
+            } else {
+                k.push(format!("fg:{fam}:{giv}"));
+                k.push(format!("fg:{giv}:{fam}"));
+            }
         }
         // Family sound + postcode: survives errors in the given name and date.
         if !fam.is_empty() && !self.postal_code.is_empty() {
