@@ -421,3 +421,23 @@ fn search_finds_the_person() {
         has_text(h, "1 found")
     });
 }
+
+#[test]
+fn sync_page_shows_the_outbox_and_reports_a_missing_hub() {
+    let db = db_with_users();
+    seed_person(&db.path, olena());
+    let reg = Registry::open(&db.path).unwrap();
+    let path = db.path.clone();
+    let mut h = Harness::builder()
+        .with_size([1500.0, 1000.0])
+        .build_eframe(move |cc| App::new(cc, reg, "gui.db".into()).with_db_path(path));
+    login(&mut h, "rob", "rob-pass1");
+    click(&mut h, "Sync");
+    wait_for(&mut h, "the outbox", |h| {
+        has_text(h, "Outbox: 1 change(s) waiting")
+    });
+    click(&mut h, "Sync now");
+    wait_for(&mut h, "the sync report", |h| {
+        has_text(h, "Sync is not configured: no hub configured")
+    });
+}

@@ -44,7 +44,7 @@ pub fn run(db: PathBuf) -> i32 {
     let result = eframe::run_native(
         "Registrar",
         options,
-        Box::new(move |cc| Ok(Box::new(App::new(cc, registry, label)))),
+        Box::new(move |cc| Ok(Box::new(App::new(cc, registry, label).with_db_path(db)))),
     );
     match result {
         Ok(()) => 0,
@@ -103,6 +103,8 @@ pub struct Notice {
 
 /// The workstation application.
 pub struct App {
+    /// The database file, for the sync thread's own connection.
+    db_path: Option<PathBuf>,
     icon: Option<egui::TextureHandle>,
     worker: Worker,
     users_exist: Option<bool>,
@@ -134,6 +136,7 @@ impl App {
         let mut worker = Worker::spawn(registry, cc.egui_ctx.clone(), db_label);
         worker.call(Tag::Boot, "GET", "/", None);
         App {
+            db_path: None,
             icon,
             worker,
             users_exist: None,
@@ -146,6 +149,12 @@ impl App {
             search: search::SearchState::default(),
             pages: pages::PagesState::default(),
         }
+    }
+
+    /// Tell the app where its database file is (enables "Sync now").
+    pub fn with_db_path(mut self, path: PathBuf) -> App {
+        self.db_path = Some(path);
+        self
     }
 
     /// No request is waiting for the worker (tests wait for this).

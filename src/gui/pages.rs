@@ -19,6 +19,8 @@ pub struct PagesState {
     settings: Vec<(String, String)>,
     settings_loaded: bool,
     theme: Theme,
+    sync_rx: Option<Receiver<Result<crate::sync::Report, String>>>,
+    last_sync: Option<(String, bool)>,
 }
 
 #[derive(Default, Clone, Copy, PartialEq)]
@@ -293,10 +295,63 @@ impl App {
             "Outbox: {} change(s) waiting to be sent to the hub.",
             self.stats.outbox
         ));
-        if ui.button("Refresh").clicked() {
-            self.worker.call(Tag::Outbox, "GET", "/api/outbox", None);
-            self.refresh_stats();
+        if let Some(rx) = &self.pages.sync_rx {
+            if let Ok(result) = rx.try_recv() {
+                self.pages.last_sync = Some(match result {
+                    Ok(r) => match (&r.fatal_error, &r.retry_error) {
+                        (Some(e), _) => (format!("Sync failed: {e}"), false),
+                        (None, Some(e)) => (format!("Sent {}; will retry: {e}", r.sent), false),
+                        (None, None) => (
+                            format!("Sent {} change(s); {} waiting.", r.sent, r.remaining),
+                            true,
+                        ),
+                    },
+                    Err(e) => (format!("Sync is not configured: {e}"), false),
+                });
+                self.pages.sync_rx = None;
+                self.worker.call(Tag::Outbox, "GET", "/api/outbox", None);
+                self.refresh_stats();
+            }
         }
+        ui.horizontal(|ui| {
+            if ui.button("Refresh").clicked() {
+                self.worker.call(Tag::Outbox, "GET", "/api/outbox", None);
+                self.refresh_stats();
+            }
+            let running = self.pages.sync_rx.is_some();
+            let can = self.db_path.is_some() && !running;
+            if ui.add_enabled(can, egui::Button::new("Sync now")).clicked() {
+                if let Some(db) = self.db_path.clone() {
+                    // The network runs on its own thread with its own connection.
+                    let (tx, rx) = std::sync::mpsc::channel();
+                    let ctx = ui.ctx().clone();
+                    std::thread::spawn(move || {
+                        let result = crate::service::Registry::open(&db)
+                            .map_err(|e| e.to_string())
+                            .and_then(|mut reg| {
+                                let cfg = crate::sync::load_config(&reg, &db)?;
+                                Ok(crate::sync::sync_once(&mut reg, &cfg, u64::MAX))
+                            });
+                        let _ = tx.send(result);
+                        ctx.request_repaint();
+                    });
+                    self.pages.sync_rx = Some(rx);
+                }
+            }
+            if running {
+                ui.spinner();
+                ui.label("Sending…");
+            }
+        });
+        if let Some((text, ok)) = &self.pages.last_sync {
+            let c = if *ok {
+                widgets::ok_color(ui)
+            } else {
+                widgets::error_color(ui)
+            };
+            ui.label(RichText::new(text).color(c));
+        }
+        ui.label(RichText::new("The hub is set with: registrar sync configure --url URL --key-id ID (the secret is kept in a 0600 file).").small().weak());
         ui.separator();
         egui::Grid::new("outbox")
             .striped(true)
