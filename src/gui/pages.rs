@@ -295,23 +295,23 @@ impl App {
             "Outbox: {} change(s) waiting to be sent to the hub.",
             self.stats.outbox
         ));
-        if let Some(rx) = &self.pages.sync_rx {
-            if let Ok(result) = rx.try_recv() {
-                self.pages.last_sync = Some(match result {
-                    Ok(r) => match (&r.fatal_error, &r.retry_error) {
-                        (Some(e), _) => (format!("Sync failed: {e}"), false),
-                        (None, Some(e)) => (format!("Sent {}; will retry: {e}", r.sent), false),
-                        (None, None) => (
-                            format!("Sent {} change(s); {} waiting.", r.sent, r.remaining),
-                            true,
-                        ),
-                    },
-                    Err(e) => (format!("Sync is not configured: {e}"), false),
-                });
-                self.pages.sync_rx = None;
-                self.worker.call(Tag::Outbox, "GET", "/api/outbox", None);
-                self.refresh_stats();
-            }
+        if let Some(rx) = &self.pages.sync_rx
+            && let Ok(result) = rx.try_recv()
+        {
+            self.pages.last_sync = Some(match result {
+                Ok(r) => match (&r.fatal_error, &r.retry_error) {
+                    (Some(e), _) => (format!("Sync failed: {e}"), false),
+                    (None, Some(e)) => (format!("Sent {}; will retry: {e}", r.sent), false),
+                    (None, None) => (
+                        format!("Sent {} change(s); {} waiting.", r.sent, r.remaining),
+                        true,
+                    ),
+                },
+                Err(e) => (format!("Sync is not configured: {e}"), false),
+            });
+            self.pages.sync_rx = None;
+            self.worker.call(Tag::Outbox, "GET", "/api/outbox", None);
+            self.refresh_stats();
         }
         ui.horizontal(|ui| {
             if ui.button("Refresh").clicked() {
@@ -320,23 +320,23 @@ impl App {
             }
             let running = self.pages.sync_rx.is_some();
             let can = self.db_path.is_some() && !running;
-            if ui.add_enabled(can, egui::Button::new("Sync now")).clicked() {
-                if let Some(db) = self.db_path.clone() {
-                    // The network runs on its own thread with its own connection.
-                    let (tx, rx) = std::sync::mpsc::channel();
-                    let ctx = ui.ctx().clone();
-                    std::thread::spawn(move || {
-                        let result = crate::service::Registry::open(&db)
-                            .map_err(|e| e.to_string())
-                            .and_then(|mut reg| {
-                                let cfg = crate::sync::load_config(&reg, &db)?;
-                                Ok(crate::sync::sync_once(&mut reg, &cfg, u64::MAX))
-                            });
-                        let _ = tx.send(result);
-                        ctx.request_repaint();
-                    });
-                    self.pages.sync_rx = Some(rx);
-                }
+            if ui.add_enabled(can, egui::Button::new("Sync now")).clicked()
+                && let Some(db) = self.db_path.clone()
+            {
+                // The network runs on its own thread with its own connection.
+                let (tx, rx) = std::sync::mpsc::channel();
+                let ctx = ui.ctx().clone();
+                std::thread::spawn(move || {
+                    let result = crate::service::Registry::open(&db)
+                        .map_err(|e| e.to_string())
+                        .and_then(|mut reg| {
+                            let cfg = crate::sync::load_config(&reg, &db)?;
+                            Ok(crate::sync::sync_once(&mut reg, &cfg, u64::MAX))
+                        });
+                    let _ = tx.send(result);
+                    ctx.request_repaint();
+                });
+                self.pages.sync_rx = Some(rx);
             }
             if running {
                 ui.spinner();
