@@ -231,4 +231,9 @@ pub const MIGRATIONS: &[&str] = &[
     DROP TABLE match_keys;
     ALTER TABLE match_keys_new RENAME TO match_keys;
     "#,
+    // 8: the hub forgets old nonces by time; without an index that purge
+    // read the whole table on every request.
+    r#"
+    CREATE INDEX hub_nonces_seen ON hub_nonces(seen_at);
+    "#,
 ];
