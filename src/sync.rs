@@ -191,24 +191,29 @@ pub fn sync_once(reg: &mut Registry, cfg: &SyncConfig, max: u64) -> Report {
             match post(&client, cfg, &bytes) {
                 Outcome::Sent(v) => {
                     let link = v["content"]["linkId"].as_str().unwrap_or("").to_string();
-                    let done = conn.execute("BEGIN IMMEDIATE", []).and_then(|_| {
-                        conn.execute("UPDATE outbox SET sent_at = ?2, response = ?3, last_error = NULL WHERE id = ?1", params![id, now, v.to_string()])?;
-                        conn.execute("UPDATE persons SET link_id = ?2 WHERE id = ?1", params![person_id, link])?;
-                        conn.execute("COMMIT", [])
+                    let done = crate::store::exec(conn, "BEGIN IMMEDIATE", []).and_then(|_| {
+                        crate::store::exec(conn, "UPDATE outbox SET sent_at = ?2, response = ?3, last_error = NULL WHERE id = ?1", params![id, now, v.to_string()])?;
+                        crate::store::exec(conn, "UPDATE persons SET link_id = ?2 WHERE id = ?1", params![person_id, link])?;
+                        crate::store::exec(conn, "COMMIT", [])
                     });
                     if let Err(e) = done {
-                        let _ = conn.execute("ROLLBACK", []);
+                        let _ = crate::store::exec(conn, "ROLLBACK", []);
                         report.fatal_error = Some(e.to_string());
                         break 'outer;
                     }
                     report.sent += 1;
                 }
                 Outcome::Rejected(e) => {
-                    let _ = conn.execute("UPDATE outbox SET failed_at = ?2, last_error = ?3, attempts = attempts + 1 WHERE id = ?1", params![id, now, e]);
+                    let _ = crate::store::exec(
+                        conn,
+                        "UPDATE outbox SET failed_at = ?2, last_error = ?3, attempts = attempts + 1 WHERE id = ?1",
+                        params![id, now, e],
+                    );
                     report.failed += 1;
                 }
                 Outcome::Retry(e) => {
-                    let _ = conn.execute(
+                    let _ = crate::store::exec(
+                        conn,
                         "UPDATE outbox SET last_error = ?2, attempts = attempts + 1 WHERE id = ?1",
                         params![id, e],
                     );
@@ -216,7 +221,8 @@ pub fn sync_once(reg: &mut Registry, cfg: &SyncConfig, max: u64) -> Report {
                     break 'outer;
                 }
                 Outcome::Fatal(e) => {
-                    let _ = conn.execute(
+                    let _ = crate::store::exec(
+                        conn,
                         "UPDATE outbox SET last_error = ?2 WHERE id = ?1",
                         params![id, e],
                     );

@@ -374,21 +374,20 @@ impl Registry {
         let params = self.match_params();
         let tx = self.store.conn.transaction()?;
         if !req.tracking_id.is_empty() {
-            let stored: Option<(u16, String)> = tx
-                .query_row(
-                    "SELECT status, response FROM hub_tracking WHERE client = ?1 AND tracking_id = ?2",
-                    params![actor.name, req.tracking_id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
+            let stored: Option<(u16, String)> = crate::store::query_one(
+                &tx,
+                "SELECT status, response FROM hub_tracking WHERE client = ?1 AND tracking_id = ?2",
+                params![actor.name, req.tracking_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
             if let Some((status, resp)) = stored {
                 // The same change again: answer as before, apply nothing.
                 return Ok((status, serde_json::from_str(&resp).unwrap_or(Value::Null)));
             }
         }
         let date = req.date.clone().unwrap_or_else(|| now.clone());
-        let existing: Option<i64> = tx
-            .query_row(
+        let existing: Option<i64> = crate::store::query_one(&tx,
                 "SELECT person_seq FROM hub_sources WHERE source = ?1 AND native_id = ?2 AND entity_type = ?3",
                 params![req.source, req.native_id, req.entity_type],
                 |r| r.get(0),
@@ -423,14 +422,15 @@ impl Registry {
             let mut recs = sm::load_records(&tx, survivor)?;
             recs.extend(sm::load_records(&tx, other)?);
             sm::save_records(&tx, survivor, &recs, &[])?;
-            tx.execute(
+            crate::store::exec(
+                &tx,
                 "UPDATE hub_sources SET person_seq = ?1 WHERE person_seq = ?2",
                 params![survivor, other],
             )?;
             sm::save_records(&tx, other, &[], &[])?;
-            tx.execute("DELETE FROM persons WHERE seq = ?1", [other])?;
+            crate::store::exec(&tx, "DELETE FROM persons WHERE seq = ?1", [other])?;
         }
-        tx.execute(
+        crate::store::exec(&tx,
             "INSERT INTO hub_sources(source, native_id, entity_type, person_seq, identity, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
              ON CONFLICT(source, native_id, entity_type) DO UPDATE SET
@@ -472,7 +472,8 @@ impl Registry {
         let response = json!({"success": true, "message": "OK", "content": content, "trackingId": req.tracking_id,
                               "auditId": audit_id, "retryableError": false});
         if !req.tracking_id.is_empty() {
-            tx.execute(
+            crate::store::exec(
+                &tx,
                 "INSERT INTO hub_tracking(client, tracking_id, status, response, created_at) VALUES (?1, ?2, 200, ?3, ?4)",
                 params![actor.name, req.tracking_id, response.to_string(), now_full],
             )?;
@@ -507,7 +508,7 @@ impl Registry {
             ));
         }
         let now = self.now_str();
-        self.store.conn.execute(
+        crate::store::exec(&self.store.conn,
             "INSERT INTO hub_clients(key_id, secret, sources, created_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT(key_id) DO UPDATE SET secret = excluded.secret, sources = excluded.sources",
             params![key_id, secret, serde_json::to_string(sources).expect("strings serialise"), now],
@@ -517,16 +518,14 @@ impl Registry {
 
     /// A client's secret and sources.
     pub fn hub_client(&self, key_id: &str) -> Result<Option<(String, Vec<String>)>> {
-        Ok(self
-            .store
-            .conn
-            .query_row(
-                "SELECT secret, sources FROM hub_clients WHERE key_id = ?1",
-                [key_id],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
-            )
-            .optional()?
-            .map(|(s, src)| (s, serde_json::from_str(&src).unwrap_or_default())))
+        Ok(crate::store::query_one(
+            &self.store.conn,
+            "SELECT secret, sources FROM hub_clients WHERE key_id = ?1",
+            [key_id],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+        )
+        .optional()?
+        .map(|(s, src)| (s, serde_json::from_str(&src).unwrap_or_default())))
     }
 
     /// Remember a signature; false if it was seen inside the window (a replay).
@@ -534,12 +533,14 @@ impl Registry {
         let c = &self.store.conn;
         // Forget nonces older than the window now and then, not on every call.
         if rand::random_range(0..256) == 0 {
-            c.execute(
+            crate::store::exec(
+                c,
                 "DELETE FROM hub_nonces WHERE seen_at < ?1",
                 [now - 2 * crate::core::signing::WINDOW_SECONDS],
             )?;
         }
-        Ok(c.execute(
+        Ok(crate::store::exec(
+            c,
             "INSERT OR IGNORE INTO hub_nonces(signature, seen_at) VALUES (?1, ?2)",
             params![signature, now],
         )? == 1)
