@@ -176,12 +176,12 @@ impl MatchRecord {
         let fam = dm(&self.family);
         let giv = dm(&self.given);
         if !self.dob.is_empty() {
-            // Exact date + either name's sound: survives a typo in the other name.
-            if !fam.is_empty() {
-                k.push(format!("fd:{fam}:{}", self.dob));
-            }
-            if !giv.is_empty() {
-                k.push(format!("gd:{giv}:{}", self.dob));
+            // Exact date + either name's sound: survives a typo in the other
+            // name, and given and family names swapped (one prefix for both).
+            for name in [&fam, &giv] {
+                if !name.is_empty() {
+                    k.push(format!("nd:{name}:{}", self.dob));
+                }
             }
             // Date + postcode: survives both names changing (marriage, typos).
             if !self.postal_code.is_empty() {
@@ -194,10 +194,8 @@ impl MatchRecord {
         if !fam.is_empty() && !giv.is_empty() {
             if self.dob.len() == 8 {
                 let (year, monthday) = self.dob.split_at(4);
-                for (a, b) in [(&fam, &giv), (&giv, &fam)] {
-                    k.push(format!("fgy:{a}:{b}:{year}"));
-                    k.push(format!("fgm:{a}:{b}:{monthday}"));
-                }
+                k.push(format!("fgy:{fam}:{giv}:{year}"));
+                k.push(format!("fgm:{fam}:{giv}:{monthday}"));
             } else {
                 k.push(format!("fg:{fam}:{giv}"));
                 k.push(format!("fg:{giv}:{fam}"));
