@@ -32,6 +32,28 @@ pub fn generated_options() -> ImportOptions {
     }
 }
 
+/// Generated rows as maps from column name to value.
+fn generated_rows(
+    persons: usize,
+    dup_rate: f64,
+    seed: u64,
+) -> Result<Vec<std::collections::HashMap<String, String>>, String> {
+    let mut csv = Vec::new();
+    generate(&mut csv, persons, dup_rate, seed).map_err(|e| e.to_string())?;
+    let mut rdr = csv::Reader::from_reader(&csv[..]);
+    let headers = rdr.headers().map_err(|e| e.to_string())?.clone();
+    rdr.records()
+        .map(|r| {
+            let r = r.map_err(|e| e.to_string())?;
+            Ok(headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect())
+        })
+        .collect()
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -89,21 +111,14 @@ pub fn people(
     }
     let mut reg = Registry::open(db).map_err(|e| e.to_string())?;
     // Queries: fresh generated records, half of them noisy duplicates.
-    let mut csv = Vec::new();
-    generate(&mut csv, queries, 1.0, seed + 1).map_err(|e| e.to_string())?;
-    let mut rdr = csv::Reader::from_reader(&csv[..]);
-    let headers = rdr.headers().map_err(|e| e.to_string())?.clone();
     let mut lat = Vec::with_capacity(queries);
     let mut statuses = std::collections::BTreeMap::<u16, u64>::new();
-    for (i, r) in rdr.records().take(queries).enumerate() {
-        let r = r.map_err(|e| e.to_string())?;
-        let get = |k: &str| {
-            headers
-                .iter()
-                .position(|h| h == k)
-                .and_then(|j| r.get(j))
-                .unwrap_or("")
-        };
+    for (i, r) in generated_rows(queries, 1.0, seed + 1)?
+        .into_iter()
+        .take(queries)
+        .enumerate()
+    {
+        let get = |k: &str| r.get(k).map(String::as_str).unwrap_or("");
         let body = json!({"requestType": "referenceId", "version": "1.0", "sor": "BENCH", "sorAttributes": {
             "sorId": format!("q{seed}-{i}"), "givenName": get("given_name"), "sn": get("family_name"),
             "dateOfBirth": get("birth_date"), "gender": get("gender"), "mobile": get("phone"), "email": get("email"),
@@ -219,21 +234,9 @@ pub fn sync(dir: &Path, changes: usize, seed: u64) -> Result<serde_json::Value, 
     }
     crate::sync::save_secret(&ws_db, secret).map_err(|e| e.to_string())?;
     eprintln!("registering {changes} persons …");
-    let mut csv = Vec::new();
-    generate(&mut csv, changes, 0.0, seed).map_err(|e| e.to_string())?;
-    let mut rdr = csv::Reader::from_reader(&csv[..]);
-    let headers = rdr.headers().map_err(|e| e.to_string())?.clone();
     let mut made = 0;
-    for r in rdr.records() {
-        let r = r.map_err(|e| e.to_string())?;
-        let get = |k: &str| {
-            headers
-                .iter()
-                .position(|h| h == k)
-                .and_then(|j| r.get(j))
-                .unwrap_or("")
-                .to_string()
-        };
+    for r in generated_rows(changes, 0.0, seed)? {
+        let get = |k: &str| r.get(k).cloned().unwrap_or_default();
         let body = json!({"person": {"first_name": get("given_name"), "last_name": get("family_name"), "birth_date": get("birth_date"),
             "gender": get("gender"), "tax_id": get("tax_id"), "phones": [{"type": "MOBILE", "number": get("phone")}],
             "authentication_methods": [{"type": "OTP", "phone_number": get("phone")}]}});
