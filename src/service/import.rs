@@ -128,6 +128,46 @@ impl Registry {
         let params = self.match_params();
         let now = self.now_str();
         let mut records = rdr.into_records();
+        // A bulk load appends to the WAL and checkpoints once at the end,
+        // instead of stopping every few batches to copy pages back.
+        self.store
+            .conn
+            .pragma_update(None, "wal_autocheckpoint", 0)?;
+        let result = self.import_rows(
+            actor,
+            &mut records,
+            &columns,
+            id_idx,
+            opts,
+            &params,
+            &now,
+            &mut summary,
+            progress,
+        );
+        self.store
+            .conn
+            .pragma_update(None, "wal_autocheckpoint", 10_000)?;
+        let _ = self
+            .store
+            .conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+        result?;
+        Ok(summary)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn import_rows(
+        &mut self,
+        actor: &Actor,
+        records: &mut csv::StringRecordsIntoIter<impl Read>,
+        columns: &[Option<(&'static str, &'static str)>],
+        id_idx: usize,
+        opts: &ImportOptions,
+        params: &crate::core::matching::Params,
+        now: &str,
+        summary: &mut ImportSummary,
+        progress: &mut dyn FnMut(&ImportSummary),
+    ) -> Result<()> {
         loop {
             let tx = self.store.conn.transaction()?;
             let mut in_batch = 0;
@@ -193,9 +233,9 @@ impl Registry {
                     attributes: attrs,
                     reference_id: None,
                 };
-                let result = reference_in(&tx, &req, &params, Mode::Queue, &actor.name, &now);
+                let result = reference_in(&tx, &req, params, Mode::Queue, &actor.name, now);
                 if let Ok(out) = &result {
-                    super::idmatch::audit_outcome(&tx, &now, actor, "people.import", &req, out)?;
+                    super::idmatch::audit_outcome(&tx, now, actor, "people.import", &req, out)?;
                 }
                 match result {
                     Ok(ReferenceOutcome::Existing(_)) => summary.linked += 1,
@@ -214,12 +254,12 @@ impl Registry {
                 }
             }
             tx.commit()?;
-            progress(&summary);
+            progress(summary);
             if done {
                 break;
             }
         }
-        Ok(summary)
+        Ok(())
     }
 
     /// `registrar export links`: (sor, sor_id, reference_id, status).
