@@ -43,6 +43,8 @@ const SETTINGS: &[(&str, &str)] = &[
         "Reconciliation (interactive or queue)",
     ),
     ("site_source", "This site's Source name (seed 004)"),
+    ("hub_url", "Hub URL"),
+    ("hub_key_id", "Hub key id"),
 ];
 
 fn age(seconds: i64) -> String {
