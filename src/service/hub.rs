@@ -9,7 +9,7 @@ use super::{Actor, Registry, Result, ServiceError, allocate_reference_id};
 use crate::core::ids;
 use crate::core::matching::{MatchRecord, normalize};
 use crate::core::model::{PersonData, PersonStatus};
-use crate::store::matching::{self as sm, SourcedRecord};
+use crate::store::matching as sm;
 use crate::store::{self, NewPerson};
 use chrono::NaiveDateTime;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -419,15 +419,13 @@ impl Registry {
             let moved = sources_of(&tx, other)?;
             events.push(json!({"type": "UPDATE_SOURCE", "previousLinkId": prev,
                                "sources": moved.iter().map(|(s, n, _)| json!({"name": s, "id": n})).collect::<Vec<_>>()}));
-            let mut recs = sm::load_records(&tx, survivor)?;
-            recs.extend(sm::load_records(&tx, other)?);
-            sm::save_records(&tx, survivor, &recs, &[])?;
+            sm::move_records(&tx, other, survivor)?;
             crate::store::exec(
                 &tx,
                 "UPDATE hub_sources SET person_seq = ?1 WHERE person_seq = ?2",
                 params![survivor, other],
             )?;
-            sm::save_records(&tx, other, &[], &[])?;
+
             crate::store::exec(&tx, "DELETE FROM persons WHERE seq = ?1", [other])?;
         }
         crate::store::exec(&tx,
@@ -437,18 +435,7 @@ impl Registry {
                  person_seq = excluded.person_seq, identity = excluded.identity, updated_at = excluded.updated_at",
             params![req.source, req.native_id, req.entity_type, survivor, req.identity.to_string(), now_full],
         )?;
-        let mut recs = sm::load_records(&tx, survivor)?;
-        let is_new_record = !recs
-            .iter()
-            .any(|r| r.sor == req.source && r.sor_id == req.native_id);
-        recs.retain(|r| !(r.sor == req.source && r.sor_id == req.native_id));
-        recs.push(SourcedRecord {
-            sor: req.source.clone(),
-            sor_id: req.native_id.clone(),
-            rec: rec.clone(),
-        });
-        let added: Vec<&MatchRecord> = if is_new_record { vec![&rec] } else { vec![] };
-        sm::save_records(&tx, survivor, &recs, &added)?;
+        sm::put_record(&tx, survivor, &req.source, &req.native_id, rec.clone())?;
         assert_values(&tx, &req, &date)?;
         let link = link_id(&tx, survivor)?;
         let mut content = Map::new();

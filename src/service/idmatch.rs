@@ -296,27 +296,14 @@ pub(crate) fn index_person(
     seq: i64,
     data: &PersonData,
     person_id: &str,
-    is_new: bool,
 ) -> Result<()> {
-    let mut records = sm::load_records(conn, seq)?;
-    let rec = MatchRecord::from_person(data);
-    let own = records
-        .iter_mut()
-        .find(|r| r.sor == LOCAL_SOR && r.sor_id == person_id);
-    match own {
-        Some(r) => r.rec = rec.clone(),
-        None => records.insert(
-            0,
-            SourcedRecord {
-                sor: LOCAL_SOR.into(),
-                sor_id: person_id.into(),
-                rec: rec.clone(),
-            },
-        ),
-    }
-    let added: Vec<&MatchRecord> = if is_new { vec![&rec] } else { vec![] };
-    sm::save_records(conn, seq, &records, &added)?;
-    Ok(())
+    Ok(sm::put_record(
+        conn,
+        seq,
+        LOCAL_SOR,
+        person_id,
+        MatchRecord::from_person(data),
+    )?)
 }
 
 /// The source name of persons registered at this workstation.
@@ -344,22 +331,9 @@ fn attach(
     if let Some(old) = sm::find_sor(conn, &req.sor, &req.sor_id)?
         && old.person_seq != seq
     {
-        let mut records = sm::load_records(conn, old.person_seq)?;
-        records.retain(|r| !(r.sor == req.sor && r.sor_id == req.sor_id));
-        sm::save_records(conn, old.person_seq, &records, &[])?;
+        sm::remove_record(conn, old.person_seq, &req.sor, &req.sor_id)?;
     }
-    let mut records = sm::load_records(conn, seq)?;
-    let is_new_source = !records
-        .iter()
-        .any(|r| r.sor == req.sor && r.sor_id == req.sor_id);
-    records.retain(|r| !(r.sor == req.sor && r.sor_id == req.sor_id));
-    records.push(SourcedRecord {
-        sor: req.sor.clone(),
-        sor_id: req.sor_id.clone(),
-        rec: rec.clone(),
-    });
-    let added: Vec<&MatchRecord> = if is_new_source { vec![&rec] } else { vec![] };
-    sm::save_records(conn, seq, &records, &added)?;
+    sm::put_record(conn, seq, &req.sor, &req.sor_id, rec)?;
     sm::upsert_sor(conn, &req.sor, &req.sor_id, seq, kind, &attrs, now)?;
     if let Some(pid) = sm::find_open_pending(conn, &req.sor, &req.sor_id)? {
         sm::resolve_pending(conn, pid, kind, "system", now)?;

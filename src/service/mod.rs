@@ -261,7 +261,7 @@ impl Registry {
         };
         let person_id: String =
             tx.query_row("SELECT id FROM persons WHERE seq = ?1", [seq], |r| r.get(0))?;
-        idmatch::index_person(&tx, seq, &valid.person, &person_id, created)?;
+        idmatch::index_person(&tx, seq, &valid.person, &person_id)?;
         for scan in &valid.scans {
             store::insert_scan(&tx, seq, scan.document_index, scan)?;
         }

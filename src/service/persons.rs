@@ -503,7 +503,7 @@ impl Registry {
             &now,
             &changes_json,
         )?;
-        idmatch::index_person(&tx, active.seq, &data, &active.id, false)?;
+        idmatch::index_person(&tx, active.seq, &data, &active.id)?;
         audit(
             &tx,
             &now,

@@ -25,11 +25,65 @@ pub fn load_records(conn: &Connection, seq: i64) -> Result<Vec<SourcedRecord>> {
         .unwrap_or_default())
 }
 
-/// Replace a person's comparable records and re-derive its blocking keys.
-/// `added` are records new to this person, counted into term frequencies.
-pub fn save_records(
+/// Put `rec` as the record that `(sor, sor_id)` sent for person `seq`:
+/// replaced in place when the person has it, added (and counted into term
+/// frequencies) when it is new.
+pub fn put_record(
     conn: &Connection,
     seq: i64,
+    sor: &str,
+    sor_id: &str,
+    rec: MatchRecord,
+) -> Result<()> {
+    let mut records = load_records(conn, seq)?;
+    let old = records.clone();
+    match records
+        .iter_mut()
+        .find(|r| r.sor == sor && r.sor_id == sor_id)
+    {
+        Some(r) => {
+            r.rec = rec;
+            save_records(conn, seq, &old, &records, &[])
+        }
+        None => {
+            records.push(SourcedRecord {
+                sor: sor.into(),
+                sor_id: sor_id.into(),
+                rec: rec.clone(),
+            });
+            save_records(conn, seq, &old, &records, &[&rec])
+        }
+    }
+}
+
+/// Drop the record `(sor, sor_id)` from person `seq`.
+pub fn remove_record(conn: &Connection, seq: i64, sor: &str, sor_id: &str) -> Result<()> {
+    let old = load_records(conn, seq)?;
+    let kept: Vec<SourcedRecord> = old
+        .iter()
+        .filter(|r| !(r.sor == sor && r.sor_id == sor_id))
+        .cloned()
+        .collect();
+    save_records(conn, seq, &old, &kept, &[])
+}
+
+/// Move every record of person `from` to person `to` (Link IDs merging).
+pub fn move_records(conn: &Connection, from: i64, to: i64) -> Result<()> {
+    let moved = load_records(conn, from)?;
+    save_records(conn, from, &moved, &[], &[])?;
+    let old = load_records(conn, to)?;
+    let mut all = old.clone();
+    all.extend(moved);
+    save_records(conn, to, &old, &all, &[])
+}
+
+/// Write a person's comparable records, replacing `old` (what is stored
+/// now), and the differences in its blocking keys. `added` are records new
+/// to this person, counted into term frequencies.
+fn save_records(
+    conn: &Connection,
+    seq: i64,
+    old: &[SourcedRecord],
     records: &[SourcedRecord],
     added: &[&MatchRecord],
 ) -> Result<()> {
@@ -42,7 +96,7 @@ pub fn save_records(
         keys.dedup();
         keys
     };
-    let old = keys_of(&load_records(conn, seq)?);
+    let old = keys_of(old);
     let new = keys_of(records);
     let json = serde_json::to_string(records).expect("records serialise");
     conn.prepare_cached(
