@@ -187,22 +187,23 @@ pub fn sync_once(reg: &mut Registry, cfg: &SyncConfig, max: u64) -> Report {
             body["trackingId"] = Value::String(format!("{source}:{id}"));
             let bytes = body.to_string().into_bytes();
             let now = reg.now_str();
-            let conn = &reg.store.conn;
-            match post(&client, cfg, &bytes) {
-                Outcome::Sent(v) => {
-                    let link = v["content"]["linkId"].as_str().unwrap_or("").to_string();
-                    let done = crate::store::exec(conn, "BEGIN IMMEDIATE", []).and_then(|_| {
-                        crate::store::exec(conn, "UPDATE outbox SET sent_at = ?2, response = ?3, last_error = NULL WHERE id = ?1", params![id, now, v.to_string()])?;
-                        crate::store::exec(conn, "UPDATE persons SET link_id = ?2 WHERE id = ?1", params![person_id, link])?;
-                        crate::store::exec(conn, "COMMIT", [])
-                    });
-                    if let Err(e) = done {
-                        let _ = crate::store::exec(conn, "ROLLBACK", []);
-                        report.fatal_error = Some(e.to_string());
-                        break 'outer;
-                    }
-                    report.sent += 1;
+            let outcome = post(&client, cfg, &bytes);
+            if let Outcome::Sent(v) = &outcome {
+                // The row is sent and the person has its Link ID, together.
+                let link = v["content"]["linkId"].as_str().unwrap_or("").to_string();
+                let done = reg.store.conn.transaction().and_then(|tx| {
+                    crate::store::exec(&tx, "UPDATE outbox SET sent_at = ?2, response = ?3, last_error = NULL WHERE id = ?1", params![id, now, v.to_string()])?;
+                    crate::store::exec(&tx, "UPDATE persons SET link_id = ?2 WHERE id = ?1", params![person_id, link])?;
+                    tx.commit()
+                });
+                if let Err(e) = done {
+                    report.fatal_error = Some(e.to_string());
+                    break 'outer;
                 }
+            }
+            let conn = &reg.store.conn;
+            match outcome {
+                Outcome::Sent(_) => report.sent += 1,
                 Outcome::Rejected(e) => {
                     let _ = crate::store::exec(
                         conn,
