@@ -149,3 +149,66 @@ fn killing_the_process_mid_write_leaves_the_database_consistent() {
     let _ = json!({});
     let _ = Actor::system();
 }
+
+/// Schema 9 turned blocking keys into hashes and moved name prefixes to
+/// their own table; a version-8 file gets both rebuilt from its records, so
+/// matching and search still find the people it already had.
+#[test]
+fn version_8_keys_are_rebuilt_as_hashes() {
+    use registrar::core::matching::MatchRecord;
+    use registrar::store::matching::SourcedRecord;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v8.db");
+    let attrs = json!({"sorId": "42", "givenName": "Ann", "sn": "Lee", "dateOfBirth": "1980-01-01",
+                       "tax_id": "2926700142", "mobile": "+380501234567"});
+    let rec = MatchRecord::from_attributes(&attrs);
+    {
+        let old = Store::open_at_version(&path, 8).unwrap();
+        old.conn.execute_batch("INSERT INTO persons(id, reference_id, status, first_name, last_name, birth_date, gender, data, created_by, created_at, updated_by, updated_at, ordinal) VALUES ('p_old','M100000001','active','Ann','Lee','1980-01-01','FEMALE','{\"first_name\":\"Ann\",\"last_name\":\"Lee\",\"birth_date\":\"1980-01-01\",\"gender\":\"FEMALE\"}','t','t','t','t',1)").unwrap();
+        let records = vec![SourcedRecord {
+            sor: "clinic".into(),
+            sor_id: "42".into(),
+            rec: rec.clone(),
+        }];
+        old.conn
+            .execute(
+                "INSERT INTO match_records(person_seq, records) VALUES (1, ?1)",
+                [serde_json::to_string(&records).unwrap()],
+            )
+            .unwrap();
+        // Version 8 kept the keys as text.
+        for k in rec.blocking_keys() {
+            old.conn
+                .execute(
+                    "INSERT INTO match_keys(key, person_seq) VALUES (?1, 1)",
+                    [k],
+                )
+                .unwrap();
+        }
+    }
+    let mut reg = Registry::open(&path).unwrap();
+    let typed: i64 = reg
+        .store
+        .conn
+        .query_row(
+            "SELECT count(*) FROM match_keys WHERE typeof(key) = 'integer'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(typed as usize, rec.blocking_keys().len());
+    // The same person from another source is found through the rebuilt keys.
+    let r = post(
+        &mut reg,
+        "/people",
+        &json!({"requestType": "referenceId", "sor": "lab", "sorAttributes":
+            {"sorId": "x1", "givenName": "Ann", "sn": "Lee", "dateOfBirth": "1980-01-01",
+             "tax_id": "2926700142", "mobile": "+380501234567"}}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["referenceId"], "M100000001");
+    // And the search box finds her by a name prefix.
+    let s = get(&mut reg, "/api/search?q=le");
+    assert_eq!(s.status, 200, "{}", s.body);
+    assert!(s.body.to_string().contains("M100000001"), "{}", s.body);
+}

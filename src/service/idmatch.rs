@@ -27,13 +27,13 @@ pub(crate) fn audit_outcome(
         ReferenceOutcome::Candidates(_) => return Ok(()),
     };
     let person_id: Option<String> = match rid {
-        Some(r) => conn
-            .query_row(
-                "SELECT id FROM persons WHERE reference_id = ?1 AND status = 'active'",
-                [r],
-                |row| row.get(0),
-            )
-            .ok(),
+        Some(r) => crate::store::query_one(
+            conn,
+            "SELECT id FROM persons WHERE reference_id = ?1 AND status = 'active'",
+            [r],
+            |row| row.get(0),
+        )
+        .ok(),
         None => None,
     };
     super::accounts::audit(
@@ -225,9 +225,28 @@ pub fn find_candidates(
     min_confidence: f64,
     limit: usize,
 ) -> Result<Vec<Candidate>> {
+    find_candidates_keyed(
+        conn,
+        rec,
+        &rec.blocking_keys(),
+        params,
+        min_confidence,
+        limit,
+    )
+}
+
+/// [`find_candidates`] when the caller already has `rec.blocking_keys()`.
+pub fn find_candidates_keyed(
+    conn: &Connection,
+    rec: &MatchRecord,
+    keys: &[String],
+    params: &Params,
+    min_confidence: f64,
+    limit: usize,
+) -> Result<Vec<Candidate>> {
     let tf = SqlTf::new(conn)?;
     let mut scored: Vec<(f64, i64, usize, Vec<SourcedRecord>)> = Vec::new();
-    for seq in sm::candidates(conn, rec)? {
+    for seq in sm::candidates_for_keys(conn, keys)? {
         let records = sm::load_records(conn, seq)?;
         let best = records
             .iter()
@@ -318,22 +337,24 @@ pub enum Mode {
     Queue,
 }
 
-/// Attach `(sor, sor_id)` to person `seq`, moving it from another person if needed.
+/// Attach `(sor, sor_id)` to person `seq`, moving it from `previous` (the
+/// person that has it now, if any) when that is another person.
 fn attach(
     conn: &Connection,
     seq: i64,
+    previous: Option<i64>,
     req: &ReferenceRequest,
+    rec: &Keyed,
     kind: &str,
     now: &str,
 ) -> Result<()> {
     let attrs = Value::Object(req.attributes.clone()).to_string();
-    let rec = MatchRecord::from_attributes(&Value::Object(req.attributes.clone()));
-    if let Some(old) = sm::find_sor(conn, &req.sor, &req.sor_id)?
-        && old.person_seq != seq
+    if let Some(old) = previous
+        && old != seq
     {
-        sm::remove_record(conn, old.person_seq, &req.sor, &req.sor_id)?;
+        sm::remove_record(conn, old, &req.sor, &req.sor_id)?;
     }
-    sm::put_record(conn, seq, &req.sor, &req.sor_id, rec)?;
+    sm::put_record_keyed(conn, seq, &req.sor, &req.sor_id, rec.rec.clone(), &rec.keys)?;
     sm::upsert_sor(conn, &req.sor, &req.sor_id, seq, kind, &attrs, now)?;
     if let Some(pid) = sm::find_open_pending(conn, &req.sor, &req.sor_id)? {
         sm::resolve_pending(conn, pid, kind, "system", now)?;
@@ -343,7 +364,9 @@ fn attach(
 
 fn create_person_for(
     conn: &Connection,
+    previous: Option<i64>,
     req: &ReferenceRequest,
+    rec: &Keyed,
     actor: &str,
     now: &str,
 ) -> Result<String> {
@@ -363,7 +386,7 @@ fn create_person_for(
             now,
         },
     )?;
-    attach(conn, seq, req, "new", now)?;
+    attach(conn, seq, previous, req, rec, "new", now)?;
     Ok(reference_id)
 }
 
@@ -382,6 +405,20 @@ fn reference_seq(conn: &Connection, reference_id: &str) -> Result<i64> {
     })
 }
 
+/// A comparable record with its blocking keys, computed once.
+#[derive(Debug, Clone)]
+pub struct Keyed {
+    pub rec: MatchRecord,
+    pub keys: Vec<String>,
+}
+
+impl Keyed {
+    pub fn new(rec: MatchRecord) -> Keyed {
+        let keys = rec.blocking_keys();
+        Keyed { rec, keys }
+    }
+}
+
 /// The whole of `POST /people`, inside the caller's transaction.
 pub fn reference_in(
     conn: &Connection,
@@ -391,23 +428,53 @@ pub fn reference_in(
     actor: &str,
     now: &str,
 ) -> Result<ReferenceOutcome> {
+    let rec = Keyed::new(MatchRecord::from_attributes(&Value::Object(
+        req.attributes.clone(),
+    )));
+    let known = sm::find_sor(conn, &req.sor, &req.sor_id)?;
+    reference_in_prepared(conn, req, &rec, known, params, mode, actor, now)
+}
+
+/// [`reference_in`] for a caller that has already built the comparable
+/// record of `req` and looked up its SOR record (`known`): the bulk import
+/// does both off the database thread.
+#[allow(clippy::too_many_arguments)]
+pub fn reference_in_prepared(
+    conn: &Connection,
+    req: &ReferenceRequest,
+    rec: &Keyed,
+    known: Option<sm::SorRow>,
+    params: &Params,
+    mode: Mode,
+    actor: &str,
+    now: &str,
+) -> Result<ReferenceOutcome> {
+    let previous = known.as_ref().map(|k| k.person_seq);
     // Forced reconciliation.
     match req.reference_id.as_deref() {
         Some("new") => {
             return Ok(ReferenceOutcome::Created(create_person_for(
-                conn, req, actor, now,
+                conn, previous, req, rec, actor, now,
             )?));
         }
         Some(r) => {
             let seq = reference_seq(conn, r)?;
-            attach(conn, seq, req, "linked", now)?;
+            attach(conn, seq, previous, req, rec, "linked", now)?;
             return Ok(ReferenceOutcome::Existing(r.to_string()));
         }
         None => {}
     }
     // The same SOR record again: the same person, whatever changed.
-    if let Some(row) = sm::find_sor(conn, &req.sor, &req.sor_id)? {
-        attach(conn, row.person_seq, req, &row.link_kind, now)?;
+    if let Some(row) = known {
+        attach(
+            conn,
+            row.person_seq,
+            previous,
+            req,
+            rec,
+            &row.link_kind,
+            now,
+        )?;
         let rid: String = crate::store::query_one(
             conn,
             "SELECT reference_id FROM persons WHERE seq = ?1",
@@ -416,20 +483,19 @@ pub fn reference_in(
         )?;
         return Ok(ReferenceOutcome::Existing(rid));
     }
-    let rec = MatchRecord::from_attributes(&Value::Object(req.attributes.clone()));
-    let cands = find_candidates(conn, &rec, params, params.review, 10)?;
+    let cands = find_candidates_keyed(conn, &rec.rec, &rec.keys, params, params.review, 10)?;
     let sure: Vec<&Candidate> = cands
         .iter()
         .filter(|c| c.confidence >= params.auto_link)
         .collect();
     if sure.len() == 1 {
         let seq = reference_seq(conn, &sure[0].reference_id)?;
-        attach(conn, seq, req, "linked", now)?;
+        attach(conn, seq, previous, req, rec, "linked", now)?;
         return Ok(ReferenceOutcome::Existing(sure[0].reference_id.clone()));
     }
     if cands.is_empty() {
         return Ok(ReferenceOutcome::Created(create_person_for(
-            conn, req, actor, now,
+            conn, previous, req, rec, actor, now,
         )?));
     }
     match mode {

@@ -1,8 +1,10 @@
 //! Bulk import: every CSV row goes through `POST /people`'s path, in batched
 //! transactions. Potential matches wait in the reconciliation queue.
 
-use super::idmatch::{Mode, ReferenceOutcome, ReferenceRequest, reference_in};
+use super::idmatch::Keyed;
+use super::idmatch::{Mode, ReferenceOutcome, ReferenceRequest, reference_in_prepared};
 use super::{Actor, Registry, Result};
+use crate::core::matching::MatchRecord;
 use crate::core::matching::normalize;
 use crate::core::rules::EMAIL_RE;
 use crate::store::matching as sm;
@@ -80,12 +82,110 @@ fn check_field(canonical: &str, v: &str) -> std::result::Result<String, String> 
     }
 }
 
+/// One CSV row after the reading stage.
+// Nearly every value is a `Row`: boxing it would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+enum Parsed {
+    /// Unreadable, or without an id.
+    Rejected(RowIssue),
+    Row {
+        line: u64,
+        sor_id: String,
+        /// sorAttributes, with `sorId`.
+        attributes: Map<String, Value>,
+        /// Optional fields left out because they were malformed.
+        dropped: Vec<RowIssue>,
+        rec: Keyed,
+    },
+}
+
+/// The reading stage: parse, check and normalise every row, in file order.
+fn parse_rows<R: Read>(
+    rdr: csv::Reader<R>,
+    columns: &[Option<(&'static str, &'static str)>],
+    id_idx: usize,
+    id_column: &str,
+    out: std::sync::mpsc::SyncSender<Vec<Parsed>>,
+) {
+    // Rows travel in chunks: one hand-over (and wake-up) per chunk, not per row.
+    const CHUNK: usize = 256;
+    let mut chunk = Vec::with_capacity(CHUNK);
+    for (n, rec) in rdr.into_records().enumerate() {
+        let parsed = match rec {
+            Err(e) => Parsed::Rejected(RowIssue {
+                line: e.position().map(|p| p.line()).unwrap_or(n as u64 + 2),
+                field: String::new(),
+                reason: format!("unreadable row: {e}"),
+            }),
+            Ok(rec) => parse_row(&rec, columns, id_idx, id_column, n as u64 + 2),
+        };
+        chunk.push(parsed);
+        if chunk.len() == CHUNK && out.send(std::mem::take(&mut chunk)).is_err() {
+            return; // the writer stopped on an error
+        }
+    }
+    if !chunk.is_empty() {
+        let _ = out.send(chunk);
+    }
+}
+
+fn parse_row(
+    rec: &csv::StringRecord,
+    columns: &[Option<(&'static str, &'static str)>],
+    id_idx: usize,
+    id_column: &str,
+    fallback_line: u64,
+) -> Parsed {
+    let line = rec.position().map(|p| p.line()).unwrap_or(fallback_line);
+    let sor_id = rec.get(id_idx).unwrap_or("").to_string();
+    if sor_id.is_empty() {
+        return Parsed::Rejected(RowIssue {
+            line,
+            field: id_column.to_string(),
+            reason: "the id column is empty".into(),
+        });
+    }
+    let mut attributes = Map::new();
+    let mut dropped = Vec::new();
+    attributes.insert("sorId".into(), Value::String(sor_id.clone()));
+    for (i, col) in columns.iter().enumerate() {
+        let (Some((canonical, attr)), Some(v)) = (col, rec.get(i)) else {
+            continue;
+        };
+        if v.is_empty() {
+            continue;
+        }
+        match check_field(canonical, v) {
+            Ok(v) => {
+                attributes.insert((*attr).into(), Value::String(v));
+            }
+            Err(reason) => dropped.push(RowIssue {
+                line,
+                field: (*canonical).into(),
+                reason,
+            }),
+        }
+    }
+    let attributes_value = Value::Object(attributes);
+    let rec = Keyed::new(MatchRecord::from_attributes(&attributes_value));
+    let Value::Object(attributes) = attributes_value else {
+        unreachable!("built as an object")
+    };
+    Parsed::Row {
+        line,
+        sor_id,
+        attributes,
+        dropped,
+        rec,
+    }
+}
+
 impl Registry {
     /// Import a CSV file. `progress` is called after each batch with the rows done.
     pub fn import_csv(
         &mut self,
         actor: &Actor,
-        input: impl Read,
+        input: impl Read + Send,
         opts: &ImportOptions,
         progress: &mut dyn FnMut(&ImportSummary),
     ) -> Result<ImportSummary> {
@@ -127,23 +227,20 @@ impl Registry {
         }
         let params = self.match_params();
         let now = self.now_str();
-        let mut records = rdr.into_records();
         // A bulk load appends to the WAL and checkpoints once at the end,
         // instead of stopping every few batches to copy pages back.
         self.store
             .conn
             .pragma_update(None, "wal_autocheckpoint", 0)?;
-        let result = self.import_rows(
-            actor,
-            &mut records,
-            &columns,
-            id_idx,
-            opts,
-            &params,
-            &now,
-            &mut summary,
-            progress,
-        );
+        // Two stages on the two cores: a reader thread parses rows, checks
+        // fields and builds the comparable records; this thread matches and
+        // writes. The bounded channel keeps memory flat.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Parsed>>(8);
+        let result = std::thread::scope(|scope| {
+            let columns = &columns;
+            scope.spawn(move || parse_rows(rdr, columns, id_idx, &opts.id_column, tx));
+            self.import_rows(actor, rx, opts, &params, &now, &mut summary, progress)
+        });
         self.store
             .conn
             .pragma_update(None, "wal_autocheckpoint", 10_000)?;
@@ -155,85 +252,59 @@ impl Registry {
         Ok(summary)
     }
 
+    /// The writing stage: each parsed row through `POST /people`'s path.
     #[allow(clippy::too_many_arguments)]
     fn import_rows(
         &mut self,
         actor: &Actor,
-        records: &mut csv::StringRecordsIntoIter<impl Read>,
-        columns: &[Option<(&'static str, &'static str)>],
-        id_idx: usize,
+        rows: std::sync::mpsc::Receiver<Vec<Parsed>>,
         opts: &ImportOptions,
         params: &crate::core::matching::Params,
         now: &str,
         summary: &mut ImportSummary,
         progress: &mut dyn FnMut(&ImportSummary),
     ) -> Result<()> {
-        loop {
+        let mut rows = rows.into_iter().flatten().peekable();
+        while rows.peek().is_some() {
             let tx = self.store.conn.transaction()?;
-            let mut in_batch = 0;
-            let mut done = false;
-            while in_batch < opts.batch.max(1) {
-                let Some(rec) = records.next() else {
-                    done = true;
-                    break;
-                };
+            for parsed in rows.by_ref().take(opts.batch.max(1)) {
                 summary.rows += 1;
-                in_batch += 1;
-                let rec = match rec {
-                    Ok(r) => r,
-                    Err(e) => {
-                        let line = e.position().map(|p| p.line()).unwrap_or(summary.rows + 1);
-                        summary.rejected.push(RowIssue {
-                            line,
-                            field: String::new(),
-                            reason: format!("unreadable row: {e}"),
-                        });
-                        continue;
+                let Parsed::Row {
+                    line,
+                    sor_id,
+                    attributes,
+                    dropped,
+                    rec,
+                } = parsed
+                else {
+                    if let Parsed::Rejected(issue) = parsed {
+                        summary.rejected.push(issue);
                     }
-                };
-                let line = rec.position().map(|p| p.line()).unwrap_or(summary.rows + 1);
-                let sor_id = rec.get(id_idx).unwrap_or("").to_string();
-                if sor_id.is_empty() {
-                    summary.rejected.push(RowIssue {
-                        line,
-                        field: opts.id_column.clone(),
-                        reason: "the id column is empty".into(),
-                    });
                     continue;
-                }
+                };
                 if sm::find_sor(&tx, &opts.sor, &sor_id)?.is_some()
                     || sm::find_open_pending(&tx, &opts.sor, &sor_id)?.is_some()
                 {
                     summary.skipped += 1;
                     continue;
                 }
-                let mut attrs = Map::new();
-                attrs.insert("sorId".into(), Value::String(sor_id.clone()));
-                for (i, col) in columns.iter().enumerate() {
-                    let (Some((canonical, attr)), Some(v)) = (col, rec.get(i)) else {
-                        continue;
-                    };
-                    if v.is_empty() {
-                        continue;
-                    }
-                    match check_field(canonical, v) {
-                        Ok(v) => {
-                            attrs.insert((*attr).into(), Value::String(v));
-                        }
-                        Err(reason) => summary.dropped_fields.push(RowIssue {
-                            line,
-                            field: (*canonical).into(),
-                            reason,
-                        }),
-                    }
-                }
+                summary.dropped_fields.extend(dropped);
                 let req = ReferenceRequest {
                     sor: opts.sor.clone(),
                     sor_id,
-                    attributes: attrs,
+                    attributes,
                     reference_id: None,
                 };
-                let result = reference_in(&tx, &req, params, Mode::Queue, &actor.name, now);
+                let result = reference_in_prepared(
+                    &tx,
+                    &req,
+                    &rec,
+                    None,
+                    params,
+                    Mode::Queue,
+                    &actor.name,
+                    now,
+                );
                 if let Ok(out) = &result {
                     super::idmatch::audit_outcome(&tx, now, actor, "people.import", &req, out)?;
                 }
@@ -255,9 +326,6 @@ impl Registry {
             }
             tx.commit()?;
             progress(summary);
-            if done {
-                break;
-            }
         }
         Ok(())
     }

@@ -35,15 +35,29 @@ pub fn put_record(
     sor_id: &str,
     rec: MatchRecord,
 ) -> Result<()> {
+    let keys = rec.blocking_keys();
+    put_record_keyed(conn, seq, sor, sor_id, rec, &keys)
+}
+
+/// [`put_record`] when the caller already has `rec.blocking_keys()`.
+pub fn put_record_keyed(
+    conn: &Connection,
+    seq: i64,
+    sor: &str,
+    sor_id: &str,
+    rec: MatchRecord,
+    keys: &[String],
+) -> Result<()> {
     let mut records = load_records(conn, seq)?;
     let old = records.clone();
+    let known = Some((&rec, keys));
     match records
         .iter_mut()
         .find(|r| r.sor == sor && r.sor_id == sor_id)
     {
         Some(r) => {
-            r.rec = rec;
-            save_records(conn, seq, &old, &records, &[])
+            r.rec = rec.clone();
+            save_records(conn, seq, &old, &records, &[], known)
         }
         None => {
             records.push(SourcedRecord {
@@ -51,7 +65,7 @@ pub fn put_record(
                 sor_id: sor_id.into(),
                 rec: rec.clone(),
             });
-            save_records(conn, seq, &old, &records, &[&rec])
+            save_records(conn, seq, &old, &records, &[&rec], known)
         }
     }
 }
@@ -64,56 +78,51 @@ pub fn remove_record(conn: &Connection, seq: i64, sor: &str, sor_id: &str) -> Re
         .filter(|r| !(r.sor == sor && r.sor_id == sor_id))
         .cloned()
         .collect();
-    save_records(conn, seq, &old, &kept, &[])
+    save_records(conn, seq, &old, &kept, &[], None)
 }
 
 /// Move every record of person `from` to person `to` (Link IDs merging).
 pub fn move_records(conn: &Connection, from: i64, to: i64) -> Result<()> {
     let moved = load_records(conn, from)?;
-    save_records(conn, from, &moved, &[], &[])?;
+    save_records(conn, from, &moved, &[], &[], None)?;
     let old = load_records(conn, to)?;
     let mut all = old.clone();
     all.extend(moved);
-    save_records(conn, to, &old, &all, &[])
+    save_records(conn, to, &old, &all, &[], None)
 }
 
 /// Write a person's comparable records, replacing `old` (what is stored
-/// now), and the differences in its blocking keys. `added` are records new
-/// to this person, counted into term frequencies.
+/// now), and the differences in its blocking and search keys. `added` are
+/// records new to this person, counted into term frequencies. `known` is a
+/// record whose blocking keys the caller has already computed.
 fn save_records(
     conn: &Connection,
     seq: i64,
     old: &[SourcedRecord],
     records: &[SourcedRecord],
     added: &[&MatchRecord],
+    known: Option<(&MatchRecord, &[String])>,
 ) -> Result<()> {
-    let keys_of = |recs: &[SourcedRecord]| {
-        let mut keys: Vec<String> = recs
-            .iter()
-            .flat_map(|r| r.rec.blocking_keys().into_iter().chain(search_keys(&r.rec)))
-            .collect();
-        keys.sort();
-        keys.dedup();
-        keys
-    };
-    let old = keys_of(old);
-    let new = keys_of(records);
     let json = serde_json::to_string(records).expect("records serialise");
     conn.prepare_cached(
         "INSERT INTO match_records(person_seq, records) VALUES (?1, ?2)
          ON CONFLICT(person_seq) DO UPDATE SET records = excluded.records",
     )?
     .execute(params![seq, json])?;
-    let mut del =
-        conn.prepare_cached("DELETE FROM match_keys WHERE key = ?1 AND person_seq = ?2")?;
-    for k in old.iter().filter(|k| new.binary_search(k).is_err()) {
-        del.execute(params![k, seq])?;
-    }
-    let mut ins =
-        conn.prepare_cached("INSERT OR IGNORE INTO match_keys(key, person_seq) VALUES (?1, ?2)")?;
-    for k in new.iter().filter(|k| old.binary_search(k).is_err()) {
-        ins.execute(params![k, seq])?;
-    }
+    write_key_diff(
+        conn,
+        seq,
+        KeyTable::Blocking,
+        &blocking_hashes(old, None),
+        &blocking_hashes(records, known),
+    )?;
+    write_key_diff(
+        conn,
+        seq,
+        KeyTable::Search,
+        &search_key_set(old),
+        &search_key_set(records),
+    )?;
     let mut tf = conn.prepare_cached(
         "INSERT INTO term_freq(field, value, n) VALUES (?1, ?2, 1)
          ON CONFLICT(field, value) DO UPDATE SET n = n + 1",
@@ -133,6 +142,89 @@ fn save_records(
     Ok(())
 }
 
+/// The two key tables: hashed blocking keys, and text search keys (which
+/// need prefix ranges, so they stay text).
+#[derive(Clone, Copy)]
+enum KeyTable {
+    Blocking,
+    Search,
+}
+
+/// Sorted, distinct hashes of the blocking keys of `recs`.
+fn blocking_hashes(recs: &[SourcedRecord], known: Option<(&MatchRecord, &[String])>) -> Vec<i64> {
+    let mut keys: Vec<i64> = Vec::new();
+    for r in recs {
+        match known {
+            Some((rec, ks)) if *rec == r.rec => {
+                keys.extend(ks.iter().map(|k| matching::key_hash(k)))
+            }
+            _ => keys.extend(r.rec.blocking_keys().iter().map(|k| matching::key_hash(k))),
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// Sorted, distinct search keys of `recs`.
+fn search_key_set(recs: &[SourcedRecord]) -> Vec<String> {
+    let mut keys: Vec<String> = recs.iter().flat_map(|r| search_keys(&r.rec)).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// Delete the keys in `old` but not in `new`, insert those in `new` only.
+fn write_key_diff<K: Ord + rusqlite::ToSql>(
+    conn: &Connection,
+    seq: i64,
+    table: KeyTable,
+    old: &[K],
+    new: &[K],
+) -> Result<()> {
+    let (del, ins) = match table {
+        KeyTable::Blocking => (
+            "DELETE FROM match_keys WHERE key = ?1 AND person_seq = ?2",
+            "INSERT OR IGNORE INTO match_keys(key, person_seq) VALUES (?1, ?2)",
+        ),
+        KeyTable::Search => (
+            "DELETE FROM search_keys WHERE key = ?1 AND person_seq = ?2",
+            "INSERT OR IGNORE INTO search_keys(key, person_seq) VALUES (?1, ?2)",
+        ),
+    };
+    let mut del = conn.prepare_cached(del)?;
+    for k in old.iter().filter(|k| new.binary_search(k).is_err()) {
+        del.execute(params![k, seq])?;
+    }
+    let mut ins = conn.prepare_cached(ins)?;
+    for k in new.iter().filter(|k| old.binary_search(k).is_err()) {
+        ins.execute(params![k, seq])?;
+    }
+    Ok(())
+}
+
+/// Rebuild both key tables from the stored records (schema migration 9,
+/// when blocking keys became hashes). Keys are derived data.
+pub fn rebuild_keys(conn: &Connection) -> Result<()> {
+    conn.execute_batch("DELETE FROM match_keys; DELETE FROM search_keys;")?;
+    let mut st = conn.prepare("SELECT person_seq, records FROM match_records")?;
+    let mut rows = st.query([])?;
+    while let Some(row) = rows.next()? {
+        let seq: i64 = row.get(0)?;
+        let json: String = row.get(1)?;
+        let records: Vec<SourcedRecord> = serde_json::from_str(&json).unwrap_or_default();
+        write_key_diff(
+            conn,
+            seq,
+            KeyTable::Blocking,
+            &[],
+            &blocking_hashes(&records, None),
+        )?;
+        write_key_diff(conn, seq, KeyTable::Search, &[], &search_key_set(&records))?;
+    }
+    Ok(())
+}
+
 /// Keys for the search box (never used for blocking): name prefixes.
 pub fn search_keys(r: &MatchRecord) -> Vec<String> {
     [&r.given, &r.family, &r.middle]
@@ -148,8 +240,7 @@ pub fn search_keys(r: &MatchRecord) -> Vec<String> {
 pub fn search(conn: &Connection, q: &str, cap: usize) -> Result<Vec<i64>> {
     use crate::core::matching::normalize::{id_key, name_key, phone_key};
     let q = q.trim();
-    let mut exact =
-        conn.prepare_cached("SELECT person_seq FROM match_keys WHERE key = ?1 LIMIT ?2")?;
+    let mut exact = conn.prepare_cached("SELECT person_seq FROM match_keys WHERE key = ?1")?;
     let mut out: Vec<i64> = Vec::new();
     if crate::core::ids::is_reference_id(q) {
         out.extend(
@@ -165,7 +256,8 @@ pub fn search(conn: &Connection, q: &str, cap: usize) -> Result<Vec<i64>> {
         for key in [format!("t:{idk}"), format!("i:{idk}"), format!("s:{idk}")] {
             out.extend(
                 exact
-                    .query_map(params![key, cap as i64], |r| r.get::<_, i64>(0))?
+                    .query_map(params![matching::key_hash(&key)], |r| r.get::<_, i64>(0))?
+                    .take(cap)
                     .collect::<Result<Vec<_>>>()?,
             );
         }
@@ -174,22 +266,25 @@ pub fn search(conn: &Connection, q: &str, cap: usize) -> Result<Vec<i64>> {
     if digits >= 7 && digits * 2 >= q.chars().filter(|c| !c.is_whitespace()).count() {
         out.extend(
             exact
-                .query_map(params![format!("p:{}", phone_key(q)), cap as i64], |r| {
-                    r.get::<_, i64>(0)
-                })?
+                .query_map(
+                    params![matching::key_hash(&format!("p:{}", phone_key(q)))],
+                    |r| r.get::<_, i64>(0),
+                )?
+                .take(cap)
                 .collect::<Result<Vec<_>>>()?,
         );
     }
     if out.is_empty() {
         let mut range = conn.prepare_cached(
-            "SELECT DISTINCT person_seq FROM match_keys WHERE key >= ?1 AND key < ?2 LIMIT ?3",
+            "SELECT DISTINCT person_seq FROM search_keys WHERE key >= ?1 AND key < ?2",
         )?;
         let mut sets: Vec<Vec<i64>> = Vec::new();
         for word in q.split_whitespace().map(name_key).filter(|w| !w.is_empty()) {
             let lo = format!("n:{word}");
             let hi = format!("n:{word}\u{10FFFF}");
             let mut s: Vec<i64> = range
-                .query_map(params![lo, hi, (cap * 4) as i64], |r| r.get(0))?
+                .query_map(params![lo, hi], |r| r.get(0))?
+                .take(cap * 4)
                 .collect::<Result<_>>()?;
             s.sort_unstable();
             sets.push(s);
@@ -211,12 +306,20 @@ pub fn search(conn: &Connection, q: &str, cap: usize) -> Result<Vec<i64>> {
 /// Persons sharing at least one blocking key with `rec`. Keys shared by more
 /// than [`MAX_BLOCK`] persons are skipped: they carry no information.
 pub fn candidates(conn: &Connection, rec: &MatchRecord) -> Result<Vec<i64>> {
-    let mut st =
-        conn.prepare_cached("SELECT person_seq FROM match_keys WHERE key = ?1 LIMIT ?2")?;
+    candidates_for_keys(conn, &rec.blocking_keys())
+}
+
+/// [`candidates`] for a record's blocking keys.
+pub fn candidates_for_keys(conn: &Connection, keys: &[String]) -> Result<Vec<i64>> {
+    // No `LIMIT ?`: a bound LIMIT makes SQLite re-prepare the statement on
+    // every rebind (it plans with the value), which cost a fifth of an
+    // import. Stepping stops after MAX_BLOCK + 1 rows instead.
+    let mut st = conn.prepare_cached("SELECT person_seq FROM match_keys WHERE key = ?1")?;
     let mut out: Vec<i64> = Vec::new();
-    for k in rec.blocking_keys() {
+    for k in keys {
         let seqs: Vec<i64> = st
-            .query_map(params![k, (MAX_BLOCK + 1) as i64], |r| r.get(0))?
+            .query_map(params![matching::key_hash(k)], |r| r.get(0))?
+            .take(MAX_BLOCK + 1)
             .collect::<Result<_>>()?;
         if seqs.len() <= MAX_BLOCK {
             out.extend(seqs);

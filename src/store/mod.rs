@@ -49,17 +49,20 @@ impl Store {
         {
             let _ = std::fs::create_dir_all(dir);
         }
+        tune_sqlite_library();
         let conn = Connection::open(path)?;
         Self::init(conn, None)
     }
 
     /// A private in-memory database (tests, benchmarks).
     pub fn open_in_memory() -> Result<Store> {
+        tune_sqlite_library();
         Self::init(Connection::open_in_memory()?, None)
     }
 
     /// Open and migrate only up to `version` (tests of in-place upgrades).
     pub fn open_at_version(path: &Path, version: usize) -> Result<Store> {
+        tune_sqlite_library();
         Self::init(Connection::open(path)?, Some(version))
     }
 
@@ -96,6 +99,9 @@ impl Store {
         {
             let tx = self.conn.transaction()?;
             tx.execute_batch(sql)?;
+            if i + 1 == schema::REBUILD_KEYS_AT {
+                matching::rebuild_keys(&tx)?;
+            }
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;
         }
@@ -124,6 +130,22 @@ impl Store {
         )?;
         Ok(())
     }
+}
+
+/// Process-wide SQLite settings, before the library is first used: no
+/// memory statistics (they take a global mutex on every allocation, and
+/// nothing here reads them).
+fn tune_sqlite_library() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: sqlite3_config is called once, before any connection of
+        // this process is opened (Store::open is the only way in), with an
+        // option that takes one int argument. If SQLite is already
+        // initialised it returns SQLITE_MISUSE and changes nothing.
+        unsafe {
+            rusqlite::ffi::sqlite3_config(rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS, 0);
+        }
+    });
 }
 
 /// What to write for a new person row.
@@ -161,10 +183,15 @@ pub fn reference_id_taken(conn: &Connection, reference_id: &str) -> Result<bool>
 
 /// Insert a person with its documents and issued identifiers. Returns its seq.
 pub fn insert_person(conn: &Connection, p: &NewPerson) -> Result<i64> {
+    // An active person takes the next paging ordinal in the same statement
+    // (a second UPDATE would rewrite the whole row).
     exec(conn,
         "INSERT INTO persons(id, reference_id, status, active_id, version, first_name, last_name,
-                             birth_date, gender, tax_id, data, created_by, created_at, updated_by, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?12, ?13)",
+                             birth_date, gender, tax_id, data, created_by, created_at, updated_by, updated_at,
+                             ordinal)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?12, ?13,
+                 CASE WHEN ?3 = 'active' THEN
+                     (SELECT COALESCE(MAX(ordinal), 0) + 1 FROM persons WHERE ordinal IS NOT NULL) END)",
         params![
             p.id,
             p.reference_id,
@@ -182,12 +209,6 @@ pub fn insert_person(conn: &Connection, p: &NewPerson) -> Result<i64> {
         ],
     )?;
     let seq = conn.last_insert_rowid();
-    if p.status == PersonStatus::Active {
-        conn.prepare_cached(
-            "UPDATE persons SET ordinal = (SELECT COALESCE(MAX(ordinal), 0) + 1 FROM persons WHERE ordinal IS NOT NULL) WHERE seq = ?1",
-        )?
-        .execute([seq])?;
-    }
     if !p.data.documents.is_empty() {
         sync_documents(conn, seq, &p.data.documents)?;
     }

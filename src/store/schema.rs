@@ -236,4 +236,24 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX hub_nonces_seen ON hub_nonces(seen_at);
     "#,
+    // 9: blocking keys as 64-bit hashes (half the index, integer compares),
+    // and the name prefixes of the search box in their own text table. The
+    // store refills both from match_records after this step.
+    r#"
+    DROP TABLE match_keys;
+    CREATE TABLE match_keys (
+        key        INTEGER NOT NULL,
+        person_seq INTEGER NOT NULL,
+        PRIMARY KEY (key, person_seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE search_keys (
+        key        TEXT NOT NULL,
+        person_seq INTEGER NOT NULL,
+        PRIMARY KEY (key, person_seq)
+    ) WITHOUT ROWID;
+    "#,
 ];
+
+/// The schema version after which the key tables are rebuilt from the
+/// stored records (see migration 9).
+pub const REBUILD_KEYS_AT: usize = 9;

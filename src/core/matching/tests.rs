@@ -211,3 +211,12 @@ fn blocking_keys_tolerate_errors() {
         assert!(b.blocking_keys().iter().any(|k| ka.contains(k)), "{b:?}");
     }
 }
+
+#[test]
+fn key_hash_is_fnv1a_and_never_changes() {
+    // Published FNV-1a 64 test vectors: stored keys depend on these values.
+    assert_eq!(key_hash("") as u64, 0xcbf2_9ce4_8422_2325);
+    assert_eq!(key_hash("a") as u64, 0xaf63_dc4c_8601_ec8c);
+    assert_eq!(key_hash("foobar") as u64, 0x8594_4171_f739_67e8);
+    assert_ne!(key_hash("nd:JN:19900101"), key_hash("nd:JN:19900110"));
+}
