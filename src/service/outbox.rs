@@ -49,9 +49,9 @@ pub fn list(conn: &Connection, unsent_only: bool, limit: i64) -> Result<Vec<Outb
     Ok(conn
         .prepare_cached(
             "SELECT id, person_id, created_at, attempts, last_error, sent_at FROM outbox
-             WHERE (?1 = 0 OR sent_at IS NULL) ORDER BY id LIMIT ?2",
+             WHERE (?1 = 0 OR sent_at IS NULL) ORDER BY id",
         )?
-        .query_map(params![unsent_only as i64, limit], |r| {
+        .query_map(params![unsent_only as i64], |r| {
             Ok(OutboxRow {
                 id: r.get(0)?,
                 person_id: r.get(1)?,
@@ -61,5 +61,6 @@ pub fn list(conn: &Connection, unsent_only: bool, limit: i64) -> Result<Vec<Outb
                 sent_at: r.get(5)?,
             })
         })?
+        .take(limit.max(0) as usize)
         .collect::<rusqlite::Result<_>>()?)
 }

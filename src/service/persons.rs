@@ -225,12 +225,17 @@ impl Registry {
         let offset = offset.max(0);
         let seqs: Vec<i64> = match code {
             Some(c) => conn
-                .prepare_cached("SELECT seq FROM persons WHERE reference_id = ?1 AND status = 'active' LIMIT ?2 OFFSET ?3")?
-                .query_map(rusqlite::params![c, limit + 1, offset], |r| r.get(0))?
+                .prepare_cached(
+                    "SELECT seq FROM persons WHERE reference_id = ?1 AND status = 'active'",
+                )?
+                .query_map(rusqlite::params![c], |r| r.get(0))?
+                .skip(offset as usize)
+                .take(limit as usize + 1)
                 .collect::<rusqlite::Result<_>>()?,
             None => conn
-                .prepare_cached("SELECT seq FROM persons WHERE ordinal > ?1 ORDER BY ordinal LIMIT ?2")?
-                .query_map(rusqlite::params![offset, limit + 1], |r| r.get(0))?
+                .prepare_cached("SELECT seq FROM persons WHERE ordinal > ?1 ORDER BY ordinal")?
+                .query_map(rusqlite::params![offset], |r| r.get(0))?
+                .take(limit as usize + 1)
                 .collect::<rusqlite::Result<_>>()?,
         };
         let has_more = seqs.len() as i64 > limit;
@@ -666,10 +671,9 @@ impl Registry {
                 |r| r.get(0),
             )?;
             let seqs: Vec<i64> = conn
-                .prepare_cached(
-                    "SELECT seq FROM persons WHERE ordinal > ?1 ORDER BY ordinal LIMIT ?2",
-                )?
-                .query_map([offset, limit], |r| r.get(0))?
+                .prepare_cached("SELECT seq FROM persons WHERE ordinal > ?1 ORDER BY ordinal")?
+                .query_map([offset], |r| r.get(0))?
+                .take(limit as usize)
                 .collect::<rusqlite::Result<_>>()?;
             return Ok((summaries(conn, &seqs)?, total));
         }

@@ -476,9 +476,11 @@ fn pending_from_row(r: &rusqlite::Row) -> rusqlite::Result<PendingRow> {
 pub fn list_pending(conn: &Connection, limit: i64) -> Result<Vec<PendingRow>> {
     let mut st = conn.prepare_cached(
         "SELECT id, sor, sor_id, attributes, candidates, created_at FROM pending
-         WHERE resolved_at IS NULL ORDER BY id LIMIT ?1",
+         WHERE resolved_at IS NULL ORDER BY id",
     )?;
-    st.query_map([limit], pending_from_row)?.collect()
+    st.query_map([], pending_from_row)?
+        .take(limit.max(0) as usize)
+        .collect()
 }
 
 pub fn get_pending(conn: &Connection, id: i64) -> Result<Option<(PendingRow, bool)>> {
