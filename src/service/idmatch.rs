@@ -348,7 +348,7 @@ fn attach(
     kind: &str,
     now: &str,
 ) -> Result<()> {
-    let attrs = Value::Object(req.attributes.clone()).to_string();
+    let attrs = serde_json::to_string(&req.attributes).expect("a JSON map serialises");
     if let Some(old) = previous
         && old != seq
     {
@@ -501,7 +501,7 @@ pub fn reference_in_prepared(
     match mode {
         Mode::Interactive => Ok(ReferenceOutcome::Candidates(cands)),
         Mode::Queue => {
-            let attrs = Value::Object(req.attributes.clone()).to_string();
+            let attrs = serde_json::to_string(&req.attributes).expect("a JSON map serialises");
             let cj = Value::Array(cands.iter().map(Candidate::to_json).collect()).to_string();
             Ok(ReferenceOutcome::Queued(sm::insert_pending(
                 conn,
