@@ -38,9 +38,36 @@ pub fn base62_id(prefix: &str) -> String {
     })
 }
 
-/// A new person id, e.g. `p_57WfSCnafMnxDiWMKcy3EW`.
+/// A new person id, e.g. `p_0nRbqW8K7fMnxDiWMKcy3E`: 22 base62 characters
+/// whose first 8 are the creation time in milliseconds (so new ids sort
+/// last, and the indexes on them grow at one end instead of at random
+/// pages) and whose other 14 are random (83 bits). Seeded runs stay fully
+/// random, so their ids are reproducible.
 pub fn person_id() -> String {
-    base62_id("p_")
+    if SEEDED.lock().unwrap_or_else(|e| e.into_inner()).is_some() {
+        return base62_id("p_");
+    }
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
+    time_ordered_id("p_", millis)
+}
+
+/// `prefix` + `millis` in 8 base62 digits + 14 random base62 characters.
+pub fn time_ordered_id(prefix: &str, millis: u64) -> String {
+    let mut s = String::with_capacity(prefix.len() + 22);
+    s.push_str(prefix);
+    let mut digits = [b'0'; 8];
+    let mut t = millis;
+    for d in digits.iter_mut().rev() {
+        *d = BASE62[(t % 62) as usize];
+        t /= 62;
+    }
+    s.extend(digits.iter().map(|&b| b as char));
+    let tail = base62_id("");
+    s.push_str(&tail[..14]);
+    s
 }
 
 /// A new issued identifier id, e.g. `pii_4PYsekjAX8VMuAOfmW81C7`.
@@ -88,5 +115,19 @@ mod tests {
         assert!(!is_base62_id("p_57WfSCnafMnxDiWMKcy3E!", "p_"));
         assert!(is_base62_id("p_57WfSCnafMnxDiWMKcy3EW", "p_"));
         assert_ne!(person_id(), person_id());
+    }
+
+    #[test]
+    fn time_ordered_ids_sort_by_time_and_keep_the_format() {
+        let a = time_ordered_id("p_", 1_763_800_000_000);
+        let b = time_ordered_id("p_", 1_763_800_000_001);
+        let c = time_ordered_id("p_", 1_763_800_062_000);
+        assert!(is_base62_id(&a, "p_"), "{a}");
+        assert!(a < b && b < c, "{a} {b} {c}");
+        // Same millisecond: the random tails differ.
+        assert_ne!(a, time_ordered_id("p_", 1_763_800_000_000));
+        // 62^8 ms is about 6,900 years: the year 9999 still fits in 8 digits.
+        let far = time_ordered_id("p_", 253_402_300_799_000);
+        assert!(is_base62_id(&far, "p_") && far > c, "{far}");
     }
 }
