@@ -66,7 +66,7 @@ pub enum Command {
         #[arg(long, value_delimiter = ',')]
         map: Vec<String>,
         /// Rows per transaction.
-        #[arg(long, default_value_t = 1000)]
+        #[arg(long, default_value_t = crate::service::import::DEFAULT_BATCH)]
         batch: usize,
     },
     /// Export data.
@@ -542,7 +542,7 @@ pub fn main() -> i32 {
                 sor,
                 id_column,
                 map,
-                batch: 1000,
+                batch: crate::service::import::DEFAULT_BATCH,
             };
             let mut reg = Registry::in_memory();
             match crate::tools::eval::evaluate(&file, &opts, &truth, &mut reg) {

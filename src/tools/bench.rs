@@ -28,7 +28,7 @@ pub fn generated_options() -> ImportOptions {
         sor: "GEN".into(),
         id_column: "rec_id".into(),
         map: vec![],
-        batch: 2000,
+        batch: crate::service::import::DEFAULT_BATCH,
     }
 }
 
