@@ -23,6 +23,71 @@ pub fn peak_rss_mib() -> f64 {
         .unwrap_or(0.0)
 }
 
+/// Resident memory of process `pid` ("self" for this one) in MiB:
+/// (anonymous, file-backed). Anonymous memory is the heap; file-backed is
+/// mostly the SQLite memory map, page cache the kernel can drop.
+pub fn rss_mib(pid: &str) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map(|kb| (kb / 1024.0 * 10.0).round() / 10.0)
+            .unwrap_or(0.0)
+    };
+    (field("RssAnon:"), field("RssFile:"))
+}
+
+/// A hub in its own process (this binary's `hub` command), killed on drop.
+struct HubProcess {
+    child: std::process::Child,
+    url: String,
+}
+
+impl HubProcess {
+    fn start(db: &Path, key_id: &str, secret: &str, source: &str) -> Result<HubProcess, String> {
+        use std::io::BufRead;
+        let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+        let db_arg = db.to_str().ok_or("the hub database path is not UTF-8")?;
+        let out = std::process::Command::new(&exe)
+            .args(["--db", db_arg, "hub", "client", "add", key_id])
+            .args(["--sources", source, "--secret", secret])
+            .output()
+            .map_err(|e| e.to_string())?;
+        if !out.status.success() {
+            return Err(format!(
+                "hub client add: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        let mut child = std::process::Command::new(&exe)
+            .args(["--db", db_arg, "hub", "--listen", "127.0.0.1:0"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| e.to_string())?;
+        let mut line = String::new();
+        let stdout = child.stdout.take().ok_or("no hub stdout")?;
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .ok_or_else(|| format!("the hub did not start: {line}"))?
+            .to_string();
+        Ok(HubProcess { child, url })
+    }
+}
+
+impl Drop for HubProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 pub fn generated_options() -> ImportOptions {
     ImportOptions {
         sor: "GEN".into(),
@@ -216,21 +281,18 @@ pub fn sync(dir: &Path, changes: usize, seed: u64) -> Result<serde_json::Value, 
     let hub_db = dir.join("bench-hub.db");
     let ws_db = dir.join("bench-ws.db");
     for p in [&hub_db, &ws_db] {
-        let _ = std::fs::remove_file(p);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
+        }
     }
-    let mut hub = Registry::open(&hub_db).map_err(|e| e.to_string())?;
     let secret = "bench-secret-0123456789abcdef";
-    hub.add_hub_client("bench", secret, &["BENCH".to_string()])
-        .map_err(|e| e.to_string())?;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || crate::hub::serve_with(hub, "127.0.0.1:0", Some(tx)));
-    let addr = rx
-        .recv_timeout(std::time::Duration::from_secs(10))
-        .map_err(|e| e.to_string())?;
+    // The hub runs in its own process, as in production, so that this
+    // process's memory is the workstation's alone.
+    let hub = HubProcess::start(&hub_db, "bench", secret, "BENCH")?;
     let mut ws = Registry::open(&ws_db).map_err(|e| e.to_string())?;
     for (k, v) in [
         ("site_source", "BENCH".to_string()),
-        ("hub_url", format!("http://{addr}")),
+        ("hub_url", hub.url.clone()),
         ("hub_key_id", "bench".into()),
     ] {
         ws.configure(k, Some(&v)).map_err(|e| e.to_string())?;
@@ -250,14 +312,23 @@ pub fn sync(dir: &Path, changes: usize, seed: u64) -> Result<serde_json::Value, 
     let cfg = crate::sync::load_config(&ws, &ws_db)?;
     let started = Instant::now();
     let mut sent = 0;
-    let mut rss = Vec::new();
+    let hub_pid = hub.child.id().to_string();
+    let mut samples = Vec::new();
+    let sample = |sent: usize, secs: f64| {
+        let (anon, file) = rss_mib("self");
+        let (hub_anon, hub_file) = rss_mib(&hub_pid);
+        json!({"sent": sent, "seconds": (secs * 10.0).round() / 10.0,
+               "workstation_anon_mib": anon, "workstation_file_mib": file,
+               "hub_anon_mib": hub_anon, "hub_file_mib": hub_file})
+    };
+    samples.push(sample(0, 0.0));
     while sent < made {
         let r = crate::sync::sync_once(&mut ws, &cfg, (made / 10).max(1) as u64);
         if r.retry_error.is_some() || r.fatal_error.is_some() {
             return Err(format!("sync stopped: {r:?}"));
         }
         sent += r.sent as usize;
-        rss.push(peak_rss_mib());
+        samples.push(sample(sent, started.elapsed().as_secs_f64()));
         eprint!("\rsent {sent}/{made}");
         if r.sent == 0 {
             break;
@@ -265,8 +336,11 @@ pub fn sync(dir: &Path, changes: usize, seed: u64) -> Result<serde_json::Value, 
     }
     eprintln!();
     let secs = started.elapsed().as_secs_f64();
+    let left = ws.outbox_len().map_err(|e| e.to_string())?;
+    drop(hub);
     Ok(
-        json!({"bench": "sync", "changes": made, "seconds": secs, "calls_per_second": sent as f64 / secs,
-              "peak_rss_mib_after_each_tenth": rss}),
+        json!({"bench": "sync", "changes": made, "sent": sent, "outbox_left": left, "seconds": secs,
+              "calls_per_second": sent as f64 / secs, "memory_after_each_tenth": samples,
+              "workstation_peak_rss_mib": peak_rss_mib()}),
     )
 }
