@@ -10,14 +10,19 @@ use std::time::Instant;
 
 /// Peak resident memory of this process, in MiB (Linux).
 pub fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
+    proc_status_mib("self", "VmHWM:")
+}
+
+/// A memory field of `/proc/{pid}/status` (given in kB there), in MiB; 0
+/// when it cannot be read.
+fn proc_status_mib(pid: &str, field: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|kb| kb.parse::<f64>().ok())
-            })
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
         })
         .map(|kb| kb / 1024.0)
         .unwrap_or(0.0)
@@ -27,17 +32,11 @@ pub fn peak_rss_mib() -> f64 {
 /// (anonymous, file-backed). Anonymous memory is the heap; file-backed is
 /// mostly the SQLite memory map, page cache the kernel can drop.
 pub fn rss_mib(pid: &str) -> (f64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<f64>().ok())
-            .map(|kb| (kb / 1024.0 * 10.0).round() / 10.0)
-            .unwrap_or(0.0)
-    };
-    (field("RssAnon:"), field("RssFile:"))
+    let tenths = |mib: f64| (mib * 10.0).round() / 10.0;
+    (
+        tenths(proc_status_mib(pid, "RssAnon:")),
+        tenths(proc_status_mib(pid, "RssFile:")),
+    )
 }
 
 /// A hub in its own process (this binary's `hub` command), killed on drop.
