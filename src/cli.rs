@@ -2,7 +2,7 @@
 //! calls the router or the service, and prints. No rules live here.
 
 use crate::api;
-use crate::service::{Actor, Registry};
+use crate::service::{Actor, Registry, Role};
 use clap::{Parser, Subcommand};
 use std::io::Read;
 use std::path::PathBuf;
@@ -113,6 +113,15 @@ pub enum Command {
     Hub {
         #[arg(long, default_value = "127.0.0.1:8680")]
         listen: String,
+        /// Open connections at most.
+        #[arg(long, default_value_t = 256)]
+        max_connections: usize,
+        /// Seconds a client has to send a request's headers (idle connections close after it).
+        #[arg(long, default_value_t = 10)]
+        header_timeout: u64,
+        /// Seconds a client has to send a request's body.
+        #[arg(long, default_value_t = 20)]
+        body_timeout: u64,
         #[command(subcommand)]
         what: Option<HubWhat>,
     },
@@ -157,9 +166,6 @@ pub enum HubClientWhat {
         key_id: String,
         #[arg(long, value_delimiter = ',', required = true)]
         sources: Vec<String>,
-        /// The shared secret; read from REGISTRAR_HUB_SECRET, else generated and printed once.
-        #[arg(long, env = "REGISTRAR_HUB_SECRET", hide_env_values = true)]
-        secret: Option<String>,
     },
 }
 
@@ -219,6 +225,28 @@ fn actor(
             reg.authenticate(name, &pw)
         }
     }
+}
+
+const ADMIN: &[Role] = &[Role::Admin];
+const STEWARDS: &[Role] = &[Role::Admin, Role::Reviewer];
+const STAFF: &[Role] = &[Role::Admin, Role::Reviewer, Role::Receptionist];
+
+/// Open the database and sign in as `--user` with one of `roles` (anyone
+/// may act on a database without accounts). Prints the refusal; the error
+/// is the exit code.
+fn signed_in(
+    db: &std::path::Path,
+    user: Option<&str>,
+    roles: &[Role],
+) -> Result<(Registry, Actor), i32> {
+    let reg = open(db)?;
+    let who = actor(&reg, user, "REGISTRAR_PASSWORD")
+        .and_then(|a| {
+            crate::service::accounts::require(&a, roles, "this command")?;
+            Ok(a)
+        })
+        .map_err(|e| print_error(&e))?;
+    Ok((reg, who))
 }
 
 fn print_error(e: &crate::service::ServiceError) -> i32 {
@@ -377,8 +405,8 @@ pub fn main() -> i32 {
         Command::User {
             what: UserWhat::List,
         } => {
-            let reg = match open(&db) {
-                Ok(r) => r,
+            let (reg, _) = match signed_in(&db, cli.user.as_deref(), ADMIN) {
+                Ok(x) => x,
                 Err(c) => return c,
             };
             match reg.users() {
@@ -390,13 +418,10 @@ pub fn main() -> i32 {
             }
         }
         Command::Audit { person, limit } => {
-            let reg = match open(&db) {
-                Ok(r) => r,
+            let (reg, _) = match signed_in(&db, cli.user.as_deref(), STAFF) {
+                Ok(x) => x,
                 Err(c) => return c,
             };
-            if let Err(e) = actor(&reg, cli.user.as_deref(), "REGISTRAR_PASSWORD") {
-                return print_error(&e);
-            }
             match reg.audit_trail(person.as_deref(), limit) {
                 Ok(rows) => {
                     for r in rows {
@@ -421,8 +446,8 @@ pub fn main() -> i32 {
                     return 2;
                 }
             };
-            let mut reg = match open(&db) {
-                Ok(r) => r,
+            let (mut reg, who) = match signed_in(&db, cli.user.as_deref(), ADMIN) {
+                Ok(x) => x,
                 Err(c) => return c,
             };
             let f = match std::fs::File::open(&file) {
@@ -439,22 +464,17 @@ pub fn main() -> i32 {
                 batch,
             };
             let started = std::time::Instant::now();
-            let result = reg.import_csv(
-                &Actor::system(),
-                std::io::BufReader::new(f),
-                &opts,
-                &mut |s| {
-                    eprint!(
-                        "\r{} rows: {} linked, {} new, {} queued, {} skipped, {} rejected",
-                        s.rows,
-                        s.linked,
-                        s.new,
-                        s.queued,
-                        s.skipped,
-                        s.rejected.len()
-                    );
-                },
-            );
+            let result = reg.import_csv(&who, std::io::BufReader::new(f), &opts, &mut |s| {
+                eprint!(
+                    "\r{} rows: {} linked, {} new, {} queued, {} skipped, {} rejected",
+                    s.rows,
+                    s.linked,
+                    s.new,
+                    s.queued,
+                    s.skipped,
+                    s.rejected.len()
+                );
+            });
             eprintln!();
             match result {
                 Ok(s) => {
@@ -472,8 +492,8 @@ pub fn main() -> i32 {
         Command::Export {
             what: ExportWhat::Links { format },
         } => {
-            let reg = match open(&db) {
-                Ok(r) => r,
+            let (reg, _) = match signed_in(&db, cli.user.as_deref(), STEWARDS) {
+                Ok(x) => x,
                 Err(c) => return c,
             };
             let links = match reg.export_links() {
@@ -585,8 +605,8 @@ pub fn main() -> i32 {
             min_persons,
             dry_run,
         } => {
-            let mut reg = match open(&db) {
-                Ok(r) => r,
+            let (mut reg, _) = match signed_in(&db, cli.user.as_deref(), ADMIN) {
+                Ok(x) => x,
                 Err(c) => return c,
             };
             match reg.train(min_persons, !dry_run) {
@@ -600,12 +620,23 @@ pub fn main() -> i32 {
                 }
             }
         }
-        Command::Hub { listen, what: None } => {
+        Command::Hub {
+            listen,
+            what: None,
+            max_connections,
+            header_timeout,
+            body_timeout,
+        } => {
             let reg = match open(&db) {
                 Ok(r) => r,
                 Err(c) => return c,
             };
-            match crate::hub::serve(reg, &listen) {
+            let limits = crate::hub::Limits {
+                max_connections: max_connections.max(1),
+                header_timeout: std::time::Duration::from_secs(header_timeout.max(1)),
+                body_timeout: std::time::Duration::from_secs(body_timeout.max(1)),
+            };
+            match crate::hub::serve(reg, &listen, limits) {
                 Ok(()) => 0,
                 Err(e) => {
                     eprintln!("registrar: hub: {e}");
@@ -616,19 +647,19 @@ pub fn main() -> i32 {
         Command::Hub {
             what:
                 Some(HubWhat::Client {
-                    what:
-                        HubClientWhat::Add {
-                            key_id,
-                            sources,
-                            secret,
-                        },
+                    what: HubClientWhat::Add { key_id, sources },
                 }),
             ..
         } => {
-            let mut reg = match open(&db) {
-                Ok(r) => r,
+            let (mut reg, _) = match signed_in(&db, cli.user.as_deref(), ADMIN) {
+                Ok(x) => x,
                 Err(c) => return c,
             };
+            // Never on the command line (ps shows it): the environment, or
+            // a fresh one printed once.
+            let secret = std::env::var("REGISTRAR_HUB_SECRET")
+                .ok()
+                .filter(|s| !s.is_empty());
             let generated = secret.is_none();
             let secret = secret.unwrap_or_else(|| crate::core::ids::base62_id(""));
             match reg.add_hub_client(&key_id, &secret, &sources) {
@@ -705,11 +736,12 @@ pub fn main() -> i32 {
             what: None,
         } => crate::sync::run(&db, once, std::time::Duration::from_secs(deadline)),
         Command::Config { key, value } => {
-            let reg = match open(&db) {
-                Ok(r) => r,
+            let roles = if value.is_some() { ADMIN } else { STAFF };
+            let (reg, who) = match signed_in(&db, cli.user.as_deref(), roles) {
+                Ok(x) => x,
                 Err(c) => return c,
             };
-            match reg.configure(&key, value.as_deref()) {
+            match reg.configure_as(&who, &key, value.as_deref()) {
                 Ok(v) => {
                     println!("{key} = {v}");
                     0
@@ -721,13 +753,13 @@ pub fn main() -> i32 {
             }
         }
         Command::Stress { count } => {
-            let mut reg = match open(&db) {
-                Ok(r) => r,
+            let (mut reg, who) = match signed_in(&db, cli.user.as_deref(), STAFF) {
+                Ok(x) => x,
                 Err(c) => return c,
             };
             for i in 0..count {
                 let body = crate::service::demo::adult_request(i);
-                if let Err(e) = reg.person_request(&Actor::system(), &body) {
+                if let Err(e) = reg.person_request(&who, &body) {
                     eprintln!("stress: {e}");
                     return 1;
                 }

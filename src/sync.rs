@@ -6,7 +6,6 @@
 
 use crate::core::signing;
 use crate::service::Registry;
-use crate::service::outbox::site_source;
 use rusqlite::params;
 use serde::Serialize;
 use serde_json::Value;
@@ -147,6 +146,30 @@ fn post(client: &reqwest::blocking::Client, cfg: &SyncConfig, body: &[u8]) -> Ou
     }
 }
 
+/// This database's instance id, made once: `ws-` and 26 random base32
+/// letters. TrackingIds are `instance:outbox id`, unique across every
+/// workstation, and the hub binds a key to the one instance that uses it.
+pub fn instance_id(reg: &Registry) -> Result<String, rusqlite::Error> {
+    if let Some(id) = reg
+        .store
+        .get_setting("instance_id")?
+        .filter(|s| s.starts_with("ws-"))
+    {
+        return Ok(id);
+    }
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz234567";
+    let bytes: [u8; 26] = rand::random();
+    let id: String = std::iter::once("ws-".to_string())
+        .chain(
+            bytes
+                .iter()
+                .map(|b| (ALPHABET[(*b as usize) % 32] as char).to_string()),
+        )
+        .collect();
+    reg.store.set_setting("instance_id", &id)?;
+    Ok(id)
+}
+
 /// Send unsent outbox rows in order, at most `max`, stopping at the first
 /// retryable error. Rows are read in small batches: memory stays flat.
 pub fn sync_once(reg: &mut Registry, cfg: &SyncConfig, max: u64) -> Report {
@@ -162,7 +185,13 @@ pub fn sync_once(reg: &mut Registry, cfg: &SyncConfig, max: u64) -> Report {
             return report;
         }
     };
-    let source = site_source(&reg.store.conn).unwrap_or_else(|_| "registrar".into());
+    let instance = match instance_id(reg) {
+        Ok(i) => i,
+        Err(e) => {
+            report.fatal_error = Some(e.to_string());
+            return report;
+        }
+    };
     'outer: while report.sent + report.failed < max {
         let rows: Vec<(i64, String, String)> = match reg
             .store
@@ -184,7 +213,7 @@ pub fn sync_once(reg: &mut Registry, cfg: &SyncConfig, max: u64) -> Report {
                 break 'outer;
             }
             let mut body: Value = serde_json::from_str(&payload).unwrap_or_default();
-            body["trackingId"] = Value::String(format!("{source}:{id}"));
+            body["trackingId"] = Value::String(format!("{instance}:{id}"));
             let bytes = body.to_string().into_bytes();
             let now = reg.now_str();
             let outcome = post(&client, cfg, &bytes);

@@ -113,6 +113,9 @@ fn fill_adult(h: &mut Harness<'static, App>) {
     type_into(h, "First name", "Olena");
     type_into(h, "Last name", "Kovalenko");
     type_into(h, "Birth date", "1986-04-12");
+    type_into(h, "Birth country", "UA");
+    h.get_by_label("No tax id").click();
+    h.step();
     choose(h, "Gender", "FEMALE");
     type_into(h, "Phone 1 number", "+380501234567");
     click(h, "Add document");
@@ -163,6 +166,7 @@ fn seed_person(path: &Path, body: serde_json::Value) -> String {
 fn olena() -> serde_json::Value {
     serde_json::json!({"person": {
         "first_name": "Olena", "last_name": "Kovalenko", "birth_date": "1986-04-12", "gender": "FEMALE",
+        "birth_country": "UA", "no_tax_id": true,
         "phones": [{"type": "MOBILE", "number": "+380501234567"}],
         "documents": [{"type": "PASSPORT", "number": "АА123456", "issued_by": "Kyiv", "issued_at": "2002-05-01"}],
         "authentication_methods": [{"type": "OTP", "phone_number": "+380501234567"}]}})
@@ -181,6 +185,7 @@ fn register_a_child_with_a_confidant() {
     type_into(&mut h, "First name", "Marko");
     type_into(&mut h, "Last name", "Kovalenko");
     type_into(&mut h, "Birth date", "2021-06-01");
+    type_into(&mut h, "Birth country", "UA");
     wait_for(&mut h, "the confidant section", |h| {
         h.query_by_label("Confidant first name").is_some()
     });

@@ -70,23 +70,30 @@ fn every_screen_light_and_dark() {
         let rita = reg.authenticate("rita", "rita-pass").unwrap();
         let olena = json!({"person": {
             "first_name": "Olena", "last_name": "Kovalenko", "second_name": "Petrivna", "birth_date": "1986-04-12", "gender": "FEMALE",
+            "birth_country": "UA", "no_tax_id": true,
             "email": "olena@example.com",
             "phones": [{"type": "MOBILE", "number": "+380501234567"}],
             "addresses": [{"type": "RESIDENCE", "settlement": "Kyiv", "country": "UA", "street": "Khreshchatyk", "house_number": "1", "postal_code": "01001"}],
             "documents": [{"type": "PASSPORT", "number": "АА123456", "issued_by": "Kyiv", "issued_at": "2002-05-01"}],
             "authentication_methods": [{"type": "OTP", "phone_number": "+380501234567"}]}});
         let o = reg.person_request(&rita, &olena).unwrap().person;
-        for (first, last, born) in [
+        for (i, (first, last, born)) in [
             ("Taras", "Shevchenko", "1961-03-09"),
             ("Iryna", "Bondarenko", "1990-07-21"),
             ("Mykola", "Melnyk", "1955-11-02"),
-        ] {
+        ]
+        .into_iter()
+        .enumerate()
+        {
             let mut b = olena.clone();
             b["person"]["first_name"] = json!(first);
             b["person"]["last_name"] = json!(last);
             b["person"]["birth_date"] = json!(born);
-            b["person"]["documents"] = json!([]);
+            b["person"]["documents"][0]["number"] = json!(format!("КА10000{i}"));
+            b["person"]["documents"][0]["issued_at"] = json!("2010-05-01");
             b["person"]["phones"] = json!([]);
+            b["person"]["addresses"] = json!([]);
+            b["person"].as_object_mut().unwrap().remove("email");
             reg.person_request(&rita, &b).unwrap();
         }
         // A receptionist's change waiting for review.

@@ -365,8 +365,9 @@ fn no_self_auth_age_is_a_setting() {
     reg.settings.no_self_auth_age = 3;
     // A 5-year-old is self-authenticating when the age is 3.
     let mut body = with(adult(), "/person/birth_date", json!("2021-06-01"));
-    body["person"]["documents"] = json!([]);
+    body["person"]["documents"] = json!([{"type": "BIRTH_CERTIFICATE", "number": "І-БК№123456", "issued_by": "РАЦС", "issued_at": "2021-06-10"}]);
     body["person"]["tax_id"] = Value::Null;
+    body["person"]["no_tax_id"] = json!(true);
     assert_eq!(post(&mut reg, "/api/person_requests", &body).status, 201);
 }
 
@@ -401,7 +402,7 @@ fn third_person_rules() {
         "THIRD PERSON can't have OFFLINE self auth method type",
     );
     let na = with(
-        adult(),
+        other_adult(1),
         "/person/authentication_methods",
         json!([{"type": "NA"}]),
     );
@@ -430,7 +431,6 @@ fn upload_types(resp: &registrar::api::ApiResponse) -> Vec<String> {
 
 #[test]
 fn tax_id_cross_checks_ask_for_an_upload_not_a_rejection() {
-    let mut reg = registry();
     // wrong checksum
     let mut t = adult()["person"]["tax_id"].as_str().unwrap().to_string();
     let last = t.pop().unwrap();
@@ -440,21 +440,21 @@ fn tax_id_cross_checks_ask_for_an_upload_not_a_rejection() {
         char::from(last as u8 + 1)
     });
     let resp = post(
-        &mut reg,
+        &mut registry(),
         "/api/person_requests",
         &with(adult(), "/person/tax_id", json!(t)),
     );
     assert_eq!(upload_types(&resp), vec!["person.tax_id"]);
     // wrong gender
     let resp = post(
-        &mut reg,
+        &mut registry(),
         "/api/person_requests",
         &with(adult(), "/person/gender", json!("MALE")),
     );
     assert_eq!(upload_types(&resp), vec!["person.tax_id"]);
     // wrong birth date
     let resp = post(
-        &mut reg,
+        &mut registry(),
         "/api/person_requests",
         &with(adult(), "/person/birth_date", json!("1986-04-13")),
     );
@@ -465,11 +465,11 @@ fn tax_id_cross_checks_ask_for_an_upload_not_a_rejection() {
         "/person/no_tax_id",
         json!(true),
     );
-    let resp = post(&mut reg, "/api/person_requests", &body);
+    let resp = post(&mut registry(), "/api/person_requests", &body);
     assert_eq!(upload_types(&resp), vec!["person.no_tax_id"]);
     // both: rejected
     let resp = post(
-        &mut reg,
+        &mut registry(),
         "/api/person_requests",
         &with(adult(), "/person/no_tax_id", json!(true)),
     );
@@ -481,7 +481,7 @@ fn document_type_and_offline_uploads() {
     let mut reg = registry();
     let prp = json!({"type": "PERMANENT_RESIDENCE_PERMIT", "number": "ПП123456", "issued_by": "X", "issued_at": "2010-01-01", "expiration_date": "2030-01-01"});
     let resp = post(
-        &mut reg,
+        &mut registry(),
         "/api/person_requests",
         &with(adult(), "/person/documents", json!([prp])),
     );
@@ -494,7 +494,7 @@ fn document_type_and_offline_uploads() {
         "/person/authentication_methods",
         json!([{"type": "OFFLINE"}]),
     );
-    let resp = post(&mut reg, "/api/person_requests", &offline);
+    let resp = post(&mut registry(), "/api/person_requests", &offline);
     assert_eq!(upload_types(&resp), vec!["person.PASSPORT"]);
     // A foreign birth certificate of a child, not among the relationship documents.
     let mother = post(&mut reg, "/api/person_requests", &adult());
@@ -638,7 +638,7 @@ fn scans_are_checked_by_content() {
         "10MB",
     );
     assert_eq!(count_rows(&reg, "persons"), 0);
-    let png = json!([{"file_name": "p.png", "content_base64": b64(b"\x89PNG\r\n\x1a\nrest")}, {"file_name": "p2.jpg", "content_base64": b64(registrar::service::demo::TINY_JPEG)}]);
+    let png = json!([{"file_name": "p.png", "content_base64": b64(&registrar::service::demo::TINY_PNG)}, {"file_name": "p2.jpg", "content_base64": b64(&registrar::service::demo::TINY_JPEG)}]);
     let mut body = adult();
     body["person"]["documents"][0]["scans"] = png;
     let r = post(&mut reg, "/api/person_requests", &body);

@@ -79,10 +79,16 @@ fn cli_writes_and_a_new_process_reads_back_whole() {
         "phones",
         "addresses",
         "documents",
-        "authentication_methods",
     ] {
         assert_eq!(got["body"]["data"][k], sent[k], "{k}");
     }
+    // The method comes back as sent, with the UUID the registry gave it.
+    let mut method = got["body"]["data"]["authentication_methods"][0].clone();
+    let method_id = method.as_object_mut().unwrap().remove("id").unwrap();
+    assert!(registrar::core::validate::is_uuid(
+        method_id.as_str().unwrap()
+    ));
+    assert_eq!(method, sent["authentication_methods"][0]);
     // Failure statuses exit 1, usage errors 2.
     let bad = Command::new(bin())
         .args([

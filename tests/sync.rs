@@ -36,6 +36,9 @@ struct Hub {
 
 impl Hub {
     fn start(db: &Path, port: u16) -> Hub {
+        Hub::start_with(db, port, &[])
+    }
+    fn start_with(db: &Path, port: u16, extra: &[&str]) -> Hub {
         let mut child = Command::new(bin())
             .args([
                 "--db",
@@ -44,6 +47,7 @@ impl Hub {
                 "--listen",
                 &format!("127.0.0.1:{port}"),
             ])
+            .args(extra)
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
@@ -93,9 +97,8 @@ fn new_hub(dir: &Path) -> Hub {
                 key,
                 "--sources",
                 source,
-                "--secret",
-                secret,
             ])
+            .env("REGISTRAR_HUB_SECRET", secret)
             .output()
             .unwrap();
         assert!(
@@ -126,8 +129,11 @@ fn workstation(
 }
 
 fn person(first: &str, last: &str, born: &str, phone: &str) -> Value {
+    let passport = format!("АА{}", &phone[phone.len() - 6..]);
     json!({"person": {
         "first_name": first, "last_name": last, "birth_date": born, "gender": "FEMALE",
+        "birth_country": "UA", "no_tax_id": true,
+        "documents": [{"type": "PASSPORT", "number": passport, "issued_by": "Kyiv", "issued_at": "2010-01-01"}],
         "phones": [{"type": "MOBILE", "number": phone}],
         "authentication_methods": [{"type": "OTP", "phone_number": phone}]}})
 }
@@ -193,9 +199,8 @@ fn offline_registration_then_sync() {
             "site-a",
             "--sources",
             "SITE-A",
-            "--secret",
-            SECRET_A,
         ])
+        .env("REGISTRAR_HUB_SECRET", SECRET_A)
         .output()
         .unwrap();
     let _hub = Hub::start(&hub_db, port);
@@ -208,7 +213,10 @@ fn offline_registration_then_sync() {
         resp["content"]["events"],
         json!([{"type": "ADD_SOURCE", "source": {"name": "SITE-A", "id": id}}])
     );
-    assert_eq!(resp["trackingId"], "SITE-A:1");
+    // TrackingIds are this database's instance id and the outbox row.
+    let instance = registrar::sync::instance_id(&a).unwrap();
+    assert!(instance.starts_with("ws-"), "{instance}");
+    assert_eq!(resp["trackingId"], format!("{instance}:1"));
 }
 
 #[test]
@@ -727,4 +735,236 @@ fn secret_file_is_private_and_never_printed() {
     assert_eq!(mode & 0o777, 0o600);
     let cfg = load_config(&reg, &db).unwrap();
     assert!(!format!("{cfg:?}").contains(SECRET_A));
+}
+
+/// A signed request with any method (the site's key, as a client would).
+fn signed_call(
+    url: &str,
+    key: &str,
+    secret: &str,
+    method: &str,
+    path: &str,
+    body: &[u8],
+) -> (u16, Value) {
+    let auth = signing::authorization(key, secret, method, path, now(), body);
+    let r = reqwest::blocking::Client::new()
+        .request(
+            reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+            format!("{url}{path}"),
+        )
+        .header("authorization", &auth)
+        .body(body.to_vec())
+        .send()
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().unwrap_or(Value::Null))
+}
+
+#[test]
+fn one_key_per_workstation_and_a_shared_key_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = new_hub(dir.path());
+    let (mut a, adb) = workstation(dir.path(), "a", "SITE-A", "site-a", SECRET_A, &hub.url());
+    let (mut b, bdb) = workstation(dir.path(), "b", "SITE-B", "site-b", SECRET_B, &hub.url());
+    let (mut a2, a2db) = workstation(dir.path(), "a2", "SITE-A", "site-a", SECRET_A, &hub.url());
+    for i in 0..2 {
+        register(&mut a, &registrar::service::demo::adult_request(i));
+    }
+    for i in 10..15 {
+        register(&mut b, &registrar::service::demo::adult_request(i));
+        register(&mut a2, &registrar::service::demo::adult_request(i + 10));
+    }
+    // Each workstation on its own key: every change arrives.
+    let r = sync(&mut a, &adb);
+    assert_eq!((r.sent, r.remaining), (2, 0), "{r:?}");
+    let r = sync(&mut b, &bdb);
+    assert_eq!((r.sent, r.remaining), (5, 0), "{r:?}");
+    // A second workstation on site-a's key is refused, nothing is marked sent.
+    let r = sync(&mut a2, &a2db);
+    assert_eq!(r.sent, 0, "{r:?}");
+    assert_eq!(r.remaining, 5, "{r:?}");
+    let msg = r.fatal_error.unwrap_or_default();
+    assert!(msg.contains("already used by another workstation"), "{msg}");
+    assert_eq!(hub.count("SELECT COUNT(*) FROM hub_sources"), 7);
+    // TrackingIds are unique across workstations.
+    let a_id = registrar::sync::instance_id(&a).unwrap();
+    let b_id = registrar::sync::instance_id(&b).unwrap();
+    assert_ne!(a_id, b_id);
+    assert_eq!(
+        hub.count(&format!(
+            "SELECT COUNT(*) FROM hub_tracking WHERE tracking_id LIKE '{a_id}:%'"
+        )),
+        2
+    );
+}
+
+#[test]
+fn a_replay_with_the_signature_in_upper_case_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = new_hub(dir.path());
+    let body = identity(
+        "u1",
+        "SITE-A",
+        "x9",
+        None,
+        json!({"names": [{"first": "A", "last": "B"}]}),
+    );
+    let (s, _, (auth, bytes)) = signed(
+        &hub.url(),
+        "site-a",
+        SECRET_A,
+        "/postIdentity",
+        &body,
+        now(),
+    );
+    assert_eq!(s, 200);
+    let (head, sig) = auth.rsplit_once("Signature=").unwrap();
+    let upper = format!("{head}Signature={}", sig.to_ascii_uppercase());
+    assert_ne!(upper, auth);
+    let r = reqwest::blocking::Client::new()
+        .post(format!("{}/postIdentity", hub.url()))
+        .header("authorization", upper)
+        .body(bytes)
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    assert_eq!(hub.count("SELECT COUNT(*) FROM hub_sources"), 1);
+    assert_eq!(
+        hub.count("SELECT COUNT(*) FROM audit WHERE operation = 'hub.post_identity'"),
+        1
+    );
+}
+
+#[test]
+fn a_site_key_reaches_post_identity_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = new_hub(dir.path());
+    let url = hub.url();
+    for (method, path, body) in [
+        ("GET", "/users", &b""[..]),
+        ("GET", "/audit?limit=-1", b""),
+        ("GET", "/api/persons/M000000001", b""),
+        ("GET", "/api/search?q=a", b""),
+        ("GET", "/api/outbox", b""),
+        ("GET", "/api/settings/auto_link", b""),
+        ("GET", "/people/pending", b""),
+        (
+            "POST",
+            "/auth/login",
+            br#"{"name": "ada", "password": "correct horse"}"#,
+        ),
+        ("POST", "/api/person_requests", b"{}"),
+        ("POST", "/person.issuedIdentifier.create", b"{}"),
+        ("PATCH", "/generic/persons/1", b"{}"),
+    ] {
+        let (s, v) = signed_call(&url, "site-a", SECRET_A, method, path, body);
+        assert_eq!(s, 403, "{method} {path}: {v}");
+    }
+    // An unknown key id and a bad signature are answered alike.
+    let body = identity(
+        "k1",
+        "SITE-A",
+        "k1",
+        None,
+        json!({"names": [{"first": "A", "last": "B"}]}),
+    );
+    let (s1, v1, _) = signed(&url, "no-such-key", SECRET_A, "/postIdentity", &body, now());
+    let (s2, v2, _) = signed(
+        &url,
+        "site-a",
+        "wrong-secret-0123456789abcdef",
+        "/postIdentity",
+        &body,
+        now(),
+    );
+    assert_eq!((s1, s2), (401, 401));
+    assert_eq!(v1, v2);
+}
+
+#[test]
+fn slow_and_idle_connections_are_closed_and_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hub.db");
+    drop(new_hub(dir.path()));
+    let port = free_port();
+    let hub = Hub::start_with(
+        &db,
+        port,
+        &[
+            "--max-connections",
+            "16",
+            "--header-timeout",
+            "2",
+            "--body-timeout",
+            "2",
+        ],
+    );
+    let addr = format!("127.0.0.1:{port}");
+    // A body sent a byte at a time is cut off.
+    let mut slow = TcpStream::connect(&addr).unwrap();
+    slow.write_all(b"POST /postIdentity HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+        .unwrap();
+    let started = std::time::Instant::now();
+    slow.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut buf = [0u8; 512];
+    let mut got = Vec::new();
+    loop {
+        let _ = slow.write_all(b" ");
+        match slow.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                got.extend_from_slice(&buf[..n]);
+                break;
+            }
+        }
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        String::from_utf8_lossy(&got).starts_with("HTTP/1.1 408"),
+        "{}",
+        String::from_utf8_lossy(&got)
+    );
+    // Idle connections beyond the cap do not keep a signed request out for long.
+    let idle: Vec<TcpStream> = (0..40)
+        .filter_map(|_| TcpStream::connect(&addr).ok())
+        .collect();
+    let body = identity(
+        "c1",
+        "SITE-A",
+        "c1",
+        None,
+        json!({"names": [{"first": "A", "last": "B"}]}),
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(8);
+    let status = loop {
+        let bytes = body.to_string().into_bytes();
+        let auth =
+            signing::authorization("site-a", SECRET_A, "POST", "/postIdentity", now(), &bytes);
+        let r = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(3))
+            .build()
+            .unwrap()
+            .post(format!("{}/postIdentity", hub.url()))
+            .header("authorization", auth)
+            .body(bytes)
+            .send();
+        match r {
+            Ok(r) => break r.status().as_u16(),
+            Err(_) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(200))
+            }
+            Err(e) => panic!("the hub stayed unreachable: {e}"),
+        }
+    };
+    assert_eq!(status, 200);
+    let fds = std::fs::read_dir(format!("/proc/{}/fd", hub.child.id()))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert!(fds < 16 + 32, "the hub holds {fds} descriptors");
+    drop(idle);
 }

@@ -8,7 +8,7 @@ mod views;
 use crate::core::ids;
 use crate::core::validate::Violation;
 use crate::service::idmatch::ReferenceOutcome;
-use crate::service::{Actor, Registry, ServiceError};
+use crate::service::{Actor, Registry, Role, ServiceError};
 use serde_json::{Value, json};
 
 /// Seed 000's API version string.
@@ -26,20 +26,320 @@ impl ApiResponse {
     }
 }
 
-/// Split `/a/b?x=1&y=2` into segments and query pairs.
-fn split_path(path: &str) -> (Vec<&str>, Vec<(String, String)>) {
+/// Decode `%XX` escapes (and `+` as a space in a query); `None` when the
+/// bytes are not UTF-8 or an escape is malformed.
+pub fn percent_decode(s: &str, plus_is_space: bool) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' => {
+                let hex = b.get(i + 1..i + 3)?;
+                let hex = std::str::from_utf8(hex).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'+' if plus_is_space => {
+                out.push(b' ');
+                i += 1;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Split `/a/b?x=1&y=2` into decoded segments and query pairs.
+fn split_path(path: &str) -> Option<(Vec<String>, Vec<(String, String)>)> {
     let (p, q) = path.split_once('?').unwrap_or((path, ""));
-    let segs = p.split('/').filter(|s| !s.is_empty()).collect();
+    let segs = p
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| percent_decode(s, false))
+        .collect::<Option<Vec<_>>>()?;
     let query = q
         .split('&')
         .filter(|s| !s.is_empty())
         .map(|kv| {
             let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-            (k.to_string(), v.replace("%20", " ").replace('+', " "))
+            Some((percent_decode(k, true)?, percent_decode(v, true)?))
         })
-        .collect();
-    (segs, query)
+        .collect::<Option<Vec<_>>>()?;
+    Some((segs, query))
 }
+
+/// Every route the router serves, once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    PersonRequest,
+    ValidatePersonRequest,
+    GetPerson,
+    IssuedIdentifierCreate,
+    People,
+    PeopleCandidates,
+    PendingList,
+    PendingResolve,
+    PostIdentity,
+    Login,
+    Outbox,
+    Stats,
+    Scan,
+    GetSetting,
+    PutSetting,
+    Search,
+    GenericList,
+    GenericCreate,
+    WorkingCopies,
+    Approve,
+    Reject,
+    GenericHistory,
+    GenericGet,
+    GenericPut,
+    GenericPatch,
+    GenericDelete,
+    Audit,
+    Users,
+    AddUser,
+}
+
+/// A route: its method, its path (`{x}` matches one segment) and the roles
+/// that may call it.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteRule {
+    pub route: Route,
+    pub method: &'static str,
+    pub pattern: &'static str,
+    pub roles: &'static [Role],
+}
+
+const STAFF: &[Role] = &[Role::Admin, Role::Reviewer, Role::Receptionist];
+const STEWARDS: &[Role] = &[Role::Admin, Role::Reviewer];
+const ADMIN: &[Role] = &[Role::Admin];
+/// A hub client (a site's key) reaches postIdentity only.
+const SITES: &[Role] = &[Role::Admin, Role::Site];
+
+/// The one table of who may call what. `tests/roles.rs` walks every row
+/// with every role. Earlier rows win (a literal segment before `{x}`).
+pub const ROUTES: &[RouteRule] = &[
+    RouteRule {
+        route: Route::PersonRequest,
+        method: "POST",
+        pattern: "/api/person_requests",
+        roles: STAFF,
+    },
+    RouteRule {
+        route: Route::ValidatePersonRequest,
+        method: "POST",
+        pattern: "/api/person_requests/validate",
+        roles: STAFF,
+    },
+    RouteRule {
+        route: Route::GetPerson,
+        method: "GET",
+        pattern: "/api/persons/{id}",
+        roles: STAFF,
+    },
+    RouteRule {
+        route: Route::IssuedIdentifierCreate,
+        method: "POST",
+        pattern: "/person.issuedIdentifier.create",
+        roles: STAFF,
+    },
+    RouteRule {
+        route: Route::People,
+        method: "POST",
+        pattern: "/people",
+        roles: STAFF,
+    },
+    RouteRule {
+        route: Route::PeopleCandidates,
+        method: "POST",
+        pattern: "/people/candidates",
+        roles: STAFF,
+    },
+    RouteRule {
+        route: Route::PendingList,
+        method: "GET",
+        pattern: "/people/pending",
+        roles: STAFF,
+    },
+    RouteRule {
+        route: Route::PendingResolve,
+        method: "POST",
+        pattern: "/people/pending/{id}",
+        roles: STEWARDS,
+    },
+    RouteRule {
+        route: Route::PostIdentity,
+        method: "POST",
+        pattern: "/postIdentity",
+        roles: SITES,
+    },
+    RouteRule {
+        route: Route::Login,
+        method: "POST",
+        pattern: "/auth/login",
+        roles: STAFF,
+    },
+    RouteRule {
+        route: Route::Outbox,
+        method: "GET",
+        pattern: "/api/outbox",
+        roles: STAFF,
+    },
+    RouteRule {
+        route: Route::Stats,
+        method: "GET",
+        pattern: "/api/stats",
+        roles: STAFF,
+    },
+    RouteRule {
+        route: Route::Scan,
+        method: "GET",
+        pattern: "/api/scans/{id}",
+        roles: STAFF,
+    },
+    RouteRule {
+        route: Route::GetSetting,
+        method: "GET",
+        pattern: "/api/settings/{key}",
+        roles: STAFF,
+    },
+    RouteRule {
+        route: Route::PutSetting,
+        method: "PUT",
+        pattern: "/api/settings/{key}",
+        roles: ADMIN,
+    },
+    RouteRule {
+        route: Route::Search,
+        method: "GET",
+        pattern: "/api/search",
+        roles: STAFF,
+    },
+    RouteRule {
+        route: Route::GenericList,
+        method: "GET",
+        pattern: "/generic/persons",
+        roles: STAFF,
+    },
+    RouteRule {
+        route: Route::GenericCreate,
+        method: "POST",
+        pattern: "/generic/persons",
+        roles: STAFF,
+    },
+    RouteRule {
+        route: Route::WorkingCopies,
+        method: "GET",
+        pattern: "/generic/persons/workingcopies",
+        roles: STAFF,
+    },
+    RouteRule {
+        route: Route::Approve,
+        method: "POST",
+        pattern: "/generic/persons/workingcopies/{id}/approve",
+        roles: STEWARDS,
+    },
+    RouteRule {
+        route: Route::Reject,
+        method: "POST",
+        pattern: "/generic/persons/workingcopies/{id}/reject",
+        roles: STEWARDS,
+    },
+    RouteRule {
+        route: Route::Approve,
+        method: "POST",
+        pattern: "/generic/persons/{id}/approve",
+        roles: STEWARDS,
+    },
+    RouteRule {
+        route: Route::Reject,
+        method: "POST",
+        pattern: "/generic/persons/{id}/reject",
+        roles: STEWARDS,
+    },
+    RouteRule {
+        route: Route::GenericHistory,
+        method: "GET",
+        pattern: "/generic/persons/{id}/history",
+        roles: STAFF,
+    },
+    RouteRule {
+        route: Route::GenericGet,
+        method: "GET",
+        pattern: "/generic/persons/{id}",
+        roles: STAFF,
+    },
+    RouteRule {
+        route: Route::GenericPut,
+        method: "PUT",
+        pattern: "/generic/persons/{id}",
+        roles: STAFF,
+    },
+    RouteRule {
+        route: Route::GenericPatch,
+        method: "PATCH",
+        pattern: "/generic/persons/{id}",
+        roles: STAFF,
+    },
+    RouteRule {
+        route: Route::GenericDelete,
+        method: "DELETE",
+        pattern: "/generic/persons/{id}",
+        roles: STEWARDS,
+    },
+    RouteRule {
+        route: Route::Audit,
+        method: "GET",
+        pattern: "/audit",
+        roles: STAFF,
+    },
+    RouteRule {
+        route: Route::Users,
+        method: "GET",
+        pattern: "/users",
+        roles: ADMIN,
+    },
+    RouteRule {
+        route: Route::AddUser,
+        method: "POST",
+        pattern: "/users",
+        roles: ADMIN,
+    },
+];
+
+/// The route for a method and decoded segments, with the `{x}` values.
+pub fn route_of<'a>(
+    method: &str,
+    segs: &'a [String],
+) -> Option<(&'static RouteRule, Vec<&'a str>)> {
+    ROUTES.iter().find_map(|rule| {
+        if rule.method != method {
+            return None;
+        }
+        let pat: Vec<&str> = rule.pattern.split('/').filter(|s| !s.is_empty()).collect();
+        if pat.len() != segs.len() {
+            return None;
+        }
+        let mut params = Vec::new();
+        for (p, s) in pat.iter().zip(segs) {
+            if p.starts_with('{') {
+                params.push(s.as_str());
+            } else if p != s {
+                return None;
+            }
+        }
+        Some((rule, params))
+    })
+}
+
+/// Largest page any list route returns.
+pub const MAX_LIMIT: i64 = 1000;
 
 fn parse_body(body: &[u8]) -> Result<Value, ApiResponse> {
     if body.iter().all(u8::is_ascii_whitespace) {
@@ -112,9 +412,23 @@ pub fn error_response(e: &ServiceError) -> ApiResponse {
             *status,
             json!({"error": {"code": code, "severity": severity, "message": message}}),
         ),
+        ServiceError::Duplicate {
+            person_id,
+            reference_id,
+            reason,
+        } => ApiResponse::new(
+            409,
+            json!({"error": {"type": "duplicate", "message": reason,
+                             "person_id": person_id, "reference_id": reference_id}}),
+        ),
         ServiceError::Unauthorized(m) => ApiResponse::new(
             401,
             json!({"error": {"type": "unauthorized", "message": m}}),
+        ),
+        ServiceError::Locked { name, retry_after } => ApiResponse::new(
+            429,
+            json!({"error": {"type": "locked", "retry_after": retry_after,
+                             "message": format!("too many failed sign-ins for {name}: try again in {retry_after} s")}}),
         ),
         ServiceError::Forbidden(m) => {
             ApiResponse::new(403, json!({"error": {"type": "forbidden", "message": m}}))
@@ -134,19 +448,32 @@ pub fn handle(
     path: &str,
     body: &[u8],
 ) -> ApiResponse {
-    let (segs, query) = split_path(path);
     let method = method.to_ascii_uppercase();
-    let result = match (method.as_str(), segs.as_slice()) {
-        ("POST", ["api", "person_requests"]) => person_requests(reg, actor, body),
-        ("GET", ["api", "persons", id]) => reg
-            .get_person(id)
+    let Some((segs, query)) = split_path(path) else {
+        return bad_request("the path or query is not valid percent-encoded UTF-8");
+    };
+    let Some((rule, params)) = route_of(&method, &segs) else {
+        return not_found_route(&method, path);
+    };
+    if !rule.roles.contains(&actor.role) {
+        return error_response(&ServiceError::Forbidden(format!(
+            "{method} {} is not open to the role {} ({})",
+            rule.pattern,
+            actor.role.as_str(),
+            actor.name
+        )));
+    }
+    let q = Query(&query);
+    let param = |i: usize| params.get(i).copied().unwrap_or_default();
+    let result = match rule.route {
+        Route::PersonRequest => person_requests(reg, actor, body),
+        Route::GetPerson => reg
+            .get_person(param(0))
             .map(|p| ApiResponse::new(200, json!({"data": views::person_json(&p)})))
             .map_err(|e| error_response(&e)),
-        ("POST", ["person.issuedIdentifier.create"]) => {
-            Ok(issued_identifier_create(reg, actor, body))
-        }
-        ("POST", ["people"]) => Ok(people(reg, actor, body)),
-        ("POST", ["postIdentity"]) => match parse_body(body) {
+        Route::IssuedIdentifierCreate => Ok(issued_identifier_create(reg, actor, body)),
+        Route::People => Ok(people(reg, actor, body)),
+        Route::PostIdentity => match parse_body(body) {
             Ok(v) => match reg.post_identity(actor, &v) {
                 Ok((status, body)) => Ok(ApiResponse::new(status, body)),
                 Err(e) => {
@@ -160,100 +487,99 @@ pub fn handle(
             },
             Err(r) => Ok(ApiResponse::new(400, json!({"success": false, "message": r.body["error"]["message"], "content": null, "retryableError": false}))),
         },
-        ("POST", ["auth", "login"]) => login(reg, body),
-        ("GET", ["api", "outbox"]) => {
-            let limit = query_param(&query, "limit").and_then(|v| v.parse().ok()).unwrap_or(200);
+        Route::Login => login(reg, body),
+        Route::Outbox => q.limit(200).and_then(|limit| {
             crate::service::outbox::list(&reg.store.conn, false, limit)
                 .map(|rows| ApiResponse::new(200, json!({"items": rows})))
                 .map_err(|e| error_response(&e))
-        }
-        ("GET", ["api", "stats"]) => reg
+        }),
+        Route::Stats => reg
             .stats()
             .map(|s| ApiResponse::new(200, json!(s)))
             .map_err(|e| error_response(&e)),
-        ("GET", ["api", "scans", id]) => reg
-            .scan(id)
+        Route::Scan => reg
+            .scan(param(0))
             .map(|(mt, bytes)| {
                 use base64::Engine;
                 ApiResponse::new(200, json!({"media_type": mt, "content_base64": base64::engine::general_purpose::STANDARD.encode(bytes)}))
             })
             .map_err(|e| error_response(&e)),
-        ("GET", ["api", "settings", key]) => reg
-            .configure_as(actor, key, None)
-            .map(|v| ApiResponse::new(200, json!({"key": key, "value": v})))
+        Route::GetSetting => reg
+            .configure_as(actor, param(0), None)
+            .map(|v| ApiResponse::new(200, json!({"key": param(0), "value": v})))
             .map_err(|e| error_response(&e)),
-        ("PUT", ["api", "settings", key]) => parse_body(body).and_then(|v| {
+        Route::PutSetting => parse_object(body).and_then(|v| {
             let value = match v.get("value") {
                 Some(Value::String(s)) => s.clone(),
                 Some(other) => other.to_string(),
                 None => String::new(),
             };
-            reg.configure_as(actor, key, Some(&value))
-                .map(|v| ApiResponse::new(200, json!({"key": key, "value": v})))
+            reg.configure_as(actor, param(0), Some(&value))
+                .map(|v| ApiResponse::new(200, json!({"key": param(0), "value": v})))
                 .map_err(|e| error_response(&e))
         }),
-        ("GET", ["api", "search"]) => {
-            let num = |k: &str, d: i64| query_param(&query, k).and_then(|v| v.parse().ok()).unwrap_or(d);
-            reg.search(query_param(&query, "q").unwrap_or(""), num("offset", 0), num("limit", 100))
+        Route::Search => q.offset().and_then(|offset| {
+            let limit = q.limit(100)?;
+            reg.search(q.get("q").unwrap_or(""), offset, limit)
                 .map(|(items, total)| ApiResponse::new(200, json!({"total": total, "items": items})))
                 .map_err(|e| error_response(&e))
-        }
-        ("POST", ["api", "person_requests", "validate"]) => parse_body(body).and_then(|v| {
+        }),
+        Route::ValidatePersonRequest => parse_body(body).and_then(|v| {
             reg.check_person_request(&v)
                 .map(|ok| ApiResponse::new(200, json!({"valid": true, "uploads": uploads_json(&ok.uploads)})))
                 .map_err(|v| ApiResponse::new(422, validation_body(&v)))
         }),
-        ("POST", ["people", "candidates"]) => parse_body(body).and_then(|v| {
-            let limit = query_param(&query, "limit").and_then(|v| v.parse().ok()).unwrap_or(5);
+        Route::PeopleCandidates => parse_object(body).and_then(|v| {
+            let limit = q.limit(5)? as usize;
             let result = match v.get("person") {
                 Some(p) => {
                     let data: crate::core::model::PersonData = serde_json::from_value(p.clone())
                         .map_err(|e| bad_request(&format!("person: {e}")))?;
                     reg.candidates_for_person(&data, limit)
                 }
-                None => reg.candidates_for(v.get("sorAttributes").unwrap_or(&v), limit),
+                None => match v.get("sorAttributes").unwrap_or(&v) {
+                    attrs @ Value::Object(_) => reg.candidates_for(attrs, limit),
+                    _ => return Err(bad_request("sorAttributes: must be an object")),
+                },
             };
             result
                 .map(|c| ApiResponse::new(200, json!({"candidates": c.iter().map(|c| { let mut j = c.to_json(); j["personId"] = json!(c.person_id); j }).collect::<Vec<_>>()})))
                 .map_err(|e| error_response(&e))
         }),
-        ("GET", ["generic", "persons"]) => {
-            let num = |k: &str, d: i64| query_param(&query, k).and_then(|v| v.parse().ok()).unwrap_or(d);
-            reg.list_persons(num("offset", 0), num("limit", 50), query_param(&query, "code"))
+        Route::GenericList => q.offset().and_then(|offset| {
+            reg.list_persons(offset, q.limit(50)?, q.get("code"))
                 .map(|page| {
                     let items: Vec<Value> = page.items.iter().map(|(p, w)| views::generic_person_json(p, w)).collect();
                     ApiResponse::new(200, json!({"offset": page.offset, "count": items.len(), "hasMore": page.has_more,
                                                  "limit": page.limit, "items": items}))
                 })
                 .map_err(|e| error_response(&e))
-        }
-        ("POST", ["generic", "persons"]) => parse_body(body).and_then(|v| {
+        }),
+        Route::GenericCreate => parse_body(body).and_then(|v| {
             reg.create_generic(actor, &v)
                 .map(|o| ApiResponse::new(201, json!({"data": views::generic_person_json(&o.person, &[]), "uploads": uploads_json(&o.uploads)})))
                 .map_err(|e| error_response(&e))
         }),
-        ("GET", ["generic", "persons", "workingcopies"]) => reg
+        Route::WorkingCopies => reg
             .working_copies(actor)
             .map(|items| ApiResponse::new(200, json!({"count": items.len(), "items": items})))
             .map_err(|e| error_response(&e)),
-        ("POST", ["generic", "persons", "workingcopies", id, "approve"]) | ("POST", ["generic", "persons", id, "approve"]) => reg
-            .approve(actor, id)
+        Route::Approve => reg
+            .approve(actor, param(0))
             .map(|p| ApiResponse::new(200, json!({"data": views::generic_person_json(&p, &[])})))
             .map_err(|e| error_response(&e)),
-        ("POST", ["generic", "persons", "workingcopies", id, "reject"]) | ("POST", ["generic", "persons", id, "reject"]) => {
-            parse_body(body).and_then(|v| {
-                let reason = v.get("reason").and_then(Value::as_str).unwrap_or("");
-                reg.reject(actor, id, reason)
-                    .map(|()| ApiResponse::new(200, json!({"rejected": id, "reason": reason})))
-                    .map_err(|e| error_response(&e))
-            })
-        }
-        ("GET", ["generic", "persons", id, "history"]) => reg
-            .history(id)
+        Route::Reject => parse_object(body).and_then(|v| {
+            let reason = v.get("reason").and_then(Value::as_str).unwrap_or("");
+            reg.reject(actor, param(0), reason)
+                .map(|()| ApiResponse::new(200, json!({"rejected": param(0), "reason": reason})))
+                .map_err(|e| error_response(&e))
+        }),
+        Route::GenericHistory => reg
+            .history(param(0))
             .map(|h| ApiResponse::new(200, json!({"items": h})))
             .map_err(|e| error_response(&e)),
-        ("GET", ["generic", "persons", id]) => reg
-            .get_person(id)
+        Route::GenericGet => reg
+            .get_person(param(0))
             .and_then(|p| {
                 let wcs = if p.status == crate::core::model::PersonStatus::Active {
                     reg.list_persons(0, 1, Some(&p.reference_id)).map(|pg| pg.items.into_iter().next().map(|(_, w)| w).unwrap_or_default())?
@@ -263,28 +589,27 @@ pub fn handle(
                 Ok(ApiResponse::new(200, views::generic_person_json(&p, &wcs)))
             })
             .map_err(|e| error_response(&e)),
-        ("PUT", ["generic", "persons", id]) | ("PATCH", ["generic", "persons", id]) => parse_body(body).and_then(|v| {
+        Route::GenericPut | Route::GenericPatch => parse_object(body).and_then(|v| {
             use crate::service::persons::UpdateOutcome;
-            match reg.update_generic(actor, id, &v, method == "PATCH") {
+            match reg.update_generic(actor, param(0), &v, rule.route == Route::GenericPatch) {
                 Ok(UpdateOutcome::Applied(p)) => Ok(ApiResponse::new(200, views::generic_person_json(&p, &[]))),
                 Ok(UpdateOutcome::WorkingCopy(w)) => Ok(ApiResponse::new(202, views::generic_person_json(&w, &[]))),
                 Err(e) => Err(error_response(&e)),
             }
         }),
-        ("DELETE", ["generic", "persons", id]) => {
-            Err(error_response(&reg.delete_generic(actor, id).err().unwrap_or(ServiceError::Conflict("not deleted".into()))))
-        }
-        ("GET", ["audit"]) => {
-            let limit = query_param(&query, "limit").and_then(|v| v.parse().ok()).unwrap_or(1000);
-            reg.audit_trail(query_param(&query, "person"), limit)
+        Route::GenericDelete => Err(error_response(
+            &reg.delete_generic(actor, param(0)).err().unwrap_or(ServiceError::Conflict("not deleted".into())),
+        )),
+        Route::Audit => q.limit(MAX_LIMIT).and_then(|limit| {
+            reg.audit_trail(q.get("person"), limit)
                 .map(|rows| ApiResponse::new(200, json!({"items": rows})))
                 .map_err(|e| error_response(&e))
-        }
-        ("GET", ["users"]) => reg
+        }),
+        Route::Users => reg
             .users()
             .map(|u| ApiResponse::new(200, json!({"items": u})))
             .map_err(|e| error_response(&e)),
-        ("POST", ["users"]) => parse_body(body).and_then(|v| {
+        Route::AddUser => parse_object(body).and_then(|v| {
             let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
             let role = crate::service::Role::parse(&s("role"))
                 .ok_or_else(|| error_response(&ServiceError::BadRequest("role: must be admin, reviewer or receptionist".into())))?;
@@ -292,18 +617,67 @@ pub fn handle(
                 .map(|()| ApiResponse::new(201, json!({"name": s("name"), "role": role.as_str()})))
                 .map_err(|e| error_response(&e))
         }),
-        ("GET", ["people", "pending"]) => {
-            let limit = query_param(&query, "limit")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(100);
+        Route::PendingList => q.limit(100).and_then(|limit| {
             reg.pending(limit)
                 .map(|rows| ApiResponse::new(200, json!({"pending": rows})))
                 .map_err(|e| error_response(&e))
-        }
-        ("POST", ["people", "pending", id]) => Ok(resolve_pending(reg, actor, id, body)),
-        _ => Err(not_found_route(&method, path)),
+        }),
+        Route::PendingResolve => Ok(resolve_pending(reg, actor, param(0), body)),
     };
     result.unwrap_or_else(|e| e)
+}
+
+/// Typed access to the decoded query.
+struct Query<'a>(&'a [(String, String)]);
+
+impl Query<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn int(&self, key: &str, default: i64) -> Result<i64, ApiResponse> {
+        match self.get(key) {
+            None | Some("") => Ok(default),
+            Some(v) => v
+                .parse()
+                .map_err(|_| bad_request(&format!("{key}: must be a whole number, got {v:?}"))),
+        }
+    }
+
+    /// `limit`: 1 to [`MAX_LIMIT`].
+    fn limit(&self, default: i64) -> Result<i64, ApiResponse> {
+        let n = self.int("limit", default)?;
+        if (1..=MAX_LIMIT).contains(&n) {
+            Ok(n)
+        } else {
+            Err(bad_request(&format!(
+                "limit: must be from 1 to {MAX_LIMIT}, got {n}"
+            )))
+        }
+    }
+
+    /// `offset`: 0 or more.
+    fn offset(&self) -> Result<i64, ApiResponse> {
+        let n = self.int("offset", 0)?;
+        if n >= 0 {
+            Ok(n)
+        } else {
+            Err(bad_request(&format!("offset: must be 0 or more, got {n}")))
+        }
+    }
+}
+
+/// A body that must be a JSON object.
+fn parse_object(body: &[u8]) -> Result<Value, ApiResponse> {
+    let v = parse_body(body)?;
+    if v.is_object() {
+        Ok(v)
+    } else {
+        Err(bad_request("the request body must be a JSON object"))
+    }
 }
 
 fn uploads_json(uploads: &[String]) -> Vec<Value> {
@@ -316,13 +690,6 @@ fn login(reg: &mut Registry, body: &[u8]) -> Result<ApiResponse, ApiResponse> {
     reg.authenticate(&s("name"), &s("password"))
         .map(|a| ApiResponse::new(200, json!({"name": a.name, "role": a.role.as_str()})))
         .map_err(|e| error_response(&e))
-}
-
-fn query_param<'a>(query: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    query
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
 }
 
 /// Seed 001's response bodies.
@@ -391,6 +758,21 @@ fn person_requests(
         .person_request(actor, &value)
         .map_err(|e| error_response(&e))?;
     let uploads = uploads_json(&outcome.uploads);
+    let mut body = json!({"data": views::person_json(&outcome.person), "uploads": uploads});
+    if let Some(review) = outcome.review_id {
+        body["candidates"] = json!(
+            outcome
+                .candidates
+                .iter()
+                .map(|c| {
+                    let mut j = c.to_json();
+                    j["personId"] = json!(c.person_id);
+                    j
+                })
+                .collect::<Vec<_>>()
+        );
+        body["review_id"] = json!(review);
+    }
     Ok(ApiResponse::new(
         if outcome.created {
             201
@@ -399,7 +781,7 @@ fn person_requests(
         } else {
             200
         },
-        json!({"data": views::person_json(&outcome.person), "uploads": uploads}),
+        body,
     ))
 }
 

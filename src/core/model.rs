@@ -136,6 +136,23 @@ pub struct Address {
     pub country: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
+    /// eHealth's address parts (a Ukrainian address as the registry sends it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settlement_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settlement_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub street_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub building: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub apartment: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zip: Option<String>,
 }
 
 /// A document; scanned pages travel with it (content checked by magic bytes).
@@ -192,6 +209,11 @@ pub struct IssuedIdentifier {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AuthMethod {
+    /// The method's UUID, assigned when the person is created (seed 002's
+    /// update confirmation names a method by it). Kept in the store's
+    /// `auth_methods` table, not in the person's JSON.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     #[serde(rename = "type")]
     pub kind: String,
     /// For OTP: the phone that receives the code.

@@ -36,6 +36,8 @@ pub const RELATIONSHIP_DOCUMENT_TYPES: &[&str] = &[
     "BIRTH_CERTIFICATE_FOREIGN",
     "CONFIDANT_CERTIFICATE",
     "COURT_DECISION",
+    // eHealth's registry also accepts a generic relationship document.
+    "DOCUMENT",
 ];
 
 /// Document types whose expiration_date is mandatory (seed 002).

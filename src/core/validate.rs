@@ -50,6 +50,84 @@ pub struct ThirdPerson {
     pub auth_methods: Vec<AuthMethod>,
 }
 
+/// What the registry knows about an authentication method named to confirm
+/// an update (seed 002).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthMethodFact {
+    /// No method has this id.
+    Missing,
+    /// The method belongs to another person.
+    OtherPerson,
+    Found {
+        kind: String,
+        active: bool,
+    },
+}
+
+/// The facts about other stored records that the rules need. The service
+/// answers them from the store; the rules stay pure.
+pub trait Facts {
+    /// A registered person named as THIRD_PERSON.
+    fn third_person(&self, id: &str) -> Option<ThirdPerson>;
+    /// The method `method_id`, as seen from the person being updated.
+    fn auth_method(&self, method_id: &str, person_id: &str) -> AuthMethodFact;
+}
+
+/// No registry behind the rules (unit tests): nothing exists.
+pub struct NoFacts;
+
+impl Facts for NoFacts {
+    fn third_person(&self, _: &str) -> Option<ThirdPerson> {
+        None
+    }
+    fn auth_method(&self, _: &str, _: &str) -> AuthMethodFact {
+        AuthMethodFact::Missing
+    }
+}
+
+/// Why a text value cannot be stored: control characters, bidirectional
+/// overrides, byte-order marks, non-characters, or nothing visible.
+pub fn text_problem(s: &str) -> Option<String> {
+    for c in s.chars() {
+        let u = c as u32;
+        let what = if c.is_control() {
+            "control characters"
+        } else if matches!(u, 0x200E | 0x200F | 0x061C | 0x202A..=0x202E | 0x2066..=0x2069) {
+            "bidirectional formatting characters"
+        } else if u == 0xFEFF {
+            "a byte-order mark"
+        } else if (u & 0xFFFE) == 0xFFFE || (0xFDD0..=0xFDEF).contains(&u) {
+            "Unicode non-characters"
+        } else {
+            continue;
+        };
+        return Some(format!("must not contain {what} (found U+{u:04X})"));
+    }
+    if !s.is_empty() && s.chars().all(is_invisible) {
+        return Some("must contain visible characters, not only zero-width ones".into());
+    }
+    None
+}
+
+fn is_invisible(c: char) -> bool {
+    c.is_whitespace() || matches!(c as u32, 0x200B..=0x200D | 0x2060 | 0x180E)
+}
+
+/// Names: letters (with their combining marks), apostrophes, hyphens and
+/// spaces, as eHealth's registry accepts them; at least one letter.
+pub fn name_problem(s: &str) -> Option<&'static str> {
+    let allowed = |c: char| {
+        c.is_alphabetic()
+            || unicode_normalization::char::is_combining_mark(c)
+            || matches!(c, ' ' | '-' | '\'' | '’' | 'ʼ' | '‘')
+    };
+    if !s.chars().all(allowed) || !s.chars().any(char::is_alphabetic) {
+        Some("a name may contain only letters, apostrophes, hyphens and spaces")
+    } else {
+        None
+    }
+}
+
 /// A request that passed every rule.
 #[derive(Debug, Clone)]
 pub struct ValidRequest {
@@ -110,13 +188,41 @@ pub fn check_scan(bytes: &[u8]) -> Result<&'static str, String> {
             bytes.len()
         ));
     }
-    sniff_image(bytes).ok_or_else(|| {
+    let media_type = sniff_image(bytes).ok_or_else(|| {
         format!(
             "scan must be a JPEG or PNG image, content is {}",
             describe_content(bytes)
         )
-    })
+    })?;
+    // The magic bytes are not enough: the whole image must decode, within
+    // bounds that stop a decompression bomb.
+    let format = if media_type == "image/png" {
+        image::ImageFormat::Png
+    } else {
+        image::ImageFormat::Jpeg
+    };
+    let mut reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(SCAN_MAX_SIDE);
+    limits.max_image_height = Some(SCAN_MAX_SIDE);
+    limits.max_alloc = Some(256 * 1024 * 1024);
+    reader.limits(limits);
+    match reader.decode() {
+        Ok(img) if img.width() >= SCAN_MIN_SIDE && img.height() >= SCAN_MIN_SIDE => Ok(media_type),
+        Ok(img) => Err(format!(
+            "scan is {}×{} pixels; a readable page is at least {SCAN_MIN_SIDE}×{SCAN_MIN_SIDE}",
+            img.width(),
+            img.height()
+        )),
+        Err(e) => Err(format!(
+            "scan starts like {media_type} but does not decode as one: {e}"
+        )),
+    }
 }
+
+/// Sides of a scanned page, in pixels.
+pub const SCAN_MIN_SIDE: u32 = 16;
+pub const SCAN_MAX_SIDE: u32 = 12_000;
 
 fn type_name(v: &Value) -> &'static str {
     match v {
@@ -189,11 +295,46 @@ impl Reader {
                     );
                     return None;
                 }
+                if let Some(problem) = text_problem(trimmed) {
+                    self.push(&path, "format", problem);
+                    return None;
+                }
                 Some(trimmed.to_string())
             }
             Some(other) => {
                 self.type_err(&path, "string", other);
                 None
+            }
+        }
+    }
+
+    /// A person's or confidant's name: a string that passes [`name_problem`].
+    fn name(
+        &mut self,
+        obj: &Map<String, Value>,
+        key: &str,
+        base: &str,
+        required: bool,
+    ) -> Option<String> {
+        let v = self.string(obj, key, base, required, TEXT_MAX)?;
+        if let Some(problem) = name_problem(&v) {
+            self.push(&format!("{base}.{key}"), "format", problem);
+        }
+        Some(v)
+    }
+
+    /// Refuse properties the object does not have (a typo must not vanish).
+    fn known(&mut self, obj: &Map<String, Value>, base: &str, allowed: &[&str]) {
+        for key in obj.keys() {
+            if !allowed.contains(&key.as_str()) {
+                self.push(
+                    &format!("{base}.{key}"),
+                    "schema",
+                    format!(
+                        "schema does not allow additional property {key}; allowed: {}",
+                        allowed.join(", ")
+                    ),
+                );
             }
         }
     }
@@ -307,6 +448,170 @@ impl Reader {
     }
 }
 
+/// The properties each object of a person request may have. Anything else
+/// is refused with its path (a typo must never vanish silently).
+const ROOT_KEYS: &[&str] = &[
+    "person",
+    "authorize_with",
+    "auth_method",
+    "duplicate_override",
+];
+const PERSON_KEYS: &[&str] = &[
+    "id",
+    "first_name",
+    "last_name",
+    "second_name",
+    "prefix",
+    "suffix",
+    "credential",
+    "birth_date",
+    "birth_country",
+    "birth_settlement",
+    "gender",
+    "tax_id",
+    "no_tax_id",
+    "unzr",
+    "email",
+    "emails",
+    "phones",
+    "addresses",
+    "documents",
+    "issued_identifiers",
+    "confidant_person",
+    "authentication_methods",
+];
+const ADDRESS_KEYS: &[&str] = &[
+    "type",
+    "country",
+    "area",
+    "region",
+    "settlement",
+    "settlement_type",
+    "settlement_id",
+    "street_type",
+    "street",
+    "building",
+    "apartment",
+    "zip",
+    "house_number",
+    "line1",
+    "line2",
+    "state",
+    "postal_code",
+    "start_date",
+];
+const DOCUMENT_KEYS: &[&str] = &[
+    "type",
+    "number",
+    "issued_by",
+    "issued_at",
+    "expiration_date",
+    "scans",
+];
+const CONFIDANT_KEYS: &[&str] = &[
+    "relation_type",
+    "first_name",
+    "last_name",
+    "second_name",
+    "birth_date",
+    "birth_country",
+    "birth_settlement",
+    "gender",
+    "tax_id",
+    "unzr",
+    "email",
+    "phones",
+    "documents_person",
+    "documents_relationship",
+];
+
+/// Seed 002's message when the confirming method has type NA (its first
+/// letter is a Cyrillic "С", as in the seed).
+pub const NA_CONFIRMATION: &str =
+    "Сannot be confirmed by a method with type= NA. Use a different method.";
+
+/// Is `s` a UUID in its canonical 8-4-4-4-12 hex form?
+pub fn is_uuid(s: &str) -> bool {
+    s.len() == 36
+        && s.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// Seed 002: the method that confirms an update (`authorize_with`, eHealth's
+/// name, or `auth_method.id`).
+fn check_confirmation(
+    r: &mut Reader,
+    root: &Map<String, Value>,
+    person_id: &str,
+    facts: &dyn Facts,
+) {
+    let (path, value) = match (root.get("authorize_with"), root.get("auth_method")) {
+        (None, None) => return,
+        (Some(_), Some(_)) => {
+            r.push(
+                "$.auth_method",
+                "invariant",
+                "send either authorize_with or auth_method.id, not both",
+            );
+            return;
+        }
+        (Some(v), None) => ("$.authorize_with".to_string(), v),
+        (None, Some(Value::Object(o))) => {
+            r.known(o, "$.auth_method", &["id"]);
+            match o.get("id") {
+                Some(v) => ("$.auth_method.id".to_string(), v),
+                None => {
+                    r.push(
+                        "$.auth_method.id",
+                        "required",
+                        "required property id was not present",
+                    );
+                    return;
+                }
+            }
+        }
+        (None, Some(other)) => {
+            r.type_err("$.auth_method", "object", other);
+            return;
+        }
+    };
+    let Some(method_id) = value.as_str() else {
+        r.type_err(&path, "string", value);
+        return;
+    };
+    if !is_uuid(method_id) {
+        r.push(
+            &path,
+            "format",
+            format!("expected \"{method_id}\" to be a valid UUID"),
+        );
+        return;
+    }
+    match facts.auth_method(method_id, person_id) {
+        AuthMethodFact::Missing => r.push(
+            &path,
+            "existence",
+            "such authentication method doesn't exist",
+        ),
+        AuthMethodFact::OtherPerson => r.push(
+            &path,
+            "invariant",
+            "such authentication method does not belong to this person",
+        ),
+        AuthMethodFact::Found { kind, .. } if kind == "NA" => {
+            r.push(&path, "invariant", NA_CONFIRMATION)
+        }
+        AuthMethodFact::Found { active: false, .. } => r.push(
+            &path,
+            "invariant",
+            "such authentication method is not active",
+        ),
+        AuthMethodFact::Found { .. } => {}
+    }
+}
+
 /// Which role a document list plays; decides the allowed types.
 #[derive(Clone, Copy)]
 enum DocList {
@@ -321,7 +626,7 @@ enum DocList {
 pub fn validate_person_request(
     body: &Value,
     ctx: &RuleContext,
-    third_person: &dyn Fn(&str) -> Option<ThirdPerson>,
+    facts: &dyn Facts,
 ) -> Result<ValidRequest, Vec<Violation>> {
     let mut r = Reader { errs: vec![] };
     let Some(root) = body.as_object() else {
@@ -347,20 +652,27 @@ pub fn validate_person_request(
         }
     };
     let base = "$.person";
+    r.known(root, "$", ROOT_KEYS);
+    r.known(p, base, PERSON_KEYS);
+    // An empty id is a mistake, not a request to create.
+    if matches!(p.get("id"), Some(Value::String(s)) if s.trim().is_empty()) {
+        r.push(
+            "$.person.id",
+            "length",
+            "expected value to have a minimum length of 1 but got 0",
+        );
+    }
     let id = r.string(p, "id", base, false, 64);
     let is_update = id.is_some();
     let mut person = PersonData {
-        first_name: r
-            .string(p, "first_name", base, true, TEXT_MAX)
-            .unwrap_or_default(),
-        last_name: r
-            .string(p, "last_name", base, true, TEXT_MAX)
-            .unwrap_or_default(),
-        second_name: r.string(p, "second_name", base, false, TEXT_MAX),
+        first_name: r.name(p, "first_name", base, true).unwrap_or_default(),
+        last_name: r.name(p, "last_name", base, true).unwrap_or_default(),
+        second_name: r.name(p, "second_name", base, false),
         prefix: r.string(p, "prefix", base, false, 32),
         suffix: r.string(p, "suffix", base, false, 32),
         credential: r.string(p, "credential", base, false, 64),
-        birth_country: r.string(p, "birth_country", base, false, TEXT_MAX),
+        // eHealth's registry requires the birth country (the seed is silent).
+        birth_country: r.string(p, "birth_country", base, true, TEXT_MAX),
         birth_settlement: r.string(p, "birth_settlement", base, false, TEXT_MAX),
         no_tax_id: r.boolean(p, "no_tax_id", base),
         ..Default::default()
@@ -451,6 +763,7 @@ pub fn validate_person_request(
     // addresses
     for (i, a) in r.array(p, "addresses", base).into_iter().enumerate() {
         let ab = format!("$.person.addresses[{i}]");
+        r.known(a, &ab, ADDRESS_KEYS);
         let kind = r.string(a, "type", &ab, true, 32);
         let kind = r
             .one_of(kind, ADDRESS_TYPES, &format!("{ab}.type"))
@@ -466,6 +779,14 @@ pub fn validate_person_request(
             postal_code: r.string(a, "postal_code", &ab, false, 16),
             country: r.string(a, "country", &ab, true, 64),
             start_date: r.string(a, "start_date", &ab, false, 10),
+            area: r.string(a, "area", &ab, false, TEXT_MAX),
+            region: r.string(a, "region", &ab, false, TEXT_MAX),
+            settlement_type: r.string(a, "settlement_type", &ab, false, 64),
+            settlement_id: r.string(a, "settlement_id", &ab, false, 64),
+            street_type: r.string(a, "street_type", &ab, false, 64),
+            building: r.string(a, "building", &ab, false, 32),
+            apartment: r.string(a, "apartment", &ab, false, 32),
+            zip: r.string(a, "zip", &ab, false, 16),
         };
         r.date(addr.start_date.as_ref(), &format!("{ab}.start_date"));
         person.addresses.push(addr);
@@ -498,6 +819,7 @@ pub fn validate_person_request(
         .enumerate()
     {
         let ib = format!("$.person.issued_identifiers[{i}]");
+        r.known(ii, &ib, &["type", "issued_number"]);
         let kind = r.string(ii, "type", &ib, true, 64);
         let kind = r
             .one_of(kind, ISSUED_IDENTIFIER_TYPES, &format!("{ib}.type"))
@@ -522,9 +844,56 @@ pub fn validate_person_request(
     let age = birth.map(|b| age_on(b, ctx.today));
     let is_child = age.is_some_and(|a| a < ctx.no_self_auth_age as i32);
 
+    // Where seed 002 is silent, eHealth's registry decides (its clients
+    // send the same requests).
+    if person.documents.is_empty()
+        && !r
+            .errs
+            .iter()
+            .any(|e| e.entry.starts_with("$.person.documents"))
+    {
+        r.push(
+            "$.person.documents",
+            "length",
+            "expected a minimum of 1 items but got 0",
+        );
+    }
+    let has_doc = |k: &str| person.documents.iter().any(|d| d.kind == k);
+    if has_doc("PASSPORT") && has_doc("NATIONAL_ID") {
+        r.push(
+            "$.person.documents",
+            "invariant",
+            "Person can have only new passport NATIONAL_ID or old PASSPORT",
+        );
+    }
+    if is_child
+        && !person.documents.is_empty()
+        && !has_doc("BIRTH_CERTIFICATE")
+        && !has_doc("BIRTH_CERTIFICATE_FOREIGN")
+    {
+        r.push(
+            "$.person.documents",
+            "invariant",
+            "a child must have a BIRTH_CERTIFICATE or a BIRTH_CERTIFICATE_FOREIGN document",
+        );
+    }
+    if age.is_some()
+        && !is_child
+        && person.tax_id.is_none()
+        && !person.no_tax_id
+        && !r.errs.iter().any(|e| e.entry == "$.person.tax_id")
+    {
+        r.push(
+            "$.person.tax_id",
+            "invariant",
+            "Only persons who refused the tax_id could be without tax_id",
+        );
+    }
+
     // confidant persons
     for (i, c) in r.array(p, "confidant_person", base).into_iter().enumerate() {
         let cb = format!("$.person.confidant_person[{i}]");
+        r.known(c, &cb, CONFIDANT_KEYS);
         let rel = r.string(c, "relation_type", &cb, true, 16);
         let relation_type = r
             .one_of(rel, RELATION_TYPES, &format!("{cb}.relation_type"))
@@ -562,13 +931,9 @@ pub fn validate_person_request(
         );
         let confidant = ConfidantPerson {
             relation_type,
-            first_name: r
-                .string(c, "first_name", &cb, true, TEXT_MAX)
-                .unwrap_or_default(),
-            last_name: r
-                .string(c, "last_name", &cb, true, TEXT_MAX)
-                .unwrap_or_default(),
-            second_name: r.string(c, "second_name", &cb, false, TEXT_MAX),
+            first_name: r.name(c, "first_name", &cb, true).unwrap_or_default(),
+            last_name: r.name(c, "last_name", &cb, true).unwrap_or_default(),
+            second_name: r.name(c, "second_name", &cb, false),
             birth_date: c_birth_raw.unwrap_or_default(),
             birth_country: r.string(c, "birth_country", &cb, false, TEXT_MAX),
             birth_settlement: r.string(c, "birth_settlement", &cb, false, TEXT_MAX),
@@ -649,8 +1014,30 @@ pub fn validate_person_request(
                 "authentication_methods must not be sent with an update (person.id is set)",
             );
         }
+        if let Some(person_id) = &id {
+            check_confirmation(&mut r, root, person_id, facts);
+        }
     } else {
+        for key in ["authorize_with", "auth_method"] {
+            if root.contains_key(key) {
+                r.push(
+                    &format!("$.{key}"),
+                    "invariant",
+                    "an authentication method confirms an update only (person.id is not set)",
+                );
+            }
+        }
         let methods = r.array(p, "authentication_methods", base);
+        if methods.len() > 1 {
+            r.push(
+                "$.person.authentication_methods",
+                "length",
+                format!(
+                    "expected a maximum of 1 authentication method but got {}",
+                    methods.len()
+                ),
+            );
+        }
         if methods.is_empty()
             && !r
                 .errs
@@ -665,11 +1052,13 @@ pub fn validate_person_request(
         }
         for (i, m) in methods.into_iter().enumerate() {
             let mb = format!("$.person.authentication_methods[{i}]");
+            r.known(m, &mb, &["type", "phone_number", "value"]);
             let kind = r.string(m, "type", &mb, true, 16);
             let kind = r
                 .one_of(kind, AUTH_METHOD_TYPES, &format!("{mb}.type"))
                 .unwrap_or_default();
             let mut method = AuthMethod {
+                id: None,
                 kind,
                 phone_number: None,
                 value: None,
@@ -687,13 +1076,7 @@ pub fn validate_person_request(
                 "THIRD_PERSON" => {
                     method.value = r.string(m, "value", &mb, true, 64);
                     if let Some(tp_id) = &method.value {
-                        check_third_person(
-                            &mut r,
-                            tp_id,
-                            &format!("{mb}.value"),
-                            ctx,
-                            third_person,
-                        );
+                        check_third_person(&mut r, tp_id, &format!("{mb}.value"), ctx, facts);
                     }
                 }
                 _ => {}
@@ -725,10 +1108,18 @@ fn read_phones(r: &mut Reader, obj: &Map<String, Value>, base: &str) -> Vec<Phon
     let mut out = Vec::new();
     for (i, ph) in r.array(obj, "phones", base).into_iter().enumerate() {
         let pb = format!("{base}.phones[{i}]");
+        r.known(ph, &pb, &["type", "number"]);
         let kind = r.string(ph, "type", &pb, true, 16);
         let kind = r
             .one_of(kind, PHONE_TYPES, &format!("{pb}.type"))
             .unwrap_or_default();
+        if !kind.is_empty() && out.iter().any(|x: &Phone| x.kind == kind) {
+            r.push(
+                &format!("{pb}.type"),
+                "invariant",
+                format!("a phone of type {kind} is already in the request"),
+            );
+        }
         let number = r.string(ph, "number", &pb, true, 32);
         r.pattern(
             number.as_ref(),
@@ -762,10 +1153,18 @@ fn read_documents(
     let mut out = Vec::new();
     for (i, d) in r.array(obj, key, base).into_iter().enumerate() {
         let db = format!("{base}.{key}[{i}]");
+        r.known(d, &db, DOCUMENT_KEYS);
         let kind = r.string(d, "type", &db, true, 64);
         let kind = r
             .one_of(kind, allowed, &format!("{db}.type"))
             .unwrap_or_default();
+        if !kind.is_empty() && out.iter().any(|x: &Document| x.kind == kind) {
+            r.push(
+                &format!("{db}.type"),
+                "invariant",
+                format!("a document of type {kind} is already in the request"),
+            );
+        }
         let number = r.string(d, "number", &db, true, 1024);
         if let Some(n) = &number {
             if n.chars().count() > DOCUMENT_NUMBER_MAX {
@@ -818,6 +1217,7 @@ fn read_documents(
         let doc_index = out.len();
         for (j, s) in r.array(d, "scans", &db).into_iter().enumerate() {
             let sb = format!("{db}.scans[{j}]");
+            r.known(s, &sb, &["file_name", "content_base64"]);
             let file_name = r
                 .string(s, "file_name", &sb, false, TEXT_MAX)
                 .unwrap_or_else(|| format!("page-{}", j + 1));
@@ -871,14 +1271,8 @@ fn read_documents(
     out
 }
 
-fn check_third_person(
-    r: &mut Reader,
-    id: &str,
-    path: &str,
-    ctx: &RuleContext,
-    lookup: &dyn Fn(&str) -> Option<ThirdPerson>,
-) {
-    let Some(tp) = lookup(id) else {
+fn check_third_person(r: &mut Reader, id: &str, path: &str, ctx: &RuleContext, facts: &dyn Facts) {
+    let Some(tp) = facts.third_person(id) else {
         r.push(path, "existence", "such third person doesn't exist");
         return;
     };

@@ -522,7 +522,7 @@ impl App {
                 changed |= widgets::text_row(ui, "Middle name", &mut f.second_name, "optional", e, "$.person.second_name").changed();
                 changed |= widgets::date_row(ui, "Birth date", &mut f.birth_date, e, "$.person.birth_date");
                 changed |= widgets::combo_row(ui, "Gender", &mut f.gender, rules::GENDERS, e, "$.person.gender");
-                changed |= widgets::text_row(ui, "Birth country", &mut f.birth_country, "optional", e, "$.person.birth_country").changed();
+                changed |= widgets::text_row(ui, "Birth country", &mut f.birth_country, "e.g. UA", e, "$.person.birth_country").changed();
                 changed |= widgets::text_row(ui, "Birth settlement", &mut f.birth_settlement, "optional", e, "$.person.birth_settlement").changed();
                 changed |= widgets::text_row(ui, "Tax id", &mut f.tax_id, "10 digits", e, "$.person.tax_id").changed();
                 let l = ui.label("No tax id");
@@ -584,6 +584,9 @@ impl App {
             let ui = &mut cols[1];
             widgets::section(ui, "Documents");
             changed |= documents_editor(ui, &mut f.documents, "$.person.documents", rules::PERSON_DOCUMENT_TYPES, e, true, &mut pick, "");
+            // Rules about the list as a whole (at least one; not PASSPORT
+            // with NATIONAL_ID; a child's birth certificate).
+            widgets::show_errors(ui, e, "$.person.documents");
             if let Some(se) = &st.scan_error {
                 ui.label(RichText::new(format!("! {se}")).color(widgets::error_color(ui)));
             }

@@ -30,7 +30,7 @@ pub(crate) fn audit(
     Ok(trace)
 }
 
-pub(crate) fn require(actor: &Actor, roles: &[Role], what: &str) -> Result<()> {
+pub fn require(actor: &Actor, roles: &[Role], what: &str) -> Result<()> {
     if roles.contains(&actor.role) {
         Ok(())
     } else {
@@ -47,6 +47,28 @@ pub(crate) fn require(actor: &Actor, roles: &[Role], what: &str) -> Result<()> {
     }
 }
 
+/// Failed sign-ins in a row before an account must wait.
+pub const LOCKOUT_AFTER: i64 = 5;
+
+/// How long an account waits after `failures` failed sign-ins in a row.
+pub fn lockout_seconds(failures: i64) -> i64 {
+    if failures < LOCKOUT_AFTER {
+        0
+    } else {
+        (30_i64 << (failures - LOCKOUT_AFTER).min(5)).min(900)
+    }
+}
+
+/// A hash to verify against when the name is unknown, so that a wrong name
+/// costs as much as a wrong password.
+static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let salt = SaltString::encode_b64(b"registrar-dummy!").expect("16 bytes encode");
+    Argon2::default()
+        .hash_password(b"no such account", &salt)
+        .expect("argon2 hashes")
+        .to_string()
+});
+
 fn valid_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
@@ -61,19 +83,50 @@ impl Registry {
         Ok(sa::user_count(&self.store.conn)?)
     }
 
-    /// Check a password. Wrong name or password: 401, with the same message.
+    /// Check a password. Wrong name or password: 401, with the same message
+    /// after the same work. After [`LOCKOUT_AFTER`] failures in a row an
+    /// account waits (30 s, doubling, at most 15 min) before the next try:
+    /// 429, whether or not the password would be right.
     pub fn authenticate(&self, name: &str, password: &str) -> Result<Actor> {
+        let conn = &self.store.conn;
+        let now = self.now().timestamp();
+        let key: String = name.chars().take(64).collect();
+        if let Some((failures, last_at)) = sa::login_failures(conn, &key)? {
+            let wait = lockout_seconds(failures) - (now - last_at);
+            if wait > 0 {
+                return Err(ServiceError::Locked {
+                    name: key,
+                    retry_after: wait,
+                });
+            }
+        }
         let unauthorized = || ServiceError::Unauthorized("wrong user name or password".into());
-        let (role, hash) = sa::find_user(&self.store.conn, name)?.ok_or_else(unauthorized)?;
-        let parsed = PasswordHash::new(&hash).map_err(|_| unauthorized())?;
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .map_err(|_| unauthorized())?;
-        Ok(Actor {
-            name: name.to_string(),
-            role: Role::parse(&role).ok_or_else(unauthorized)?,
-            sources: None,
-        })
+        let user = sa::find_user(conn, name)?;
+        let hash = user
+            .as_ref()
+            .map(|(_, h)| h.clone())
+            .unwrap_or_else(|| DUMMY_HASH.clone());
+        let verified = PasswordHash::new(&hash)
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false);
+        match user {
+            Some((role, _)) if verified => {
+                sa::clear_login_failures(conn, &key)?;
+                Ok(Actor {
+                    name: name.to_string(),
+                    role: Role::parse(&role).ok_or_else(unauthorized)?,
+                    sources: None,
+                })
+            }
+            _ => {
+                sa::record_login_failure(conn, &key, now)?;
+                Err(unauthorized())
+            }
+        }
     }
 
     /// Add an account. On an empty database the first account must be an
@@ -85,6 +138,25 @@ impl Registry {
         role: Role,
         password: &str,
     ) -> Result<()> {
+        if password.trim().chars().count() < 8 {
+            return Err(ServiceError::BadRequest(
+                "password: at least 8 characters besides leading and trailing spaces".into(),
+            ));
+        }
+        if crate::core::validate::text_problem(password).is_some() {
+            return Err(ServiceError::BadRequest(
+                "password: must not contain control or formatting characters".into(),
+            ));
+        }
+        // Hash before the transaction: the write lock is never held while
+        // argon2 works.
+        let salt_bytes: [u8; 16] = rand::random();
+        let salt = SaltString::encode_b64(&salt_bytes)
+            .map_err(|e| ServiceError::BadRequest(format!("salt: {e}")))?;
+        let hash = Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map_err(|e| ServiceError::BadRequest(format!("password: {e}")))?
+            .to_string();
         let now = self.now_str();
         let tx = self.store.conn.transaction()?;
         let first = sa::user_count(&tx)? == 0;
@@ -107,23 +179,11 @@ impl Registry {
                 "name: 1–64 letters, digits, '.', '_', '-' or '@'".into(),
             ));
         }
-        if password.chars().count() < 8 {
-            return Err(ServiceError::BadRequest(
-                "password: at least 8 characters".into(),
-            ));
-        }
         if sa::find_user(&tx, name)?.is_some() {
             return Err(ServiceError::Conflict(format!(
                 "user {name} already exists"
             )));
         }
-        let salt_bytes: [u8; 16] = rand::random();
-        let salt = SaltString::encode_b64(&salt_bytes)
-            .map_err(|e| ServiceError::BadRequest(format!("salt: {e}")))?;
-        let hash = Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map_err(|e| ServiceError::BadRequest(format!("password: {e}")))?
-            .to_string();
         sa::insert_user(&tx, name, role.as_str(), &hash, &by.name, &now)?;
         audit(
             &tx,

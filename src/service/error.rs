@@ -26,8 +26,18 @@ pub enum ServiceError {
         severity: &'static str,
         message: &'static str,
     },
+    /// A new registration that is already in the registry.
+    #[error("duplicate of {reference_id}: {reason}")]
+    Duplicate {
+        person_id: String,
+        reference_id: String,
+        reason: String,
+    },
     #[error("unauthorized: {0}")]
     Unauthorized(String),
+    /// Too many failed sign-ins for this account: wait.
+    #[error("too many failed sign-ins for {name}: try again in {retry_after} s")]
+    Locked { name: String, retry_after: i64 },
     #[error("forbidden: {0}")]
     Forbidden(String),
     #[error("database: {0}")]

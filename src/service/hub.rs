@@ -115,7 +115,11 @@ fn parse(body: &Value) -> std::result::Result<Request, String> {
     }
     let s = &sources[0];
     let source = s["name"].as_str().unwrap_or("").to_string();
-    if source.is_empty() || source.chars().any(char::is_whitespace) || source.len() > 64 {
+    if source.is_empty()
+        || source.chars().any(char::is_whitespace)
+        || source.len() > 64
+        || crate::core::validate::text_problem(&source).is_some()
+    {
         return Err("content.identity.sources[0].name: the Source must be 1–64 characters without whitespace".into());
     }
     let native_id = s["id"].as_str().unwrap_or("").trim().to_string();
@@ -143,7 +147,8 @@ fn parse(body: &Value) -> std::result::Result<Request, String> {
     };
     for (key, _, _) in CLUSTERS {
         match identity.get(*key) {
-            None | Some(Value::Null) | Some(Value::Array(_)) => {}
+            None | Some(Value::Null) => {}
+            Some(Value::Array(_)) => {}
             _ => return Err(format!("content.identity.{key}: must be an array")),
         }
     }
@@ -156,6 +161,65 @@ fn parse(body: &Value) -> std::result::Result<Request, String> {
         identity: Value::Object(identity.clone()),
         formats,
     })
+}
+
+/// `old` with every property `new` carries replaced (a post with a subset
+/// of demographics changes only that subset).
+pub fn merge_identity(old: &Value, new: &Value) -> Value {
+    let mut out = old.as_object().cloned().unwrap_or_default();
+    for (k, v) in new.as_object().into_iter().flatten() {
+        if !v.is_null() {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    Value::Object(out)
+}
+
+/// Most values of one attribute cluster in one post.
+pub const MAX_VALUES: usize = 100;
+/// Longest text value anywhere in an identity.
+pub const MAX_TEXT: usize = 1024;
+
+/// Bounded clusters and clean, bounded texts.
+fn check_limits(identity: &Value) -> std::result::Result<(), String> {
+    for (key, _, _) in CLUSTERS {
+        if let Some(a) = identity.get(*key).and_then(Value::as_array)
+            && a.len() > MAX_VALUES
+        {
+            return Err(format!(
+                "content.identity.{key}: at most {MAX_VALUES} values per post, got {}",
+                a.len()
+            ));
+        }
+    }
+    check_texts(identity, "content.identity")
+}
+
+/// Every string in an identity: bounded, and free of control and
+/// bidirectional formatting characters. The error names the path.
+fn check_texts(v: &Value, path: &str) -> std::result::Result<(), String> {
+    match v {
+        Value::String(s) => {
+            if s.chars().count() > MAX_TEXT {
+                return Err(format!(
+                    "{path}: at most {MAX_TEXT} characters, got {}",
+                    s.chars().count()
+                ));
+            }
+            if let Some(p) = crate::core::validate::text_problem(s) {
+                return Err(format!("{path}: {p}"));
+            }
+            Ok(())
+        }
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, x)| check_texts(x, &format!("{path}[{i}]"))),
+        Value::Object(o) => o
+            .iter()
+            .try_for_each(|(k, x)| check_texts(x, &format!("{path}.{k}"))),
+        _ => Ok(()),
+    }
 }
 
 fn first<'a>(id: &'a Value, cluster: &str) -> &'a Value {
@@ -224,10 +288,15 @@ fn link_id(conn: &Connection, seq: i64) -> Result<String> {
 
 /// Record the asserted dates of every attribute value the source sent.
 fn assert_values(conn: &Connection, req: &Request, date: &str) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE hub_attributes SET current = 0 WHERE source = ?1 AND native_id = ?2",
-    )?
-    .execute(params![req.source, req.native_id])?;
+    // Only the clusters this post carries are replaced.
+    let mut clear = conn.prepare_cached(
+        "UPDATE hub_attributes SET current = 0 WHERE source = ?1 AND native_id = ?2 AND cluster = ?3",
+    )?;
+    for (key, _, _) in CLUSTERS {
+        if req.identity.get(*key).is_some_and(|v| !v.is_null()) {
+            clear.execute(params![req.source, req.native_id, key])?;
+        }
+    }
     let mut up = conn.prepare_cached(
         "INSERT INTO hub_attributes(source, native_id, cluster, value, first_asserted, last_asserted, current)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1)
@@ -343,6 +412,41 @@ fn new_link_entity(conn: &Connection, identity: &Value, now: &str) -> Result<i64
     )?)
 }
 
+/// The postIdentity answer for the entity `seq` now holds.
+fn answer(
+    conn: &Connection,
+    seq: i64,
+    link: &str,
+    req: &Request,
+    events: Vec<Value>,
+    audit_id: &str,
+) -> Result<Value> {
+    let mut content = Map::new();
+    content.insert("linkId".into(), json!(link));
+    let mut incoming = req.identity.clone();
+    if let Some(o) = incoming.as_object_mut() {
+        o.insert("mergedSourceRecords".into(), json!([]));
+    }
+    content.insert("incomingIdentity".into(), incoming);
+    if req.formats.iter().any(|f| f == "DEFAULT") {
+        content.insert(
+            "linkIdentity".into(),
+            link_identity(conn, seq, &link_id(conn, seq)?)?,
+        );
+    }
+    if req.formats.iter().any(|f| f == "GROUP_BY_SOURCE") {
+        content.insert(
+            "identityGroupedBySource".into(),
+            grouped_by_source(conn, seq)?,
+        );
+    }
+    content.insert("events".into(), Value::Array(events));
+    Ok(
+        json!({"success": true, "message": "OK", "content": content, "trackingId": req.tracking_id,
+              "auditId": audit_id, "retryableError": false}),
+    )
+}
+
 fn failure(req_tracking: &str, message: &str, retryable: bool) -> Value {
     json!({"success": false, "message": message, "content": Value::Null, "trackingId": req_tracking,
            "auditId": uuid::Uuid::new_v4().to_string(), "retryableError": retryable})
@@ -360,6 +464,10 @@ impl Registry {
             Ok(r) => r,
             Err(m) => return Ok((400, failure(&tracking, &m, false))),
         };
+        // A well-formed post whose values break a limit: 422 naming the value.
+        if let Err(m) = check_limits(&req.identity) {
+            return Ok((422, failure(&tracking, &m, false)));
+        }
         if let Some(allowed) = &actor.sources
             && !allowed.contains(&req.source)
         {
@@ -373,6 +481,29 @@ impl Registry {
         let now_full = self.now_str();
         let params = self.match_params();
         let tx = self.store.conn.transaction()?;
+        // A workstation's trackingIds are `ws-…:n`: one key, one workstation,
+        // or the second one's changes would be answered with the first's.
+        if let Some((instance, _)) = req.tracking_id.split_once(':')
+            && instance.starts_with("ws-")
+        {
+            crate::store::exec(
+                &tx,
+                "INSERT OR IGNORE INTO hub_key_instances(key_id, instance, first_seen) VALUES (?1, ?2, ?3)",
+                params![actor.name, instance, now_full],
+            )?;
+            let bound: String = crate::store::query_one(
+                &tx,
+                "SELECT instance FROM hub_key_instances WHERE key_id = ?1",
+                [&actor.name],
+                |r| r.get(0),
+            )?;
+            if bound != instance {
+                return Err(ServiceError::Forbidden(format!(
+                    "key id {} is already used by another workstation ({bound}); give each workstation its own key (registrar hub client add)",
+                    actor.name
+                )));
+            }
+        }
         if !req.tracking_id.is_empty() {
             let stored: Option<(u16, String)> = crate::store::query_one(
                 &tx,
@@ -381,19 +512,52 @@ impl Registry {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-            if let Some((status, resp)) = stored {
-                // The same change again: answer as before, apply nothing.
-                return Ok((status, serde_json::from_str(&resp).unwrap_or(Value::Null)));
+            if let Some((status, stored)) = stored {
+                // The same change again: apply nothing, answer from what was
+                // stored (Link ID, events, audit id) and today's entity.
+                let stored: Value = serde_json::from_str(&stored).unwrap_or(Value::Null);
+                if stored.get("content").is_some() {
+                    // Stored whole by an earlier version of the hub.
+                    return Ok((status, stored));
+                }
+                let seq: Option<i64> = crate::store::query_one(&tx,
+                    "SELECT person_seq FROM hub_sources WHERE source = ?1 AND native_id = ?2 AND entity_type = ?3",
+                    params![req.source, req.native_id, req.entity_type], |r| r.get(0)).optional()?;
+                let Some(seq) = seq else {
+                    return Ok((
+                        status,
+                        failure(
+                            &req.tracking_id,
+                            "the source record of this trackingId no longer exists",
+                            false,
+                        ),
+                    ));
+                };
+                let link = stored["linkId"].as_str().unwrap_or_default().to_string();
+                let events = stored["events"].as_array().cloned().unwrap_or_default();
+                let audit_id = stored["auditId"].as_str().unwrap_or_default().to_string();
+                let response = answer(&tx, seq, &link, &req, events, &audit_id)?;
+                return Ok((status, response));
             }
         }
         let date = req.date.clone().unwrap_or_else(|| now.clone());
-        let existing: Option<i64> = crate::store::query_one(&tx,
-                "SELECT person_seq FROM hub_sources WHERE source = ?1 AND native_id = ?2 AND entity_type = ?3",
+        let existing: Option<(i64, String)> = crate::store::query_one(&tx,
+                "SELECT person_seq, identity FROM hub_sources WHERE source = ?1 AND native_id = ?2 AND entity_type = ?3",
                 params![req.source, req.native_id, req.entity_type],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        let rec = match_record(&req.identity);
+        // Seed 004 sets different asserted dates with "multiple calls …
+        // with subsets of demographics": what a post leaves out keeps its value.
+        let identity = match &existing {
+            Some((_, old)) => merge_identity(
+                &serde_json::from_str(old).unwrap_or_else(|_| json!({})),
+                &req.identity,
+            ),
+            None => req.identity.clone(),
+        };
+        let existing = existing.map(|(seq, _)| seq);
+        let rec = match_record(&identity);
         let sure: Vec<i64> = find_candidates(&tx, &rec, &params, params.auto_link, 20)?
             .into_iter()
             .filter_map(|c| store::find_seq(&tx, &c.person_id).ok().flatten())
@@ -433,36 +597,20 @@ impl Registry {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
              ON CONFLICT(source, native_id, entity_type) DO UPDATE SET
                  person_seq = excluded.person_seq, identity = excluded.identity, updated_at = excluded.updated_at",
-            params![req.source, req.native_id, req.entity_type, survivor, req.identity.to_string(), now_full],
+            params![req.source, req.native_id, req.entity_type, survivor, identity.to_string(), now_full],
         )?;
         sm::put_record(&tx, survivor, &req.source, &req.native_id, rec.clone())?;
         assert_values(&tx, &req, &date)?;
         let link = link_id(&tx, survivor)?;
-        let mut content = Map::new();
-        content.insert("linkId".into(), json!(link));
-        let mut incoming = req.identity.clone();
-        if let Some(o) = incoming.as_object_mut() {
-            o.insert("mergedSourceRecords".into(), json!([]));
-        }
-        content.insert("incomingIdentity".into(), incoming);
-        if req.formats.iter().any(|f| f == "DEFAULT") {
-            content.insert("linkIdentity".into(), link_identity(&tx, survivor, &link)?);
-        }
-        if req.formats.iter().any(|f| f == "GROUP_BY_SOURCE") {
-            content.insert(
-                "identityGroupedBySource".into(),
-                grouped_by_source(&tx, survivor)?,
-            );
-        }
-        content.insert("events".into(), Value::Array(events.clone()));
         let audit_id = uuid::Uuid::new_v4().to_string();
-        let response = json!({"success": true, "message": "OK", "content": content, "trackingId": req.tracking_id,
-                              "auditId": audit_id, "retryableError": false});
+        let response = answer(&tx, survivor, &link, &req, events.clone(), &audit_id)?;
         if !req.tracking_id.is_empty() {
+            // What a replay needs, not a copy of the whole identity.
+            let stored = json!({"v": 2, "linkId": link, "events": events, "auditId": audit_id});
             crate::store::exec(
                 &tx,
                 "INSERT INTO hub_tracking(client, tracking_id, status, response, created_at) VALUES (?1, ?2, 200, ?3, ?4)",
-                params![actor.name, req.tracking_id, response.to_string(), now_full],
+                params![actor.name, req.tracking_id, stored.to_string(), now_full],
             )?;
         }
         audit(
@@ -486,9 +634,12 @@ impl Registry {
             ));
         }
         if sources.is_empty()
-            || sources
-                .iter()
-                .any(|s| s.is_empty() || s.chars().any(char::is_whitespace))
+            || sources.iter().any(|s| {
+                s.is_empty()
+                    || s.len() > 64
+                    || s.chars().any(char::is_whitespace)
+                    || crate::core::validate::text_problem(s).is_some()
+            })
         {
             return Err(ServiceError::BadRequest(
                 "sources: one or more Source names without whitespace".into(),
@@ -515,8 +666,10 @@ impl Registry {
         .map(|(s, src)| (s, serde_json::from_str(&src).unwrap_or_default())))
     }
 
-    /// Remember a signature; false if it was seen inside the window (a replay).
-    pub fn hub_nonce(&mut self, signature: &str, now: i64) -> Result<bool> {
+    /// Remember a client's nonce; false if it was seen inside the window
+    /// (a replay). The table's `signature` column holds `key id \n nonce`.
+    pub fn hub_nonce(&mut self, key_id: &str, nonce: &str, now: i64) -> Result<bool> {
+        let seen = format!("{key_id}\n{nonce}");
         let c = &self.store.conn;
         // Forget nonces older than the window now and then, not on every call.
         if rand::random_range(0..256) == 0 {
@@ -529,7 +682,7 @@ impl Registry {
         Ok(crate::store::exec(
             c,
             "INSERT OR IGNORE INTO hub_nonces(signature, seen_at) VALUES (?1, ?2)",
-            params![signature, now],
+            params![seen, now],
         )? == 1)
     }
 }

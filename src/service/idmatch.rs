@@ -295,7 +295,11 @@ fn person_attributes(conn: &Connection, seq: i64) -> Result<Value> {
     let Some(p) = store::load_person(conn, seq)? else {
         return Ok(json!({}));
     };
-    let d = &p.person;
+    Ok(desk_attributes(&p.person))
+}
+
+/// Seed 001-style attributes of a person's data.
+pub fn desk_attributes(d: &PersonData) -> Value {
     let mut a = json!({"givenName": d.first_name, "sn": d.last_name, "dateOfBirth": d.birth_date, "gender": d.gender});
     if let Some(ph) = d.phones.first() {
         a["mobile"] = json!(ph.number);
@@ -306,7 +310,7 @@ fn person_attributes(conn: &Connection, seq: i64) -> Result<Value> {
     if let Some(t) = &d.tax_id {
         a["tax_id"] = json!(t);
     }
-    Ok(a)
+    a
 }
 
 /// (Re)build the comparable record of a person registered at the desk.
@@ -612,6 +616,34 @@ impl Registry {
             return Err(ServiceError::Conflict(format!(
                 "pending request {id} is already resolved"
             )));
+        }
+        if row.sor == LOCAL_SOR {
+            // A desk registration that looked like a duplicate: it exists
+            // already. "new" confirms it is a different person; joining two
+            // registered persons is a merge, which this queue does not do.
+            if choice != "new" {
+                return Err(ServiceError::Conflict(format!(
+                    "{} is a registered person: confirm it as new, or merge it with {choice} as a stewardship change",
+                    row.sor_id
+                )));
+            }
+            let rid: String = crate::store::query_one(
+                &tx,
+                "SELECT reference_id FROM persons WHERE id = ?1",
+                [&row.sor_id],
+                |r| r.get(0),
+            )?;
+            sm::resolve_pending(&tx, id, choice, &actor.name, &now)?;
+            super::accounts::audit(
+                &tx,
+                &now,
+                actor,
+                "people.pending.resolve",
+                Some(&row.sor_id),
+                json!({"pending": id, "outcome": "new", "reference_id": rid}),
+            )?;
+            tx.commit()?;
+            return Ok(ReferenceOutcome::Existing(rid));
         }
         let req = ReferenceRequest {
             sor: row.sor.clone(),

@@ -17,7 +17,7 @@ pub use error::ServiceError;
 use crate::core::ids;
 use crate::core::model::*;
 use crate::core::rules::ISSUED_IDENTIFIER_TYPES;
-use crate::core::validate::{self, RuleContext, ThirdPerson};
+use crate::core::validate::{self, AuthMethodFact, Facts, RuleContext, ThirdPerson};
 use crate::store::{self, NewPerson, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
@@ -31,6 +31,9 @@ pub enum Role {
     Admin,
     Reviewer,
     Receptionist,
+    /// A hub client: a site's key, which may post its Sources' identities
+    /// and nothing else. Never a user account.
+    Site,
 }
 
 impl Role {
@@ -47,6 +50,7 @@ impl Role {
             Role::Admin => "admin",
             Role::Reviewer => "reviewer",
             Role::Receptionist => "receptionist",
+            Role::Site => "site",
         }
     }
 }
@@ -71,7 +75,7 @@ impl Actor {
     pub fn hub_client(key_id: &str, sources: Vec<String>) -> Actor {
         Actor {
             name: key_id.to_string(),
-            role: Role::Receptionist,
+            role: Role::Site,
             sources: Some(sources),
         }
     }
@@ -105,6 +109,18 @@ pub struct PersonRequestOutcome {
     pub working_copy: bool,
     pub person: Person,
     pub uploads: Vec<String>,
+    /// Probable duplicates of a new person (below the auto-link level).
+    pub candidates: Vec<idmatch::Candidate>,
+    /// The reconciliation item that asks a reviewer to look at them.
+    pub review_id: Option<i64>,
+}
+
+/// What the duplicate check found for a new registration.
+enum DuplicateCheck {
+    /// Nothing like it: create.
+    Clear,
+    /// Create, and ask a reviewer about these.
+    Probable(Vec<idmatch::Candidate>),
 }
 
 pub struct Registry {
@@ -169,25 +185,13 @@ impl Registry {
         }
     }
 
-    fn third_person(&self, key: &str) -> Option<ThirdPerson> {
-        let seq = store::find_seq(&self.store.conn, key).ok().flatten()?;
-        let p = store::load_person(&self.store.conn, seq).ok().flatten()?;
-        if p.status != PersonStatus::Active {
-            return None;
-        }
-        Some(ThirdPerson {
-            birth_date: validate::parse_date(&p.person.birth_date),
-            auth_methods: p.person.authentication_methods,
-        })
-    }
-
     /// Validate a person request without writing anything (live form validation).
     pub fn check_person_request(
         &self,
         body: &Value,
     ) -> std::result::Result<validate::ValidRequest, Vec<validate::Violation>> {
         let ctx = self.rule_context();
-        validate::validate_person_request(body, &ctx, &|k| self.third_person(k))
+        validate::validate_person_request(body, &ctx, self)
     }
 
     /// Seed 002: create a person, or update one when `person.id` is given.
@@ -210,15 +214,25 @@ impl Registry {
                     working_copy,
                     person,
                     uploads,
+                    candidates: vec![],
+                    review_id: None,
                 });
             }
         }
         let now = self.now_str();
+        let override_reason = duplicate_override(body)?;
+        let params = self.match_params();
         let tx = self.store.conn.transaction()?;
+        let mut check = DuplicateCheck::Clear;
         let (seq, created) = match &valid.id {
             None => {
+                check = duplicate_check(&tx, &params, &valid.person, override_reason.is_some())?;
                 let reference_id = allocate_reference_id(&tx)?;
                 let id = ids::person_id();
+                let mut data = valid.person.clone();
+                for m in &mut data.authentication_methods {
+                    m.id = Some(uuid::Uuid::new_v4().to_string());
+                }
                 let seq = store::insert_person(
                     &tx,
                     &NewPerson {
@@ -227,7 +241,7 @@ impl Registry {
                         status: PersonStatus::Active,
                         active_id: None,
                         version: 1,
-                        data: &valid.person,
+                        data: &data,
                         actor: &actor.name,
                         now: &now,
                     },
@@ -266,6 +280,22 @@ impl Registry {
             store::insert_scan(&tx, seq, scan.document_index, scan)?;
         }
         let person = store::load_person(&tx, seq)?.expect("row written in this transaction");
+        let (candidates, review_id) = match check {
+            DuplicateCheck::Clear => (vec![], None),
+            DuplicateCheck::Probable(c) => {
+                let attrs = idmatch::desk_attributes(&person.person);
+                let cj = Value::Array(c.iter().map(idmatch::Candidate::to_json).collect());
+                let id = store::matching::insert_pending(
+                    &tx,
+                    idmatch::LOCAL_SOR,
+                    &person.id,
+                    &attrs.to_string(),
+                    &cj.to_string(),
+                    &now,
+                )?;
+                (c, Some(id))
+            }
+        };
         accounts::audit(
             &tx,
             &now,
@@ -277,7 +307,8 @@ impl Registry {
             },
             Some(&person.id),
             serde_json::json!({"outbox": outbox::enqueue(&tx, &person, &now)?, "reference_id": person.reference_id, "version": person.object_version_number,
-                               "scans": valid.scans.len(), "uploads": valid.uploads}),
+                               "scans": valid.scans.len(), "uploads": valid.uploads,
+                               "review_id": review_id, "duplicate_override": override_reason}),
         )?;
         tx.commit()?;
         Ok(PersonRequestOutcome {
@@ -285,6 +316,8 @@ impl Registry {
             working_copy: false,
             person,
             uploads: valid.uploads,
+            candidates,
+            review_id,
         })
     }
 
@@ -381,15 +414,23 @@ impl Registry {
             Some(v) => {
                 check(v)
                     .map_err(|rule| ServiceError::BadRequest(format!("{key}: must be {rule}")))?;
+                if validate::text_problem(v).is_some() {
+                    return Err(ServiceError::BadRequest(format!(
+                        "{key}: must not contain control or formatting characters"
+                    )));
+                }
+                // The setting and its audit row land together.
+                let tx = self.store.conn.unchecked_transaction()?;
                 self.store.set_setting(key, v)?;
                 accounts::audit(
-                    &self.store.conn,
+                    &tx,
                     &self.now_str(),
                     actor,
                     "settings.set",
                     None,
                     serde_json::json!({key: v}),
                 )?;
+                tx.commit()?;
                 Ok(v.to_string())
             }
             None => {
@@ -427,6 +468,114 @@ impl Registry {
             entity: "Person",
             id: key.to_string(),
         })
+    }
+}
+
+/// `duplicate_override: {"reason": "..."}` at the request's root: the
+/// receptionist says why a likely duplicate is a different person. The
+/// person is then created and the pair waits for a reviewer.
+fn duplicate_override(body: &Value) -> Result<Option<String>> {
+    match body.get("duplicate_override") {
+        None => Ok(None),
+        Some(Value::Object(o)) => {
+            if let Some(k) = o.keys().find(|k| *k != "reason") {
+                return Err(ServiceError::Validation(vec![validate::Violation::new(
+                    format!("$.duplicate_override.{k}"),
+                    "schema",
+                    format!("schema does not allow additional property {k}; allowed: reason"),
+                )]));
+            }
+            match o.get("reason").and_then(Value::as_str).map(str::trim) {
+                Some(r)
+                    if (3..=500).contains(&r.chars().count())
+                        && validate::text_problem(r).is_none() =>
+                {
+                    Ok(Some(r.to_string()))
+                }
+                _ => Err(ServiceError::Validation(vec![validate::Violation::new(
+                    "$.duplicate_override.reason",
+                    "required",
+                    "say in 3–500 characters why this is a different person",
+                )])),
+            }
+        }
+        Some(_) => Err(ServiceError::Validation(vec![validate::Violation::new(
+            "$.duplicate_override",
+            "type",
+            "type mismatch. Expected object",
+        )])),
+    }
+}
+
+/// The duplicate check a new registration passes before it is written
+/// (the same matcher and thresholds as the form's duplicate panel). A
+/// certain duplicate is refused: the matcher's auto-link level, or the same
+/// tax id or document (type and number) with the same birth date.
+fn duplicate_check(
+    conn: &rusqlite::Connection,
+    params: &crate::core::matching::Params,
+    data: &PersonData,
+    overridden: bool,
+) -> Result<DuplicateCheck> {
+    {
+        let rec = crate::core::matching::MatchRecord::from_person(data);
+        let cands = idmatch::find_candidates(conn, &rec, params, params.review, 5)?;
+        let same_id = store::same_identity_documents(conn, data)?;
+        if !overridden {
+            if let Some((person_id, reference_id, what)) = same_id {
+                return Err(ServiceError::Duplicate {
+                    person_id,
+                    reference_id,
+                    reason: format!("the same {what} and birth date are already registered"),
+                });
+            }
+            if let Some(c) = cands.iter().find(|c| c.confidence >= params.auto_link) {
+                return Err(ServiceError::Duplicate {
+                    person_id: c.person_id.clone(),
+                    reference_id: c.reference_id.clone(),
+                    reason: format!(
+                        "this person is already registered (match confidence {:.1} %)",
+                        c.confidence
+                    ),
+                });
+            }
+        }
+        Ok(if cands.is_empty() {
+            DuplicateCheck::Clear
+        } else {
+            DuplicateCheck::Probable(cands)
+        })
+    }
+}
+
+/// The rules' questions about stored records, answered from the store.
+impl Facts for Registry {
+    fn third_person(&self, key: &str) -> Option<ThirdPerson> {
+        let seq = store::find_seq(&self.store.conn, key).ok().flatten()?;
+        let p = store::load_person(&self.store.conn, seq).ok().flatten()?;
+        if p.status != PersonStatus::Active {
+            return None;
+        }
+        Some(ThirdPerson {
+            birth_date: validate::parse_date(&p.person.birth_date),
+            auth_methods: p.person.authentication_methods,
+        })
+    }
+
+    fn auth_method(&self, method_id: &str, person_id: &str) -> AuthMethodFact {
+        let conn = &self.store.conn;
+        let Ok(Some((owner, kind, active, ended_at))) = store::auth_method(conn, method_id) else {
+            return AuthMethodFact::Missing;
+        };
+        if store::find_seq(conn, person_id).ok().flatten() != Some(owner) {
+            return AuthMethodFact::OtherPerson;
+        }
+        // Active means is_active and not ended (seed 002: ended_at > now()).
+        let ended = ended_at.is_some_and(|e| e.as_str() <= self.now_str().as_str());
+        AuthMethodFact::Found {
+            kind,
+            active: active && !ended,
+        }
     }
 }
 

@@ -151,6 +151,242 @@ fn as_request(p: &PersonData) -> Value {
     v
 }
 
+/// Seed 003's read-only properties: accepted back as GET returned them.
+const GENERIC_READ_ONLY: &[&str] = &[
+    "dobInterpretation",
+    "createdBy",
+    "lastUpdatedBy",
+    "objectLastUpdatedBy",
+    "creationDate",
+    "lastUpdatedDate",
+    "objectLastUpdatedDate",
+    "workingCopies",
+    "links",
+    "functionDynamicLogicId",
+    "functionDynamicLogic",
+    "language",
+];
+const GENERIC_ADDRESS_KEYS: &[&str] = &[
+    "id",
+    "street",
+    "houseNumber",
+    "city",
+    "postalCode",
+    "startDate",
+    "state",
+    "addressType",
+    "country",
+    "createdBy",
+    "lastUpdatedBy",
+    "objectVersionNumber",
+    "links",
+    "creationDate",
+    "lastUpdatedDate",
+];
+
+/// Read a seed 003 write body (the representation GET returns) as a merge
+/// patch of seed 002 person fields, plus the `person` object if one was
+/// sent. Unknown properties, and changes to identifying read-only ones,
+/// are refused with their path.
+pub fn from_generic(
+    body: &Value,
+    current: &Person,
+) -> std::result::Result<(Value, Option<Value>), Vec<crate::core::validate::Violation>> {
+    use crate::core::validate::Violation;
+    let mut errs = Vec::new();
+    let Some(obj) = body.as_object() else {
+        return Err(vec![Violation::new(
+            "$",
+            "type",
+            "type mismatch. Expected object",
+        )]);
+    };
+    let mut patch = Map::new();
+    let text = |v: &Value, path: &str, errs: &mut Vec<Violation>| -> Option<String> {
+        match v {
+            Value::String(s) => Some(s.trim().to_string()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => {
+                errs.push(Violation::new(
+                    path,
+                    "type",
+                    "type mismatch. Expected string",
+                ));
+                None
+            }
+        }
+    };
+    let identity = [
+        ("id", current.seq.to_string()),
+        ("uuid", current.id.clone()),
+        ("code", current.reference_id.clone()),
+        ("status", current.status.as_str().to_string()),
+        ("subtype", "PERS".to_string()),
+    ];
+    for (key, value) in obj {
+        let path = format!("$.{key}");
+        match key.as_str() {
+            "objectVersionNumber" | "person" => {}
+            k if GENERIC_READ_ONLY.contains(&k) => {}
+            k if identity.iter().any(|(n, _)| *n == k) => {
+                let expected = &identity.iter().find(|(n, _)| *n == k).expect("listed").1;
+                if text(value, &path, &mut errs).as_deref() != Some(expected.as_str()) {
+                    errs.push(Violation::new(
+                        &path,
+                        "invariant",
+                        format!("{key} is read-only (it is {expected})"),
+                    ));
+                }
+            }
+            "name" => {
+                let Some(name) = text(value, &path, &mut errs) else { continue };
+                if name == current.person.display_name() {
+                    continue;
+                }
+                let parts: Vec<&str> = name.split_whitespace().collect();
+                if parts.len() < 2 {
+                    errs.push(Violation::new(
+                        &path,
+                        "format",
+                        "name must give at least a first and a last name",
+                    ));
+                    continue;
+                }
+                patch.insert("first_name".into(), json!(parts[0]));
+                patch.insert("last_name".into(), json!(parts[parts.len() - 1]));
+                let middle = parts[1..parts.len() - 1].join(" ");
+                patch.insert(
+                    "second_name".into(),
+                    if middle.is_empty() { Value::Null } else { json!(middle) },
+                );
+                patch.insert("prefix".into(), Value::Null);
+                patch.insert("suffix".into(), Value::Null);
+            }
+            "dateOfBirth" => {
+                if let Some(d) = text(value, &path, &mut errs) {
+                    patch.insert("birth_date".into(), json!(d));
+                }
+            }
+            "gender" => {
+                if let Some(g) = text(value, &path, &mut errs) {
+                    let g = match g.as_str() {
+                        "M" | "MALE" => "MALE",
+                        "F" | "FEMALE" => "FEMALE",
+                        _ => {
+                            errs.push(Violation::new(&path, "inclusion", "value is not allowed in enum: M, F"));
+                            continue;
+                        }
+                    };
+                    patch.insert("gender".into(), json!(g));
+                }
+            }
+            "addressList" => {
+                let Some(list) = value.as_array() else {
+                    errs.push(Violation::new(&path, "type", "type mismatch. Expected array"));
+                    continue;
+                };
+                let mut out = Vec::new();
+                for (i, a) in list.iter().enumerate() {
+                    let ap = format!("{path}[{i}]");
+                    let Some(a) = a.as_object() else {
+                        errs.push(Violation::new(&ap, "type", "type mismatch. Expected object"));
+                        continue;
+                    };
+                    let mut addr = Map::new();
+                    for (k, v) in a {
+                        let kp = format!("{ap}.{k}");
+                        let target = match k.as_str() {
+                            "street" => "street",
+                            "houseNumber" => "house_number",
+                            "city" => "settlement",
+                            "postalCode" => "postal_code",
+                            "startDate" => "start_date",
+                            "state" => "state",
+                            "addressType" | "country" => {
+                                let id = v.get("id").unwrap_or(v);
+                                if let Some(t) = text(id, &format!("{kp}.id"), &mut errs) {
+                                    addr.insert(if k == "addressType" { "type" } else { "country" }.into(), json!(t));
+                                }
+                                continue;
+                            }
+                            k if GENERIC_ADDRESS_KEYS.contains(&k) => continue,
+                            _ => {
+                                errs.push(Violation::new(
+                                    &kp,
+                                    "schema",
+                                    format!("schema does not allow additional property {k}; allowed: {}", GENERIC_ADDRESS_KEYS.join(", ")),
+                                ));
+                                continue;
+                            }
+                        };
+                        if !v.is_null()
+                            && let Some(t) = text(v, &kp, &mut errs)
+                        {
+                            addr.insert(target.into(), json!(t));
+                        }
+                    }
+                    out.push(Value::Object(addr));
+                }
+                patch.insert("addresses".into(), Value::Array(out));
+            }
+            _ => errs.push(Violation::new(
+                &path,
+                "schema",
+                format!(
+                    "schema does not allow additional property {key}; a person takes name, dateOfBirth, gender, addressList, person and objectVersionNumber"
+                ),
+            )),
+        }
+    }
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    let inner = obj.get("person").map(|p| {
+        let mut p = p.clone();
+        if let Some(o) = p.as_object_mut() {
+            // GET's `person` carries the registry's bookkeeping: not data.
+            for k in [
+                "id",
+                "reference_id",
+                "status",
+                "active_id",
+                "objectVersionNumber",
+                "link_id",
+                "created_by",
+                "created_at",
+                "updated_by",
+                "updated_at",
+                "sor_records",
+            ] {
+                o.remove(k);
+            }
+            // Server-kept parts: methods are never sent with an update, and
+            // stored scans and identifier ids are not request data.
+            o.remove("authentication_methods");
+            if let Some(docs) = o.get_mut("documents").and_then(Value::as_array_mut) {
+                for d in docs.iter_mut().filter_map(Value::as_object_mut) {
+                    if let Some(scans) = d.get_mut("scans").and_then(Value::as_array_mut) {
+                        scans.retain(|s| s.get("sha256").is_none());
+                        if scans.is_empty() {
+                            d.remove("scans");
+                        }
+                    }
+                }
+            }
+            if let Some(ii) = o
+                .get_mut("issued_identifiers")
+                .and_then(Value::as_array_mut)
+            {
+                for i in ii.iter_mut().filter_map(Value::as_object_mut) {
+                    i.remove("issued_identifier_id");
+                }
+            }
+        }
+        p
+    });
+    Ok((Value::Object(patch), inner))
+}
+
 /// The outcome of a PUT or PATCH.
 #[derive(Debug, Clone)]
 pub enum UpdateOutcome {
@@ -335,21 +571,15 @@ impl Registry {
                 current.object_version_number
             )));
         }
-        let incoming = body.get("person").cloned().unwrap_or_else(|| {
-            let mut b = body.clone();
-            if let Some(o) = b.as_object_mut() {
-                o.remove("objectVersionNumber");
-            }
-            b
-        });
-        let mut person = if patch {
-            as_request(&current.person)
-        } else {
-            incoming.clone()
-        };
-        if patch {
-            merge_patch(&mut person, &incoming);
+        let mut person = as_request(&current.person);
+        let (generic, inner) = from_generic(body, &current).map_err(ServiceError::Validation)?;
+        match inner {
+            // PUT replaces the whole seed 002 person; PATCH merges into it.
+            Some(full) if !patch => person = full,
+            Some(part) => merge_patch(&mut person, &part),
+            None => {}
         }
+        merge_patch(&mut person, &generic);
         if let Some(o) = person.as_object_mut() {
             o.insert("id".into(), json!(current.id));
         }

@@ -167,3 +167,29 @@ pub fn rejections(conn: &Connection, person_id: &str) -> Result<Vec<RejectionRow
         .query_map([person_id], |r| Ok(RejectionRow { person_id: r.get(0)?, author: r.get(1)?, rejected_by: r.get(2)?, reason: r.get(3)?, at: r.get(4)? }))?
         .collect()
 }
+
+/// Failed sign-ins in a row for `name`, and the time of the last one.
+pub fn login_failures(conn: &Connection, name: &str) -> Result<Option<(i64, i64)>> {
+    super::query_one(
+        conn,
+        "SELECT failures, last_at FROM login_failures WHERE name = ?1",
+        [name],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+pub fn record_login_failure(conn: &Connection, name: &str, now: i64) -> Result<()> {
+    super::exec(
+        conn,
+        "INSERT INTO login_failures(name, failures, last_at) VALUES (?1, 1, ?2)
+         ON CONFLICT(name) DO UPDATE SET failures = failures + 1, last_at = excluded.last_at",
+        rusqlite::params![name, now],
+    )?;
+    Ok(())
+}
+
+pub fn clear_login_failures(conn: &Connection, name: &str) -> Result<()> {
+    super::exec(conn, "DELETE FROM login_failures WHERE name = ?1", [name])?;
+    Ok(())
+}

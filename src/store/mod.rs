@@ -46,9 +46,21 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent()
             && !dir.as_os_str().is_empty()
+            && !dir.exists()
         {
             let _ = std::fs::create_dir_all(dir);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+            }
         }
+        make_private(path).map_err(|e| {
+            rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                Some(format!("cannot make {} private: {e}", path.display())),
+            )
+        })?;
         tune_sqlite_library();
         let conn = Connection::open(path)?;
         Self::init(conn, None)
@@ -66,8 +78,13 @@ impl Store {
         Self::init(Connection::open(path)?, Some(version))
     }
 
-    fn init(conn: Connection, upto: Option<usize>) -> Result<Store> {
+    fn init(mut conn: Connection, upto: Option<usize>) -> Result<Store> {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // Every transaction takes the write lock when it begins. A deferred
+        // one that reads first cannot upgrade while another connection
+        // writes: SQLite answers "database is locked" at once, without
+        // waiting for the busy timeout (see tests/concurrency.rs).
+        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         // More distinct hot statements than rusqlite's default 16: keep them all parsed.
         conn.set_prepared_statement_cache_capacity(256);
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -132,6 +149,38 @@ impl Store {
     }
 }
 
+/// The database holds personal data (and a hub's client secrets): create
+/// it 0600, and tighten an existing file and its WAL and shared-memory
+/// files to 0600. SQLite gives the WAL and SHM files it creates the mode
+/// of the database file.
+fn make_private(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        if !path.exists() {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600)
+                .open(path)?;
+        }
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            let p = std::path::PathBuf::from(p);
+            if let Ok(meta) = std::fs::metadata(&p)
+                && meta.permissions().mode() & 0o077 != 0
+            {
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 /// Process-wide SQLite settings, before the library is first used: no
 /// memory statistics (they take a global mutex on every allocation, and
 /// nothing here reads them).
@@ -166,6 +215,9 @@ fn data_json(p: &PersonData) -> String {
     let mut d = p.clone();
     d.documents.clear();
     d.issued_identifiers.clear();
+    for m in &mut d.authentication_methods {
+        m.id = None;
+    }
     serde_json::to_string(&d).expect("person data serialises")
 }
 
@@ -209,6 +261,17 @@ pub fn insert_person(conn: &Connection, p: &NewPerson) -> Result<i64> {
         ],
     )?;
     let seq = conn.last_insert_rowid();
+    if p.status == PersonStatus::Active {
+        for (pos, m) in p.data.authentication_methods.iter().enumerate() {
+            if let Some(id) = &m.id {
+                exec(
+                    conn,
+                    "INSERT INTO auth_methods(id, person_seq, position, type) VALUES (?1, ?2, ?3, ?4)",
+                    params![id, seq, pos as i64, m.kind],
+                )?;
+            }
+        }
+    }
     if !p.data.documents.is_empty() {
         sync_documents(conn, seq, &p.data.documents)?;
     }
@@ -429,6 +492,14 @@ pub fn load_person(conn: &Connection, seq: i64) -> Result<Option<Person>> {
     let mut person: PersonData = serde_json::from_str(&data).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(e))
     })?;
+    let mut am_st =
+        conn.prepare_cached("SELECT position, id FROM auth_methods WHERE person_seq = ?1")?;
+    for row in am_st.query_map([seq], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
+        let (pos, id) = row?;
+        if let Some(m) = person.authentication_methods.get_mut(pos as usize) {
+            m.id = Some(id);
+        }
+    }
     let mut st = conn.prepare_cached(
         "SELECT id, type, number, issued_by, issued_at, expiration_date FROM documents
          WHERE person_seq = ?1 ORDER BY position",
@@ -507,6 +578,54 @@ pub fn load_person(conn: &Connection, seq: i64) -> Result<Option<Person>> {
         person,
         sor_records,
     }))
+}
+
+/// An active person with the same tax id, or a document of the same type
+/// and number, and the same birth date: (person id, reference id, what).
+pub fn same_identity_documents(
+    conn: &Connection,
+    p: &PersonData,
+) -> Result<Option<(String, String, &'static str)>> {
+    if let Some(tax) = &p.tax_id {
+        let hit = query_one(
+            conn,
+            "SELECT id, reference_id FROM persons WHERE tax_id = ?1 AND birth_date = ?2 AND status = 'active' LIMIT 1",
+            params![tax, p.birth_date],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+        if let Some((id, rid)) = hit {
+            return Ok(Some((id, rid, "tax id")));
+        }
+    }
+    for d in &p.documents {
+        let hit = query_one(
+            conn,
+            "SELECT p.id, p.reference_id FROM documents d JOIN persons p ON p.seq = d.person_seq
+             WHERE d.number = ?1 AND d.type = ?2 AND p.birth_date = ?3 AND p.status = 'active' LIMIT 1",
+            params![d.number, d.kind, p.birth_date],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+        if let Some((id, rid)) = hit {
+            return Ok(Some((id, rid, "document number")));
+        }
+    }
+    Ok(None)
+}
+
+/// An authentication method by id: (owner's seq, type, active, ended_at).
+pub fn auth_method(
+    conn: &Connection,
+    id: &str,
+) -> Result<Option<(i64, String, bool, Option<String>)>> {
+    query_one(
+        conn,
+        "SELECT person_seq, type, active, ended_at FROM auth_methods WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )
+    .optional()
 }
 
 /// Counts for the status bar and checks.

@@ -252,6 +252,41 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (key, person_seq)
     ) WITHOUT ROWID;
     "#,
+    // 10: authentication methods by id (seed 002's update confirmation
+    // names one). Methods stored before this step get a random UUID each.
+    r#"
+    CREATE TABLE auth_methods (
+        id         TEXT PRIMARY KEY,
+        person_seq INTEGER NOT NULL REFERENCES persons(seq) ON DELETE CASCADE,
+        position   INTEGER NOT NULL,
+        type       TEXT NOT NULL,
+        active     INTEGER NOT NULL DEFAULT 1,
+        ended_at   TEXT,
+        UNIQUE (person_seq, position)
+    );
+    INSERT INTO auth_methods(id, person_seq, position, type)
+        SELECT lower(substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3) || '-'
+                     || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(h, 18, 3) || '-' || substr(h, 21, 12)),
+               seq, key, type
+        FROM (SELECT p.seq AS seq, m.key AS key, json_extract(m.value, '$.type') AS type,
+                     hex(randomblob(16)) AS h
+              FROM persons p, json_each(p.data, '$.authentication_methods') m
+              WHERE p.status = 'active');
+    "#,
+    // 11: the hub binds each key to the one workstation instance that uses
+    // it; failed sign-ins per account, for the lock-out.
+    r#"
+    CREATE TABLE hub_key_instances (
+        key_id     TEXT PRIMARY KEY,
+        instance   TEXT NOT NULL,
+        first_seen TEXT NOT NULL
+    );
+    CREATE TABLE login_failures (
+        name      TEXT PRIMARY KEY,
+        failures  INTEGER NOT NULL,
+        last_at   INTEGER NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version after which the key tables are rebuilt from the

@@ -52,7 +52,8 @@ impl HubProcess {
         let db_arg = db.to_str().ok_or("the hub database path is not UTF-8")?;
         let out = std::process::Command::new(&exe)
             .args(["--db", db_arg, "hub", "client", "add", key_id])
-            .args(["--sources", source, "--secret", secret])
+            .args(["--sources", source])
+            .env("REGISTRAR_HUB_SECRET", secret)
             .output()
             .map_err(|e| e.to_string())?;
         if !out.status.success() {
@@ -299,11 +300,16 @@ pub fn sync(dir: &Path, changes: usize, seed: u64) -> Result<serde_json::Value, 
     crate::sync::save_secret(&ws_db, secret).map_err(|e| e.to_string())?;
     eprintln!("registering {changes} persons …");
     let mut made = 0;
-    for r in generated_rows(changes, 0.0, seed)? {
+    for (i, r) in generated_rows(changes, 0.0, seed)?.into_iter().enumerate() {
         let get = |k: &str| r.get(k).cloned().unwrap_or_default();
-        let body = json!({"person": {"first_name": get("given_name"), "last_name": get("family_name"), "birth_date": get("birth_date"),
-            "gender": get("gender"), "tax_id": get("tax_id"), "phones": [{"type": "MOBILE", "number": get("phone")}],
+        let mut body = json!({"person": {"first_name": get("given_name"), "last_name": get("family_name"), "birth_date": get("birth_date"),
+            "gender": get("gender"), "birth_country": "UA", "phones": [{"type": "MOBILE", "number": get("phone")}],
+            "documents": [{"type": "PASSPORT", "number": format!("АА{:06}", i % 1_000_000), "issued_by": "Kyiv", "issued_at": "2015-01-01"}],
             "authentication_methods": [{"type": "OTP", "phone_number": get("phone")}]}});
+        match get("tax_id") {
+            t if t.is_empty() => body["person"]["no_tax_id"] = json!(true),
+            t => body["person"]["tax_id"] = json!(t),
+        }
         if ws.person_request(&Actor::system(), &body).is_ok() {
             made += 1;
         }

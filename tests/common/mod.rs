@@ -51,12 +51,57 @@ pub fn adult() -> Value {
     }})
 }
 
+/// A valid adult who shares nothing identifying with `adult()` or with
+/// another `other_adult` of a different `i` (`i` < 9).
+pub fn other_adult(i: u32) -> Value {
+    let born = chrono::NaiveDate::from_ymd_opt(1960 + i as i32, 1 + i, 3 + i).unwrap();
+    let mut b = adult();
+    let p = &mut b["person"];
+    p["first_name"] = json!(
+        [
+            "Тарас",
+            "Ірина",
+            "Микола",
+            "Богдан",
+            "Софія",
+            "Андрій",
+            "Ганна",
+            "Павло",
+            "Віра"
+        ][i as usize]
+    );
+    p["last_name"] = json!(
+        [
+            "Шевчук",
+            "Бондар",
+            "Мельник",
+            "Ткаченко",
+            "Кравець",
+            "Олійник",
+            "Лисенко",
+            "Савчук",
+            "Руденко"
+        ][i as usize]
+    );
+    p["second_name"] = json!("Іванович");
+    p["birth_date"] = json!(born.format("%Y-%m-%d").to_string());
+    p["tax_id"] = json!(registrar::core::rules::make_tax_id(born, "FEMALE", 100 + i));
+    p["email"] = json!(format!("other{i}@example.com"));
+    p["phones"] = json!([{"type": "MOBILE", "number": format!("+38067111220{i}")}]);
+    p["addresses"] = json!([{"type": "REGISTRATION", "settlement": "Львів", "country": "UA", "street": format!("Городоцька {i}")}]);
+    p["documents"] = json!([{"type": "PASSPORT", "number": format!("КА65432{i}"), "issued_by": "Львівський РВ", "issued_at": "2000-01-01"}]);
+    p["authentication_methods"] =
+        json!([{"type": "OTP", "phone_number": format!("+38067111220{i}")}]);
+    b
+}
+
 /// A valid 5-year-old with a confidant (the third person must exist: pass its id).
 pub fn child(third_person_id: &str) -> Value {
     json!({"person": {
         "first_name": "Марко",
         "last_name": "Коваленко",
         "birth_date": "2021-06-01",
+        "birth_country": "Україна",
         "gender": "MALE",
         "no_tax_id": true,
         "documents": [{"type": "BIRTH_CERTIFICATE", "number": "І-БК№123456", "issued_by": "РАЦС", "issued_at": "2021-06-10"}],

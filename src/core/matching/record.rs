@@ -137,7 +137,7 @@ impl MatchRecord {
                 .map(|e| email_key(e))
                 .unwrap_or_default(),
             house_number: addr
-                .map(|a| id_key(opt(a.house_number.as_ref())))
+                .map(|a| id_key(opt(a.house_number.as_ref().or(a.building.as_ref()))))
                 .unwrap_or_default(),
             street: addr
                 .map(|a| fold(opt(a.street.as_ref().or(a.line1.as_ref()))))
@@ -146,7 +146,7 @@ impl MatchRecord {
                 .map(|a| fold(opt(a.settlement.as_ref())))
                 .unwrap_or_default(),
             postal_code: addr
-                .map(|a| id_key(opt(a.postal_code.as_ref())))
+                .map(|a| id_key(opt(a.postal_code.as_ref().or(a.zip.as_ref()))))
                 .unwrap_or_default(),
             state: addr
                 .map(|a| fold(opt(a.state.as_ref())))

@@ -1,0 +1,170 @@
+//! The route × role table: every route, with every role, is refused (403)
+//! exactly when the table says so. The router, the CLI's `api`, the GUI's
+//! worker and the hub all go through it.
+
+mod common;
+use common::*;
+use registrar::api::{self, ROUTES, Route};
+use registrar::service::{Actor, Role};
+
+const ROLES: [Role; 4] = [Role::Admin, Role::Reviewer, Role::Receptionist, Role::Site];
+
+/// Every route, by an exhaustive match: a new variant fails to compile here
+/// until it is added to the table and this list.
+fn listed(r: Route) -> bool {
+    match r {
+        Route::PersonRequest
+        | Route::ValidatePersonRequest
+        | Route::GetPerson
+        | Route::IssuedIdentifierCreate
+        | Route::People
+        | Route::PeopleCandidates
+        | Route::PendingList
+        | Route::PendingResolve
+        | Route::PostIdentity
+        | Route::Login
+        | Route::Outbox
+        | Route::Stats
+        | Route::Scan
+        | Route::GetSetting
+        | Route::PutSetting
+        | Route::Search
+        | Route::GenericList
+        | Route::GenericCreate
+        | Route::WorkingCopies
+        | Route::Approve
+        | Route::Reject
+        | Route::GenericHistory
+        | Route::GenericGet
+        | Route::GenericPut
+        | Route::GenericPatch
+        | Route::GenericDelete
+        | Route::Audit
+        | Route::Users
+        | Route::AddUser => true,
+    }
+}
+
+#[test]
+fn every_route_with_every_role() {
+    let all = [
+        Route::PersonRequest,
+        Route::ValidatePersonRequest,
+        Route::GetPerson,
+        Route::IssuedIdentifierCreate,
+        Route::People,
+        Route::PeopleCandidates,
+        Route::PendingList,
+        Route::PendingResolve,
+        Route::PostIdentity,
+        Route::Login,
+        Route::Outbox,
+        Route::Stats,
+        Route::Scan,
+        Route::GetSetting,
+        Route::PutSetting,
+        Route::Search,
+        Route::GenericList,
+        Route::GenericCreate,
+        Route::WorkingCopies,
+        Route::Approve,
+        Route::Reject,
+        Route::GenericHistory,
+        Route::GenericGet,
+        Route::GenericPut,
+        Route::GenericPatch,
+        Route::GenericDelete,
+        Route::Audit,
+        Route::Users,
+        Route::AddUser,
+    ];
+    for r in all {
+        assert!(listed(r));
+        assert!(
+            ROUTES.iter().any(|x| x.route == r),
+            "{r:?} has no row in api::ROUTES"
+        );
+    }
+    let mut checked = 0;
+    for rule in ROUTES {
+        let path = rule
+            .pattern
+            .split('/')
+            .map(|s| {
+                if s.starts_with('{') {
+                    "no_route_param"
+                } else {
+                    s
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        for role in ROLES {
+            let mut reg = registry();
+            let actor = Actor {
+                name: format!("{}-1", role.as_str()),
+                role,
+                sources: Some(vec!["SITE-A".into()]).filter(|_| role == Role::Site),
+            };
+            let r = api::handle(&mut reg, &actor, rule.method, &path, b"{}");
+            let allowed = rule.roles.contains(&role);
+            assert_eq!(
+                r.status != 403,
+                allowed,
+                "{} {} as {}: {} {}",
+                rule.method,
+                rule.pattern,
+                role.as_str(),
+                r.status,
+                r.body
+            );
+            assert!(
+                r.status < 500,
+                "{} {} as {}: {}",
+                rule.method,
+                path,
+                role.as_str(),
+                r.body
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, ROUTES.len() * ROLES.len());
+}
+
+#[test]
+fn a_site_reaches_post_identity_and_nothing_else() {
+    for rule in ROUTES {
+        assert_eq!(
+            rule.roles.contains(&Role::Site),
+            rule.route == Route::PostIdentity,
+            "{} {}",
+            rule.method,
+            rule.pattern
+        );
+    }
+}
+
+#[test]
+fn only_admins_manage_accounts_and_settings_and_only_stewards_decide() {
+    let find = |r: Route| ROUTES.iter().filter(move |x| x.route == r);
+    for r in [Route::Users, Route::AddUser, Route::PutSetting] {
+        for rule in find(r) {
+            assert_eq!(rule.roles, &[Role::Admin], "{}", rule.pattern);
+        }
+    }
+    for r in [
+        Route::Approve,
+        Route::Reject,
+        Route::PendingResolve,
+        Route::GenericDelete,
+    ] {
+        for rule in find(r) {
+            assert!(
+                !rule.roles.contains(&Role::Receptionist),
+                "{}",
+                rule.pattern
+            );
+        }
+    }
+}
