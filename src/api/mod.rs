@@ -53,8 +53,14 @@ pub fn percent_decode(s: &str, plus_is_space: bool) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// A request path, decoded: its segments and its query pairs.
+struct SplitPath {
+    segs: Vec<String>,
+    query: Vec<(String, String)>,
+}
+
 /// Split `/a/b?x=1&y=2` into decoded segments and query pairs.
-fn split_path(path: &str) -> Option<(Vec<String>, Vec<(String, String)>)> {
+fn split_path(path: &str) -> Option<SplitPath> {
     let (p, q) = path.split_once('?').unwrap_or((path, ""));
     let segs = p
         .split('/')
@@ -69,7 +75,7 @@ fn split_path(path: &str) -> Option<(Vec<String>, Vec<(String, String)>)> {
             Some((percent_decode(k, true)?, percent_decode(v, true)?))
         })
         .collect::<Option<Vec<_>>>()?;
-    Some((segs, query))
+    Some(SplitPath { segs, query })
 }
 
 /// Every route the router serves, once.
@@ -449,7 +455,7 @@ pub fn handle(
     body: &[u8],
 ) -> ApiResponse {
     let method = method.to_ascii_uppercase();
-    let Some((segs, query)) = split_path(path) else {
+    let Some(SplitPath { segs, query }) = split_path(path) else {
         return bad_request("the path or query is not valid percent-encoded UTF-8");
     };
     let Some((rule, params)) = route_of(&method, &segs) else {

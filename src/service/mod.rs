@@ -564,17 +564,19 @@ impl Facts for Registry {
 
     fn auth_method(&self, method_id: &str, person_id: &str) -> AuthMethodFact {
         let conn = &self.store.conn;
-        let Ok(Some((owner, kind, active, ended_at))) = store::auth_method(conn, method_id) else {
+        let Ok(Some(m)) = store::auth_method(conn, method_id) else {
             return AuthMethodFact::Missing;
         };
-        if store::find_seq(conn, person_id).ok().flatten() != Some(owner) {
+        if store::find_seq(conn, person_id).ok().flatten() != Some(m.person_seq) {
             return AuthMethodFact::OtherPerson;
         }
         // Active means is_active and not ended (seed 002: ended_at > now()).
-        let ended = ended_at.is_some_and(|e| e.as_str() <= self.now_str().as_str());
+        let ended = m
+            .ended_at
+            .is_some_and(|e| e.as_str() <= self.now_str().as_str());
         AuthMethodFact::Found {
-            kind,
-            active: active && !ended,
+            kind: m.kind,
+            active: m.active && !ended,
         }
     }
 }

@@ -614,16 +614,29 @@ pub fn same_identity_documents(
     Ok(None)
 }
 
-/// An authentication method by id: (owner's seq, type, active, ended_at).
-pub fn auth_method(
-    conn: &Connection,
-    id: &str,
-) -> Result<Option<(i64, String, bool, Option<String>)>> {
+/// A stored authentication method, as the update confirmation sees it.
+#[derive(Debug, Clone)]
+pub struct StoredAuthMethod {
+    pub person_seq: i64,
+    pub kind: String,
+    pub active: bool,
+    pub ended_at: Option<String>,
+}
+
+/// An authentication method by its UUID.
+pub fn auth_method(conn: &Connection, id: &str) -> Result<Option<StoredAuthMethod>> {
     query_one(
         conn,
         "SELECT person_seq, type, active, ended_at FROM auth_methods WHERE id = ?1",
         [id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        |r| {
+            Ok(StoredAuthMethod {
+                person_seq: r.get(0)?,
+                kind: r.get(1)?,
+                active: r.get(2)?,
+                ended_at: r.get(3)?,
+            })
+        },
     )
     .optional()
 }
