@@ -320,7 +320,7 @@ const CSV: &str = "\
 id,first,last,dob,sex,phone,email,city
 1,Pat,Lee,1983-03-18,F,8185551234,pat@example.com,Boston
 2,Pat,Lee,19830318,female,8185551234,,Boston
-3,Michael,Brown,1950-13-01,M,12,not-an-email,Austin
+3,Michael,Brown,1950-13-41,M,12,not-an-email,Austin
 ,No,Id,1990-01-01,M,,,
 4,Anna,Smith,1990-05-05,F,,,Paris
 ";
@@ -453,7 +453,98 @@ fn febrl_accuracy_targets() {
         return;
     };
     let r2 = febrl_eval(&f2);
-    assert!(r2.f1 >= 0.99, "febrl2 F1 {} ({r2:?})", r2.f1);
+    // Household and look-alike holds send some febrl duplicates to review
+    // (febrl replaces whole SSNs and family names in its duplicates); they
+    // make no false link here and remove three quarters of dupehell's.
+    assert!(r2.f1 >= 0.98, "febrl2 F1 {} ({r2:?})", r2.f1);
+    assert_eq!(r2.false_positives, 0, "no false link on febrl2");
     let r1 = febrl_eval(&f1);
     assert_eq!(r1.false_positives, 0, "no false link on febrl1");
+}
+
+/// Seed 001's own example: with Pat Lee registered, Patrick Lee with the
+/// same surname and mobile and no birth date is a 300 candidate, not a link.
+#[test]
+fn seed_001_patrick_lee_is_a_candidate_not_a_link() {
+    let mut reg = registry();
+    let pat_rid = rid(&people(&mut reg, "SIS", pat("971194843")));
+    let r = people(
+        &mut reg,
+        "guest",
+        json!({"sorId": "pl388", "givenName": "Patrick", "sn": "Lee", "mobile": "8185551234"}),
+    );
+    assert_eq!(r.status, 300, "{}", r.body);
+    let c = &r.body["candidates"][0];
+    assert_eq!(c["referenceId"], pat_rid.as_str());
+    assert!(c["hold"].as_str().unwrap().contains("no birth date"), "{c}");
+}
+
+/// Relatives who share a household never become one person through
+/// POST /people, whatever their score; true matches still link.
+#[test]
+fn households_are_never_linked_automatically() {
+    let mother = json!({"sorId": "H-1", "givenName": "Олена", "sn": "Коваленко", "dateOfBirth": "1980-05-02",
+        "mobile": "+380501234567", "email": "family@example.com", "street": "Хрещатик", "houseNumber": "1",
+        "city": "Київ", "postalCode": "01001", "gender": "F"});
+    let other = |changes: Value| {
+        let mut x = mother.clone();
+        for (k, v) in changes.as_object().unwrap() {
+            x[k] = v.clone();
+        }
+        x
+    };
+    for (case, attrs, linked) in [
+        (
+            "daughter",
+            other(json!({"sorId": "H-2", "givenName": "Марія", "dateOfBirth": "2012-09-14"})),
+            false,
+        ),
+        (
+            "twin",
+            other(json!({"sorId": "H-3", "givenName": "Ірина"})),
+            false,
+        ),
+        (
+            "mother with the same given name",
+            other(json!({"sorId": "H-4", "dateOfBirth": "1956-01-20"})),
+            false,
+        ),
+        (
+            "namesake with another tax id",
+            json!({"sorId": "H-5", "givenName": "Олена", "sn": "Коваленко", "dateOfBirth": "1980-05-02", "tax_id": "3100000000", "gender": "F"}),
+            false,
+        ),
+        (
+            "the same woman, Latin spelling",
+            other(json!({"sorId": "H-6", "givenName": "Olena", "sn": "Kovalenko"})),
+            true,
+        ),
+    ] {
+        let mut reg = registry();
+        let m = rid(&people(&mut reg, "DESK", mother.clone()));
+        if case.starts_with("namesake") {
+            let mut with_tax = mother.clone();
+            with_tax["sorId"] = json!("H-1b");
+            with_tax["tax_id"] = json!("2922508765");
+            people(&mut reg, "DESK", with_tax);
+        }
+        let r = people(&mut reg, "DESK", attrs);
+        if linked {
+            assert_eq!((r.status, rid(&r)), (200, m.clone()), "{case}: {}", r.body);
+        } else {
+            assert_ne!(r.status, 200, "{case} was linked: {}", r.body);
+            if r.status == 300 {
+                assert!(
+                    r.body["candidates"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .all(|c| c["hold"].is_string()
+                            || c["confidence"].as_str().unwrap().parse::<f64>().unwrap() < 99.9),
+                    "{case}: {}",
+                    r.body
+                );
+            }
+        }
+    }
 }

@@ -121,6 +121,16 @@ pub fn comparison(ui: &mut egui::Ui, candidates: &[Value]) -> Option<Choice> {
                     ui.strong(format!("{}%", c["confidence"].as_str().unwrap_or("?")));
                 }
                 ui.end_row();
+                // Why the engine would not link it by itself (household
+                // evidence only, or a conflict with the person's records).
+                if candidates.iter().any(|c| c["hold"].is_string()) {
+                    ui.strong("Not linked automatically");
+                    ui.label("");
+                    for c in candidates {
+                        ui.label(c["hold"].as_str().unwrap_or("—"));
+                    }
+                    ui.end_row();
+                }
             });
     });
     ui.separator();

@@ -560,6 +560,7 @@ impl Registry {
         let rec = match_record(&identity);
         let sure: Vec<i64> = find_candidates(&tx, &rec, &params, params.auto_link, 20)?
             .into_iter()
+            .filter(|c| c.sure(&params))
             .filter_map(|c| store::find_seq(&tx, &c.person_id).ok().flatten())
             .collect();
         let mut events: Vec<Value> = Vec::new();

@@ -80,17 +80,33 @@ pub struct Candidate {
     /// The best-matching SOR record's attributes, with sor and sorId.
     pub attributes: Value,
     pub explanation: Explanation,
+    /// Why this candidate is never linked automatically, in words (a
+    /// conflict with this record or another of the person's records, or
+    /// nothing but household evidence).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hold: Option<String>,
+}
+
+impl Candidate {
+    /// May the engine link to this candidate without a person deciding?
+    pub fn sure(&self, params: &Params) -> bool {
+        self.confidence >= params.auto_link && self.hold.is_none()
+    }
 }
 
 impl Candidate {
     /// Seed 001's candidate object (confidence as a string), plus the explanation.
     pub fn to_json(&self) -> Value {
-        json!({
+        let mut j = json!({
             "confidence": format!("{:.0}", self.confidence.floor()),
             "referenceId": self.reference_id,
             "attributes": self.attributes,
             "explanation": self.explanation,
-        })
+        });
+        if let Some(h) = &self.hold {
+            j["hold"] = json!(h);
+        }
+        j
     }
 }
 
@@ -265,6 +281,11 @@ pub fn find_candidates_keyed(
     for (_, seq, i, records) in scored {
         let src = &records[i];
         let explanation = matching::score(rec, &src.rec, params, &tf);
+        // The best record must not be contradicted by the person's others:
+        // a person grows by matching as a whole, never by a chain of links.
+        let levels = matching::compare(rec, &src.rec);
+        let hold = matching::hold_reason(&explanation, &levels, rec, &src.rec, params.auto_link)
+            .or_else(|| chain_hold(rec, &records, i, params, &tf));
         let (reference_id, person_id): (String, String) = crate::store::query_one(
             conn,
             "SELECT reference_id, id FROM persons WHERE seq = ?1",
@@ -285,9 +306,46 @@ pub fn find_candidates_keyed(
             confidence: explanation.confidence,
             attributes,
             explanation,
+            hold,
         });
     }
     Ok(out)
+}
+
+/// A person's other records must not say the new record is someone else:
+/// each is held to the same rule as the best one. Agreement with one record
+/// never carries a link that another record contradicts.
+fn chain_hold(
+    rec: &MatchRecord,
+    records: &[SourcedRecord],
+    best: usize,
+    params: &Params,
+    tf: &dyn matching::TermFrequency,
+) -> Option<String> {
+    records
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| *j != best)
+        .find_map(|(_, other)| {
+            let levels = matching::compare(rec, &other.rec);
+            // A garbled given name in one of the person's records is common;
+            // another generation, family name or identifier is not.
+            if matching::conflicts(&levels, rec, &other.rec)
+                .iter()
+                .all(|c| *c == matching::Conflict::GivenName)
+            {
+                return None;
+            }
+            let e = matching::score(rec, &other.rec, params, tf);
+            matching::hold_reason(&e, &levels, rec, &other.rec, params.auto_link)
+                .filter(|r| !r.ends_with("tell relatives apart"))
+                .map(|r| {
+                    format!(
+                        "another record of this person ({} {}): {r}",
+                        other.sor, other.sor_id
+                    )
+                })
+        })
 }
 
 /// Seed 001-style attributes of a person registered at the desk.
@@ -488,10 +546,7 @@ pub fn reference_in_prepared(
         return Ok(ReferenceOutcome::Existing(rid));
     }
     let cands = find_candidates_keyed(conn, &rec.rec, &rec.keys, params, params.review, 10)?;
-    let sure: Vec<&Candidate> = cands
-        .iter()
-        .filter(|c| c.confidence >= params.auto_link)
-        .collect();
+    let sure: Vec<&Candidate> = cands.iter().filter(|c| c.sure(params)).collect();
     if sure.len() == 1 {
         let seq = reference_seq(conn, &sure[0].reference_id)?;
         attach(conn, seq, previous, req, rec, "linked", now)?;
@@ -695,12 +750,14 @@ impl Registry {
             });
         }
         let mut rng = rand::rng();
-        let first = |seq: i64| -> Result<Option<MatchRecord>> {
+        let records = |seq: i64| -> Result<Vec<MatchRecord>> {
             Ok(sm::load_records(conn, seq)?
                 .into_iter()
-                .next()
-                .map(|r| r.rec))
+                .map(|r| r.rec)
+                .collect())
         };
+        let first =
+            |seq: i64| -> Result<Option<MatchRecord>> { Ok(records(seq)?.into_iter().next()) };
         let mut random_pairs = Vec::new();
         for _ in 0..20_000 {
             let (Some(a), Some(b)) = (seqs.choose(&mut rng), seqs.choose(&mut rng)) else {
@@ -714,14 +771,24 @@ impl Registry {
             }
         }
         matching::estimate_u(&mut params, &random_pairs);
+        // m by EM over blocked pairs of *records*, whatever the engine did
+        // with them: records already linked into one person are pairs too.
+        // (Pairs of persons alone would be the leftovers after linking,
+        // almost all non-matches, and EM would learn nonsense from them.)
         let mut cand_pairs = Vec::new();
         for seq in seqs.choose_multiple(&mut rng, 5_000) {
-            let Some(x) = first(*seq)? else { continue };
-            for other in sm::candidates(conn, &x)? {
-                if other > *seq
-                    && let Some(y) = first(other)?
-                {
-                    cand_pairs.push(matching::compare(&x, &y));
+            let mine = records(*seq)?;
+            for (i, x) in mine.iter().enumerate() {
+                for y in &mine[i + 1..] {
+                    cand_pairs.push(matching::compare(x, y));
+                }
+            }
+            let Some(x) = mine.first() else { continue };
+            for other in sm::candidates(conn, x)? {
+                if other > *seq {
+                    for y in records(other)? {
+                        cand_pairs.push(matching::compare(x, &y));
+                    }
                 }
             }
         }

@@ -31,6 +31,13 @@ pub struct EvalReport {
     pub queued: u64,
     /// True pairs whose record waits in the queue with its true match among the candidates.
     pub true_pairs_in_review: u64,
+    /// Persons the engine made (records that are not waiting for review).
+    pub persons: u64,
+    /// Records of the largest person: a person made of many real people
+    /// shows here first.
+    pub largest_person: u64,
+    /// Persons whose records belong to more than one true entity.
+    pub mixed_persons: u64,
     pub seconds: f64,
     pub import: ImportSummary,
 }
@@ -109,6 +116,12 @@ pub fn evaluate(
     let true_pairs: u64 = by_truth.values().map(|n| pairs(*n)).sum();
     let predicted_pairs: u64 = by_ref.values().map(|n| pairs(*n)).sum();
     let tp: u64 = by_both.values().map(|n| pairs(*n)).sum();
+    let largest_person = by_ref.values().copied().max().unwrap_or(0);
+    let mut entities_per_person: HashMap<&str, u64> = HashMap::new();
+    for (_, rid) in by_both.keys() {
+        *entities_per_person.entry(rid).or_default() += 1;
+    }
+    let mixed_persons = entities_per_person.values().filter(|n| **n > 1).count() as u64;
     // Pending records whose true match is among their candidates.
     let mut in_review = 0;
     let pending = reg.pending(i64::MAX).map_err(|e| e.to_string())?;
@@ -154,6 +167,9 @@ pub fn evaluate(
         f1,
         queued: pending.len() as u64,
         true_pairs_in_review: in_review,
+        persons: by_ref.len() as u64,
+        largest_person,
+        mixed_persons,
         seconds,
         import: summary,
     })

@@ -242,7 +242,7 @@ fn name_level(a: &str, b: &str, a_other: &str, b_other: &str, nickname: bool) ->
         return 0;
     }
     let swapped = !a_other.is_empty() && !b_other.is_empty() && a == b_other && b == a_other;
-    let nick = nickname && normalize::canonical_given(a) == normalize::canonical_given(b);
+    let nick = nickname && normalize::same_given(a, b);
     if swapped || nick {
         return 1;
     }
@@ -334,6 +334,173 @@ pub fn compare(a: &MatchRecord, b: &MatchRecord) -> Vec<Option<usize>> {
         v[IDS] = Some(best);
     }
     v
+}
+
+/// Fields that members of one household (or flatmates) often share.
+const HOUSEHOLD: &[(usize, &str)] = &[
+    (FAMILY, "family name"),
+    (PHONE, "phone"),
+    (EMAIL, "e-mail"),
+    (ADDRESS, "address"),
+    (POSTCODE, "postcode"),
+];
+
+/// What sets one person apart from a relative or a namesake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conflict {
+    TaxId,
+    Ssn,
+    BirthDate,
+    GivenName,
+    FamilyName,
+}
+
+impl Conflict {
+    pub fn words(self) -> &'static str {
+        match self {
+            Conflict::TaxId => "the tax ids differ",
+            Conflict::Ssn => "the SSNs differ",
+            Conflict::BirthDate => "the birth dates differ",
+            Conflict::GivenName => "the given names differ",
+            Conflict::FamilyName => "the family names differ",
+        }
+    }
+}
+
+/// Evidence that two records are *different* people, whatever else agrees:
+/// a unique identifier that differs (more than a typo), a birth date that
+/// differs by years, a given name that is neither a variant, a nickname, an
+/// initial nor a shortened form, a family name that is another altogether.
+pub fn conflicts(levels: &[Option<usize>], a: &MatchRecord, b: &MatchRecord) -> Vec<Conflict> {
+    let mut out = Vec::new();
+    if levels[TAX_ID] == Some(2) {
+        out.push(Conflict::TaxId);
+    }
+    if levels[SSN] == Some(2) {
+        out.push(Conflict::Ssn);
+    }
+    // Birth dates years apart: a parent and child, or siblings. Dates in
+    // one year that differ otherwise are left to the score (a garbled day
+    // or month is commoner than two relatives born in one year).
+    if levels[DOB] == Some(3) && year_gap(&a.dob, &b.dob) >= 2 {
+        out.push(Conflict::BirthDate);
+    }
+    if levels[GIVEN] == Some(4) && !shortened(&a.given, &b.given) {
+        out.push(Conflict::GivenName);
+    }
+    if levels[FAMILY] == Some(4) && !shortened(&a.family, &b.family) {
+        out.push(Conflict::FamilyName);
+    }
+    out
+}
+
+/// Years between two `YYYYMMDD` dates (0 when either is not one).
+fn year_gap(a: &str, b: &str) -> i32 {
+    let year = |d: &str| d.get(..4).and_then(|y| y.parse::<i32>().ok());
+    match (year(a), year(b)) {
+        (Some(x), Some(y)) => (x - y).abs(),
+        _ => 0,
+    }
+}
+
+/// Is one name the beginning of the other ("Ave" of "Avery", an initial)?
+fn shortened(a: &str, b: &str) -> bool {
+    !a.is_empty() && !b.is_empty() && (a.starts_with(b) || b.starts_with(a))
+}
+
+/// Does something only this person has agree: a unique identifier?
+fn identifier_agrees(levels: &[Option<usize>]) -> bool {
+    matches!(levels[TAX_ID], Some(0 | 1))
+        || matches!(levels[SSN], Some(0 | 1))
+        || levels[IDS] == Some(0)
+}
+
+/// Why a pair must wait for a person however high it scores, in words; or
+/// `None` when the score may decide. Unless a unique identifier agrees:
+///
+/// - a unique identifier that differs (tax id, SSN) holds the pair: a
+///   namesake born the same day is a different person;
+/// - with a given name or birth date that differs, household
+///   evidence (family name, phone, e-mail, address, postcode, city) no
+///   longer counts, and what is left must reach `auto_link` on its own
+///   (twins, a parent and child, siblings);
+/// - with no birth date to compare, household evidence and a name are never
+///   enough (seed 001's Pat and Patrick Lee).
+pub fn hold_reason(
+    e: &Explanation,
+    levels: &[Option<usize>],
+    a: &MatchRecord,
+    b: &MatchRecord,
+    auto_link: f64,
+) -> Option<String> {
+    if identifier_agrees(levels) {
+        return None;
+    }
+    let shared: Vec<&str> = HOUSEHOLD
+        .iter()
+        .filter(|(f, _)| levels[*f] == Some(0))
+        .map(|(_, name)| *name)
+        .collect();
+    let prefix = if shared.is_empty() {
+        String::new()
+    } else {
+        format!("shares a household {}, but ", join_words(&shared))
+    };
+    let found = conflicts(levels, a, b);
+    let words: Vec<&str> = found.iter().map(|c| c.words()).collect();
+    // A namesake born the same day has another tax id or SSN. The same
+    // name and birth date *and* the same street, postcode, phone or e-mail
+    // with another number is one person with a wrong number (twins differ
+    // in given name, a father and son in birth date).
+    let contact = matches!(levels[ADDRESS], Some(0 | 1))
+        || [PHONE, EMAIL, POSTCODE]
+            .iter()
+            .any(|f| levels[*f] == Some(0));
+    if !contact
+        && found
+            .iter()
+            .any(|c| matches!(c, Conflict::TaxId | Conflict::Ssn))
+    {
+        return Some(format!("{prefix}{}", join_words(&words)));
+    }
+    // A look-alike: the same given name and birth date under another family
+    // name. A married name is real, but then the street, postcode, phone or
+    // e-mail agrees (`contact`).
+    if found.contains(&Conflict::FamilyName) && !contact {
+        return Some(format!(
+            "{prefix}{} and no identifier, address, phone or e-mail agrees",
+            join_words(&words)
+        ));
+    }
+    // What is left to weigh: the given name, birth date and middle name.
+    let found: Vec<Conflict> = found
+        .into_iter()
+        .filter(|c| matches!(c, Conflict::GivenName | Conflict::BirthDate))
+        .collect();
+    let words: Vec<&str> = found.iter().map(|c| c.words()).collect();
+    let household: f64 = HOUSEHOLD
+        .iter()
+        .map(|(f, _)| *f)
+        .chain([CITY, STATE])
+        .map(|f| e.fields[f].weight.max(0.0))
+        .sum();
+    if !found.is_empty() && confidence(e.score - household) < auto_link {
+        return Some(format!("{prefix}{}", join_words(&words)));
+    }
+    if levels[DOB].is_none() && !shared.is_empty() && confidence(e.score - household) < auto_link {
+        return Some(format!(
+            "{prefix}no birth date or identifier agrees to tell relatives apart"
+        ));
+    }
+    None
+}
+
+fn join_words(w: &[&str]) -> String {
+    match w {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }
 
 /// log2 of the prior odds.

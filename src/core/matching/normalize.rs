@@ -119,13 +119,36 @@ pub fn gender_key(s: &str) -> String {
     }
 }
 
-/// `YYYY-MM-DD` or `YYYYMMDD` (strict: 2023-02-30 is not a date).
+/// A birth date as extracts write it: `YYYY-MM-DD`, `YYYYMMDD`,
+/// `YYYY/MM/DD`, `DD-MM-YYYY`, `DD.MM.YYYY`, `DD/MM/YYYY`. Year first with
+/// an impossible month is read as year-day-month; day first with an
+/// impossible month as month-day-year (the matcher compares swapped days
+/// and months anyway). Strict: 2023-02-30 is not a date.
 pub fn parse_birth_date(s: &str) -> Option<NaiveDate> {
     let t = s.trim();
-    match t.len() {
-        10 => NaiveDate::parse_from_str(t, "%Y-%m-%d").ok(),
-        8 if t.bytes().all(|b| b.is_ascii_digit()) => NaiveDate::parse_from_str(t, "%Y%m%d").ok(),
-        _ => None,
+    if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
+        return NaiveDate::parse_from_str(t, "%Y%m%d").ok();
+    }
+    if t.len() != 10 {
+        return None;
+    }
+    let parts: Vec<&str> = t.split(['-', '/', '.']).collect();
+    let [a, b, c] = parts.as_slice() else {
+        return None;
+    };
+    let num = |x: &str| -> Option<u32> {
+        (!x.is_empty() && x.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| x.parse().ok())
+            .flatten()
+    };
+    let (first, second, third) = (num(a)?, num(b)?, num(c)?);
+    let date = |y: u32, m: u32, d: u32| NaiveDate::from_ymd_opt(y as i32, m, d);
+    if a.len() == 4 && b.len() == 2 && c.len() == 2 {
+        date(first, second, third).or_else(|| date(first, third, second))
+    } else if a.len() == 2 && b.len() == 2 && c.len() == 4 {
+        date(third, second, first).or_else(|| date(third, first, second))
+    } else {
+        None
     }
 }
 
@@ -210,6 +233,8 @@ const NICKNAMES: &[(&str, &str)] = &[
     ("abby", "abigail"),
     ("patty", "patricia"),
     ("pat", "patricia"),
+    ("pat", "patrick"),
+    ("paddy", "patrick"),
     ("trish", "patricia"),
     ("debbie", "deborah"),
     ("deb", "deborah"),
@@ -223,6 +248,9 @@ const NICKNAMES: &[(&str, &str)] = &[
     ("molly", "mary"),
     ("polly", "mary"),
     ("sasha", "oleksandr"),
+    ("sasha", "oleksandra"),
+    ("sasha", "alexandra"),
+    ("sasha", "aleksandra"),
     ("sashko", "oleksandr"),
     ("alexandr", "oleksandr"),
     ("aleksandr", "oleksandr"),
@@ -288,6 +316,26 @@ const NICKNAMES: &[(&str, &str)] = &[
 ];
 
 /// The canonical form of a folded given name (itself when not a nickname).
+/// Every name `folded` may stand for: itself and each full form it is a
+/// diminutive of (Pat is Patrick or Patricia, Sasha Oleksandr or Oleksandra).
+pub fn given_forms(folded: &str) -> Vec<&str> {
+    let mut out = vec![folded];
+    out.extend(
+        NICKNAMES
+            .iter()
+            .filter(|(n, _)| *n == folded)
+            .map(|(_, c)| *c),
+    );
+    out
+}
+
+/// Are two folded given names the same name (equal, or one a diminutive
+/// of the other, or both diminutives of one name)?
+pub fn same_given(a: &str, b: &str) -> bool {
+    let fa = given_forms(a);
+    given_forms(b).iter().any(|x| fa.contains(x))
+}
+
 pub fn canonical_given(folded: &str) -> &str {
     NICKNAMES
         .iter()

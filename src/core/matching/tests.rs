@@ -70,8 +70,28 @@ fn levels() {
     assert_eq!(lv(&with("sn", "Harington"), FAMILY), Some(2));
     assert_eq!(
         lv(&with("dateOfBirth", "1983-18-03"), DOB),
+        Some(0),
+        "year, day, month: read as the date it can only be"
+    );
+    assert_eq!(
+        lv(&with("dateOfBirth", "1983-13-33"), DOB),
         None,
         "not a date: missing"
+    );
+    assert_eq!(
+        lv(&with("dateOfBirth", "18-03-1983"), DOB),
+        Some(0),
+        "day first"
+    );
+    assert_eq!(
+        lv(&with("dateOfBirth", "03/18/1983"), DOB),
+        Some(0),
+        "month first when the day cannot be a month"
+    );
+    assert_eq!(
+        lv(&with("dateOfBirth", "1983/03/18"), DOB),
+        Some(0),
+        "slashes"
     );
     assert_eq!(
         lv(&with("dateOfBirth", "1983-03-19"), DOB),
@@ -219,4 +239,158 @@ fn key_hash_is_fnv1a_and_never_changes() {
     assert_eq!(key_hash("a") as u64, 0xaf63_dc4c_8601_ec8c);
     assert_eq!(key_hash("foobar") as u64, 0x8594_4171_f739_67e8);
     assert_ne!(key_hash("nd:JN:19900101"), key_hash("nd:JN:19900110"));
+}
+
+/// Relatives, flatmates and namesakes that share a lot: never linked by the
+/// engine alone (held), next to true matches that must still link.
+#[test]
+fn households_are_held_and_true_matches_are_not() {
+    let p = Params::default();
+    let olena = json!({"givenName": "Олена", "sn": "Коваленко", "middleName": "Петрівна", "dateOfBirth": "1980-05-02",
+        "mobile": "+380501234567", "email": "family@example.com", "street": "Хрещатик", "houseNumber": "1",
+        "city": "Київ", "postalCode": "01001", "tax_id": "2922508765", "gender": "F"});
+    let with = |changes: serde_json::Value| {
+        let mut x = olena.clone();
+        for (k, v) in changes.as_object().unwrap() {
+            if v.is_null() {
+                x.as_object_mut().unwrap().remove(k);
+            } else {
+                x[k] = v.clone();
+            }
+        }
+        rec(x)
+    };
+    let base = rec(olena.clone());
+    // (case, other record, held?, words the reason must contain)
+    let cases: Vec<(&str, MatchRecord, bool, &str)> = vec![
+        (
+            "daughter: same surname, phone and address",
+            with(
+                json!({"givenName": "Марія", "middleName": "Іванівна", "dateOfBirth": "2012-09-14", "tax_id": null, "email": null}),
+            ),
+            true,
+            "shares a household family name, phone",
+        ),
+        (
+            "twin sister: same surname, birth date and address",
+            with(json!({"givenName": "Ірина", "tax_id": null})),
+            true,
+            "the given names differ",
+        ),
+        (
+            "mother: same given name, different birth date",
+            with(json!({"middleName": "Іванівна", "dateOfBirth": "1958-01-20", "tax_id": null})),
+            true,
+            "the birth dates differ",
+        ),
+        (
+            "flatmate sharing an e-mail only",
+            rec(
+                json!({"givenName": "Світлана", "sn": "Мельник", "dateOfBirth": "1979-11-30", "email": "family@example.com"}),
+            ),
+            true,
+            "shares a household e-mail",
+        ),
+        (
+            "namesake: same name and birth date, another tax id",
+            rec(
+                json!({"givenName": "Олена", "sn": "Коваленко", "dateOfBirth": "1980-05-02", "tax_id": "3100000000"}),
+            ),
+            true,
+            "the tax ids differ",
+        ),
+        (
+            "a look-alike: same given name and birth date, another family name and address",
+            rec(
+                json!({"givenName": "Олена", "sn": "Шевчук", "dateOfBirth": "1980-05-02", "street": "Городоцька", "city": "Львів"}),
+            ),
+            true,
+            "the family names differ",
+        ),
+        (
+            "father and son: same name, address and phone, born 25 years apart",
+            with(
+                json!({"middleName": "Олегович", "dateOfBirth": "2005-05-02", "tax_id": null, "gender": "M"}),
+            ),
+            true,
+            "the birth dates differ",
+        ),
+        (
+            "Patrick Lee: surname and mobile, no birth date",
+            rec(json!({"givenName": "Patrick", "sn": "Lee", "mobile": "8185551234"})),
+            true,
+            "no birth date or identifier",
+        ),
+        // True matches.
+        ("the same record", rec(olena.clone()), false, ""),
+        (
+            "a typo in the given name",
+            with(json!({"givenName": "Олна"})),
+            false,
+            "",
+        ),
+        (
+            "Latin spelling, no middle name",
+            with(json!({"givenName": "Olena", "sn": "Kovalenko", "middleName": null})),
+            false,
+            "",
+        ),
+        (
+            "day and month swapped",
+            with(json!({"dateOfBirth": "1980-02-05"})),
+            false,
+            "",
+        ),
+        (
+            "one digit of the tax id",
+            with(json!({"tax_id": "2922508766"})),
+            false,
+            "",
+        ),
+        (
+            "a middle initial",
+            with(json!({"middleName": "П."})),
+            false,
+            "",
+        ),
+        (
+            "a married name, the same phone",
+            with(json!({"sn": "Шевчук", "tax_id": null})),
+            false,
+            "",
+        ),
+        (
+            "a garbled birth day",
+            with(json!({"dateOfBirth": "1980-08-29", "tax_id": null})),
+            false,
+            "",
+        ),
+        (
+            "moved house, new phone",
+            with(json!({"street": "Шевченка", "mobile": "+380671112233", "postalCode": "02000"})),
+            false,
+            "",
+        ),
+    ];
+    for (case, other, held, words) in cases {
+        let a = if case.starts_with("Patrick") {
+            rec(
+                json!({"givenName": "Pat", "sn": "Lee", "dateOfBirth": "1983-03-18", "mobile": "8185551234"}),
+            )
+        } else {
+            base.clone()
+        };
+        let e = score(&a, &other, &p, &NoTf);
+        let reason = hold_reason(&e, &compare(&a, &other), &a, &other, p.auto_link);
+        assert_eq!(reason.is_some(), held, "{case}: {reason:?}");
+        if let Some(r) = reason {
+            assert!(r.contains(words), "{case}: {r}");
+        }
+        if !held {
+            assert!(
+                score(&a, &other, &p, &NoTf).confidence > 99.0,
+                "{case} must still score high"
+            );
+        }
+    }
 }
