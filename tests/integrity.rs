@@ -822,3 +822,100 @@ fn repeated_failed_sign_ins_lock_the_account() {
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(count_rows(&reg, "login_failures WHERE name = 'ada'"), 0);
 }
+
+// 2. …everywhere: seed 001, 000 and 004 requests and the small bodies.
+#[test]
+fn unknown_properties_are_refused_on_every_route() {
+    let mut reg = registry();
+    let r = post(
+        &mut reg,
+        "/people",
+        &json!({"requestType": "referenceId", "sor": "SIS", "sorAttributes": {"sorId": "1", "givenName": "Pat"}, "refrenceId": "new"}),
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(
+        r.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("refrenceId"),
+        "{}",
+        r.body
+    );
+    let r = post(
+        &mut reg,
+        "/people",
+        &json!({"requestType": "referenceId", "sor": "SIS", "sorAttributes": {"sorId": "1", "givenName": "Pa\u{202E}t"}}),
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(
+        r.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("sorAttributes.givenName"),
+        "{}",
+        r.body
+    );
+    let r = post(
+        &mut reg,
+        "/person.issuedIdentifier.create",
+        &json!({"person_id": "p_x", "issued_identifier": {"type": "NPI", "issued_number": "1", "issuer": "x"}}),
+    );
+    assert_eq!(r.body["error"]["code"], "BAD_REQUEST", "{}", r.body);
+    assert_eq!(r.body["error"]["fields"][0], "issued_identifier.issuer");
+    let r = post(
+        &mut reg,
+        "/postIdentity",
+        &json!({"trackingId": "t", "content": {"identity": {"sources": [{"name": "A", "id": "1"}], "nmes": []}}}),
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(
+        r.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("content.identity.nmes"),
+        "{}",
+        r.body
+    );
+    let r = post(
+        &mut reg,
+        "/postIdentity",
+        &json!({"trackingId": "t", "content": {"identity": {"sources": [{"name": "A", "id": "1"}]}}, "extra": 1}),
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    for (method, path, body, field) in [
+        (
+            "PUT",
+            "/api/settings/auto_link",
+            json!({"value": "99", "scope": "site"}),
+            "$.scope",
+        ),
+        (
+            "POST",
+            "/users",
+            json!({"name": "bo", "role": "admin", "password": "long enough", "email": "x"}),
+            "$.email",
+        ),
+        (
+            "POST",
+            "/auth/login",
+            json!({"name": "bo", "password": "x", "remember": true}),
+            "$.remember",
+        ),
+        (
+            "POST",
+            "/people/pending/1",
+            json!({"referenceId": "new", "why": "x"}),
+            "$.why",
+        ),
+        (
+            "POST",
+            "/generic/persons/workingcopies/1/reject",
+            json!({"reason": "x", "notify": true}),
+            "$.notify",
+        ),
+    ] {
+        let r = call(&mut reg, method, path, &body);
+        assert_violation(&r, field, "schema", "");
+    }
+    assert_eq!(count_rows(&reg, "users"), 0);
+}

@@ -514,7 +514,7 @@ pub fn handle(
             .configure_as(actor, param(0), None)
             .map(|v| ApiResponse::new(200, json!({"key": param(0), "value": v})))
             .map_err(|e| error_response(&e)),
-        Route::PutSetting => parse_object(body).and_then(|v| {
+        Route::PutSetting => parse_fields(body, &["value"]).and_then(|v| {
             let value = match v.get("value") {
                 Some(Value::String(s)) => s.clone(),
                 Some(other) => other.to_string(),
@@ -574,7 +574,7 @@ pub fn handle(
             .approve(actor, param(0))
             .map(|p| ApiResponse::new(200, json!({"data": views::generic_person_json(&p, &[])})))
             .map_err(|e| error_response(&e)),
-        Route::Reject => parse_object(body).and_then(|v| {
+        Route::Reject => parse_fields(body, &["reason"]).and_then(|v| {
             let reason = v.get("reason").and_then(Value::as_str).unwrap_or("");
             reg.reject(actor, param(0), reason)
                 .map(|()| ApiResponse::new(200, json!({"rejected": param(0), "reason": reason})))
@@ -615,7 +615,7 @@ pub fn handle(
             .users()
             .map(|u| ApiResponse::new(200, json!({"items": u})))
             .map_err(|e| error_response(&e)),
-        Route::AddUser => parse_object(body).and_then(|v| {
+        Route::AddUser => parse_fields(body, &["name", "role", "password"]).and_then(|v| {
             let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
             let role = crate::service::Role::parse(&s("role"))
                 .ok_or_else(|| error_response(&ServiceError::BadRequest("role: must be admin, reviewer or receptionist".into())))?;
@@ -686,12 +686,35 @@ fn parse_object(body: &[u8]) -> Result<Value, ApiResponse> {
     }
 }
 
+/// A JSON object with these properties at most: anything else is 422 with
+/// its path, never dropped.
+fn parse_fields(body: &[u8], keys: &[&str]) -> Result<Value, ApiResponse> {
+    let v = parse_object(body)?;
+    if let Some(k) = v
+        .as_object()
+        .and_then(|o| crate::core::validate::unknown_property(o, keys))
+    {
+        return Err(ApiResponse::new(
+            422,
+            validation_body(&[Violation::new(
+                format!("$.{k}"),
+                "schema",
+                format!(
+                    "schema does not allow additional property {k}; allowed: {}",
+                    keys.join(", ")
+                ),
+            )]),
+        ));
+    }
+    Ok(v)
+}
+
 fn uploads_json(uploads: &[String]) -> Vec<Value> {
     uploads.iter().map(|t| json!({"type": t})).collect()
 }
 
 fn login(reg: &mut Registry, body: &[u8]) -> Result<ApiResponse, ApiResponse> {
-    let v = parse_body(body)?;
+    let v = parse_fields(body, &["name", "password"])?;
     let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
     reg.authenticate(&s("name"), &s("password"))
         .map(|a| ApiResponse::new(200, json!({"name": a.name, "role": a.role.as_str()})))
@@ -742,7 +765,7 @@ fn resolve_pending(reg: &mut Registry, actor: &Actor, id: &str, body: &[u8]) -> 
     let Ok(id) = id.parse::<i64>() else {
         return bad_request("pending id must be a number");
     };
-    let value = match parse_body(body) {
+    let value = match parse_fields(body, &["referenceId"]) {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -819,6 +842,29 @@ fn issued_identifier_create(reg: &mut Registry, actor: &Actor, body: &[u8]) -> A
             return seed000_error(&trace, "BAD_REQUEST", &msg, json!({}));
         }
     };
+    let unknown = value
+        .as_object()
+        .and_then(|o| {
+            crate::core::validate::unknown_property(o, &["person_id", "issued_identifier"])
+        })
+        .map(String::from)
+        .or_else(|| {
+            value
+                .get("issued_identifier")
+                .and_then(Value::as_object)
+                .and_then(|o| {
+                    crate::core::validate::unknown_property(o, &["type", "issued_number"])
+                })
+                .map(|k| format!("issued_identifier.{k}"))
+        });
+    if let Some(field) = unknown {
+        return seed000_error(
+            &trace,
+            "BAD_REQUEST",
+            &format!("Unknown parameter provided: {field}"),
+            json!({"fields": [field]}),
+        );
+    }
     let person_id = value
         .get("person_id")
         .and_then(Value::as_str)

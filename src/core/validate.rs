@@ -113,6 +113,17 @@ fn is_invisible(c: char) -> bool {
     c.is_whitespace() || matches!(c as u32, 0x200B..=0x200D | 0x2060 | 0x180E)
 }
 
+/// The first property of `obj` that is not in `allowed`, if any: a request
+/// must not lose a field to a typo.
+pub fn unknown_property<'a>(
+    obj: &'a serde_json::Map<String, Value>,
+    allowed: &[&str],
+) -> Option<&'a str> {
+    obj.keys()
+        .map(String::as_str)
+        .find(|k| !allowed.contains(k))
+}
+
 /// Names: letters (with their combining marks), apostrophes, hyphens and
 /// spaces, as eHealth's registry accepts them; at least one letter.
 pub fn name_problem(s: &str) -> Option<&'static str> {

@@ -74,6 +74,12 @@ fn parse(body: &Value) -> std::result::Result<Request, String> {
     let obj = body
         .as_object()
         .ok_or("the request must be a JSON object")?;
+    use crate::core::validate::unknown_property;
+    if let Some(k) = unknown_property(obj, &["trackingId", "content"]) {
+        return Err(format!(
+            "{k}: unknown property; a post takes trackingId and content"
+        ));
+    }
     let tracking_id = match obj.get("trackingId") {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) if s.len() <= 128 => s.clone(),
@@ -83,10 +89,30 @@ fn parse(body: &Value) -> std::result::Result<Request, String> {
         .get("content")
         .and_then(Value::as_object)
         .ok_or("content: is required and must be an object")?;
+    if let Some(k) = unknown_property(content, &["identity", "responseIdentityFormatNames"]) {
+        return Err(format!(
+            "content.{k}: unknown property; content takes identity and responseIdentityFormatNames"
+        ));
+    }
     let identity = content
         .get("identity")
         .and_then(Value::as_object)
         .ok_or("content.identity: is required and must be an object")?;
+    const IDENTITY: &[&str] = &[
+        "sources",
+        "entityTypeCode",
+        "dateOfBirth",
+        "linkId",
+        "mergedSourceRecords",
+        "unmergeable",
+        "detailAddresses",
+    ];
+    if let Some(k) = identity
+        .keys()
+        .find(|k| !IDENTITY.contains(&k.as_str()) && !CLUSTERS.iter().any(|(c, _, _)| c == k))
+    {
+        return Err(format!("content.identity.{k}: unknown property"));
+    }
     let mut formats = Vec::new();
     if let Some(f) = content.get("responseIdentityFormatNames") {
         for x in f

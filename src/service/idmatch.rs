@@ -119,6 +119,19 @@ pub fn parse_reference_request(body: &Value) -> Result<ReferenceRequest> {
     let obj = body
         .as_object()
         .ok_or_else(|| bad("$", "the request must be a JSON object"))?;
+    const KEYS: &[&str] = &[
+        "requestType",
+        "version",
+        "sor",
+        "sorAttributes",
+        "referenceId",
+    ];
+    if let Some(k) = crate::core::validate::unknown_property(obj, KEYS) {
+        return Err(bad(
+            k,
+            &format!("unknown property; a request takes {}", KEYS.join(", ")),
+        ));
+    }
     match obj.get("requestType") {
         Some(Value::String(s)) if s == "referenceId" => {}
         _ => return Err(bad("requestType", "must be \"referenceId\"")),
@@ -145,6 +158,10 @@ pub fn parse_reference_request(body: &Value) -> Result<ReferenceRequest> {
                     &format!("sorAttributes.{k}"),
                     "must be at most 255 characters",
                 ));
+            }
+            Value::String(s) if crate::core::validate::text_problem(s).is_some() => {
+                let problem = crate::core::validate::text_problem(s).unwrap_or_default();
+                return Err(bad(&format!("sorAttributes.{k}"), &problem));
             }
             Value::String(_) | Value::Null => {}
             Value::Array(a) if k == "documentNumbers" && a.iter().all(Value::is_string) => {}
