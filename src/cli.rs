@@ -98,6 +98,10 @@ pub enum Command {
         /// Column with the true cluster label; without it, febrl ids (rec-N-…) are used.
         #[arg(long = "truth-column")]
         truth_column: Option<String>,
+        /// Run the whole file once per auto-link level and print precision,
+        /// recall and F1 along them (one JSON line each).
+        #[arg(long)]
+        sweep: bool,
     },
     /// Estimate the matcher's parameters (u from random pairs, m by EM) from
     /// this registry and save them.
@@ -546,6 +550,7 @@ pub fn main() -> i32 {
             id_column,
             map,
             truth_column,
+            sweep,
         } => {
             let map = match parse_map(&map) {
                 Ok(m) => m,
@@ -564,6 +569,17 @@ pub fn main() -> i32 {
                 map,
                 batch: crate::service::import::DEFAULT_BATCH,
             };
+            if sweep {
+                return match crate::tools::eval::sweep(&file, &opts, &truth, &mut |line| {
+                    println!("{line}")
+                }) {
+                    Ok(()) => 0,
+                    Err(e) => {
+                        eprintln!("registrar: {e}");
+                        1
+                    }
+                };
+            }
             let mut reg = Registry::in_memory();
             match crate::tools::eval::evaluate(&file, &opts, &truth, &mut reg) {
                 Ok(mut r) => {

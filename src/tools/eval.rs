@@ -174,3 +174,30 @@ pub fn evaluate(
         import: summary,
     })
 }
+
+/// Auto-link levels `sweep` tries, in percent.
+pub const SWEEP_LEVELS: &[f64] = &[50.0, 80.0, 90.0, 95.0, 99.0, 99.5, 99.9, 99.95, 99.99];
+
+/// Import the file afresh at each auto-link level (links are decided as
+/// rows arrive, so each level needs its own run) and report one JSON line
+/// per level: precision, recall, F1, false pairs and the largest person.
+pub fn sweep(
+    file: &Path,
+    opts: &ImportOptions,
+    truth: &Truth,
+    out: &mut dyn FnMut(String),
+) -> Result<(), String> {
+    for level in SWEEP_LEVELS {
+        let mut reg = Registry::in_memory();
+        reg.configure("auto_link", Some(&level.to_string()))
+            .map_err(|e| e.to_string())?;
+        let r = evaluate(file, opts, truth, &mut reg)?;
+        out(serde_json::json!({
+            "auto_link": level, "precision": r.precision, "recall": r.recall, "f1": r.f1,
+            "false_pairs": r.false_positives, "largest_person": r.largest_person,
+            "true_pairs_in_review": r.true_pairs_in_review,
+        })
+        .to_string());
+    }
+    Ok(())
+}
