@@ -548,3 +548,27 @@ fn households_are_never_linked_automatically() {
         }
     }
 }
+
+#[test]
+fn eval_sweep_reports_each_auto_link_level() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("gen.csv");
+    let mut f = std::fs::File::create(&file).unwrap();
+    registrar::tools::generate::generate(&mut f, 300, 0.3, 5).unwrap();
+    drop(f);
+    let mut lines = Vec::new();
+    registrar::tools::eval::sweep(
+        &file,
+        &registrar::tools::bench::generated_options(),
+        &registrar::tools::eval::Truth::Column("truth".into()),
+        &mut |l| lines.push(serde_json::from_str::<Value>(&l).unwrap()),
+    )
+    .unwrap();
+    assert_eq!(lines.len(), registrar::tools::eval::SWEEP_LEVELS.len());
+    let recall = |i: usize| lines[i]["recall"].as_f64().unwrap();
+    assert!(recall(0) >= recall(lines.len() - 1), "{lines:?}");
+    assert!(recall(0) > 0.5, "{lines:?}");
+    for l in &lines {
+        assert!(l["largest_person"].as_u64().unwrap() >= 1);
+    }
+}
