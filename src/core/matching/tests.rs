@@ -394,3 +394,39 @@ fn households_are_held_and_true_matches_are_not() {
         }
     }
 }
+
+/// The same name written in Ukrainian national, passport and Russian-style
+/// romanisations is a variant, not a different name.
+#[test]
+fn romanisation_variants_are_one_name() {
+    for (a, b) in [
+        ("Сергій", "Sergey"),
+        ("Serhii", "Sergiy"),
+        ("Юлія", "Yulia"),
+        ("Ольга", "Olga"),
+        ("Олена", "Elena"),
+        ("Микола", "Nikolay"),
+        ("Євгеній", "Yevgeniy"),
+        ("Sasha", "Oleksandra"),
+        ("Pat", "Patrick"),
+        ("Pat", "Patricia"),
+    ] {
+        let x = rec(json!({"givenName": a}));
+        let y = rec(json!({"givenName": b}));
+        assert!(matches!(compare(&x, &y)[GIVEN], Some(0 | 1)), "{a} / {b}");
+    }
+    let (olena, maria) = (
+        rec(json!({"givenName": "Олена"})),
+        rec(json!({"givenName": "Марія"})),
+    );
+    assert_eq!(compare(&olena, &maria)[GIVEN], Some(4));
+    let (patrick, patricia) = (
+        rec(json!({"givenName": "Patrick"})),
+        rec(json!({"givenName": "Patricia"})),
+    );
+    assert_ne!(
+        compare(&patrick, &patricia)[GIVEN],
+        Some(1),
+        "two names, one nickname"
+    );
+}
