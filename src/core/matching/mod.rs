@@ -454,12 +454,14 @@ pub fn hold_reason(
     // A namesake born the same day has another tax id or SSN. The same
     // name and birth date *and* the same street, postcode, phone or e-mail
     // with another number is one person with a wrong number (twins differ
-    // in given name, a father and son in birth date).
+    // in given name, a father and son in birth date). Without the same
+    // birth date, another number is another person.
     let contact = matches!(levels[ADDRESS], Some(0 | 1))
         || [PHONE, EMAIL, POSTCODE]
             .iter()
             .any(|f| levels[*f] == Some(0));
-    if !contact
+    let same_birth = matches!(levels[DOB], Some(0..=2));
+    if !(contact && same_birth)
         && found
             .iter()
             .any(|c| matches!(c, Conflict::TaxId | Conflict::Ssn))

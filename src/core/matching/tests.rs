@@ -316,6 +316,16 @@ fn households_are_held_and_true_matches_are_not() {
             "the birth dates differ",
         ),
         (
+            "sister: same name and address, born the same year, another tax id, passports in sequence",
+            rec(
+                json!({"givenName": "Олена", "sn": "Коваленко", "dateOfBirth": "1980-11-20", "street": "Хрещатик",
+                "houseNumber": "1", "city": "Київ", "postalCode": "01001", "tax_id": "2929108761",
+                "documentNumber": "АА123457"}),
+            ),
+            true,
+            "the tax ids differ",
+        ),
+        (
             "Patrick Lee: surname and mobile, no birth date",
             rec(json!({"givenName": "Patrick", "sn": "Lee", "mobile": "8185551234"})),
             true,
