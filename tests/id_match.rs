@@ -113,6 +113,10 @@ fn potential_match_returns_explained_candidates() {
     assert_eq!(c["referenceId"], m.as_str());
     let conf: f64 = c["confidence"].as_str().unwrap().parse().unwrap();
     assert!((10.0..99.9).contains(&conf), "{conf}");
+    // A near miss says what kept it below the auto-link level.
+    let why = c["why_not"].as_str().unwrap_or_default();
+    assert!(why.contains("bits short of linking by itself"), "{c}");
+    assert!(why.contains("gender different"), "{why}");
     assert_eq!(c["attributes"]["sor"], "HRMS");
     assert_eq!(c["attributes"]["sorId"], "089010023");
     assert_eq!(c["attributes"]["ou"], "Biomedical Informatics");

@@ -123,11 +123,19 @@ pub fn comparison(ui: &mut egui::Ui, candidates: &[Value]) -> Option<Choice> {
                 ui.end_row();
                 // Why the engine would not link it by itself (household
                 // evidence only, or a conflict with the person's records).
-                if candidates.iter().any(|c| c["hold"].is_string()) {
+                if candidates
+                    .iter()
+                    .any(|c| c["hold"].is_string() || c["why_not"].is_string())
+                {
                     ui.strong("Not linked automatically");
                     ui.label("");
                     for c in candidates {
-                        ui.label(c["hold"].as_str().unwrap_or("—"));
+                        let why = c["hold"].as_str().or(c["why_not"].as_str()).unwrap_or("—");
+                        // Wrapped to the width of a candidate's column.
+                        ui.scope(|ui| {
+                            ui.set_max_width(300.0);
+                            ui.add(egui::Label::new(why).wrap());
+                        });
                     }
                     ui.end_row();
                 }

@@ -85,6 +85,9 @@ pub struct Candidate {
     /// nothing but household evidence).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hold: Option<String>,
+    /// Below the auto-link level: how far, and what weighed against it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why_not: Option<String>,
 }
 
 impl Candidate {
@@ -105,6 +108,9 @@ impl Candidate {
         });
         if let Some(h) = &self.hold {
             j["hold"] = json!(h);
+        }
+        if let Some(w) = &self.why_not {
+            j["why_not"] = json!(w);
         }
         j
     }
@@ -303,6 +309,7 @@ pub fn find_candidates_keyed(
         let levels = matching::compare(rec, &src.rec);
         let hold = matching::hold_reason(&explanation, &levels, rec, &src.rec, params.auto_link)
             .or_else(|| chain_hold(rec, &records, i, params, &tf));
+        let why_not = matching::shortfall(&explanation, params.auto_link);
         let (reference_id, person_id): (String, String) = crate::store::query_one(
             conn,
             "SELECT reference_id, id FROM persons WHERE seq = ?1",
@@ -324,6 +331,7 @@ pub fn find_candidates_keyed(
             attributes,
             explanation,
             hold,
+            why_not,
         });
     }
     Ok(out)

@@ -500,6 +500,39 @@ pub fn hold_reason(
     None
 }
 
+/// For a pair below the auto-link level: how far below, in bits, and what
+/// weighed against it, in words ("3.2 bits short of linking by itself:
+/// birth date different (−4.3), phone different (−2.0)").
+pub fn shortfall(e: &Explanation, auto_link: f64) -> Option<String> {
+    if e.confidence >= auto_link {
+        return None;
+    }
+    let needed = (auto_link / (100.0 - auto_link).max(1e-9)).log2();
+    let gap = needed - e.score;
+    let mut against: Vec<&FieldScore> = e.fields.iter().filter(|f| f.weight < 0.0).collect();
+    against.sort_by(|a, b| a.weight.total_cmp(&b.weight));
+    let words: Vec<String> = against
+        .iter()
+        .take(3)
+        .map(|f| format!("{} {} ({:+.1})", f.field, f.level, f.weight))
+        .collect();
+    let missing: Vec<&str> = e
+        .fields
+        .iter()
+        .filter(|f| f.level == "missing" && f.left.is_empty() != f.right.is_empty())
+        .map(|f| f.field.as_str())
+        .take(3)
+        .collect();
+    let mut out = format!("{gap:.1} bits short of linking by itself");
+    if !words.is_empty() {
+        out.push_str(&format!("; against it: {}", words.join(", ")));
+    }
+    if !missing.is_empty() {
+        out.push_str(&format!("; missing on one side: {}", missing.join(", ")));
+    }
+    Some(out)
+}
+
 fn join_words(w: &[&str]) -> String {
     match w {
         [] => String::new(),
