@@ -576,3 +576,45 @@ fn eval_sweep_reports_each_auto_link_level() {
         assert!(l["largest_person"].as_u64().unwrap() >= 1);
     }
 }
+
+/// The queue follows the model: after the thresholds or the model change,
+/// waiting records with exactly one sure candidate are linked, audited.
+#[test]
+fn rescoring_the_queue_links_what_is_now_sure() {
+    let mut reg = registry();
+    reg.configure("reconciliation_mode", Some("queue")).unwrap();
+    let (m, r) = potential_match(&mut reg);
+    assert_eq!(r.status, 202, "{}", r.body);
+    // Nothing is sure yet: nothing moves.
+    let r = post(&mut reg, "/people/pending/rescore", &json!({}));
+    assert_eq!(
+        (r.status, r.body["linked"].as_u64()),
+        (200, Some(0)),
+        "{}",
+        r.body
+    );
+    reg.configure("auto_link", Some("90")).unwrap();
+    let r = post(&mut reg, "/people/pending/rescore", &json!({}));
+    assert_eq!(r.body["linked"], 1, "{}", r.body);
+    assert!(
+        get(&mut reg, "/people/pending").body["pending"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let again = people(
+        &mut reg,
+        "SIS",
+        json!({"sorId": "971194843", "givenName": "Patrick", "sn": "Lee", "dateOfBirth": "1983-03-18", "gender": "M", "mobile": "8185551234"}),
+    );
+    assert_eq!((again.status, rid(&again)), (200, m));
+    let audit = get(&mut reg, "/audit").body;
+    assert!(
+        audit["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["operation"] == "people.pending.rescored"),
+        "{audit}"
+    );
+}

@@ -20,6 +20,7 @@ fn listed(r: Route) -> bool {
         | Route::People
         | Route::PeopleCandidates
         | Route::PendingList
+        | Route::PendingRescore
         | Route::PendingResolve
         | Route::PostIdentity
         | Route::Login
@@ -55,6 +56,7 @@ fn every_route_with_every_role() {
         Route::People,
         Route::PeopleCandidates,
         Route::PendingList,
+        Route::PendingRescore,
         Route::PendingResolve,
         Route::PostIdentity,
         Route::Login,
@@ -156,6 +158,7 @@ fn only_admins_manage_accounts_and_settings_and_only_stewards_decide() {
     for r in [
         Route::Approve,
         Route::Reject,
+        Route::PendingRescore,
         Route::PendingResolve,
         Route::GenericDelete,
     ] {

@@ -88,6 +88,7 @@ pub enum Route {
     People,
     PeopleCandidates,
     PendingList,
+    PendingRescore,
     PendingResolve,
     PostIdentity,
     Login,
@@ -172,6 +173,12 @@ pub const ROUTES: &[RouteRule] = &[
         method: "GET",
         pattern: "/people/pending",
         roles: STAFF,
+    },
+    RouteRule {
+        route: Route::PendingRescore,
+        method: "POST",
+        pattern: "/people/pending/rescore",
+        roles: STEWARDS,
     },
     RouteRule {
         route: Route::PendingResolve,
@@ -629,6 +636,10 @@ pub fn handle(
                 .map_err(|e| error_response(&e))
         }),
         Route::PendingResolve => Ok(resolve_pending(reg, actor, param(0), body)),
+        Route::PendingRescore => reg
+            .rescore_pending(actor)
+            .map(|n| ApiResponse::new(200, json!({"linked": n})))
+            .map_err(|e| error_response(&e)),
     };
     result.unwrap_or_else(|e| e)
 }

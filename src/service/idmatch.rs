@@ -739,6 +739,44 @@ impl Registry {
     }
 }
 
+impl Registry {
+    /// Score every record waiting in the reconciliation queue again with the
+    /// current model and thresholds; link those that now have exactly one
+    /// sure candidate, each with an audit row naming the old and the new
+    /// decision. Links already made are never touched. Returns how many
+    /// were linked.
+    pub fn rescore_pending(&mut self, actor: &Actor) -> Result<usize> {
+        let params = self.match_params();
+        let now = self.now_str();
+        let rows = sm::list_pending(&self.store.conn, i64::MAX)?;
+        let mut linked = 0;
+        for row in rows.into_iter().filter(|r| r.sor != LOCAL_SOR) {
+            let attrs = row.attributes.as_object().cloned().unwrap_or_default();
+            let rec = MatchRecord::from_attributes(&Value::Object(attrs.clone()));
+            let tx = self.store.conn.transaction()?;
+            let cands = find_candidates(&tx, &rec, &params, params.auto_link, 10)?;
+            let sure: Vec<&Candidate> = cands.iter().filter(|c| c.sure(&params)).collect();
+            if sure.len() != 1 {
+                continue;
+            }
+            let req = ReferenceRequest {
+                sor: row.sor.clone(),
+                sor_id: row.sor_id.clone(),
+                attributes: attrs,
+                reference_id: Some(sure[0].reference_id.clone()),
+            };
+            let out = reference_in(&tx, &req, &params, Mode::Queue, &actor.name, &now)?;
+            if let Some(pid) = sm::find_open_pending(&tx, &row.sor, &row.sor_id)? {
+                sm::resolve_pending(&tx, pid, &sure[0].reference_id, &actor.name, &now)?;
+            }
+            audit_outcome(&tx, &now, actor, "people.pending.rescored", &req, &out)?;
+            tx.commit()?;
+            linked += 1;
+        }
+        Ok(linked)
+    }
+}
+
 /// What `train` learnt.
 #[derive(Debug, Clone, Serialize)]
 pub struct TrainReport {
@@ -749,6 +787,8 @@ pub struct TrainReport {
     pub candidate_match_share: f64,
     pub params: Params,
     pub saved: bool,
+    /// Waiting records the new model links for sure (see `rescore_pending`).
+    pub relinked: usize,
 }
 
 impl Registry {
@@ -766,6 +806,7 @@ impl Registry {
         let persons = seqs.len() as i64;
         if persons < min_persons {
             return Ok(TrainReport {
+                relinked: 0,
                 persons,
                 random_pairs: 0,
                 candidate_pairs: 0,
@@ -818,13 +859,17 @@ impl Registry {
             }
         }
         let share = matching::em(&mut params, &cand_pairs, 25);
+        let mut relinked = 0;
         if save {
             self.store.set_setting(
                 "match_model",
                 &serde_json::to_string(&params).expect("params serialise"),
             )?;
+            // The queue follows the model.
+            relinked = self.rescore_pending(&Actor::system())?;
         }
         Ok(TrainReport {
+            relinked,
             persons,
             random_pairs: random_pairs.len(),
             candidate_pairs: cand_pairs.len(),
