@@ -627,7 +627,19 @@ pub fn main() -> i32 {
             };
             match reg.train(min_persons, !dry_run) {
                 Ok(r) => {
-                    println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+                    println!(
+                        "{} persons; {} random pairs, {} candidate pairs; {}; {} waiting records linked",
+                        r.persons,
+                        r.random_pairs,
+                        r.candidate_pairs,
+                        if r.saved {
+                            "saved"
+                        } else {
+                            "not saved (dry run or too small)"
+                        },
+                        r.relinked
+                    );
+                    print!("{}", crate::core::matching::weights_table(&r.params));
                     0
                 }
                 Err(e) => {

@@ -541,6 +541,49 @@ fn join_words(w: &[&str]) -> String {
     }
 }
 
+/// A level's weight in plain words, for people who set up the registry.
+pub fn weight_words(bits: f64) -> &'static str {
+    match bits {
+        b if b >= 10.0 => "very strong evidence of the same person",
+        b if b >= 5.0 => "strong evidence of the same person",
+        b if b >= 1.0 => "some evidence of the same person",
+        b if b > -1.0 => "hardly evidence either way",
+        b if b > -5.0 => "some evidence of different people",
+        _ => "strong evidence of different people",
+    }
+}
+
+/// Every field and level with m, u, its weight in bits and in words: what
+/// `registrar train` prints.
+pub fn weights_table(p: &Params) -> String {
+    let mut out = format!(
+        "{:<28} {:<38} {:>8} {:>10} {:>7}  {}\n",
+        "field", "level", "m", "u", "bits", "in words"
+    );
+    for (f, spec) in FIELDS.iter().enumerate() {
+        for (l, level) in spec.levels.iter().enumerate() {
+            let (m, u) = (p.m[f][l], p.u[f][l]);
+            let bits = (m.max(1e-9) / u.max(1e-9)).log2();
+            out.push_str(&format!(
+                "{:<28} {:<38} {:>8.4} {:>10.6} {:>+7.1}  {}\n",
+                spec.name,
+                level,
+                m,
+                u,
+                bits,
+                weight_words(bits)
+            ));
+        }
+    }
+    out.push_str(&format!(
+        "prior: {:+.1} bits; auto-link at {} %, review from {} %\n",
+        prior_weight(p),
+        p.auto_link,
+        p.review
+    ));
+    out
+}
+
 /// log2 of the prior odds.
 pub fn prior_weight(p: &Params) -> f64 {
     (p.lambda / (1.0 - p.lambda)).log2()

@@ -440,3 +440,21 @@ fn romanisation_variants_are_one_name() {
         "two names, one nickname"
     );
 }
+
+#[test]
+fn the_weights_table_says_each_level_in_words() {
+    let t = weights_table(&Params::default());
+    let line = |field: &str, level: &str| {
+        t.lines()
+            .find(|l| l.starts_with(field) && l.contains(level))
+            .unwrap_or_else(|| panic!("{field} {level} in\n{t}"))
+            .to_string()
+    };
+    assert!(line("tax id", "exact").contains("very strong evidence of the same person"));
+    assert!(line("birth date", "different").contains("some evidence of different people"));
+    assert!(line("gender", "same").contains("hardly evidence either way"));
+    assert_eq!(
+        t.lines().count(),
+        1 + FIELDS.iter().map(|f| f.levels.len()).sum::<usize>() + 1
+    );
+}
