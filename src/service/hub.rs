@@ -141,11 +141,7 @@ fn parse(body: &Value) -> std::result::Result<Request, String> {
     }
     let s = &sources[0];
     let source = s["name"].as_str().unwrap_or("").to_string();
-    if source.is_empty()
-        || source.chars().any(char::is_whitespace)
-        || source.len() > 64
-        || crate::core::validate::text_problem(&source).is_some()
-    {
+    if !valid_source(&source) {
         return Err("content.identity.sources[0].name: the Source must be 1–64 characters without whitespace".into());
     }
     let native_id = s["id"].as_str().unwrap_or("").trim().to_string();
@@ -199,6 +195,16 @@ pub fn merge_identity(old: &Value, new: &Value) -> Value {
         }
     }
     Value::Object(out)
+}
+
+/// A Source name (seed 004): 1–64 bytes, no whitespace, no control or
+/// bidirectional characters. Posts, hub clients and the site's own Source
+/// all follow this one rule.
+pub fn valid_source(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && !s.chars().any(char::is_whitespace)
+        && crate::core::validate::text_problem(s).is_none()
 }
 
 /// Most values of one attribute cluster in one post.
@@ -660,14 +666,7 @@ impl Registry {
                     .into(),
             ));
         }
-        if sources.is_empty()
-            || sources.iter().any(|s| {
-                s.is_empty()
-                    || s.len() > 64
-                    || s.chars().any(char::is_whitespace)
-                    || crate::core::validate::text_problem(s).is_some()
-            })
-        {
+        if sources.is_empty() || !sources.iter().all(|s| valid_source(s)) {
             return Err(ServiceError::BadRequest(
                 "sources: one or more Source names without whitespace".into(),
             ));

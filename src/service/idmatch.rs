@@ -95,9 +95,7 @@ impl Candidate {
     pub fn sure(&self, params: &Params) -> bool {
         self.confidence >= params.auto_link && self.hold.is_none()
     }
-}
 
-impl Candidate {
     /// Seed 001's candidate object (confidence as a string), plus the explanation.
     pub fn to_json(&self) -> Value {
         let mut j = json!({
@@ -165,11 +163,12 @@ pub fn parse_reference_request(body: &Value) -> Result<ReferenceRequest> {
                     "must be at most 255 characters",
                 ));
             }
-            Value::String(s) if crate::core::validate::text_problem(s).is_some() => {
-                let problem = crate::core::validate::text_problem(s).unwrap_or_default();
-                return Err(bad(&format!("sorAttributes.{k}"), &problem));
+            Value::String(s) => {
+                if let Some(problem) = crate::core::validate::text_problem(s) {
+                    return Err(bad(&format!("sorAttributes.{k}"), &problem));
+                }
             }
-            Value::String(_) | Value::Null => {}
+            Value::Null => {}
             Value::Array(a) if k == "documentNumbers" && a.iter().all(Value::is_string) => {}
             _ => return Err(bad(&format!("sorAttributes.{k}"), "must be a string")),
         }
@@ -303,10 +302,10 @@ pub fn find_candidates_keyed(
     let mut out = Vec::with_capacity(scored.len());
     for (_, seq, i, records) in scored {
         let src = &records[i];
-        let explanation = matching::score(rec, &src.rec, params, &tf);
+        let levels = matching::compare(rec, &src.rec);
+        let explanation = matching::score_levels(rec, &src.rec, &levels, params, &tf);
         // The best record must not be contradicted by the person's others:
         // a person grows by matching as a whole, never by a chain of links.
-        let levels = matching::compare(rec, &src.rec);
         let hold = matching::hold_reason(&explanation, &levels, rec, &src.rec, params.auto_link)
             .or_else(|| chain_hold(rec, &records, i, params, &tf));
         let why_not = matching::shortfall(&explanation, params.auto_link);
@@ -361,7 +360,7 @@ fn chain_hold(
             {
                 return None;
             }
-            let e = matching::score(rec, &other.rec, params, tf);
+            let e = matching::score_levels(rec, &other.rec, &levels, params, tf);
             matching::hold_reason(&e, &levels, rec, &other.rec, params.auto_link)
                 .filter(|r| !r.ends_with("tell relatives apart"))
                 .map(|r| {
@@ -725,18 +724,42 @@ impl Registry {
             tx.commit()?;
             return Ok(ReferenceOutcome::Existing(rid));
         }
-        let req = ReferenceRequest {
-            sor: row.sor.clone(),
-            sor_id: row.sor_id.clone(),
-            attributes: row.attributes.as_object().cloned().unwrap_or_default(),
-            reference_id: Some(choice.to_string()),
-        };
-        let out = reference_in(&tx, &req, &params, Mode::Interactive, &actor.name, &now)?;
-        sm::resolve_pending(&tx, id, choice, &actor.name, &now)?;
-        audit_outcome(&tx, &now, actor, "people.pending.resolve", &req, &out)?;
+        let out = settle_pending(
+            &tx,
+            &row,
+            choice,
+            &params,
+            actor,
+            &now,
+            "people.pending.resolve",
+        )?;
         tx.commit()?;
         Ok(out)
     }
+}
+
+/// Settle a waiting record as `choice` (a reference id or "new"), inside
+/// the caller's transaction: link or create, close the queue item in the
+/// actor's name, audit it as `op`.
+fn settle_pending(
+    conn: &Connection,
+    row: &sm::PendingRow,
+    choice: &str,
+    params: &Params,
+    actor: &Actor,
+    now: &str,
+    op: &str,
+) -> Result<ReferenceOutcome> {
+    let req = ReferenceRequest {
+        sor: row.sor.clone(),
+        sor_id: row.sor_id.clone(),
+        attributes: row.attributes.as_object().cloned().unwrap_or_default(),
+        reference_id: Some(choice.to_string()),
+    };
+    let out = reference_in(conn, &req, params, Mode::Interactive, &actor.name, now)?;
+    sm::resolve_pending(conn, row.id, choice, &actor.name, now)?;
+    audit_outcome(conn, now, actor, op, &req, &out)?;
+    Ok(out)
 }
 
 impl Registry {
@@ -751,25 +774,24 @@ impl Registry {
         let rows = sm::list_pending(&self.store.conn, i64::MAX)?;
         let mut linked = 0;
         for row in rows.into_iter().filter(|r| r.sor != LOCAL_SOR) {
-            let attrs = row.attributes.as_object().cloned().unwrap_or_default();
-            let rec = MatchRecord::from_attributes(&Value::Object(attrs.clone()));
-            let tx = self.store.conn.transaction()?;
-            let cands = find_candidates(&tx, &rec, &params, params.auto_link, 10)?;
-            let sure: Vec<&Candidate> = cands.iter().filter(|c| c.sure(&params)).collect();
-            if sure.len() != 1 {
+            // Scored outside a transaction: the write lock is taken only
+            // for a record that is linked.
+            let rec = MatchRecord::from_attributes(&row.attributes);
+            let cands = find_candidates(&self.store.conn, &rec, &params, params.auto_link, 10)?;
+            let [sure] = cands.iter().filter(|c| c.sure(&params)).collect::<Vec<_>>()[..] else {
                 continue;
-            }
-            let req = ReferenceRequest {
-                sor: row.sor.clone(),
-                sor_id: row.sor_id.clone(),
-                attributes: attrs,
-                reference_id: Some(sure[0].reference_id.clone()),
             };
-            let out = reference_in(&tx, &req, &params, Mode::Queue, &actor.name, &now)?;
-            if let Some(pid) = sm::find_open_pending(&tx, &row.sor, &row.sor_id)? {
-                sm::resolve_pending(&tx, pid, &sure[0].reference_id, &actor.name, &now)?;
-            }
-            audit_outcome(&tx, &now, actor, "people.pending.rescored", &req, &out)?;
+            let choice = sure.reference_id.clone();
+            let tx = self.store.conn.transaction()?;
+            settle_pending(
+                &tx,
+                &row,
+                &choice,
+                &params,
+                actor,
+                &now,
+                "people.pending.rescored",
+            )?;
             tx.commit()?;
             linked += 1;
         }

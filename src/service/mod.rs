@@ -115,14 +115,6 @@ pub struct PersonRequestOutcome {
     pub review_id: Option<i64>,
 }
 
-/// What the duplicate check found for a new registration.
-enum DuplicateCheck {
-    /// Nothing like it: create.
-    Clear,
-    /// Create, and ask a reviewer about these.
-    Probable(Vec<idmatch::Candidate>),
-}
-
 pub struct Registry {
     pub store: Store,
     pub settings: Settings,
@@ -223,10 +215,10 @@ impl Registry {
         let override_reason = duplicate_override(body)?;
         let params = self.match_params();
         let tx = self.store.conn.transaction()?;
-        let mut check = DuplicateCheck::Clear;
+        let mut probable = Vec::new();
         let (seq, created) = match &valid.id {
             None => {
-                check = duplicate_check(&tx, &params, &valid.person, override_reason.is_some())?;
+                probable = duplicate_check(&tx, &params, &valid.person, override_reason.is_some())?;
                 let reference_id = allocate_reference_id(&tx)?;
                 let id = ids::person_id();
                 let mut data = valid.person.clone();
@@ -280,21 +272,19 @@ impl Registry {
             store::insert_scan(&tx, seq, scan.document_index, scan)?;
         }
         let person = store::load_person(&tx, seq)?.expect("row written in this transaction");
-        let (candidates, review_id) = match check {
-            DuplicateCheck::Clear => (vec![], None),
-            DuplicateCheck::Probable(c) => {
-                let attrs = idmatch::desk_attributes(&person.person);
-                let cj = Value::Array(c.iter().map(idmatch::Candidate::to_json).collect());
-                let id = store::matching::insert_pending(
-                    &tx,
-                    idmatch::LOCAL_SOR,
-                    &person.id,
-                    &attrs.to_string(),
-                    &cj.to_string(),
-                    &now,
-                )?;
-                (c, Some(id))
-            }
+        let review_id = if probable.is_empty() {
+            None
+        } else {
+            let attrs = idmatch::desk_attributes(&person.person);
+            let cj = Value::Array(probable.iter().map(idmatch::Candidate::to_json).collect());
+            Some(store::matching::insert_pending(
+                &tx,
+                idmatch::LOCAL_SOR,
+                &person.id,
+                &attrs.to_string(),
+                &cj.to_string(),
+                &now,
+            )?)
         };
         accounts::audit(
             &tx,
@@ -316,7 +306,7 @@ impl Registry {
             working_copy: false,
             person,
             uploads: valid.uploads,
-            candidates,
+            candidates: probable,
             review_id,
         })
     }
@@ -393,11 +383,7 @@ impl Registry {
                 },
                 "reconciliation_mode" if v == "interactive" || v == "queue" => Ok(()),
                 "reconciliation_mode" => Err("interactive or queue".into()),
-                "site_source"
-                    if !v.is_empty() && v.len() <= 64 && !v.chars().any(char::is_whitespace) =>
-                {
-                    Ok(())
-                }
+                "site_source" if hub::valid_source(v) => Ok(()),
                 "site_source" => Err("1–64 characters without whitespace".into()),
                 "hub_url" if v.starts_with("http://") || v.starts_with("https://") => Ok(()),
                 "hub_url" => Err("an http:// or https:// URL".into()),
@@ -510,42 +496,37 @@ fn duplicate_override(body: &Value) -> Result<Option<String>> {
 /// The duplicate check a new registration passes before it is written
 /// (the same matcher and thresholds as the form's duplicate panel). A
 /// certain duplicate is refused: the matcher's auto-link level, or the same
-/// tax id or document (type and number) with the same birth date.
+/// tax id or document (type and number) with the same birth date. Returns
+/// the probable ones (none: nothing like it), to be created for review.
 fn duplicate_check(
     conn: &rusqlite::Connection,
     params: &crate::core::matching::Params,
     data: &PersonData,
     overridden: bool,
-) -> Result<DuplicateCheck> {
-    {
-        let rec = crate::core::matching::MatchRecord::from_person(data);
-        let cands = idmatch::find_candidates(conn, &rec, params, params.review, 5)?;
-        let same_id = store::same_identity_documents(conn, data)?;
-        if !overridden {
-            if let Some((person_id, reference_id, what)) = same_id {
-                return Err(ServiceError::Duplicate {
-                    person_id,
-                    reference_id,
-                    reason: format!("the same {what} and birth date are already registered"),
-                });
-            }
-            if let Some(c) = cands.iter().find(|c| c.sure(params)) {
-                return Err(ServiceError::Duplicate {
-                    person_id: c.person_id.clone(),
-                    reference_id: c.reference_id.clone(),
-                    reason: format!(
-                        "this person is already registered (match confidence {:.1} %)",
-                        c.confidence
-                    ),
-                });
-            }
-        }
-        Ok(if cands.is_empty() {
-            DuplicateCheck::Clear
-        } else {
-            DuplicateCheck::Probable(cands)
-        })
+) -> Result<Vec<idmatch::Candidate>> {
+    let rec = crate::core::matching::MatchRecord::from_person(data);
+    let cands = idmatch::find_candidates(conn, &rec, params, params.review, 5)?;
+    if overridden {
+        return Ok(cands);
     }
+    if let Some((person_id, reference_id, what)) = store::same_identity_documents(conn, data)? {
+        return Err(ServiceError::Duplicate {
+            person_id,
+            reference_id,
+            reason: format!("the same {what} and birth date are already registered"),
+        });
+    }
+    if let Some(c) = cands.iter().find(|c| c.sure(params)) {
+        return Err(ServiceError::Duplicate {
+            person_id: c.person_id.clone(),
+            reference_id: c.reference_id.clone(),
+            reason: format!(
+                "this person is already registered (match confidence {:.1} %)",
+                c.confidence
+            ),
+        });
+    }
+    Ok(cands)
 }
 
 /// The rules' questions about stored records, answered from the store.

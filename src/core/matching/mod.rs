@@ -477,7 +477,7 @@ pub fn hold_reason(
             join_words(&words)
         ));
     }
-    // What is left to weigh: the given name, birth date and middle name.
+    // What is left to weigh: the given name and the birth date.
     let found: Vec<Conflict> = found
         .into_iter()
         .filter(|c| matches!(c, Conflict::GivenName | Conflict::BirthDate))
@@ -489,10 +489,11 @@ pub fn hold_reason(
         .chain([CITY, STATE])
         .map(|f| e.fields[f].weight.max(0.0))
         .sum();
-    if !found.is_empty() && confidence(e.score - household) < auto_link {
+    let short_without_household = confidence(e.score - household) < auto_link;
+    if !found.is_empty() && short_without_household {
         return Some(format!("{prefix}{}", join_words(&words)));
     }
-    if levels[DOB].is_none() && !shared.is_empty() && confidence(e.score - household) < auto_link {
+    if levels[DOB].is_none() && !shared.is_empty() && short_without_household {
         return Some(format!(
             "{prefix}no birth date or identifier agrees to tell relatives apart"
         ));
@@ -630,7 +631,18 @@ fn level_weight(p: &Params, f: usize, level: usize, value: &str, tf: &dyn TermFr
 
 /// Score a pair and explain it field by field.
 pub fn score(a: &MatchRecord, b: &MatchRecord, p: &Params, tf: &dyn TermFrequency) -> Explanation {
-    let levels = compare(a, b);
+    score_levels(a, b, &compare(a, b), p, tf)
+}
+
+/// [`score`] for a caller that already has `compare(a, b)` (the hold rules
+/// need the levels too).
+pub fn score_levels(
+    a: &MatchRecord,
+    b: &MatchRecord,
+    levels: &[Option<usize>],
+    p: &Params,
+    tf: &dyn TermFrequency,
+) -> Explanation {
     let prior = prior_weight(p);
     let mut total = prior;
     let fields = levels
