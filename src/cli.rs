@@ -102,6 +102,10 @@ pub enum Command {
         /// recall and F1 along them (one JSON line each).
         #[arg(long)]
         sweep: bool,
+        /// After the report, print up to N false links and N missed true
+        /// pairs with the matcher's explanation of each (to stderr).
+        #[arg(long, default_value_t = 0)]
+        errors: usize,
     },
     /// Estimate the matcher's parameters (u from random pairs, m by EM) from
     /// this registry and save them.
@@ -551,6 +555,7 @@ pub fn main() -> i32 {
             map,
             truth_column,
             sweep,
+            errors,
         } => {
             let map = match parse_map(&map) {
                 Ok(m) => m,
@@ -585,6 +590,19 @@ pub fn main() -> i32 {
                 Ok(mut r) => {
                     r.import.dropped_fields.truncate(20);
                     println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+                    if errors > 0
+                        && let Err(e) = crate::tools::eval::print_errors(
+                            &file,
+                            &opts,
+                            &truth,
+                            &reg,
+                            errors,
+                            &mut |l| eprintln!("{l}"),
+                        )
+                    {
+                        eprintln!("registrar: {e}");
+                        return 1;
+                    }
                     0
                 }
                 Err(e) => {

@@ -607,7 +607,8 @@ impl Registry {
             .get_setting("match_model")
             .ok()
             .flatten()
-            .and_then(|j| serde_json::from_str(&j).ok())
+            .and_then(|j| serde_json::from_str::<Params>(&j).ok())
+            .filter(Params::fits)
             .unwrap_or_default();
         if let Some(v) = self.setting_f64("auto_link") {
             p.auto_link = v;

@@ -38,6 +38,8 @@ pub const CANONICAL: &[(&str, &str)] = &[
     ("postal_code", "postalCode"),
     ("state", "state"),
     ("country", "country"),
+    ("document_type", "documentType"),
+    ("document_number", "documentNumber"),
 ];
 
 #[derive(Debug, Clone)]

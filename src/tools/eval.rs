@@ -42,28 +42,12 @@ pub struct EvalReport {
     pub import: ImportSummary,
 }
 
-fn pairs(n: u64) -> u64 {
-    n * n.saturating_sub(1) / 2
-}
-
-pub fn evaluate(
+/// sor_id → true entity label, from the file.
+fn read_labels(
     file: &Path,
     opts: &ImportOptions,
     truth: &Truth,
-    reg: &mut Registry,
-) -> Result<EvalReport, String> {
-    let started = std::time::Instant::now();
-    let f = std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    let summary = reg
-        .import_csv(
-            &Actor::system(),
-            std::io::BufReader::new(f),
-            opts,
-            &mut |_| {},
-        )
-        .map_err(|e| e.to_string())?;
-    let seconds = started.elapsed().as_secs_f64();
-    // sor_id -> truth label
+) -> Result<HashMap<String, String>, String> {
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(true)
@@ -96,6 +80,149 @@ pub fn evaluate(
         };
         label.insert(id, t);
     }
+    Ok(label)
+}
+
+/// After [`evaluate`] on `reg`: up to `n` false links (two records of one
+/// person that the truth says are different people) and `n` missed pairs
+/// (one true entity split, or waiting), each scored record against record
+/// with the explanation, so a matcher change can be reasoned about.
+pub fn print_errors(
+    file: &Path,
+    opts: &ImportOptions,
+    truth: &Truth,
+    reg: &Registry,
+    n: usize,
+    out: &mut dyn FnMut(String),
+) -> Result<(), String> {
+    use crate::core::matching::{self, MatchRecord};
+    let label = read_labels(file, opts, truth)?;
+    let links = reg.export_links().map_err(|e| e.to_string())?;
+    let conn = &reg.store.conn;
+    let params = reg.match_params();
+    let tf = crate::store::matching::SqlTf::new(conn).map_err(|e| e.to_string())?;
+    let rec = |sor_id: &str| -> Option<MatchRecord> {
+        let row = crate::store::matching::find_sor(conn, &opts.sor, sor_id).ok()??;
+        let v: serde_json::Value = serde_json::from_str(&row.attributes).ok()?;
+        Some(MatchRecord::from_attributes(&v))
+    };
+    let pending_rec = |sor_id: &str| -> Option<MatchRecord> {
+        let id = crate::store::matching::find_open_pending(conn, &opts.sor, sor_id).ok()??;
+        let (p, _) = crate::store::matching::get_pending(conn, id).ok()??;
+        Some(MatchRecord::from_attributes(&p.attributes))
+    };
+    let mut by_truth: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
+    let mut by_ref: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (sor, sor_id, rid, status) in &links {
+        if *sor != opts.sor {
+            continue;
+        }
+        let Some(t) = label.get(sor_id) else { continue };
+        let r = if status == "pending" {
+            ""
+        } else {
+            rid.as_str()
+        };
+        by_truth.entry(t).or_default().push((sor_id, r));
+        if !r.is_empty() {
+            by_ref.entry(rid).or_default().push(sor_id);
+        }
+    }
+    let mut show =
+        |kind: &str, a: &str, b: &str, ra: Option<MatchRecord>, rb: Option<MatchRecord>| {
+            let (Some(x), Some(y)) = (ra, rb) else { return };
+            let levels = matching::compare(&x, &y);
+            let e = matching::score_levels(&x, &y, &levels, &params, &tf);
+            let hold = matching::hold_reason(&e, &levels, &x, &y, params.auto_link);
+            let fields: Vec<String> = e
+                .fields
+                .iter()
+                .filter(|f| f.level != "missing")
+                .map(|f| {
+                    format!(
+                        "{}={}|{} {} {:+.1}",
+                        f.field, f.left, f.right, f.level, f.weight
+                    )
+                })
+                .collect();
+            out(format!(
+                "{kind} {a} ~ {b}: {:.2} % ({:+.1} bits){}
+    {}",
+                e.confidence,
+                e.score,
+                hold.map(|h| format!(" HOLD: {h}")).unwrap_or_default(),
+                fields.join("\n    ")
+            ));
+        };
+    let mut shown = 0;
+    let mut refs: Vec<_> = by_ref.iter().collect();
+    refs.sort();
+    'false_links: for (_, ids) in refs {
+        for (i, a) in ids.iter().enumerate() {
+            for b in &ids[i + 1..] {
+                if label.get(*a) != label.get(*b) {
+                    show("FALSE LINK", a, b, rec(a), rec(b));
+                    shown += 1;
+                    if shown >= n {
+                        break 'false_links;
+                    }
+                }
+            }
+        }
+    }
+    let mut shown = 0;
+    let mut truths: Vec<_> = by_truth.iter().collect();
+    truths.sort();
+    'missed: for (_, ids) in truths {
+        for (i, (a, ra)) in ids.iter().enumerate() {
+            for (b, rb) in &ids[i + 1..] {
+                if ra.is_empty() || ra != rb {
+                    let get = |id: &str, r: &str| {
+                        if r.is_empty() {
+                            pending_rec(id)
+                        } else {
+                            rec(id)
+                        }
+                    };
+                    let kind = if ra.is_empty() || rb.is_empty() {
+                        "IN REVIEW"
+                    } else {
+                        "MISSED"
+                    };
+                    show(kind, a, b, get(a, ra), get(b, rb));
+                    shown += 1;
+                    if shown >= n {
+                        break 'missed;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn pairs(n: u64) -> u64 {
+    n * n.saturating_sub(1) / 2
+}
+
+pub fn evaluate(
+    file: &Path,
+    opts: &ImportOptions,
+    truth: &Truth,
+    reg: &mut Registry,
+) -> Result<EvalReport, String> {
+    let started = std::time::Instant::now();
+    let f = std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let summary = reg
+        .import_csv(
+            &Actor::system(),
+            std::io::BufReader::new(f),
+            opts,
+            &mut |_| {},
+        )
+        .map_err(|e| e.to_string())?;
+    let seconds = started.elapsed().as_secs_f64();
+    let label = read_labels(file, opts, truth)?;
     let links = reg.export_links().map_err(|e| e.to_string())?;
     let mut by_truth: HashMap<&str, u64> = HashMap::new();
     let mut by_ref: HashMap<&str, u64> = HashMap::new();

@@ -61,6 +61,7 @@ pub const CITY: usize = 9;
 pub const POSTCODE: usize = 10;
 pub const STATE: usize = 11;
 pub const IDS: usize = 12;
+pub const MIDDLE: usize = 13;
 
 pub const FIELDS: &[FieldSpec] = &[
     FieldSpec {
@@ -70,6 +71,7 @@ pub const FIELDS: &[FieldSpec] = &[
             "nickname or swapped",
             "Jaro-Winkler ≥ 0.92",
             "Jaro-Winkler ≥ 0.80 or same sound",
+            "garbled: most letters in order",
             "different",
         ],
     },
@@ -80,6 +82,7 @@ pub const FIELDS: &[FieldSpec] = &[
             "swapped with given name",
             "Jaro-Winkler ≥ 0.92",
             "Jaro-Winkler ≥ 0.80 or same sound",
+            "garbled: most letters in order",
             "different",
         ],
     },
@@ -89,6 +92,7 @@ pub const FIELDS: &[FieldSpec] = &[
             "exact",
             "one digit or transposition",
             "day and month swapped",
+            "two of year, month and day agree",
             "different",
         ],
     },
@@ -132,6 +136,10 @@ pub const FIELDS: &[FieldSpec] = &[
         name: "documents and identifiers",
         levels: &["a number shared", "one edit", "none shared"],
     },
+    FieldSpec {
+        name: "middle name or patronymic",
+        levels: &["exact", "initial or similar", "different"],
+    },
 ];
 
 /// m and u per field and level, and the prior probability of a match.
@@ -152,9 +160,9 @@ impl Default for Params {
         #[rustfmt::skip]
         let (m, u) = (
             vec![
-                vec![0.82, 0.03, 0.07, 0.04, 0.04],        // given
-                vec![0.84, 0.01, 0.08, 0.04, 0.03],        // family
-                vec![0.86, 0.07, 0.02, 0.05],              // dob
+                vec![0.82, 0.03, 0.07, 0.04, 0.02, 0.02],  // given
+                vec![0.84, 0.01, 0.08, 0.04, 0.015, 0.015],// family
+                vec![0.86, 0.07, 0.02, 0.02, 0.03],        // dob
                 vec![0.97, 0.03],                          // gender
                 vec![0.92, 0.04, 0.04],                    // tax id
                 vec![0.88, 0.07, 0.05],                    // ssn
@@ -165,11 +173,14 @@ impl Default for Params {
                 vec![0.82, 0.06, 0.12],                    // postcode
                 vec![0.90, 0.10],                          // state
                 vec![0.85, 0.05, 0.10],                    // ids
+                vec![0.70, 0.15, 0.15],                    // middle
             ],
             vec![
-                vec![0.004, 0.0005, 0.003, 0.03, 0.9625],
-                vec![0.002, 0.00005, 0.002, 0.02, 0.97595],
-                vec![0.0001, 0.0008, 0.00001, 0.99909],
+                vec![0.004, 0.0005, 0.003, 0.03, 0.03, 0.9325],
+                vec![0.002, 0.00005, 0.002, 0.02, 0.02, 0.95595],
+                // Two parts of the date agreeing: about 1 in 365 random
+                // pairs share the day and month, 1 in 1,000 the year and month.
+                vec![0.0001, 0.0008, 0.00001, 0.004, 0.99509],
                 vec![0.5, 0.5],
                 // Tax ids and document numbers one edit apart: a typo, or
                 // numbers issued in sequence (one family's passports, twins'
@@ -183,6 +194,8 @@ impl Default for Params {
                 vec![0.005, 0.03, 0.965],
                 vec![0.2, 0.8],
                 vec![0.000001, 0.001, 0.998999],
+                // Patronymics and middle names repeat more than given names.
+                vec![0.02, 0.08, 0.90],
             ],
         );
         Params {
@@ -192,6 +205,18 @@ impl Default for Params {
             auto_link: 99.9,
             review: 10.0,
         }
+    }
+}
+
+impl Params {
+    /// Does this model have a weight for every level of every field? A
+    /// model stored before a comparison gained a level does not, and the
+    /// defaults serve until training learns a new one.
+    pub fn fits(&self) -> bool {
+        let shape = |v: &Vec<Vec<f64>>| {
+            v.len() == FIELDS.len() && v.iter().zip(FIELDS).all(|(l, f)| l.len() == f.levels.len())
+        };
+        shape(&self.m) && shape(&self.u)
     }
 }
 
@@ -244,7 +269,11 @@ fn name_level(a: &str, b: &str, a_other: &str, b_other: &str, nickname: bool) ->
     if a == b {
         return 0;
     }
-    let swapped = !a_other.is_empty() && !b_other.is_empty() && a == b_other && b == a_other;
+    // Given and family names swapped, allowing a typo in each.
+    let swapped = !a_other.is_empty()
+        && !b_other.is_empty()
+        && ((a == b_other && b == a_other)
+            || (jaro_winkler(a, b_other) >= 0.92 && jaro_winkler(b, a_other) >= 0.92));
     let nick = nickname && normalize::same_given(a, b);
     if swapped || nick {
         return 1;
@@ -254,9 +283,36 @@ fn name_level(a: &str, b: &str, a_other: &str, b_other: &str, nickname: bool) ->
         2
     } else if jw >= 0.80 || phonetic(a) == phonetic(b) {
         3
-    } else {
+    } else if garbled(a, b) {
         4
+    } else {
+        5
     }
+}
+
+/// Length of the longest common subsequence of two strings, in characters.
+fn lcs(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row = vec![0usize; b.len() + 1];
+    for ca in a.chars() {
+        let mut diag = 0;
+        for (j, cb) in b.iter().enumerate() {
+            let up = row[j + 1];
+            row[j + 1] = if ca == *cb { diag + 1 } else { up.max(row[j]) };
+            diag = up;
+        }
+    }
+    row[b.len()]
+}
+
+/// Is one value a garbled or truncated copy of the other: at least two
+/// thirds of the shorter one's letters (and at least two) appear in the
+/// other in the same order ("jackson" / "jvzckhsor", "andrew" / "cnd")?
+/// Two different names rarely are ("anna" / "maria", "olena" / "mariia").
+pub fn garbled(a: &str, b: &str) -> bool {
+    let short = a.chars().count().min(b.chars().count());
+    let common = lcs(a, b);
+    common >= 2 && 3 * common >= 2 * short
 }
 
 fn dob_level(a: &str, b: &str) -> usize {
@@ -266,11 +322,21 @@ fn dob_level(a: &str, b: &str) -> usize {
     if damerau_levenshtein(a, b) <= 1 {
         return 1;
     }
-    if a.len() == 8 && b.len() == 8 && a[..4] == b[..4] && a[4..6] == b[6..8] && a[6..8] == b[4..6]
-    {
+    if a.len() != 8 || b.len() != 8 {
+        return 4;
+    }
+    let (ya, ma, da) = (&a[..4], &a[4..6], &a[6..8]);
+    let (yb, mb, db) = (&b[..4], &b[4..6], &b[6..8]);
+    if ya == yb && ma == db && da == mb {
         return 2;
     }
-    3
+    // Two of three parts agree (the day and month either way round): a
+    // mistyped year (1976 / 1985) or a garbled day. A parent and child
+    // share a birthday in 1 pair of 365; the given names tell them apart.
+    let agree = usize::from(ya == yb)
+        + usize::from(ma == mb || ma == db)
+        + usize::from(da == db || da == mb);
+    if agree >= 2 { 3 } else { 4 }
 }
 
 /// Agreement level of every field, `None` where either side is missing.
@@ -326,6 +392,16 @@ pub fn compare(a: &MatchRecord, b: &MatchRecord) -> Vec<Option<usize>> {
     }
     if both(&a.state, &b.state) {
         v[STATE] = Some(usize::from(a.state != b.state));
+    }
+    if both(&a.middle, &b.middle) {
+        let (x, y) = (&a.middle, &b.middle);
+        v[MIDDLE] = Some(if x == y {
+            0
+        } else if shortened(x, y) || jaro_winkler(x, y) >= 0.90 {
+            1
+        } else {
+            2
+        });
     }
     if !a.ids.is_empty() && !b.ids.is_empty() {
         let best = a
@@ -385,13 +461,19 @@ pub fn conflicts(levels: &[Option<usize>], a: &MatchRecord, b: &MatchRecord) -> 
     // Birth dates years apart: a parent and child, or siblings. Dates in
     // one year that differ otherwise are left to the score (a garbled day
     // or month is commoner than two relatives born in one year).
-    if levels[DOB] == Some(3) && year_gap(&a.dob, &b.dob) >= 2 {
+    // A birthday shared years apart is more often a mistyped year than a
+    // relative, unless the gender or the middle name (a patronymic) says
+    // another person too: a father and son named alike.
+    let another = levels[GENDER] == Some(1) || levels[MIDDLE] == Some(2);
+    if year_gap(&a.dob, &b.dob) >= 2
+        && (levels[DOB] == Some(4) || (levels[DOB] == Some(3) && another))
+    {
         out.push(Conflict::BirthDate);
     }
-    if levels[GIVEN] == Some(4) && !shortened(&a.given, &b.given) {
+    if levels[GIVEN] == Some(5) && !shortened(&a.given, &b.given) {
         out.push(Conflict::GivenName);
     }
-    if levels[FAMILY] == Some(4) && !shortened(&a.family, &b.family) {
+    if levels[FAMILY] == Some(5) && !shortened(&a.family, &b.family) {
         out.push(Conflict::FamilyName);
     }
     out
@@ -438,6 +520,20 @@ pub fn hold_reason(
 ) -> Option<String> {
     if identifier_agrees(levels) {
         return None;
+    }
+    // Only names and a birth date to compare, while one side carries an
+    // identifier, contact details or an address the other lacks: a namesake
+    // born the same day cannot be ruled out, and asking for a document can.
+    let compared_beyond_names = levels
+        .iter()
+        .enumerate()
+        .any(|(f, l)| l.is_some() && !matches!(f, GIVEN | FAMILY | MIDDLE | DOB | GENDER));
+    if !compared_beyond_names && a.has_details() != b.has_details() {
+        return Some(
+            "only the name and birth date can be compared, and one record has \
+             identifiers or contact details the other lacks"
+                .to_string(),
+        );
     }
     let shared: Vec<&str> = HOUSEHOLD
         .iter()
@@ -486,7 +582,8 @@ pub fn hold_reason(
     let household: f64 = HOUSEHOLD
         .iter()
         .map(|(f, _)| *f)
-        .chain([CITY, STATE])
+        // Siblings share a patronymic too.
+        .chain([CITY, STATE, MIDDLE])
         .map(|f| e.fields[f].weight.max(0.0))
         .sum();
     let short_without_household = confidence(e.score - household) < auto_link;
@@ -612,6 +709,7 @@ fn field_values(r: &MatchRecord, f: usize) -> String {
         POSTCODE => r.postal_code.clone(),
         STATE => r.state.clone(),
         IDS => r.ids.join(", "),
+        MIDDLE => r.middle.clone(),
         _ => String::new(),
     }
 }

@@ -54,6 +54,23 @@ fn s<'a>(v: &'a Value, keys: &[&str]) -> &'a str {
 }
 
 impl MatchRecord {
+    /// Does the record carry anything beyond names, birth date and gender:
+    /// an identifier, a phone, an e-mail or an address?
+    pub fn has_details(&self) -> bool {
+        [
+            &self.tax_id,
+            &self.ssn,
+            &self.phone,
+            &self.email,
+            &self.street,
+            &self.postal_code,
+            &self.city,
+        ]
+        .iter()
+        .any(|v| !v.is_empty())
+            || !self.ids.is_empty()
+    }
+
     /// From seed 001's sorAttributes (and the import's canonical columns).
     pub fn from_attributes(a: &Value) -> MatchRecord {
         let dob = parse_birth_date(s(a, &["dateOfBirth", "birth_date"]))
