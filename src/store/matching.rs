@@ -123,6 +123,17 @@ fn save_records(
         &search_key_set(old),
         &search_key_set(records),
     )?;
+    // Persons with comparable records: one more when the first record
+    // arrives, one fewer when the last leaves (the prior's population).
+    let change = i64::from(old.is_empty() && !records.is_empty())
+        - i64::from(!old.is_empty() && records.is_empty());
+    if change != 0 {
+        conn.prepare_cached(
+            "INSERT INTO term_freq(field, value, n) VALUES (-2, '', max(?1, 0))
+             ON CONFLICT(field, value) DO UPDATE SET n = max(n + ?1, 0)",
+        )?
+        .execute([change])?;
+    }
     let mut tf = conn.prepare_cached(
         "INSERT INTO term_freq(field, value, n) VALUES (?1, ?2, 1)
          ON CONFLICT(field, value) DO UPDATE SET n = n + 1",
@@ -334,6 +345,7 @@ pub fn candidates_for_keys(conn: &Connection, keys: &[String]) -> Result<Vec<i64
 pub struct SqlTf<'a> {
     conn: &'a Connection,
     total: f64,
+    persons: f64,
     /// One query compares one record: its values repeat across candidates.
     cache: std::cell::RefCell<std::collections::HashMap<(usize, String), Option<f64>>>,
 }
@@ -345,15 +357,28 @@ impl<'a> SqlTf<'a> {
             .query_row([], |r| r.get(0))
             .optional()?
             .unwrap_or(0);
+        let persons: i64 = conn
+            .prepare_cached("SELECT n FROM term_freq WHERE field = -2 AND value = ''")?
+            .query_row([], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0);
         Ok(SqlTf {
             conn,
             total: total as f64,
+            persons: persons as f64,
             cache: Default::default(),
         })
     }
 }
 
 impl TermFrequency for SqlTf<'_> {
+    fn population(&self) -> Option<f64> {
+        Some(self.persons)
+    }
+    fn records(&self) -> Option<f64> {
+        Some(self.total)
+    }
+
     fn tf(&self, field: usize, value: &str) -> Option<f64> {
         // Too few records for frequencies to mean anything: use the average u.
         if self.total < 1000.0 {

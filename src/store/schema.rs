@@ -287,6 +287,13 @@ pub const MIGRATIONS: &[&str] = &[
         last_at   INTEGER NOT NULL
     );
     "#,
+    // 12: the matcher's prior depends on how many persons a new record
+    // could be: a running count beside the term frequencies (field -2).
+    r#"
+    INSERT INTO term_freq(field, value, n)
+        SELECT -2, '', count(*) FROM match_records WHERE records != '[]'
+        ON CONFLICT(field, value) DO UPDATE SET n = excluded.n;
+    "#,
 ];
 
 /// The schema version after which the key tables are rebuilt from the

@@ -145,8 +145,13 @@ pub const FIELDS: &[FieldSpec] = &[
 /// m and u per field and level, and the prior probability of a match.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Params {
-    /// Prior probability that a blocked candidate pair is a match.
+    /// Prior probability that a record matches one given person, when the
+    /// registry's size is not known (tests, explanations of a pair alone).
     pub lambda: f64,
+    /// Share of new records whose person is already registered: with the
+    /// registry's size it gives the prior ([`prior_weight_in`]).
+    #[serde(default = "default_dup_rate")]
+    pub dup_rate: f64,
     pub m: Vec<Vec<f64>>,
     pub u: Vec<Vec<f64>>,
     /// Confidence (0–100) at or above which a unique candidate is linked.
@@ -178,9 +183,11 @@ impl Default for Params {
             vec![
                 vec![0.004, 0.0005, 0.003, 0.03, 0.03, 0.9325],
                 vec![0.002, 0.00005, 0.002, 0.02, 0.02, 0.95595],
-                // Two parts of the date agreeing: about 1 in 365 random
-                // pairs share the day and month, 1 in 1,000 the year and month.
-                vec![0.0001, 0.0008, 0.00001, 0.004, 0.99509],
+                // Birth dates spread over some 70 years: two people share
+                // one about once in 25,000 pairs. Two parts of the date
+                // agreeing: about 1 in 365 random pairs share the day and
+                // month, 1 in 1,000 the year and month.
+                vec![0.00004, 0.0008, 0.00001, 0.004, 0.99515],
                 vec![0.5, 0.5],
                 // Tax ids and document numbers one edit apart: a typo, or
                 // numbers issued in sequence (one family's passports, twins'
@@ -200,12 +207,17 @@ impl Default for Params {
         );
         Params {
             lambda: 0.0001,
+            dup_rate: default_dup_rate(),
             m,
             u,
             auto_link: 99.9,
             review: 10.0,
         }
     }
+}
+
+fn default_dup_rate() -> f64 {
+    0.5
 }
 
 impl Params {
@@ -224,6 +236,16 @@ impl Params {
 /// of records (0..1) with `value` in `field`, or `None` when not known.
 pub trait TermFrequency {
     fn tf(&self, field: usize, value: &str) -> Option<f64>;
+    /// Persons in the registry a new record could be, when known: the
+    /// prior odds that it is one given person shrink as they grow.
+    fn population(&self) -> Option<f64> {
+        None
+    }
+    /// Records ever compared into the registry, when known: with the
+    /// population, how often a new record was someone already there.
+    fn records(&self) -> Option<f64> {
+        None
+    }
 }
 
 /// No term-frequency adjustment.
@@ -682,9 +704,37 @@ pub fn weights_table(p: &Params) -> String {
     out
 }
 
-/// log2 of the prior odds.
+/// log2 of the prior odds, without a population: `p.lambda`.
 pub fn prior_weight(p: &Params) -> f64 {
     (p.lambda / (1.0 - p.lambda)).log2()
+}
+
+/// Registries smaller than this are priced as if they had this many
+/// persons: a tiny desk registry must not make a name alone convincing.
+pub const MIN_POPULATION: f64 = 100.0;
+
+/// log2 of the prior odds that a new record is one given person of a
+/// registry of `population` persons: a share `p.dup_rate` of new records
+/// are persons already registered, and each is any one of them alike.
+pub fn prior_weight_in(p: &Params, tf: &dyn TermFrequency) -> f64 {
+    let Some(n) = tf.population() else {
+        return prior_weight(p);
+    };
+    let rate = p.dup_rate;
+    let lambda = (rate / n.max(MIN_POPULATION)).clamp(1e-12, 0.5);
+    (lambda / (1.0 - lambda)).log2()
+}
+
+/// The share of new records that are persons already registered: as the
+/// registry has seen it (records that joined a person, of all records)
+/// once it has seen a few hundred, else `p.dup_rate`. Kept within
+/// 1–90 % so that one odd batch cannot make the prior absurd.
+pub fn duplicate_rate(p: &Params, persons: f64, records: f64) -> f64 {
+    const SEEN: f64 = 200.0;
+    if records < SEEN {
+        return p.dup_rate;
+    }
+    ((records - persons).max(0.0) / records).clamp(0.01, 0.9)
 }
 
 /// Posterior probability (0–100) for a total score in bits.
@@ -741,7 +791,7 @@ pub fn score_levels(
     p: &Params,
     tf: &dyn TermFrequency,
 ) -> Explanation {
-    let prior = prior_weight(p);
+    let prior = prior_weight_in(p, tf);
     let mut total = prior;
     let fields = levels
         .iter()
@@ -774,7 +824,7 @@ pub fn score_levels(
 
 /// Fast score without the explanation (the hot path of blocking).
 pub fn score_only(a: &MatchRecord, b: &MatchRecord, p: &Params, tf: &dyn TermFrequency) -> f64 {
-    let mut total = prior_weight(p);
+    let mut total = prior_weight_in(p, tf);
     for (f, lvl) in compare(a, b).into_iter().enumerate() {
         if let Some(l) = lvl {
             let value = if l == 0 && matches!(f, GIVEN | FAMILY | CITY) {
