@@ -118,11 +118,21 @@ pub const FIELDS: &[FieldSpec] = &[
     },
     FieldSpec {
         name: "address",
-        levels: &["exact", "similar street", "different"],
+        levels: &[
+            "exact",
+            "similar street",
+            "garbled: most letters in order",
+            "different",
+        ],
     },
     FieldSpec {
         name: "city",
-        levels: &["exact", "similar", "different"],
+        levels: &[
+            "exact",
+            "similar",
+            "garbled: most letters in order",
+            "different",
+        ],
     },
     FieldSpec {
         name: "postal code",
@@ -173,8 +183,8 @@ impl Default for Params {
                 vec![0.88, 0.07, 0.05],                    // ssn
                 vec![0.75, 0.25],                          // phone
                 vec![0.75, 0.25],                          // email
-                vec![0.70, 0.12, 0.18],                    // address
-                vec![0.80, 0.06, 0.14],                    // city
+                vec![0.70, 0.12, 0.06, 0.12],              // address
+                vec![0.80, 0.06, 0.06, 0.08],              // city
                 vec![0.82, 0.06, 0.12],                    // postcode
                 vec![0.90, 0.10],                          // state
                 vec![0.85, 0.05, 0.10],                    // ids
@@ -196,8 +206,8 @@ impl Default for Params {
                 vec![0.000001, 0.00002, 0.999979],
                 vec![0.00001, 0.99999],
                 vec![0.000001, 0.999999],
-                vec![0.0005, 0.002, 0.9975],
-                vec![0.01, 0.005, 0.985],
+                vec![0.0005, 0.002, 0.01, 0.9875],
+                vec![0.01, 0.005, 0.03, 0.955],
                 vec![0.005, 0.03, 0.965],
                 vec![0.2, 0.8],
                 vec![0.000001, 0.001, 0.998999],
@@ -395,8 +405,13 @@ pub fn compare(a: &MatchRecord, b: &MatchRecord) -> Vec<Option<usize>> {
                 0
             } else if jaro_winkler(&a.street, &b.street) >= 0.90 {
                 1
-            } else {
+            } else if garbled(
+                &format!("{}{}", a.house_number, a.street),
+                &format!("{}{}", b.house_number, b.street),
+            ) {
                 2
+            } else {
+                3
             },
         );
     }
@@ -405,8 +420,10 @@ pub fn compare(a: &MatchRecord, b: &MatchRecord) -> Vec<Option<usize>> {
             0
         } else if jaro_winkler(&a.city, &b.city) >= 0.90 {
             1
-        } else {
+        } else if garbled(&a.city, &b.city) {
             2
+        } else {
+            3
         });
     }
     if both(&a.postal_code, &b.postal_code) {
@@ -492,7 +509,7 @@ pub fn conflicts(levels: &[Option<usize>], a: &MatchRecord, b: &MatchRecord) -> 
     {
         out.push(Conflict::BirthDate);
     }
-    if levels[GIVEN] == Some(5) && !shortened(&a.given, &b.given) {
+    if levels[GIVEN] == Some(5) && !shortened(&a.given, &b.given) && !initial(&a.given, &b.given) {
         out.push(Conflict::GivenName);
     }
     if levels[FAMILY] == Some(5) && !shortened(&a.family, &b.family) {
@@ -508,6 +525,17 @@ fn year_gap(a: &str, b: &str) -> i32 {
         (Some(x), Some(y)) => (x - y).abs(),
         _ => 0,
     }
+}
+
+/// Is the shorter name one or two letters that start like the other: an
+/// initial with a stray letter ("mw" of "maureen"), not another name?
+fn initial(a: &str, b: &str) -> bool {
+    let (short, long) = if a.chars().count() <= b.chars().count() {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    short.chars().count() <= 2 && short.chars().next() == long.chars().next()
 }
 
 /// Is one name the beginning of the other ("Ave" of "Avery", an initial)?
