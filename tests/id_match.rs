@@ -112,11 +112,14 @@ fn potential_match_returns_explained_candidates() {
     let c = &r.body["candidates"][0];
     assert_eq!(c["referenceId"], m.as_str());
     let conf: f64 = c["confidence"].as_str().unwrap().parse().unwrap();
-    assert!((10.0..99.9).contains(&conf), "{conf}");
-    // A near miss says what kept it below the auto-link level.
-    let why = c["why_not"].as_str().unwrap_or_default();
-    assert!(why.contains("bits short of linking by itself"), "{c}");
-    assert!(why.contains("gender different"), "{why}");
+    assert!(conf >= 10.0, "{conf}");
+    // Patrick and Patricia born the same day could be twins: whatever the
+    // score, the candidate says why it is not linked by itself.
+    let hold = c["hold"].as_str().unwrap_or_default();
+    assert!(
+        hold.contains("only the name and birth date can be compared"),
+        "{c}"
+    );
     assert_eq!(c["attributes"]["sor"], "HRMS");
     assert_eq!(c["attributes"]["sorId"], "089010023");
     assert_eq!(c["attributes"]["ou"], "Biomedical Informatics");
@@ -583,7 +586,18 @@ fn eval_sweep_reports_each_auto_link_level() {
 fn rescoring_the_queue_links_what_is_now_sure() {
     let mut reg = registry();
     reg.configure("reconciliation_mode", Some("queue")).unwrap();
-    let (m, r) = potential_match(&mut reg);
+    // A family-name typo and a birth date one digit off: likely the same
+    // person, not sure enough at 99.9 %, and nothing that holds it.
+    let m = rid(&people(
+        &mut reg,
+        "HRMS",
+        json!({"sorId": "089010023", "givenName": "Patricia", "sn": "Lee", "dateOfBirth": "1983-03-18", "gender": "F"}),
+    ));
+    let r = people(
+        &mut reg,
+        "SIS",
+        json!({"sorId": "971194843", "givenName": "Patricia", "sn": "Leee", "dateOfBirth": "1983-03-19", "gender": "F"}),
+    );
     assert_eq!(r.status, 202, "{}", r.body);
     // Nothing is sure yet: nothing moves.
     let r = post(&mut reg, "/people/pending/rescore", &json!({}));
@@ -605,7 +619,7 @@ fn rescoring_the_queue_links_what_is_now_sure() {
     let again = people(
         &mut reg,
         "SIS",
-        json!({"sorId": "971194843", "givenName": "Patrick", "sn": "Lee", "dateOfBirth": "1983-03-18", "gender": "M", "mobile": "8185551234"}),
+        json!({"sorId": "971194843", "givenName": "Patricia", "sn": "Leee", "dateOfBirth": "1983-03-19", "gender": "F"}),
     );
     assert_eq!((again.status, rid(&again)), (200, m));
     let audit = get(&mut reg, "/audit").body;

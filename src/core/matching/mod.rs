@@ -471,6 +471,7 @@ pub enum Conflict {
     BirthDate,
     GivenName,
     FamilyName,
+    Gender,
 }
 
 impl Conflict {
@@ -481,6 +482,7 @@ impl Conflict {
             Conflict::BirthDate => "the birth dates differ",
             Conflict::GivenName => "the given names differ",
             Conflict::FamilyName => "the family names differ",
+            Conflict::Gender => "the genders differ",
         }
     }
 }
@@ -511,6 +513,12 @@ pub fn conflicts(levels: &[Option<usize>], a: &MatchRecord, b: &MatchRecord) -> 
     }
     if levels[GIVEN] == Some(5) && !shortened(&a.given, &b.given) && !initial(&a.given, &b.given) {
         out.push(Conflict::GivenName);
+    }
+    // Another gender with another spelling of the given name: Patrick and
+    // Patricia are twins more often than a mistyped gender. (With the very
+    // same given name, the gender is the likelier mistake.)
+    if levels[GENDER] == Some(1) && levels[GIVEN] != Some(0) {
+        out.push(Conflict::Gender);
     }
     if levels[FAMILY] == Some(5) && !shortened(&a.family, &b.family) {
         out.push(Conflict::FamilyName);
@@ -626,7 +634,12 @@ pub fn hold_reason(
     // What is left to weigh: the given name and the birth date.
     let found: Vec<Conflict> = found
         .into_iter()
-        .filter(|c| matches!(c, Conflict::GivenName | Conflict::BirthDate))
+        .filter(|c| {
+            matches!(
+                c,
+                Conflict::GivenName | Conflict::BirthDate | Conflict::Gender
+            )
+        })
         .collect();
     let words: Vec<&str> = found.iter().map(|c| c.words()).collect();
     let household: f64 = HOUSEHOLD
@@ -739,7 +752,7 @@ pub fn prior_weight(p: &Params) -> f64 {
 
 /// Registries smaller than this are priced as if they had this many
 /// persons: a tiny desk registry must not make a name alone convincing.
-pub const MIN_POPULATION: f64 = 100.0;
+pub const MIN_POPULATION: f64 = 1000.0;
 
 /// log2 of the prior odds that a new record is one given person of a
 /// registry of `population` persons: a share `p.dup_rate` of new records

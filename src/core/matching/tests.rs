@@ -333,8 +333,32 @@ fn households_are_held_and_true_matches_are_not() {
             true,
             "no birth date or identifier",
         ),
+        (
+            "twin brother: a like given name, the other gender, same birth date and address",
+            with(json!({"givenName": "Олег", "gender": "M", "tax_id": null, "middleName": null})),
+            true,
+            "the genders differ",
+        ),
+        (
+            "a namesake with nothing but the name and birth date",
+            rec(json!({"givenName": "Олена", "sn": "Коваленко", "dateOfBirth": "1980-05-02"})),
+            true,
+            "only the name and birth date can be compared",
+        ),
         // True matches.
         ("the same record", rec(olena.clone()), false, ""),
+        (
+            "the year mistyped, the same birthday",
+            with(json!({"dateOfBirth": "1989-05-02", "tax_id": null})),
+            false,
+            "",
+        ),
+        (
+            "a garbled given name",
+            with(json!({"givenName": "Оелна", "tax_id": null})),
+            false,
+            "",
+        ),
         (
             "a typo in the given name",
             with(json!({"givenName": "Олна"})),
