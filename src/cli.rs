@@ -646,10 +646,16 @@ pub fn main() -> i32 {
             match reg.train(min_persons, !dry_run) {
                 Ok(r) => {
                     println!(
-                        "{} persons; {} random pairs, {} candidate pairs; {}; {} waiting records linked",
+                        "{} persons ({} read); {} random pairs; EM over {:?} pairs (same birth date; names alike), match shares {:?}; model version {}, {}; {} waiting records linked",
                         r.persons,
+                        r.sampled_persons,
                         r.random_pairs,
-                        r.candidate_pairs,
+                        r.session_pairs,
+                        r.session_match_share
+                            .iter()
+                            .map(|s| format!("{s:.3}"))
+                            .collect::<Vec<_>>(),
+                        r.params.version,
                         if r.saved {
                             "saved"
                         } else {

@@ -804,101 +804,243 @@ impl Registry {
 #[derive(Debug, Clone, Serialize)]
 pub struct TrainReport {
     pub persons: i64,
+    /// Persons whose records were read (all, up to [`TRAIN_SAMPLE`]).
+    pub sampled_persons: usize,
     pub random_pairs: usize,
-    pub candidate_pairs: usize,
-    /// Share of matches among blocked candidate pairs, as EM estimated it.
-    pub candidate_match_share: f64,
+    /// Pairs per EM session (same birth date; same name sounds).
+    pub session_pairs: Vec<usize>,
+    /// Share of matches among each session's pairs, as EM estimated it.
+    pub session_match_share: Vec<f64>,
     pub params: Params,
     pub saved: bool,
     /// Waiting records the new model links for sure (see `rescore_pending`).
     pub relinked: usize,
 }
 
+/// Persons read to learn from at most: enough for every level that matters,
+/// and a bounded cost at a million persons.
+pub const TRAIN_SAMPLE: i64 = 100_000;
+/// A registry learns its own model from this many persons on.
+pub const AUTO_TRAIN_MIN: i64 = 1_000;
+/// ... and again when it has grown by this factor since the last model.
+pub const AUTO_TRAIN_GROWTH: f64 = 1.5;
+/// Pairs per EM session at most, and records per block.
+const SESSION_PAIRS: usize = 300_000;
+const BLOCK_CAP: usize = 20;
+
+/// Pairs of records that share `key` (records without one are left out),
+/// at most `BLOCK_CAP` records a block, `SESSION_PAIRS` pairs in all.
+fn blocked_pairs(
+    records: &[MatchRecord],
+    key: impl Fn(&MatchRecord) -> Option<String>,
+) -> Vec<Vec<Option<usize>>> {
+    let mut blocks: std::collections::HashMap<String, Vec<usize>> = Default::default();
+    for (i, r) in records.iter().enumerate() {
+        if let Some(k) = key(r) {
+            let b = blocks.entry(k).or_default();
+            if b.len() < BLOCK_CAP {
+                b.push(i);
+            }
+        }
+    }
+    let mut keys: Vec<&String> = blocks.keys().collect();
+    keys.sort();
+    let mut out = Vec::new();
+    for k in keys {
+        let b = &blocks[k];
+        for (x, i) in b.iter().enumerate() {
+            for j in &b[x + 1..] {
+                out.push(matching::compare(&records[*i], &records[*j]));
+                if out.len() >= SESSION_PAIRS {
+                    return out;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Set u of each field's exact level from the value frequencies of one
+/// record per person, and give the last ("different") level the rest.
+fn u_from_values(p: &mut Params, firsts: &[MatchRecord]) {
+    use matching::*;
+    let value = |r: &MatchRecord, f: usize| -> String {
+        match f {
+            GIVEN => r.given.clone(),
+            FAMILY => r.family.clone(),
+            DOB => r.dob.clone(),
+            GENDER => r.gender.clone(),
+            TAX_ID => r.tax_id.clone(),
+            SSN => r.ssn.clone(),
+            PHONE => r.phone.clone(),
+            EMAIL => r.email.clone(),
+            ADDRESS if !r.street.is_empty() => format!("{} {}", r.house_number, r.street),
+            CITY => r.city.clone(),
+            POSTCODE => r.postal_code.clone(),
+            STATE => r.state.clone(),
+            MIDDLE => r.middle.clone(),
+            _ => String::new(),
+        }
+    };
+    for f in 0..FIELDS.len() {
+        if f == IDS {
+            continue;
+        }
+        let mut counts: std::collections::HashMap<String, u64> = Default::default();
+        for r in firsts {
+            let v = value(r, f);
+            if !v.is_empty() {
+                *counts.entry(v).or_default() += 1;
+            }
+        }
+        if let Some(u) = learn::u_from_counts(counts.into_values()) {
+            p.u[f][0] = u.max(1e-7);
+            let last = p.u[f].len() - 1;
+            let others: f64 = p.u[f][..last].iter().sum();
+            p.u[f][last] = (1.0 - others).max(0.01);
+        }
+    }
+}
+
 impl Registry {
-    /// Estimate the matcher's parameters from this registry: u from random
-    /// pairs, m by EM over blocked candidate pairs. Registries smaller than
-    /// `min_persons` keep the defaults (too little data to learn from).
+    /// Persons with comparable records (kept beside the term frequencies).
+    pub fn match_population(&self) -> Result<i64> {
+        Ok(crate::store::query_one(
+            &self.store.conn,
+            "SELECT coalesce((SELECT n FROM term_freq WHERE field = -2 AND value = ''), 0)",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Is it time to learn the model again: the registry has reached
+    /// [`AUTO_TRAIN_MIN`] persons with no learnt model, or grown by
+    /// [`AUTO_TRAIN_GROWTH`] since the last one?
+    pub fn model_due(&self) -> Result<bool> {
+        let persons = self.match_population()?;
+        let p = self.match_params();
+        Ok(persons >= AUTO_TRAIN_MIN
+            && (p.version == 0 || persons as f64 >= p.trained_persons as f64 * AUTO_TRAIN_GROWTH))
+    }
+
+    /// Learn the matcher's parameters from this registry ([`learn`]): u from
+    /// value frequencies and random pairs of persons, m by EM over pairs of
+    /// records that share a birth date, and over pairs whose names sound
+    /// alike. The random choices are seeded by the registry's size, so the
+    /// same registry learns the same model. Registries smaller than
+    /// `min_persons` keep what they have. Saving stores the model with the
+    /// next version number, audits it, and re-scores the queue.
+    ///
+    /// [`learn`]: matching::learn
     pub fn train(&mut self, min_persons: i64, save: bool) -> Result<TrainReport> {
-        use rand::seq::IndexedRandom;
-        let conn = &self.store.conn;
-        let seqs: Vec<i64> = conn
-            .prepare("SELECT person_seq FROM match_records")?
-            .query_map([], |r| r.get(0))?
-            .collect::<std::result::Result<_, _>>()?;
-        let mut params = self.match_params();
-        let persons = seqs.len() as i64;
-        if persons < min_persons {
-            return Ok(TrainReport {
-                relinked: 0,
-                persons,
-                random_pairs: 0,
-                candidate_pairs: 0,
-                candidate_match_share: 0.0,
-                params,
-                saved: false,
-            });
-        }
-        let mut rng = rand::rng();
-        let records = |seq: i64| -> Result<Vec<MatchRecord>> {
-            Ok(sm::load_records(conn, seq)?
-                .into_iter()
-                .map(|r| r.rec)
-                .collect())
-        };
-        let first =
-            |seq: i64| -> Result<Option<MatchRecord>> { Ok(records(seq)?.into_iter().next()) };
-        let mut random_pairs = Vec::new();
-        for _ in 0..20_000 {
-            let (Some(a), Some(b)) = (seqs.choose(&mut rng), seqs.choose(&mut rng)) else {
-                break;
-            };
-            if a == b {
-                continue;
-            }
-            if let (Some(x), Some(y)) = (first(*a)?, first(*b)?) {
-                random_pairs.push(matching::compare(&x, &y));
-            }
-        }
-        matching::estimate_u(&mut params, &random_pairs);
-        // m by EM over blocked pairs of *records*, whatever the engine did
-        // with them: records already linked into one person are pairs too.
-        // (Pairs of persons alone would be the leftovers after linking,
-        // almost all non-matches, and EM would learn nonsense from them.)
-        let mut cand_pairs = Vec::new();
-        for seq in seqs.choose_multiple(&mut rng, 5_000) {
-            let mine = records(*seq)?;
-            for (i, x) in mine.iter().enumerate() {
-                for y in &mine[i + 1..] {
-                    cand_pairs.push(matching::compare(x, y));
-                }
-            }
-            let Some(x) = mine.first() else { continue };
-            for other in sm::candidates(conn, x)? {
-                if other > *seq {
-                    for y in records(other)? {
-                        cand_pairs.push(matching::compare(x, &y));
-                    }
-                }
-            }
-        }
-        let share = matching::em(&mut params, &cand_pairs, 25);
-        let mut relinked = 0;
-        if save {
-            self.store.set_setting(
-                "match_model",
-                &serde_json::to_string(&params).expect("params serialise"),
-            )?;
-            // The queue follows the model.
-            relinked = self.rescore_pending(&Actor::system())?;
-        }
-        Ok(TrainReport {
-            relinked,
+        use rand::{Rng, SeedableRng};
+        let persons = self.match_population()?;
+        let current = self.match_params();
+        let mut report = TrainReport {
             persons,
-            random_pairs: random_pairs.len(),
-            candidate_pairs: cand_pairs.len(),
-            candidate_match_share: share,
-            params,
-            saved: save,
-        })
+            sampled_persons: 0,
+            random_pairs: 0,
+            session_pairs: Vec::new(),
+            session_match_share: Vec::new(),
+            params: current.clone(),
+            saved: false,
+            relinked: 0,
+        };
+        if persons < min_persons.max(1) {
+            return Ok(report);
+        }
+        // One person in `step` (by a hash of its seq), so that a million
+        // persons are sampled without reading them all.
+        let step = (persons / TRAIN_SAMPLE).max(1);
+        let mut people: Vec<Vec<MatchRecord>> = Vec::new();
+        {
+            let mut st = self.store.conn.prepare(
+                "SELECT records FROM match_records WHERE (person_seq * 2654435761) % ?1 = 0",
+            )?;
+            let mut rows = st.query([step])?;
+            while let Some(row) = rows.next()? {
+                let json: String = row.get(0)?;
+                let recs: Vec<SourcedRecord> = serde_json::from_str(&json).unwrap_or_default();
+                if !recs.is_empty() {
+                    people.push(recs.into_iter().map(|r| r.rec).collect());
+                }
+            }
+        }
+        report.sampled_persons = people.len();
+        if people.len() < 2 {
+            return Ok(report);
+        }
+        let mut p = Params {
+            version: current.version + 1,
+            trained_persons: persons as u64,
+            ..current.clone()
+        };
+        let firsts: Vec<MatchRecord> = people.iter().map(|r| r[0].clone()).collect();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(persons as u64);
+        let mut random_pairs = Vec::new();
+        for _ in 0..50_000 {
+            let (a, b) = (
+                rng.random_range(0..firsts.len()),
+                rng.random_range(0..firsts.len()),
+            );
+            if a != b {
+                random_pairs.push(matching::compare(&firsts[a], &firsts[b]));
+            }
+        }
+        report.random_pairs = random_pairs.len();
+        matching::learn::u_from_random_pairs(&mut p, &random_pairs);
+        u_from_values(&mut p, &firsts);
+        let records: Vec<MatchRecord> = people.into_iter().flatten().collect();
+        let by_dob = blocked_pairs(&records, |r| (!r.dob.is_empty()).then(|| r.dob.clone()));
+        let by_names = blocked_pairs(&records, |r| {
+            (!r.family.is_empty() && !r.given.is_empty()).then(|| {
+                format!(
+                    "{}:{}",
+                    matching::phonetic(&r.family),
+                    matching::phonetic(&r.given)
+                )
+            })
+        });
+        let mut sessions = Vec::new();
+        for (pairs, left_out) in [
+            (&by_dob, &[matching::DOB][..]),
+            (&by_names, &[matching::GIVEN, matching::FAMILY][..]),
+        ] {
+            report.session_pairs.push(pairs.len());
+            match matching::learn::em_session(&p, pairs, left_out, 20) {
+                Some(s) => {
+                    report.session_match_share.push(s.share);
+                    sessions.push(s);
+                }
+                None => report.session_match_share.push(f64::NAN),
+            }
+        }
+        matching::learn::combine_m(&mut p, &sessions);
+        report.params = p.clone();
+        if save {
+            let now = self.now_str();
+            let model = serde_json::to_string(&p).expect("params serialise");
+            let tx = self.store.conn.transaction()?;
+            crate::store::set_setting_in(&tx, "match_model", &model)?;
+            crate::store::accounts::audit(
+                &tx,
+                &now,
+                &Actor::system().name,
+                "matcher.trained",
+                None,
+                "",
+                &json!({
+                    "version": p.version,
+                    "persons": persons,
+                    "sampled_persons": report.sampled_persons,
+                    "session_pairs": report.session_pairs,
+                }),
+            )?;
+            tx.commit()?;
+            report.saved = true;
+            // The queue follows the model.
+            report.relinked = self.rescore_pending(&Actor::system())?;
+        }
+        Ok(report)
     }
 }

@@ -70,6 +70,11 @@ pub struct ImportSummary {
     /// Optional fields dropped because they were malformed.
     pub dropped_fields: Vec<RowIssue>,
     pub ignored_columns: Vec<String>,
+    /// Versions of the models learnt during the import (the registry
+    /// learns again each time it has grown by half).
+    pub models_learnt: Vec<u32>,
+    /// Queued rows that a newly learnt model then linked.
+    pub relinked: u64,
 }
 
 /// Check one optional value; `Err` says why it is dropped.
@@ -259,7 +264,7 @@ impl Registry {
         let result = std::thread::scope(|scope| {
             let columns = &columns;
             scope.spawn(move || parse_rows(rdr, columns, id_idx, &opts.id_column, tx));
-            self.import_rows(actor, rx, opts, &params, &now, &mut summary, progress)
+            self.import_rows(actor, rx, opts, params, &now, &mut summary, progress)
         });
         self.store
             .conn
@@ -280,7 +285,7 @@ impl Registry {
         actor: &Actor,
         rows: std::sync::mpsc::Receiver<Vec<Parsed>>,
         opts: &ImportOptions,
-        params: &crate::core::matching::Params,
+        mut params: crate::core::matching::Params,
         now: &str,
         summary: &mut ImportSummary,
         progress: &mut dyn FnMut(&ImportSummary),
@@ -321,7 +326,7 @@ impl Registry {
                     &req,
                     &rec,
                     None,
-                    params,
+                    &params,
                     Mode::Queue,
                     &actor.name,
                     now,
@@ -346,6 +351,14 @@ impl Registry {
                 }
             }
             tx.commit()?;
+            // The registry learns its model by itself as it grows: the
+            // rest of the file is matched with what the rows so far taught.
+            if self.model_due()? {
+                let r = self.train(super::idmatch::AUTO_TRAIN_MIN, true)?;
+                summary.models_learnt.push(r.params.version);
+                summary.relinked += r.relinked as u64;
+                params = self.match_params();
+            }
             progress(summary);
         }
         Ok(())

@@ -8,6 +8,7 @@
 //! how common the name is (term frequency). Parameters start from sound
 //! defaults and can be re-estimated from the registry itself ([`em`]).
 
+pub mod learn;
 pub mod normalize;
 pub mod record;
 
@@ -166,6 +167,12 @@ pub struct Params {
     pub u: Vec<Vec<f64>>,
     /// Confidence (0–100) at or above which a unique candidate is linked.
     pub auto_link: f64,
+    /// 0 for the defaults; each model learnt from the registry counts up.
+    #[serde(default)]
+    pub version: u32,
+    /// Persons in the registry when this model was learnt (0: defaults).
+    #[serde(default)]
+    pub trained_persons: u64,
     /// Confidence at or above which a candidate is offered for review.
     pub review: f64,
 }
@@ -222,6 +229,8 @@ impl Default for Params {
             u,
             auto_link: 99.9,
             review: 10.0,
+            version: 0,
+            trained_persons: 0,
         }
     }
 }
@@ -877,68 +886,6 @@ pub fn score_only(a: &MatchRecord, b: &MatchRecord, p: &Params, tf: &dyn TermFre
         }
     }
     total
-}
-
-/// Estimate u from comparison vectors of random pairs (almost all non-matches).
-pub fn estimate_u(p: &mut Params, random_pairs: &[Vec<Option<usize>>]) {
-    for f in 0..FIELDS.len() {
-        let n = FIELDS[f].levels.len();
-        let mut counts = vec![0.0; n];
-        for v in random_pairs {
-            if let Some(l) = v[f] {
-                counts[l] += 1.0;
-            }
-        }
-        let total: f64 = counts.iter().sum();
-        if total < 100.0 {
-            continue; // too few observations: keep the defaults
-        }
-        for (l, c) in counts.iter().enumerate() {
-            // A level never seen among random pairs keeps its default: a sample
-            // cannot resolve 1e-6, and zero would mean infinite evidence.
-            if *c > 0.0 {
-                p.u[f][l] = c / total;
-            }
-        }
-    }
-}
-
-/// Expectation–maximisation of m over the comparison vectors of blocked
-/// candidate pairs, with u held fixed (Splink's approach). The share of
-/// matches among the candidate pairs is estimated along the way and returned;
-/// the scoring prior `p.lambda` (over all pairs) is left as it is.
-pub fn em(p: &mut Params, pairs: &[Vec<Option<usize>>], iterations: usize) -> f64 {
-    let mut lambda = 0.1;
-    if pairs.is_empty() {
-        return lambda;
-    }
-    for _ in 0..iterations {
-        let mut m_counts: Vec<Vec<f64>> = p.m.iter().map(|l| vec![0.01; l.len()]).collect();
-        let mut sum_p = 0.0;
-        for v in pairs {
-            let mut lm = f64::ln(lambda);
-            let mut lu = f64::ln(1.0 - lambda);
-            for (f, lvl) in v.iter().enumerate() {
-                if let Some(l) = lvl {
-                    lm += p.m[f][*l].max(1e-12).ln();
-                    lu += p.u[f][*l].max(1e-12).ln();
-                }
-            }
-            let prob = 1.0 / (1.0 + (lu - lm).exp());
-            sum_p += prob;
-            for (f, lvl) in v.iter().enumerate() {
-                if let Some(l) = lvl {
-                    m_counts[f][*l] += prob;
-                }
-            }
-        }
-        for (f, counts) in m_counts.into_iter().enumerate() {
-            let total: f64 = counts.iter().sum();
-            p.m[f] = counts.into_iter().map(|c| c / total).collect();
-        }
-        lambda = (sum_p / pairs.len() as f64).clamp(1e-6, 0.99);
-    }
-    lambda
 }
 
 #[cfg(test)]

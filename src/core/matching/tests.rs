@@ -173,31 +173,6 @@ fn common_names_weigh_less() {
 }
 
 #[test]
-fn em_learns_m_from_mixed_pairs() {
-    let mut p = Params::default();
-    p.m[GIVEN] = vec![1.0 / 6.0; 6];
-    // 30 matches agreeing exactly on names and dob, 70 non-matches disagreeing.
-    let mut pairs = Vec::new();
-    for i in 0..100 {
-        let mut v = vec![None; FIELDS.len()];
-        if i < 30 {
-            v[GIVEN] = Some(0);
-            v[FAMILY] = Some(0);
-            v[DOB] = Some(0);
-        } else {
-            v[GIVEN] = Some(5);
-            v[FAMILY] = Some(if i % 2 == 0 { 3 } else { 5 });
-            v[DOB] = Some(4);
-        }
-        pairs.push(v);
-    }
-    let lambda = em(&mut p, &pairs, 20);
-    assert!((lambda - 0.3).abs() < 0.05, "{lambda}");
-    assert!(p.m[GIVEN][0] > 0.9, "{:?}", p.m[GIVEN]);
-    assert!((p.m[GIVEN].iter().sum::<f64>() - 1.0).abs() < 1e-9);
-}
-
-#[test]
 fn u_from_random_pairs() {
     let mut p = Params::default();
     let mut pairs = Vec::new();
@@ -207,7 +182,7 @@ fn u_from_random_pairs() {
         v[CITY] = Some(if i % 10 == 0 { 0 } else { 2 });
         pairs.push(v);
     }
-    estimate_u(&mut p, &pairs);
+    learn::u_from_random_pairs(&mut p, &pairs);
     assert!((p.u[GENDER][0] - 0.5).abs() < 0.01);
     assert!((p.u[CITY][0] - 0.1).abs() < 0.01);
     assert_eq!(
