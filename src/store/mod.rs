@@ -116,7 +116,7 @@ impl Store {
         {
             let tx = self.conn.transaction()?;
             tx.execute_batch(sql)?;
-            if i + 1 == schema::REBUILD_KEYS_AT {
+            if schema::REBUILD_KEYS_AT.contains(&(i + 1)) {
                 matching::rebuild_keys(&tx)?;
             }
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;

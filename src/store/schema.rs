@@ -294,8 +294,12 @@ pub const MIGRATIONS: &[&str] = &[
         SELECT -2, '', count(*) FROM match_records WHERE records != '[]'
         ON CONFLICT(field, value) DO UPDATE SET n = excluded.n;
     "#,
+    // 13: new blocking keys (postcode with the birth year, postcode with
+    // the birth day and month); the key tables are rebuilt after it.
+    "SELECT 1;",
 ];
 
-/// The schema version after which the key tables are rebuilt from the
-/// stored records (see migration 9).
-pub const REBUILD_KEYS_AT: usize = 9;
+/// The schema versions after which the key tables are rebuilt from the
+/// stored records: 9 (keys became hashes), 13 (postcode and birth-date
+/// part keys).
+pub const REBUILD_KEYS_AT: &[usize] = &[9, 13];

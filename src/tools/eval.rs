@@ -145,11 +145,13 @@ pub fn print_errors(
                     )
                 })
                 .collect();
+            let ka = x.blocking_keys();
+            let blocked = y.blocking_keys().iter().any(|k| ka.contains(k));
             out(format!(
-                "{kind} {a} ~ {b}: {:.2} % ({:+.1} bits){}
-    {}",
+                "{kind} {a} ~ {b}: {:.2} % ({:+.1} bits){}{}\n    {}",
                 e.confidence,
                 e.score,
+                if blocked { "" } else { " NO SHARED KEY" },
                 hold.map(|h| format!(" HOLD: {h}")).unwrap_or_default(),
                 fields.join("\n    ")
             ));

@@ -222,6 +222,13 @@ impl MatchRecord {
         if !fam.is_empty() && !self.postal_code.is_empty() {
             k.push(format!("fp:{fam}:{}", self.postal_code));
         }
+        // Postcode + one part of the date: survives both names garbled and
+        // an error in the other part (a mistyped year, a wrong day).
+        if !self.postal_code.is_empty() && self.dob.len() == 8 {
+            let (year, monthday) = self.dob.split_at(4);
+            k.push(format!("py:{}:{year}", self.postal_code));
+            k.push(format!("pm:{}:{monthday}", self.postal_code));
+        }
         k.sort();
         k.dedup();
         k
