@@ -819,11 +819,11 @@ pub struct TrainReport {
 
 /// Persons read to learn from at most: enough for every level that matters,
 /// and a bounded cost at a million persons.
-pub const TRAIN_SAMPLE: i64 = 100_000;
+pub const TRAIN_SAMPLE: i64 = 25_000;
 /// A registry learns its own model from this many persons on.
 pub const AUTO_TRAIN_MIN: i64 = 1_000;
 /// ... and again when it has grown by this factor since the last model.
-pub const AUTO_TRAIN_GROWTH: f64 = 1.5;
+pub const AUTO_TRAIN_GROWTH: f64 = 2.0;
 /// Pairs per EM session at most, and records per block.
 const SESSION_PAIRS: usize = 300_000;
 const BLOCK_CAP: usize = 20;

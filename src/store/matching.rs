@@ -347,7 +347,10 @@ pub struct SqlTf<'a> {
     total: f64,
     persons: f64,
     /// One query compares one record: its values repeat across candidates.
-    cache: std::cell::RefCell<std::collections::HashMap<(usize, String), Option<f64>>>,
+    /// Per field, value → share: looked up by `&str`, without allocating.
+    cache: std::cell::RefCell<
+        std::collections::HashMap<usize, std::collections::HashMap<String, Option<f64>>>,
+    >,
 }
 
 impl<'a> SqlTf<'a> {
@@ -384,8 +387,7 @@ impl TermFrequency for SqlTf<'_> {
         if self.total < 1000.0 {
             return None;
         }
-        let key = (field, value.to_string());
-        if let Some(v) = self.cache.borrow().get(&key) {
+        if let Some(v) = self.cache.borrow().get(&field).and_then(|m| m.get(value)) {
             return *v;
         }
         let n: Option<i64> = self
@@ -397,7 +399,11 @@ impl TermFrequency for SqlTf<'_> {
             .ok()
             .flatten();
         let share = n.map(|n| n as f64 / self.total);
-        self.cache.borrow_mut().insert(key, share);
+        self.cache
+            .borrow_mut()
+            .entry(field)
+            .or_default()
+            .insert(value.to_string(), share);
         share
     }
 }

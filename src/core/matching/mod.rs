@@ -877,12 +877,14 @@ pub fn score_only(a: &MatchRecord, b: &MatchRecord, p: &Params, tf: &dyn TermFre
     let mut total = prior_weight_in(p, tf);
     for (f, lvl) in compare(a, b).into_iter().enumerate() {
         if let Some(l) = lvl {
-            let value = if l == 0 && matches!(f, GIVEN | FAMILY | CITY) {
-                field_values(a, f)
-            } else {
-                String::new()
+            // Only exact names and cities are looked up (no allocation).
+            let value: &str = match (l, f) {
+                (0, GIVEN) => &a.given,
+                (0, FAMILY) => &a.family,
+                (0, CITY) => &a.city,
+                _ => "",
             };
-            total += level_weight(p, f, l, &value, tf);
+            total += level_weight(p, f, l, value, tf);
         }
     }
     total
