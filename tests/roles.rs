@@ -42,7 +42,8 @@ fn listed(r: Route) -> bool {
         | Route::GenericDelete
         | Route::Audit
         | Route::Users
-        | Route::AddUser => true,
+        | Route::AddUser
+        | Route::MatchModel => true,
     }
 }
 
@@ -79,6 +80,7 @@ fn every_route_with_every_role() {
         Route::Audit,
         Route::Users,
         Route::AddUser,
+        Route::MatchModel,
     ];
     for r in all {
         assert!(listed(r));

@@ -111,6 +111,7 @@ pub enum Route {
     Audit,
     Users,
     AddUser,
+    MatchModel,
 }
 
 /// A route: its method, its path (`{x}` matches one segment) and the roles
@@ -202,6 +203,12 @@ pub const ROUTES: &[RouteRule] = &[
         route: Route::Outbox,
         method: "GET",
         pattern: "/api/outbox",
+        roles: STAFF,
+    },
+    RouteRule {
+        route: Route::MatchModel,
+        method: "GET",
+        pattern: "/matcher/model",
         roles: STAFF,
     },
     RouteRule {
@@ -506,6 +513,7 @@ pub fn handle(
                 .map(|rows| ApiResponse::new(200, json!({"items": rows})))
                 .map_err(|e| error_response(&e))
         }),
+        Route::MatchModel => Ok(ApiResponse::new(200, reg.model_view())),
         Route::Stats => reg
             .stats()
             .map(|s| ApiResponse::new(200, json!(s)))

@@ -18,6 +18,8 @@ pub struct PagesState {
     outbox: Vec<Value>,
     settings: Vec<(String, String)>,
     settings_loaded: bool,
+    /// `GET /matcher/model`: the matching model in words.
+    model: Option<Value>,
     theme: Theme,
     sync_rx: Option<Receiver<Result<crate::sync::Report, String>>>,
     last_sync: Option<(String, bool)>,
@@ -112,6 +114,7 @@ impl App {
             Tag::Outbox if r.ok() => {
                 p.outbox = r.body["items"].as_array().cloned().unwrap_or_default()
             }
+            Tag::Model if r.ok() => p.model = Some(r.body.clone()),
             Tag::Setting(k) if r.ok() => {
                 let v = r.body["value"].as_str().unwrap_or("").to_string();
                 match p.settings.iter_mut().find(|(kk, _)| kk == k) {
@@ -381,6 +384,7 @@ impl App {
     pub(super) fn settings_page(&mut self, ui: &mut egui::Ui) {
         if !self.pages.settings_loaded {
             self.pages.settings_loaded = true;
+            self.worker.call(Tag::Model, "GET", "/matcher/model", None);
             for (k, _) in SETTINGS {
                 self.worker.call(
                     Tag::Setting((*k).into()),
@@ -436,6 +440,7 @@ impl App {
                     ui.end_row();
                 }
             });
+        self.model_section(ui);
         if let Some((k, v)) = save {
             self.worker.call(
                 Tag::SaveSetting(k.clone()),
@@ -444,5 +449,61 @@ impl App {
                 Some(&json!({"value": v})),
             );
         }
+    }
+
+    /// The matching model: how much each agreement weighs, in words.
+    fn model_section(&mut self, ui: &mut egui::Ui) {
+        widgets::section(ui, "Matching model");
+        let Some(m) = &self.pages.model else {
+            ui.label("Loading the model…");
+            return;
+        };
+        let version = m["version"].as_u64().unwrap_or(0);
+        ui.label(if version == 0 {
+            "The defaults: the registry learns its own model from 1,000 persons on, and again each time it doubles.".to_string()
+        } else {
+            format!(
+                "Model {version}, learnt from this registry at {} persons.",
+                m["trained_persons"].as_u64().unwrap_or(0)
+            )
+        });
+        let prior = m["prior_bits"].as_f64().unwrap_or(0.0);
+        ui.label(format!(
+            "Before any evidence, a new record is one given person here with a chance of about 1 in {:.0} ({prior:+.1} bits); a person is linked by itself from {} % and offered for review from {} %.",
+            (1.0 + (-prior).exp2()).round(),
+            m["auto_link"].as_f64().unwrap_or(0.0),
+            m["review"].as_f64().unwrap_or(0.0)
+        ));
+        egui::CollapsingHeader::new("Weight of each agreement")
+            .id_salt("model_weights")
+            .default_open(true)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .max_height(260.0)
+                    .show(ui, |ui| {
+                        egui::Grid::new("model_grid")
+                            .num_columns(4)
+                            .striped(true)
+                            .spacing([12.0, 3.0])
+                            .show(ui, |ui| {
+                                for h in ["Field", "Level", "Bits", "In words"] {
+                                    ui.strong(h);
+                                }
+                                ui.end_row();
+                                for f in m["fields"].as_array().into_iter().flatten() {
+                                    for l in f["levels"].as_array().into_iter().flatten() {
+                                        ui.label(f["field"].as_str().unwrap_or(""));
+                                        ui.label(l["level"].as_str().unwrap_or(""));
+                                        ui.label(format!(
+                                            "{:+.1}",
+                                            l["bits"].as_f64().unwrap_or(0.0)
+                                        ));
+                                        ui.label(l["words"].as_str().unwrap_or(""));
+                                        ui.end_row();
+                                    }
+                                }
+                            });
+                    });
+            });
     }
 }

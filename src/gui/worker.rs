@@ -10,6 +10,10 @@ use std::collections::HashMap;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant};
 
+/// How long the worker waits without a request before it checks whether
+/// the matching model is due to be learnt again.
+const IDLE_TRAIN_AFTER: Duration = Duration::from_secs(15);
+
 /// What a reply is for, so the UI knows where to put it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Tag {
@@ -35,6 +39,7 @@ pub enum Tag {
     Outbox,
     Setting(String),
     SaveSetting(String),
+    Model,
 }
 
 /// One router call.
@@ -86,7 +91,21 @@ fn serve(
     ctx: eframe::egui::Context,
 ) {
     let mut actor: Option<Actor> = None;
-    while let Ok(req) = requests.recv() {
+    loop {
+        // Idle for a while: learn the matching model if the registry has
+        // grown enough since the last one. It runs here, on the worker, so
+        // the window never waits for it; a request that arrives meanwhile
+        // waits a second or two.
+        let req = match requests.recv_timeout(IDLE_TRAIN_AFTER) {
+            Ok(r) => r,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                if reg.model_due().unwrap_or(false) {
+                    let _ = reg.train(crate::service::idmatch::AUTO_TRAIN_MIN, true);
+                }
+                continue;
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+        };
         let started = Instant::now();
         let users = reg.user_count().unwrap_or(0);
         let (status, body) = match (&req.tag, actor.as_ref()) {

@@ -913,6 +913,16 @@ impl Registry {
         )?)
     }
 
+    /// The matching model in words (`GET /matcher/model`): what Settings
+    /// shows. The prior is the one a new record meets now.
+    pub fn model_view(&self) -> Value {
+        let p = self.match_params();
+        let prior = SqlTf::new(&self.store.conn)
+            .map(|tf| matching::prior_weight_in(&p, &tf))
+            .unwrap_or_else(|_| matching::prior_weight(&p));
+        matching::model_view(&p, prior)
+    }
+
     /// Is it time to learn the model again: the registry has reached
     /// [`AUTO_TRAIN_MIN`] persons with no learnt model, or grown by
     /// [`AUTO_TRAIN_GROWTH`] since the last one?

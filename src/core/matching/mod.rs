@@ -754,6 +754,37 @@ pub fn weights_table(p: &Params) -> String {
     out
 }
 
+/// The model as people who run the registry read it: per field and level,
+/// m, u, the weight in bits and in words; the version and the thresholds.
+pub fn model_view(p: &Params, prior_bits: f64) -> serde_json::Value {
+    let fields: Vec<serde_json::Value> = FIELDS
+        .iter()
+        .enumerate()
+        .map(|(f, spec)| {
+            let levels: Vec<serde_json::Value> = spec
+                .levels
+                .iter()
+                .enumerate()
+                .map(|(l, level)| {
+                    let bits = (p.m[f][l].max(1e-9) / p.u[f][l].max(1e-9)).log2();
+                    serde_json::json!({"level": level, "m": p.m[f][l], "u": p.u[f][l],
+                        "bits": bits, "words": weight_words(bits)})
+                })
+                .collect();
+            serde_json::json!({"field": spec.name, "levels": levels})
+        })
+        .collect();
+    serde_json::json!({
+        "version": p.version,
+        "trained_persons": p.trained_persons,
+        "learnt": p.version > 0,
+        "prior_bits": prior_bits,
+        "auto_link": p.auto_link,
+        "review": p.review,
+        "fields": fields,
+    })
+}
+
 /// log2 of the prior odds, without a population: `p.lambda`.
 pub fn prior_weight(p: &Params) -> f64 {
     (p.lambda / (1.0 - p.lambda)).log2()
