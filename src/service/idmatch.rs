@@ -352,12 +352,21 @@ fn chain_hold(
         .filter(|(j, _)| *j != best)
         .find_map(|(_, other)| {
             let levels = matching::compare(rec, &other.rec);
+            let found = matching::conflicts(&levels, rec, &other.rec);
             // A garbled given name in one of the person's records is common;
             // another generation, family name or identifier is not.
-            if matching::conflicts(&levels, rec, &other.rec)
-                .iter()
-                .all(|c| *c == matching::Conflict::GivenName)
-            {
+            if found.iter().all(|c| *c == matching::Conflict::GivenName) {
+                return None;
+            }
+            // Only a new disagreement counts: one the record the new one
+            // matched does not share. Where the other record also
+            // disagrees with that record (its own odd SSN, a replaced
+            // given name), or the new one already disagrees with it (and
+            // the hold rules let that pass), it says nothing new.
+            let b = &records[best].rec;
+            let own = matching::conflicts(&matching::compare(b, &other.rec), b, &other.rec);
+            let known = matching::conflicts(&matching::compare(rec, b), rec, b);
+            if found.iter().all(|c| own.contains(c) || known.contains(c)) {
                 return None;
             }
             let e = matching::score_levels(rec, &other.rec, &levels, params, tf);
