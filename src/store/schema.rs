@@ -295,7 +295,8 @@ pub const MIGRATIONS: &[&str] = &[
         ON CONFLICT(field, value) DO UPDATE SET n = excluded.n;
     "#,
     // 13: new blocking keys (postcode with the birth year, postcode with
-    // the birth day and month); the key tables are rebuilt after it.
+    // the birth day and month, postcode with either name's sound instead
+    // of the family name's only); the key tables are rebuilt after it.
     "SELECT 1;",
 ];
 

@@ -218,9 +218,15 @@ impl MatchRecord {
                 k.push(format!("fg:{giv}:{fam}"));
             }
         }
-        // Family sound + postcode: survives errors in the given name and date.
-        if !fam.is_empty() && !self.postal_code.is_empty() {
-            k.push(format!("fp:{fam}:{}", self.postal_code));
+        // Either name's sound + postcode (one prefix for both, like `nd:`):
+        // survives an error in the other name and in the date, and given
+        // and family names swapped.
+        if !self.postal_code.is_empty() {
+            for name in [&fam, &giv] {
+                if !name.is_empty() {
+                    k.push(format!("np:{name}:{}", self.postal_code));
+                }
+            }
         }
         // Postcode + one part of the date: survives both names garbled and
         // an error in the other part (a mistyped year, a wrong day).
