@@ -632,3 +632,59 @@ fn rescoring_the_queue_links_what_is_now_sure() {
         "{audit}"
     );
 }
+
+/// The registry learns its model by itself: an import that takes it past
+/// 1,000 persons learns one between batches (versioned, audited, shown in
+/// words by `GET /matcher/model`), and learning again at the same size
+/// gives the same model (the random pairs are seeded by the size).
+#[test]
+fn an_import_learns_the_model_and_the_same_registry_learns_the_same_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("gen.csv");
+    let mut f = std::fs::File::create(&file).unwrap();
+    registrar::tools::generate::generate(&mut f, 2500, 0.3, 7).unwrap();
+    drop(f);
+    let mut reg = registry();
+    let mut opts = registrar::tools::bench::generated_options();
+    opts.batch = 1000;
+    let summary = reg
+        .import_csv(
+            &registrar::service::Actor::system(),
+            std::io::BufReader::new(std::fs::File::open(&file).unwrap()),
+            &opts,
+            &mut |_| {},
+        )
+        .unwrap();
+    assert!(!summary.models_learnt.is_empty(), "{summary:?}");
+    let p = reg.match_params();
+    assert!(p.version >= 1 && p.trained_persons >= 1000, "{p:?}");
+    assert_ne!(p.m, registrar::core::matching::Params::default().m);
+    let trained = reg
+        .audit_trail(None, i64::MAX)
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.operation == "matcher.trained")
+        .count();
+    assert_eq!(trained, summary.models_learnt.len());
+    let view = get(&mut reg, "/matcher/model");
+    assert_eq!(view.status, 200);
+    assert_eq!(view.body["learnt"], true);
+    assert_eq!(view.body["version"], p.version);
+    let dob = &view.body["fields"][2];
+    assert_eq!(dob["field"], "birth date");
+    assert!(
+        dob["levels"][0]["words"]
+            .as_str()
+            .unwrap()
+            .contains("evidence of the same person"),
+        "{dob}"
+    );
+    let a = reg.train(1000, false).unwrap();
+    let b = reg.train(1000, false).unwrap();
+    assert_eq!(a.params, b.params, "deterministic");
+    // Too small a registry keeps what it has.
+    let mut small = registry();
+    let r = small.train(1000, true).unwrap();
+    assert!(!r.saved);
+    assert_eq!(small.match_params().version, 0);
+}
