@@ -59,19 +59,29 @@ pub fn em_session(
     let mut counts: Vec<Vec<f64>> = Vec::new();
     for _ in 0..iterations {
         counts = m.iter().map(|l| vec![0.0; l.len()]).collect();
+        // ln m − ln u per field and level, once per iteration.
+        let lr: Vec<Vec<f64>> = m
+            .iter()
+            .zip(&p.u)
+            .map(|(ml, ul)| {
+                ml.iter()
+                    .zip(ul)
+                    .map(|(a, b)| a.max(1e-9).ln() - b.max(1e-9).ln())
+                    .collect()
+            })
+            .collect();
         let mut sum = 0.0;
+        let prior = share.ln() - (1.0 - share).ln();
         for v in pairs {
-            let mut lm = share.ln();
-            let mut lu = (1.0 - share).ln();
+            let mut odds = prior;
             for (f, lvl) in v.iter().enumerate() {
                 if let Some(l) = lvl
                     && used(f)
                 {
-                    lm += m[f][*l].max(1e-9).ln();
-                    lu += p.u[f][*l].max(1e-9).ln();
+                    odds += lr[f][*l];
                 }
             }
-            let prob = 1.0 / (1.0 + (lu - lm).exp());
+            let prob = 1.0 / (1.0 + (-odds).exp());
             sum += prob;
             for (f, lvl) in v.iter().enumerate() {
                 if let Some(l) = lvl

@@ -17,7 +17,7 @@ pub use record::MatchRecord;
 use rphonetic::DoubleMetaphone;
 use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
-use strsim::{damerau_levenshtein, jaro_winkler};
+use strsim::jaro_winkler;
 
 static DM: LazyLock<DoubleMetaphone> = LazyLock::new(|| DoubleMetaphone::new(Some(6)));
 
@@ -299,7 +299,7 @@ pub struct Explanation {
 fn edit_level(a: &str, b: &str) -> usize {
     if a == b {
         0
-    } else if damerau_levenshtein(a, b) <= 1 {
+    } else if within_one_edit(a, b) {
         1
     } else {
         2
@@ -328,6 +328,44 @@ fn name_level(a: &str, b: &str, a_other: &str, b_other: &str, nickname: bool) ->
         4
     } else {
         5
+    }
+}
+
+/// Are two strings at most one edit apart (one character replaced,
+/// inserted or deleted, or two neighbours swapped): Damerau–Levenshtein
+/// distance ≤ 1, without building the distance matrix (the hot path
+/// compares identifiers and dates for every candidate).
+pub fn within_one_edit(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let (short, long) = if x.len() <= y.len() {
+        (&x, &y)
+    } else {
+        (&y, &x)
+    };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let start = short
+        .iter()
+        .zip(long.iter())
+        .take_while(|(p, q)| p == q)
+        .count();
+    if short.len() == long.len() {
+        // One replacement, or two neighbours swapped.
+        let rest = start + 1;
+        if short[rest..] == long[rest..] {
+            return true;
+        }
+        rest < short.len()
+            && short[start] == long[rest]
+            && short[rest] == long[start]
+            && short[rest + 1..] == long[rest + 1..]
+    } else {
+        // One character more in the longer one.
+        short[start..] == long[start + 1..]
     }
 }
 
@@ -360,7 +398,7 @@ fn dob_level(a: &str, b: &str) -> usize {
     if a == b {
         return 0;
     }
-    if damerau_levenshtein(a, b) <= 1 {
+    if within_one_edit(a, b) {
         return 1;
     }
     if a.len() != 8 || b.len() != 8 {

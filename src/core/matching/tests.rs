@@ -459,3 +459,39 @@ fn the_weights_table_says_each_level_in_words() {
         1 + FIELDS.iter().map(|f| f.levels.len()).sum::<usize>() + 1
     );
 }
+
+#[test]
+fn within_one_edit_is_damerau_levenshtein_at_most_one() {
+    let words = [
+        "",
+        "a",
+        "ab",
+        "ba",
+        "abc",
+        "acb",
+        "bac",
+        "abd",
+        "abcd",
+        "abdc",
+        "xbcd",
+        "abc d",
+        "19800502",
+        "19800520",
+        "19800503",
+        "1980052",
+        "198005023",
+        "29800502",
+        "йод",
+        "йоди",
+        "ідо",
+    ];
+    for a in words {
+        for b in words {
+            assert_eq!(
+                within_one_edit(a, b),
+                strsim::damerau_levenshtein(a, b) <= 1,
+                "{a:?} / {b:?}"
+            );
+        }
+    }
+}
