@@ -443,6 +443,7 @@ fn febrl_eval(file: &std::path::Path) -> registrar::tools::eval::EvalReport {
             })
             .collect(),
         batch: 1000,
+        stop: None,
     };
     let mut reg = Registry::in_memory();
     registrar::tools::eval::evaluate(
@@ -460,10 +461,10 @@ fn febrl_accuracy_targets() {
         return;
     };
     let r2 = febrl_eval(&f2);
-    // Household and look-alike holds send some febrl duplicates to review
-    // (febrl replaces whole SSNs and family names in its duplicates); they
-    // make no false link here and remove three quarters of dupehell's.
-    assert!(r2.f1 >= 0.98, "febrl2 F1 {} ({r2:?})", r2.f1);
+    // Household and look-alike holds send a few febrl duplicates to review
+    // (febrl replaces whole SSNs and given names in its duplicates); they
+    // make no false link here.
+    assert!(r2.f1 >= 0.995, "febrl2 F1 {} ({r2:?})", r2.f1);
     assert_eq!(r2.false_positives, 0, "no false link on febrl2");
     let r1 = febrl_eval(&f1);
     assert_eq!(r1.false_positives, 0, "no false link on febrl1");
@@ -687,4 +688,69 @@ fn an_import_learns_the_model_and_the_same_registry_learns_the_same_one() {
     let r = small.train(1000, true).unwrap();
     assert!(!r.saved);
     assert_eq!(small.match_params().version, 0);
+}
+
+/// Ctrl+C during an import stops at a batch boundary: what was committed
+/// stays, and running the same file again resumes without duplicating.
+#[test]
+fn a_stopped_import_resumes_without_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("gen.csv");
+    let mut f = std::fs::File::create(&file).unwrap();
+    registrar::tools::generate::generate(&mut f, 600, 0.2, 3).unwrap();
+    drop(f);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut opts = registrar::tools::bench::generated_options();
+    opts.batch = 100;
+    opts.stop = Some(stop.clone());
+    let run = |reg: &mut Registry, opts: &registrar::service::import::ImportOptions| {
+        let stop = stop.clone();
+        reg.import_csv(
+            &registrar::service::Actor::system(),
+            std::io::BufReader::new(std::fs::File::open(&file).unwrap()),
+            opts,
+            &mut |s| {
+                if s.rows >= 200 {
+                    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+            },
+        )
+        .unwrap()
+    };
+    let mut reg = registry();
+    let first = run(&mut reg, &opts);
+    assert!(first.interrupted, "{first:?}");
+    assert_eq!(first.rows, 200, "stopped at the batch boundary");
+    let links_after_stop = reg.export_links().unwrap().len();
+    assert_eq!(
+        links_after_stop as u64,
+        first.linked + first.new + first.queued
+    );
+    stop.store(false, std::sync::atomic::Ordering::Relaxed);
+    opts.stop = None;
+    let second = reg
+        .import_csv(
+            &registrar::service::Actor::system(),
+            std::io::BufReader::new(std::fs::File::open(&file).unwrap()),
+            &opts,
+            &mut |_| {},
+        )
+        .unwrap();
+    assert!(!second.interrupted);
+    assert_eq!(second.skipped, 200, "{second:?}");
+    let mut straight = registry();
+    let all = straight
+        .import_csv(
+            &registrar::service::Actor::system(),
+            std::io::BufReader::new(std::fs::File::open(&file).unwrap()),
+            &opts,
+            &mut |_| {},
+        )
+        .unwrap();
+    assert_eq!(
+        reg.export_links().unwrap().len(),
+        straight.export_links().unwrap().len(),
+        "every row once"
+    );
+    assert_eq!(all.rows, second.rows);
 }

@@ -49,7 +49,17 @@ pub struct ImportOptions {
     /// Source column → canonical column.
     pub map: Vec<(String, String)>,
     pub batch: usize,
+    /// Set (by Ctrl+C) to stop at the next batch boundary: what is
+    /// committed stays, and running the same file again resumes.
+    pub stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
+
+/// The write-ahead log may grow to this at most during an import, or to
+/// the database's size if that is smaller (but never below
+/// [`WAL_FLOOR`]): past it, the import checkpoints between batches.
+pub const WAL_LIMIT: u64 = 1 << 30;
+/// Checkpointing a WAL smaller than this costs more than it saves.
+pub const WAL_FLOOR: u64 = 64 << 20;
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RowIssue {
@@ -70,6 +80,13 @@ pub struct ImportSummary {
     /// Optional fields dropped because they were malformed.
     pub dropped_fields: Vec<RowIssue>,
     pub ignored_columns: Vec<String>,
+    /// Stopped at a batch boundary (Ctrl+C) before the end of the file.
+    pub interrupted: bool,
+    /// The largest the write-ahead log grew during the import, in bytes.
+    pub peak_wal_bytes: u64,
+    /// Seconds since the start of the import at the end of each batch,
+    /// with the rows done: the cost per row along the run.
+    pub batch_times: Vec<(u64, f64)>,
     /// Versions of the models learnt during the import (the registry
     /// learns again each time it has grown by half).
     pub models_learnt: Vec<u32>,
@@ -290,8 +307,23 @@ impl Registry {
         summary: &mut ImportSummary,
         progress: &mut dyn FnMut(&ImportSummary),
     ) -> Result<()> {
+        let started = std::time::Instant::now();
+        let wal = self.store.conn.path().filter(|p| !p.is_empty()).map(|p| {
+            (
+                std::path::PathBuf::from(p),
+                std::path::PathBuf::from(format!("{p}-wal")),
+            )
+        });
         let mut rows = rows.into_iter().flatten().peekable();
         while rows.peek().is_some() {
+            if opts
+                .stop
+                .as_ref()
+                .is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed))
+            {
+                summary.interrupted = true;
+                break;
+            }
             let tx = self.store.conn.transaction()?;
             for parsed in rows.by_ref().take(opts.batch.max(1)) {
                 summary.rows += 1;
@@ -351,6 +383,21 @@ impl Registry {
                 }
             }
             tx.commit()?;
+            // Bounded disk: past the limit, copy the log back into the
+            // database and truncate it, between batches.
+            if let Some((db, log)) = &wal {
+                let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+                let logged = size(log);
+                summary.peak_wal_bytes = summary.peak_wal_bytes.max(logged);
+                if logged > WAL_LIMIT.min(size(db)).max(WAL_FLOOR) {
+                    self.store
+                        .conn
+                        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+                }
+            }
+            summary
+                .batch_times
+                .push((summary.rows, started.elapsed().as_secs_f64()));
             // The registry learns its model by itself as it grows: the
             // rest of the file is matched with what the rows so far taught.
             if self.model_due()? {

@@ -94,6 +94,7 @@ pub fn generated_options() -> ImportOptions {
         id_column: "rec_id".into(),
         map: vec![],
         batch: crate::service::import::DEFAULT_BATCH,
+        stop: None,
     }
 }
 
@@ -149,11 +150,79 @@ pub fn import(db: &Path, rows: usize, seed: u64) -> Result<serde_json::Value, St
         .map_err(|e| e.to_string())?;
     eprintln!();
     let secs = started.elapsed().as_secs_f64();
+    drop(reg);
+    let size = std::fs::metadata(db).map(|m| m.len()).unwrap_or(0);
     Ok(json!({
         "bench": "import", "rows": s.rows, "seconds": secs, "rows_per_second": s.rows as f64 / secs,
+        "rows_per_second_by_tenth": per_tenth(&s.batch_times),
         "linked": s.linked, "new": s.new, "queued": s.queued, "rejected": s.rejected.len(),
+        "models_learnt": s.models_learnt,
         "peak_rss_mib": peak_rss_mib(),
+        "peak_wal_mib": s.peak_wal_bytes as f64 / 1048576.0,
+        "database_mib": size as f64 / 1048576.0,
     }))
+}
+
+/// Import a CSV file into a new database at `db`: rows/s in each tenth of
+/// the run (so that a cost per row growing with the registry shows), peak
+/// RSS, the largest the WAL grew, and the database's final size.
+pub fn import_file(
+    db: &Path,
+    file: &Path,
+    opts: ImportOptions,
+) -> Result<serde_json::Value, String> {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let mut reg = Registry::open(db).map_err(|e| e.to_string())?;
+    let f = std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let started = Instant::now();
+    let s = reg
+        .import_csv(
+            &Actor::system(),
+            std::io::BufReader::new(f),
+            &opts,
+            &mut |s| {
+                eprint!("\rimported {} rows", s.rows);
+            },
+        )
+        .map_err(|e| e.to_string())?;
+    eprintln!();
+    let secs = started.elapsed().as_secs_f64();
+    drop(reg);
+    let size = std::fs::metadata(db).map(|m| m.len()).unwrap_or(0);
+    Ok(json!({
+        "bench": "import", "file": file.display().to_string(), "rows": s.rows, "seconds": secs,
+        "rows_per_second": s.rows as f64 / secs,
+        "rows_per_second_by_tenth": per_tenth(&s.batch_times),
+        "linked": s.linked, "new": s.new, "queued": s.queued, "rejected": s.rejected.len(),
+        "models_learnt": s.models_learnt,
+        "peak_rss_mib": peak_rss_mib(),
+        "peak_wal_mib": s.peak_wal_bytes as f64 / 1048576.0,
+        "database_mib": size as f64 / 1048576.0,
+        "database_mib_per_million_rows": size as f64 / 1048576.0 / (s.rows.max(1) as f64 / 1e6),
+    }))
+}
+
+/// Rows per second in each tenth of the rows, from (rows done, seconds)
+/// at the end of each batch.
+fn per_tenth(times: &[(u64, f64)]) -> Vec<f64> {
+    let Some(&(total, _)) = times.last() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let (mut last_rows, mut last_t) = (0u64, 0.0);
+    for tenth in 1..=10u64 {
+        let goal = total * tenth / 10;
+        let Some(&(r, t)) = times.iter().find(|(r, _)| *r >= goal) else {
+            break;
+        };
+        if r > last_rows && t > last_t {
+            out.push(((r - last_rows) as f64 / (t - last_t)).round());
+            (last_rows, last_t) = (r, t);
+        }
+    }
+    out
 }
 
 /// `POST /people` latency against a registry of `persons` generated persons.
