@@ -389,7 +389,8 @@ impl Registry {
                 let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
                 let logged = size(log);
                 summary.peak_wal_bytes = summary.peak_wal_bytes.max(logged);
-                if logged > WAL_LIMIT.min(size(db)).max(WAL_FLOOR) {
+                // Half the bound: the next batch's pages must fit too.
+                if logged > WAL_LIMIT.min(size(db)).max(WAL_FLOOR) / 2 {
                     self.store
                         .conn
                         .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;

@@ -200,7 +200,7 @@ pub fn import_file(
         "peak_rss_mib": peak_rss_mib(),
         "peak_wal_mib": s.peak_wal_bytes as f64 / 1048576.0,
         "database_mib": size as f64 / 1048576.0,
-        "database_mib_per_million_rows": size as f64 / 1048576.0 / (s.rows.max(1) as f64 / 1e6),
+        "database_mib_per_million_persons": size as f64 / 1048576.0 / (s.new.max(1) as f64 / 1e6),
     }))
 }
 
