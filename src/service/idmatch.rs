@@ -834,7 +834,7 @@ pub const AUTO_TRAIN_MIN: i64 = 1_000;
 /// ... and again when it has grown by this factor since the last model.
 pub const AUTO_TRAIN_GROWTH: f64 = 2.0;
 /// Pairs per EM session at most, and records per block.
-const SESSION_PAIRS: usize = 300_000;
+const SESSION_PAIRS: usize = 100_000;
 const BLOCK_CAP: usize = 20;
 
 /// Pairs of records that share `key` (records without one are left out),
