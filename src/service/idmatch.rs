@@ -828,7 +828,7 @@ pub struct TrainReport {
 
 /// Persons read to learn from at most: enough for every level that matters,
 /// and a bounded cost at a million persons.
-pub const TRAIN_SAMPLE: i64 = 25_000;
+pub const TRAIN_SAMPLE: i64 = 10_000;
 /// A registry learns its own model from this many persons on.
 pub const AUTO_TRAIN_MIN: i64 = 1_000;
 /// ... and again when it has grown by this factor since the last model.
