@@ -369,7 +369,10 @@ fn bulk_import_and_export() {
         "2",
     ];
     let (out, err) = run(&args);
-    assert!(err.contains("rows:"), "a progress line: {err}");
+    assert!(
+        err.contains("5 of 5 rows") && err.contains("rows/s") && err.contains("100 %"),
+        "a progress line: {err}"
+    );
     let s: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(s["rows"], 5);
     assert_eq!(
