@@ -873,31 +873,13 @@ fn blocked_pairs(
 /// record per person, and give the last ("different") level the rest.
 fn u_from_values(p: &mut Params, firsts: &[MatchRecord]) {
     use matching::*;
-    let value = |r: &MatchRecord, f: usize| -> String {
-        match f {
-            GIVEN => r.given.clone(),
-            FAMILY => r.family.clone(),
-            DOB => r.dob.clone(),
-            GENDER => r.gender.clone(),
-            TAX_ID => r.tax_id.clone(),
-            SSN => r.ssn.clone(),
-            PHONE => r.phone.clone(),
-            EMAIL => r.email.clone(),
-            ADDRESS if !r.street.is_empty() => format!("{} {}", r.house_number, r.street),
-            CITY => r.city.clone(),
-            POSTCODE => r.postal_code.clone(),
-            STATE => r.state.clone(),
-            MIDDLE => r.middle.clone(),
-            _ => String::new(),
-        }
-    };
     for f in 0..FIELDS.len() {
         if f == IDS {
             continue;
         }
         let mut counts: std::collections::HashMap<String, u64> = Default::default();
         for r in firsts {
-            let v = value(r, f);
+            let v = field_values(r, f);
             if !v.is_empty() {
                 *counts.entry(v).or_default() += 1;
             }

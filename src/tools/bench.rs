@@ -140,27 +140,7 @@ pub fn import(db: &Path, rows: usize, seed: u64) -> Result<serde_json::Value, St
             .join("\n")
             .into_bytes()
     };
-    let _ = std::fs::remove_file(db);
-    let mut reg = Registry::open(db).map_err(|e| e.to_string())?;
-    let started = Instant::now();
-    let s = reg
-        .import_csv(&Actor::system(), &csv[..], &generated_options(), &mut |s| {
-            eprint!("\rimported {} rows", s.rows);
-        })
-        .map_err(|e| e.to_string())?;
-    eprintln!();
-    let secs = started.elapsed().as_secs_f64();
-    drop(reg);
-    let size = std::fs::metadata(db).map(|m| m.len()).unwrap_or(0);
-    Ok(json!({
-        "bench": "import", "rows": s.rows, "seconds": secs, "rows_per_second": s.rows as f64 / secs,
-        "rows_per_second_by_tenth": per_tenth(&s.batch_times),
-        "linked": s.linked, "new": s.new, "queued": s.queued, "rejected": s.rejected.len(),
-        "models_learnt": s.models_learnt,
-        "peak_rss_mib": peak_rss_mib(),
-        "peak_wal_mib": s.peak_wal_bytes as f64 / 1048576.0,
-        "database_mib": size as f64 / 1048576.0,
-    }))
+    timed_import(db, &csv[..], &generated_options())
 }
 
 /// Import a CSV file into a new database at `db`: rows/s in each tenth of
@@ -171,28 +151,34 @@ pub fn import_file(
     file: &Path,
     opts: ImportOptions,
 ) -> Result<serde_json::Value, String> {
+    let f = std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let mut report = timed_import(db, std::io::BufReader::new(f), &opts)?;
+    report["file"] = json!(file.display().to_string());
+    Ok(report)
+}
+
+/// Import `input` into a new database at `db` and report the run.
+fn timed_import(
+    db: &Path,
+    input: impl std::io::Read + Send,
+    opts: &ImportOptions,
+) -> Result<serde_json::Value, String> {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
     let mut reg = Registry::open(db).map_err(|e| e.to_string())?;
-    let f = std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let started = Instant::now();
     let s = reg
-        .import_csv(
-            &Actor::system(),
-            std::io::BufReader::new(f),
-            &opts,
-            &mut |s| {
-                eprint!("\rimported {} rows", s.rows);
-            },
-        )
+        .import_csv(&Actor::system(), input, opts, &mut |s| {
+            eprint!("\rimported {} rows", s.rows);
+        })
         .map_err(|e| e.to_string())?;
     eprintln!();
     let secs = started.elapsed().as_secs_f64();
     drop(reg);
     let size = std::fs::metadata(db).map(|m| m.len()).unwrap_or(0);
     Ok(json!({
-        "bench": "import", "file": file.display().to_string(), "rows": s.rows, "seconds": secs,
+        "bench": "import", "rows": s.rows, "seconds": secs,
         "rows_per_second": s.rows as f64 / secs,
         "rows_per_second_by_tenth": per_tenth(&s.batch_times),
         "linked": s.linked, "new": s.new, "queued": s.queued, "rejected": s.rejected.len(),

@@ -861,7 +861,8 @@ pub fn confidence(score: f64) -> f64 {
     100.0 / (1.0 + (-score).exp2())
 }
 
-fn field_values(r: &MatchRecord, f: usize) -> String {
+/// A field's value as explanations show it (and as training counts it).
+pub fn field_values(r: &MatchRecord, f: usize) -> String {
     match f {
         GIVEN => r.given.clone(),
         FAMILY => r.family.clone(),
