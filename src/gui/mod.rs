@@ -216,6 +216,11 @@ impl App {
                     ));
                     self.users_exist = Some(true);
                     self.login = Login::default();
+                    // Pages start afresh for each sign-in: the frame that
+                    // signed out may still have drawn a page and sent its
+                    // requests, which the worker then refused (401), and
+                    // their "loaded" marks must not outlive the session.
+                    self.pages = pages::PagesState::default();
                     self.go(Page::Register);
                 } else {
                     self.login.error = Some(r.message());
