@@ -390,6 +390,24 @@ fn lcs(a: &str, b: &str) -> usize {
 /// Two different names rarely are ("anna" / "maria", "olena" / "mariia").
 pub fn garbled(a: &str, b: &str) -> bool {
     let short = a.chars().count().min(b.chars().count());
+    // Letters in common, counted as multisets, bound the subsequence from
+    // above: most pairs of different names fail here, without the table.
+    if a.is_ascii() && b.is_ascii() {
+        let mut counts = [0u16; 128];
+        for c in a.bytes() {
+            counts[usize::from(c)] += 1;
+        }
+        let mut shared = 0;
+        for c in b.bytes() {
+            if counts[usize::from(c)] > 0 {
+                counts[usize::from(c)] -= 1;
+                shared += 1;
+            }
+        }
+        if shared < 2 || 3 * shared < 2 * short {
+            return false;
+        }
+    }
     let common = lcs(a, b);
     common >= 2 && 3 * common >= 2 * short
 }

@@ -495,3 +495,40 @@ fn within_one_edit_is_damerau_levenshtein_at_most_one() {
         }
     }
 }
+
+#[test]
+fn garbled_agrees_with_its_definition() {
+    let words = [
+        "jackson",
+        "jvzckhsor",
+        "andrew",
+        "cnd",
+        "anna",
+        "maria",
+        "olena",
+        "mariia",
+        "jw",
+        "owen",
+        "rosa",
+        "sa",
+        "tulsa",
+        "tnlsa",
+        "ab",
+        "ba",
+        "a",
+        "",
+        "олена",
+        "оелна",
+    ];
+    for a in words {
+        for b in words {
+            let short = a.chars().count().min(b.chars().count());
+            let common = lcs(a, b);
+            assert_eq!(
+                garbled(a, b),
+                common >= 2 && 3 * common >= 2 * short,
+                "{a:?} / {b:?}"
+            );
+        }
+    }
+}
