@@ -204,6 +204,23 @@ pub fn serve_with(
             reg: Mutex::new(reg),
             limits,
         });
+        // The hub learns its matching model as it grows, like an import
+        // and the GUI do: once a minute it asks whether one is due.
+        let learner = hub.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                let hub = learner.clone();
+                let _ = tokio::task::spawn_blocking(move || {
+                    let mut reg = hub.reg.lock().unwrap_or_else(|e| e.into_inner());
+                    if reg.model_due().unwrap_or(false) {
+                        let _ = reg.train(crate::service::idmatch::AUTO_TRAIN_MIN, true);
+                    }
+                })
+                .await;
+            }
+        });
         let app = axum::Router::new().fallback(any).with_state(hub);
         accept_loop(listener, app, limits).await;
         Ok(())
