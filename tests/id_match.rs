@@ -757,3 +757,94 @@ fn a_stopped_import_resumes_without_duplicates() {
     );
     assert_eq!(all.rows, second.rows);
 }
+
+/// A wrong link can be undone: a reviewer unlinks a SOR record, which
+/// becomes a person of its own (201 with its reference id), audited with
+/// the reason; the same SOR record posted again stays with its new person.
+/// A receptionist gets 403; unknown persons and records 404; a record of
+/// another person, or a person's only record, 409; no reason, 400.
+#[test]
+fn a_reviewer_unlinks_a_wrong_link() {
+    let mut reg = registry();
+    let olena = json!({"sorId": "1", "givenName": "Олена", "sn": "Коваленко", "dateOfBirth": "1986-04-12", "mobile": "+380501234567"});
+    let a = rid(&people(&mut reg, "A", olena.clone()));
+    let b = people(
+        &mut reg,
+        "B",
+        json!({"sorId": "7", "givenName": "Olena", "sn": "Kovalenko", "dateOfBirth": "1986-04-12", "mobile": "0501234567"}),
+    );
+    assert_eq!((b.status, rid(&b)), (200, a.clone()), "linked: {}", b.body);
+    let path = format!("/people/{a}/unlink");
+    let body = json!({"sor": "B", "sorId": "7", "reason": "her twin, confirmed by passport"});
+    let as_role = |reg: &mut Registry, role: registrar::service::Role, body: &Value| {
+        let actor = registrar::service::Actor {
+            name: "someone".into(),
+            role,
+            sources: None,
+        };
+        registrar::api::handle(reg, &actor, "POST", &path, body.to_string().as_bytes())
+    };
+    assert_eq!(
+        as_role(&mut reg, registrar::service::Role::Receptionist, &body).status,
+        403
+    );
+    let no_reason = as_role(
+        &mut reg,
+        registrar::service::Role::Reviewer,
+        &json!({"sor": "B", "sorId": "7", "reason": " "}),
+    );
+    assert_eq!(no_reason.status, 400, "{}", no_reason.body);
+    let extra = as_role(
+        &mut reg,
+        registrar::service::Role::Reviewer,
+        &json!({"sor": "B", "sorId": "7", "reason": "x", "force": true}),
+    );
+    assert_eq!(
+        extra.status, 422,
+        "unknown fields are refused: {}",
+        extra.body
+    );
+    let missing = as_role(
+        &mut reg,
+        registrar::service::Role::Reviewer,
+        &json!({"sor": "B", "sorId": "8", "reason": "x"}),
+    );
+    assert_eq!(missing.status, 404, "{}", missing.body);
+    let done = as_role(&mut reg, registrar::service::Role::Reviewer, &body);
+    assert_eq!(done.status, 201, "{}", done.body);
+    let new_ref = rid(&done);
+    assert_ne!(new_ref, a);
+    // Posted again, the SOR record stays with its own person.
+    let again = people(
+        &mut reg,
+        "B",
+        json!({"sorId": "7", "givenName": "Olena", "sn": "Kovalenko", "dateOfBirth": "1986-04-12", "mobile": "0501234567"}),
+    );
+    assert_eq!((again.status, rid(&again)), (200, new_ref.clone()));
+    // Now each person has one record: nothing left to unlink.
+    let only = as_role(&mut reg, registrar::service::Role::Reviewer, &body);
+    assert_eq!(only.status, 409, "{}", only.body);
+    let other = as_role(
+        &mut reg,
+        registrar::service::Role::Admin,
+        &json!({"sor": "A", "sorId": "1", "reason": "x"}),
+    );
+    assert_eq!(other.status, 409, "{}", other.body);
+    let unlinked = reg
+        .audit_trail(None, i64::MAX)
+        .unwrap()
+        .into_iter()
+        .find(|a| a.operation == "people.unlinked")
+        .expect("an audit row");
+    assert_eq!(unlinked.detail["reason"], "her twin, confirmed by passport");
+    assert_eq!(unlinked.detail["to"], new_ref.as_str());
+    let links = reg.export_links().unwrap();
+    let of = |sor: &str| {
+        links
+            .iter()
+            .find(|l| l.0 == sor)
+            .map(|l| l.2.clone())
+            .unwrap()
+    };
+    assert_eq!((of("A"), of("B")), (a, new_ref));
+}

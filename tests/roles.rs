@@ -43,7 +43,8 @@ fn listed(r: Route) -> bool {
         | Route::Audit
         | Route::Users
         | Route::AddUser
-        | Route::MatchModel => true,
+        | Route::MatchModel
+        | Route::Unlink => true,
     }
 }
 
@@ -81,6 +82,7 @@ fn every_route_with_every_role() {
         Route::Users,
         Route::AddUser,
         Route::MatchModel,
+        Route::Unlink,
     ];
     for r in all {
         assert!(listed(r));

@@ -112,6 +112,7 @@ pub enum Route {
     Users,
     AddUser,
     MatchModel,
+    Unlink,
 }
 
 /// A route: its method, its path (`{x}` matches one segment) and the roles
@@ -179,6 +180,12 @@ pub const ROUTES: &[RouteRule] = &[
         route: Route::PendingRescore,
         method: "POST",
         pattern: "/people/pending/rescore",
+        roles: STEWARDS,
+    },
+    RouteRule {
+        route: Route::Unlink,
+        method: "POST",
+        pattern: "/people/{ref}/unlink",
         roles: STEWARDS,
     },
     RouteRule {
@@ -644,6 +651,12 @@ pub fn handle(
                 .map_err(|e| error_response(&e))
         }),
         Route::PendingResolve => Ok(resolve_pending(reg, actor, param(0), body)),
+        Route::Unlink => parse_fields(body, &["sor", "sorId", "reason"]).and_then(|v| {
+            let field = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+            reg.unlink(actor, param(0), &field("sor"), &field("sorId"), &field("reason"))
+                .map(|r| ApiResponse::new(201, json!({"referenceId": r})))
+                .map_err(|e| error_response(&e))
+        }),
         Route::PendingRescore => reg
             .rescore_pending(actor)
             .map(|n| ApiResponse::new(200, json!({"linked": n})))

@@ -809,6 +809,85 @@ impl Registry {
     }
 }
 
+impl Registry {
+    /// Undo a link (`POST /people/{referenceId}/unlink`): the SOR record
+    /// `(sor, sor_id)` leaves person `reference_id` and becomes a person of
+    /// its own, with a new reference id, which is returned. One
+    /// transaction, audited with the reason. Later `POST /people` with the
+    /// same SOR record stays with the new person (seed 001: a known SOR
+    /// record keeps its person), so the engine never silently re-links it.
+    pub fn unlink(
+        &mut self,
+        actor: &Actor,
+        reference_id: &str,
+        sor: &str,
+        sor_id: &str,
+        reason: &str,
+    ) -> Result<String> {
+        if reason.trim().is_empty() {
+            return Err(bad("reason", "is required: say why the link is wrong"));
+        }
+        let now = self.now_str();
+        let tx = self.store.conn.transaction()?;
+        let seq: i64 = crate::store::query_one(
+            &tx,
+            "SELECT seq FROM persons WHERE reference_id = ?1 AND status = 'active'",
+            [reference_id],
+            |r| r.get(0),
+        )
+        .map_err(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => ServiceError::NotFound {
+                entity: "person",
+                id: reference_id.to_string(),
+            },
+            other => other.into(),
+        })?;
+        let row = sm::find_sor(&tx, sor, sor_id)?.ok_or_else(|| ServiceError::NotFound {
+            entity: "SOR record",
+            id: format!("{sor}/{sor_id}"),
+        })?;
+        if row.person_seq != seq {
+            return Err(ServiceError::Conflict(format!(
+                "SOR record {sor}/{sor_id} is not linked to {reference_id}"
+            )));
+        }
+        if sor == LOCAL_SOR {
+            return Err(ServiceError::Conflict(format!(
+                "{sor}/{sor_id} is the person registered at this desk, not a linked record"
+            )));
+        }
+        if sm::load_records(&tx, seq)?.len() < 2 {
+            return Err(ServiceError::Conflict(format!(
+                "SOR record {sor}/{sor_id} is the only record of {reference_id}: there is nothing to unlink it from"
+            )));
+        }
+        let attributes: Map<String, Value> =
+            serde_json::from_str(&row.attributes).unwrap_or_default();
+        let rec = Keyed::new(MatchRecord::from_attributes(&Value::Object(
+            attributes.clone(),
+        )));
+        let req = ReferenceRequest {
+            sor: sor.to_string(),
+            sor_id: sor_id.to_string(),
+            attributes,
+            reference_id: None,
+        };
+        let new_ref = create_person_for(&tx, Some(seq), &req, &rec, &actor.name, &now)?;
+        crate::store::accounts::audit(
+            &tx,
+            &now,
+            &actor.name,
+            "people.unlinked",
+            None,
+            "",
+            &json!({"from": reference_id, "to": new_ref, "sor": sor, "sorId": sor_id,
+                    "reason": reason.trim()}),
+        )?;
+        tx.commit()?;
+        Ok(new_ref)
+    }
+}
+
 /// What `train` learnt.
 #[derive(Debug, Clone, Serialize)]
 pub struct TrainReport {
