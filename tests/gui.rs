@@ -446,3 +446,67 @@ fn sync_page_shows_the_outbox_and_reports_a_missing_hub() {
         has_text(h, "Sync is not configured: no hub configured")
     });
 }
+
+/// A reviewer undoes a wrong link from the person view: Unlink on the
+/// record, a reason, Confirm; the record becomes a person of its own.
+#[test]
+fn a_reviewer_unlinks_a_record_in_the_person_view() {
+    let db = db_with_users();
+    let reference = {
+        let mut reg = Registry::open(&db.path).unwrap();
+        let post = |reg: &mut Registry, sor: &str, attrs: serde_json::Value| {
+            registrar::api::handle(
+                reg,
+                &registrar::service::Actor::system(),
+                "POST",
+                "/people",
+                serde_json::json!({"requestType": "referenceId", "sor": sor, "sorAttributes": attrs})
+                    .to_string()
+                    .as_bytes(),
+            )
+        };
+        let a = post(
+            &mut reg,
+            "A",
+            serde_json::json!({"sorId": "1", "givenName": "Olena", "sn": "Kovalenko", "dateOfBirth": "1986-04-12", "mobile": "+380501234567"}),
+        );
+        let b = post(
+            &mut reg,
+            "B",
+            serde_json::json!({"sorId": "7", "givenName": "Olena", "sn": "Kovalenko", "dateOfBirth": "1986-04-12", "mobile": "0501234567"}),
+        );
+        assert_eq!(a.body["referenceId"], b.body["referenceId"], "linked");
+        a.body["referenceId"].as_str().unwrap().to_string()
+    };
+    let mut h = harness(&db.path);
+    login(&mut h, "rob", "rob-pass1");
+    click(&mut h, "Search");
+    type_into(&mut h, "Search persons", &reference);
+    wait_for(&mut h, "the person in the results", |h| {
+        has_text(h, &format!("Open {reference}"))
+    });
+    h.query_all_by_label_contains(&format!("Open {reference}"))
+        .next()
+        .unwrap()
+        .click();
+    wait_for(&mut h, "the person view", |h| {
+        has_text(h, "Records from systems of record")
+    });
+    click(&mut h, "Records from systems of record");
+    wait_for(&mut h, "the unlink button", |h| has_text(h, "Unlink B 7"));
+    click(&mut h, "Unlink B 7");
+    wait_for(&mut h, "the reason field", |h| {
+        has_text(h, "Reason for unlinking")
+    });
+    type_into(&mut h, "Reason for unlinking", "her twin sister");
+    click(&mut h, "Confirm unlink");
+    wait_for(&mut h, "the unlink notice", |h| {
+        has_text(h, "Unlinked: the record is now person")
+    });
+    drop(h);
+    let reg = Registry::open(&db.path).unwrap();
+    let links = reg.export_links().unwrap();
+    let of = |sor: &str| links.iter().find(|l| l.0 == sor).unwrap().2.clone();
+    assert_eq!(of("A"), reference);
+    assert_ne!(of("B"), reference);
+}

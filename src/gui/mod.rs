@@ -239,6 +239,7 @@ impl App {
             | Tag::Person
             | Tag::PersonHistory
             | Tag::PersonAudit
+            | Tag::Unlink
             | Tag::Scan(_) => self.on_search_reply(ctx, r),
             _ => self.on_pages_reply(r),
         }

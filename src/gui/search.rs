@@ -26,6 +26,9 @@ pub struct SearchState {
     audit: Vec<Value>,
     scans: HashMap<String, egui::TextureHandle>,
     error: Option<String>,
+    /// A record the reviewer is about to unlink (sor, sor id), and why.
+    unlink: Option<(String, String)>,
+    unlink_reason: String,
 }
 
 impl App {
@@ -85,6 +88,27 @@ impl App {
                     s.error = None;
                 } else {
                     s.error = Some(r.message());
+                }
+            }
+            Tag::Unlink => {
+                if r.ok() {
+                    s.unlink = None;
+                    s.unlink_reason.clear();
+                    self.notice = Some(super::Notice {
+                        text: format!(
+                            "Unlinked: the record is now person {}.",
+                            r.body["referenceId"].as_str().unwrap_or("")
+                        ),
+                        ok: true,
+                    });
+                    if let Some(id) = s.selected.clone() {
+                        self.open_person(&id);
+                    }
+                } else {
+                    self.notice = Some(super::Notice {
+                        text: r.message(),
+                        ok: false,
+                    });
                 }
             }
             Tag::Person if r.ok() => s.detail = Some(r.body["data"].clone()),
@@ -342,14 +366,61 @@ impl App {
                         ));
                     }
                 });
+                let records = d["sor_records"].as_array().cloned().unwrap_or_default();
+                let steward = matches!(self.role(), "admin" | "reviewer");
                 ui.collapsing("Records from systems of record", |ui| {
-                    for r in d["sor_records"].as_array().into_iter().flatten() {
+                    for r in &records {
+                        ui.horizontal(|ui| {
+                            ui.label(format!(
+                                "{} {} · {}",
+                                s(&r["sor"]),
+                                s(&r["sor_id"]),
+                                r["attributes"]
+                            ));
+                            let local = s(&r["sor"]) == crate::service::idmatch::LOCAL_SOR;
+                            if steward
+                                && !local
+                                && records.len() > 1
+                                && ui
+                                    .button(format!("Unlink {} {}", s(&r["sor"]), s(&r["sor_id"])))
+                                    .clicked()
+                            {
+                                self.search.unlink = Some((s(&r["sor"]), s(&r["sor_id"])));
+                            }
+                        });
+                    }
+                    if let Some((sor, sor_id)) = self.search.unlink.clone() {
+                        ui.separator();
                         ui.label(format!(
-                            "{} {} · {}",
-                            s(&r["sor"]),
-                            s(&r["sor_id"]),
-                            r["attributes"]
+                            "Unlink {sor} {sor_id} from {}: the record becomes a person of its own, with a new M-number; this person keeps the rest. The change is audited with your reason.",
+                            s(&d["reference_id"])
                         ));
+                        ui.horizontal(|ui| {
+                            let l = ui.label("Reason for unlinking");
+                            ui.add(
+                                egui::TextEdit::singleline(&mut self.search.unlink_reason)
+                                    .hint_text("why the link is wrong")
+                                    .desired_width(320.0),
+                            )
+                            .labelled_by(l.id);
+                            let ready = !self.search.unlink_reason.trim().is_empty();
+                            if ui
+                                .add_enabled(ready, egui::Button::new("Confirm unlink"))
+                                .clicked()
+                            {
+                                let body = serde_json::json!({"sor": sor, "sorId": sor_id,
+                                    "reason": self.search.unlink_reason.trim()});
+                                self.worker.call(
+                                    Tag::Unlink,
+                                    "POST",
+                                    &format!("/people/{}/unlink", s(&d["reference_id"])),
+                                    Some(&body),
+                                );
+                            }
+                            if ui.button("Cancel unlink").clicked() {
+                                self.search.unlink = None;
+                            }
+                        });
                     }
                 });
                 ui.collapsing("History of approved changes", |ui| {

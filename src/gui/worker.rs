@@ -40,6 +40,7 @@ pub enum Tag {
     Setting(String),
     SaveSetting(String),
     Model,
+    Unlink,
 }
 
 /// One router call.
