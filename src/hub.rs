@@ -214,9 +214,7 @@ pub fn serve_with(
                 let hub = learner.clone();
                 let _ = tokio::task::spawn_blocking(move || {
                     let mut reg = hub.reg.lock().unwrap_or_else(|e| e.into_inner());
-                    if reg.model_due().unwrap_or(false) {
-                        let _ = reg.train(crate::service::idmatch::AUTO_TRAIN_MIN, true);
-                    }
+                    let _ = reg.train_if_due();
                 })
                 .await;
             }

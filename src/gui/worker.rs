@@ -100,9 +100,7 @@ fn serve(
         let req = match requests.recv_timeout(IDLE_TRAIN_AFTER) {
             Ok(r) => r,
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                if reg.model_due().unwrap_or(false) {
-                    let _ = reg.train(crate::service::idmatch::AUTO_TRAIN_MIN, true);
-                }
+                let _ = reg.train_if_due();
                 continue;
             }
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,

@@ -307,7 +307,7 @@ pub fn find_candidates_keyed(
         // The best record must not be contradicted by the person's others:
         // a person grows by matching as a whole, never by a chain of links.
         let hold = matching::hold_reason(&explanation, &levels, rec, &src.rec, params.auto_link)
-            .or_else(|| chain_hold(rec, &records, i, params, &tf));
+            .or_else(|| chain_hold(rec, &records, i, &levels, params, &tf));
         let why_not = matching::shortfall(&explanation, params.auto_link);
         let (reference_id, person_id): (String, String) = crate::store::query_one(
             conn,
@@ -343,9 +343,14 @@ fn chain_hold(
     rec: &MatchRecord,
     records: &[SourcedRecord],
     best: usize,
+    best_levels: &[Option<usize>],
     params: &Params,
     tf: &dyn matching::TermFrequency,
 ) -> Option<String> {
+    let b = &records[best].rec;
+    // What the new record already disagrees with the matched one on (the
+    // hold rules let it pass), the same for every other record.
+    let known = matching::conflicts(best_levels, rec, b);
     records
         .iter()
         .enumerate()
@@ -361,11 +366,9 @@ fn chain_hold(
             // Only a new disagreement counts: one the record the new one
             // matched does not share. Where the other record also
             // disagrees with that record (its own odd SSN, a replaced
-            // given name), or the new one already disagrees with it (and
-            // the hold rules let that pass), it says nothing new.
-            let b = &records[best].rec;
+            // given name), or the new one already disagrees with it, it
+            // says nothing new.
             let own = matching::conflicts(&matching::compare(b, &other.rec), b, &other.rec);
-            let known = matching::conflicts(&matching::compare(rec, b), rec, b);
             if found.iter().all(|c| own.contains(c) || known.contains(c)) {
                 return None;
             }
@@ -485,19 +488,23 @@ fn create_person_for(
     Ok(reference_id)
 }
 
-fn reference_seq(conn: &Connection, reference_id: &str) -> Result<i64> {
-    crate::store::query_one(
+/// The active person with this reference id, if any.
+fn active_seq(conn: &Connection, reference_id: &str) -> Result<Option<i64>> {
+    use rusqlite::OptionalExtension;
+    Ok(crate::store::query_one(
         conn,
         "SELECT seq FROM persons WHERE reference_id = ?1 AND status = 'active'",
         [reference_id],
         |r| r.get(0),
     )
-    .map_err(|e| match e {
-        rusqlite::Error::QueryReturnedNoRows => {
-            bad("referenceId", &format!("{reference_id} does not exist"))
-        }
-        other => other.into(),
-    })
+    .optional()?)
+}
+
+/// [`active_seq`] for a reference id a request names: an unknown one is a
+/// bad request naming the field.
+fn reference_seq(conn: &Connection, reference_id: &str) -> Result<i64> {
+    active_seq(conn, reference_id)?
+        .ok_or_else(|| bad("referenceId", &format!("{reference_id} does not exist")))
 }
 
 /// A comparable record with its blocking keys, computed once.
@@ -829,18 +836,9 @@ impl Registry {
         }
         let now = self.now_str();
         let tx = self.store.conn.transaction()?;
-        let seq: i64 = crate::store::query_one(
-            &tx,
-            "SELECT seq FROM persons WHERE reference_id = ?1 AND status = 'active'",
-            [reference_id],
-            |r| r.get(0),
-        )
-        .map_err(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => ServiceError::NotFound {
-                entity: "person",
-                id: reference_id.to_string(),
-            },
-            other => other.into(),
+        let seq = active_seq(&tx, reference_id)?.ok_or_else(|| ServiceError::NotFound {
+            entity: "person",
+            id: reference_id.to_string(),
         })?;
         let row = sm::find_sor(&tx, sor, sor_id)?.ok_or_else(|| ServiceError::NotFound {
             entity: "SOR record",
@@ -975,12 +973,8 @@ fn u_from_values(p: &mut Params, firsts: &[MatchRecord]) {
 impl Registry {
     /// Persons with comparable records (kept beside the term frequencies).
     pub fn match_population(&self) -> Result<i64> {
-        Ok(crate::store::query_one(
-            &self.store.conn,
-            "SELECT coalesce((SELECT n FROM term_freq WHERE field = -2 AND value = ''), 0)",
-            [],
-            |r| r.get(0),
-        )?)
+        use matching::TermFrequency;
+        Ok(SqlTf::new(&self.store.conn)?.population().unwrap_or(0.0) as i64)
     }
 
     /// The matching model in words (`GET /matcher/model`): what Settings
@@ -1001,6 +995,16 @@ impl Registry {
         let p = self.match_params();
         Ok(persons >= AUTO_TRAIN_MIN
             && (p.version == 0 || persons as f64 >= p.trained_persons as f64 * AUTO_TRAIN_GROWTH))
+    }
+
+    /// Learn and save a new model if one is due ([`Registry::model_due`]):
+    /// what imports, the GUI's worker and the hub call as the registry
+    /// grows. `None` when none was due.
+    pub fn train_if_due(&mut self) -> Result<Option<TrainReport>> {
+        if !self.model_due()? {
+            return Ok(None);
+        }
+        self.train(AUTO_TRAIN_MIN, true).map(Some)
     }
 
     /// Learn the matcher's parameters from this registry ([`learn`]): u from

@@ -56,7 +56,8 @@ pub struct ImportOptions {
 
 /// The write-ahead log may grow to this at most during an import, or to
 /// the database's size if that is smaller (but never below
-/// [`WAL_FLOOR`]): past it, the import checkpoints between batches.
+/// [`WAL_FLOOR`]): past half of it, the import checkpoints between
+/// batches, so that the next batch fits under it.
 pub const WAL_LIMIT: u64 = 1 << 30;
 /// Checkpointing a WAL smaller than this costs more than it saves.
 pub const WAL_FLOOR: u64 = 64 << 20;
@@ -88,7 +89,7 @@ pub struct ImportSummary {
     /// with the rows done: the cost per row along the run.
     pub batch_times: Vec<(u64, f64)>,
     /// Versions of the models learnt during the import (the registry
-    /// learns again each time it has grown by half).
+    /// learns again each time it has doubled).
     pub models_learnt: Vec<u32>,
     /// Queued rows that a newly learnt model then linked.
     pub relinked: u64,
@@ -401,8 +402,7 @@ impl Registry {
                 .push((summary.rows, started.elapsed().as_secs_f64()));
             // The registry learns its model by itself as it grows: the
             // rest of the file is matched with what the rows so far taught.
-            if self.model_due()? {
-                let r = self.train(super::idmatch::AUTO_TRAIN_MIN, true)?;
+            if let Some(r) = self.train_if_due()? {
                 summary.models_learnt.push(r.params.version);
                 summary.relinked += r.relinked as u64;
                 params = self.match_params();

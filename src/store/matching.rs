@@ -378,9 +378,6 @@ impl TermFrequency for SqlTf<'_> {
     fn population(&self) -> Option<f64> {
         Some(self.persons)
     }
-    fn records(&self) -> Option<f64> {
-        Some(self.total)
-    }
 
     fn tf(&self, field: usize, value: &str) -> Option<f64> {
         // Too few records for frequencies to mean anything: use the average u.

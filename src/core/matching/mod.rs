@@ -260,11 +260,6 @@ pub trait TermFrequency {
     fn population(&self) -> Option<f64> {
         None
     }
-    /// Records ever compared into the registry, when known: with the
-    /// population, how often a new record was someone already there.
-    fn records(&self) -> Option<f64> {
-        None
-    }
 }
 
 /// No term-frequency adjustment.
@@ -857,21 +852,8 @@ pub fn prior_weight_in(p: &Params, tf: &dyn TermFrequency) -> f64 {
     let Some(n) = tf.population() else {
         return prior_weight(p);
     };
-    let rate = p.dup_rate;
-    let lambda = (rate / n.max(MIN_POPULATION)).clamp(1e-12, 0.5);
+    let lambda = (p.dup_rate / n.max(MIN_POPULATION)).clamp(1e-12, 0.5);
     (lambda / (1.0 - lambda)).log2()
-}
-
-/// The share of new records that are persons already registered: as the
-/// registry has seen it (records that joined a person, of all records)
-/// once it has seen a few hundred, else `p.dup_rate`. Kept within
-/// 1–90 % so that one odd batch cannot make the prior absurd.
-pub fn duplicate_rate(p: &Params, persons: f64, records: f64) -> f64 {
-    const SEEN: f64 = 200.0;
-    if records < SEEN {
-        return p.dup_rate;
-    }
-    ((records - persons).max(0.0) / records).clamp(0.01, 0.9)
 }
 
 /// Posterior probability (0–100) for a total score in bits.
