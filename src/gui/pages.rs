@@ -38,7 +38,7 @@ const SETTINGS: &[(&str, &str)] = &[
         "no_self_auth_age",
         "Age below which a confidant person is mandatory",
     ),
-    ("auto_link", "Auto-link confidence (0–100)"),
+    ("auto_link", "Precision of automatic links, % (0–100)"),
     ("review", "Review confidence (0–100)"),
     (
         "reconciliation_mode",
@@ -469,9 +469,10 @@ impl App {
         });
         let prior = m["prior_bits"].as_f64().unwrap_or(0.0);
         ui.label(format!(
-            "Before any evidence, a new record is one given person here with a chance of about 1 in {:.0} ({prior:+.1} bits); a person is linked by itself from {} % and offered for review from {} %.",
+            "Before any evidence, a new record is one given person here with a chance of about 1 in {:.0} ({prior:+.1} bits). Records are linked by themselves where at least {} % of such links are right, and never a pair below {} %; a person is offered for review from {} %.",
             (1.0 + (-prior).exp2()).round(),
             m["auto_link"].as_f64().unwrap_or(0.0),
+            m["link_floor"].as_f64().unwrap_or(0.0),
             m["review"].as_f64().unwrap_or(0.0)
         ));
         egui::CollapsingHeader::new("Weight of each agreement")

@@ -7,7 +7,7 @@ use super::accounts::audit;
 use super::idmatch::find_candidates;
 use super::{Actor, Registry, Result, ServiceError, allocate_reference_id};
 use crate::core::ids;
-use crate::core::matching::{MatchRecord, normalize};
+use crate::core::matching::{self, MatchRecord, normalize};
 use crate::core::model::{PersonData, PersonStatus};
 use crate::store::matching as sm;
 use crate::store::{self, NewPerson};
@@ -590,11 +590,12 @@ impl Registry {
         };
         let existing = existing.map(|(seq, _)| seq);
         let rec = match_record(&identity);
-        let sure: Vec<i64> = find_candidates(&tx, &rec, &params, params.auto_link, 20)?
-            .into_iter()
-            .filter(|c| c.sure(&params))
-            .filter_map(|c| store::find_seq(&tx, &c.person_id).ok().flatten())
-            .collect();
+        let sure: Vec<i64> =
+            find_candidates(&tx, &rec, &params, matching::link_floor(&params), 20)?
+                .into_iter()
+                .filter(|c| c.sure())
+                .filter_map(|c| store::find_seq(&tx, &c.person_id).ok().flatten())
+                .collect();
         let mut events: Vec<Value> = Vec::new();
         let mut group: Vec<i64> = sure.clone();
         if let Some(e) = existing {

@@ -88,12 +88,15 @@ pub struct Candidate {
     /// Below the auto-link level: how far, and what weighed against it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub why_not: Option<String>,
+    /// The confidence at which a pair compared on these fields links
+    /// ([`matching::link_threshold`]).
+    pub link_at: f64,
 }
 
 impl Candidate {
     /// May the engine link to this candidate without a person deciding?
-    pub fn sure(&self, params: &Params) -> bool {
-        self.confidence >= params.auto_link && self.hold.is_none()
+    pub fn sure(&self) -> bool {
+        self.confidence >= self.link_at && self.hold.is_none()
     }
 
     /// Seed 001's candidate object (confidence as a string), plus the explanation.
@@ -103,6 +106,7 @@ impl Candidate {
             "referenceId": self.reference_id,
             "attributes": self.attributes,
             "explanation": self.explanation,
+            "link_at": self.link_at,
         });
         if let Some(h) = &self.hold {
             j["hold"] = json!(h);
@@ -308,7 +312,8 @@ pub fn find_candidates_keyed(
         // a person grows by matching as a whole, never by a chain of links.
         let hold = matching::hold_reason(&explanation, &levels, rec, &src.rec, params.auto_link)
             .or_else(|| chain_hold(rec, &records, i, &levels, params, &tf));
-        let why_not = matching::shortfall(&explanation, params.auto_link);
+        let link_at = matching::link_threshold(params, &levels, explanation.prior);
+        let why_not = matching::shortfall(&explanation, link_at);
         let (reference_id, person_id): (String, String) = crate::store::query_one(
             conn,
             "SELECT reference_id, id FROM persons WHERE seq = ?1",
@@ -331,6 +336,7 @@ pub fn find_candidates_keyed(
             explanation,
             hold,
             why_not,
+            link_at,
         });
     }
     Ok(out)
@@ -586,7 +592,7 @@ pub fn reference_in_prepared(
         return Ok(ReferenceOutcome::Existing(rid));
     }
     let cands = find_candidates_keyed(conn, &rec.rec, &rec.keys, params, params.review, 10)?;
-    let sure: Vec<&Candidate> = cands.iter().filter(|c| c.sure(params)).collect();
+    let sure: Vec<&Candidate> = cands.iter().filter(|c| c.sure()).collect();
     if sure.len() == 1 {
         let seq = reference_seq(conn, &sure[0].reference_id)?;
         attach(conn, seq, previous, req, rec, "linked", now)?;
@@ -794,8 +800,14 @@ impl Registry {
             // Scored outside a transaction: the write lock is taken only
             // for a record that is linked.
             let rec = MatchRecord::from_attributes(&row.attributes);
-            let cands = find_candidates(&self.store.conn, &rec, &params, params.auto_link, 10)?;
-            let [sure] = cands.iter().filter(|c| c.sure(&params)).collect::<Vec<_>>()[..] else {
+            let cands = find_candidates(
+                &self.store.conn,
+                &rec,
+                &params,
+                matching::link_floor(&params),
+                10,
+            )?;
+            let [sure] = cands.iter().filter(|c| c.sure()).collect::<Vec<_>>()[..] else {
                 continue;
             };
             let choice = sure.reference_id.clone();

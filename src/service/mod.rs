@@ -516,7 +516,7 @@ fn duplicate_check(
             reason: format!("the same {what} and birth date are already registered"),
         });
     }
-    if let Some(c) = cands.iter().find(|c| c.sure(params)) {
+    if let Some(c) = cands.iter().find(|c| c.sure()) {
         return Err(ServiceError::Duplicate {
             person_id: c.person_id.clone(),
             reference_id: c.reference_id.clone(),

@@ -134,6 +134,7 @@ pub fn print_errors(
             let levels = matching::compare(&x, &y);
             let e = matching::score_levels(&x, &y, &levels, &params, &tf);
             let hold = matching::hold_reason(&e, &levels, &x, &y, params.auto_link);
+            let link_at = matching::link_threshold(&params, &levels, e.prior);
             let fields: Vec<String> = e
                 .fields
                 .iter()
@@ -148,7 +149,7 @@ pub fn print_errors(
             let ka = x.blocking_keys();
             let blocked = y.blocking_keys().iter().any(|k| ka.contains(k));
             out(format!(
-                "{kind} {a} ~ {b}: {:.2} % ({:+.1} bits){}{}\n    {}",
+                "{kind} {a} ~ {b}: {:.2} % ({:+.1} bits; links at {link_at:.2} %){}{}\n    {}",
                 e.confidence,
                 e.score,
                 if blocked { "" } else { " NO SHARED KEY" },

@@ -797,9 +797,10 @@ pub fn weights_table(p: &Params) -> String {
         }
     }
     out.push_str(&format!(
-        "prior: {:+.1} bits; auto-link at {} %, review from {} %\n",
+        "prior: {:+.1} bits; auto-link where {} % of such links are right (never a pair below {} %), review from {} %\n",
         prior_weight(p),
         p.auto_link,
+        link_floor(p),
         p.review
     ));
     out
@@ -831,6 +832,7 @@ pub fn model_view(p: &Params, prior_bits: f64) -> serde_json::Value {
         "learnt": p.version > 0,
         "prior_bits": prior_bits,
         "auto_link": p.auto_link,
+        "link_floor": link_floor(p),
         "review": p.review,
         "fields": fields,
     })
@@ -859,6 +861,126 @@ pub fn prior_weight_in(p: &Params, tf: &dyn TermFrequency) -> f64 {
 /// Posterior probability (0–100) for a total score in bits.
 pub fn confidence(score: f64) -> f64 {
     100.0 / (1.0 + (-score).exp2())
+}
+
+/// No single pair links while the model gives it more than this many times
+/// the risk of being two people that the target precision allows for links
+/// as a whole (target 99.9 %: no pair below 99 %).
+pub const PAIR_RISK_FACTOR: f64 = 10.0;
+
+/// The lowest confidence any pair may link at, for `p.auto_link`.
+pub fn link_floor(p: &Params) -> f64 {
+    // Rounded to a millionth of a percent: 99.9 gives 99, not 99.00000000000006.
+    let floor = 100.0 - PAIR_RISK_FACTOR * (100.0 - p.auto_link);
+    ((floor * 1e6).round() / 1e6).max(50.0)
+}
+
+/// Width of a score bin in [`link_threshold`]'s distributions, in bits
+/// (each field's weight is rounded to it: 14 fields err by under ¼ bit).
+const BIN: f64 = 1.0 / 32.0;
+/// The prior is rounded to this for the memo, in bits.
+const PRIOR_STEP: f64 = 0.125;
+
+type ThresholdKey = (u64, u16, i32);
+static THRESHOLDS: LazyLock<std::sync::Mutex<std::collections::HashMap<ThresholdKey, f64>>> =
+    LazyLock::new(Default::default);
+
+/// The confidence at which a pair compared on the fields `compared`
+/// (`Some` levels) links, under a prior of `prior` bits.
+///
+/// `p.auto_link` is a target *precision*: of the links made, at least that
+/// share must be right. Under the model, the scores of pairs compared on
+/// these fields have one distribution among true matches (from m) and
+/// another among different people (from u), mixed by the prior. The
+/// threshold is the lowest score at which the links at or above it are
+/// right at least `p.auto_link` % of the time, never above `p.auto_link`
+/// itself (a pair that sure links at any precision target) and never below
+/// [`link_floor`]. Records with few fields to compare have their matches
+/// piled on a few scores, so a near miss among them is priced against the
+/// sure links around it, not alone.
+///
+/// A pure function of the model; results are kept in a memo per model,
+/// field set and prior (to an eighth of a bit).
+pub fn link_threshold(p: &Params, compared: &[Option<usize>], prior: f64) -> f64 {
+    let mask = compared
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.is_some())
+        .fold(0u16, |m, (f, _)| m | (1 << f));
+    let prior_q = (prior / PRIOR_STEP).round() as i32;
+    let key = (params_fingerprint(p), mask, prior_q);
+    if let Some(t) = THRESHOLDS.lock().ok().and_then(|m| m.get(&key).copied()) {
+        return t;
+    }
+    let t = threshold_for(p, mask, f64::from(prior_q) * PRIOR_STEP);
+    if let Ok(mut m) = THRESHOLDS.lock() {
+        if m.len() > 100_000 {
+            m.clear();
+        }
+        m.insert(key, t);
+    }
+    t
+}
+
+fn params_fingerprint(p: &Params) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let values = p.m.iter().chain(&p.u).flatten().chain([&p.auto_link]);
+    for v in values {
+        h ^= v.to_bits();
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+fn threshold_for(p: &Params, mask: u16, prior: f64) -> f64 {
+    threshold_raw(p, mask, prior)
+        .min(p.auto_link)
+        .max(link_floor(p))
+}
+
+fn threshold_raw(p: &Params, mask: u16, prior: f64) -> f64 {
+    // Distributions of the summed weight over bins: (mass among matches,
+    // mass among non-matches), by convolution field by field.
+    let mut lo = 0i32;
+    let mut dist: Vec<(f64, f64)> = vec![(1.0, 1.0)];
+    for f in (0..FIELDS.len()).filter(|f| mask & (1 << f) != 0) {
+        let levels: Vec<(i32, f64, f64)> = p.m[f]
+            .iter()
+            .zip(&p.u[f])
+            .map(|(&m, &u)| {
+                let w = (m.max(1e-9) / u.max(1e-9)).log2();
+                ((w / BIN).round() as i32, m, u)
+            })
+            .collect();
+        let min = levels.iter().map(|l| l.0).min().unwrap_or(0);
+        let max = levels.iter().map(|l| l.0).max().unwrap_or(0);
+        let mut next = vec![(0.0, 0.0); dist.len() + (max - min) as usize];
+        for (i, (dm, du)) in dist.iter().enumerate() {
+            for (w, m, u) in &levels {
+                let slot = &mut next[i + (w - min) as usize];
+                slot.0 += dm * m;
+                slot.1 += du * u;
+            }
+        }
+        lo += min;
+        dist = next;
+    }
+    let lambda = 1.0 / (1.0 + (-prior).exp2());
+    let target = p.auto_link / 100.0;
+    let (mut right, mut wrong) = (0.0, 0.0);
+    let mut lowest: Option<f64> = None;
+    for (i, (dm, du)) in dist.iter().enumerate().rev() {
+        if *dm == 0.0 && *du == 0.0 {
+            continue;
+        }
+        right += dm * lambda;
+        wrong += du * (1.0 - lambda);
+        if right / (right + wrong) < target {
+            break;
+        }
+        lowest = Some(f64::from(lo + i as i32) * BIN);
+    }
+    lowest.map_or(p.auto_link, |s| confidence(prior + s))
 }
 
 /// A field's value as explanations show it (and as training counts it).

@@ -532,3 +532,51 @@ fn garbled_agrees_with_its_definition() {
         }
     }
 }
+
+/// The prior of a registry of `n` persons under the default duplicate rate.
+fn prior_of(n: f64) -> f64 {
+    let l = Params::default().dup_rate / n;
+    (l / (1.0 - l)).log2()
+}
+
+fn shape(fields: &[usize]) -> Vec<Option<usize>> {
+    (0..FIELDS.len())
+        .map(|f| fields.contains(&f).then_some(0))
+        .collect()
+}
+
+#[test]
+fn the_link_threshold_comes_from_the_target_precision() {
+    let p = Params::default();
+    let sparse = shape(&[GIVEN, FAMILY, DOB]);
+    let rich = shape(&[
+        GIVEN, FAMILY, DOB, GENDER, TAX_ID, PHONE, EMAIL, ADDRESS, CITY, POSTCODE,
+    ]);
+    // Never above the target itself, never below the floor.
+    for n in [1e3, 1e4, 1e5, 1e6, 1e7] {
+        for s in [&sparse, &rich] {
+            let t = link_threshold(&p, s, prior_of(n));
+            assert!(t <= p.auto_link && t >= link_floor(&p), "{n} {t}");
+        }
+    }
+    assert_eq!(link_floor(&p), 99.0);
+    // A small registry of names and birth dates: a near miss is priced
+    // against the sure links around it, down to the floor.
+    assert_eq!(link_threshold(&p, &sparse, prior_of(1e3)), 99.0);
+    // A million persons compared on names and birth date alone: the exact
+    // agreement itself is only just sure, so nothing lower links.
+    assert_eq!(link_threshold(&p, &sparse, prior_of(1e6)), p.auto_link);
+    // The larger the registry, the stricter (or equal) the level.
+    let mut last = 0.0;
+    for n in [1e3, 1e4, 1e5, 1e6, 1e7] {
+        let t = link_threshold(&p, &sparse, prior_of(n));
+        assert!(t >= last, "{n}: {t} < {last}");
+        last = t;
+    }
+    // A stricter target raises the level and its floor.
+    let strict = Params {
+        auto_link: 99.99,
+        ..Params::default()
+    };
+    assert!(link_threshold(&strict, &sparse, prior_of(1e3)) >= 99.9);
+}
