@@ -44,7 +44,13 @@ fn listed(r: Route) -> bool {
         | Route::Users
         | Route::AddUser
         | Route::MatchModel
-        | Route::Unlink => true,
+        | Route::Unlink
+        | Route::MoveRecord
+        | Route::Merge
+        | Route::Unmerge
+        | Route::NotDuplicates
+        | Route::UndoNotDuplicates
+        | Route::LinkHistory => true,
     }
 }
 
@@ -83,6 +89,12 @@ fn every_route_with_every_role() {
         Route::AddUser,
         Route::MatchModel,
         Route::Unlink,
+        Route::MoveRecord,
+        Route::Merge,
+        Route::Unmerge,
+        Route::NotDuplicates,
+        Route::UndoNotDuplicates,
+        Route::LinkHistory,
     ];
     for r in all {
         assert!(listed(r));

@@ -218,3 +218,68 @@ fn version_8_keys_are_rebuilt_as_hashes() {
     assert_eq!(s.status, 200, "{}", s.body);
     assert!(s.body.to_string().contains("M100000001"), "{}", s.body);
 }
+
+/// Step 14 rebuilds the persons table (a person can now be merged). Every
+/// table that points at a person must keep its rows: with foreign keys on,
+/// dropping the old table would have cascaded into documents, scans,
+/// identifiers and records.
+#[test]
+fn version_13_keeps_every_row_through_the_persons_rebuild() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v13.db");
+    let counts = |conn: &rusqlite::Connection| -> Vec<i64> {
+        [
+            "persons",
+            "documents",
+            "scans",
+            "issued_identifiers",
+            "sor_records",
+            "match_records",
+            "auth_methods",
+        ]
+        .iter()
+        .map(|t| {
+            conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+                .unwrap()
+        })
+        .collect()
+    };
+    let before = {
+        // Rows as version 13 wrote them (today's service writes tables
+        // version 13 does not have).
+        let old = Store::open_at_version(&path, 13).unwrap();
+        old.conn
+            .execute_batch(
+                "INSERT INTO persons(seq, id, reference_id, status, first_name, last_name, birth_date,
+                     gender, data, created_by, created_at, updated_by, updated_at, ordinal)
+                 VALUES (1, 'p_old', 'M100000001', 'active', 'Ann', 'Lee', '1980-01-01', 'FEMALE',
+                     '{}', 't', 't', 't', 't', 1);
+                 INSERT INTO documents(id, person_seq, position, type, number) VALUES (1, 1, 0, 'PASSPORT', 'АА123456');
+                 INSERT INTO scans(id, document_id, position, file_name, media_type, size, sha256, content)
+                     VALUES ('s1', 1, 0, 'p.png', 'image/png', 3, 'x', x'010203');
+                 INSERT INTO issued_identifiers(id, person_seq, type, issued_number, created_at)
+                     VALUES ('pii_1', 1, 'NPI', '1234567893', 't');
+                 INSERT INTO sor_records(sor, sor_id, person_seq, attributes, created_at, updated_at)
+                     VALUES ('lab', '7', 1, '{}', 't', 't');
+                 INSERT INTO match_records(person_seq, records) VALUES (1, '[]');
+                 INSERT INTO auth_methods(id, person_seq, position, type) VALUES ('a1', 1, 0, 'OTP');",
+            )
+            .unwrap();
+        counts(&old.conn)
+    };
+    assert!(before.iter().all(|n| *n == 1), "{before:?}");
+    let reg = Registry::open(&path).unwrap();
+    assert_eq!(counts(&reg.store.conn), before);
+    let fk: bool = reg
+        .store
+        .conn
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
+    assert!(fk, "foreign keys are on again after the step");
+    let version: i64 = reg
+        .store
+        .conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert!(version >= 14);
+}

@@ -113,6 +113,12 @@ pub enum Route {
     AddUser,
     MatchModel,
     Unlink,
+    MoveRecord,
+    Merge,
+    Unmerge,
+    NotDuplicates,
+    UndoNotDuplicates,
+    LinkHistory,
 }
 
 /// A route: its method, its path (`{x}` matches one segment) and the roles
@@ -183,10 +189,46 @@ pub const ROUTES: &[RouteRule] = &[
         roles: STEWARDS,
     },
     RouteRule {
+        route: Route::Merge,
+        method: "POST",
+        pattern: "/people/merge",
+        roles: STEWARDS,
+    },
+    RouteRule {
+        route: Route::NotDuplicates,
+        method: "POST",
+        pattern: "/people/not-duplicates",
+        roles: STEWARDS,
+    },
+    RouteRule {
+        route: Route::UndoNotDuplicates,
+        method: "DELETE",
+        pattern: "/people/not-duplicates",
+        roles: STEWARDS,
+    },
+    RouteRule {
         route: Route::Unlink,
         method: "POST",
         pattern: "/people/{ref}/unlink",
         roles: STEWARDS,
+    },
+    RouteRule {
+        route: Route::MoveRecord,
+        method: "POST",
+        pattern: "/people/{ref}/link",
+        roles: STEWARDS,
+    },
+    RouteRule {
+        route: Route::Unmerge,
+        method: "POST",
+        pattern: "/people/{ref}/unmerge",
+        roles: STEWARDS,
+    },
+    RouteRule {
+        route: Route::LinkHistory,
+        method: "GET",
+        pattern: "/people/{ref}/history",
+        roles: STAFF,
     },
     RouteRule {
         route: Route::PendingResolve,
@@ -559,13 +601,17 @@ pub fn handle(
         }),
         Route::PeopleCandidates => parse_object(body).and_then(|v| {
             let limit = q.limit(5)? as usize;
-            let result = match v.get("person") {
-                Some(p) => {
+            let result = match (v.get("person"), v.get("referenceId")) {
+                (_, Some(r)) => match r.as_str() {
+                    Some(r) => reg.duplicates_of(r, limit),
+                    None => return Err(bad_request("referenceId: must be a string")),
+                },
+                (Some(p), None) => {
                     let data: crate::core::model::PersonData = serde_json::from_value(p.clone())
                         .map_err(|e| bad_request(&format!("person: {e}")))?;
                     reg.candidates_for_person(&data, limit)
                 }
-                None => match v.get("sorAttributes").unwrap_or(&v) {
+                (None, None) => match v.get("sorAttributes").unwrap_or(&v) {
                     attrs @ Value::Object(_) => reg.candidates_for(attrs, limit),
                     _ => return Err(bad_request("sorAttributes: must be an object")),
                 },
@@ -657,6 +703,36 @@ pub fn handle(
                 .map(|r| ApiResponse::new(201, json!({"referenceId": r})))
                 .map_err(|e| error_response(&e))
         }),
+        Route::MoveRecord => parse_fields(body, &["sor", "sorId", "reason"]).and_then(|v| {
+            let field = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+            reg.move_record(actor, param(0), &field("sor"), &field("sorId"), &field("reason"))
+                .map(|from| ApiResponse::new(200, json!({"referenceId": param(0), "from": from,
+                                                        "sor": field("sor"), "sorId": field("sorId")})))
+                .map_err(|e| error_response(&e))
+        }),
+        Route::Merge => parse_fields(body, &["survivor", "merged", "reason"]).and_then(|v| {
+            let field = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+            reg.merge(actor, &field("survivor"), &field("merged"), &field("reason"))
+                .map(|d| ApiResponse::new(200, d))
+                .map_err(|e| error_response(&e))
+        }),
+        Route::Unmerge => parse_fields(body, &["merged", "reason"]).and_then(|v| {
+            let field = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+            reg.unmerge(actor, param(0), &field("merged"), &field("reason"))
+                .map(|d| ApiResponse::new(200, d))
+                .map_err(|e| error_response(&e))
+        }),
+        Route::NotDuplicates | Route::UndoNotDuplicates => parse_fields(body, &["a", "b", "reason"]).and_then(|v| {
+            let field = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+            let undo = rule.route == Route::UndoNotDuplicates;
+            reg.not_duplicates(actor, &field("a"), &field("b"), &field("reason"), undo)
+                .map(|d| ApiResponse::new(if undo { 200 } else { 201 }, d))
+                .map_err(|e| error_response(&e))
+        }),
+        Route::LinkHistory => reg
+            .link_history(param(0))
+            .map(|items| ApiResponse::new(200, json!({"referenceId": param(0), "items": items})))
+            .map_err(|e| error_response(&e)),
         Route::PendingRescore => reg
             .rescore_pending(actor)
             .map(|n| ApiResponse::new(200, json!({"linked": n})))

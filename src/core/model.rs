@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 pub enum PersonStatus {
     Active,
     WorkingCopy,
+    /// Merged into another person (the survivor), which its ids resolve to.
+    Merged,
 }
 
 impl PersonStatus {
@@ -18,12 +20,14 @@ impl PersonStatus {
         match self {
             PersonStatus::Active => "active",
             PersonStatus::WorkingCopy => "working_copy",
+            PersonStatus::Merged => "merged",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "active" => Some(PersonStatus::Active),
             "working_copy" => Some(PersonStatus::WorkingCopy),
+            "merged" => Some(PersonStatus::Merged),
             _ => None,
         }
     }
@@ -284,7 +288,19 @@ pub struct Person {
     /// The hub's Link ID once synchronised (seed 004).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_id: Option<String>,
+    /// When this person was asked for by the ids of a person merged into
+    /// it: which, and since when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_from: Option<MergedFrom>,
     pub person: PersonData,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sor_records: Vec<SorRecord>,
+}
+
+/// A person merged into another: its ids and when it was merged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MergedFrom {
+    pub id: String,
+    pub reference_id: String,
+    pub merged_at: String,
 }

@@ -6,6 +6,7 @@ use crate::core::ids;
 use crate::core::matching::{self, Explanation, MatchRecord, Params, normalize};
 use crate::core::model::*;
 use crate::store::matching::{self as sm, SourcedRecord, SqlTf};
+use crate::store::steward as ss;
 use crate::store::{self, NewPerson};
 use rusqlite::Connection;
 use serde::Serialize;
@@ -441,18 +442,54 @@ pub enum Mode {
     Queue,
 }
 
+/// Who links a record, when, and on what evidence: what the person's link
+/// history keeps of each change.
+#[derive(Debug, Clone, Copy)]
+pub struct Why<'a> {
+    pub actor: &'a str,
+    pub now: &'a str,
+    /// The engine's confidence, when the engine decided.
+    pub confidence: Option<f64>,
+    pub model_version: Option<u32>,
+    pub reason: Option<&'a str>,
+}
+
 /// Attach `(sor, sor_id)` to person `seq`, moving it from `previous` (the
-/// person that has it now, if any) when that is another person.
-fn attach(
+/// person that has it now, if any) when that is another person. A change
+/// of person is written to both persons' link history.
+pub(super) fn attach(
     conn: &Connection,
     seq: i64,
     previous: Option<i64>,
     req: &ReferenceRequest,
     rec: &Keyed,
     kind: &str,
-    now: &str,
+    why: Why,
 ) -> Result<()> {
+    let now = why.now;
     let attrs = serde_json::to_string(&req.attributes).expect("a JSON map serialises");
+    if previous != Some(seq) {
+        let event = ss::LinkEvent {
+            operation: if kind == "new" { "created" } else { "linked" },
+            person: seq,
+            sor: Some(&req.sor),
+            sor_id: Some(&req.sor_id),
+            other: previous,
+            confidence: why.confidence,
+            model_version: why.model_version,
+            reason: why.reason,
+        };
+        ss::insert_link_event(conn, now, why.actor, &event)?;
+        if let Some(old) = previous {
+            let out = ss::LinkEvent {
+                operation: "moved_out",
+                person: old,
+                other: Some(seq),
+                ..event
+            };
+            ss::insert_link_event(conn, now, why.actor, &out)?;
+        }
+    }
     if let Some(old) = previous
         && old != seq
     {
@@ -471,9 +508,9 @@ fn create_person_for(
     previous: Option<i64>,
     req: &ReferenceRequest,
     rec: &Keyed,
-    actor: &str,
-    now: &str,
+    why: Why,
 ) -> Result<String> {
+    let (actor, now) = (why.actor, why.now);
     let reference_id = allocate_reference_id(conn)?;
     let id = ids::person_id();
     let data = person_from_attributes(&req.attributes);
@@ -490,7 +527,7 @@ fn create_person_for(
             now,
         },
     )?;
-    attach(conn, seq, previous, req, rec, "new", now)?;
+    attach(conn, seq, previous, req, rec, "new", why)?;
     Ok(reference_id)
 }
 
@@ -558,16 +595,31 @@ pub fn reference_in_prepared(
     now: &str,
 ) -> Result<ReferenceOutcome> {
     let previous = known.as_ref().map(|k| k.person_seq);
+    let why = Why {
+        actor,
+        now,
+        confidence: None,
+        model_version: Some(params.version),
+        reason: None,
+    };
     // Forced reconciliation.
     match req.reference_id.as_deref() {
         Some("new") => {
+            let why = Why {
+                reason: Some("the client chose a new person (referenceId \"new\")"),
+                ..why
+            };
             return Ok(ReferenceOutcome::Created(create_person_for(
-                conn, previous, req, rec, actor, now,
+                conn, previous, req, rec, why,
             )?));
         }
         Some(r) => {
             let seq = reference_seq(conn, r)?;
-            attach(conn, seq, previous, req, rec, "linked", now)?;
+            let why = Why {
+                reason: Some("the client chose this person (referenceId)"),
+                ..why
+            };
+            attach(conn, seq, previous, req, rec, "linked", why)?;
             return Ok(ReferenceOutcome::Existing(r.to_string()));
         }
         None => {}
@@ -581,7 +633,7 @@ pub fn reference_in_prepared(
             req,
             rec,
             &row.link_kind,
-            now,
+            why,
         )?;
         let rid: String = crate::store::query_one(
             conn,
@@ -595,12 +647,16 @@ pub fn reference_in_prepared(
     let sure: Vec<&Candidate> = cands.iter().filter(|c| c.sure()).collect();
     if sure.len() == 1 {
         let seq = reference_seq(conn, &sure[0].reference_id)?;
-        attach(conn, seq, previous, req, rec, "linked", now)?;
+        let why = Why {
+            confidence: Some(sure[0].confidence),
+            ..why
+        };
+        attach(conn, seq, previous, req, rec, "linked", why)?;
         return Ok(ReferenceOutcome::Existing(sure[0].reference_id.clone()));
     }
     if cands.is_empty() {
         return Ok(ReferenceOutcome::Created(create_person_for(
-            conn, previous, req, rec, actor, now,
+            conn, previous, req, rec, why,
         )?));
     }
     match mode {
@@ -882,7 +938,14 @@ impl Registry {
             attributes,
             reference_id: None,
         };
-        let new_ref = create_person_for(&tx, Some(seq), &req, &rec, &actor.name, &now)?;
+        let why = Why {
+            actor: &actor.name,
+            now: &now,
+            confidence: None,
+            model_version: None,
+            reason: Some(reason.trim()),
+        };
+        let new_ref = create_person_for(&tx, Some(seq), &req, &rec, why)?;
         crate::store::accounts::audit(
             &tx,
             &now,

@@ -11,6 +11,7 @@ pub mod idmatch;
 pub mod import;
 pub mod outbox;
 pub mod persons;
+pub mod steward;
 
 pub use error::ServiceError;
 
@@ -268,6 +269,17 @@ impl Registry {
         let person_id: String =
             tx.query_row("SELECT id FROM persons WHERE seq = ?1", [seq], |r| r.get(0))?;
         idmatch::index_person(&tx, seq, &valid.person, &person_id)?;
+        if created {
+            let event = store::steward::LinkEvent {
+                operation: "created",
+                person: seq,
+                sor: Some(idmatch::LOCAL_SOR),
+                sor_id: Some(&person_id),
+                reason: Some("registered at the desk"),
+                ..Default::default()
+            };
+            store::steward::insert_link_event(&tx, &now, &actor.name, &event)?;
+        }
         for scan in &valid.scans {
             store::insert_scan(&tx, seq, scan.document_index, scan)?;
         }
@@ -443,17 +455,30 @@ impl Registry {
         }
     }
 
-    /// A stored person by public id, reference id or technical id.
+    /// A stored person by public id, reference id or technical id. The ids
+    /// of a person merged into another answer with the survivor, saying
+    /// which person was asked for and since when it is merged
+    /// (`merged_from`).
     pub fn get_person(&self, key: &str) -> Result<Person> {
-        let seq =
-            store::find_seq(&self.store.conn, key)?.ok_or_else(|| ServiceError::NotFound {
-                entity: "Person",
-                id: key.to_string(),
-            })?;
-        store::load_person(&self.store.conn, seq)?.ok_or_else(|| ServiceError::NotFound {
+        let not_found = || ServiceError::NotFound {
             entity: "Person",
             id: key.to_string(),
-        })
+        };
+        let conn = &self.store.conn;
+        let seq = match store::find_seq(conn, key)? {
+            Some(seq) => seq,
+            None => store::steward::find_any(conn, key)?
+                .map(|(seq, _, _)| seq)
+                .ok_or_else(not_found)?,
+        };
+        let mut person = store::load_person(conn, seq)?.ok_or_else(not_found)?;
+        if person.status == PersonStatus::Merged {
+            let (survivor, merged_from) = steward::survivor_of(conn, seq)?;
+            let mut s = store::load_person(conn, survivor)?.ok_or_else(not_found)?;
+            s.merged_from = Some(merged_from);
+            person = s;
+        }
+        Ok(person)
     }
 }
 

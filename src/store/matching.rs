@@ -91,6 +91,27 @@ pub fn move_records(conn: &Connection, from: i64, to: i64) -> Result<()> {
     save_records(conn, to, &old, &all, &[], None)
 }
 
+/// Move the records `keys` ((sor, sorId)) of person `from` to person `to`,
+/// keys and all; term frequencies stay as they are (the records exist
+/// still).
+pub fn move_some_records(
+    conn: &Connection,
+    from: i64,
+    to: i64,
+    keys: &[(String, String)],
+) -> Result<()> {
+    let old_from = load_records(conn, from)?;
+    let (moving, kept): (Vec<SourcedRecord>, Vec<SourcedRecord>) = old_from
+        .iter()
+        .cloned()
+        .partition(|r| keys.iter().any(|(s, i)| *s == r.sor && *i == r.sor_id));
+    save_records(conn, from, &old_from, &kept, &[], None)?;
+    let old_to = load_records(conn, to)?;
+    let mut all = old_to.clone();
+    all.extend(moving);
+    save_records(conn, to, &old_to, &all, &[], None)
+}
+
 /// Write a person's comparable records, replacing `old` (what is stored
 /// now), and the differences in its blocking and search keys. `added` are
 /// records new to this person, counted into term frequencies. `known` is a

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod matching;
 mod schema;
+pub mod steward;
 
 use crate::core::model::*;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -114,13 +115,36 @@ impl Store {
             .take(upto)
             .skip(current)
         {
+            let rebuild = schema::FOREIGN_KEYS_OFF_AT.contains(&(i + 1));
+            if rebuild {
+                // Only outside a transaction does this pragma take effect.
+                self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+            }
             let tx = self.conn.transaction()?;
             tx.execute_batch(sql)?;
             if schema::REBUILD_KEYS_AT.contains(&(i + 1)) {
                 matching::rebuild_keys(&tx)?;
             }
+            if rebuild {
+                let broken: i64 =
+                    tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                        r.get(0)
+                    })?;
+                if broken > 0 {
+                    return Err(rusqlite::Error::SqliteFailure(
+                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT),
+                        Some(format!(
+                            "schema step {}: {broken} rows would break a foreign key",
+                            i + 1
+                        )),
+                    ));
+                }
+            }
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;
+            if rebuild {
+                self.conn.pragma_update(None, "foreign_keys", "ON")?;
+            }
         }
         Ok(())
     }
@@ -580,6 +604,7 @@ pub fn load_person(conn: &Connection, seq: i64) -> Result<Option<Person>> {
         updated_by: ub,
         updated_at: ua,
         link_id,
+        merged_from: None,
         person,
         sor_records,
     }))

@@ -298,7 +298,91 @@ pub const MIGRATIONS: &[&str] = &[
     // the birth day and month, postcode with either name's sound instead
     // of the family name's only); the key tables are rebuilt after it.
     "SELECT 1;",
+    // 14: stewardship (issue 14). A person merged into another keeps its
+    // row, with status 'merged' and the survivor in merged_into, so its ids
+    // keep resolving; the CHECK on status is widened by rebuilding the
+    // table (foreign keys are off for this step: see FOREIGN_KEYS_OFF_AT).
+    // Merges remember exactly what moved, for unmerge; pairs a steward
+    // called different people; and every link change, for the history.
+    r#"
+    CREATE TABLE persons_new (
+        seq          INTEGER PRIMARY KEY,
+        id           TEXT NOT NULL UNIQUE,
+        reference_id TEXT NOT NULL,
+        status       TEXT NOT NULL CHECK (status IN ('active', 'working_copy', 'merged')),
+        active_id    TEXT REFERENCES persons(id),
+        version      INTEGER NOT NULL DEFAULT 1,
+        first_name   TEXT NOT NULL,
+        last_name    TEXT NOT NULL,
+        birth_date   TEXT NOT NULL,
+        gender       TEXT NOT NULL,
+        tax_id       TEXT,
+        data         TEXT NOT NULL,
+        created_by   TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        updated_by   TEXT NOT NULL,
+        updated_at   TEXT NOT NULL,
+        link_id      TEXT,
+        ordinal      INTEGER,
+        merged_into  INTEGER REFERENCES persons(seq)
+    );
+    INSERT INTO persons_new (seq, id, reference_id, status, active_id, version, first_name,
+        last_name, birth_date, gender, tax_id, data, created_by, created_at, updated_by,
+        updated_at, link_id, ordinal)
+    SELECT seq, id, reference_id, status, active_id, version, first_name, last_name,
+        birth_date, gender, tax_id, data, created_by, created_at, updated_by, updated_at,
+        link_id, ordinal FROM persons;
+    DROP TABLE persons;
+    ALTER TABLE persons_new RENAME TO persons;
+    CREATE UNIQUE INDEX persons_reference_active ON persons(reference_id) WHERE status = 'active';
+    CREATE UNIQUE INDEX persons_one_working_copy ON persons(active_id) WHERE status = 'working_copy';
+    CREATE INDEX persons_tax_id ON persons(tax_id) WHERE tax_id IS NOT NULL;
+    CREATE UNIQUE INDEX persons_ordinal ON persons(ordinal) WHERE ordinal IS NOT NULL;
+    CREATE INDEX persons_reference ON persons(reference_id);
+    CREATE TABLE merges (
+        id           INTEGER PRIMARY KEY,
+        survivor_seq INTEGER NOT NULL REFERENCES persons(seq),
+        merged_seq   INTEGER NOT NULL REFERENCES persons(seq),
+        at           TEXT NOT NULL,
+        actor        TEXT NOT NULL,
+        reason       TEXT NOT NULL,
+        moved        TEXT NOT NULL,
+        undone_at    TEXT,
+        undone_by    TEXT,
+        undo_reason  TEXT
+    );
+    CREATE UNIQUE INDEX merges_open ON merges(merged_seq) WHERE undone_at IS NULL;
+    CREATE TABLE not_duplicates (
+        a_seq  INTEGER NOT NULL REFERENCES persons(seq),
+        b_seq  INTEGER NOT NULL REFERENCES persons(seq),
+        at     TEXT NOT NULL,
+        actor  TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        PRIMARY KEY (a_seq, b_seq),
+        CHECK (a_seq < b_seq)
+    ) WITHOUT ROWID;
+    CREATE INDEX not_duplicates_b ON not_duplicates(b_seq);
+    CREATE TABLE link_events (
+        id            INTEGER PRIMARY KEY,
+        at            TEXT NOT NULL,
+        actor         TEXT NOT NULL,
+        operation     TEXT NOT NULL,
+        person_seq    INTEGER NOT NULL,
+        sor           TEXT,
+        sor_id        TEXT,
+        other_seq     INTEGER,
+        confidence    REAL,
+        model_version INTEGER,
+        reason        TEXT
+    );
+    CREATE INDEX link_events_person ON link_events(person_seq);
+    "#,
 ];
+
+/// Steps that rebuild a table others reference: they run with foreign keys
+/// off (a dropped parent would otherwise cascade into its children), and
+/// `PRAGMA foreign_key_check` must find nothing before they commit.
+pub const FOREIGN_KEYS_OFF_AT: &[usize] = &[14];
 
 /// The schema versions after which the key tables are rebuilt from the
 /// stored records: 9 (keys became hashes), 13 (postcode and birth-date
