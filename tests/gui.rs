@@ -496,9 +496,9 @@ fn a_reviewer_unlinks_a_record_in_the_person_view() {
     wait_for(&mut h, "the unlink button", |h| has_text(h, "Unlink B 7"));
     click(&mut h, "Unlink B 7");
     wait_for(&mut h, "the reason field", |h| {
-        has_text(h, "Reason for unlinking")
+        has_text(h, "Reason for this change")
     });
-    type_into(&mut h, "Reason for unlinking", "her twin sister");
+    type_into(&mut h, "Reason for this change", "her twin sister");
     click(&mut h, "Confirm unlink");
     wait_for(&mut h, "the unlink notice", |h| {
         has_text(h, "Unlinked: the record is now person")
@@ -509,4 +509,90 @@ fn a_reviewer_unlinks_a_record_in_the_person_view() {
     let of = |sor: &str| links.iter().find(|l| l.0 == sor).unwrap().2.clone();
     assert_eq!(of("A"), reference);
     assert_ne!(of("B"), reference);
+}
+
+/// A reviewer finds a duplicate in the person view, merges it in, reads
+/// the link history, and unmerges it, each with a reason, by labels only.
+#[test]
+fn a_reviewer_merges_and_unmerges_in_the_person_view() {
+    let db = db_with_users();
+    let (a, b) = {
+        let mut reg = Registry::open(&db.path).unwrap();
+        let mut post = |sor: &str, body: serde_json::Value| {
+            let r = registrar::api::handle(
+                &mut reg,
+                &registrar::service::Actor::system(),
+                "POST",
+                "/people",
+                serde_json::json!({"requestType": "referenceId", "sor": sor, "referenceId": "new", "sorAttributes": body})
+                    .to_string()
+                    .as_bytes(),
+            );
+            r.body["referenceId"].as_str().unwrap().to_string()
+        };
+        let a = post(
+            "A",
+            serde_json::json!({"sorId": "1", "givenName": "Olena", "sn": "Kovalenko", "dateOfBirth": "1986-04-12"}),
+        );
+        let b = post(
+            "B",
+            serde_json::json!({"sorId": "2", "givenName": "Olena", "sn": "Kovalenko", "dateOfBirth": "1986-04-12"}),
+        );
+        (a, b)
+    };
+    let status = |r: &str| {
+        let reg = Registry::open(&db.path).unwrap();
+        registrar::store::query_one(
+            &reg.store.conn,
+            "SELECT status FROM persons WHERE reference_id = ?1",
+            [r],
+            |row| row.get::<_, String>(0),
+        )
+        .unwrap()
+    };
+    let mut h = harness(&db.path);
+    login(&mut h, "rob", "rob-pass1");
+    click(&mut h, "Search");
+    type_into(&mut h, "Search persons", &a);
+    wait_for(&mut h, "the person in the results", |h| {
+        has_text(h, &format!("Open {a}"))
+    });
+    h.query_all_by_label_contains(&format!("Open {a}"))
+        .next()
+        .unwrap()
+        .click();
+    wait_for(&mut h, "the person view", |h| {
+        has_text(h, "Merge and duplicates")
+    });
+    click(&mut h, "Merge and duplicates");
+    let merge = format!("Merge {b} into this person");
+    wait_for(&mut h, "the duplicate", |h| has_text(h, &merge));
+    click(&mut h, &merge);
+    wait_for(&mut h, "what will change", |h| {
+        has_text(h, "its M-number and id open this person")
+    });
+    type_into(&mut h, "Reason for this change", "registered twice");
+    click(&mut h, "Confirm merge");
+    wait_for(&mut h, "the merge notice", |h| {
+        has_text(h, &format!("Merged {b} into this person."))
+    });
+    assert_eq!(status(&b), "merged");
+    // The person view reloads after the change.
+    wait_for(&mut h, "the reloaded person", |h| {
+        has_text(h, "Link history")
+    });
+    click(&mut h, "Link history");
+    wait_for(&mut h, "the history", |h| {
+        has_text(h, &format!("{b} merged into this person"))
+    });
+    let unmerge = format!("Unmerge {b}");
+    wait_for(&mut h, "the unmerge button", |h| has_text(h, &unmerge));
+    click(&mut h, &unmerge);
+    type_into(&mut h, "Reason for this change", "two people after all");
+    click(&mut h, "Confirm unmerge");
+    wait_for(&mut h, "the unmerge notice", |h| {
+        has_text(h, &format!("Unmerged {b}"))
+    });
+    drop(h);
+    assert_eq!(status(&b), "active");
 }

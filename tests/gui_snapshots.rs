@@ -59,7 +59,7 @@ fn every_screen_light_and_dark() {
     registrar::core::ids::seed(2026);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("snap.db");
-    {
+    let taras = {
         let mut reg = Registry::open(&path).unwrap();
         fixed_clock(&mut reg);
         reg.add_user(None, "ada", Role::Admin, "admin-pass")
@@ -77,6 +77,7 @@ fn every_screen_light_and_dark() {
             "documents": [{"type": "PASSPORT", "number": "АА123456", "issued_by": "Kyiv", "issued_at": "2002-05-01"}],
             "authentication_methods": [{"type": "OTP", "phone_number": "+380501234567"}]}});
         let o = reg.person_request(&rita, &olena).unwrap().person;
+        let mut refs = Vec::new();
         for (i, (first, last, born)) in [
             ("Taras", "Shevchenko", "1961-03-09"),
             ("Iryna", "Bondarenko", "1990-07-21"),
@@ -94,8 +95,28 @@ fn every_screen_light_and_dark() {
             b["person"]["phones"] = json!([]);
             b["person"]["addresses"] = json!([]);
             b["person"].as_object_mut().unwrap().remove("email");
-            reg.person_request(&rita, &b).unwrap();
+            refs.push(reg.person_request(&rita, &b).unwrap().person.reference_id);
         }
+        // Taras: a record from a hospital system, a second registration
+        // merged into him, and a look-alike offered as a possible duplicate.
+        let taras = refs[0].clone();
+        let sor = |sor: &str, id: &str, born: &str, to: &str| {
+            json!({"requestType": "referenceId", "sor": sor, "referenceId": to,
+                   "sorAttributes": {"sorId": id, "givenName": "Taras", "sn": "Shevchenko", "dateOfBirth": born}})
+        };
+        reg.reference_request(&ada, &sor("HIS", "H-12", "1961-03-09", &taras))
+            .unwrap();
+        let twice = match reg
+            .reference_request(&ada, &sor("LAB", "L-5", "1961-03-09", "new"))
+            .unwrap()
+        {
+            registrar::service::idmatch::ReferenceOutcome::Created(r) => r,
+            other => panic!("{other:?}"),
+        };
+        reg.merge(&ada, &taras, &twice, "registered twice at the lab")
+            .unwrap();
+        reg.reference_request(&ada, &sor("LAB", "L-9", "1961-03-19", "new"))
+            .unwrap();
         // A receptionist's change waiting for review.
         let mut upd = olena.clone();
         upd["person"]
@@ -120,7 +141,8 @@ fn every_screen_light_and_dark() {
             matches!(r, registrar::service::idmatch::ReferenceOutcome::Queued(_)),
             "{r:?}"
         );
-    }
+        taras
+    };
     let mut reg = Registry::open(&path).unwrap();
     fixed_clock(&mut reg);
     let mut h = Harness::builder()
@@ -169,6 +191,27 @@ fn every_screen_light_and_dark() {
         unfocus(&mut h);
         settle(&mut h);
         h.snapshot(format!("search_{name}"));
+        // Taras's records, merge and duplicates, and link history.
+        let open_taras = format!("Open {taras}");
+        click(&mut h, &open_taras);
+        for section in [
+            "Records from systems of record",
+            "Merge and duplicates",
+            "Link history",
+        ] {
+            click(&mut h, section);
+        }
+        h.get_by_label("Link history").scroll_to_me();
+        settle(&mut h);
+        unfocus(&mut h);
+        h.snapshot(format!("person_steward_{name}"));
+        for section in [
+            "Records from systems of record",
+            "Merge and duplicates",
+            "Link history",
+        ] {
+            click(&mut h, section);
+        }
         click(&mut h, "Review queue (1)");
         h.snapshot(format!("review_{name}"));
         click(&mut h, "Reconciliation (1)");

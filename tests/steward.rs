@@ -120,7 +120,10 @@ fn merge_moves_everything_and_unmerge_restores_exactly_that() {
         404
     );
     let same = json!({"survivor": a, "merged": a, "reason": "x"});
-    assert_eq!(reviewer(&mut reg, "POST", "/people/merge", &same).status, 409);
+    assert_eq!(
+        reviewer(&mut reg, "POST", "/people/merge", &same).status,
+        409
+    );
     let no_reason = json!({"survivor": a, "merged": b, "reason": ""});
     assert_eq!(
         reviewer(&mut reg, "POST", "/people/merge", &no_reason).status,
@@ -149,6 +152,15 @@ fn merge_moves_everything_and_unmerge_restores_exactly_that() {
     assert_eq!(belongings(&person(&mut reg, &b)), before_b);
     assert_eq!(person(&mut reg, &c)["status"], "active");
 
+    let browse = |reg: &mut Registry| -> (i64, String) {
+        let r = get(reg, "/api/search?q=&limit=100");
+        assert_eq!(r.status, 200, "{}", r.body);
+        (
+            r.body["total"].as_i64().unwrap(),
+            r.body["items"].to_string(),
+        )
+    };
+    let (listed, _) = browse(&mut reg);
     // The merge.
     let merged = reviewer(&mut reg, "POST", "/people/merge", &body);
     assert_eq!(merged.status, 200, "{}", merged.body);
@@ -164,6 +176,10 @@ fn merge_moves_everything_and_unmerge_restores_exactly_that() {
     assert_eq!(after["sor_records"].as_array().unwrap().len(), 1);
     assert_eq!(after["documents"].as_array().unwrap().len(), 2);
     assert_eq!(after["issued_identifiers"].as_array().unwrap().len(), 2);
+    // Browsing lists the merged person no more.
+    let (n, items) = browse(&mut reg);
+    assert_eq!(n, listed - 1);
+    assert!(!items.contains(&b) && items.contains(&a), "{items}");
     // B's ids resolve to A, saying so and since when.
     for key in [&b, &b_id] {
         let got = person(&mut reg, key);
@@ -202,13 +218,7 @@ fn merge_moves_everything_and_unmerge_restores_exactly_that() {
         409
     );
     assert_eq!(
-        reviewer(
-            &mut reg,
-            "POST",
-            "/people/M000000000/unmerge",
-            &undo
-        )
-        .status,
+        reviewer(&mut reg, "POST", "/people/M000000000/unmerge", &undo).status,
         404
     );
     let r = reviewer(&mut reg, "POST", &path, &undo);
@@ -216,6 +226,9 @@ fn merge_moves_everything_and_unmerge_restores_exactly_that() {
     assert_eq!(belongings(&person(&mut reg, &a)), before_a);
     assert_eq!(belongings(&person(&mut reg, &b)), before_b);
     assert!(person(&mut reg, &b)["merged_from"].is_null());
+    let (n, items) = browse(&mut reg);
+    assert_eq!(n, listed);
+    assert!(items.contains(&b), "{items}");
     assert_eq!(reviewer(&mut reg, "POST", &path, &undo).status, 409);
     let again = people(
         &mut reg,
@@ -274,7 +287,7 @@ fn not_duplicates_keeps_a_pair_apart_until_taken_back() {
             .map(|c| c["referenceId"].as_str().unwrap().to_string())
             .collect()
     };
-    assert_eq!(dups(&mut reg), [b.clone()]);
+    assert_eq!(dups(&mut reg), [b.as_str()]);
     let body = json!({"a": a, "b": b, "reason": "twins: different passports"});
     let path = "/people/not-duplicates";
     assert_eq!(
@@ -311,7 +324,7 @@ fn not_duplicates_keeps_a_pair_apart_until_taken_back() {
     let r = reviewer(&mut reg, "DELETE", path, &body);
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(reviewer(&mut reg, "DELETE", path, &body).status, 404);
-    assert_eq!(dups(&mut reg), [b.clone()]);
+    assert_eq!(dups(&mut reg), [b.as_str()]);
     assert_eq!(
         operations(&mut reg, &a),
         ["created", "not_duplicates", "not_duplicates_undone"]
@@ -374,8 +387,5 @@ fn a_record_moves_to_another_person_and_stays_there() {
     let hc = get(&mut reg, &format!("/people/{c}/history")).body;
     assert_eq!(hc["items"][1]["other"], a.as_str());
     assert_eq!(hc["items"][1]["reason"], "her sister's record");
-    assert_eq!(
-        get(&mut reg, "/people/M000000000/history").status,
-        404
-    );
+    assert_eq!(get(&mut reg, "/people/M000000000/history").status, 404);
 }

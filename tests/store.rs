@@ -283,3 +283,80 @@ fn version_13_keeps_every_row_through_the_persons_rebuild() {
         .unwrap();
     assert!(version >= 14);
 }
+
+/// A merge is one transaction: killed at any moment, a pair is either
+/// merged whole (the merged person has nothing left and its merge row is
+/// in force) or not at all (it keeps its two documents). Nothing is lost.
+#[test]
+fn killing_a_merge_leaves_all_of_it_or_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("merge.db");
+    let made = Command::new(bin())
+        .args(["--db", db.to_str().unwrap(), "stress", "--count", "60"])
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let refs: Vec<String> = {
+        let s = Store::open(&db).unwrap();
+        let mut st = s
+            .conn
+            .prepare("SELECT reference_id FROM persons WHERE status = 'active' ORDER BY seq")
+            .unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(refs.len(), 60);
+    // Each merge in its own process, killed (SIGKILL) after a delay that
+    // walks from before it opens the database to after it commits.
+    for (i, pair) in refs.chunks(2).enumerate() {
+        let body = dir.path().join(format!("{}.json", pair[1]));
+        std::fs::write(
+            &body,
+            json!({"survivor": pair[0], "merged": pair[1], "reason": "crash test"}).to_string(),
+        )
+        .unwrap();
+        let mut child = Command::new(bin())
+            .args(["--db", db.to_str().unwrap(), "api", "POST", "/people/merge"])
+            .arg("--body")
+            .arg(&body)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis((i as u64 * 7) % 60));
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let reg = Registry::open(&db).unwrap();
+    let conn = &reg.store.conn;
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    let q = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(q("SELECT count(*) FROM documents"), 120, "no document lost");
+    let merged = q("SELECT count(*) FROM persons WHERE status = 'merged'");
+    assert_eq!(
+        merged,
+        q("SELECT count(*) FROM merges WHERE undone_at IS NULL"),
+        "a merge row for each merged person"
+    );
+    assert_eq!(
+        q("SELECT count(*) FROM persons p WHERE status = 'merged' AND (
+               EXISTS (SELECT 1 FROM documents d WHERE d.person_seq = p.seq)
+            OR EXISTS (SELECT 1 FROM match_records m WHERE m.person_seq = p.seq AND m.records != '[]'))"),
+        0,
+        "a merged person keeps nothing"
+    );
+    assert_eq!(
+        q(
+            "SELECT count(*) FROM persons p WHERE status = 'active' AND merged_into IS NULL AND
+              (SELECT count(*) FROM documents d WHERE d.person_seq = p.seq)
+              != 2 * (1 + (SELECT count(*) FROM persons m WHERE m.merged_into = p.seq))"
+        ),
+        0,
+        "each survivor holds its documents and those of what merged into it"
+    );
+    eprintln!("{merged} of 30 pairs merged before the kills");
+}

@@ -8,6 +8,7 @@ pub mod form;
 mod pages;
 mod register;
 mod search;
+mod steward;
 pub mod widgets;
 pub mod worker;
 
@@ -115,6 +116,7 @@ pub struct App {
     notice: Option<Notice>,
     register: register::RegisterState,
     search: search::SearchState,
+    steward: steward::StewardState,
     pages: pages::PagesState,
 }
 
@@ -147,6 +149,7 @@ impl App {
             notice: None,
             register: register::RegisterState::new(),
             search: search::SearchState::default(),
+            steward: steward::StewardState::default(),
             pages: pages::PagesState::default(),
         }
     }
@@ -239,8 +242,10 @@ impl App {
             | Tag::Person
             | Tag::PersonHistory
             | Tag::PersonAudit
-            | Tag::Unlink
             | Tag::Scan(_) => self.on_search_reply(ctx, r),
+            Tag::Steward | Tag::LinkHistory | Tag::Duplicates | Tag::MergePick => {
+                self.on_steward_reply(r)
+            }
             _ => self.on_pages_reply(r),
         }
     }

@@ -20,15 +20,12 @@ pub struct SearchState {
     pages: HashMap<i64, Vec<PersonSummary>>,
     requested: HashSet<i64>,
     pub request_focus: bool,
-    selected: Option<String>,
+    pub(super) selected: Option<String>,
     detail: Option<Value>,
     history: Vec<Value>,
     audit: Vec<Value>,
     scans: HashMap<String, egui::TextureHandle>,
     error: Option<String>,
-    /// A record the reviewer is about to unlink (sor, sor id), and why.
-    unlink: Option<(String, String)>,
-    unlink_reason: String,
 }
 
 impl App {
@@ -55,7 +52,7 @@ impl App {
         );
     }
 
-    fn open_person(&mut self, id: &str) {
+    pub(super) fn open_person(&mut self, id: &str) {
         self.search.selected = Some(id.to_string());
         self.search.detail = None;
         self.search.history.clear();
@@ -74,6 +71,7 @@ impl App {
             &format!("/audit?person={id}"),
             None,
         );
+        self.load_steward(id);
     }
 
     pub(super) fn on_search_reply(&mut self, ctx: &egui::Context, r: Reply) {
@@ -88,27 +86,6 @@ impl App {
                     s.error = None;
                 } else {
                     s.error = Some(r.message());
-                }
-            }
-            Tag::Unlink => {
-                if r.ok() {
-                    s.unlink = None;
-                    s.unlink_reason.clear();
-                    self.notice = Some(super::Notice {
-                        text: format!(
-                            "Unlinked: the record is now person {}.",
-                            r.body["referenceId"].as_str().unwrap_or("")
-                        ),
-                        ok: true,
-                    });
-                    if let Some(id) = s.selected.clone() {
-                        self.open_person(&id);
-                    }
-                } else {
-                    self.notice = Some(super::Notice {
-                        text: r.message(),
-                        ok: false,
-                    });
                 }
             }
             Tag::Person if r.ok() => s.detail = Some(r.body["data"].clone()),
@@ -366,63 +343,7 @@ impl App {
                         ));
                     }
                 });
-                let records = d["sor_records"].as_array().cloned().unwrap_or_default();
-                let steward = matches!(self.role(), "admin" | "reviewer");
-                ui.collapsing("Records from systems of record", |ui| {
-                    for r in &records {
-                        ui.horizontal(|ui| {
-                            ui.label(format!(
-                                "{} {} · {}",
-                                s(&r["sor"]),
-                                s(&r["sor_id"]),
-                                r["attributes"]
-                            ));
-                            let local = s(&r["sor"]) == crate::service::idmatch::LOCAL_SOR;
-                            if steward
-                                && !local
-                                && records.len() > 1
-                                && ui
-                                    .button(format!("Unlink {} {}", s(&r["sor"]), s(&r["sor_id"])))
-                                    .clicked()
-                            {
-                                self.search.unlink = Some((s(&r["sor"]), s(&r["sor_id"])));
-                            }
-                        });
-                    }
-                    if let Some((sor, sor_id)) = self.search.unlink.clone() {
-                        ui.separator();
-                        ui.label(format!(
-                            "Unlink {sor} {sor_id} from {}: the record becomes a person of its own, with a new M-number; this person keeps the rest. The change is audited with your reason.",
-                            s(&d["reference_id"])
-                        ));
-                        ui.horizontal(|ui| {
-                            let l = ui.label("Reason for unlinking");
-                            ui.add(
-                                egui::TextEdit::singleline(&mut self.search.unlink_reason)
-                                    .hint_text("why the link is wrong")
-                                    .desired_width(320.0),
-                            )
-                            .labelled_by(l.id);
-                            let ready = !self.search.unlink_reason.trim().is_empty();
-                            if ui
-                                .add_enabled(ready, egui::Button::new("Confirm unlink"))
-                                .clicked()
-                            {
-                                let body = serde_json::json!({"sor": sor, "sorId": sor_id,
-                                    "reason": self.search.unlink_reason.trim()});
-                                self.worker.call(
-                                    Tag::Unlink,
-                                    "POST",
-                                    &format!("/people/{}/unlink", s(&d["reference_id"])),
-                                    Some(&body),
-                                );
-                            }
-                            if ui.button("Cancel unlink").clicked() {
-                                self.search.unlink = None;
-                            }
-                        });
-                    }
-                });
+                self.steward_sections(ui, &d);
                 ui.collapsing("History of approved changes", |ui| {
                     if self.search.history.is_empty() {
                         ui.label("No approved changes.");

@@ -26,7 +26,10 @@ pub enum Tag {
     Candidates(u64),
     Submit,
     Link,
-    Search { generation: u64, page: i64 },
+    Search {
+        generation: u64,
+        page: i64,
+    },
     Person,
     PersonHistory,
     PersonAudit,
@@ -40,7 +43,11 @@ pub enum Tag {
     Setting(String),
     SaveSetting(String),
     Model,
-    Unlink,
+    /// A stewardship change (unlink, move, merge, unmerge, not the same).
+    Steward,
+    LinkHistory,
+    Duplicates,
+    MergePick,
 }
 
 /// One router call.

@@ -606,7 +606,7 @@ pub fn reference_in_prepared(
     match req.reference_id.as_deref() {
         Some("new") => {
             let why = Why {
-                reason: Some("the client chose a new person (referenceId \"new\")"),
+                reason: Some("the sending system asked for a new person"),
                 ..why
             };
             return Ok(ReferenceOutcome::Created(create_person_for(
@@ -616,7 +616,7 @@ pub fn reference_in_prepared(
         Some(r) => {
             let seq = reference_seq(conn, r)?;
             let why = Why {
-                reason: Some("the client chose this person (referenceId)"),
+                reason: Some("the sending system named this person"),
                 ..why
             };
             attach(conn, seq, previous, req, rec, "linked", why)?;

@@ -275,7 +275,6 @@ impl Registry {
                 person: seq,
                 sor: Some(idmatch::LOCAL_SOR),
                 sor_id: Some(&person_id),
-                reason: Some("registered at the desk"),
                 ..Default::default()
             };
             store::steward::insert_link_event(&tx, &now, &actor.name, &event)?;

@@ -285,8 +285,7 @@ impl Registry {
                 "{merged} is not merged into {survivor}"
             )));
         }
-        let (merge_id, _, _, moved) =
-            ss::open_merge(&tx, m)?.ok_or_else(|| not_found(merged))?;
+        let (merge_id, _, _, moved) = ss::open_merge(&tx, m)?.ok_or_else(|| not_found(merged))?;
         for (sor, sor_id) in &moved.sor_records {
             let here = sm::find_sor(&tx, sor, sor_id)?.map(|r| r.person_seq);
             if here != Some(s) {

@@ -1,0 +1,406 @@
+//! Stewardship in the person view (issue 14): a person's records with
+//! Unlink and Move, possible duplicates with Merge and "Not the same
+//! person", a person picker to merge with, Unmerge of what was merged in,
+//! and the link history as a timeline. Every action asks for a reason and
+//! says what will change before it is sent; the service decides.
+
+use super::App;
+use super::worker::{Reply, Tag};
+use crate::service::idmatch::LOCAL_SOR;
+use crate::service::persons::PersonSummary;
+use eframe::egui::{self, RichText};
+use serde_json::{Value, json};
+
+/// A change the steward is about to make.
+#[derive(Debug, Clone, PartialEq)]
+enum Action {
+    Unlink { sor: String, sor_id: String },
+    Move { sor: String, sor_id: String },
+    Merge { other: String, name: String },
+    Unmerge { merged: String },
+    NotSame { other: String, name: String },
+}
+
+#[derive(Default)]
+pub struct StewardState {
+    action: Option<Action>,
+    reason: String,
+    move_to: String,
+    pick_query: String,
+    picks: Vec<PersonSummary>,
+    links: Vec<Value>,
+    duplicates: Vec<Value>,
+}
+
+fn s(v: &Value) -> String {
+    v.as_str().unwrap_or("").to_string()
+}
+
+impl Action {
+    /// What will change, in words, before it is done.
+    fn sentence(&self, this: &str) -> String {
+        match self {
+            Action::Unlink { sor, sor_id } => format!(
+                "Unlink {sor} {sor_id} from {this}: the record becomes a person of its own, with a new M-number; this person keeps the rest. The change is audited with your reason."
+            ),
+            Action::Move { sor, sor_id } => format!(
+                "Move {sor} {sor_id} from {this} to the person you name: the record leaves this person, who keeps the rest. The change is audited with your reason."
+            ),
+            Action::Merge { other, name } => format!(
+                "Merge {other} ({name}) into {this}: its records, documents and issued identifiers move here, and its M-number and id open this person from now on. Unmerge undoes it."
+            ),
+            Action::Unmerge { merged } => format!(
+                "Unmerge {merged} from {this}: it becomes a person again, with exactly the records, documents and identifiers it brought."
+            ),
+            Action::NotSame { other, name } => format!(
+                "Record that {this} and {other} ({name}) are different people: the pair is no longer offered as duplicates, and cannot be merged until the decision is taken back."
+            ),
+        }
+    }
+
+    fn confirm_label(&self) -> &'static str {
+        match self {
+            Action::Unlink { .. } => "Confirm unlink",
+            Action::Move { .. } => "Confirm move",
+            Action::Merge { .. } => "Confirm merge",
+            Action::Unmerge { .. } => "Confirm unmerge",
+            Action::NotSame { .. } => "Confirm not the same person",
+        }
+    }
+
+    /// The router call that makes the change.
+    fn request(&self, this: &str, reason: &str, move_to: &str) -> (String, Value) {
+        match self {
+            Action::Unlink { sor, sor_id } => (
+                format!("/people/{this}/unlink"),
+                json!({"sor": sor, "sorId": sor_id, "reason": reason}),
+            ),
+            Action::Move { sor, sor_id } => (
+                format!("/people/{}/link", move_to.trim().to_uppercase()),
+                json!({"sor": sor, "sorId": sor_id, "reason": reason}),
+            ),
+            Action::Merge { other, .. } => (
+                "/people/merge".into(),
+                json!({"survivor": this, "merged": other, "reason": reason}),
+            ),
+            Action::Unmerge { merged } => (
+                format!("/people/{this}/unmerge"),
+                json!({"merged": merged, "reason": reason}),
+            ),
+            Action::NotSame { other, .. } => (
+                "/people/not-duplicates".into(),
+                json!({"a": this, "b": other, "reason": reason}),
+            ),
+        }
+    }
+
+    fn done(&self, reply: &Value) -> String {
+        match self {
+            Action::Unlink { .. } => format!(
+                "Unlinked: the record is now person {}.",
+                s(&reply["referenceId"])
+            ),
+            Action::Move { sor, sor_id } => {
+                format!("Moved {sor} {sor_id} to {}.", s(&reply["referenceId"]))
+            }
+            Action::Merge { other, .. } => format!("Merged {other} into this person."),
+            Action::Unmerge { merged } => format!("Unmerged {merged}: it is a person again."),
+            Action::NotSame { other, .. } => {
+                format!("Recorded: this person and {other} are different people.")
+            }
+        }
+    }
+}
+
+/// A link event in words.
+fn event_words(e: &Value) -> String {
+    let other = s(&e["other"]);
+    let record = format!("{} {}", s(&e["sor"]), s(&e["sorId"]));
+    let what = match s(&e["operation"]).as_str() {
+        "created" if s(&e["sor"]) == LOCAL_SOR => "registered at the desk".to_string(),
+        "created" => format!("started with record {record}"),
+        "linked" if other.is_empty() => format!("record {record} linked"),
+        "linked" => format!("record {record} moved here from {other}"),
+        "moved_out" => format!("record {record} moved to {other}"),
+        "merged" => format!("{other} merged into this person"),
+        "merged_into" => format!("merged into {other}"),
+        "unmerged" => format!("unmerged ({other})"),
+        "not_duplicates" => format!("recorded as a different person from {other}"),
+        "not_duplicates_undone" => format!("no longer recorded as different from {other}"),
+        op => op.to_string(),
+    };
+    let mut line = format!("{} · {} · {what}", s(&e["at"]), s(&e["actor"]));
+    if let Some(c) = e["confidence"].as_f64() {
+        line.push_str(&format!(
+            " · confidence {c:.1} % (model {})",
+            e["modelVersion"]
+        ));
+    }
+    if let Some(r) = e["reason"].as_str() {
+        line.push_str(&format!(" · “{r}”"));
+    }
+    line
+}
+
+impl App {
+    /// Ask for what the stewardship sections show of person `key`.
+    pub(super) fn load_steward(&mut self, key: &str) {
+        self.steward.links.clear();
+        self.steward.duplicates.clear();
+        self.worker.call(
+            Tag::LinkHistory,
+            "GET",
+            &format!("/people/{key}/history"),
+            None,
+        );
+        if matches!(self.role(), "admin" | "reviewer") {
+            self.worker.call(
+                Tag::Duplicates,
+                "POST",
+                "/people/candidates",
+                Some(&json!({"referenceId": key})),
+            );
+        }
+    }
+
+    pub(super) fn on_steward_reply(&mut self, r: Reply) {
+        let st = &mut self.steward;
+        match &r.tag {
+            Tag::LinkHistory if r.ok() => {
+                st.links = r.body["items"].as_array().cloned().unwrap_or_default()
+            }
+            Tag::Duplicates if r.ok() => {
+                st.duplicates = r.body["candidates"].as_array().cloned().unwrap_or_default()
+            }
+            Tag::MergePick if r.ok() => {
+                st.picks = serde_json::from_value(r.body["items"].clone()).unwrap_or_default()
+            }
+            Tag::Steward => {
+                if r.ok() {
+                    let text = st
+                        .action
+                        .as_ref()
+                        .map(|a| a.done(&r.body))
+                        .unwrap_or_default();
+                    st.action = None;
+                    st.reason.clear();
+                    st.move_to.clear();
+                    st.picks.clear();
+                    st.pick_query.clear();
+                    self.notice = Some(super::Notice { text, ok: true });
+                    if let Some(id) = self.search.selected.clone() {
+                        self.open_person(&id);
+                    }
+                } else {
+                    self.notice = Some(super::Notice {
+                        text: r.message(),
+                        ok: false,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The records, merge and duplicates, and link history sections of
+    /// the person view `d`.
+    pub(super) fn steward_sections(&mut self, ui: &mut egui::Ui, d: &Value) {
+        let this = s(&d["reference_id"]);
+        let steward = matches!(self.role(), "admin" | "reviewer");
+        if let Some(m) = d.get("merged_from").filter(|m| m.is_object()) {
+            ui.label(
+                RichText::new(format!(
+                    "You opened {}, which was merged into this person at {}.",
+                    s(&m["reference_id"]),
+                    s(&m["merged_at"])
+                ))
+                .strong(),
+            );
+        }
+        let records = d["sor_records"].as_array().cloned().unwrap_or_default();
+        ui.collapsing("Records from systems of record", |ui| {
+            for r in &records {
+                let (sor, sor_id) = (s(&r["sor"]), s(&r["sor_id"]));
+                ui.horizontal_wrapped(|ui| {
+                    let a = &r["attributes"];
+                    ui.label(format!(
+                        "{sor} {sor_id} · {} {} · born {} · since {}",
+                        s(&a["givenName"]),
+                        s(&a["sn"]),
+                        s(&a["dateOfBirth"]),
+                        s(&r["created_at"])
+                    ));
+                    if steward && sor != LOCAL_SOR && records.len() > 1 {
+                        if ui.button(format!("Unlink {sor} {sor_id}")).clicked() {
+                            self.steward.action = Some(Action::Unlink {
+                                sor: sor.clone(),
+                                sor_id: sor_id.clone(),
+                            });
+                        }
+                        if ui.button(format!("Move {sor} {sor_id}")).clicked() {
+                            self.steward.action = Some(Action::Move { sor, sor_id });
+                        }
+                    }
+                });
+            }
+        });
+        if steward {
+            ui.collapsing("Merge and duplicates", |ui| self.merge_section(ui, &this));
+        }
+        if let Some(action) = self.steward.action.clone() {
+            self.confirm_panel(ui, &action, &this);
+        }
+        ui.collapsing("Link history", |ui| {
+            if self.steward.links.is_empty() {
+                ui.label("No link changes recorded.");
+            }
+            for e in &self.steward.links {
+                ui.label(event_words(e));
+            }
+        });
+    }
+
+    fn merge_section(&mut self, ui: &mut egui::Ui, this: &str) {
+        ui.label(RichText::new("Possible duplicates").strong());
+        if self.steward.duplicates.is_empty() {
+            ui.label("None found.");
+        }
+        for c in self.steward.duplicates.clone() {
+            let other = s(&c["referenceId"]);
+            let a = &c["attributes"];
+            let name = format!("{} {}", s(&a["givenName"]), s(&a["sn"]));
+            ui.horizontal_wrapped(|ui| {
+                ui.label(format!(
+                    "{other} · {name} · born {} · {} %",
+                    s(&a["dateOfBirth"]),
+                    s(&c["confidence"])
+                ));
+                if ui
+                    .button(format!("Merge {other} into this person"))
+                    .clicked()
+                {
+                    self.steward.action = Some(Action::Merge {
+                        other: other.clone(),
+                        name: name.clone(),
+                    });
+                }
+                if ui
+                    .button(format!("Not the same person as {other}"))
+                    .clicked()
+                {
+                    self.steward.action = Some(Action::NotSame { other, name });
+                }
+            });
+        }
+        ui.separator();
+        ui.horizontal(|ui| {
+            let l = ui.label("Find a person to merge");
+            let r = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.steward.pick_query)
+                        .hint_text("name or M-number")
+                        .desired_width(260.0),
+                )
+                .labelled_by(l.id);
+            if r.changed() && self.steward.pick_query.trim().chars().count() >= 2 {
+                let q: String = self
+                    .steward
+                    .pick_query
+                    .trim()
+                    .replace('&', "%26")
+                    .replace(' ', "+");
+                self.worker.call(
+                    Tag::MergePick,
+                    "GET",
+                    &format!("/api/search?q={q}&limit=8"),
+                    None,
+                );
+            }
+        });
+        for p in self.steward.picks.clone() {
+            if p.reference_id == this {
+                continue;
+            }
+            ui.horizontal(|ui| {
+                ui.label(format!(
+                    "{} · {} · born {}",
+                    p.reference_id, p.name, p.birth_date
+                ));
+                if ui
+                    .button(format!("Merge {} into this person", p.reference_id))
+                    .clicked()
+                {
+                    self.steward.action = Some(Action::Merge {
+                        other: p.reference_id.clone(),
+                        name: p.name.clone(),
+                    });
+                }
+            });
+        }
+        // Persons merged into this one and not unmerged since.
+        let mut merged_in: Vec<String> = Vec::new();
+        for e in &self.steward.links {
+            let other = s(&e["other"]);
+            match s(&e["operation"]).as_str() {
+                "merged" => merged_in.push(other),
+                "unmerged" => merged_in.retain(|m| *m != other),
+                _ => {}
+            }
+        }
+        if !merged_in.is_empty() {
+            ui.separator();
+            ui.label(RichText::new("Merged into this person").strong());
+            for m in merged_in {
+                ui.horizontal(|ui| {
+                    ui.label(&m);
+                    if ui.button(format!("Unmerge {m}")).clicked() {
+                        self.steward.action = Some(Action::Unmerge { merged: m.clone() });
+                    }
+                });
+            }
+        }
+    }
+
+    fn confirm_panel(&mut self, ui: &mut egui::Ui, action: &Action, this: &str) {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.label(action.sentence(this));
+            if matches!(action, Action::Move { .. }) {
+                ui.horizontal(|ui| {
+                    let l = ui.label("Move to (M-number)");
+                    ui.add(
+                        egui::TextEdit::singleline(&mut self.steward.move_to)
+                            .hint_text("M123456789")
+                            .desired_width(160.0),
+                    )
+                    .labelled_by(l.id);
+                });
+            }
+            ui.horizontal(|ui| {
+                let l = ui.label("Reason for this change");
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.steward.reason)
+                        .hint_text("why, for the person's history")
+                        .desired_width(320.0),
+                )
+                .labelled_by(l.id);
+            });
+            ui.horizontal(|ui| {
+                let ready = !self.steward.reason.trim().is_empty()
+                    && (!matches!(action, Action::Move { .. })
+                        || !self.steward.move_to.trim().is_empty());
+                if ui
+                    .add_enabled(ready, egui::Button::new(action.confirm_label()))
+                    .clicked()
+                {
+                    let (path, body) =
+                        action.request(this, self.steward.reason.trim(), &self.steward.move_to);
+                    self.worker.call(Tag::Steward, "POST", &path, Some(&body));
+                }
+                if ui.button("Cancel").clicked() {
+                    self.steward.action = None;
+                    self.steward.reason.clear();
+                }
+            });
+        });
+    }
+}
