@@ -195,10 +195,13 @@ fn every_screen_light_and_dark() {
         let open_taras = format!("Open {taras}");
         click(&mut h, &open_taras);
         for section in [
+            "Best current values",
             "Records from systems of record",
             "Merge and duplicates",
             "Link history",
         ] {
+            h.get_by_label(section).scroll_to_me();
+            settle(&mut h);
             click(&mut h, section);
         }
         h.get_by_label("Link history").scroll_to_me();
@@ -206,10 +209,13 @@ fn every_screen_light_and_dark() {
         unfocus(&mut h);
         h.snapshot(format!("person_steward_{name}"));
         for section in [
+            "Best current values",
             "Records from systems of record",
             "Merge and duplicates",
             "Link history",
         ] {
+            h.get_by_label(section).scroll_to_me();
+            settle(&mut h);
             click(&mut h, section);
         }
         click(&mut h, "Review queue (1)");

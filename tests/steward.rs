@@ -389,3 +389,75 @@ fn a_record_moves_to_another_person_and_stays_there() {
     assert_eq!(hc["items"][1]["reason"], "her sister's record");
     assert_eq!(get(&mut reg, "/people/M000000000/history").status, 404);
 }
+
+/// The golden record: per field the most recently asserted value, unless a
+/// trusted-source order says otherwise; each with its source and date.
+#[test]
+fn the_golden_record_follows_recency_and_the_trusted_order() {
+    let mut reg = registry();
+    let (_, a) = desk_person(&mut reg, &adult());
+    let desk_name = person(&mut reg, &a)["last_name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    reg.set_clock(|| {
+        chrono::DateTime::parse_from_rfc3339("2026-11-23T08:00:00Z")
+            .unwrap()
+            .to_utc()
+    });
+    let r = post(
+        &mut reg,
+        "/people",
+        &json!({"requestType": "referenceId", "version": "1.0", "sor": "HIS", "referenceId": a,
+                "sorAttributes": {"sorId": "H1", "givenName": "Olena", "sn": "Shevchenko", "email": "olena@his.example"}}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let pick = |p: &Value, field: &str| -> (String, String, String) {
+        let f = p["golden"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["field"] == field)
+            .unwrap_or_else(|| panic!("no {field} in {}", p["golden"]));
+        (
+            f["value"].as_str().unwrap().to_string(),
+            f["source"].as_str().unwrap().to_string(),
+            f["asserted_at"].as_str().unwrap().to_string(),
+        )
+    };
+    let p = person(&mut reg, &a);
+    assert_eq!(
+        pick(&p, "family name"),
+        (
+            "Shevchenko".into(),
+            "HIS".into(),
+            "2026-11-23T08:00:00.000Z".into()
+        )
+    );
+    assert_eq!(pick(&p, "birth date").1, "registrar");
+    assert_eq!(pick(&p, "email").0, "olena@his.example");
+    // The desk trusted first: its name wins again.
+    let r = call(
+        &mut reg,
+        "PUT",
+        "/api/settings/trusted_sources",
+        &json!({"value": "registrar, HIS"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let p = person(&mut reg, &a);
+    assert_eq!(
+        pick(&p, "family name"),
+        (
+            desk_name,
+            "registrar".into(),
+            "2026-11-22T10:00:00.000Z".into()
+        )
+    );
+    let bad = call(
+        &mut reg,
+        "PUT",
+        "/api/settings/trusted_sources",
+        &json!({"value": "HIS, two words"}),
+    );
+    assert_eq!(bad.status, 400, "{}", bad.body);
+}

@@ -292,6 +292,10 @@ pub struct Person {
     /// it: which, and since when.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged_from: Option<MergedFrom>,
+    /// Per field, the best current value across the person's records
+    /// (`core::golden`); filled when a person is read for display.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub golden: Vec<crate::core::golden::GoldenField>,
     pub person: PersonData,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sor_records: Vec<SorRecord>,

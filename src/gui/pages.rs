@@ -47,6 +47,10 @@ const SETTINGS: &[(&str, &str)] = &[
     ("site_source", "This site's Source name (seed 004)"),
     ("hub_url", "Hub URL"),
     ("hub_key_id", "Hub key id"),
+    (
+        "trusted_sources",
+        "Trusted sources, most trusted first (comma-separated)",
+    ),
 ];
 
 fn age(seconds: i64) -> String {

@@ -217,6 +217,31 @@ impl App {
                 .strong(),
             );
         }
+        ui.collapsing("Best current values", |ui| {
+            ui.label("Per field, the value of the most trusted source, and of those the most recently asserted (Settings: trusted sources).");
+            egui::Grid::new("golden")
+                .num_columns(4)
+                .striped(true)
+                .spacing([12.0, 3.0])
+                .show(ui, |ui| {
+                    for h in ["Field", "Value", "Source", "Asserted"] {
+                        ui.strong(h);
+                    }
+                    ui.end_row();
+                    for f in d["golden"].as_array().into_iter().flatten() {
+                        let source = s(&f["source"]);
+                        ui.label(s(&f["field"]));
+                        ui.label(s(&f["value"]));
+                        ui.label(if source == LOCAL_SOR {
+                            "this desk".to_string()
+                        } else {
+                            source
+                        });
+                        ui.label(s(&f["asserted_at"]));
+                        ui.end_row();
+                    }
+                });
+        });
         let records = d["sor_records"].as_array().cloned().unwrap_or_default();
         ui.collapsing("Records from systems of record", |ui| {
             for r in &records {

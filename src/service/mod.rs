@@ -401,8 +401,10 @@ impl Registry {
                 "hub_key_id" if !v.is_empty() && !v.chars().any(char::is_whitespace) => Ok(()),
                 "hub_key_id" => Err("a key id without whitespace".into()),
                 "hub_timeout_ms" => v.parse::<u64>().map(|_| ()).map_err(|_| "a whole number of milliseconds".into()),
+                "trusted_sources" if v.split(',').map(str::trim).all(|s| s.is_empty() || hub::valid_source(s)) => Ok(()),
+                "trusted_sources" => Err("source names separated by commas, most trusted first".into()),
                 _ => Err(
-                    "unknown setting (no_self_auth_age, auto_link, review, reconciliation_mode, site_source, hub_url, hub_key_id, hub_timeout_ms)"
+                    "unknown setting (no_self_auth_age, auto_link, review, reconciliation_mode, site_source, hub_url, hub_key_id, hub_timeout_ms, trusted_sources)"
                         .into(),
                 ),
             }
@@ -448,6 +450,7 @@ impl Registry {
                     "site_source" => "registrar".into(),
                     "hub_url" | "hub_key_id" => String::new(),
                     "hub_timeout_ms" => "10000".into(),
+                    "trusted_sources" => String::new(),
                     _ => "interactive".into(),
                 }))
             }
@@ -477,6 +480,15 @@ impl Registry {
             s.merged_from = Some(merged_from);
             person = s;
         }
+        let trusted: Vec<String> = self
+            .store
+            .get_setting("trusted_sources")?
+            .unwrap_or_default()
+            .split(',')
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect();
+        person.golden = steward::golden_of(conn, &person, &trusted)?;
         Ok(person)
     }
 }

@@ -244,7 +244,7 @@ impl Registry {
         for id in &moved.identifiers {
             ss::set_identifier_person(&tx, id, s)?;
         }
-        ss::set_merged(&tx, m, Some(s), &actor.name, &now)?;
+        ss::set_merged(&tx, m, Some(s))?;
         ss::insert_merge(&tx, s, m, &now, &actor.name, reason, &moved)?;
         merge_events(&tx, &now, &actor.name, ("merged", s, m), reason)?;
         let (_, survivor_id) = ss::ids_of(&tx, s)?;
@@ -324,7 +324,7 @@ impl Registry {
         for id in &moved.identifiers {
             ss::set_identifier_person(&tx, id, m)?;
         }
-        ss::set_merged(&tx, m, None, &actor.name, &now)?;
+        ss::set_merged(&tx, m, None)?;
         ss::close_merge(&tx, merge_id, &now, &actor.name, reason)?;
         merge_events(&tx, &now, &actor.name, ("unmerged", s, m), reason)?;
         let (_, survivor_id) = ss::ids_of(&tx, s)?;
@@ -446,4 +446,57 @@ impl Registry {
         out.truncate(limit);
         Ok(out)
     }
+}
+
+/// The golden record of `person` (`core::golden`): its SOR records, and
+/// the data of each person registered at this desk among its records
+/// (itself, or a person merged into it), each asserted when last written.
+pub fn golden_of(
+    conn: &Connection,
+    person: &crate::core::model::Person,
+    trusted: &[String],
+) -> Result<Vec<crate::core::golden::GoldenField>> {
+    use crate::core::golden::{Assertion, golden};
+    let mut owned: Vec<(String, String, Map<String, Value>)> = Vec::new();
+    for r in &person.sor_records {
+        if let Value::Object(a) = &r.attributes {
+            owned.push((r.sor.clone(), r.updated_at.clone(), a.clone()));
+        }
+    }
+    for r in sm::load_records(conn, person.seq)?
+        .into_iter()
+        .filter(|r| r.sor == LOCAL_SOR)
+    {
+        let Some(seq) = crate::store::find_seq(conn, &r.sor_id)? else {
+            continue;
+        };
+        let Some(p) = crate::store::load_person(conn, seq)? else {
+            continue;
+        };
+        if let Value::Object(a) = desk_golden_attributes(&p.person) {
+            owned.push((LOCAL_SOR.to_string(), p.updated_at.clone(), a));
+        }
+    }
+    let assertions: Vec<Assertion> = owned
+        .iter()
+        .map(|(source, at, a)| Assertion {
+            source,
+            asserted_at: at,
+            attributes: a,
+        })
+        .collect();
+    Ok(golden(&assertions, trusted))
+}
+
+/// A desk registration's data under the attribute names of seed 001.
+fn desk_golden_attributes(d: &crate::core::model::PersonData) -> Value {
+    let mut a = idmatch::desk_attributes(d);
+    a["middleName"] = json!(d.second_name.clone().unwrap_or_default());
+    if let Some(ad) = d.addresses.first() {
+        a["street"] = json!(ad.street.clone().unwrap_or_default());
+        a["houseNumber"] = json!(ad.house_number.clone().unwrap_or_default());
+        a["city"] = json!(ad.settlement.clone());
+        a["postalCode"] = json!(ad.postal_code.clone().unwrap_or_default());
+    }
+    a
 }

@@ -605,6 +605,7 @@ pub fn load_person(conn: &Connection, seq: i64) -> Result<Option<Person>> {
         updated_at: ua,
         link_id,
         merged_from: None,
+        golden: Vec::new(),
         person,
         sor_records,
     }))

@@ -165,28 +165,24 @@ pub fn set_identifier_person(conn: &Connection, id: &str, seq: i64) -> Result<()
     Ok(())
 }
 
-/// Mark `seq` merged into `survivor`, or active again (`None`). Browsing
+/// Mark `seq` merged into `survivor`, or active again (`None`); its own
+/// data and update time stay as they were (the merge row says who and
+/// when). Browsing
 /// pages through active persons by a dense ordinal: a merged person gives
 /// up its place to the last one, and an unmerged one takes the next.
-pub fn set_merged(
-    conn: &Connection,
-    seq: i64,
-    survivor: Option<i64>,
-    actor: &str,
-    now: &str,
-) -> Result<()> {
+pub fn set_merged(conn: &Connection, seq: i64, survivor: Option<i64>) -> Result<()> {
     let place: Option<i64> = conn
         .prepare_cached("SELECT ordinal FROM persons WHERE seq = ?1")?
         .query_row([seq], |r| r.get(0))?;
     conn.prepare_cached(
         "UPDATE persons SET status = CASE WHEN ?2 IS NULL THEN 'active' ELSE 'merged' END,
-                            merged_into = ?2, updated_by = ?3, updated_at = ?4,
+                            merged_into = ?2,
                             ordinal = CASE WHEN ?2 IS NULL THEN
                                 (SELECT COALESCE(MAX(ordinal), 0) + 1 FROM persons WHERE ordinal IS NOT NULL)
                                 ELSE NULL END
          WHERE seq = ?1",
     )?
-    .execute(params![seq, survivor, actor, now])?;
+    .execute(params![seq, survivor])?;
     if let (Some(_), Some(place)) = (survivor, place) {
         conn.prepare_cached(
             "UPDATE persons SET ordinal = ?1
