@@ -6,7 +6,7 @@
 
 use crate::core::signing;
 use crate::service::Registry;
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -99,6 +99,8 @@ pub struct Report {
     pub sent: u64,
     pub failed: u64,
     pub remaining: i64,
+    /// Link ID changes the hub made to this site's persons, applied.
+    pub link_changes: u64,
     /// Set when the pass stopped early: the hub was unreachable or busy.
     pub retry_error: Option<String>,
     /// Set when the hub refused us (401/403): retrying will not help.
@@ -112,16 +114,27 @@ enum Outcome {
     Fatal(String),
 }
 
-fn post(client: &reqwest::blocking::Client, cfg: &SyncConfig, body: &[u8]) -> Outcome {
-    let path = "/postIdentity";
+/// One signed call of the hub: `POST path` with `body`, or `GET path`
+/// when `body` is `None`.
+fn call(
+    client: &reqwest::blocking::Client,
+    cfg: &SyncConfig,
+    path: &str,
+    body: Option<&[u8]>,
+) -> Outcome {
     let ts = chrono::Utc::now().timestamp();
-    let auth = signing::authorization(&cfg.key_id, &cfg.secret, "POST", path, ts, body);
-    let resp = client
-        .post(format!("{}{path}", cfg.url))
-        .header("authorization", auth)
-        .header("content-type", "application/json")
-        .body(body.to_vec())
-        .send();
+    let method = if body.is_some() { "POST" } else { "GET" };
+    let bytes = body.unwrap_or_default();
+    let auth = signing::authorization(&cfg.key_id, &cfg.secret, method, path, ts, bytes);
+    let url = format!("{}{path}", cfg.url);
+    let req = match body {
+        Some(b) => client
+            .post(url)
+            .header("content-type", "application/json")
+            .body(b.to_vec()),
+        None => client.get(url),
+    };
+    let resp = req.header("authorization", auth).send();
     let resp = match resp {
         Ok(r) => r,
         Err(e) => return Outcome::Retry(format!("hub unreachable: {e}")),
@@ -212,14 +225,19 @@ pub fn sync_once(reg: &mut Registry, cfg: &SyncConfig, max: u64) -> Report {
             if report.sent + report.failed >= max {
                 break 'outer;
             }
-            let mut body: Value = serde_json::from_str(&payload).unwrap_or_default();
+            let payload: Value = serde_json::from_str(&payload).unwrap_or_default();
+            // postIdentity, or one of the hub's link services.
+            let (path, mut body) = match payload["service"].as_str() {
+                Some(service) => (service.to_string(), payload["body"].clone()),
+                None => ("/postIdentity".to_string(), payload),
+            };
             body["trackingId"] = Value::String(format!("{instance}:{id}"));
             let bytes = body.to_string().into_bytes();
             let now = reg.now_str();
-            let outcome = post(&client, cfg, &bytes);
+            let outcome = call(&client, cfg, &path, Some(&bytes));
             if let Outcome::Sent(v) = &outcome {
                 // The row is sent and the person has its Link ID, together.
-                let link = v["content"]["linkId"].as_str().unwrap_or("").to_string();
+                let link = v["content"]["linkId"].as_str().map(String::from);
                 let done = reg.store.conn.transaction().and_then(|tx| {
                     crate::store::exec(&tx, "UPDATE outbox SET sent_at = ?2, response = ?3, last_error = NULL WHERE id = ?1", params![id, now, v.to_string()])?;
                     crate::store::exec(&tx, "UPDATE persons SET link_id = ?2 WHERE id = ?1", params![person_id, link])?;
@@ -262,8 +280,102 @@ pub fn sync_once(reg: &mut Registry, cfg: &SyncConfig, max: u64) -> Report {
             }
         }
     }
+    if report.fatal_error.is_none() && report.retry_error.is_none() {
+        pull_link_changes(reg, cfg, &client, &mut report);
+    }
     report.remaining = reg.outbox_len().unwrap_or(-1);
     report
+}
+
+/// Read back the Link ID changes the hub made to this site's source
+/// records since the last pass (transitive linking, another site's or a
+/// steward's link, unlink or delete), and apply each to the person it
+/// concerns, with a line in its link history. The position read up to is
+/// kept in the setting `hub_link_cursor`.
+fn pull_link_changes(
+    reg: &mut Registry,
+    cfg: &SyncConfig,
+    client: &reqwest::blocking::Client,
+    report: &mut Report,
+) {
+    let site = crate::service::outbox::site_source(&reg.store.conn).unwrap_or_default();
+    loop {
+        let after: i64 = reg
+            .store
+            .get_setting("hub_link_cursor")
+            .ok()
+            .flatten()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let v = match call(
+            client,
+            cfg,
+            &format!("/linkChanges?after={after}&limit=500"),
+            None,
+        ) {
+            Outcome::Sent(v) => v,
+            Outcome::Retry(e) | Outcome::Rejected(e) => {
+                report.retry_error = Some(e);
+                return;
+            }
+            Outcome::Fatal(e) => {
+                report.fatal_error = Some(e);
+                return;
+            }
+        };
+        let changes = v["content"]["changes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let last = v["content"]["last"].as_i64().unwrap_or(after);
+        let now = reg.now_str();
+        let applied = reg.store.conn.transaction().and_then(|tx| {
+            let mut n = 0;
+            for c in &changes {
+                if c["source"]["name"].as_str() != Some(site.as_str()) {
+                    continue;
+                }
+                let id = c["source"]["id"].as_str().unwrap_or("");
+                let link = c["linkId"].as_str();
+                let seq: Option<i64> = tx
+                    .query_row("SELECT seq FROM persons WHERE id = ?1", [id], |r| r.get(0))
+                    .optional()?;
+                let Some(seq) = seq else { continue };
+                crate::store::exec(
+                    &tx,
+                    "UPDATE persons SET link_id = ?2 WHERE seq = ?1",
+                    params![seq, link],
+                )?;
+                let reason = format!(
+                    "the hub changed the Link ID ({}): {} → {}",
+                    c["cause"].as_str().unwrap_or(""),
+                    c["previousLinkId"].as_str().unwrap_or("none"),
+                    link.unwrap_or("none")
+                );
+                let event = crate::store::steward::LinkEvent {
+                    operation: "hub_link_changed",
+                    person: seq,
+                    reason: Some(&reason),
+                    ..Default::default()
+                };
+                crate::store::steward::insert_link_event(&tx, &now, "hub", &event)?;
+                n += 1;
+            }
+            crate::store::set_setting_in(&tx, "hub_link_cursor", &last.to_string())?;
+            tx.commit()?;
+            Ok(n)
+        });
+        match applied {
+            Ok(n) => report.link_changes += n,
+            Err(e) => {
+                report.fatal_error = Some(e.to_string());
+                return;
+            }
+        }
+        if last == after {
+            return;
+        }
+    }
 }
 
 /// Exponential back-off with jitter: 0.5 s doubling to 60 s, times 0.5–1.5.

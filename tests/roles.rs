@@ -50,7 +50,11 @@ fn listed(r: Route) -> bool {
         | Route::Unmerge
         | Route::NotDuplicates
         | Route::UndoNotDuplicates
-        | Route::LinkHistory => true,
+        | Route::LinkHistory
+        | Route::LinkSource
+        | Route::UnlinkSource
+        | Route::DeleteSource
+        | Route::LinkChanges => true,
     }
 }
 
@@ -95,6 +99,10 @@ fn every_route_with_every_role() {
         Route::NotDuplicates,
         Route::UndoNotDuplicates,
         Route::LinkHistory,
+        Route::LinkSource,
+        Route::UnlinkSource,
+        Route::DeleteSource,
+        Route::LinkChanges,
     ];
     for r in all {
         assert!(listed(r));
@@ -151,11 +159,18 @@ fn every_route_with_every_role() {
 }
 
 #[test]
-fn a_site_reaches_post_identity_and_nothing_else() {
+fn a_site_reaches_seed_004_services_and_nothing_else() {
     for rule in ROUTES {
         assert_eq!(
             rule.roles.contains(&Role::Site),
-            rule.route == Route::PostIdentity,
+            matches!(
+                rule.route,
+                Route::PostIdentity
+                    | Route::LinkSource
+                    | Route::UnlinkSource
+                    | Route::DeleteSource
+                    | Route::LinkChanges
+            ),
             "{} {}",
             rule.method,
             rule.pattern

@@ -962,3 +962,166 @@ fn slow_and_idle_connections_are_closed_and_capped() {
     assert!(fds < 16 + 32, "the hub holds {fds} descriptors");
     drop(idle);
 }
+
+fn link_of(reg: &Registry, id: &str) -> Option<String> {
+    reg.store
+        .conn
+        .query_row("SELECT link_id FROM persons WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .unwrap()
+}
+
+fn reference(reg: &Registry, id: &str) -> String {
+    reg.store
+        .conn
+        .query_row(
+            "SELECT reference_id FROM persons WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+/// A merge at a site reaches the hub as a link of its source records
+/// (`/linkSource`), and the unmerge as an unlink; each answer's Link ID
+/// lands on the site's person.
+#[test]
+fn a_merge_and_unmerge_at_a_site_reach_the_hub() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = new_hub(dir.path());
+    let (mut a, adb) = workstation(dir.path(), "a", "SITE-A", "site-a", SECRET_A, &hub.url());
+    let x1 = register(
+        &mut a,
+        &person("Olena", "Kovalenko", "1986-04-12", "+380501234567"),
+    );
+    let x2 = register(
+        &mut a,
+        &person("Taras", "Shevchenko", "1961-03-09", "+380671112233"),
+    );
+    assert_eq!(sync(&mut a, &adb).sent, 2);
+    let (l1, l2) = (link_of(&a, &x1).unwrap(), link_of(&a, &x2).unwrap());
+    assert_ne!(l1, l2);
+    let (r1, r2) = (reference(&a, &x1), reference(&a, &x2));
+    a.merge(&Actor::system(), &r1, &r2, "one patient, two cards")
+        .unwrap();
+    let r = sync(&mut a, &adb);
+    assert_eq!((r.sent, r.remaining), (1, 0), "{r:?}");
+    assert_eq!(link_of(&a, &x2).as_deref(), Some(l1.as_str()));
+    let resp = outbox_responses(&a).last().unwrap().clone();
+    assert_eq!(resp["content"]["events"][0]["type"], "UPDATE_SOURCE");
+    assert_eq!(resp["content"]["events"][0]["previousLinkId"], l2.as_str());
+    a.unmerge(&Actor::system(), &r1, &r2, "two people after all")
+        .unwrap();
+    let r = sync(&mut a, &adb);
+    assert_eq!((r.sent, r.remaining), (1, 0), "{r:?}");
+    let l3 = link_of(&a, &x2).unwrap();
+    assert!(l3 != l1 && l3 != l2, "a Link ID of its own: {l3}");
+    assert_eq!(link_of(&a, &x1).as_deref(), Some(l1.as_str()));
+}
+
+/// Link ID changes made at the hub reach the site that holds the record:
+/// site A's post joins site B's person to site A's by transitive linking,
+/// and site B learns it on its next sync. Then B's steward unlinks B's
+/// record at the hub; A, which has not heard of that, posts a change that
+/// would link them again. The documented rule: a steward's unlink keeps
+/// the records apart, and a post that would join them joins none of them.
+/// Both sites end with the hub's Link IDs.
+#[test]
+fn hub_link_changes_flow_back_and_an_unlink_is_not_undone() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = new_hub(dir.path());
+    let (mut a, adb) = workstation(dir.path(), "a", "SITE-A", "site-a", SECRET_A, &hub.url());
+    let (mut b, bdb) = workstation(dir.path(), "b", "SITE-B", "site-b", SECRET_B, &hub.url());
+    // p at A; q at B: the same name, another birth year, phone and passport.
+    let p = register(
+        &mut a,
+        &person("Olena", "Kovalenko", "1986-04-12", "+380501111111"),
+    );
+    assert_eq!(sync(&mut a, &adb).sent, 1);
+    let q = register(
+        &mut b,
+        &person("Olena", "Kovalenko", "1975-04-12", "+380502222222"),
+    );
+    assert_eq!(sync(&mut b, &bdb).sent, 1);
+    let (lp, lq) = (link_of(&a, &p).unwrap(), link_of(&b, &q).unwrap());
+    assert_ne!(lp, lq, "not the same person at first");
+    // r at A: p's birth date and phone, q's passport. The hub joins all three.
+    let mut rb = person("Olena", "Kovalenko", "1986-04-12", "+380501111111");
+    rb["person"]["documents"][0]["number"] = json!("АА222222");
+    rb["duplicate_override"] = json!({"reason": "a second card, the passport from another clinic"});
+    let r = register(&mut a, &rb);
+    assert_eq!(sync(&mut a, &adb).sent, 1);
+    assert_eq!(link_of(&a, &r).as_deref(), Some(lp.as_str()));
+    // Site B has not done anything, and learns its person's new Link ID.
+    let back = sync(&mut b, &bdb);
+    assert_eq!(back.link_changes, 1, "{back:?}");
+    assert_eq!(link_of(&b, &q).as_deref(), Some(lp.as_str()));
+    let history = b.link_history(&q).unwrap();
+    let last = history.last().unwrap();
+    assert_eq!(last.operation, "hub_link_changed");
+    assert!(
+        last.reason
+            .as_deref()
+            .unwrap()
+            .contains("transitive linking"),
+        "{last:?}"
+    );
+    // B's steward: q is someone else. Unlinked at the hub, once.
+    let body = json!({"trackingId": "b-unlink-1", "content": {
+        "source": {"name": "SITE-B", "id": q}, "reason": "different person: another birth year"}});
+    let (st, un, _) = signed(
+        &hub.url(),
+        "site-b",
+        SECRET_B,
+        "/unlinkSource",
+        &body,
+        now(),
+    );
+    assert_eq!(st, 200, "{un}");
+    let lq2 = un["content"]["linkId"].as_str().unwrap().to_string();
+    assert_ne!(lq2, lp);
+    assert_eq!(un["content"]["events"][0]["previousLinkId"], lp.as_str());
+    let (st2, again, _) = signed(
+        &hub.url(),
+        "site-b",
+        SECRET_B,
+        "/unlinkSource",
+        &body,
+        now(),
+    );
+    assert_eq!(
+        (st2, &again["content"]),
+        (200, &un["content"]),
+        "applied once"
+    );
+    // Site A may not unlink site B's record.
+    let (st3, _, _) = signed(
+        &hub.url(),
+        "site-a",
+        SECRET_A,
+        "/unlinkSource",
+        &body,
+        now(),
+    );
+    assert_eq!(st3, 403);
+    // A, offline meanwhile, changes r: the post would join q again.
+    let mut upd = rb.clone();
+    upd["person"]["id"] = json!(r);
+    upd.as_object_mut().unwrap().remove("duplicate_override");
+    upd["person"]
+        .as_object_mut()
+        .unwrap()
+        .remove("authentication_methods");
+    upd["person"]["email"] = json!("olena@example.com");
+    a.person_request(&Actor::system(), &upd).unwrap();
+    assert_eq!(sync(&mut a, &adb).sent, 1);
+    assert_eq!(link_of(&a, &r).as_deref(), Some(lp.as_str()));
+    assert_eq!(link_of(&a, &p).as_deref(), Some(lp.as_str()));
+    sync(&mut b, &bdb);
+    assert_eq!(
+        link_of(&b, &q).as_deref(),
+        Some(lq2.as_str()),
+        "still apart"
+    );
+}

@@ -119,6 +119,10 @@ pub enum Route {
     NotDuplicates,
     UndoNotDuplicates,
     LinkHistory,
+    LinkSource,
+    UnlinkSource,
+    DeleteSource,
+    LinkChanges,
 }
 
 /// A route: its method, its path (`{x}` matches one segment) and the roles
@@ -240,6 +244,30 @@ pub const ROUTES: &[RouteRule] = &[
         route: Route::PostIdentity,
         method: "POST",
         pattern: "/postIdentity",
+        roles: SITES,
+    },
+    RouteRule {
+        route: Route::LinkSource,
+        method: "POST",
+        pattern: "/linkSource",
+        roles: SITES,
+    },
+    RouteRule {
+        route: Route::UnlinkSource,
+        method: "POST",
+        pattern: "/unlinkSource",
+        roles: SITES,
+    },
+    RouteRule {
+        route: Route::DeleteSource,
+        method: "POST",
+        pattern: "/deleteSource",
+        roles: SITES,
+    },
+    RouteRule {
+        route: Route::LinkChanges,
+        method: "GET",
+        pattern: "/linkChanges",
         roles: SITES,
     },
     RouteRule {
@@ -538,24 +566,34 @@ pub fn handle(
         Route::PersonRequest => person_requests(reg, actor, body),
         Route::GetPerson => reg
             .get_person(param(0))
-            .map(|p| ApiResponse::new(200, json!({"data": views::person_json(&p)})))
+            .map(|p| {
+                // The person as seed 002 stores it, plus what only a read
+                // shows: the golden record and, for a merged id, the merge.
+                let mut data = views::person_json(&p);
+                data["golden"] = json!(p.golden);
+                if let Some(m) = &p.merged_from {
+                    data["merged_from"] = json!(m);
+                }
+                ApiResponse::new(200, json!({"data": data}))
+            })
             .map_err(|e| error_response(&e)),
         Route::IssuedIdentifierCreate => Ok(issued_identifier_create(reg, actor, body)),
         Route::People => Ok(people(reg, actor, body)),
-        Route::PostIdentity => match parse_body(body) {
-            Ok(v) => match reg.post_identity(actor, &v) {
-                Ok((status, body)) => Ok(ApiResponse::new(status, body)),
-                Err(e) => {
-                    let mut r = error_response(&e);
-                    let msg = r.body["error"]["message"].as_str().unwrap_or("").to_string();
-                    r.body = json!({"success": false, "message": msg, "content": null,
-                                    "trackingId": v.get("trackingId").cloned().unwrap_or(Value::Null),
-                                    "auditId": null, "retryableError": r.status >= 500});
-                    Ok(r)
-                }
-            },
-            Err(r) => Ok(ApiResponse::new(400, json!({"success": false, "message": r.body["error"]["message"], "content": null, "retryableError": false}))),
-        },
+        Route::PostIdentity => Ok(seed_004(body, |v| reg.post_identity(actor, v))),
+        Route::LinkSource | Route::UnlinkSource | Route::DeleteSource => {
+            use crate::service::hub::LinkService;
+            let service = match rule.route {
+                Route::LinkSource => LinkService::Link,
+                Route::UnlinkSource => LinkService::Unlink,
+                _ => LinkService::Delete,
+            };
+            Ok(seed_004(body, |v| reg.hub_link_service(actor, service, v)))
+        }
+        Route::LinkChanges => q.limit(500).and_then(|limit| {
+            reg.hub_link_changes(actor, q.int("after", 0)?, limit)
+                .map(|b| ApiResponse::new(200, b))
+                .map_err(|e| error_response(&e))
+        }),
         Route::Login => login(reg, body),
         Route::Outbox => q.limit(200).and_then(|limit| {
             crate::service::outbox::list(&reg.store.conn, false, limit)
@@ -739,6 +777,35 @@ pub fn handle(
             .map_err(|e| error_response(&e)),
     };
     result.unwrap_or_else(|e| e)
+}
+
+/// A seed 004-style call: the body parsed, the service's answer as it is,
+/// and any refusal in the seed's shape (success, message, trackingId,
+/// retryableError).
+fn seed_004(
+    body: &[u8],
+    call: impl FnOnce(&Value) -> crate::service::Result<(u16, Value)>,
+) -> ApiResponse {
+    match parse_body(body) {
+        Ok(v) => match call(&v) {
+            Ok((status, body)) => ApiResponse::new(status, body),
+            Err(e) => {
+                let mut r = error_response(&e);
+                let msg = r.body["error"]["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string();
+                r.body = json!({"success": false, "message": msg, "content": null,
+                                "trackingId": v.get("trackingId").cloned().unwrap_or(Value::Null),
+                                "auditId": null, "retryableError": r.status >= 500});
+                r
+            }
+        },
+        Err(r) => ApiResponse::new(
+            400,
+            json!({"success": false, "message": r.body["error"]["message"], "content": null, "retryableError": false}),
+        ),
+    }
 }
 
 /// Typed access to the decoded query.

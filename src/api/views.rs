@@ -18,8 +18,6 @@ pub fn person_json(p: &Person) -> Value {
         "updated_by": p.updated_by,
         "updated_at": p.updated_at,
         "sor_records": p.sor_records,
-        "merged_from": p.merged_from,
-        "golden": p.golden,
     });
     if let (Some(obj), Some(x)) = (v.as_object_mut(), extra.as_object()) {
         for (k, val) in x {

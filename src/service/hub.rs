@@ -310,6 +310,42 @@ fn sources_of(conn: &Connection, seq: i64) -> Result<Vec<(String, String, String
         .collect::<rusqlite::Result<_>>()?)
 }
 
+/// Append a Link ID change of one source record to the feed the sites
+/// read back (`GET /linkChanges`).
+fn record_change(
+    conn: &Connection,
+    (source, native_id): (&str, &str),
+    (link, previous): (Option<&str>, Option<&str>),
+    at: &str,
+    cause: &str,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO hub_link_changes(source, native_id, link_id, previous_link_id, at, cause)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![source, native_id, link, previous, at, cause])?;
+    Ok(())
+}
+
+/// Does a steward's decision keep a source record of one of `entities`
+/// apart from a source record of another?
+fn kept_apart_between(conn: &Connection, entities: &[i64]) -> Result<bool> {
+    let mut st = conn.prepare_cached(
+        "SELECT 1 FROM hub_kept_apart k
+         JOIN hub_sources a ON a.source = k.a_source AND a.native_id = k.a_id
+         JOIN hub_sources b ON b.source = k.b_source AND b.native_id = k.b_id
+         WHERE a.person_seq = ?1 AND b.person_seq = ?2 LIMIT 1",
+    )?;
+    for x in entities {
+        for y in entities.iter().filter(|y| *y != x) {
+            if st.exists([x, y])? {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
 fn link_id(conn: &Connection, seq: i64) -> Result<String> {
     Ok(conn.query_row(
         "SELECT reference_id FROM persons WHERE seq = ?1",
@@ -607,14 +643,30 @@ impl Registry {
         }
         group.sort_unstable();
         group.dedup();
+        // A steward kept some of these source records apart: the post joins
+        // none of them (it stays where it is, or gets a Link ID of its own)
+        // rather than undo that decision by transitive linking.
+        if group.len() > 1 && kept_apart_between(&tx, &group)? {
+            group = existing.into_iter().collect();
+        }
         // The oldest Link ID survives; the others merge into it.
         let survivor = match group.first() {
             Some(s) => *s,
             None => new_link_entity(&tx, &req.identity, &now_full)?,
         };
+        let survivor_link = link_id(&tx, survivor)?;
         for other in group.iter().copied().filter(|s| *s != survivor) {
             let prev = link_id(&tx, other)?;
             let moved = sources_of(&tx, other)?;
+            for (src, native, _) in &moved {
+                record_change(
+                    &tx,
+                    (src, native),
+                    (Some(&survivor_link), Some(&prev)),
+                    &now_full,
+                    "transitive linking",
+                )?;
+            }
             events.push(json!({"type": "UPDATE_SOURCE", "previousLinkId": prev,
                                "sources": moved.iter().map(|(s, n, _)| json!({"name": s, "id": n})).collect::<Vec<_>>()}));
             sm::move_records(&tx, other, survivor)?;
@@ -732,5 +784,314 @@ mod tests {
         );
         assert_eq!(super::parse_asserted("21/01/2019"), None);
         assert_eq!(super::parse_asserted("2019-02-30"), None);
+    }
+}
+
+/// The hub's link services beside postIdentity (seed 004 names "delete,
+/// link, or unlink services"; their Link ID changes are not reported by
+/// postIdentity).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkService {
+    /// `POST /linkSource`: the source record joins the target's Link ID.
+    Link,
+    /// `POST /unlinkSource`: the source record gets a Link ID of its own,
+    /// and is kept apart from the records it leaves.
+    Unlink,
+    /// `POST /deleteSource`: the source record is removed.
+    Delete,
+}
+
+impl LinkService {
+    fn name(self) -> &'static str {
+        match self {
+            LinkService::Link => "link",
+            LinkService::Unlink => "unlink",
+            LinkService::Delete => "delete",
+        }
+    }
+}
+
+/// `{"name", "id"}` of a source record in a link service's content.
+fn source_ref(v: &Value, field: &str) -> std::result::Result<(String, String), String> {
+    let o = v
+        .as_object()
+        .ok_or_else(|| format!("content.{field}: must be an object with name and id"))?;
+    if let Some(k) = o.keys().find(|k| !["name", "id"].contains(&k.as_str())) {
+        return Err(format!("content.{field}.{k}: unknown property"));
+    }
+    let s = |k: &str| {
+        o.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    };
+    let (name, id) = (s("name"), s("id"));
+    if !valid_source(&name) || id.is_empty() {
+        return Err(format!(
+            "content.{field}: name (a Source without whitespace) and id are required"
+        ));
+    }
+    Ok((name, id))
+}
+
+type LinkRequest = (String, (String, String), Option<(String, String)>, String);
+
+fn parse_link(service: LinkService, body: &Value) -> std::result::Result<LinkRequest, String> {
+    let o = body
+        .as_object()
+        .ok_or("the request must be a JSON object")?;
+    if let Some(k) = o
+        .keys()
+        .find(|k| !["trackingId", "content"].contains(&k.as_str()))
+    {
+        return Err(format!("{k}: unknown property"));
+    }
+    let tracking = o
+        .get("trackingId")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let c = o
+        .get("content")
+        .and_then(Value::as_object)
+        .ok_or("content: an object is required")?;
+    let allowed: &[&str] = match service {
+        LinkService::Link => &["source", "target", "reason"],
+        _ => &["source", "reason"],
+    };
+    if let Some(k) = c.keys().find(|k| !allowed.contains(&k.as_str())) {
+        return Err(format!("content.{k}: unknown property"));
+    }
+    let source = source_ref(c.get("source").unwrap_or(&Value::Null), "source")?;
+    let target = match service {
+        LinkService::Link => Some(source_ref(
+            c.get("target").unwrap_or(&Value::Null),
+            "target",
+        )?),
+        _ => None,
+    };
+    let reason = c
+        .get("reason")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    if reason.is_empty() {
+        return Err("content.reason: is required".into());
+    }
+    Ok((tracking, source, target, reason))
+}
+
+fn source_seq(conn: &Connection, (source, id): (&str, &str)) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT person_seq FROM hub_sources WHERE source = ?1 AND native_id = ?2 LIMIT 1",
+        )?
+        .query_row([source, id], |r| r.get(0))
+        .optional()?)
+}
+
+impl Registry {
+    /// `POST /linkSource`, `/unlinkSource`, `/deleteSource` at the hub, in
+    /// postIdentity's style: a trackingId applied once, `success`,
+    /// `message`, `content` with the Link ID and the events (UPDATE_SOURCE
+    /// with previousLinkId, DELETE_SOURCE), `auditId`, `retryableError`.
+    /// A client acts on its own Sources only. Each change is appended to
+    /// the feed every site reads (`GET /linkChanges`).
+    pub fn hub_link_service(
+        &mut self,
+        actor: &Actor,
+        service: LinkService,
+        body: &Value,
+    ) -> Result<(u16, Value)> {
+        let tracking = body
+            .get("trackingId")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let (tracking, (sname, sid), target, reason) = match parse_link(service, body) {
+            Ok(r) => r,
+            Err(m) => return Ok((400, failure(&tracking, &m, false))),
+        };
+        if let Some(allowed) = &actor.sources
+            && !allowed.contains(&sname)
+        {
+            return Err(ServiceError::Forbidden(format!(
+                "client {} may not change Source {sname}",
+                actor.name
+            )));
+        }
+        let now = self.now_str();
+        let tx = self.store.conn.transaction()?;
+        if !tracking.is_empty() {
+            let stored: Option<(u16, String)> = crate::store::query_one(
+                &tx,
+                "SELECT status, response FROM hub_tracking WHERE client = ?1 AND tracking_id = ?2",
+                params![actor.name, tracking],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+            if let Some((status, stored)) = stored {
+                return Ok((status, serde_json::from_str(&stored).unwrap_or(Value::Null)));
+            }
+        }
+        let Some(from) = source_seq(&tx, (&sname, &sid))? else {
+            let m = format!("source record {sname} {sid} is not known at the hub");
+            return Ok((404, failure(&tracking, &m, false)));
+        };
+        let prev = link_id(&tx, from)?;
+        let sources = json!([{"name": sname, "id": sid}]);
+        let mut events: Vec<Value> = Vec::new();
+        let mut link: Option<String> = Some(prev.clone());
+        // Move the source record (hub row and comparable record) to `to`.
+        let move_to = |tx: &Connection, to: i64| -> Result<()> {
+            crate::store::exec(
+                tx,
+                "UPDATE hub_sources SET person_seq = ?3 WHERE source = ?1 AND native_id = ?2",
+                params![sname, sid, to],
+            )?;
+            sm::move_some_records(tx, from, to, &[(sname.clone(), sid.clone())])?;
+            Ok(())
+        };
+        match (service, &target) {
+            (LinkService::Link, Some((tname, tid))) => {
+                let Some(to) = source_seq(&tx, (tname, tid))? else {
+                    let m = format!("target source record {tname} {tid} is not known at the hub");
+                    return Ok((404, failure(&tracking, &m, false)));
+                };
+                if to != from {
+                    move_to(&tx, to)?;
+                    let new = link_id(&tx, to)?;
+                    events.push(json!({"type": "UPDATE_SOURCE", "previousLinkId": prev, "sources": sources}));
+                    record_change(&tx, (&sname, &sid), (Some(&new), Some(&prev)), &now, "link")?;
+                    // Joined by a steward: no longer kept apart from them.
+                    crate::store::exec(
+                        &tx,
+                        "DELETE FROM hub_kept_apart WHERE (a_source = ?1 AND a_id = ?2) OR (b_source = ?1 AND b_id = ?2)",
+                        params![sname, sid],
+                    )?;
+                    link = Some(new);
+                }
+            }
+            (LinkService::Unlink, _) => {
+                let others: Vec<(String, String, String)> = sources_of(&tx, from)?
+                    .into_iter()
+                    .filter(|(s, n, _)| !(*s == sname && *n == sid))
+                    .collect();
+                if !others.is_empty() {
+                    let identity: Value = crate::store::query_one(
+                        &tx,
+                        "SELECT identity FROM hub_sources WHERE source = ?1 AND native_id = ?2 LIMIT 1",
+                        [&sname, &sid],
+                        |r| r.get::<_, String>(0),
+                    )
+                    .map(|t| serde_json::from_str(&t).unwrap_or(Value::Null))?;
+                    let to = new_link_entity(&tx, &identity, &now)?;
+                    move_to(&tx, to)?;
+                    let new = link_id(&tx, to)?;
+                    for (s, n, _) in &others {
+                        crate::store::exec(
+                            &tx,
+                            "INSERT OR IGNORE INTO hub_kept_apart(a_source, a_id, b_source, b_id, at, actor, reason)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                            params![sname, sid, s, n, now, actor.name, reason],
+                        )?;
+                    }
+                    events.push(json!({"type": "UPDATE_SOURCE", "previousLinkId": prev, "sources": sources}));
+                    record_change(
+                        &tx,
+                        (&sname, &sid),
+                        (Some(&new), Some(&prev)),
+                        &now,
+                        "unlink",
+                    )?;
+                    link = Some(new);
+                }
+            }
+            (LinkService::Delete, _) => {
+                sm::remove_record(&tx, from, &sname, &sid)?;
+                crate::store::exec(
+                    &tx,
+                    "DELETE FROM hub_sources WHERE source = ?1 AND native_id = ?2",
+                    params![sname, sid],
+                )?;
+                crate::store::exec(
+                    &tx,
+                    "DELETE FROM hub_attributes WHERE source = ?1 AND native_id = ?2",
+                    params![sname, sid],
+                )?;
+                events.push(
+                    json!({"type": "DELETE_SOURCE", "previousLinkId": prev, "sources": sources}),
+                );
+                record_change(&tx, (&sname, &sid), (None, Some(&prev)), &now, "delete")?;
+                link = None;
+            }
+            (LinkService::Link, None) => unreachable!("parse_link requires a target"),
+        }
+        // A Link entity left without source records is gone.
+        if sources_of(&tx, from)?.is_empty() {
+            crate::store::exec(&tx, "DELETE FROM persons WHERE seq = ?1", [from])?;
+        }
+        let audit_id = uuid::Uuid::new_v4().to_string();
+        let response = json!({"success": true, "message": "OK",
+            "content": {"linkId": link, "events": events},
+            "trackingId": tracking, "auditId": audit_id, "retryableError": false});
+        if !tracking.is_empty() {
+            crate::store::exec(
+                &tx,
+                "INSERT INTO hub_tracking(client, tracking_id, status, response, created_at) VALUES (?1, ?2, 200, ?3, ?4)",
+                params![actor.name, tracking, response.to_string(), now],
+            )?;
+        }
+        audit(
+            &tx,
+            &now,
+            actor,
+            &format!("hub.{}", service.name()),
+            None,
+            json!({"source": sname, "native_id": sid, "target": target, "reason": reason,
+                   "link_id": link, "previous_link_id": prev, "audit_id": audit_id}),
+        )?;
+        tx.commit()?;
+        Ok((200, response))
+    }
+
+    /// `GET /linkChanges?after=N`: Link ID changes of this client's source
+    /// records (all, for an admin) after position `after`, oldest first.
+    pub fn hub_link_changes(&self, actor: &Actor, after: i64, limit: i64) -> Result<Value> {
+        let mut st = self.store.conn.prepare_cached(
+            "SELECT seq, source, native_id, link_id, previous_link_id, at, cause
+             FROM hub_link_changes WHERE seq > ?1 ORDER BY seq",
+        )?;
+        let mut changes = Vec::new();
+        let mut last = after;
+        let rows = st.query_map([after], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })?;
+        for row in rows {
+            let (seq, source, id, link, prev, at, cause) = row?;
+            last = seq;
+            if actor.sources.as_ref().is_some_and(|s| !s.contains(&source)) {
+                continue;
+            }
+            changes.push(
+                json!({"seq": seq, "source": {"name": source, "id": id}, "linkId": link,
+                                "previousLinkId": prev, "at": at, "cause": cause}),
+            );
+            if changes.len() as i64 >= limit {
+                break;
+            }
+        }
+        Ok(json!({"success": true, "message": "OK",
+                  "content": {"changes": changes, "last": last}, "retryableError": false}))
     }
 }

@@ -34,6 +34,22 @@ pub fn enqueue(conn: &Connection, person: &Person, now: &str) -> Result<i64> {
     Ok(conn.last_insert_rowid())
 }
 
+/// Queue a call of one of the hub's link services (`/linkSource`,
+/// `/unlinkSource`) about person `person_id`'s source record, behind every
+/// change queued before it.
+pub fn enqueue_service(
+    conn: &Connection,
+    person_id: &str,
+    service: &str,
+    content: serde_json::Value,
+    now: &str,
+) -> Result<i64> {
+    let payload = serde_json::json!({"service": service, "body": {"content": content}});
+    conn.prepare_cached("INSERT INTO outbox(person_id, payload, created_at) VALUES (?1, ?2, ?3)")?
+        .execute(params![person_id, payload.to_string(), now])?;
+    Ok(conn.last_insert_rowid())
+}
+
 /// One outbox row.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct OutboxRow {

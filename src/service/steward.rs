@@ -223,6 +223,14 @@ impl Registry {
             )));
         }
         let records = sm::load_records(&tx, m)?;
+        let (_, m_id) = ss::ids_of(&tx, m)?;
+        let (_, s_id) = ss::ids_of(&tx, s)?;
+        // Both registered at this desk: the hub knows them as this site's
+        // source records, and learns of the merge through the outbox.
+        let desk = |recs: &[sm::SourcedRecord], id: &str| {
+            recs.iter().any(|r| r.sor == LOCAL_SOR && r.sor_id == id)
+        };
+        let at_hub = desk(&records, &m_id) && desk(&sm::load_records(&tx, s)?, &s_id);
         let moved = Moved {
             sor_records: ss::sor_keys_of(&tx, m)?,
             records: records.into_iter().map(|r| (r.sor, r.sor_id)).collect(),
@@ -246,6 +254,17 @@ impl Registry {
         }
         ss::set_merged(&tx, m, Some(s))?;
         ss::insert_merge(&tx, s, m, &now, &actor.name, reason, &moved)?;
+        if at_hub {
+            let site = super::outbox::site_source(&tx)?;
+            super::outbox::enqueue_service(
+                &tx,
+                &m_id,
+                "/linkSource",
+                json!({"source": {"name": site, "id": m_id}, "target": {"name": site, "id": s_id},
+                       "reason": reason}),
+                &now,
+            )?;
+        }
         merge_events(&tx, &now, &actor.name, ("merged", s, m), reason)?;
         let (_, survivor_id) = ss::ids_of(&tx, s)?;
         let detail = json!({"survivor": survivor, "merged": merged, "reason": reason,
@@ -326,6 +345,21 @@ impl Registry {
         }
         ss::set_merged(&tx, m, None)?;
         ss::close_merge(&tx, merge_id, &now, &actor.name, reason)?;
+        let (_, m_id) = ss::ids_of(&tx, m)?;
+        if moved
+            .records
+            .iter()
+            .any(|(sor, id)| sor == LOCAL_SOR && *id == m_id)
+        {
+            let site = super::outbox::site_source(&tx)?;
+            super::outbox::enqueue_service(
+                &tx,
+                &m_id,
+                "/unlinkSource",
+                json!({"source": {"name": site, "id": m_id}, "reason": reason}),
+                &now,
+            )?;
+        }
         merge_events(&tx, &now, &actor.name, ("unmerged", s, m), reason)?;
         let (_, survivor_id) = ss::ids_of(&tx, s)?;
         let detail = json!({"survivor": survivor, "merged": merged, "reason": reason,

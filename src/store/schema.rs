@@ -377,6 +377,30 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX link_events_person ON link_events(person_seq);
     "#,
+    // 15: the hub's stewardship: every change of a source record's Link ID
+    // (a feed the sites read back), and source records a steward kept apart.
+    r#"
+    CREATE TABLE hub_link_changes (
+        seq              INTEGER PRIMARY KEY,
+        source           TEXT NOT NULL,
+        native_id        TEXT NOT NULL,
+        link_id          TEXT,
+        previous_link_id TEXT,
+        at               TEXT NOT NULL,
+        cause            TEXT NOT NULL
+    );
+    CREATE INDEX hub_link_changes_source ON hub_link_changes(source, seq);
+    CREATE TABLE hub_kept_apart (
+        a_source TEXT NOT NULL,
+        a_id     TEXT NOT NULL,
+        b_source TEXT NOT NULL,
+        b_id     TEXT NOT NULL,
+        at       TEXT NOT NULL,
+        actor    TEXT NOT NULL,
+        reason   TEXT NOT NULL,
+        PRIMARY KEY (a_source, a_id, b_source, b_id)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// Steps that rebuild a table others reference: they run with foreign keys
