@@ -596,3 +596,50 @@ fn a_reviewer_merges_and_unmerges_in_the_person_view() {
     drop(h);
     assert_eq!(status(&b), "active");
 }
+
+/// A reviewer resolves a waiting record as "not the same person" on the
+/// reconciliation page, with a reason: a new person, and the decision kept.
+#[test]
+fn a_reviewer_says_not_the_same_person_in_reconciliation() {
+    let db = db_with_users();
+    {
+        let mut reg = Registry::open(&db.path).unwrap();
+        reg.configure("reconciliation_mode", Some("queue")).unwrap();
+        for (sor, born) in [("SIS", "1986-04-12"), ("HIS", "1986-07-21")] {
+            registrar::api::handle(
+                &mut reg,
+                &registrar::service::Actor::system(),
+                "POST",
+                "/people",
+                serde_json::json!({"requestType": "referenceId", "sor": sor, "sorAttributes":
+                    {"sorId": "1", "givenName": "Olena", "sn": "Kovalenko", "dateOfBirth": born, "gender": "F"}})
+                    .to_string()
+                    .as_bytes(),
+            );
+        }
+    }
+    let mut h = harness(&db.path);
+    login(&mut h, "rob", "rob-pass1");
+    wait_for(&mut h, "the queue count", |h| {
+        has_text(h, "Reconciliation (1)")
+    });
+    click(&mut h, "Reconciliation (1)");
+    wait_for(&mut h, "the waiting record", |h| {
+        has_text(h, "Why not the same person")
+    });
+    type_into(
+        &mut h,
+        "Why not the same person",
+        "her mother: another birth date",
+    );
+    click(&mut h, "Not the same person – create new");
+    wait_for(&mut h, "the notice", |h| has_text(h, "Resolved: M"));
+    drop(h);
+    let reg = Registry::open(&db.path).unwrap();
+    let n: i64 = reg
+        .store
+        .conn
+        .query_row("SELECT count(*) FROM not_duplicates", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
+}

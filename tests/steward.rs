@@ -461,3 +461,45 @@ fn the_golden_record_follows_recency_and_the_trusted_order() {
     );
     assert_eq!(bad.status, 400, "{}", bad.body);
 }
+
+/// In the reconciliation queue, "not the same person" creates the new
+/// person and records the decision against each candidate, in one step.
+#[test]
+fn the_queue_records_not_the_same_person() {
+    let mut reg = registry();
+    reg.configure("reconciliation_mode", Some("queue")).unwrap();
+    let a = rid(&people(
+        &mut reg,
+        "SIS",
+        json!({"sorId": "1", "givenName": "Olena", "sn": "Kovalenko", "dateOfBirth": "1986-04-12", "gender": "F"}),
+    ));
+    let q = people(
+        &mut reg,
+        "HIS",
+        json!({"sorId": "2", "givenName": "Olena", "sn": "Kovalenko", "dateOfBirth": "1986-07-21", "gender": "F"}),
+    );
+    assert_eq!(q.status, 202, "{}", q.body);
+    let pending = get(&mut reg, "/people/pending").body;
+    let id = pending["pending"][0]["id"].as_i64().unwrap();
+    let path = format!("/people/pending/{id}");
+    let no_reason = json!({"referenceId": "new", "notSameAs": [a]});
+    assert_eq!(reviewer(&mut reg, "POST", &path, &no_reason).status, 400);
+    let linked = json!({"referenceId": a, "notSameAs": [a], "reason": "x"});
+    assert_eq!(reviewer(&mut reg, "POST", &path, &linked).status, 400);
+    let body = json!({"referenceId": "new", "notSameAs": [a], "reason": "her mother, same name"});
+    assert_eq!(
+        as_role(&mut reg, Role::Receptionist, "POST", &path, &body).status,
+        403
+    );
+    let r = reviewer(&mut reg, "POST", &path, &body);
+    assert_eq!(r.status, 201, "{}", r.body);
+    let new = rid(&r);
+    let dups = post(&mut reg, "/people/candidates", &json!({"referenceId": a}));
+    assert!(
+        !dups.body.to_string().contains(&new),
+        "no longer offered: {}",
+        dups.body
+    );
+    assert_eq!(operations(&mut reg, &a), ["created", "not_duplicates"]);
+    assert_eq!(operations(&mut reg, &new), ["created", "not_duplicates"]);
+}

@@ -940,7 +940,7 @@ fn resolve_pending(reg: &mut Registry, actor: &Actor, id: &str, body: &[u8]) -> 
     let Ok(id) = id.parse::<i64>() else {
         return bad_request("pending id must be a number");
     };
-    let value = match parse_fields(body, &["referenceId"]) {
+    let value = match parse_fields(body, &["referenceId", "notSameAs", "reason"]) {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -949,7 +949,21 @@ fn resolve_pending(reg: &mut Registry, actor: &Actor, id: &str, body: &[u8]) -> 
             "referenceId: is required (a reference id or \"new\")".into(),
         )));
     };
-    id_match_response(reg.resolve_pending(actor, id, choice))
+    let not_same: Vec<String> = match value.get("notSameAs") {
+        None => Vec::new(),
+        Some(Value::Array(a)) if a.iter().all(Value::is_string) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(String::from)
+            .collect(),
+        Some(_) => {
+            return id_match_response(Err(ServiceError::BadRequest(
+                "notSameAs: must be a list of reference ids".into(),
+            )));
+        }
+    };
+    let reason = value.get("reason").and_then(Value::as_str).unwrap_or("");
+    id_match_response(reg.resolve_pending(actor, id, choice, &not_same, reason))
 }
 
 fn person_requests(

@@ -39,6 +39,8 @@ fn level_color(ui: &egui::Ui, level: &str) -> Color32 {
 pub enum Choice {
     Link(String),
     New,
+    /// A new person, none of these candidates (the reconciliation page).
+    NotSame(Vec<String>),
     Cancel,
 }
 
@@ -187,7 +189,7 @@ impl App {
             Some(Choice::Link(rid)) => self.link_to(&rid),
             Some(Choice::New) => self.submit(true),
             Some(Choice::Cancel) => self.register.chooser_open = false,
-            None => {}
+            Some(Choice::NotSame(_)) | None => {}
         }
     }
 }

@@ -15,6 +15,8 @@ pub struct PagesState {
     reject_reason: String,
     pending: Vec<Value>,
     pending_selected: Option<usize>,
+    /// Why the waiting record is none of its candidates.
+    not_same_reason: String,
     outbox: Vec<Value>,
     settings: Vec<(String, String)>,
     settings_loaded: bool,
@@ -283,10 +285,38 @@ impl App {
             pid = p["id"].as_i64().unwrap_or(0);
             let cands = p["candidates"].as_array().cloned().unwrap_or_default();
             choice = comparison(ui, &cands);
+            let refs: Vec<String> = cands
+                .iter()
+                .filter_map(|c| c["referenceId"].as_str().map(String::from))
+                .collect();
+            ui.label(format!(
+                "Or say the record is none of them: it becomes a new person, and {} will not be offered as its duplicate again.",
+                refs.join(", ")
+            ));
+            ui.horizontal(|ui| {
+                let l = ui.label("Why not the same person");
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.pages.not_same_reason)
+                        .hint_text("e.g. her mother: another birth year")
+                        .desired_width(320.0),
+                )
+                .labelled_by(l.id);
+                let ready = !self.pages.not_same_reason.trim().is_empty();
+                if ui
+                    .add_enabled(ready, egui::Button::new("Not the same person – create new"))
+                    .clicked()
+                {
+                    choice = Some(Choice::NotSame(refs.clone()));
+                }
+            });
         }
         let body = match choice {
             Some(Choice::Link(rid)) => Some(json!({"referenceId": rid})),
             Some(Choice::New) => Some(json!({"referenceId": "new"})),
+            Some(Choice::NotSame(refs)) => {
+                let reason = std::mem::take(&mut self.pages.not_same_reason);
+                Some(json!({"referenceId": "new", "notSameAs": refs, "reason": reason.trim()}))
+            }
             _ => None,
         };
         if let Some(b) = body {

@@ -751,17 +751,32 @@ impl Registry {
     }
 
     /// `POST /people/pending/{id}`: resolve with a reference id or `new`.
+    /// Resolve a waiting record as `choice` (a reference id or "new").
+    /// With "new", `not_same` names candidates the reviewer says are other
+    /// people: each pair is recorded (`POST /people/not-duplicates`'s
+    /// decision) in the same transaction, with `reason`.
     pub fn resolve_pending(
         &mut self,
         actor: &Actor,
         id: i64,
         choice: &str,
+        not_same: &[String],
+        reason: &str,
     ) -> Result<ReferenceOutcome> {
         if choice != "new" && !ids::is_reference_id(choice) {
             return Err(bad(
                 "referenceId",
                 "must be \"new\" or a reference id (M + 9 digits)",
             ));
+        }
+        if !not_same.is_empty() && choice != "new" {
+            return Err(bad(
+                "notSameAs",
+                "goes with referenceId \"new\": a record linked to a person is that person",
+            ));
+        }
+        if !not_same.is_empty() && reason.trim().is_empty() {
+            return Err(bad("reason", "is required with notSameAs: say why"));
         }
         let now = self.now_str();
         let params = self.match_params();
@@ -800,6 +815,7 @@ impl Registry {
                 Some(&row.sor_id),
                 json!({"pending": id, "outcome": "new", "reference_id": rid}),
             )?;
+            not_same_as(&tx, &now, actor, &rid, not_same, reason)?;
             tx.commit()?;
             return Ok(ReferenceOutcome::Existing(rid));
         }
@@ -812,9 +828,38 @@ impl Registry {
             &now,
             "people.pending.resolve",
         )?;
+        if let ReferenceOutcome::Created(rid) = &out {
+            not_same_as(&tx, &now, actor, rid, not_same, reason)?;
+        }
         tx.commit()?;
         Ok(out)
     }
+}
+
+/// Record that the person `rid` just confirmed as new is not any of
+/// `others`.
+fn not_same_as(
+    conn: &Connection,
+    now: &str,
+    actor: &Actor,
+    rid: &str,
+    others: &[String],
+    reason: &str,
+) -> Result<()> {
+    let me = super::steward::active_seq_of(conn, rid)?;
+    for o in others {
+        let other = super::steward::active_seq_of(conn, o)?;
+        if other != me {
+            super::steward::record_not_duplicates(
+                conn,
+                now,
+                &actor.name,
+                (me, other),
+                reason.trim(),
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Settle a waiting record as `choice` (a reference id or "new"), inside

@@ -102,6 +102,52 @@ fn merge_events(
     Ok(())
 }
 
+/// Record inside the caller's transaction that persons `a` and `b` are
+/// different people, on both histories; a conflict if already recorded.
+pub(super) fn record_not_duplicates(
+    conn: &Connection,
+    now: &str,
+    actor: &str,
+    (a, b): (i64, i64),
+    reason: &str,
+) -> Result<()> {
+    if let Some((who, at)) = ss::not_duplicates(conn, a, b)? {
+        let (ra, _) = ss::ids_of(conn, a)?;
+        let (rb, _) = ss::ids_of(conn, b)?;
+        return Err(ServiceError::Conflict(format!(
+            "{who} already recorded {ra} and {rb} as different people at {at}"
+        )));
+    }
+    ss::insert_not_duplicates(conn, a, b, now, actor, reason)?;
+    pair_events(conn, now, actor, (a, b), "not_duplicates", reason)
+}
+
+fn pair_events(
+    conn: &Connection,
+    now: &str,
+    actor: &str,
+    (a, b): (i64, i64),
+    operation: &str,
+    reason: &str,
+) -> Result<()> {
+    for (person, other) in [(a, b), (b, a)] {
+        let e = LinkEvent {
+            operation,
+            person,
+            other: Some(other),
+            reason: Some(reason),
+            ..LinkEvent::default()
+        };
+        ss::insert_link_event(conn, now, actor, &e)?;
+    }
+    Ok(())
+}
+
+/// The active person a request names (for the queue's "not the same as").
+pub(super) fn active_seq_of(conn: &Connection, key: &str) -> Result<i64> {
+    active_person(conn, key)
+}
+
 impl Registry {
     /// `POST /people/{referenceId}/link`: move the SOR record `(sor,
     /// sor_id)` from the person that has it to `to`. Returns the reference
@@ -409,23 +455,11 @@ impl Registry {
             }
             "not_duplicates_undone"
         } else {
-            if let Some((who, at)) = ss::not_duplicates(&tx, sa, sb)? {
-                return Err(ServiceError::Conflict(format!(
-                    "{who} already recorded {a} and {b} as different people at {at}"
-                )));
-            }
-            ss::insert_not_duplicates(&tx, sa, sb, &now, &actor.name, reason)?;
+            record_not_duplicates(&tx, &now, &actor.name, (sa, sb), reason)?;
             "not_duplicates"
         };
-        for (person, other) in [(sa, sb), (sb, sa)] {
-            let e = LinkEvent {
-                operation,
-                person,
-                other: Some(other),
-                reason: Some(reason),
-                ..LinkEvent::default()
-            };
-            ss::insert_link_event(&tx, &now, &actor.name, &e)?;
+        if undo {
+            pair_events(&tx, &now, &actor.name, (sa, sb), operation, reason)?;
         }
         let detail = json!({"a": a, "b": b, "reason": reason});
         audit(
