@@ -550,6 +550,26 @@ fn reference_seq(conn: &Connection, reference_id: &str) -> Result<i64> {
         .ok_or_else(|| bad("referenceId", &format!("{reference_id} does not exist")))
 }
 
+/// A stored SOR record `(sor, sor_id)` as the request that would post it
+/// again, with its comparable record: what unlink and move re-attach.
+pub(super) fn stored_request(
+    row: &sm::SorRow,
+    sor: &str,
+    sor_id: &str,
+) -> (ReferenceRequest, Keyed) {
+    let attributes: Map<String, Value> = serde_json::from_str(&row.attributes).unwrap_or_default();
+    let rec = Keyed::new(MatchRecord::from_attributes(&Value::Object(
+        attributes.clone(),
+    )));
+    let req = ReferenceRequest {
+        sor: sor.to_string(),
+        sor_id: sor_id.to_string(),
+        attributes,
+        reference_id: None,
+    };
+    (req, rec)
+}
+
 /// A comparable record with its blocking keys, computed once.
 #[derive(Debug, Clone)]
 pub struct Keyed {
@@ -972,17 +992,7 @@ impl Registry {
                 "SOR record {sor}/{sor_id} is the only record of {reference_id}: there is nothing to unlink it from"
             )));
         }
-        let attributes: Map<String, Value> =
-            serde_json::from_str(&row.attributes).unwrap_or_default();
-        let rec = Keyed::new(MatchRecord::from_attributes(&Value::Object(
-            attributes.clone(),
-        )));
-        let req = ReferenceRequest {
-            sor: sor.to_string(),
-            sor_id: sor_id.to_string(),
-            attributes,
-            reference_id: None,
-        };
+        let (req, rec) = stored_request(&row, sor, sor_id);
         let why = Why {
             actor: &actor.name,
             now: &now,

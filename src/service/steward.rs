@@ -5,9 +5,8 @@
 //! reason, and a link event on every person it changes. Unlink lives
 //! beside the matcher (`idmatch::Registry::unlink`).
 
-use super::idmatch::{self, Candidate, Keyed, LOCAL_SOR, ReferenceRequest, Why};
+use super::idmatch::{self, Candidate, LOCAL_SOR, Why};
 use super::{Actor, Registry, Result, ServiceError};
-use crate::core::matching::MatchRecord;
 use crate::core::model::MergedFrom;
 use crate::store::accounts::audit;
 use crate::store::matching as sm;
@@ -75,31 +74,62 @@ pub fn survivor_of(conn: &Connection, seq: i64) -> Result<(i64, MergedFrom)> {
     ))
 }
 
-/// A merge or unmerge on both persons' histories: `(operation,
-/// survivor, merged)`.
-fn merge_events(
-    conn: &Connection,
-    now: &str,
-    actor: &str,
-    (operation, s, m): (&str, i64, i64),
-    reason: &str,
-) -> Result<()> {
-    let on_merged = if operation == "merged" {
-        "merged_into"
-    } else {
-        operation
-    };
-    for (person, other, op) in [(s, m, operation), (m, s, on_merged)] {
-        let e = LinkEvent {
-            operation: op,
-            person,
-            other: Some(other),
-            reason: Some(reason),
-            ..LinkEvent::default()
+/// What a merge or unmerge leaves behind besides the moves: a line in
+/// both persons' histories, the audit row, and for persons the hub knows,
+/// the outbox row that tells it (`hub`: the service, and the survivor's id
+/// for a link).
+struct MergeChange<'a> {
+    operation: &'a str,
+    /// (survivor, merged) as seqs, and as the request named them.
+    pair: (i64, i64),
+    refs: (&'a str, &'a str),
+    reason: &'a str,
+    moved: &'a Moved,
+    hub: Option<(&'a str, Option<&'a str>)>,
+}
+
+impl MergeChange<'_> {
+    fn record(&self, conn: &Connection, now: &str, actor: &str) -> Result<Value> {
+        let (s, m) = self.pair;
+        let on_merged = if self.operation == "merged" {
+            "merged_into"
+        } else {
+            self.operation
         };
-        ss::insert_link_event(conn, now, actor, &e)?;
+        for (person, other, op) in [(s, m, self.operation), (m, s, on_merged)] {
+            let e = LinkEvent {
+                operation: op,
+                person,
+                other: Some(other),
+                reason: Some(self.reason),
+                ..LinkEvent::default()
+            };
+            ss::insert_link_event(conn, now, actor, &e)?;
+        }
+        let (_, survivor_id) = ss::ids_of(conn, s)?;
+        if let Some((service, target)) = self.hub {
+            let (_, m_id) = ss::ids_of(conn, m)?;
+            let site = super::outbox::site_source(conn)?;
+            let mut content = json!({"source": {"name": site, "id": m_id}, "reason": self.reason});
+            if let Some(t) = target {
+                content["target"] = json!({"name": site, "id": t});
+            }
+            super::outbox::enqueue_service(conn, &m_id, service, content, now)?;
+        }
+        let detail = json!({"survivor": self.refs.0, "merged": self.refs.1, "reason": self.reason,
+            "records": self.moved.records.len(), "documents": self.moved.documents.len(),
+            "identifiers": self.moved.identifiers.len()});
+        audit(
+            conn,
+            now,
+            actor,
+            &format!("people.{}", self.operation),
+            Some(&survivor_id),
+            "",
+            &detail,
+        )?;
+        Ok(detail)
     }
-    Ok(())
 }
 
 /// Record inside the caller's transaction that persons `a` and `b` are
@@ -185,17 +215,7 @@ impl Registry {
                 "SOR record {sor}/{sor_id} is the only record of {from_ref}: merge {from_ref} into {to} instead"
             )));
         }
-        let attributes: Map<String, Value> =
-            serde_json::from_str(&row.attributes).unwrap_or_default();
-        let rec = Keyed::new(MatchRecord::from_attributes(&Value::Object(
-            attributes.clone(),
-        )));
-        let req = ReferenceRequest {
-            sor: sor.to_string(),
-            sor_id: sor_id.to_string(),
-            attributes,
-            reference_id: None,
-        };
+        let (req, rec) = idmatch::stored_request(&row, sor, sor_id);
         let why = Why {
             actor: &actor.name,
             now: &now,
@@ -300,31 +320,15 @@ impl Registry {
         }
         ss::set_merged(&tx, m, Some(s))?;
         ss::insert_merge(&tx, s, m, &now, &actor.name, reason, &moved)?;
-        if at_hub {
-            let site = super::outbox::site_source(&tx)?;
-            super::outbox::enqueue_service(
-                &tx,
-                &m_id,
-                "/linkSource",
-                json!({"source": {"name": site, "id": m_id}, "target": {"name": site, "id": s_id},
-                       "reason": reason}),
-                &now,
-            )?;
-        }
-        merge_events(&tx, &now, &actor.name, ("merged", s, m), reason)?;
-        let (_, survivor_id) = ss::ids_of(&tx, s)?;
-        let detail = json!({"survivor": survivor, "merged": merged, "reason": reason,
-            "records": moved.records.len(), "documents": moved.documents.len(),
-            "identifiers": moved.identifiers.len()});
-        audit(
-            &tx,
-            &now,
-            &actor.name,
-            "people.merged",
-            Some(&survivor_id),
-            "",
-            &detail,
-        )?;
+        let change = MergeChange {
+            operation: "merged",
+            pair: (s, m),
+            refs: (survivor, merged),
+            reason,
+            moved: &moved,
+            hub: at_hub.then_some(("/linkSource", Some(s_id.as_str()))),
+        };
+        let detail = change.record(&tx, &now, &actor.name)?;
         tx.commit()?;
         Ok(detail)
     }
@@ -392,34 +396,19 @@ impl Registry {
         ss::set_merged(&tx, m, None)?;
         ss::close_merge(&tx, merge_id, &now, &actor.name, reason)?;
         let (_, m_id) = ss::ids_of(&tx, m)?;
-        if moved
+        let at_hub = moved
             .records
             .iter()
-            .any(|(sor, id)| sor == LOCAL_SOR && *id == m_id)
-        {
-            let site = super::outbox::site_source(&tx)?;
-            super::outbox::enqueue_service(
-                &tx,
-                &m_id,
-                "/unlinkSource",
-                json!({"source": {"name": site, "id": m_id}, "reason": reason}),
-                &now,
-            )?;
-        }
-        merge_events(&tx, &now, &actor.name, ("unmerged", s, m), reason)?;
-        let (_, survivor_id) = ss::ids_of(&tx, s)?;
-        let detail = json!({"survivor": survivor, "merged": merged, "reason": reason,
-            "records": moved.records.len(), "documents": moved.documents.len(),
-            "identifiers": moved.identifiers.len()});
-        audit(
-            &tx,
-            &now,
-            &actor.name,
-            "people.unmerged",
-            Some(&survivor_id),
-            "",
-            &detail,
-        )?;
+            .any(|(sor, id)| sor == LOCAL_SOR && *id == m_id);
+        let change = MergeChange {
+            operation: "unmerged",
+            pair: (s, m),
+            refs: (survivor, merged),
+            reason,
+            moved: &moved,
+            hub: at_hub.then_some(("/unlinkSource", None)),
+        };
+        let detail = change.record(&tx, &now, &actor.name)?;
         tx.commit()?;
         Ok(detail)
     }
