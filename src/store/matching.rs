@@ -266,20 +266,37 @@ pub fn search_keys(r: &MatchRecord) -> Vec<String> {
         .collect()
 }
 
-/// Search persons by reference id, tax id, document or identifier number,
-/// phone, or name prefixes (every word must match). Returns matching seqs,
-/// ascending, at most `cap`.
+/// A search word that is a birth date (`1954-12-18`, `18.12.1954`, …; not
+/// bare digits, which are numbers), as the store keeps it.
+fn date_word(w: &str) -> Option<String> {
+    if !w.contains(['-', '.', '/']) {
+        return None;
+    }
+    crate::core::matching::normalize::parse_birth_date(w).map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+/// An M-number as typed: any case, with or without the M.
+fn reference_word(q: &str) -> Option<String> {
+    let digits = q.strip_prefix(['M', 'm']).unwrap_or(q);
+    (digits.len() == 9 && digits.bytes().all(|b| b.is_ascii_digit())).then(|| format!("M{digits}"))
+}
+
+/// Search persons by reference id (any case, with or without the M), tax
+/// id, document or identifier number, phone, a birth date, or names: every
+/// name word must match the beginning of a name, or, when none begins so,
+/// a name one typo away; a birth date among the words narrows the names to
+/// those born that day. Returns matching seqs, ascending, at most `cap`.
 pub fn search(conn: &Connection, q: &str, cap: usize) -> Result<Vec<i64>> {
     use crate::core::matching::normalize::{id_key, name_key, phone_key};
     let q = q.trim();
     let mut exact = conn.prepare_cached("SELECT person_seq FROM match_keys WHERE key = ?1")?;
     let mut out: Vec<i64> = Vec::new();
-    if crate::core::ids::is_reference_id(q) {
+    if let Some(r) = reference_word(q) {
         out.extend(
             conn.prepare_cached(
                 "SELECT seq FROM persons WHERE reference_id = ?1 AND status = 'active'",
             )?
-            .query_map([q], |r| r.get::<_, i64>(0))?
+            .query_map([r], |r| r.get::<_, i64>(0))?
             .collect::<Result<Vec<_>>>()?,
         );
     }
@@ -307,31 +324,86 @@ pub fn search(conn: &Connection, q: &str, cap: usize) -> Result<Vec<i64>> {
         );
     }
     if out.is_empty() {
-        let mut range = conn.prepare_cached(
-            "SELECT DISTINCT person_seq FROM search_keys WHERE key >= ?1 AND key < ?2",
-        )?;
+        let born: Option<String> = q.split_whitespace().find_map(date_word);
+        let words: Vec<String> = q
+            .split_whitespace()
+            .filter(|w| date_word(w).is_none())
+            .map(name_key)
+            .filter(|w| !w.is_empty())
+            .collect();
         let mut sets: Vec<Vec<i64>> = Vec::new();
-        for word in q.split_whitespace().map(name_key).filter(|w| !w.is_empty()) {
-            let lo = format!("n:{word}");
-            let hi = format!("n:{word}\u{10FFFF}");
-            let mut s: Vec<i64> = range
-                .query_map(params![lo, hi], |r| r.get(0))?
-                .take(cap * 4)
-                .collect::<Result<_>>()?;
+        for word in &words {
+            let mut s = name_prefix(conn, word, cap * 4)?;
+            if s.is_empty() {
+                s = name_typo(conn, word, cap * 4)?;
+            }
             s.sort_unstable();
             sets.push(s);
         }
-        if let Some(first) = sets.first() {
-            out = first
+        out = match (sets.first(), &born) {
+            (Some(first), _) => first
                 .iter()
                 .copied()
                 .filter(|x| sets[1..].iter().all(|s| s.binary_search(x).is_ok()))
-                .collect();
+                .collect(),
+            (None, Some(d)) => conn
+                .prepare_cached(
+                    "SELECT seq FROM persons WHERE birth_date = ?1 AND status = 'active' LIMIT ?2",
+                )?
+                .query_map(params![d, cap as i64], |r| r.get(0))?
+                .collect::<Result<_>>()?,
+            (None, None) => Vec::new(),
+        };
+        if let (Some(d), false) = (&born, sets.is_empty()) {
+            let mut st = conn.prepare_cached("SELECT birth_date FROM persons WHERE seq = ?1")?;
+            out.retain(|seq| {
+                st.query_row([seq], |r| r.get::<_, String>(0))
+                    .is_ok_and(|b| b == *d)
+            });
         }
     }
     out.sort_unstable();
     out.dedup();
     out.truncate(cap);
+    Ok(out)
+}
+
+/// Persons with a name beginning with `word` (folded).
+fn name_prefix(conn: &Connection, word: &str, cap: usize) -> Result<Vec<i64>> {
+    let mut range = conn.prepare_cached(
+        "SELECT DISTINCT person_seq FROM search_keys WHERE key >= ?1 AND key < ?2",
+    )?;
+    let lo = format!("n:{word}");
+    let hi = format!("n:{word}\u{10FFFF}");
+    range
+        .query_map(params![lo, hi], |r| r.get(0))?
+        .take(cap)
+        .collect()
+}
+
+/// Persons with a name one typo away from `word` (the matcher's
+/// comparator), among names sharing its first two letters.
+fn name_typo(conn: &Connection, word: &str, cap: usize) -> Result<Vec<i64>> {
+    if word.chars().count() < 3 {
+        return Ok(Vec::new());
+    }
+    let head: String = word.chars().take(2).collect();
+    let mut range = conn.prepare_cached(
+        "SELECT key, person_seq FROM search_keys WHERE key >= ?1 AND key < ?2 LIMIT 20000",
+    )?;
+    let lo = format!("n:{head}");
+    let hi = format!("n:{head}\u{10FFFF}");
+    let rows = range.query_map(params![lo, hi], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (key, seq) = row?;
+        if matching::within_one_edit(word, key.trim_start_matches("n:")) {
+            out.push(seq);
+            if out.len() >= cap {
+                break;
+            }
+        }
+    }
     Ok(out)
 }
 

@@ -401,6 +401,10 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (a_source, a_id, b_source, b_id)
     ) WITHOUT ROWID;
     "#,
+    // 16: the search box finds persons by a birth date alone.
+    r#"
+    CREATE INDEX persons_birth_date ON persons(birth_date) WHERE status = 'active';
+    "#,
 ];
 
 /// Steps that rebuild a table others reference: they run with foreign keys

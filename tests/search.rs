@@ -1,0 +1,47 @@
+//! The search box as a receptionist types into it (issue 15): M-numbers in
+//! any case or without the M, a birth date alone or beside a name, and a
+//! name with a typo.
+
+mod common;
+use common::*;
+use registrar::service::Registry;
+use serde_json::Value;
+
+fn found(reg: &mut Registry, q: &str) -> Vec<String> {
+    let q = q.replace(' ', "+");
+    let r = get(reg, &format!("/api/search?q={q}"));
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["reference_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn create(reg: &mut Registry, body: &Value) -> String {
+    let r = post(reg, "/api/person_requests", body);
+    assert_eq!(r.status, 201, "{}", r.body);
+    r.body["data"]["reference_id"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn m_numbers_dates_and_typos_find_people() {
+    let mut reg = registry();
+    let olena = create(&mut reg, &adult());
+    let other = create(&mut reg, &other_adult(1));
+    // The M-number as typed: any case, or the digits alone.
+    assert_eq!(found(&mut reg, &olena), [olena.clone()]);
+    assert_eq!(found(&mut reg, &olena.to_lowercase()), [olena.clone()]);
+    assert_eq!(found(&mut reg, &olena[1..]), [olena.clone()]);
+    // A birth date alone, in either order with a name, in two formats.
+    assert_eq!(found(&mut reg, "1986-04-12"), [olena.clone()]);
+    assert_eq!(found(&mut reg, "Коваленко 1986-04-12"), [olena.clone()]);
+    assert_eq!(found(&mut reg, "12.04.1986 Коваленко"), [olena.clone()]);
+    assert!(found(&mut reg, "Коваленко 1986-04-13").is_empty());
+    // A typo in a name: the matcher's one-edit comparator.
+    assert_eq!(found(&mut reg, "Коваленко"), [olena.clone()]);
+    assert_eq!(found(&mut reg, "Ковпленко"), [olena.clone()]);
+    assert_eq!(found(&mut reg, "Kovalenko"), [olena.clone()]);
+    assert!(!found(&mut reg, "Kovalenko").contains(&other));
+}
