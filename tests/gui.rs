@@ -643,3 +643,30 @@ fn a_reviewer_says_not_the_same_person_in_reconciliation() {
         .unwrap();
     assert_eq!(n, 1);
 }
+
+/// Sign in and reach the form without the mouse: the user name has the
+/// keyboard at once, Tab goes to the password, Enter signs in, and the
+/// register form starts in its first field.
+#[test]
+fn sign_in_and_the_first_field_by_keyboard() {
+    let db = db_with_users();
+    let mut h = harness(&db.path);
+    wait_for(&mut h, "the sign-in screen", |h| has_text(h, "Sign in"));
+    wait_for(&mut h, "the user name focused", |h| {
+        h.get_by_label("User name").is_focused()
+    });
+    h.get_by_label("User name").type_text("rita");
+    h.step();
+    h.key_press(egui::Key::Tab);
+    h.step();
+    assert!(h.get_by_label("Password").is_focused());
+    h.get_by_label("Password").type_text("rita-pass");
+    h.step();
+    h.key_press(egui::Key::Enter);
+    wait_for(&mut h, "the main window", |h| {
+        has_text(h, "Possible duplicates")
+    });
+    wait_for(&mut h, "the first field focused", |h| {
+        h.get_by_label("First name").is_focused()
+    });
+}

@@ -45,7 +45,14 @@ pub enum Choice {
 }
 
 /// Draw the comparison; returns the user's choice, if any.
-pub fn comparison(ui: &mut egui::Ui, candidates: &[Value]) -> Option<Choice> {
+/// `allow_new`: offer "Create new person" (at the desk; the queue asks
+/// for a reason instead).
+pub fn comparison(
+    ui: &mut egui::Ui,
+    candidates: &[Value],
+    allow_new: bool,
+    reserve: f32,
+) -> Option<Choice> {
     let mut choice = None;
     let fields: Vec<String> = candidates
         .first()
@@ -56,7 +63,10 @@ pub fn comparison(ui: &mut egui::Ui, candidates: &[Value]) -> Option<Choice> {
                 .collect()
         })
         .unwrap_or_default();
-    egui::ScrollArea::both().max_height(520.0).show(ui, |ui| {
+    // The grid scrolls; the actions under it (and `reserve` points more
+    // for what the caller adds) stay in view on a small window.
+    let height = (ui.available_height() - 40.0 - reserve).clamp(120.0, 520.0);
+    egui::ScrollArea::both().max_height(height).show(ui, |ui| {
         egui::Grid::new("chooser-grid")
             .striped(true)
             .num_columns(2 + candidates.len())
@@ -152,7 +162,7 @@ pub fn comparison(ui: &mut egui::Ui, candidates: &[Value]) -> Option<Choice> {
                 choice = Some(Choice::Link(rid));
             }
         }
-        if ui.button("Create new person").clicked() {
+        if allow_new && ui.button("Create new person").clicked() {
             choice = Some(Choice::New);
         }
         if ui.button("Cancel").clicked() {
@@ -176,11 +186,14 @@ impl App {
             .collapsible(false)
             .resizable(true)
             .default_width(900.0)
+            // As tall as the window allows, so the grid scrolls only when
+            // it must and the actions stay in view.
+            .default_height((ctx.content_rect().height() - 120.0).clamp(300.0, 760.0))
             .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
             .show(ctx, |ui| {
             ui.label("The new record and the most similar registered persons, field by field. Weights in bits add up to the score.");
             ui.separator();
-            choice = comparison(ui, &candidates);
+            choice = comparison(ui, &candidates, true, 0.0);
         });
         if !open && choice.is_none() {
             choice = Some(Choice::Cancel);

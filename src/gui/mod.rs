@@ -194,6 +194,7 @@ impl App {
                 self.worker.call(Tag::Outbox, "GET", "/api/outbox", None);
             }
             Page::Search => self.search.request_focus = true,
+            Page::Register => self.register.focus_first = true,
             _ => {}
         }
         self.refresh_stats();
@@ -224,6 +225,9 @@ impl App {
                     // requests, which the worker then refused (401), and
                     // their "loaded" marks must not outlive the session.
                     self.pages = pages::PagesState::default();
+                    // Nor may the last user's search or open person show.
+                    self.search = search::SearchState::default();
+                    self.steward = steward::StewardState::default();
                     self.go(Page::Register);
                 } else {
                     self.login.error = Some(r.message());
@@ -277,6 +281,10 @@ impl App {
             egui::Grid::new("login").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
                 let l = ui.label("User name");
                 let r = ui.add(egui::TextEdit::singleline(&mut self.login.name).desired_width(220.0)).labelled_by(l.id);
+                // The sign-in starts in the user name, so the keyboard works at once.
+                if ui.memory(|m| m.focused().is_none()) && self.login.name.is_empty() {
+                    r.request_focus();
+                }
                 submit |= r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
                 ui.end_row();
                 let r = widgets::password_row(ui, "Password", &mut self.login.password);
@@ -347,7 +355,9 @@ impl App {
     }
 
     fn status_bar(&mut self, ui: &mut egui::Ui) {
-        ui.horizontal(|ui| {
+        // Wrapped: on a narrow window the bar grows a line instead of
+        // cutting off its last items.
+        ui.horizontal_wrapped(|ui| {
             ui.label(format!("Database: {}", self.worker.db_label));
             ui.separator();
             match &self.user {
@@ -357,10 +367,11 @@ impl App {
             ui.separator();
             ui.label(format!("Persons: {}", self.stats.persons));
             ui.separator();
-            ui.label(if self.stats.outbox == 0 {
-                "Sync: up to date".to_string()
-            } else {
-                format!("Sync: {} change(s) waiting", self.stats.outbox)
+            ui.label(match (self.stats.hub_configured, self.stats.outbox) {
+                (false, 0) => "Sync: no hub configured".to_string(),
+                (false, n) => format!("Sync: no hub configured; {n} change(s) kept here"),
+                (true, 0) => "Sync: up to date".to_string(),
+                (true, n) => format!("Sync: {n} change(s) waiting"),
             });
             ui.separator();
             ui.label(format!("Working copies: {}", self.stats.working_copies));

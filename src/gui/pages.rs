@@ -17,6 +17,8 @@ pub struct PagesState {
     pending_selected: Option<usize>,
     /// Why the waiting record is none of its candidates.
     not_same_reason: String,
+    pending_filter: String,
+    pending_sort: PendingSort,
     outbox: Vec<Value>,
     settings: Vec<(String, String)>,
     settings_loaded: bool,
@@ -25,6 +27,15 @@ pub struct PagesState {
     theme: Theme,
     sync_rx: Option<Receiver<Result<crate::sync::Report, String>>>,
     last_sync: Option<(String, bool)>,
+}
+
+/// The order of the reconciliation queue.
+#[derive(Default, Clone, Copy, PartialEq)]
+enum PendingSort {
+    #[default]
+    Confidence,
+    Oldest,
+    Name,
 }
 
 #[derive(Default, Clone, Copy, PartialEq)]
@@ -256,26 +267,141 @@ impl App {
             ui.label("No records wait for reconciliation.");
             return;
         }
+        let steward = matches!(self.role(), "admin" | "reviewer");
         let mut choice = None;
         let mut pid = 0;
-        ui.horizontal_wrapped(|ui| {
-            for (i, p) in self.pages.pending.iter().enumerate() {
-                let a = &p["attributes"];
-                let text = format!(
-                    "{} {} · {}/{}",
-                    a["givenName"].as_str().unwrap_or(""),
-                    a["sn"].as_str().unwrap_or(""),
-                    p["sor"].as_str().unwrap_or(""),
-                    p["sor_id"].as_str().unwrap_or("")
-                );
+        // The queue as a table: best candidate's confidence, when it came,
+        // from which system, the names; sortable and filtered by a word.
+        ui.horizontal(|ui| {
+            let l = ui.label("Filter waiting records");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.pages.pending_filter)
+                    .hint_text("name, system or record id")
+                    .desired_width(240.0),
+            )
+            .labelled_by(l.id);
+            for (key, label) in [
+                (PendingSort::Confidence, "Sort by confidence"),
+                (PendingSort::Oldest, "Sort by waiting longest"),
+                (PendingSort::Name, "Sort by name"),
+            ] {
                 if ui
-                    .selectable_label(self.pages.pending_selected == Some(i), text)
+                    .selectable_label(self.pages.pending_sort == key, label)
                     .clicked()
                 {
-                    self.pages.pending_selected = Some(i);
+                    self.pages.pending_sort = key;
                 }
             }
         });
+        let filter = self.pages.pending_filter.trim().to_lowercase();
+        let top = |p: &Value| -> f64 {
+            p["candidates"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c["confidence"].as_str()?.parse::<f64>().ok())
+                .fold(0.0, f64::max)
+        };
+        let name = |p: &Value| {
+            let a = &p["attributes"];
+            format!(
+                "{} {}",
+                a["givenName"].as_str().unwrap_or(""),
+                a["sn"].as_str().unwrap_or("")
+            )
+        };
+        let mut rows: Vec<usize> = (0..self.pages.pending.len())
+            .filter(|i| {
+                let p = &self.pages.pending[*i];
+                let hay = format!(
+                    "{} {} {}",
+                    name(p),
+                    p["sor"].as_str().unwrap_or(""),
+                    p["sor_id"].as_str().unwrap_or("")
+                )
+                .to_lowercase();
+                filter.is_empty() || hay.contains(&filter)
+            })
+            .collect();
+        let pending = &self.pages.pending;
+        match self.pages.pending_sort {
+            PendingSort::Confidence => {
+                rows.sort_by(|a, b| top(&pending[*b]).total_cmp(&top(&pending[*a])))
+            }
+            PendingSort::Oldest => rows.sort_by(|a, b| {
+                pending[*a]["created_at"]
+                    .as_str()
+                    .cmp(&pending[*b]["created_at"].as_str())
+            }),
+            PendingSort::Name => rows.sort_by_key(|i| name(&pending[*i]).to_lowercase()),
+        }
+        let mut pick: Option<usize> = None;
+        ui.push_id("pending-table", |ui| {
+            egui_extras::TableBuilder::new(ui)
+                .striped(true)
+                .max_scroll_height(180.0)
+                .column(egui_extras::Column::exact(90.0))
+                .column(egui_extras::Column::exact(190.0))
+                .column(egui_extras::Column::exact(150.0))
+                .column(egui_extras::Column::remainder().at_least(160.0))
+                .column(egui_extras::Column::exact(100.0))
+                .header(22.0, |mut h| {
+                    for t in [
+                        "Best match",
+                        "Waiting since",
+                        "System and record",
+                        "Name",
+                        "Born",
+                    ] {
+                        h.col(|ui| {
+                            ui.strong(t);
+                        });
+                    }
+                })
+                .body(|body| {
+                    body.rows(24.0, rows.len(), |mut row| {
+                        let i = rows[row.index()];
+                        let p = &pending[i];
+                        let selected = self.pages.pending_selected == Some(i);
+                        row.col(|ui| {
+                            if ui
+                                .selectable_label(selected, format!("{:.0} %", top(p)))
+                                .clicked()
+                            {
+                                pick = Some(i);
+                            }
+                        });
+                        row.col(|ui| {
+                            ui.label(
+                                p["created_at"]
+                                    .as_str()
+                                    .unwrap_or("")
+                                    .get(..16)
+                                    .unwrap_or("")
+                                    .replace('T', " "),
+                            );
+                        });
+                        row.col(|ui| {
+                            ui.label(format!(
+                                "{} {}",
+                                p["sor"].as_str().unwrap_or(""),
+                                p["sor_id"].as_str().unwrap_or("")
+                            ));
+                        });
+                        row.col(|ui| {
+                            if ui.selectable_label(selected, name(p)).clicked() {
+                                pick = Some(i);
+                            }
+                        });
+                        row.col(|ui| {
+                            ui.label(p["attributes"]["dateOfBirth"].as_str().unwrap_or(""));
+                        });
+                    });
+                });
+        });
+        if let Some(i) = pick {
+            self.pages.pending_selected = Some(i);
+        }
         ui.separator();
         if let Some(p) = self
             .pages
@@ -284,7 +410,11 @@ impl App {
         {
             pid = p["id"].as_i64().unwrap_or(0);
             let cands = p["candidates"].as_array().cloned().unwrap_or_default();
-            choice = comparison(ui, &cands);
+            if !steward {
+                ui.label("Only reviewers and administrators resolve waiting records.");
+                return;
+            }
+            choice = comparison(ui, &cands, false, 70.0);
             let refs: Vec<String> = cands
                 .iter()
                 .filter_map(|c| c["referenceId"].as_str().map(String::from))
@@ -313,6 +443,10 @@ impl App {
         let body = match choice {
             Some(Choice::Link(rid)) => Some(json!({"referenceId": rid})),
             Some(Choice::New) => Some(json!({"referenceId": "new"})),
+            Some(Choice::Cancel) => {
+                self.pages.pending_selected = None;
+                None
+            }
             Some(Choice::NotSame(refs)) => {
                 let reason = std::mem::take(&mut self.pages.not_same_reason);
                 Some(json!({"referenceId": "new", "notSameAs": refs, "reason": reason.trim()}))
@@ -330,6 +464,18 @@ impl App {
     }
 
     pub(super) fn sync_page(&mut self, ui: &mut egui::Ui) {
+        if !self.stats.hub_configured {
+            ui.label(
+                RichText::new("No hub configured: changes are kept here until one is.").strong(),
+            );
+            if self.role() == "admin" {
+                if ui.button("Configure the hub").clicked() {
+                    self.page = super::Page::Settings;
+                }
+            } else {
+                ui.label("An administrator sets the hub in Settings.");
+            }
+        }
         ui.label(format!(
             "Outbox: {} change(s) waiting to be sent to the hub.",
             self.stats.outbox
@@ -402,7 +548,11 @@ impl App {
                 ui.end_row();
                 for o in &self.pages.outbox {
                     ui.label(o["id"].to_string());
-                    ui.label(o["person_id"].as_str().unwrap_or(""));
+                    ui.label(format!(
+                        "{} · {}",
+                        o["name"].as_str().unwrap_or(""),
+                        o["reference_id"].as_str().unwrap_or("")
+                    ));
                     ui.label(o["created_at"].as_str().unwrap_or(""));
                     ui.label(o["attempts"].to_string());
                     ui.label(match (o["sent_at"].as_str(), o["last_error"].as_str()) {

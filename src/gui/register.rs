@@ -19,6 +19,8 @@ pub struct FileEvent {
 
 pub struct RegisterState {
     pub form: PersonForm,
+    /// Put the keyboard in the first field on the next frame.
+    pub focus_first: bool,
     generation: u64,
     changed_at: Option<Instant>,
     fingerprint: String,
@@ -37,6 +39,7 @@ impl RegisterState {
         let (files_tx, files_rx) = channel();
         RegisterState {
             form: PersonForm::default(),
+            focus_first: true,
             generation: 0,
             changed_at: None,
             fingerprint: String::new(),
@@ -507,6 +510,7 @@ impl App {
         let mut pick: Option<usize> = None;
         let ctx = ui.ctx().clone();
         let st = &mut self.register;
+        let focus_first = std::mem::take(&mut st.focus_first);
         if let Some((seq, v)) = &st.form.editing {
             ui.label(RichText::new(format!("Editing person {seq} (version {v}). Receptionists' changes wait for a reviewer.")).strong());
         }
@@ -515,9 +519,14 @@ impl App {
             let f = &mut st.form;
             ui.columns(2, |cols| {
             let ui = &mut cols[0];
+            widgets::set_field_width(ui, ui.available_width());
             widgets::section(ui, "Person");
             egui::Grid::new("person").num_columns(3).spacing([10.0, 6.0]).show(ui, |ui| {
-                changed |= widgets::text_row(ui, "First name", &mut f.first_name, "e.g. Олена", e, "$.person.first_name").changed();
+                let first = widgets::text_row(ui, "First name", &mut f.first_name, "e.g. Олена", e, "$.person.first_name");
+                if focus_first {
+                    first.request_focus();
+                }
+                changed |= first.changed();
                 changed |= widgets::text_row(ui, "Last name", &mut f.last_name, "e.g. Коваленко", e, "$.person.last_name").changed();
                 changed |= widgets::text_row(ui, "Middle name", &mut f.second_name, "optional", e, "$.person.second_name").changed();
                 changed |= widgets::date_row(ui, "Birth date", &mut f.birth_date, e, "$.person.birth_date");
@@ -582,6 +591,7 @@ impl App {
             }
 
             let ui = &mut cols[1];
+            widgets::set_field_width(ui, ui.available_width());
             widgets::section(ui, "Documents");
             changed |= documents_editor(ui, &mut f.documents, "$.person.documents", rules::PERSON_DOCUMENT_TYPES, e, true, &mut pick, "");
             // Rules about the list as a whole (at least one; not PASSPORT

@@ -36,7 +36,39 @@ pub fn show_errors(ui: &mut Ui, errors: &Errors, path: &str) {
     }
 }
 
-/// A labelled single-line text field in a 3-column grid row: label | field | errors.
+/// The width of a field in a form grid: as wide as 240 points, narrower
+/// where the column is narrow (a 1024-point window), never so narrow it
+/// cannot show a word.
+pub fn field_width(ui: &Ui) -> f32 {
+    ui.data(|d| d.get_temp::<f32>(egui::Id::unique(FIELD_WIDTH)))
+        .unwrap_or(240.0)
+}
+
+const FIELD_WIDTH: &str = "registrar-field-width";
+
+/// Size the fields of the grids that follow to a column `column_width`
+/// wide (labels take about 130 points of it). A grid's cells do not know
+/// their column's width, so the form says it before each column.
+pub fn set_field_width(ui: &Ui, column_width: f32) {
+    let w = (column_width - 140.0).clamp(90.0, 240.0);
+    ui.data_mut(|d| d.insert_temp(egui::Id::unique(FIELD_WIDTH), w));
+}
+
+/// The messages for `path` in the grid row under its field, wrapped to the
+/// field's width, so that they never squeeze a column to a letter.
+fn error_row(ui: &mut Ui, errors: &Errors, path: &str, width: f32) {
+    if errors.get(path).is_some_and(|m| !m.is_empty()) {
+        ui.label("");
+        ui.vertical(|ui| {
+            ui.set_max_width(width);
+            show_errors(ui, errors, path);
+        });
+        ui.end_row();
+    }
+}
+
+/// A labelled single-line text field in a grid row (label | field), its
+/// messages in the row under it.
 pub fn text_row(
     ui: &mut Ui,
     label: &str,
@@ -46,15 +78,16 @@ pub fn text_row(
     path: &str,
 ) -> Response {
     let l = ui.label(label);
+    let width = field_width(ui);
     let r = ui
         .add(
             egui::TextEdit::singleline(value)
                 .hint_text(hint)
-                .desired_width(240.0),
+                .desired_width(width),
         )
         .labelled_by(l.id);
-    ui.vertical(|ui| show_errors(ui, errors, path));
     ui.end_row();
+    error_row(ui, errors, path, width);
     r
 }
 
@@ -82,9 +115,10 @@ pub fn combo_row(
     path: &str,
 ) -> bool {
     let l = ui.label(label);
+    let width = field_width(ui);
     let changed = combo(ui, label, l.id, value, options);
-    ui.vertical(|ui| show_errors(ui, errors, path));
     ui.end_row();
+    error_row(ui, errors, path, width);
     changed
 }
 
@@ -104,7 +138,7 @@ pub fn combo(
     };
     let r = egui::ComboBox::from_id_salt(("combo", salt, label_id))
         .selected_text(shown)
-        .width(240.0)
+        .width(field_width(ui))
         .show_ui(ui, |ui| {
             for o in options {
                 ui.selectable_value(value, (*o).to_string(), *o);
@@ -118,12 +152,13 @@ pub fn combo(
 pub fn date_row(ui: &mut Ui, label: &str, value: &mut String, errors: &Errors, path: &str) -> bool {
     let l = ui.label(label);
     let mut changed = false;
+    let width = field_width(ui);
     ui.horizontal(|ui| {
         let r = ui
             .add(
                 egui::TextEdit::singleline(value)
                     .hint_text("YYYY-MM-DD")
-                    .desired_width(170.0),
+                    .desired_width((width - 80.0).max(90.0)),
             )
             .labelled_by(l.id);
         changed |= r.changed();
@@ -145,8 +180,8 @@ pub fn date_row(ui: &mut Ui, label: &str, value: &mut String, errors: &Errors, p
             changed = true;
         }
     });
-    ui.vertical(|ui| show_errors(ui, errors, path));
     ui.end_row();
+    error_row(ui, errors, path, width);
     changed
 }
 

@@ -633,6 +633,9 @@ pub struct Stats {
     pub auto_link: f64,
     pub review: f64,
     pub reconciliation_mode: String,
+    /// Is a hub URL set (`hub_url`)? Without one, changes wait here.
+    #[serde(default)]
+    pub hub_configured: bool,
 }
 
 impl Registry {
@@ -655,6 +658,10 @@ impl Registry {
                 idmatch::Mode::Queue => "queue".into(),
                 idmatch::Mode::Interactive => "interactive".into(),
             },
+            hub_configured: self
+                .store
+                .get_setting("hub_url")?
+                .is_some_and(|u| !u.trim().is_empty()),
         })
     }
 

@@ -55,6 +55,9 @@ pub fn enqueue_service(
 pub struct OutboxRow {
     pub id: i64,
     pub person_id: String,
+    /// The person's name and M-number, as people read them.
+    pub name: String,
+    pub reference_id: String,
     pub created_at: String,
     pub attempts: i64,
     pub last_error: Option<String>,
@@ -64,8 +67,10 @@ pub struct OutboxRow {
 pub fn list(conn: &Connection, unsent_only: bool, limit: i64) -> Result<Vec<OutboxRow>> {
     Ok(conn
         .prepare_cached(
-            "SELECT id, person_id, created_at, attempts, last_error, sent_at FROM outbox
-             WHERE (?1 = 0 OR sent_at IS NULL) ORDER BY id",
+            "SELECT o.id, o.person_id, o.created_at, o.attempts, o.last_error, o.sent_at,
+                    COALESCE(p.first_name || ' ' || p.last_name, ''), COALESCE(p.reference_id, '')
+             FROM outbox o LEFT JOIN persons p ON p.id = o.person_id
+             WHERE (?1 = 0 OR o.sent_at IS NULL) ORDER BY o.id",
         )?
         .query_map(params![unsent_only as i64], |r| {
             Ok(OutboxRow {
@@ -75,6 +80,8 @@ pub fn list(conn: &Connection, unsent_only: bool, limit: i64) -> Result<Vec<Outb
                 attempts: r.get(3)?,
                 last_error: r.get(4)?,
                 sent_at: r.get(5)?,
+                name: r.get(6)?,
+                reference_id: r.get(7)?,
             })
         })?
         .take(limit.max(0) as usize)
