@@ -397,8 +397,12 @@ fn receptionist_edit_goes_to_the_queue_and_a_reviewer_approves() {
     login(&mut h, "rob", "rob-pass1");
     click(&mut h, "Review queue (1)");
     wait_for(&mut h, "the queue", |h| has_text(h, "by rita"));
-    assert!(has_text(&h, "first_name"));
+    assert!(has_text(&h, "First name"), "diffs name fields in words");
     click(&mut h, "Approve");
+    wait_for(&mut h, "the confirmation", |h| {
+        has_text(h, "Confirm approval")
+    });
+    click(&mut h, "Confirm approval");
     wait_for(&mut h, "the approval", |h| has_text(h, "Approved"));
     let p = Registry::open(&db.path).unwrap().get_person(&id).unwrap();
     assert_eq!(

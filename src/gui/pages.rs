@@ -12,6 +12,8 @@ pub struct PagesState {
     pub pending_pick: Option<(usize, Receiver<Vec<std::path::PathBuf>>)>,
     queue: Vec<Value>,
     queue_selected: Option<usize>,
+    /// The working copy whose Approve was pressed, waiting for "Confirm".
+    approve_armed: Option<String>,
     reject_reason: String,
     pending: Vec<Value>,
     pending_selected: Option<usize>,
@@ -212,12 +214,13 @@ impl App {
                     ui.strong("New");
                     ui.end_row();
                     for c in w["diff"].as_array().into_iter().flatten() {
-                        ui.label(c["field"].as_str().unwrap_or(""));
+                        ui.label(field_words(c["field"].as_str().unwrap_or("")));
                         ui.label(
-                            RichText::new(c["old"].to_string()).color(widgets::error_color(ui)),
+                            RichText::new(value_words(&c["old"])).color(widgets::error_color(ui)),
                         );
                         ui.label(
-                            RichText::new(format!("-> {}", c["new"])).color(widgets::ok_color(ui)),
+                            RichText::new(format!("-> {}", value_words(&c["new"])))
+                                .color(widgets::ok_color(ui)),
                         );
                         ui.end_row();
                     }
@@ -225,15 +228,29 @@ impl App {
             if reviewer {
                 ui.add_space(8.0);
                 let id = w["id"].to_string();
-                ui.horizontal(|ui| {
-                    if ui.button("Approve").clicked() {
-                        action = Some((
-                            Tag::Approve,
-                            format!("/generic/persons/workingcopies/{id}/approve"),
-                            json!({}),
-                        ));
-                    }
-                });
+                // Approving asks once more, and the confirmation replaces
+                // the button, so a double click never approves the next.
+                if p.approve_armed.as_deref() == Some(id.as_str()) {
+                    ui.label(format!(
+                        "Approve the change to {}? It applies at once and is recorded in the person's history.",
+                        w["name"].as_str().unwrap_or("")
+                    ));
+                    ui.horizontal(|ui| {
+                        if ui.button("Confirm approval").clicked() {
+                            action = Some((
+                                Tag::Approve,
+                                format!("/generic/persons/workingcopies/{id}/approve"),
+                                json!({}),
+                            ));
+                            p.approve_armed = None;
+                        }
+                        if ui.button("Cancel approval").clicked() {
+                            p.approve_armed = None;
+                        }
+                    });
+                } else if ui.horizontal(|ui| ui.button("Approve").clicked()).inner {
+                    p.approve_armed = Some(id.clone());
+                }
                 ui.horizontal(|ui| {
                     let l = ui.label("Reason for rejecting");
                     ui.add_sized(
@@ -690,5 +707,74 @@ impl App {
                             });
                     });
             });
+    }
+}
+
+/// A changed field's path in words: `phones[0].number` → "Phone 1 number".
+fn field_words(path: &str) -> String {
+    let word = |k: &str| -> String {
+        match k {
+            "first_name" => "First name".into(),
+            "last_name" => "Last name".into(),
+            "second_name" => "Middle name".into(),
+            "birth_date" => "Birth date".into(),
+            "birth_country" => "Birth country".into(),
+            "birth_settlement" => "Birth settlement".into(),
+            "tax_id" => "Tax id".into(),
+            "no_tax_id" => "No tax id".into(),
+            "unzr" => "UNZR".into(),
+            "phones" => "Phone".into(),
+            "addresses" => "Address".into(),
+            "documents" => "Document".into(),
+            "emails" => "Email".into(),
+            "issued_identifiers" => "Identifier".into(),
+            "authentication_methods" => "Authentication method".into(),
+            "confidant_person" => "Confidant".into(),
+            other => other.replace('_', " "),
+        }
+    };
+    let mut out: Vec<String> = Vec::new();
+    for part in path.split('.') {
+        match part.split_once('[') {
+            Some((k, rest)) => {
+                let n: usize = rest.trim_end_matches(']').parse().unwrap_or(0);
+                out.push(format!("{} {}", word(k), n + 1));
+            }
+            None => out.push(word(part)),
+        }
+    }
+    let mut s = out.join(" ");
+    if let Some(first) = s.get(..1) {
+        s = first.to_uppercase() + &s[1..];
+    }
+    s
+}
+
+/// A changed value as people read it: text without quotes, nothing as "—".
+fn value_words(v: &Value) -> String {
+    match v {
+        Value::Null => "—".into(),
+        Value::String(s) if s.is_empty() => "—".into(),
+        Value::String(s) => s.clone(),
+        Value::Bool(true) => "yes".into(),
+        Value::Bool(false) => "no".into(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_paths_read_as_words() {
+        assert_eq!(field_words("first_name"), "First name");
+        assert_eq!(field_words("phones[0].number"), "Phone 1 number");
+        assert_eq!(
+            field_words("documents[1].issued_by"),
+            "Document 2 issued by"
+        );
+        assert_eq!(value_words(&serde_json::json!("Olha")), "Olha");
+        assert_eq!(value_words(&Value::Null), "—");
     }
 }
