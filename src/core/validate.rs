@@ -132,10 +132,38 @@ pub fn name_problem(s: &str) -> Option<&'static str> {
             || unicode_normalization::char::is_combining_mark(c)
             || matches!(c, ' ' | '-' | '\'' | '’' | 'ʼ' | '‘')
     };
+    let latin = |c: char| c.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&c);
+    let cyrillic = |c: char| ('\u{0400}'..='\u{052F}').contains(&c);
     if !s.chars().all(allowed) || !s.chars().any(char::is_alphabetic) {
         Some("a name may contain only letters, apostrophes, hyphens and spaces")
+    } else if s.chars().any(latin) && s.chars().any(cyrillic) {
+        // "Оlena" with a Cyrillic О looks like Olena and never matches it.
+        Some("a name is written in one alphabet: it mixes Latin and Cyrillic letters")
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::name_problem;
+
+    #[test]
+    fn names_are_letters_of_one_alphabet() {
+        for ok in [
+            "Олена",
+            "Olena",
+            "Ковальчук-Шевченко",
+            "O'Brien",
+            "Мар'яна",
+            "Zoë",
+            "Ґалаґан",
+        ] {
+            assert_eq!(name_problem(ok), None, "{ok}");
+        }
+        for bad in ["Оlena", "Olenа", "Olena🙂", "123", "-", "Ковальчук-Smith"] {
+            assert!(name_problem(bad).is_some(), "{bad}");
+        }
     }
 }
 
