@@ -1,6 +1,27 @@
 //! The command-line shell (clap). It parses arguments, opens the registry,
 //! calls the router or the service, and prints. No rules live here.
 
+/// Print a line to standard output. A reader that closed the pipe
+/// (`registrar audit | head -1`) ends the program quietly with success, as
+/// ripgrep does; any other write error is reported (exit 2).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            $crate::cli::stdout_failed(e);
+        }
+    }};
+}
+
+/// See [`out!`].
+pub(crate) fn stdout_failed(e: std::io::Error) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    eprintln!("registrar: cannot write to standard output: {e}");
+    std::process::exit(2)
+}
+
 use crate::api;
 use crate::service::{Actor, Registry, Role};
 use clap::{Parser, Subcommand};
@@ -259,7 +280,7 @@ fn signed_in(
 
 fn print_error(e: &crate::service::ServiceError) -> i32 {
     let r = api::error_response(e);
-    println!(
+    out!(
         "{}",
         serde_json::json!({"status": r.status, "body": r.body})
     );
@@ -357,7 +378,7 @@ pub fn main() -> i32 {
                 Ok(r) => r,
                 Err(c) => return c,
             };
-            println!(
+            out!(
                 "{}",
                 serde_json::json!({"db": db, "schema_version": reg.store.user_version().unwrap_or(0)})
             );
@@ -380,7 +401,7 @@ pub fn main() -> i32 {
                 Err(e) => return print_error(&e),
             };
             let resp = api::handle(&mut reg, &who, &method, &path, &bytes);
-            println!(
+            out!(
                 "{}",
                 serde_json::json!({"status": resp.status, "body": resp.body})
             );
@@ -412,7 +433,7 @@ pub fn main() -> i32 {
                 crate::service::Role::parse(&role).unwrap_or(crate::service::Role::Receptionist);
             match reg.add_user(by.as_ref(), &name, role, &pw) {
                 Ok(()) => {
-                    println!(
+                    out!(
                         "{}",
                         serde_json::json!({"status": 201, "body": {"name": name, "role": role.as_str()}})
                     );
@@ -430,7 +451,7 @@ pub fn main() -> i32 {
             };
             match reg.users() {
                 Ok(u) => {
-                    println!("{}", serde_json::to_string_pretty(&u).unwrap_or_default());
+                    out!("{}", serde_json::to_string_pretty(&u).unwrap_or_default());
                     0
                 }
                 Err(e) => print_error(&e),
@@ -444,7 +465,7 @@ pub fn main() -> i32 {
             match reg.audit_trail(person.as_deref(), limit) {
                 Ok(rows) => {
                     for r in rows {
-                        println!("{}", serde_json::to_string(&r).unwrap_or_default());
+                        out!("{}", serde_json::to_string(&r).unwrap_or_default());
                     }
                     0
                 }
@@ -508,7 +529,7 @@ pub fn main() -> i32 {
                     if let Some(o) = v.as_object_mut() {
                         o.remove("batch_times");
                     }
-                    println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                    out!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
                     if s.interrupted {
                         eprintln!(
                             "registrar: stopped after {} rows; run the same command again to resume",
@@ -543,7 +564,7 @@ pub fn main() -> i32 {
                     .iter()
                     .map(|(s, i, r, st)| serde_json::json!({"sor": s, "sor_id": i, "reference_id": r, "status": st}))
                     .collect();
-                println!("{}", serde_json::Value::Array(rows));
+                out!("{}", serde_json::Value::Array(rows));
             } else {
                 let mut w = csv::Writer::from_writer(std::io::stdout());
                 let _ = w.write_record(["sor", "sor_id", "reference_id", "status"]);
@@ -604,7 +625,7 @@ pub fn main() -> i32 {
             };
             if sweep {
                 return match crate::tools::eval::sweep(&file, &opts, &truth, &mut |line| {
-                    println!("{line}")
+                    out!("{line}")
                 }) {
                     Ok(()) => 0,
                     Err(e) => {
@@ -617,7 +638,7 @@ pub fn main() -> i32 {
             match crate::tools::eval::evaluate(&file, &opts, &truth, &mut reg) {
                 Ok(mut r) => {
                     r.import.dropped_fields.truncate(20);
-                    println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+                    out!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
                     if errors > 0
                         && let Err(e) = crate::tools::eval::print_errors(
                             &file,
@@ -678,7 +699,7 @@ pub fn main() -> i32 {
             };
             match result {
                 Ok(v) => {
-                    println!("{v}");
+                    out!("{v}");
                     0
                 }
                 Err(e) => {
@@ -697,7 +718,7 @@ pub fn main() -> i32 {
             };
             match reg.train(min_persons, !dry_run) {
                 Ok(r) => {
-                    println!(
+                    out!(
                         "{} persons ({} read); {} random pairs; EM over {:?} pairs (same birth date; names alike), match shares {:?}; model version {}, {}; {} waiting records linked",
                         r.persons,
                         r.sampled_persons,
@@ -715,7 +736,10 @@ pub fn main() -> i32 {
                         },
                         r.relinked
                     );
-                    print!("{}", crate::core::matching::weights_table(&r.params));
+                    out!(
+                        "{}",
+                        crate::core::matching::weights_table(&r.params).trim_end()
+                    );
                     0
                 }
                 Err(e) => {
@@ -770,12 +794,12 @@ pub fn main() -> i32 {
                 Ok(()) => {
                     if generated {
                         // Shown once, for the operator to hand to the site.
-                        println!(
+                        out!(
                             "{}",
                             serde_json::json!({"key_id": key_id, "sources": sources, "secret": secret})
                         );
                     } else {
-                        println!(
+                        out!(
                             "{}",
                             serde_json::json!({"key_id": key_id, "sources": sources})
                         );
@@ -822,7 +846,7 @@ pub fn main() -> i32 {
             };
             match crate::sync::save_secret(&db, secret.trim()) {
                 Ok(()) => {
-                    println!(
+                    out!(
                         "{}",
                         serde_json::json!({"configured": true, "secret_file": crate::sync::secret_path(&db)})
                     );
@@ -847,7 +871,7 @@ pub fn main() -> i32 {
             };
             match reg.configure_as(&who, &key, value.as_deref()) {
                 Ok(v) => {
-                    println!("{key} = {v}");
+                    out!("{key} = {v}");
                     0
                 }
                 Err(e) => {

@@ -206,3 +206,36 @@ fn no_secret_on_the_command_line() {
     assert!(!text(&out).contains("0123456789abcdef0123"));
     assert_eq!(mode(&db), 0o600);
 }
+
+/// A reader that stops early (`registrar audit | head -1`) ends the
+/// program quietly with success, not a panic (exit 101).
+#[test]
+fn a_closed_output_pipe_is_not_an_error() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pipe.db");
+    let made = std::process::Command::new(env!("CARGO_BIN_EXE_registrar"))
+        .args(["--db", db.to_str().unwrap(), "stress", "--count", "1500"])
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_registrar"))
+        .args(["--db", db.to_str().unwrap(), "audit", "--limit", "1000"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.contains("operation"), "{first}");
+    // The reader is gone; the rest of the output meets a closed pipe.
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

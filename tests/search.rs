@@ -44,4 +44,14 @@ fn m_numbers_dates_and_typos_find_people() {
     assert_eq!(found(&mut reg, "Ковпленко"), [olena.as_str()]);
     assert_eq!(found(&mut reg, "Kovalenko"), [olena.as_str()]);
     assert!(!found(&mut reg, "Kovalenko").contains(&other));
+    // The query is percent-decoded (UTF-8 bytes, and %26 for "&").
+    assert_eq!(
+        found(
+            &mut reg,
+            "%D0%9A%D0%BE%D0%B2%D0%B0%D0%BB%D0%B5%D0%BD%D0%BA%D0%BE"
+        ),
+        [olena.as_str()]
+    );
+    let amp = get(&mut reg, "/api/search?q=%26");
+    assert_eq!(amp.status, 200, "{}", amp.body);
 }
