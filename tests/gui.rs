@@ -674,3 +674,23 @@ fn sign_in_and_the_first_field_by_keyboard() {
         h.get_by_label("First name").is_focused()
     });
 }
+
+/// Clear form clears the messages with the fields, and an empty birth
+/// date's picker shows no date nobody typed.
+#[test]
+fn clear_form_clears_its_messages() {
+    let db = db_with_users();
+    let mut h = harness(&db.path);
+    login(&mut h, "rita", "rita-pass");
+    assert!(
+        has_text(&h, "Calendar"),
+        "no date shown for an empty birth date"
+    );
+    type_into(&mut h, "Tax id", "12345");
+    wait_for(&mut h, "the tax id message", |h| {
+        has_text(h, "does not match")
+    });
+    click(&mut h, "Clear form");
+    wait_for(&mut h, "no messages", |h| !has_text(h, "does not match"));
+    assert_eq!(h.get_by_label("Tax id").value().as_deref(), Some(""));
+}

@@ -62,6 +62,7 @@ const SETTINGS: &[(&str, &str)] = &[
     ("site_source", "This site's Source name (seed 004)"),
     ("hub_url", "Hub URL"),
     ("hub_key_id", "Hub key id"),
+    ("hub_timeout_ms", "Hub timeout, milliseconds"),
     (
         "trusted_sources",
         "Trusted sources, most trusted first (comma-separated)",
@@ -144,7 +145,13 @@ impl App {
             Tag::SaveSetting(k) => {
                 self.notice = Some(if r.ok() {
                     Notice {
-                        text: format!("Saved {k}."),
+                        text: format!(
+                            "Saved: {}.",
+                            SETTINGS
+                                .iter()
+                                .find(|(key, _)| key == k)
+                                .map_or(k.as_str(), |(_, label)| label)
+                        ),
                         ok: true,
                     }
                 } else {
@@ -632,10 +639,7 @@ impl App {
                         ui.add_sized([180.0, 22.0], egui::TextEdit::singleline(&mut slot.1))
                             .labelled_by(l.id);
                     });
-                    if ui
-                        .add_enabled(admin, egui::Button::new(format!("Save {k}")))
-                        .clicked()
-                    {
+                    if ui.add_enabled(admin, egui::Button::new("Save")).clicked() {
                         save = Some((k.to_string(), slot.1.clone()));
                     }
                     ui.end_row();

@@ -511,6 +511,7 @@ impl App {
         let ctx = ui.ctx().clone();
         let st = &mut self.register;
         let focus_first = std::mem::take(&mut st.focus_first);
+        let mut cleared = false;
         if let Some((seq, v)) = &st.form.editing {
             ui.label(RichText::new(format!("Editing person {seq} (version {v}). Receptionists' changes wait for a reviewer.")).strong());
         }
@@ -674,6 +675,7 @@ impl App {
                 }
                 if ui.button("Clear form").clicked() {
                     *f = PersonForm::default();
+                    cleared = true;
                     changed = true;
                 }
             });
@@ -682,6 +684,14 @@ impl App {
             }
         });
         let enter = ui.input(|i| i.key_pressed(Key::Enter)) && !self.register.chooser_open;
+        if cleared {
+            // A cleared form starts without the last person's messages.
+            let st = &mut self.register;
+            st.errors.clear();
+            st.submit_error = None;
+            st.uploads.clear();
+            st.candidates.clear();
+        }
         if changed {
             self.register.touched();
         }
