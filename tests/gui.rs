@@ -694,3 +694,34 @@ fn clear_form_clears_its_messages() {
     wait_for(&mut h, "no messages", |h| !has_text(h, "does not match"));
     assert_eq!(h.get_by_label("Tax id").value().as_deref(), Some(""));
 }
+
+/// In the form, Enter goes from a field to the next; Ctrl+Enter registers.
+#[test]
+fn enter_moves_to_the_next_field_and_ctrl_enter_registers() {
+    let db = db_with_users();
+    let mut h = harness(&db.path);
+    login(&mut h, "rita", "rita-pass");
+    wait_for(&mut h, "the first field focused", |h| {
+        h.get_by_label("First name").is_focused()
+    });
+    h.get_by_label("First name").type_text("Olena");
+    h.step();
+    h.key_press(egui::Key::Enter);
+    wait_for(&mut h, "the next field", |h| {
+        h.get_by_label("Last name").is_focused()
+    });
+    h.get_by_label("Last name").type_text("Kovalenko");
+    h.step();
+    assert_eq!(
+        h.get_by_label("First name").value().as_deref(),
+        Some("Olena")
+    );
+    // Ctrl+Enter asks to register: the incomplete form is answered with
+    // what it lacks, and nothing is created.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    wait_for(&mut h, "the answer", |h| {
+        has_text(h, "Please correct the fields")
+    });
+    let reg = Registry::open(&db.path).unwrap();
+    assert_eq!(reg.stats().unwrap().persons, 0);
+}

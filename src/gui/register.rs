@@ -509,6 +509,18 @@ impl App {
         let mut changed = false;
         let mut pick: Option<usize> = None;
         let ctx = ui.ctx().clone();
+        // Enter moves from a field to the next (asked before the fields are
+        // drawn, so this frame's focus pass takes it); Ctrl+Enter registers.
+        let (enter, command) = ui.input(|i| (i.key_pressed(Key::Enter), i.modifiers.command));
+        let open = self.register.chooser_open;
+        if enter
+            && !command
+            && !open
+            && let Some(id) = ui.memory(|m| m.focused())
+            && egui::TextEdit::load_state(ui.ctx(), id).is_some()
+        {
+            ui.memory_mut(|m| m.move_focus(egui::FocusDirection::Next));
+        }
         let st = &mut self.register;
         let focus_first = std::mem::take(&mut st.focus_first);
         let mut cleared = false;
@@ -678,12 +690,13 @@ impl App {
                     cleared = true;
                     changed = true;
                 }
+                ui.label(RichText::new("Enter: next field · Ctrl+Enter: register").small().weak());
             });
             if let Some(se) = &st.submit_error {
                 ui.label(RichText::new(format!("! {se}")).color(widgets::error_color(ui)));
             }
         });
-        let enter = ui.input(|i| i.key_pressed(Key::Enter)) && !self.register.chooser_open;
+        let enter = enter && command && !open;
         if cleared {
             // A cleared form starts without the last person's messages.
             let st = &mut self.register;

@@ -83,7 +83,9 @@ pub fn text_row(
         .add(
             egui::TextEdit::singleline(value)
                 .hint_text(hint)
-                .desired_width(width),
+                .desired_width(width)
+                // Enter keeps the focus: the form moves it to the next field.
+                .return_key(None),
         )
         .labelled_by(l.id);
     ui.end_row();
@@ -158,7 +160,8 @@ pub fn date_row(ui: &mut Ui, label: &str, value: &mut String, errors: &Errors, p
             .add(
                 egui::TextEdit::singleline(value)
                     .hint_text("YYYY-MM-DD")
-                    .desired_width((width - 80.0).max(90.0)),
+                    .desired_width((width - 80.0).max(90.0))
+                    .return_key(None),
             )
             .labelled_by(l.id);
         changed |= r.changed();
