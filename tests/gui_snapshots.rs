@@ -45,6 +45,23 @@ fn click(h: &mut Harness<'static, App>, label: &str) {
     settle(h);
 }
 
+/// The person view's sections the stewardship snapshot opens.
+const PERSON_SECTIONS: [&str; 4] = [
+    "Best current values",
+    "Records from systems of record",
+    "Merge and duplicates",
+    "Link history",
+];
+
+/// Open (or close) each collapsing section, scrolled into view first.
+fn toggle(h: &mut Harness<'static, App>, sections: &[&str]) {
+    for section in sections {
+        h.get_by_label(section).scroll_to_me();
+        settle(h);
+        click(h, section);
+    }
+}
+
 fn unfocus(h: &mut Harness<'static, App>) {
     h.ctx.memory_mut(|m| {
         if let Some(id) = m.focused() {
@@ -194,30 +211,12 @@ fn every_screen_light_and_dark() {
         // Taras's records, merge and duplicates, and link history.
         let open_taras = format!("Open {taras}");
         click(&mut h, &open_taras);
-        for section in [
-            "Best current values",
-            "Records from systems of record",
-            "Merge and duplicates",
-            "Link history",
-        ] {
-            h.get_by_label(section).scroll_to_me();
-            settle(&mut h);
-            click(&mut h, section);
-        }
+        toggle(&mut h, &PERSON_SECTIONS);
         h.get_by_label("Link history").scroll_to_me();
         settle(&mut h);
         unfocus(&mut h);
         h.snapshot(format!("person_steward_{name}"));
-        for section in [
-            "Best current values",
-            "Records from systems of record",
-            "Merge and duplicates",
-            "Link history",
-        ] {
-            h.get_by_label(section).scroll_to_me();
-            settle(&mut h);
-            click(&mut h, section);
-        }
+        toggle(&mut h, &PERSON_SECTIONS);
         click(&mut h, "Review queue (1)");
         h.snapshot(format!("review_{name}"));
         click(&mut h, "Reconciliation (1)");
