@@ -565,7 +565,7 @@ pub fn handle(
     let result = match rule.route {
         Route::PersonRequest => person_requests(reg, actor, body),
         Route::GetPerson => reg
-            .get_person(param(0))
+            .person_view(param(0))
             .map(|p| {
                 // The person as seed 002 stores it, plus what only a read
                 // shows: the golden record and, for a merged id, the merge.

@@ -770,9 +770,8 @@ impl Registry {
         Ok(sm::list_pending(&self.store.conn, limit)?)
     }
 
-    /// `POST /people/pending/{id}`: resolve with a reference id or `new`.
-    /// Resolve a waiting record as `choice` (a reference id or "new").
-    /// With "new", `not_same` names candidates the reviewer says are other
+    /// `POST /people/pending/{id}`: resolve a waiting record as `choice`
+    /// (a reference id or "new"). With "new", `not_same` names candidates the reviewer says are other
     /// people: each pair is recorded (`POST /people/not-duplicates`'s
     /// decision) in the same transaction, with `reason`.
     pub fn resolve_pending(
@@ -866,9 +865,9 @@ fn not_same_as(
     others: &[String],
     reason: &str,
 ) -> Result<()> {
-    let me = super::steward::active_seq_of(conn, rid)?;
+    let me = super::steward::active_person(conn, rid)?;
     for o in others {
-        let other = super::steward::active_seq_of(conn, o)?;
+        let other = super::steward::active_person(conn, o)?;
         if other != me {
             super::steward::record_not_duplicates(
                 conn,

@@ -480,6 +480,14 @@ impl Registry {
             s.merged_from = Some(merged_from);
             person = s;
         }
+        Ok(person)
+    }
+
+    /// [`Registry::get_person`] as a person reads it (`GET
+    /// /api/persons/{id}`): with the golden record, which the writes that
+    /// load a person have no use for.
+    pub fn person_view(&self, key: &str) -> Result<Person> {
+        let mut person = self.get_person(key)?;
         let trusted: Vec<String> = self
             .store
             .get_setting("trusted_sources")?
@@ -488,7 +496,7 @@ impl Registry {
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty())
             .collect();
-        person.golden = steward::golden_of(conn, &person, &trusted)?;
+        person.golden = steward::golden_of(&self.store.conn, &person, &trusted)?;
         Ok(person)
     }
 }

@@ -33,7 +33,7 @@ fn not_found(key: &str) -> ServiceError {
 
 /// The active person a request names by reference id or public id: a
 /// merged person or a working copy is a conflict that says what it is.
-fn active_person(conn: &Connection, key: &str) -> Result<i64> {
+pub(super) fn active_person(conn: &Connection, key: &str) -> Result<i64> {
     let (seq, status, into) = ss::find_any(conn, key)?.ok_or_else(|| not_found(key))?;
     match status.as_str() {
         "active" => Ok(seq),
@@ -54,13 +54,16 @@ fn active_person(conn: &Connection, key: &str) -> Result<i64> {
 /// and what to say about the merge: its ids and when.
 pub fn survivor_of(conn: &Connection, seq: i64) -> Result<(i64, MergedFrom)> {
     let (reference_id, id) = ss::ids_of(conn, seq)?;
-    let merged_at = ss::open_merge(conn, seq)?
-        .map(|(_, _, at, _)| at)
-        .unwrap_or_default();
+    let mut merged_at = String::new();
     let mut at = seq;
     for _ in 0..64 {
         match ss::open_merge(conn, at)? {
-            Some((_, survivor, _, _)) => at = survivor,
+            Some((_, survivor, when, _)) => {
+                if at == seq {
+                    merged_at = when;
+                }
+                at = survivor;
+            }
             None => break,
         }
     }
@@ -96,16 +99,14 @@ impl MergeChange<'_> {
         } else {
             self.operation
         };
-        for (person, other, op) in [(s, m, self.operation), (m, s, on_merged)] {
-            let e = LinkEvent {
-                operation: op,
-                person,
-                other: Some(other),
-                reason: Some(self.reason),
-                ..LinkEvent::default()
-            };
-            ss::insert_link_event(conn, now, actor, &e)?;
-        }
+        pair_events(
+            conn,
+            now,
+            actor,
+            (s, m),
+            (self.operation, on_merged),
+            self.reason,
+        )?;
         let (_, survivor_id) = ss::ids_of(conn, s)?;
         if let Some((service, target)) = self.hub {
             let (_, m_id) = ss::ids_of(conn, m)?;
@@ -149,18 +150,21 @@ pub(super) fn record_not_duplicates(
         )));
     }
     ss::insert_not_duplicates(conn, a, b, now, actor, reason)?;
-    pair_events(conn, now, actor, (a, b), "not_duplicates", reason)
+    let op = "not_duplicates";
+    pair_events(conn, now, actor, (a, b), (op, op), reason)
 }
 
+/// One change to two persons, on both histories: `op_a` on `a` (the other
+/// being `b`) and `op_b` on `b`.
 fn pair_events(
     conn: &Connection,
     now: &str,
     actor: &str,
     (a, b): (i64, i64),
-    operation: &str,
+    (op_a, op_b): (&str, &str),
     reason: &str,
 ) -> Result<()> {
-    for (person, other) in [(a, b), (b, a)] {
+    for (person, other, operation) in [(a, b, op_a), (b, a, op_b)] {
         let e = LinkEvent {
             operation,
             person,
@@ -171,11 +175,6 @@ fn pair_events(
         ss::insert_link_event(conn, now, actor, &e)?;
     }
     Ok(())
-}
-
-/// The active person a request names (for the queue's "not the same as").
-pub(super) fn active_seq_of(conn: &Connection, key: &str) -> Result<i64> {
-    active_person(conn, key)
 }
 
 impl Registry {
@@ -448,7 +447,14 @@ impl Registry {
             "not_duplicates"
         };
         if undo {
-            pair_events(&tx, &now, &actor.name, (sa, sb), operation, reason)?;
+            pair_events(
+                &tx,
+                &now,
+                &actor.name,
+                (sa, sb),
+                (operation, operation),
+                reason,
+            )?;
         }
         let detail = json!({"a": a, "b": b, "reason": reason});
         audit(

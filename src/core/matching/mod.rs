@@ -933,12 +933,6 @@ fn params_fingerprint(p: &Params) -> u64 {
 }
 
 fn threshold_for(p: &Params, mask: u16, prior: f64) -> f64 {
-    threshold_raw(p, mask, prior)
-        .min(p.auto_link)
-        .max(link_floor(p))
-}
-
-fn threshold_raw(p: &Params, mask: u16, prior: f64) -> f64 {
     // Distributions of the summed weight over bins: (mass among matches,
     // mass among non-matches), by convolution field by field.
     let mut lo = 0i32;
@@ -980,7 +974,10 @@ fn threshold_raw(p: &Params, mask: u16, prior: f64) -> f64 {
         }
         lowest = Some(f64::from(lo + i as i32) * BIN);
     }
-    lowest.map_or(p.auto_link, |s| confidence(prior + s))
+    lowest
+        .map_or(p.auto_link, |s| confidence(prior + s))
+        .min(p.auto_link)
+        .max(link_floor(p))
 }
 
 /// A field's value as explanations show it (and as training counts it).
