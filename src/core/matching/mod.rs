@@ -17,7 +17,6 @@ pub use record::MatchRecord;
 use rphonetic::DoubleMetaphone;
 use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
-use strsim::jaro_winkler;
 
 static DM: LazyLock<DoubleMetaphone> = LazyLock::new(|| DoubleMetaphone::new(Some(6)));
 
@@ -26,7 +25,118 @@ pub fn phonetic(s: &str) -> String {
     if s.is_empty() {
         return String::new();
     }
-    DM.double_metaphone(s).primary()
+    // Names repeat, and every comparison of two names may ask for both
+    // codes: a per-thread memo (pure: the code depends on the name only)
+    // saves most of Double Metaphone's cost. Bounded by clearing it.
+    type Memo = std::collections::HashMap<Box<str>, Box<str>, FnvBuild>;
+    thread_local! {
+        static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo::default());
+    }
+    const MEMO_MAX: usize = 100_000;
+    MEMO.with(|m| {
+        if let Some(code) = m.borrow().get(s) {
+            return code.to_string();
+        }
+        let code = DM.double_metaphone(s).primary();
+        let mut m = m.borrow_mut();
+        if m.len() >= MEMO_MAX {
+            m.clear();
+        }
+        m.insert(s.into(), code.as_str().into());
+        code
+    })
+}
+
+/// Jaro–Winkler similarity, exactly as `strsim::jaro_winkler` computes it.
+/// Folded names and addresses are ASCII: for them the same algorithm runs
+/// on bytes with its flags on the stack (strsim walks `chars()` from the
+/// start for every character and allocates), which matters because every
+/// candidate's names are compared. Anything else goes to strsim.
+pub fn jaro_winkler(a: &str, b: &str) -> f64 {
+    const MAX: usize = 64;
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    if !a.is_ascii() || !b.is_ascii() || x.len() > MAX || y.len() > MAX {
+        return strsim::jaro_winkler(a, b);
+    }
+    let sim = jaro_bytes(x, y);
+    if sim > 0.7 {
+        let prefix = x.iter().take(4).zip(y).take_while(|(p, q)| p == q).count();
+        sim + 0.1 * prefix as f64 * (1.0 - sim)
+    } else {
+        sim
+    }
+}
+
+/// strsim's `generic_jaro` on byte strings of at most 64 bytes.
+fn jaro_bytes(a: &[u8], b: &[u8]) -> f64 {
+    let (a_len, b_len) = (a.len(), b.len());
+    if a_len == 0 && b_len == 0 {
+        return 1.0;
+    } else if a_len == 0 || b_len == 0 {
+        return 0.0;
+    }
+    let range = (a_len.max(b_len) / 2).saturating_sub(1);
+    let mut a_flags = [false; 64];
+    let mut b_flags = [false; 64];
+    let mut matches = 0usize;
+    for (i, ca) in a.iter().enumerate() {
+        let lo = i.saturating_sub(range);
+        let hi = b_len.min(i + range + 1);
+        for j in lo..hi {
+            if *ca == b[j] && !b_flags[j] {
+                a_flags[i] = true;
+                b_flags[j] = true;
+                matches += 1;
+                break;
+            }
+        }
+    }
+    if matches == 0 {
+        return 0.0;
+    }
+    let mut transpositions = 0usize;
+    let mut k = 0usize;
+    for i in (0..a_len).filter(|i| a_flags[*i]) {
+        while !b_flags[k] {
+            k += 1;
+        }
+        if a[i] != b[k] {
+            transpositions += 1;
+        }
+        k += 1;
+    }
+    transpositions /= 2;
+    ((matches as f64 / a_len as f64)
+        + (matches as f64 / b_len as f64)
+        + ((matches - transpositions) as f64 / matches as f64))
+        / 3.0
+}
+
+/// FNV-1a as a `HashMap` hasher for short keys such as names: SipHash's
+/// protection against chosen collisions buys nothing in a per-thread memo,
+/// and costs more than the lookup it guards.
+#[derive(Default, Clone, Copy)]
+struct FnvBuild;
+
+struct Fnv(u64);
+
+impl std::hash::BuildHasher for FnvBuild {
+    type Hasher = Fnv;
+    fn build_hasher(&self) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
 }
 
 /// A blocking key as the store indexes it: 64-bit FNV-1a of its text.

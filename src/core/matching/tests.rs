@@ -580,3 +580,48 @@ fn the_link_threshold_comes_from_the_target_precision() {
     };
     assert!(link_threshold(&strict, &sparse, prior_of(1e3)) >= 99.9);
 }
+
+/// The byte-wise Jaro–Winkler is strsim's, to the last bit, on a grid of
+/// words with repeats, transpositions, prefixes and non-ASCII letters.
+#[test]
+fn jaro_winkler_is_strsims() {
+    let words = [
+        "",
+        "a",
+        "ab",
+        "ba",
+        "martha",
+        "marhta",
+        "dixon",
+        "dicksonx",
+        "jellyfish",
+        "smellyfish",
+        "kovalenko",
+        "kowalenko",
+        "olena",
+        "olenka",
+        "aaaa",
+        "aaab",
+        "abcdefghijklmnopqrstuvwxyz",
+        "zyxwvutsrqponmlkjihgfedcba",
+        "crate",
+        "trace",
+        "dwayne",
+        "duane",
+        "müller",
+        "muller",
+        "олена",
+        "olena p",
+        "5496 copper pl",
+        "5496 coper pl",
+    ];
+    for a in words {
+        for b in words {
+            assert_eq!(
+                jaro_winkler(a, b).to_bits(),
+                strsim::jaro_winkler(a, b).to_bits(),
+                "{a:?} vs {b:?}"
+            );
+        }
+    }
+}
