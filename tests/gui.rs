@@ -725,3 +725,63 @@ fn enter_moves_to_the_next_field_and_ctrl_enter_registers() {
     let reg = Registry::open(&db.path).unwrap();
     assert_eq!(reg.stats().unwrap().persons, 0);
 }
+
+/// The review loop closed for the receptionist: she sees the reviewer's
+/// rejection with its reason, and withdraws a change that still waits.
+#[test]
+fn a_rejection_reaches_the_receptionist_and_she_withdraws_a_change() {
+    let db = db_with_users();
+    let first = seed_person(&db.path, olena());
+    let mut second = olena();
+    second["person"]["first_name"] = serde_json::json!("Oksana");
+    second["person"]["birth_date"] = serde_json::json!("1990-01-02");
+    second["person"]["phones"][0]["number"] = serde_json::json!("+380671112233");
+    second["person"]["authentication_methods"][0]["phone_number"] =
+        serde_json::json!("+380671112233");
+    second["person"]["documents"][0]["number"] = serde_json::json!("АА654321");
+    let second_id = seed_person(&db.path, second.clone());
+    {
+        let mut reg = Registry::open(&db.path).unwrap();
+        let rita = reg.authenticate("rita", "rita-pass").unwrap();
+        let rob = reg.authenticate("rob", "rob-pass1").unwrap();
+        for (id, body, name) in [(&first, olena(), "Olha"), (&second_id, second, "Oksanka")] {
+            let mut upd = body["person"].clone();
+            upd.as_object_mut()
+                .unwrap()
+                .remove("authentication_methods");
+            upd["first_name"] = serde_json::json!(name);
+            reg.update_generic(
+                &rita,
+                id,
+                &serde_json::json!({"objectVersionNumber": 1, "person": upd}),
+                false,
+            )
+            .unwrap();
+        }
+        reg.reject(&rob, &first, "the passport still says Olena")
+            .unwrap();
+    }
+    let mut h = harness(&db.path);
+    login(&mut h, "rita", "rita-pass");
+    click(&mut h, "Review queue (1)");
+    wait_for(&mut h, "her changes", |h| {
+        has_text(h, "Rejected by rob: the passport still says Olena")
+    });
+    assert!(has_text(&h, "Waiting for a reviewer"));
+    click(&mut h, "Withdraw");
+    wait_for(&mut h, "the confirmation", |h| {
+        has_text(h, "Confirm withdrawal")
+    });
+    click(&mut h, "Confirm withdrawal");
+    wait_for(&mut h, "the withdrawal", |h| has_text(h, "Withdrawn"));
+    wait_for(&mut h, "the list without it", |h| {
+        !has_text(h, "Waiting for a reviewer")
+    });
+    let reg = Registry::open(&db.path).unwrap();
+    let rob = reg.authenticate("rob", "rob-pass1").unwrap();
+    assert!(reg.working_copies(&rob).unwrap().is_empty());
+    assert_eq!(
+        reg.get_person(&second_id).unwrap().person.first_name,
+        "Oksana"
+    );
+}

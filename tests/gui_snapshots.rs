@@ -95,6 +95,7 @@ fn every_screen_light_and_dark() {
             "authentication_methods": [{"type": "OTP", "phone_number": "+380501234567"}]}});
         let o = reg.person_request(&rita, &olena).unwrap().person;
         let mut refs = Vec::new();
+        let mut bodies = Vec::new();
         for (i, (first, last, born)) in [
             ("Taras", "Shevchenko", "1961-03-09"),
             ("Iryna", "Bondarenko", "1990-07-21"),
@@ -113,7 +114,23 @@ fn every_screen_light_and_dark() {
             b["person"]["addresses"] = json!([]);
             b["person"].as_object_mut().unwrap().remove("email");
             refs.push(reg.person_request(&rita, &b).unwrap().person.reference_id);
+            bodies.push(b);
         }
+        // Rita's change to Iryna, rejected with a reason ("My changes").
+        let mut upd = bodies[1]["person"].clone();
+        upd.as_object_mut()
+            .unwrap()
+            .remove("authentication_methods");
+        upd["last_name"] = json!("Bondar");
+        reg.update_generic(
+            &rita,
+            &refs[1],
+            &json!({"objectVersionNumber": 1, "person": upd}),
+            false,
+        )
+        .unwrap();
+        reg.reject(&ada, &refs[1], "No document shows the new surname")
+            .unwrap();
         // Taras: a record from a hospital system, a second registration
         // merged into him, and a look-alike offered as a possible duplicate.
         let taras = refs[0].clone();
@@ -260,6 +277,17 @@ fn every_screen_light_and_dark() {
         click(&mut h, &format!("Open {taras}"));
         unfocus(&mut h);
         h.snapshot(format!("small_search_{name}"));
+        // The receptionist's own changes: one waiting, one rejected.
+        click(&mut h, "Sign out");
+        settle(&mut h);
+        type_into(&mut h, "User name", "rita");
+        type_into(&mut h, "Password", "rita-pass");
+        h.get_by_role_and_label(egui::accesskit::Role::Button, "Sign in")
+            .click();
+        settle(&mut h);
+        click(&mut h, "Review queue (1)");
+        settle(&mut h);
+        h.snapshot(format!("small_my_changes_{name}"));
         click(&mut h, "Sign out");
     }
 }

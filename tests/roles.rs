@@ -33,6 +33,8 @@ fn listed(r: Route) -> bool {
         | Route::GenericList
         | Route::GenericCreate
         | Route::WorkingCopies
+        | Route::MyChanges
+        | Route::Withdraw
         | Route::Approve
         | Route::Reject
         | Route::GenericHistory
@@ -81,6 +83,8 @@ fn every_route_with_every_role() {
         Route::GenericList,
         Route::GenericCreate,
         Route::WorkingCopies,
+        Route::MyChanges,
+        Route::Withdraw,
         Route::Approve,
         Route::Reject,
         Route::GenericHistory,

@@ -525,3 +525,113 @@ fn cli_names_its_user() {
     let out = run(&["--user", "rita", "audit"], "rita-pass1");
     assert!(String::from_utf8_lossy(&out.stdout).contains("user.add"));
 }
+
+/// A receptionist sees what became of her changes: waiting, approved (by
+/// whom), rejected (by whom and why); she withdraws a waiting one, and
+/// nobody else can.
+#[test]
+fn my_changes_and_withdrawing_a_waiting_one() {
+    let mut w = world();
+    let path = format!("/generic/persons/{}", w.seq);
+    let mine = |reg: &mut Registry, who: &Actor| {
+        as_(
+            reg,
+            who,
+            "GET",
+            "/generic/persons/workingcopies/mine",
+            &Value::Null,
+        )
+        .body
+    };
+    assert_eq!(mine(&mut w.reg, &w.rita)["count"], 0);
+    // Rejected, then approved, then one waiting.
+    let wc = as_(&mut w.reg, &w.rita, "PUT", &path, &change(1, "X")).body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let reject = format!("/generic/persons/workingcopies/{wc}/reject");
+    let r = as_(
+        &mut w.reg,
+        &w.rob,
+        "POST",
+        &reject,
+        &json!({"reason": "no document for X"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let wc = as_(&mut w.reg, &w.rita, "PUT", &path, &change(1, "Olha")).body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let approve = format!("/generic/persons/workingcopies/{wc}/approve");
+    assert_eq!(
+        as_(&mut w.reg, &w.rob, "POST", &approve, &json!({})).status,
+        200
+    );
+    let wc = as_(&mut w.reg, &w.rita, "PUT", &path, &change(2, "Olia")).body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let m = mine(&mut w.reg, &w.rita);
+    let states: Vec<&str> = m["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["waiting", "approved", "rejected"], "{m}");
+    assert_eq!(m["items"][1]["by"], "rob");
+    assert_eq!(m["items"][2]["reason"], "no document for X");
+    assert_eq!(m["items"][2]["diff"][0]["field"], "first_name");
+    // Another user's list is their own.
+    assert_eq!(mine(&mut w.reg, &w.rob)["count"], 0);
+    // Only the author withdraws; unknown fields and ids are refused.
+    let withdraw = format!("/generic/persons/workingcopies/{wc}/withdraw");
+    assert_eq!(
+        as_(&mut w.reg, &w.rob, "POST", &withdraw, &json!({})).status,
+        403
+    );
+    assert_eq!(
+        as_(&mut w.reg, &w.admin, "POST", &withdraw, &json!({})).status,
+        403
+    );
+    let r = as_(&mut w.reg, &w.rita, "POST", &withdraw, &json!({"why": "x"}));
+    assert_eq!(r.status, 422, "{}", r.body);
+    let r = as_(
+        &mut w.reg,
+        &w.rita,
+        "POST",
+        "/generic/persons/workingcopies/999999/withdraw",
+        &json!({}),
+    );
+    assert_eq!(r.status, 404, "{}", r.body);
+    let r = as_(&mut w.reg, &w.rita, "POST", &withdraw, &json!({}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let queue = as_(
+        &mut w.reg,
+        &w.rob,
+        "GET",
+        "/generic/persons/workingcopies",
+        &Value::Null,
+    );
+    assert_eq!(queue.body["count"], 0, "withdrawn: nothing waits");
+    let m = mine(&mut w.reg, &w.rita);
+    assert_eq!(m["count"], 2, "{m}");
+    // The person is as approved, and the withdrawal is audited.
+    let now = as_(&mut w.reg, &w.rob, "GET", &path, &Value::Null);
+    assert_eq!(now.body["person"]["first_name"], "Olha");
+    let audit = as_(
+        &mut w.reg,
+        &w.admin,
+        "GET",
+        "/audit?limit=100",
+        &Value::Null,
+    );
+    assert!(
+        audit
+            .body
+            .to_string()
+            .contains("person.working_copy.withdraw"),
+        "{}",
+        audit.body
+    );
+}

@@ -101,6 +101,8 @@ pub enum Route {
     GenericList,
     GenericCreate,
     WorkingCopies,
+    MyChanges,
+    Withdraw,
     Approve,
     Reject,
     GenericHistory,
@@ -334,6 +336,18 @@ pub const ROUTES: &[RouteRule] = &[
         route: Route::WorkingCopies,
         method: "GET",
         pattern: "/generic/persons/workingcopies",
+        roles: STAFF,
+    },
+    RouteRule {
+        route: Route::MyChanges,
+        method: "GET",
+        pattern: "/generic/persons/workingcopies/mine",
+        roles: STAFF,
+    },
+    RouteRule {
+        route: Route::Withdraw,
+        method: "POST",
+        pattern: "/generic/persons/workingcopies/{id}/withdraw",
         roles: STAFF,
     },
     RouteRule {
@@ -676,6 +690,15 @@ pub fn handle(
             .working_copies(actor)
             .map(|items| ApiResponse::new(200, json!({"count": items.len(), "items": items})))
             .map_err(|e| error_response(&e)),
+        Route::MyChanges => reg
+            .my_changes(actor)
+            .map(|items| ApiResponse::new(200, json!({"count": items.len(), "items": items})))
+            .map_err(|e| error_response(&e)),
+        Route::Withdraw => parse_fields(body, &[]).and_then(|_| {
+            reg.withdraw(actor, param(0))
+                .map(|()| ApiResponse::new(200, json!({"withdrawn": param(0)})))
+                .map_err(|e| error_response(&e))
+        }),
         Route::Approve => reg
             .approve(actor, param(0))
             .map(|p| ApiResponse::new(200, json!({"data": views::generic_person_json(&p, &[])})))

@@ -182,10 +182,7 @@ impl App {
         self.page = page;
         self.notice = None;
         match page {
-            Page::Review => {
-                self.worker
-                    .call(Tag::Queue, "GET", "/generic/persons/workingcopies", None);
-            }
+            Page::Review => self.load_review(),
             Page::Reconciliation => {
                 self.worker
                     .call(Tag::Pending, "GET", "/people/pending", None);

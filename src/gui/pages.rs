@@ -15,6 +15,10 @@ pub struct PagesState {
     /// The working copy whose Approve was pressed, waiting for "Confirm".
     approve_armed: Option<String>,
     reject_reason: String,
+    /// `GET /generic/persons/workingcopies/mine`: the user's own changes.
+    mine: Vec<Value>,
+    /// The working copy whose Withdraw was pressed, waiting for "Confirm".
+    withdraw_armed: Option<i64>,
     pending: Vec<Value>,
     pending_selected: Option<usize>,
     /// Why the waiting record is none of its candidates.
@@ -90,19 +94,23 @@ impl App {
                     Some(p.queue_selected.unwrap_or(0).min(p.queue.len() - 1))
                 };
             }
-            Tag::Approve | Tag::Reject => {
+            Tag::MyChanges if r.ok() => {
+                p.mine = r.body["items"].as_array().cloned().unwrap_or_default();
+            }
+            Tag::Approve | Tag::Reject | Tag::Withdraw => {
                 if r.ok() {
                     self.notice = Some(Notice {
-                        text: if r.tag == Tag::Approve {
-                            "Approved: the person now has the changes.".into()
-                        } else {
-                            "Rejected: the working copy was deleted and the reason kept.".into()
+                        text: match r.tag {
+                            Tag::Approve => "Approved: the person now has the changes.".into(),
+                            Tag::Reject => {
+                                "Rejected: the working copy was deleted and the reason kept.".into()
+                            }
+                            _ => "Withdrawn: the change will not reach a reviewer.".into(),
                         },
                         ok: true,
                     });
                     p.reject_reason.clear();
-                    self.worker
-                        .call(Tag::Queue, "GET", "/generic/persons/workingcopies", None);
+                    self.load_review();
                     self.refresh_stats();
                 } else {
                     self.notice = Some(Notice {
@@ -172,11 +180,30 @@ impl App {
         }
     }
 
+    /// The review page's lists: the queue and the user's own changes.
+    pub(super) fn load_review(&mut self) {
+        self.worker
+            .call(Tag::Queue, "GET", "/generic/persons/workingcopies", None);
+        self.worker.call(
+            Tag::MyChanges,
+            "GET",
+            "/generic/persons/workingcopies/mine",
+            None,
+        );
+    }
+
     pub(super) fn review_page(&mut self, ui: &mut egui::Ui) {
         let reviewer = matches!(self.role(), "reviewer" | "admin");
         if !reviewer {
-            ui.label("Your changes waiting for a reviewer (read-only).");
+            // A receptionist's own changes are the whole page: what waits,
+            // what was approved, what was rejected and why.
+            self.my_changes(ui);
+            return;
         }
+        egui::CollapsingHeader::new(format!("My changes ({})", self.pages.mine.len()))
+            .id_salt("my changes")
+            .show(ui, |ui| self.my_changes(ui));
+        ui.separator();
         if self.pages.queue.is_empty() {
             ui.label("No working copies are waiting.");
             return;
@@ -283,6 +310,87 @@ impl App {
         });
         if let Some((tag, path, body)) = action {
             self.worker.call(tag, "POST", &path, Some(&body));
+        }
+    }
+
+    /// The signed-in user's own changes to registered persons, newest
+    /// first: waiting ones can be withdrawn (after a confirmation), decided
+    /// ones say who decided and, for a rejection, why.
+    fn my_changes(&mut self, ui: &mut egui::Ui) {
+        ui.strong("My changes");
+        let p = &mut self.pages;
+        if p.mine.is_empty() {
+            ui.label("You have not changed any registered person yet.");
+            return;
+        }
+        let mut withdraw: Option<i64> = None;
+        egui::ScrollArea::vertical()
+            .id_salt("mine")
+            .max_height(ui.available_height().max(160.0) * 0.5)
+            .show(ui, |ui| {
+                egui::Grid::new("mine grid")
+                    .striped(true)
+                    .num_columns(4)
+                    .show(ui, |ui| {
+                        ui.strong("Person");
+                        ui.strong("Changed");
+                        ui.strong("When");
+                        ui.strong("Decision");
+                        ui.end_row();
+                        for c in &p.mine {
+                            ui.label(format!(
+                                "{} ({})",
+                                c["name"].as_str().unwrap_or(""),
+                                c["code"].as_str().unwrap_or("")
+                            ));
+                            ui.label(changed_fields(&c["diff"]));
+                            ui.label(when_words(c["at"].as_str().unwrap_or("")));
+                            let by = c["by"].as_str().unwrap_or("");
+                            match c["state"].as_str().unwrap_or("") {
+                                "waiting" => {
+                                    let wc = c["working_copy"].as_i64().unwrap_or(0);
+                                    ui.horizontal(|ui| {
+                                        ui.label("Waiting for a reviewer");
+                                        if p.withdraw_armed == Some(wc) {
+                                            if ui.button("Confirm withdrawal").clicked() {
+                                                withdraw = Some(wc);
+                                                p.withdraw_armed = None;
+                                            }
+                                            if ui.button("Keep it").clicked() {
+                                                p.withdraw_armed = None;
+                                            }
+                                        } else if ui.button("Withdraw").clicked() {
+                                            p.withdraw_armed = Some(wc);
+                                        }
+                                    });
+                                }
+                                "approved" => {
+                                    ui.label(
+                                        RichText::new(format!("Approved by {by}"))
+                                            .color(widgets::ok_color(ui)),
+                                    );
+                                }
+                                _ => {
+                                    ui.label(
+                                        RichText::new(format!(
+                                            "Rejected by {by}: {}",
+                                            c["reason"].as_str().unwrap_or("")
+                                        ))
+                                        .color(widgets::error_color(ui)),
+                                    );
+                                }
+                            }
+                            ui.end_row();
+                        }
+                    });
+            });
+        if let Some(wc) = withdraw {
+            self.worker.call(
+                Tag::Withdraw,
+                "POST",
+                &format!("/generic/persons/workingcopies/{wc}/withdraw"),
+                Some(&json!({})),
+            );
         }
     }
 
@@ -715,6 +823,30 @@ impl App {
 }
 
 /// A changed field's path in words: `phones[0].number` → "Phone 1 number".
+/// The fields a change touched, in words: "First name, Phone 1 number".
+fn changed_fields(diff: &Value) -> String {
+    let mut words: Vec<String> = diff
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| field_words(c["field"].as_str().unwrap_or("")))
+        .collect();
+    words.dedup();
+    if words.is_empty() {
+        "—".into()
+    } else {
+        words.join(", ")
+    }
+}
+
+/// An RFC 3339 time as a desk reads it: `2026-12-02 09:15` (UTC).
+fn when_words(at: &str) -> String {
+    match at.get(..16) {
+        Some(t) => t.replace('T', " "),
+        None => at.to_string(),
+    }
+}
+
 fn field_words(path: &str) -> String {
     let word = |k: &str| -> String {
         match k {

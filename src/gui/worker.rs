@@ -35,6 +35,9 @@ pub enum Tag {
     PersonAudit,
     Scan(String),
     Queue,
+    /// The signed-in user's own changes.
+    MyChanges,
+    Withdraw,
     Approve,
     Reject,
     Pending,

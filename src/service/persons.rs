@@ -410,6 +410,28 @@ pub struct QueueItem {
     pub diff: Vec<FieldChange>,
 }
 
+/// One of a user's own changes to a person, as "My changes" lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct MyChange {
+    /// `waiting` (for a reviewer), `approved` or `rejected`.
+    pub state: &'static str,
+    /// The working copy, while it waits: the one to withdraw.
+    pub working_copy: Option<i64>,
+    pub person_id: String,
+    pub code: String,
+    pub name: String,
+    /// When it was made (waiting) or decided.
+    pub at: String,
+    /// The reviewer who decided.
+    pub by: Option<String>,
+    /// Why it was rejected.
+    pub reason: Option<String>,
+    pub diff: Value,
+}
+
+/// How many decided changes "My changes" lists, of each kind.
+const MY_CHANGES_DECIDED: i64 = 50;
+
 /// A page of seed 003's person list.
 #[derive(Debug, Clone)]
 pub struct Page {
@@ -686,6 +708,97 @@ impl Registry {
             });
         }
         Ok(out)
+    }
+}
+
+impl Registry {
+    /// The actor's own changes: those waiting for a reviewer, then the
+    /// latest approved and rejected ones, newest first, with who decided and
+    /// why a rejected one was refused. Every staff role has its own.
+    pub fn my_changes(&self, actor: &Actor) -> Result<Vec<MyChange>> {
+        let conn = &self.store.conn;
+        let mut out: Vec<MyChange> = self
+            .working_copies(actor)?
+            .into_iter()
+            .filter(|w| w.author == actor.name)
+            .rev()
+            .map(|w| MyChange {
+                state: "waiting",
+                working_copy: Some(w.id),
+                person_id: w.person_id,
+                code: w.code,
+                name: w.name,
+                at: w.created_at,
+                by: None,
+                reason: None,
+                diff: serde_json::to_value(&w.diff).expect("diff serialises"),
+            })
+            .collect();
+        let person = |id: &str| -> (String, String) {
+            load(conn, id).map_or_else(
+                |_| (String::new(), id.to_string()),
+                |p| (p.reference_id.clone(), p.person.display_name()),
+            )
+        };
+        let mut decided: Vec<MyChange> = Vec::new();
+        for (person_id, h) in sa::history_by_author(conn, &actor.name, MY_CHANGES_DECIDED)? {
+            let (code, name) = person(&person_id);
+            decided.push(MyChange {
+                state: "approved",
+                working_copy: None,
+                person_id,
+                code,
+                name,
+                at: h.at,
+                by: Some(h.approved_by),
+                reason: None,
+                diff: h.diff,
+            });
+        }
+        for (r, diff) in sa::rejections_by_author(conn, &actor.name, MY_CHANGES_DECIDED)? {
+            let (code, name) = person(&r.person_id);
+            decided.push(MyChange {
+                state: "rejected",
+                working_copy: None,
+                person_id: r.person_id,
+                code,
+                name,
+                at: r.at,
+                by: Some(r.rejected_by),
+                reason: Some(r.reason),
+                diff,
+            });
+        }
+        // Timestamps are RFC 3339 in UTC: their text sorts as time does.
+        decided.sort_by(|a, b| b.at.cmp(&a.at));
+        out.extend(decided);
+        Ok(out)
+    }
+
+    /// Withdraw a working copy that waits for a reviewer: only its author
+    /// may, and it is deleted with its scans, as a rejection would, but
+    /// without a reviewer's decision.
+    pub fn withdraw(&mut self, actor: &Actor, key: &str) -> Result<()> {
+        let now = self.now_str();
+        let tx = self.store.conn.transaction()?;
+        let (wc, active) = wc_and_active(&tx, key)?;
+        if wc.created_by != actor.name {
+            return Err(ServiceError::Forbidden(format!(
+                "only its author withdraws a working copy: {} made this one, not {}",
+                wc.created_by, actor.name
+            )));
+        }
+        tx.execute("DELETE FROM persons WHERE seq = ?1", [wc.seq])?;
+        audit(
+            &tx,
+            &now,
+            actor,
+            "person.working_copy.withdraw",
+            Some(&active.id),
+            json!({"working_copy": wc.id}),
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 }
 

@@ -162,6 +162,60 @@ pub struct RejectionRow {
     pub at: String,
 }
 
+/// Changes `author` made that a reviewer approved, newest first, at most
+/// `limit`: (person id, row).
+pub fn history_by_author(
+    conn: &Connection,
+    author: &str,
+    limit: i64,
+) -> Result<Vec<(String, HistoryRow)>> {
+    conn.prepare(
+        "SELECT person_id, version, author, approved_by, at, diff FROM person_history
+         WHERE author = ?1 ORDER BY id DESC LIMIT ?2",
+    )?
+    .query_map(params![author, limit], |r| {
+        let d: String = r.get(5)?;
+        Ok((
+            r.get(0)?,
+            HistoryRow {
+                version: r.get(1)?,
+                author: r.get(2)?,
+                approved_by: r.get(3)?,
+                at: r.get(4)?,
+                diff: serde_json::from_str(&d).unwrap_or_default(),
+            },
+        ))
+    })?
+    .collect()
+}
+
+/// Changes `author` made that a reviewer rejected, newest first, at most
+/// `limit`, with what they would have changed.
+pub fn rejections_by_author(
+    conn: &Connection,
+    author: &str,
+    limit: i64,
+) -> Result<Vec<(RejectionRow, serde_json::Value)>> {
+    conn.prepare(
+        "SELECT person_id, author, rejected_by, reason, at, diff FROM rejections
+         WHERE author = ?1 ORDER BY id DESC LIMIT ?2",
+    )?
+    .query_map(params![author, limit], |r| {
+        let d: String = r.get(5)?;
+        Ok((
+            RejectionRow {
+                person_id: r.get(0)?,
+                author: r.get(1)?,
+                rejected_by: r.get(2)?,
+                reason: r.get(3)?,
+                at: r.get(4)?,
+            },
+            serde_json::from_str(&d).unwrap_or_default(),
+        ))
+    })?
+    .collect()
+}
+
 pub fn rejections(conn: &Connection, person_id: &str) -> Result<Vec<RejectionRow>> {
     conn.prepare("SELECT person_id, author, rejected_by, reason, at FROM rejections WHERE person_id = ?1 ORDER BY id")?
         .query_map([person_id], |r| Ok(RejectionRow { person_id: r.get(0)?, author: r.get(1)?, rejected_by: r.get(2)?, reason: r.get(3)?, at: r.get(4)? }))?
