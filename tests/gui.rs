@@ -785,3 +785,48 @@ fn a_rejection_reaches_the_receptionist_and_she_withdraws_a_change() {
         "Oksana"
     );
 }
+
+/// An admin adds a user in Settings, sets a new password and disables the
+/// account, by accessible labels; the accounts table says so.
+#[test]
+fn an_admin_adds_a_user_and_disables_the_account() {
+    let db = db_with_users();
+    let mut h = harness(&db.path);
+    login(&mut h, "ada", "admin-pass");
+    click(&mut h, "Settings");
+    wait_for(&mut h, "the users", |h| has_text(h, "Role of rob"));
+    type_into(&mut h, "New user name", "nina");
+    h.get_by_label("New user's role").click();
+    h.step();
+    h.step();
+    h.get_all_by_label("Reviewer").last().unwrap().click();
+    h.step();
+    type_into(&mut h, "New user's password", "nina-pass-1");
+    click(&mut h, "Add user");
+    wait_for(&mut h, "the new user", |h| has_text(h, "Disable nina"));
+    {
+        let reg = Registry::open(&db.path).unwrap();
+        let nina = reg.authenticate("nina", "nina-pass-1").unwrap();
+        assert_eq!(nina.role, Role::Reviewer);
+    }
+    click(&mut h, "Reset password of nina");
+    wait_for(&mut h, "the password field", |h| {
+        h.query_by_label("New password").is_some()
+    });
+    type_into(&mut h, "New password", "nina-pass-2");
+    click(&mut h, "Set password");
+    wait_for(&mut h, "the saved password", |h| {
+        has_text(h, "Saved the account of nina")
+    });
+    click(&mut h, "Disable nina");
+    wait_for(&mut h, "the disabled account", |h| {
+        has_text(h, "Enable nina")
+    });
+    let reg = Registry::open(&db.path).unwrap();
+    assert!(reg.authenticate("nina", "nina-pass-2").is_err());
+    let users = reg.users().unwrap();
+    let nina = users.iter().find(|u| u.name == "nina").unwrap();
+    assert!(nina.disabled);
+    // The admin's own row has no Disable.
+    assert!(!has_text(&h, "Disable ada"));
+}

@@ -277,6 +277,11 @@ fn every_screen_light_and_dark() {
         click(&mut h, &format!("Open {taras}"));
         unfocus(&mut h);
         h.snapshot(format!("small_search_{name}"));
+        click(&mut h, "Settings");
+        settle(&mut h);
+        h.get_by_label("Add user").scroll_to_me();
+        settle(&mut h);
+        h.snapshot(format!("small_settings_{name}"));
         // The receptionist's own changes: one waiting, one rejected.
         click(&mut h, "Sign out");
         settle(&mut h);

@@ -45,6 +45,7 @@ fn listed(r: Route) -> bool {
         | Route::Audit
         | Route::Users
         | Route::AddUser
+        | Route::UpdateUser
         | Route::MatchModel
         | Route::Unlink
         | Route::MoveRecord
@@ -95,6 +96,7 @@ fn every_route_with_every_role() {
         Route::Audit,
         Route::Users,
         Route::AddUser,
+        Route::UpdateUser,
         Route::MatchModel,
         Route::Unlink,
         Route::MoveRecord,

@@ -635,3 +635,110 @@ fn my_changes_and_withdrawing_a_waiting_one() {
         audit.body
     );
 }
+
+/// An admin manages accounts through `PATCH /users/{name}`: a role, a new
+/// password, disabled and enabled again; the registry always keeps an admin
+/// who can sign in, and nothing secret reaches the audit trail.
+#[test]
+fn an_admin_changes_roles_resets_passwords_and_disables_accounts() {
+    let mut w = world();
+    let patch = |w: &mut World, who: &Actor, name: &str, body: Value| {
+        as_(&mut w.reg, who, "PATCH", &format!("/users/{name}"), &body)
+    };
+    let (admin, rob, rita) = (w.admin.clone(), w.rob.clone(), w.rita.clone());
+    // Roles: admin only; a role that is not one is refused, and so are
+    // unknown fields and an empty change.
+    assert_eq!(
+        patch(&mut w, &rob, "rita", json!({"role": "reviewer"})).status,
+        403
+    );
+    assert_eq!(
+        patch(&mut w, &admin, "rita", json!({"role": "site"})).status,
+        400
+    );
+    assert_eq!(
+        patch(&mut w, &admin, "rita", json!({"rank": "x"})).status,
+        422
+    );
+    assert_eq!(patch(&mut w, &admin, "rita", json!({})).status, 400);
+    assert_eq!(
+        patch(&mut w, &admin, "nobody", json!({"disabled": true})).status,
+        404
+    );
+    let r = patch(&mut w, &admin, "rita", json!({"role": "reviewer"}));
+    assert_eq!(
+        (r.status, r.body["role"].as_str()),
+        (200, Some("reviewer")),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        w.reg.authenticate("rita", "receptionist1").unwrap().role,
+        Role::Reviewer
+    );
+    // A signed-in session follows the change.
+    assert_eq!(w.reg.current_actor(&rita).unwrap().role, Role::Reviewer);
+    // A new password: the old one stops working; too short is refused.
+    assert_eq!(
+        patch(&mut w, &admin, "rob", json!({"password": "short"})).status,
+        400
+    );
+    let r = patch(&mut w, &admin, "rob", json!({"password": "new-secret-9"}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(w.reg.authenticate("rob", "reviewer123").is_err());
+    assert!(w.reg.authenticate("rob", "new-secret-9").is_ok());
+    // Disabled: no sign-in even with the right password, the session ends;
+    // enabled again, it works.
+    let r = patch(&mut w, &admin, "rob", json!({"disabled": true}));
+    assert_eq!((r.status, r.body["disabled"].as_bool()), (200, Some(true)));
+    assert!(w.reg.authenticate("rob", "new-secret-9").is_err());
+    assert!(w.reg.current_actor(&rob).is_err());
+    let users = as_(&mut w.reg, &admin, "GET", "/users", &Value::Null);
+    assert!(
+        users.body.to_string().contains("\"disabled\":true"),
+        "{}",
+        users.body
+    );
+    assert_eq!(
+        patch(&mut w, &admin, "rob", json!({"disabled": false})).status,
+        200
+    );
+    assert!(w.reg.authenticate("rob", "new-secret-9").is_ok());
+    // The last admin keeps the role and the account; nobody disables
+    // themselves.
+    assert_eq!(
+        patch(&mut w, &admin, "ada", json!({"role": "reviewer"})).status,
+        409
+    );
+    assert_eq!(
+        patch(&mut w, &admin, "ada", json!({"disabled": true})).status,
+        409
+    );
+    assert_eq!(
+        patch(&mut w, &admin, "rita", json!({"role": "admin"})).status,
+        200
+    );
+    assert_eq!(
+        patch(&mut w, &admin, "ada", json!({"disabled": true})).status,
+        409
+    );
+    let rita_admin = w.reg.authenticate("rita", "receptionist1").unwrap();
+    assert_eq!(
+        patch(&mut w, &rita_admin, "ada", json!({"role": "reviewer"})).status,
+        200
+    );
+    // Audited, without the password.
+    let audit = as_(
+        &mut w.reg,
+        &rita_admin,
+        "GET",
+        "/audit?limit=200",
+        &Value::Null,
+    );
+    let text = audit.body.to_string();
+    assert!(text.contains("user.update"), "{text}");
+    assert!(
+        !text.contains("new-secret-9"),
+        "the password is never logged"
+    );
+}

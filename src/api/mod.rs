@@ -113,6 +113,7 @@ pub enum Route {
     Audit,
     Users,
     AddUser,
+    UpdateUser,
     MatchModel,
     Unlink,
     MoveRecord,
@@ -420,6 +421,12 @@ pub const ROUTES: &[RouteRule] = &[
         route: Route::AddUser,
         method: "POST",
         pattern: "/users",
+        roles: ADMIN,
+    },
+    RouteRule {
+        route: Route::UpdateUser,
+        method: "PATCH",
+        pattern: "/users/{name}",
         roles: ADMIN,
     },
 ];
@@ -738,6 +745,29 @@ pub fn handle(
         Route::Audit => q.limit(MAX_LIMIT).and_then(|limit| {
             reg.audit_trail(q.get("person"), limit)
                 .map(|rows| ApiResponse::new(200, json!({"items": rows})))
+                .map_err(|e| error_response(&e))
+        }),
+        Route::UpdateUser => parse_fields(body, &["role", "password", "disabled"]).and_then(|v| {
+            let bad = |m: &str| error_response(&ServiceError::BadRequest(m.into()));
+            let role = match v.get("role") {
+                None => None,
+                Some(r) => Some(
+                    r.as_str()
+                        .and_then(crate::service::Role::parse)
+                        .ok_or_else(|| bad("role: must be admin, reviewer or receptionist"))?,
+                ),
+            };
+            let password = match v.get("password") {
+                None => None,
+                Some(p) => Some(p.as_str().ok_or_else(|| bad("password: must be a string"))?.to_string()),
+            };
+            let disabled = match v.get("disabled") {
+                None => None,
+                Some(d) => Some(d.as_bool().ok_or_else(|| bad("disabled: must be true or false"))?),
+            };
+            let change = crate::service::accounts::UserChange { role, password, disabled };
+            reg.update_user(actor, param(0), &change)
+                .map(|u| ApiResponse::new(200, json!(u)))
                 .map_err(|e| error_response(&e))
         }),
         Route::Users => reg

@@ -9,6 +9,7 @@ mod pages;
 mod register;
 mod search;
 mod steward;
+mod users;
 pub mod widgets;
 pub mod worker;
 
@@ -118,6 +119,7 @@ pub struct App {
     search: search::SearchState,
     steward: steward::StewardState,
     pages: pages::PagesState,
+    users: users::UsersState,
 }
 
 impl App {
@@ -151,6 +153,7 @@ impl App {
             search: search::SearchState::default(),
             steward: steward::StewardState::default(),
             pages: pages::PagesState::default(),
+            users: users::UsersState::default(),
         }
     }
 
@@ -222,6 +225,7 @@ impl App {
                     // requests, which the worker then refused (401), and
                     // their "loaded" marks must not outlive the session.
                     self.pages = pages::PagesState::default();
+                    self.users = users::UsersState::default();
                     // Nor may the last user's search or open person show.
                     self.search = search::SearchState::default();
                     self.steward = steward::StewardState::default();
@@ -247,6 +251,7 @@ impl App {
             Tag::Steward | Tag::LinkHistory | Tag::Duplicates | Tag::MergePick => {
                 self.on_steward_reply(r)
             }
+            Tag::Users | Tag::AddUser | Tag::UpdateUser => self.on_users_reply(r),
             _ => self.on_pages_reply(r),
         }
     }
@@ -343,6 +348,7 @@ impl App {
                     self.register = register::RegisterState::new();
                     self.search = search::SearchState::default();
                     self.pages = pages::PagesState::default();
+                    self.users = users::UsersState::default();
                 }
                 if let Some((n, r)) = &self.user {
                     ui.label(format!("{n} ({r})"));

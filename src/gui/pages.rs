@@ -753,6 +753,7 @@ impl App {
                     ui.end_row();
                 }
             });
+        self.users_section(ui);
         self.model_section(ui);
         if let Some((k, v)) = save {
             self.worker.call(

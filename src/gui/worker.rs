@@ -51,6 +51,10 @@ pub enum Tag {
     LinkHistory,
     Duplicates,
     MergePick,
+    /// Settings → Users.
+    Users,
+    AddUser,
+    UpdateUser,
 }
 
 /// One router call.
@@ -149,11 +153,20 @@ fn serve(
                 );
                 (r.status, r.body)
             }
-            (_, Some(a)) => {
-                let a = a.clone();
-                let r = api::handle(&mut reg, &a, &req.method, &req.path, &req.body);
-                (r.status, r.body)
-            }
+            // The session follows the accounts table: a changed role
+            // applies to the next request, a disabled account is signed out.
+            (_, Some(a)) => match reg.current_actor(a) {
+                Ok(a) => {
+                    actor = Some(a.clone());
+                    let r = api::handle(&mut reg, &a, &req.method, &req.path, &req.body);
+                    (r.status, r.body)
+                }
+                Err(e) => {
+                    actor = None;
+                    let r = api::error_response(&e);
+                    (r.status, r.body)
+                }
+            },
             (_, None) => (
                 401,
                 serde_json::json!({"error": {"type": "unauthorized", "message": "sign in first"}}),

@@ -8,6 +8,35 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use rusqlite::Connection;
 use serde_json::Value;
 
+/// What `PATCH /users/{name}` changes: any of these.
+#[derive(Debug, Clone, Default)]
+pub struct UserChange {
+    pub role: Option<Role>,
+    pub password: Option<String>,
+    pub disabled: Option<bool>,
+}
+
+/// Check a new password and hash it with argon2 and a fresh salt.
+fn hash_password(password: &str) -> Result<String> {
+    if password.trim().chars().count() < 8 {
+        return Err(ServiceError::BadRequest(
+            "password: at least 8 characters besides leading and trailing spaces".into(),
+        ));
+    }
+    if crate::core::validate::text_problem(password).is_some() {
+        return Err(ServiceError::BadRequest(
+            "password: must not contain control or formatting characters".into(),
+        ));
+    }
+    let salt_bytes: [u8; 16] = rand::random();
+    let salt = SaltString::encode_b64(&salt_bytes)
+        .map_err(|e| ServiceError::BadRequest(format!("salt: {e}")))?;
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| ServiceError::BadRequest(format!("password: {e}")))?
+        .to_string())
+}
+
 /// Append one audit row for `operation`, returning the trace id used.
 pub(crate) fn audit(
     conn: &Connection,
@@ -114,6 +143,9 @@ impl Registry {
             })
             .unwrap_or(false);
         match user {
+            Some(_) if verified && sa::get_user(conn, name)?.is_some_and(|u| u.disabled) => Err(
+                ServiceError::Unauthorized("this account is disabled; ask an admin".into()),
+            ),
             Some((role, _)) if verified => {
                 sa::clear_login_failures(conn, &key)?;
                 Ok(Actor {
@@ -138,25 +170,9 @@ impl Registry {
         role: Role,
         password: &str,
     ) -> Result<()> {
-        if password.trim().chars().count() < 8 {
-            return Err(ServiceError::BadRequest(
-                "password: at least 8 characters besides leading and trailing spaces".into(),
-            ));
-        }
-        if crate::core::validate::text_problem(password).is_some() {
-            return Err(ServiceError::BadRequest(
-                "password: must not contain control or formatting characters".into(),
-            ));
-        }
         // Hash before the transaction: the write lock is never held while
         // argon2 works.
-        let salt_bytes: [u8; 16] = rand::random();
-        let salt = SaltString::encode_b64(&salt_bytes)
-            .map_err(|e| ServiceError::BadRequest(format!("salt: {e}")))?;
-        let hash = Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map_err(|e| ServiceError::BadRequest(format!("password: {e}")))?
-            .to_string();
+        let hash = hash_password(password)?;
         let now = self.now_str();
         let tx = self.store.conn.transaction()?;
         let first = sa::user_count(&tx)? == 0;
@@ -199,6 +215,86 @@ impl Registry {
 
     pub fn users(&self) -> Result<Vec<sa::UserRow>> {
         Ok(sa::list_users(&self.store.conn)?)
+    }
+
+    /// Change a user's role, password or disabled mark (admins only; `PATCH
+    /// /users/{name}`), in one transaction with an audit row that never
+    /// holds the password. The registry always keeps an admin who can sign
+    /// in: the last one cannot lose the role or be disabled, and nobody
+    /// disables their own account.
+    pub fn update_user(
+        &mut self,
+        actor: &Actor,
+        name: &str,
+        change: &UserChange,
+    ) -> Result<sa::UserRow> {
+        require(actor, &[Role::Admin], "changing a user")?;
+        if change.role.is_none() && change.password.is_none() && change.disabled.is_none() {
+            return Err(ServiceError::BadRequest(
+                "role, password or disabled: say what to change".into(),
+            ));
+        }
+        let hash = change.password.as_deref().map(hash_password).transpose()?;
+        let now = self.now_str();
+        let tx = self.store.conn.transaction()?;
+        let user = sa::get_user(&tx, name)?.ok_or_else(|| ServiceError::NotFound {
+            entity: "User",
+            id: name.to_string(),
+        })?;
+        if change.disabled == Some(true) && name == actor.name {
+            return Err(ServiceError::Conflict(
+                "disabled: you cannot disable your own account".into(),
+            ));
+        }
+        let loses_admin = user.role == "admin"
+            && !user.disabled
+            && (change.role.is_some_and(|r| r != Role::Admin) || change.disabled == Some(true));
+        if loses_admin && sa::active_admins(&tx)? <= 1 {
+            return Err(ServiceError::Conflict(format!(
+                "{name} is the last admin who can sign in: add another admin first"
+            )));
+        }
+        sa::update_user(
+            &tx,
+            name,
+            change.role.map(Role::as_str),
+            hash.as_deref(),
+            change.disabled,
+        )?;
+        if hash.is_some() {
+            sa::clear_login_failures(&tx, name)?;
+        }
+        audit(
+            &tx,
+            &now,
+            actor,
+            "user.update",
+            None,
+            serde_json::json!({
+                "user": name,
+                "role": change.role.map(Role::as_str),
+                "password_reset": hash.is_some(),
+                "disabled": change.disabled,
+            }),
+        )?;
+        let row = sa::get_user(&tx, name)?.expect("updated in this transaction");
+        tx.commit()?;
+        Ok(row)
+    }
+
+    /// The actor as the accounts table has it now: a signed-in session
+    /// (the GUI's) follows a role change at once, and ends when the account
+    /// is disabled or gone.
+    pub fn current_actor(&self, actor: &Actor) -> Result<Actor> {
+        match sa::get_user(&self.store.conn, &actor.name)? {
+            Some(u) if !u.disabled => Ok(Actor {
+                role: Role::parse(&u.role).unwrap_or(actor.role),
+                ..actor.clone()
+            }),
+            _ => Err(ServiceError::Unauthorized(
+                "your account was disabled; ask an admin".into(),
+            )),
+        }
     }
 
     /// The audit trail, optionally of one person (by public id).

@@ -39,19 +39,59 @@ pub struct UserRow {
     pub role: String,
     pub created_at: String,
     pub created_by: String,
+    pub disabled: bool,
+}
+
+const USER_COLUMNS: &str = "name, role, created_at, created_by, disabled";
+
+fn user_row(r: &rusqlite::Row) -> rusqlite::Result<UserRow> {
+    Ok(UserRow {
+        name: r.get(0)?,
+        role: r.get(1)?,
+        created_at: r.get(2)?,
+        created_by: r.get(3)?,
+        disabled: r.get(4)?,
+    })
 }
 
 pub fn list_users(conn: &Connection) -> Result<Vec<UserRow>> {
-    conn.prepare("SELECT name, role, created_at, created_by FROM users ORDER BY name")?
-        .query_map([], |r| {
-            Ok(UserRow {
-                name: r.get(0)?,
-                role: r.get(1)?,
-                created_at: r.get(2)?,
-                created_by: r.get(3)?,
-            })
-        })?
+    conn.prepare(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY name"))?
+        .query_map([], user_row)?
         .collect()
+}
+
+pub fn get_user(conn: &Connection, name: &str) -> Result<Option<UserRow>> {
+    conn.query_row(
+        &format!("SELECT {USER_COLUMNS} FROM users WHERE name = ?1"),
+        [name],
+        user_row,
+    )
+    .optional()
+}
+
+/// Admins whose accounts are not disabled.
+pub fn active_admins(conn: &Connection) -> Result<i64> {
+    conn.query_row(
+        "SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0",
+        [],
+        |r| r.get(0),
+    )
+}
+
+/// Change what is given of a user's role, password hash and disabled mark.
+pub fn update_user(
+    conn: &Connection,
+    name: &str,
+    role: Option<&str>,
+    hash: Option<&str>,
+    disabled: Option<bool>,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE users SET role = coalesce(?2, role), password_hash = coalesce(?3, password_hash),
+                          disabled = coalesce(?4, disabled) WHERE name = ?1",
+        params![name, role, hash, disabled],
+    )?;
+    Ok(())
 }
 
 /// One row of the audit trail.

@@ -405,6 +405,11 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX persons_birth_date ON persons(birth_date) WHERE status = 'active';
     "#,
+    // 17: an admin disables an account instead of deleting it (the audit
+    // trail names it).
+    r#"
+    ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// Steps that rebuild a table others reference: they run with foreign keys

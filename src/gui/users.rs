@@ -1,0 +1,238 @@
+//! Settings → Users (admins only): the accounts, a role per user, a new
+//! password, disable and enable, and a form to add a user. Every change is
+//! a router call (`POST /users`, `PATCH /users/{name}`); the rules (the last
+//! admin, nobody disables themselves, password length) are the service's.
+
+use super::worker::{Reply, Tag};
+use super::{App, Notice, widgets};
+use eframe::egui;
+use serde_json::{Value, json};
+
+/// The roles an account can have, with the words the screen uses.
+const ROLES: [(&str, &str); 3] = [
+    ("receptionist", "Receptionist"),
+    ("reviewer", "Reviewer"),
+    ("admin", "Administrator"),
+];
+
+fn role_words(role: &str) -> &str {
+    ROLES
+        .iter()
+        .find(|(r, _)| *r == role)
+        .map_or(role, |(_, w)| w)
+}
+
+#[derive(Default)]
+pub struct UsersState {
+    users: Vec<Value>,
+    loaded: bool,
+    new_name: String,
+    new_role: String,
+    new_password: String,
+    /// The user whose password is being set, and the new password.
+    resetting: Option<String>,
+    reset_password: String,
+}
+
+impl App {
+    pub(super) fn on_users_reply(&mut self, r: Reply) {
+        let u = &mut self.users;
+        match &r.tag {
+            Tag::Users if r.ok() => {
+                u.users = r.body["items"].as_array().cloned().unwrap_or_default();
+            }
+            Tag::AddUser | Tag::UpdateUser => {
+                if r.ok() {
+                    let name = r.body["name"].as_str().unwrap_or("").to_string();
+                    self.notice = Some(Notice {
+                        text: if r.tag == Tag::AddUser {
+                            format!("Added {name}: they can sign in now.")
+                        } else {
+                            format!("Saved the account of {name}.")
+                        },
+                        ok: true,
+                    });
+                    if r.tag == Tag::AddUser {
+                        u.new_name.clear();
+                        u.new_password.clear();
+                    }
+                    u.resetting = None;
+                    u.reset_password.clear();
+                    self.worker.call(Tag::Users, "GET", "/users", None);
+                } else {
+                    self.notice = Some(Notice {
+                        text: r.message(),
+                        ok: false,
+                    });
+                }
+            }
+            _ if !r.ok() => {
+                self.notice = Some(Notice {
+                    text: r.message(),
+                    ok: false,
+                })
+            }
+            _ => {}
+        }
+    }
+
+    /// The Users section of Settings, for admins.
+    pub(super) fn users_section(&mut self, ui: &mut egui::Ui) {
+        if self.role() != "admin" {
+            return;
+        }
+        widgets::section(ui, "Users");
+        if !self.users.loaded {
+            self.users.loaded = true;
+            self.worker.call(Tag::Users, "GET", "/users", None);
+        }
+        let me = self
+            .user
+            .as_ref()
+            .map(|(n, _)| n.clone())
+            .unwrap_or_default();
+        let u = &mut self.users;
+        let mut call: Option<(Tag, &'static str, String, Value)> = None;
+        egui::Grid::new("users")
+            .num_columns(5)
+            .striped(true)
+            .spacing([12.0, 4.0])
+            .show(ui, |ui| {
+                for h in ["User", "Role", "Account", "Added", ""] {
+                    ui.strong(h);
+                }
+                ui.end_row();
+                for user in &u.users {
+                    let name = user["name"].as_str().unwrap_or("");
+                    let role = user["role"].as_str().unwrap_or("");
+                    let disabled = user["disabled"].as_bool().unwrap_or(false);
+                    ui.label(name);
+                    let mut chosen = role.to_string();
+                    egui::ComboBox::from_id_salt(("role", name))
+                        .selected_text(role_words(role))
+                        .show_ui(ui, |ui| {
+                            for (r, w) in ROLES {
+                                ui.selectable_value(&mut chosen, r.to_string(), w);
+                            }
+                        })
+                        .response
+                        .widget_info(|| {
+                            egui::WidgetInfo::labeled(
+                                egui::Role::ComboBox,
+                                true,
+                                format!("Role of {name}"),
+                            )
+                        });
+                    if chosen != role {
+                        call = Some((
+                            Tag::UpdateUser,
+                            "PATCH",
+                            format!("/users/{name}"),
+                            json!({"role": chosen}),
+                        ));
+                    }
+                    ui.label(if disabled { "Disabled" } else { "Active" });
+                    ui.label(
+                        user["created_at"]
+                            .as_str()
+                            .unwrap_or("")
+                            .get(..10)
+                            .unwrap_or(""),
+                    );
+                    ui.horizontal(|ui| {
+                        if name != me {
+                            let (text, to) = if disabled {
+                                (format!("Enable {name}"), false)
+                            } else {
+                                (format!("Disable {name}"), true)
+                            };
+                            if ui.button(text).clicked() {
+                                call = Some((
+                                    Tag::UpdateUser,
+                                    "PATCH",
+                                    format!("/users/{name}"),
+                                    json!({"disabled": to}),
+                                ));
+                            }
+                        }
+                        if u.resetting.as_deref() == Some(name) {
+                            let l = ui.label("New password");
+                            ui.add(
+                                egui::TextEdit::singleline(&mut u.reset_password)
+                                    .password(true)
+                                    .desired_width(160.0),
+                            )
+                            .labelled_by(l.id);
+                            if ui
+                                .add_enabled(
+                                    !u.reset_password.is_empty(),
+                                    egui::Button::new("Set password"),
+                                )
+                                .clicked()
+                            {
+                                call = Some((
+                                    Tag::UpdateUser,
+                                    "PATCH",
+                                    format!("/users/{name}"),
+                                    json!({"password": u.reset_password}),
+                                ));
+                            }
+                            if ui.button("Cancel").clicked() {
+                                u.resetting = None;
+                                u.reset_password.clear();
+                            }
+                        } else if ui.button(format!("Reset password of {name}")).clicked() {
+                            u.resetting = Some(name.to_string());
+                            u.reset_password.clear();
+                        }
+                    });
+                    ui.end_row();
+                }
+            });
+        ui.add_space(6.0);
+        ui.strong("Add a user");
+        if u.new_role.is_empty() {
+            u.new_role = "receptionist".into();
+        }
+        ui.horizontal_wrapped(|ui| {
+            let l = ui.label("New user name");
+            ui.add(egui::TextEdit::singleline(&mut u.new_name).desired_width(160.0))
+                .labelled_by(l.id);
+            let l = ui.label("New user's role");
+            egui::ComboBox::from_id_salt("new role")
+                .selected_text(role_words(&u.new_role))
+                .show_ui(ui, |ui| {
+                    for (r, w) in ROLES {
+                        ui.selectable_value(&mut u.new_role, r.to_string(), w);
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+            let l = ui.label("New user's password");
+            ui.add(
+                egui::TextEdit::singleline(&mut u.new_password)
+                    .password(true)
+                    .desired_width(160.0),
+            )
+            .labelled_by(l.id);
+            if ui
+                .add_enabled(
+                    !u.new_name.trim().is_empty() && !u.new_password.is_empty(),
+                    egui::Button::new("Add user"),
+                )
+                .clicked()
+            {
+                call = Some((
+                    Tag::AddUser,
+                    "POST",
+                    "/users".into(),
+                    json!({"name": u.new_name.trim(), "role": u.new_role, "password": u.new_password}),
+                ));
+            }
+        });
+        ui.label("Passwords: at least 8 characters. Roles and accounts change at once, and each change is in the audit trail.");
+        if let Some((tag, method, path, body)) = call {
+            self.worker.call(tag, method, &path, Some(&body));
+        }
+    }
+}
