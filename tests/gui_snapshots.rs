@@ -261,6 +261,21 @@ fn every_screen_light_and_dark() {
         settle(&mut h);
         unfocus(&mut h);
         h.snapshot(format!("small_register_{name}"));
+        // A child: the method is THIRD_PERSON by itself, and the confidant
+        // is found by name.
+        type_into(&mut h, "First name", "Marko");
+        type_into(&mut h, "Last name", "Kovalenko");
+        type_into(&mut h, "Birth date", "2021-06-01");
+        std::thread::sleep(Duration::from_millis(350));
+        settle(&mut h);
+        type_into(&mut h, "Find the confidant", "Kovalenko");
+        settle(&mut h);
+        h.get_by_label("Find the confidant").scroll_to_me();
+        unfocus(&mut h);
+        settle(&mut h);
+        h.snapshot(format!("small_child_{name}"));
+        click(&mut h, "Clear form");
+        settle(&mut h);
         click(&mut h, "Reconciliation (1)");
         h.query_all_by_label_contains("Olena Kovalenko")
             .next()

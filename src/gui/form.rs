@@ -294,6 +294,33 @@ impl PersonForm {
         self.sor_attributes("").to_string()
     }
 
+    /// The confidant section filled from a registered person (`GET
+    /// /api/persons/{id}` data): names, birth date, gender and their own
+    /// documents; the relation and the relationship documents stay as typed.
+    pub fn choose_confidant(&mut self, d: &Value) {
+        let s = |x: &Value| x.as_str().unwrap_or("").to_string();
+        let c = &mut self.confidant;
+        c.first_name = s(&d["first_name"]);
+        c.last_name = s(&d["last_name"]);
+        c.birth_date = s(&d["birth_date"]);
+        c.gender = s(&d["gender"]);
+        c.documents_person = d["documents"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|x| DocumentRow {
+                kind: s(&x["type"]),
+                number: s(&x["number"]),
+                issued_by: s(&x["issued_by"]),
+                issued_at: s(&x["issued_at"]),
+                expiration_date: s(&x["expiration_date"]),
+                ..Default::default()
+            })
+            .collect();
+        self.auth_kind = "THIRD_PERSON".into();
+        self.auth_third_person = s(&d["id"]);
+    }
+
     /// Fill the form from a stored person (`GET /api/persons/{id}` data).
     pub fn from_person(seq: &str, v: &Value) -> PersonForm {
         let s = |x: &Value| x.as_str().unwrap_or("").to_string();

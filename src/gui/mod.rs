@@ -240,9 +240,12 @@ impl App {
                     self.stats = s;
                 }
             }
-            Tag::Validate(_) | Tag::Candidates(_) | Tag::Submit | Tag::Link => {
-                self.on_register_reply(ctx, r)
-            }
+            Tag::Validate(_)
+            | Tag::Candidates(_)
+            | Tag::Submit
+            | Tag::Link
+            | Tag::ConfidantSearch(_)
+            | Tag::ConfidantPick => self.on_register_reply(ctx, r),
             Tag::Search { .. }
             | Tag::Person
             | Tag::PersonHistory

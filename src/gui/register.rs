@@ -32,6 +32,76 @@ pub struct RegisterState {
     files_tx: Sender<FileEvent>,
     files_rx: Receiver<FileEvent>,
     pub submit_error: Option<String>,
+    /// The confidant picker: what was typed, what the search found, and the
+    /// person chosen (as the screen names them).
+    confidant_query: String,
+    confidant_generation: u64,
+    confidant_hits: Vec<Value>,
+    confidant_chosen: Option<String>,
+    /// Whether the last frame's birth date made the person a child.
+    was_child: bool,
+}
+
+/// What the confidant picker asks for.
+enum PickerAction {
+    Search,
+    Choose { id: String, shown: String },
+    Clear,
+}
+
+/// Find a registered person (name, M-number, phone) and choose them as the
+/// confidant and third person: their data fills the section.
+fn confidant_picker(
+    ui: &mut egui::Ui,
+    query: &mut String,
+    hits: &[Value],
+    chosen: Option<&str>,
+) -> Option<PickerAction> {
+    let mut action = None;
+    if let Some(shown) = chosen {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(format!("Confidant: {shown}")).strong());
+            if ui.button("Choose another confidant").clicked() {
+                action = Some(PickerAction::Clear);
+            }
+        });
+        return action;
+    }
+    ui.horizontal_wrapped(|ui| {
+        let l = ui.label("Find the confidant");
+        let r = ui
+            .add(
+                egui::TextEdit::singleline(query)
+                    .hint_text("name, M-number or phone")
+                    .desired_width(220.0),
+            )
+            .labelled_by(l.id);
+        if r.changed() {
+            action = Some(PickerAction::Search);
+        }
+    });
+    for h in hits.iter().take(5) {
+        let name = h["name"].as_str().unwrap_or("");
+        let code = h["reference_id"].as_str().unwrap_or("");
+        let shown = format!("{name} ({code})");
+        ui.horizontal_wrapped(|ui| {
+            if ui.button(format!("Choose {shown}")).clicked() {
+                action = Some(PickerAction::Choose {
+                    id: h["id"].as_str().unwrap_or("").to_string(),
+                    shown: shown.clone(),
+                });
+            }
+            ui.label(format!(
+                "born {} · {}",
+                h["birth_date"].as_str().unwrap_or("—"),
+                h["phone"].as_str().unwrap_or("no phone")
+            ));
+        });
+    }
+    if !query.trim().is_empty() && hits.is_empty() {
+        ui.label("Nobody found yet: type more of the name, an M-number or a phone, or fill in the fields below.");
+    }
+    action
 }
 
 impl RegisterState {
@@ -51,6 +121,11 @@ impl RegisterState {
             files_tx,
             files_rx,
             submit_error: None,
+            confidant_query: String::new(),
+            confidant_generation: 0,
+            confidant_hits: vec![],
+            confidant_chosen: None,
+            was_child: false,
         }
     }
 
@@ -378,6 +453,26 @@ impl App {
     pub(super) fn on_register_reply(&mut self, _ctx: &egui::Context, r: Reply) {
         let st = &mut self.register;
         match r.tag {
+            Tag::ConfidantSearch(generation) if generation == st.confidant_generation => {
+                st.confidant_hits = r.body["items"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|h| h["status"].as_str() == Some("active"))
+                    .collect();
+            }
+            Tag::ConfidantSearch(_) => {}
+            Tag::ConfidantPick => {
+                if r.ok() {
+                    st.form.choose_confidant(&r.body["data"]);
+                    st.confidant_hits.clear();
+                    st.touched();
+                } else {
+                    st.confidant_chosen = None;
+                    st.submit_error = Some(r.message());
+                }
+            }
             Tag::Validate(generation) if generation == st.generation => {
                 if r.status == 422 {
                     st.errors = errors_from(&r.body);
@@ -508,7 +603,24 @@ impl App {
         let age = self.stats.no_self_auth_age;
         let mut changed = false;
         let mut pick: Option<usize> = None;
+        let mut picked: Option<PickerAction> = None;
         let ctx = ui.ctx().clone();
+        // A child authenticates through a third person: the method follows
+        // the birth date (the default OTP becomes THIRD_PERSON, and back).
+        {
+            let st = &mut self.register;
+            if child != st.was_child {
+                st.was_child = child;
+                let f = &mut st.form;
+                if child && f.auth_kind == "OTP" {
+                    f.auth_kind = "THIRD_PERSON".into();
+                    changed = true;
+                } else if !child && f.auth_kind == "THIRD_PERSON" && st.confidant_chosen.is_none() {
+                    f.auth_kind = "OTP".into();
+                    changed = true;
+                }
+            }
+        }
         // Enter moves from a field to the next (asked before the fields are
         // drawn, so this frame's focus pass takes it); Ctrl+Enter registers.
         let (enter, command) = ui.input(|i| (i.key_pressed(Key::Enter), i.modifiers.command));
@@ -642,16 +754,28 @@ impl App {
                     changed |= widgets::combo_row(ui, "Authentication method", &mut f.auth_kind, rules::AUTH_METHOD_TYPES, e, "$.person.authentication_methods[0].type");
                     match f.auth_kind.as_str() {
                         "OTP" => changed |= widgets::text_row(ui, "OTP phone", &mut f.auth_phone, "+380XXXXXXXXX", e, "$.person.authentication_methods[0].phone_number").changed(),
-                        "THIRD_PERSON" => changed |= widgets::text_row(ui, "Third person id", &mut f.auth_third_person, "p_… of the confidant", e, "$.person.authentication_methods[0].value").changed(),
+                        "THIRD_PERSON" => {
+                            ui.label("Third person");
+                            ui.label(match &st.confidant_chosen {
+                                Some(shown) => shown.clone(),
+                                None => "the confidant you choose".into(),
+                            });
+                            ui.end_row();
+                            widgets::error_row(ui, e, "$.person.authentication_methods[0].value", widgets::field_width(ui));
+                        }
                         _ => {}
                     }
                 });
                 widgets::show_errors(ui, e, "$.person.authentication_methods");
+                if f.auth_kind == "THIRD_PERSON" && !child {
+                    picked = confidant_picker(ui, &mut st.confidant_query, &st.confidant_hits, st.confidant_chosen.as_deref());
+                }
             }
 
             if child {
                 widgets::section(ui, "Confidant person");
                 ui.label(format!("The person is under {age}: a confidant person is mandatory and authenticates for them (THIRD_PERSON)."));
+                picked = confidant_picker(ui, &mut st.confidant_query, &st.confidant_hits, st.confidant_chosen.as_deref());
                 let c = &mut f.confidant;
                 let base = "$.person.confidant_person[0]";
                 egui::Grid::new("confidant").num_columns(3).spacing([10.0, 6.0]).show(ui, |ui| {
@@ -704,6 +828,40 @@ impl App {
             st.submit_error = None;
             st.uploads.clear();
             st.candidates.clear();
+        }
+        match picked {
+            Some(PickerAction::Search) => {
+                let st = &mut self.register;
+                st.confidant_generation += 1;
+                let q = st.confidant_query.trim().to_string();
+                if q.chars().count() >= 2 {
+                    let q: String = q.chars().map(|c| if c == ' ' { '+' } else { c }).collect();
+                    self.worker.call(
+                        Tag::ConfidantSearch(st.confidant_generation),
+                        "GET",
+                        &format!("/api/search?q={}&limit=5", q.replace('&', "%26")),
+                        None,
+                    );
+                } else {
+                    st.confidant_hits.clear();
+                }
+            }
+            Some(PickerAction::Choose { id, shown }) => {
+                self.register.confidant_chosen = Some(shown);
+                self.worker.call(
+                    Tag::ConfidantPick,
+                    "GET",
+                    &format!("/api/persons/{id}"),
+                    None,
+                );
+            }
+            Some(PickerAction::Clear) => {
+                let st = &mut self.register;
+                st.confidant_chosen = None;
+                st.form.auth_third_person.clear();
+                changed = true;
+            }
+            None => {}
         }
         if changed {
             self.register.touched();

@@ -56,7 +56,7 @@ pub fn set_field_width(ui: &Ui, column_width: f32) {
 
 /// The messages for `path` in the grid row under its field, wrapped to the
 /// field's width, so that they never squeeze a column to a letter.
-fn error_row(ui: &mut Ui, errors: &Errors, path: &str, width: f32) {
+pub fn error_row(ui: &mut Ui, errors: &Errors, path: &str, width: f32) {
     if errors.get(path).is_some_and(|m| !m.is_empty()) {
         ui.label("");
         ui.vertical(|ui| {

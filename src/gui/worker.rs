@@ -26,6 +26,9 @@ pub enum Tag {
     Candidates(u64),
     Submit,
     Link,
+    /// The confidant picker's search, by generation, and the chosen person.
+    ConfidantSearch(u64),
+    ConfidantPick,
     Search {
         generation: u64,
         page: i64,
