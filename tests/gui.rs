@@ -856,3 +856,27 @@ fn an_admin_adds_a_user_and_disables_the_account() {
     // The admin's own row has no Disable.
     assert!(!has_text(&h, "Disable ada"));
 }
+
+/// F1 lists the keyboard shortcuts; Escape closes the list.
+#[test]
+fn f1_shows_the_shortcuts_and_escape_closes_them() {
+    let db = db_with_users();
+    let mut h = harness(&db.path);
+    login(&mut h, "rita", "rita-pass");
+    assert!(!has_text(&h, "Keyboard shortcuts"));
+    h.key_press(egui::Key::F1);
+    h.step();
+    wait_for(&mut h, "the help", |h| has_text(h, "Keyboard shortcuts"));
+    assert!(has_text(&h, "Register the person (or save the changes)"));
+    h.key_press(egui::Key::Escape);
+    h.step();
+    wait_for(&mut h, "the help to close", |h| {
+        !has_text(h, "Keyboard shortcuts")
+    });
+    click(&mut h, "Help (F1)");
+    wait_for(&mut h, "the help again", |h| has_text(h, "Ctrl+Enter"));
+    click(&mut h, "Close help");
+    wait_for(&mut h, "the help to close again", |h| {
+        !has_text(h, "Keyboard shortcuts")
+    });
+}

@@ -261,6 +261,11 @@ fn every_screen_light_and_dark() {
         settle(&mut h);
         unfocus(&mut h);
         h.snapshot(format!("small_register_{name}"));
+        h.key_press(egui::Key::F1);
+        settle(&mut h);
+        h.snapshot(format!("small_help_{name}"));
+        h.key_press(egui::Key::Escape);
+        settle(&mut h);
         // A child: the method is THIRD_PERSON by itself, and the confidant
         // is found by name.
         type_into(&mut h, "First name", "Marko");

@@ -15,9 +15,9 @@ pub mod worker;
 
 use crate::service::{Registry, Stats};
 use eframe::egui::{self, Key, Modifiers, RichText};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use worker::{Reply, Tag, Worker};
 
 /// Open the workstation window on the database at `db`. Returns an exit code.
@@ -120,6 +120,8 @@ pub struct App {
     steward: steward::StewardState,
     pages: pages::PagesState,
     users: users::UsersState,
+    /// The keyboard help (F1).
+    help_open: bool,
 }
 
 impl App {
@@ -154,6 +156,7 @@ impl App {
             steward: steward::StewardState::default(),
             pages: pages::PagesState::default(),
             users: users::UsersState::default(),
+            help_open: false,
         }
     }
 
@@ -345,6 +348,9 @@ impl App {
                 }
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button("Help (F1)").clicked() {
+                    self.help_open = !self.help_open;
+                }
                 if ui.button("Sign out").clicked() {
                     self.worker.call(Tag::Logout, "POST", "/auth/logout", None);
                     self.user = None;
@@ -399,12 +405,65 @@ impl App {
         if self.user.is_none() {
             return;
         }
+        if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::F1)) {
+            self.help_open = !self.help_open;
+        }
+        if self.help_open && ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
+            self.help_open = false;
+        }
         if ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::F)) {
             self.go(Page::Search);
         }
         if ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::N)) {
             self.register = register::RegisterState::new();
             self.go(Page::Register);
+        }
+    }
+}
+
+/// The keys the help window lists: (keys, what they do).
+const SHORTCUTS: &[(&str, &str)] = &[
+    ("F1", "Show or hide this help"),
+    ("Ctrl+N", "A new, empty registration form"),
+    ("Ctrl+F", "Search persons"),
+    ("Tab / Shift+Tab", "Next / previous field or button"),
+    ("Enter (in a form field)", "Next field"),
+    ("Ctrl+Enter", "Register the person (or save the changes)"),
+    ("Space or Enter (on a button)", "Press it"),
+    ("Escape", "Close this help or a pop-up list"),
+];
+
+impl App {
+    /// F1: the keyboard shortcuts, in a window that Escape closes.
+    fn help_window(&mut self, ctx: &egui::Context) {
+        if !self.help_open {
+            return;
+        }
+        let mut open = true;
+        egui::Window::new("Keyboard shortcuts")
+            .open(&mut open)
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
+            .show(ctx, |ui| {
+                egui::Grid::new("shortcuts")
+                    .num_columns(2)
+                    .striped(true)
+                    .spacing([16.0, 4.0])
+                    .show(ui, |ui| {
+                        for (keys, what) in SHORTCUTS {
+                            ui.strong(*keys);
+                            ui.label(*what);
+                            ui.end_row();
+                        }
+                    });
+                ui.add_space(6.0);
+                if ui.button("Close help").clicked() {
+                    self.help_open = false;
+                }
+            });
+        if !open {
+            self.help_open = false;
         }
     }
 }
@@ -455,7 +514,6 @@ impl eframe::App for App {
             });
         });
         self.chooser_modal(&ctx);
-        let _ = Instant::now();
-        let _: Option<Value> = None;
+        self.help_window(&ctx);
     }
 }
