@@ -880,3 +880,36 @@ fn f1_shows_the_shortcuts_and_escape_closes_them() {
         !has_text(h, "Keyboard shortcuts")
     });
 }
+
+/// "Is this a child" follows the registry's clock, as the rules do: with
+/// the registry's date in 2030, a person born in mid-2014 is 15 and needs no
+/// confidant, whatever the workstation's own clock says.
+#[test]
+fn the_child_rule_follows_the_registrys_clock() {
+    let db = db_with_users();
+    let mut reg = Registry::open(&db.path).unwrap();
+    reg.set_clock(|| {
+        chrono::DateTime::parse_from_rfc3339("2030-01-01T09:00:00Z")
+            .unwrap()
+            .to_utc()
+    });
+    let label = db.path.display().to_string();
+    let mut h = Harness::builder()
+        .with_size([1500.0, 1300.0])
+        .build_eframe(move |cc| App::new(cc, reg, label));
+    login(&mut h, "rita", "rita-pass");
+    type_into(&mut h, "First name", "Marko");
+    type_into(&mut h, "Birth date", "2014-06-01");
+    wait_for(&mut h, "the checks", |h| h.state().is_idle());
+    assert!(
+        h.query_by_label("Find the confidant").is_none(),
+        "15 on the registry's date: no confidant section"
+    );
+    h.get_by_label("Birth date").focus();
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.get_by_label("Birth date").type_text("2020-06-01");
+    h.step();
+    wait_for(&mut h, "the confidant section", |h| {
+        h.query_by_label("Find the confidant").is_some()
+    });
+}

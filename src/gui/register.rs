@@ -360,11 +360,15 @@ fn documents_editor(
 }
 
 impl App {
+    /// Is the person being registered a child, by the registry's date (the
+    /// one the rules use) and its age limit, both from `GET /api/stats`?
     fn is_child(&self) -> bool {
-        let today = chrono::Utc::now().date_naive();
-        crate::core::validate::parse_date(&self.register.form.birth_date).is_some_and(|b| {
-            crate::core::validate::age_on(b, today) < self.stats.no_self_auth_age.max(1) as i32
-        })
+        use crate::core::validate::{age_on, parse_date};
+        let Some(today) = parse_date(&self.stats.today) else {
+            return false;
+        };
+        parse_date(&self.register.form.birth_date)
+            .is_some_and(|b| age_on(b, today) < self.stats.no_self_auth_age.max(1) as i32)
     }
 
     fn send_checks(&mut self) {

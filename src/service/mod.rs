@@ -644,6 +644,11 @@ pub struct Stats {
     /// Is a hub URL set (`hub_url`)? Without one, changes wait here.
     #[serde(default)]
     pub hub_configured: bool,
+    /// The registry's date (its clock, which tests can fix): the desk
+    /// decides "is this a child" by it, as the rules do, never by the
+    /// workstation's own clock.
+    #[serde(default)]
+    pub today: String,
 }
 
 impl Registry {
@@ -670,6 +675,7 @@ impl Registry {
                 .store
                 .get_setting("hub_url")?
                 .is_some_and(|u| !u.trim().is_empty()),
+            today: self.now().date_naive().format("%Y-%m-%d").to_string(),
         })
     }
 
