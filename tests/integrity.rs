@@ -919,3 +919,30 @@ fn unknown_properties_are_refused_on_every_route() {
     }
     assert_eq!(count_rows(&reg, "users"), 0);
 }
+
+/// The service says which candidates a person must decide on (at or above
+/// the review level): the desk opens its chooser from that flag and never
+/// compares confidences itself.
+#[test]
+fn candidates_say_whether_they_need_a_decision() {
+    let mut reg = registry();
+    create(&mut reg, &adult());
+    let ask = |reg: &mut Registry| {
+        let r = api::handle(
+            reg,
+            &Actor::system(),
+            "POST",
+            "/people/candidates",
+            json!({"sorAttributes": {"givenName": "Olena", "sn": "Kovalenko", "dateOfBirth": "1986-04-12"}})
+                .to_string()
+                .as_bytes(),
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.body["candidates"][0].clone()
+    };
+    let c = ask(&mut reg);
+    assert_eq!(c["review"], true, "{c}");
+    reg.configure("review", Some("100")).unwrap();
+    let c = ask(&mut reg);
+    assert_eq!(c["review"], false, "{c}");
+}

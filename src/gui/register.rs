@@ -406,15 +406,12 @@ impl App {
         let child = self.is_child();
         let st = &mut self.register;
         st.submit_error = None;
-        let review = self.stats.review;
         if !force_new && st.form.editing.is_none() {
-            let strong = st.candidates.iter().any(|c| {
-                c["confidence"]
-                    .as_str()
-                    .and_then(|x| x.parse::<f64>().ok())
-                    .unwrap_or(0.0)
-                    >= review
-            });
+            // The service marks the candidates a person must decide on.
+            let strong = st
+                .candidates
+                .iter()
+                .any(|c| c["review"].as_bool().unwrap_or(false));
             if strong {
                 st.chooser_open = true;
                 return;

@@ -92,6 +92,9 @@ pub struct Candidate {
     /// The confidence at which a pair compared on these fields links
     /// ([`matching::link_threshold`]).
     pub link_at: f64,
+    /// At or above the review level: a person decides before a new person
+    /// is created beside this one (the desk opens the chooser).
+    pub review: bool,
 }
 
 impl Candidate {
@@ -108,6 +111,7 @@ impl Candidate {
             "attributes": self.attributes,
             "explanation": self.explanation,
             "link_at": self.link_at,
+            "review": self.review,
         });
         if let Some(h) = &self.hold {
             j["hold"] = json!(h);
@@ -315,6 +319,7 @@ pub fn find_candidates_keyed(
             .or_else(|| chain_hold(rec, &records, i, &levels, params, &tf));
         let link_at = matching::link_threshold(params, &levels, explanation.prior);
         let why_not = matching::shortfall(&explanation, link_at);
+        let review = explanation.confidence >= params.review;
         let (reference_id, person_id): (String, String) = crate::store::query_one(
             conn,
             "SELECT reference_id, id FROM persons WHERE seq = ?1",
@@ -338,6 +343,7 @@ pub fn find_candidates_keyed(
             hold,
             why_not,
             link_at,
+            review,
         });
     }
     Ok(out)
