@@ -473,8 +473,10 @@ fn sync_page_shows_the_outbox_and_reports_a_missing_hub() {
     });
     click(&mut h, "Sync now");
     wait_for(&mut h, "the sync report", |h| {
-        has_text(h, "Sync is not configured: no hub configured")
+        has_text(h, "Sync is not possible: no hub configured")
     });
+    // The router answered (POST /api/sync); the change still waits.
+    assert!(has_text(&h, "Outbox: 1 change(s) waiting"));
 }
 
 /// A reviewer undoes a wrong link from the person view: Unlink on the

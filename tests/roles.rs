@@ -46,6 +46,7 @@ fn listed(r: Route) -> bool {
         | Route::Users
         | Route::AddUser
         | Route::UpdateUser
+        | Route::SyncNow
         | Route::MatchModel
         | Route::Unlink
         | Route::MoveRecord
@@ -97,6 +98,7 @@ fn every_route_with_every_role() {
         Route::Users,
         Route::AddUser,
         Route::UpdateUser,
+        Route::SyncNow,
         Route::MatchModel,
         Route::Unlink,
         Route::MoveRecord,

@@ -204,8 +204,20 @@ fn offline_registration_then_sync() {
         .output()
         .unwrap();
     let _hub = Hub::start(&hub_db, port);
-    let r = sync(&mut a, &adb);
-    assert_eq!((r.sent, r.remaining), (1, 0), "{r:?}");
+    // Through the router, as the workstation's Sync now does.
+    let actor = registrar::service::Actor {
+        name: "rita".into(),
+        role: registrar::service::Role::Receptionist,
+        sources: None,
+    };
+    let r = registrar::api::handle(&mut a, &actor, "POST", "/api/sync", b"{}");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        (r.body["sent"].as_i64(), r.body["remaining"].as_i64()),
+        (Some(1), Some(0)),
+        "{}",
+        r.body
+    );
     let p = a.get_person(&id).unwrap();
     assert!(p.link_id.is_some());
     let resp = &outbox_responses(&a)[0];

@@ -114,6 +114,7 @@ pub enum Route {
     Users,
     AddUser,
     UpdateUser,
+    SyncNow,
     MatchModel,
     Unlink,
     MoveRecord,
@@ -283,6 +284,12 @@ pub const ROUTES: &[RouteRule] = &[
         route: Route::Outbox,
         method: "GET",
         pattern: "/api/outbox",
+        roles: STAFF,
+    },
+    RouteRule {
+        route: Route::SyncNow,
+        method: "POST",
+        pattern: "/api/sync",
         roles: STAFF,
     },
     RouteRule {
@@ -620,6 +627,23 @@ pub fn handle(
             crate::service::outbox::list(&reg.store.conn, false, limit)
                 .map(|rows| ApiResponse::new(200, json!({"items": rows})))
                 .map_err(|e| error_response(&e))
+        }),
+        // One pass of the outbox to the hub, as `registrar sync` does. The
+        // network call runs on the caller's thread: the GUI calls this from
+        // a background task, never from its worker.
+        Route::SyncNow => parse_fields(body, &[]).and_then(|_| {
+            let db = reg.store.conn.path().map(std::path::PathBuf::from);
+            let cfg = db
+                .as_deref()
+                .ok_or_else(|| "an in-memory registry has no hub".to_string())
+                .and_then(|db| crate::sync::load_config(reg, db));
+            match cfg {
+                Ok(cfg) => {
+                    let report = crate::sync::sync_once(reg, &cfg, u64::MAX);
+                    Ok(ApiResponse::new(200, json!(report)))
+                }
+                Err(e) => Err(error_response(&ServiceError::Conflict(e))),
+            }
         }),
         Route::MatchModel => Ok(ApiResponse::new(200, reg.model_view())),
         Route::Stats => reg

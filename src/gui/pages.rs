@@ -31,7 +31,7 @@ pub struct PagesState {
     /// `GET /matcher/model`: the matching model in words.
     model: Option<Value>,
     theme: Theme,
-    sync_rx: Option<Receiver<Result<crate::sync::Report, String>>>,
+    sync_rx: Option<Receiver<super::worker::Reply>>,
     last_sync: Option<(String, bool)>,
 }
 
@@ -615,16 +615,20 @@ impl App {
         if let Some(rx) = &self.pages.sync_rx
             && let Ok(result) = rx.try_recv()
         {
-            self.pages.last_sync = Some(match result {
-                Ok(r) => match (&r.fatal_error, &r.retry_error) {
+            let r = &result.body;
+            let s = |k: &str| r[k].as_str().map(String::from);
+            let n = |k: &str| r[k].as_i64().unwrap_or(0);
+            self.pages.last_sync = Some(if !result.ok() {
+                (format!("Sync is not possible: {}", result.message()), false)
+            } else {
+                match (s("fatal_error"), s("retry_error")) {
                     (Some(e), _) => (format!("Sync failed: {e}"), false),
-                    (None, Some(e)) => (format!("Sent {}; will retry: {e}", r.sent), false),
+                    (None, Some(e)) => (format!("Sent {}; will retry: {e}", n("sent")), false),
                     (None, None) => (
-                        format!("Sent {} change(s); {} waiting.", r.sent, r.remaining),
+                        format!("Sent {} change(s); {} waiting.", n("sent"), n("remaining")),
                         true,
                     ),
-                },
-                Err(e) => (format!("Sync is not configured: {e}"), false),
+                }
             });
             self.pages.sync_rx = None;
             self.worker.call(Tag::Outbox, "GET", "/api/outbox", None);
@@ -640,20 +644,18 @@ impl App {
             if ui.add_enabled(can, egui::Button::new("Sync now")).clicked()
                 && let Some(db) = self.db_path.clone()
             {
-                // The network runs on its own thread with its own connection.
-                let (tx, rx) = std::sync::mpsc::channel();
+                // The network can take seconds: a background task with its
+                // own connection calls the router (`POST /api/sync`, whose
+                // role rule applies), and the worker stays free.
                 let ctx = ui.ctx().clone();
-                std::thread::spawn(move || {
-                    let result = crate::service::Registry::open(&db)
-                        .map_err(|e| e.to_string())
-                        .and_then(|mut reg| {
-                            let cfg = crate::sync::load_config(&reg, &db)?;
-                            Ok(crate::sync::sync_once(&mut reg, &cfg, u64::MAX))
-                        });
-                    let _ = tx.send(result);
-                    ctx.request_repaint();
-                });
-                self.pages.sync_rx = Some(rx);
+                self.pages.sync_rx = Some(super::worker::background(
+                    ctx,
+                    db,
+                    self.user.clone(),
+                    Tag::Outbox,
+                    "POST",
+                    "/api/sync",
+                ));
             }
             if running {
                 ui.spinner();

@@ -247,3 +247,58 @@ impl Worker {
         self.busy_for(|_| true)
     }
 }
+
+/// A long router call (the network: `POST /api/sync`) on a thread of its
+/// own with its own connection, so that the worker keeps answering. The
+/// signed-in user is read again from the accounts table, as the worker does
+/// for every request, and the router applies the route's role rule. The
+/// answer comes back on the returned channel, with a repaint.
+pub fn background(
+    ctx: eframe::egui::Context,
+    db: std::path::PathBuf,
+    user: Option<(String, String)>,
+    tag: Tag,
+    method: &'static str,
+    path: &'static str,
+) -> Receiver<Reply> {
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        let started = Instant::now();
+        let (status, body) = match run_background(&db, user, method, path) {
+            Ok(r) => (r.status, r.body),
+            Err(r) => (r.status, r.body),
+        };
+        let _ = tx.send(Reply {
+            id: 0,
+            tag,
+            status,
+            body,
+            elapsed: started.elapsed(),
+        });
+        ctx.request_repaint();
+    });
+    rx
+}
+
+fn run_background(
+    db: &std::path::Path,
+    user: Option<(String, String)>,
+    method: &str,
+    path: &str,
+) -> Result<api::ApiResponse, api::ApiResponse> {
+    let mut reg = Registry::open(db).map_err(|e| api::error_response(&e))?;
+    let (name, role) = user.ok_or_else(|| {
+        api::error_response(&crate::service::ServiceError::Unauthorized(
+            "sign in first".into(),
+        ))
+    })?;
+    let signed_in = Actor {
+        name,
+        role: crate::service::Role::parse(&role).unwrap_or(crate::service::Role::Receptionist),
+        sources: None,
+    };
+    let actor = reg
+        .current_actor(&signed_in)
+        .map_err(|e| api::error_response(&e))?;
+    Ok(api::handle(&mut reg, &actor, method, path, b"{}"))
+}
