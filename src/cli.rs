@@ -826,16 +826,10 @@ pub fn main() -> i32 {
                 Ok(a) => a,
                 Err(e) => return print_error(&e),
             };
-            for (k, v) in [
-                ("hub_url", Some(url)),
-                ("hub_key_id", Some(key_id)),
-                ("site_source", source),
-            ] {
-                if let Some(v) = v
-                    && let Err(e) = reg.configure_as(&who, k, Some(&v))
-                {
-                    return print_error(&e);
-                }
+            if let Some(v) = source
+                && let Err(e) = reg.configure_as(&who, "site_source", Some(&v))
+            {
+                return print_error(&e);
             }
             let secret = match password("REGISTRAR_HUB_SECRET", "hub secret: ") {
                 Ok(s) => s,
@@ -844,7 +838,8 @@ pub fn main() -> i32 {
                     return 2;
                 }
             };
-            match crate::sync::save_secret(&db, secret.trim()) {
+            // The same service as the GUI's Settings -> Hub connection.
+            match crate::sync::configure(&reg, &who, &url, &key_id, Some(&secret)) {
                 Ok(()) => {
                     out!(
                         "{}",
@@ -852,10 +847,7 @@ pub fn main() -> i32 {
                     );
                     0
                 }
-                Err(e) => {
-                    eprintln!("registrar: cannot store the secret: {e}");
-                    1
-                }
+                Err(e) => print_error(&e),
             }
         }
         Command::Sync {

@@ -93,6 +93,83 @@ pub fn load_config(reg: &Registry, db: &Path) -> Result<SyncConfig, String> {
     })
 }
 
+/// Point this site at a hub: URL, key id and, when given, the shared
+/// secret (written to the 0600 file beside the database, never into the
+/// database or a log). Admins only; each setting is audited as
+/// `configure_as` audits it, and the secret's change as `hub.secret` without
+/// its value. `registrar sync configure` and `PUT /api/hub` both use it.
+pub fn configure(
+    reg: &Registry,
+    actor: &crate::service::Actor,
+    url: &str,
+    key_id: &str,
+    secret: Option<&str>,
+) -> Result<(), crate::service::ServiceError> {
+    use crate::service::ServiceError;
+    crate::service::accounts::require(
+        actor,
+        &[crate::service::Role::Admin],
+        "configuring the hub",
+    )?;
+    let db = reg
+        .store
+        .conn
+        .path()
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .ok_or_else(|| ServiceError::Conflict("an in-memory registry has no hub".into()))?;
+    if let Some(s) = secret
+        && s.trim().chars().count() < 16
+    {
+        return Err(ServiceError::BadRequest(
+            "secret: at least 16 characters (the key the hub holds for this site)".into(),
+        ));
+    }
+    reg.configure_all_as(
+        actor,
+        &[("hub_url", url.trim()), ("hub_key_id", key_id.trim())],
+    )?;
+    if let Some(s) = secret {
+        save_secret(&db, s.trim())
+            .map_err(|e| ServiceError::Conflict(format!("secret: cannot write the file: {e}")))?;
+        crate::service::accounts::audit(
+            &reg.store.conn,
+            &reg.now_str(),
+            actor,
+            "hub.secret",
+            None,
+            serde_json::json!({"file": secret_path(&db)}),
+        )?;
+    }
+    Ok(())
+}
+
+/// Is a hub secret stored for this database?
+pub fn has_secret(db: &Path) -> bool {
+    std::fs::metadata(secret_path(db)).is_ok_and(|m| m.len() > 0)
+}
+
+/// Ask the hub one signed question (the first Link ID change after the
+/// newest): `Ok` says it answered and accepted this site's key.
+pub fn test_connection(cfg: &SyncConfig) -> Result<String, String> {
+    let client = reqwest::blocking::Client::builder()
+        .timeout(cfg.timeout)
+        .build()
+        .map_err(|e| e.to_string())?;
+    match call(
+        &client,
+        cfg,
+        &format!("/linkChanges?after={}&limit=1", i64::MAX),
+        None,
+    ) {
+        Outcome::Sent(_) => Ok(format!(
+            "{} answered and accepted key {}.",
+            cfg.url, cfg.key_id
+        )),
+        Outcome::Retry(e) | Outcome::Rejected(e) | Outcome::Fatal(e) => Err(e),
+    }
+}
+
 /// What one pass did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {

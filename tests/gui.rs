@@ -915,3 +915,50 @@ fn the_child_rule_follows_the_registrys_clock() {
         h.query_by_label("Find the confidant").is_some()
     });
 }
+
+/// An admin sets the hub connection in Settings; the secret lands in its
+/// 0600 file; "Test connection" reports a hub that does not answer.
+#[test]
+fn an_admin_sets_and_tests_the_hub_connection() {
+    let db = db_with_users();
+    let reg = Registry::open(&db.path).unwrap();
+    let path = db.path.clone();
+    let mut h = Harness::builder()
+        .with_size([1500.0, 1300.0])
+        .build_eframe(move |cc| App::new(cc, reg, "gui.db".into()).with_db_path(path));
+    login(&mut h, "ada", "admin-pass");
+    click(&mut h, "Settings");
+    wait_for(&mut h, "the hub section", |h| {
+        h.query_by_label("Hub URL").is_some()
+    });
+    // Nothing answers on port 9 of the loopback.
+    type_into(&mut h, "Hub URL", "http://127.0.0.1:9");
+    type_into(&mut h, "Key id", "site-x");
+    type_into(&mut h, "Hub secret", "0123456789abcdef0123");
+    click(&mut h, "Save connection");
+    wait_for(&mut h, "the saved connection", |h| {
+        has_text(h, "Saved the hub connection")
+    });
+    let file = registrar::sync::secret_path(&db.path);
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "0123456789abcdef0123"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    assert_eq!(
+        Registry::open(&db.path)
+            .unwrap()
+            .configure("hub_key_id", None)
+            .unwrap(),
+        "site-x"
+    );
+    click(&mut h, "Test connection");
+    wait_for(&mut h, "the test's answer", |h| {
+        has_text(h, "No connection")
+    });
+}

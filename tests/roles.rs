@@ -47,6 +47,9 @@ fn listed(r: Route) -> bool {
         | Route::AddUser
         | Route::UpdateUser
         | Route::SyncNow
+        | Route::HubGet
+        | Route::HubPut
+        | Route::HubTest
         | Route::MatchModel
         | Route::Unlink
         | Route::MoveRecord
@@ -99,6 +102,9 @@ fn every_route_with_every_role() {
         Route::AddUser,
         Route::UpdateUser,
         Route::SyncNow,
+        Route::HubGet,
+        Route::HubPut,
+        Route::HubTest,
         Route::MatchModel,
         Route::Unlink,
         Route::MoveRecord,

@@ -1137,3 +1137,118 @@ fn hub_link_changes_flow_back_and_an_unlink_is_not_undone() {
         "still apart"
     );
 }
+
+/// An admin points a site at the hub through the router (`PUT /api/hub`,
+/// the GUI's Settings -> Hub connection): the secret goes to its 0600 file,
+/// never into the answer, the database or the audit trail; a bad value
+/// changes nothing; "Test connection" tells a right key from a wrong one.
+#[test]
+fn hub_connection_is_set_and_tested_through_the_router() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = new_hub(dir.path());
+    let db = dir.path().join("w.db");
+    let mut w = Registry::open(&db).unwrap();
+    let admin = Actor {
+        name: "ada".into(),
+        role: registrar::service::Role::Admin,
+        sources: None,
+    };
+    let clerk = Actor {
+        name: "rita".into(),
+        role: registrar::service::Role::Receptionist,
+        sources: None,
+    };
+    let call = |w: &mut Registry, who: &Actor, method: &str, path: &str, body: Value| {
+        registrar::api::handle(w, who, method, path, body.to_string().as_bytes())
+    };
+    // Receptionists neither read nor change it.
+    assert_eq!(
+        call(&mut w, &clerk, "GET", "/api/hub", json!(null)).status,
+        403
+    );
+    let put = json!({"url": hub.url(), "keyId": "site-a", "secret": SECRET_A});
+    assert_eq!(
+        call(&mut w, &clerk, "PUT", "/api/hub", put.clone()).status,
+        403
+    );
+    // A bad key id or a short secret changes nothing, not even the URL.
+    let r = call(
+        &mut w,
+        &admin,
+        "PUT",
+        "/api/hub",
+        json!({"url": hub.url(), "keyId": "bad key", "secret": SECRET_A}),
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    let r = call(
+        &mut w,
+        &admin,
+        "PUT",
+        "/api/hub",
+        json!({"url": hub.url(), "keyId": "site-a", "secret": "short"}),
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    let r = call(
+        &mut w,
+        &admin,
+        "PUT",
+        "/api/hub",
+        json!({"url": hub.url(), "keyId": "site-a", "secret": SECRET_A, "x": 1}),
+    );
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(
+        call(&mut w, &admin, "GET", "/api/hub", json!(null)).body,
+        json!({"url": "", "keyId": "", "secretStored": false})
+    );
+    // Set: the secret is in a 0600 file and nowhere else.
+    let r = call(&mut w, &admin, "PUT", "/api/hub", put);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(!r.body.to_string().contains(SECRET_A));
+    let got = call(&mut w, &admin, "GET", "/api/hub", json!(null)).body;
+    assert_eq!(
+        got,
+        json!({"url": hub.url(), "keyId": "site-a", "secretStored": true})
+    );
+    let file = registrar::sync::secret_path(&db);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    let dump: String = {
+        let mut st = w.store.conn.prepare("SELECT value FROM settings").unwrap();
+        let v: Vec<String> = st
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        v.join(" ")
+    };
+    assert!(!dump.contains(SECRET_A));
+    let audit = call(&mut w, &admin, "GET", "/audit?limit=100", json!(null))
+        .body
+        .to_string();
+    assert!(
+        audit.contains("hub.secret") && !audit.contains(SECRET_A),
+        "{audit}"
+    );
+    // Test connection: the right key is accepted, a wrong secret is not.
+    let r = call(&mut w, &admin, "POST", "/api/hub/test", json!({}));
+    assert_eq!(r.body["ok"], true, "{}", r.body);
+    let r = call(
+        &mut w,
+        &admin,
+        "PUT",
+        "/api/hub",
+        json!({"url": hub.url(), "keyId": "site-a", "secret": "a-wrong-secret-0123456789"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = call(&mut w, &admin, "POST", "/api/hub/test", json!({}));
+    assert_eq!(r.body["ok"], false, "{}", r.body);
+    assert!(
+        r.body["message"].as_str().unwrap().contains("401"),
+        "{}",
+        r.body
+    );
+}

@@ -115,6 +115,9 @@ pub enum Route {
     AddUser,
     UpdateUser,
     SyncNow,
+    HubGet,
+    HubPut,
+    HubTest,
     MatchModel,
     Unlink,
     MoveRecord,
@@ -291,6 +294,24 @@ pub const ROUTES: &[RouteRule] = &[
         method: "POST",
         pattern: "/api/sync",
         roles: STAFF,
+    },
+    RouteRule {
+        route: Route::HubGet,
+        method: "GET",
+        pattern: "/api/hub",
+        roles: ADMIN,
+    },
+    RouteRule {
+        route: Route::HubPut,
+        method: "PUT",
+        pattern: "/api/hub",
+        roles: ADMIN,
+    },
+    RouteRule {
+        route: Route::HubTest,
+        method: "POST",
+        pattern: "/api/hub/test",
+        roles: ADMIN,
     },
     RouteRule {
         route: Route::MatchModel,
@@ -644,6 +665,39 @@ pub fn handle(
                 }
                 Err(e) => Err(error_response(&ServiceError::Conflict(e))),
             }
+        }),
+        Route::HubGet => {
+            let get = |k: &str| reg.store.get_setting(k).ok().flatten().unwrap_or_default();
+            let secret = reg
+                .store
+                .conn
+                .path()
+                .is_some_and(|p| !p.is_empty() && crate::sync::has_secret(std::path::Path::new(p)));
+            Ok(ApiResponse::new(
+                200,
+                json!({"url": get("hub_url"), "keyId": get("hub_key_id"), "secretStored": secret}),
+            ))
+        }
+        Route::HubPut => parse_fields(body, &["url", "keyId", "secret"]).and_then(|v| {
+            let s = |k: &str| v.get(k).and_then(Value::as_str);
+            crate::sync::configure(reg, actor, s("url").unwrap_or(""), s("keyId").unwrap_or(""), s("secret"))
+                .map(|()| ApiResponse::new(200, json!({"configured": true})))
+                .map_err(|e| error_response(&e))
+        }),
+        Route::HubTest => parse_fields(body, &[]).map(|_| {
+            let db = reg.store.conn.path().map(std::path::PathBuf::from);
+            let result = db
+                .as_deref()
+                .ok_or_else(|| "an in-memory registry has no hub".to_string())
+                .and_then(|db| crate::sync::load_config(reg, db))
+                .and_then(|cfg| crate::sync::test_connection(&cfg));
+            ApiResponse::new(
+                200,
+                match result {
+                    Ok(m) => json!({"ok": true, "message": m}),
+                    Err(e) => json!({"ok": false, "message": e}),
+                },
+            )
         }),
         Route::MatchModel => Ok(ApiResponse::new(200, reg.model_view())),
         Route::Stats => reg

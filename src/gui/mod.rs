@@ -257,7 +257,9 @@ impl App {
             Tag::Steward | Tag::LinkHistory | Tag::Duplicates | Tag::MergePick => {
                 self.on_steward_reply(r)
             }
-            Tag::Users | Tag::AddUser | Tag::UpdateUser => self.on_users_reply(r),
+            Tag::Users | Tag::AddUser | Tag::UpdateUser | Tag::HubGet | Tag::HubSave => {
+                self.on_users_reply(r)
+            }
             _ => self.on_pages_reply(r),
         }
     }

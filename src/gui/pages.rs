@@ -64,8 +64,6 @@ const SETTINGS: &[(&str, &str)] = &[
         "Reconciliation (interactive or queue)",
     ),
     ("site_source", "This site's Source name (seed 004)"),
-    ("hub_url", "Hub URL"),
-    ("hub_key_id", "Hub key id"),
     ("hub_timeout_ms", "Hub timeout, milliseconds"),
     (
         "trusted_sources",
@@ -670,7 +668,7 @@ impl App {
             };
             ui.label(RichText::new(text).color(c));
         }
-        ui.label(RichText::new("The hub is set with: registrar sync configure --url URL --key-id ID (the secret is kept in a 0600 file).").small().weak());
+        ui.label(RichText::new("An administrator sets the hub in Settings, under Hub connection (or with registrar sync configure); the secret is kept in a 0600 file beside the database.").small().weak());
         ui.separator();
         egui::Grid::new("outbox")
             .striped(true)
@@ -755,6 +753,7 @@ impl App {
                     ui.end_row();
                 }
             });
+        self.hub_section(ui);
         self.users_section(ui);
         self.model_section(ui);
         if let Some((k, v)) = save {

@@ -444,7 +444,7 @@ impl App {
     pub(super) fn link_to(&mut self, reference_id: &str) {
         let desk_id = crate::core::ids::base62_id("desk_");
         let body = json!({
-            "requestType": "referenceId", "version": "1.0", "sor": "registrar-desk",
+            "requestType": "referenceId", "version": "1.0", "sor": crate::service::idmatch::DESK_LINK_SOR,
             "sorAttributes": self.register.form.sor_attributes(&desk_id), "referenceId": reference_id,
         });
         self.register.chooser_open = false;

@@ -32,12 +32,42 @@ pub struct UsersState {
     /// The user whose password is being set, and the new password.
     resetting: Option<String>,
     reset_password: String,
+    hub_loaded: bool,
+    hub_url: String,
+    hub_key_id: String,
+    /// A new secret, sent only when typed; the stored one is never shown.
+    hub_secret: String,
+    hub_secret_stored: bool,
+    hub_test: Option<std::sync::mpsc::Receiver<Reply>>,
+    hub_result: Option<(String, bool)>,
 }
 
 impl App {
     pub(super) fn on_users_reply(&mut self, r: Reply) {
         let u = &mut self.users;
         match &r.tag {
+            Tag::HubGet if r.ok() => {
+                u.hub_url = r.body["url"].as_str().unwrap_or("").to_string();
+                u.hub_key_id = r.body["keyId"].as_str().unwrap_or("").to_string();
+                u.hub_secret_stored = r.body["secretStored"].as_bool().unwrap_or(false);
+            }
+            Tag::HubSave => {
+                if r.ok() {
+                    u.hub_secret.clear();
+                    u.hub_result = None;
+                    self.notice = Some(Notice {
+                        text: "Saved the hub connection.".into(),
+                        ok: true,
+                    });
+                    self.worker.call(Tag::HubGet, "GET", "/api/hub", None);
+                    self.worker.call(Tag::Stats, "GET", "/api/stats", None);
+                } else {
+                    self.notice = Some(Notice {
+                        text: r.message(),
+                        ok: false,
+                    });
+                }
+            }
             Tag::Users if r.ok() => {
                 u.users = r.body["items"].as_array().cloned().unwrap_or_default();
             }
@@ -73,6 +103,122 @@ impl App {
                 })
             }
             _ => {}
+        }
+    }
+
+    /// Settings -> Hub connection (admins): where this site sends its
+    /// changes, with which key; the secret goes to its 0600 file and is
+    /// never shown again. "Test connection" asks the hub one signed
+    /// question on a background task.
+    pub(super) fn hub_section(&mut self, ui: &mut egui::Ui) {
+        if self.role() != "admin" {
+            return;
+        }
+        widgets::section(ui, "Hub connection");
+        let u = &mut self.users;
+        if !u.hub_loaded {
+            u.hub_loaded = true;
+            self.worker.call(Tag::HubGet, "GET", "/api/hub", None);
+        }
+        if let Some(rx) = &u.hub_test
+            && let Ok(r) = rx.try_recv()
+        {
+            u.hub_test = None;
+            u.hub_result = Some(if r.ok() {
+                let ok = r.body["ok"].as_bool().unwrap_or(false);
+                let m = r.body["message"].as_str().unwrap_or("").to_string();
+                (
+                    if ok {
+                        format!("Connected: {m}")
+                    } else {
+                        format!("No connection: {m}")
+                    },
+                    ok,
+                )
+            } else {
+                (format!("No connection: {}", r.message()), false)
+            });
+        }
+        let mut save = false;
+        egui::Grid::new("hub")
+            .num_columns(2)
+            .spacing([12.0, 6.0])
+            .show(ui, |ui| {
+                let l = ui.label("Hub URL");
+                ui.add(
+                    egui::TextEdit::singleline(&mut u.hub_url)
+                        .hint_text("https://hub.example.org")
+                        .desired_width(320.0),
+                )
+                .labelled_by(l.id);
+                ui.end_row();
+                let l = ui.label("Key id");
+                ui.add(egui::TextEdit::singleline(&mut u.hub_key_id).desired_width(320.0))
+                    .labelled_by(l.id);
+                ui.end_row();
+                let l = ui.label("Hub secret");
+                ui.add(
+                    egui::TextEdit::singleline(&mut u.hub_secret)
+                        .password(true)
+                        .hint_text(if u.hub_secret_stored {
+                            "stored: type a new one to replace it"
+                        } else {
+                            "the key the hub holds for this site"
+                        })
+                        .desired_width(320.0),
+                )
+                .labelled_by(l.id);
+                ui.end_row();
+            });
+        ui.horizontal_wrapped(|ui| {
+            if ui
+                .add_enabled(
+                    !u.hub_url.trim().is_empty() && !u.hub_key_id.trim().is_empty(),
+                    egui::Button::new("Save connection"),
+                )
+                .clicked()
+            {
+                save = true;
+            }
+            let testing = u.hub_test.is_some();
+            if ui
+                .add_enabled(
+                    !testing && self.db_path.is_some(),
+                    egui::Button::new("Test connection"),
+                )
+                .clicked()
+                && let Some(db) = self.db_path.clone()
+            {
+                u.hub_result = None;
+                u.hub_test = Some(super::worker::background(
+                    ui.ctx().clone(),
+                    db,
+                    self.user.clone(),
+                    Tag::HubTest,
+                    "POST",
+                    "/api/hub/test",
+                ));
+            }
+            if testing {
+                ui.spinner();
+                ui.label("Asking the hub…");
+            }
+        });
+        if let Some((text, ok)) = &u.hub_result {
+            let c = if *ok {
+                widgets::ok_color(ui)
+            } else {
+                widgets::error_color(ui)
+            };
+            ui.label(egui::RichText::new(text).color(c));
+        }
+        if save {
+            let mut body = json!({"url": u.hub_url.trim(), "keyId": u.hub_key_id.trim()});
+            if !u.hub_secret.trim().is_empty() {
+                body["secret"] = json!(u.hub_secret.trim());
+            }
+            self.worker
+                .call(Tag::HubSave, "PUT", "/api/hub", Some(&body));
         }
     }
 

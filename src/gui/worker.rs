@@ -58,6 +58,10 @@ pub enum Tag {
     Users,
     AddUser,
     UpdateUser,
+    /// Settings -> Hub connection.
+    HubGet,
+    HubSave,
+    HubTest,
 }
 
 /// One router call.

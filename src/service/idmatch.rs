@@ -439,6 +439,12 @@ pub(crate) fn index_person(
 /// The source name of persons registered at this workstation.
 pub const LOCAL_SOR: &str = "registrar";
 
+/// The system of record of what a receptionist typed and then linked to an
+/// existing person ("Same person – link" at the desk): a record of its own
+/// beside the person's registration (`LOCAL_SOR`), so that a steward can
+/// unlink or move it like any other source's record.
+pub const DESK_LINK_SOR: &str = "registrar-desk";
+
 /// How an unresolved potential match is answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {

@@ -377,59 +377,46 @@ impl Registry {
         self.configure_as(&Actor::system(), key, value)
     }
 
+    /// Change several settings at once (admins only): every value is
+    /// checked first, then all of them and their audit rows land in one
+    /// transaction, so a bad one leaves the others as they were.
+    pub fn configure_all_as(&self, actor: &Actor, pairs: &[(&str, &str)]) -> Result<()> {
+        accounts::require(actor, &[Role::Admin], "changing a setting")?;
+        for (key, v) in pairs {
+            setting_rule(key, v)
+                .map_err(|rule| ServiceError::BadRequest(format!("{key}: must be {rule}")))?;
+            if validate::text_problem(v).is_some() {
+                return Err(ServiceError::BadRequest(format!(
+                    "{key}: must not contain control or formatting characters"
+                )));
+            }
+        }
+        let tx = self.store.conn.unchecked_transaction()?;
+        let now = self.now_str();
+        for (key, v) in pairs {
+            self.store.set_setting(key, v)?;
+            accounts::audit(
+                &tx,
+                &now,
+                actor,
+                "settings.set",
+                None,
+                serde_json::json!({*key: v}),
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Like [`Registry::configure`], checking that `actor` may change settings.
     pub fn configure_as(&self, actor: &Actor, key: &str, value: Option<&str>) -> Result<String> {
         if value.is_some() {
             accounts::require(actor, &[Role::Admin], "changing a setting")?;
         }
-        let check = |v: &str| -> std::result::Result<(), String> {
-            match key {
-                "no_self_auth_age" => v
-                    .parse::<u32>()
-                    .map(|_| ())
-                    .map_err(|_| "a whole number of years".into()),
-                "auto_link" | "review" => match v.parse::<f64>() {
-                    Ok(x) if (0.0..=100.0).contains(&x) => Ok(()),
-                    _ => Err("a confidence from 0 to 100".into()),
-                },
-                "reconciliation_mode" if v == "interactive" || v == "queue" => Ok(()),
-                "reconciliation_mode" => Err("interactive or queue".into()),
-                "site_source" if hub::valid_source(v) => Ok(()),
-                "site_source" => Err("1–64 characters without whitespace".into()),
-                "hub_url" if v.starts_with("http://") || v.starts_with("https://") => Ok(()),
-                "hub_url" => Err("an http:// or https:// URL".into()),
-                "hub_key_id" if !v.is_empty() && !v.chars().any(char::is_whitespace) => Ok(()),
-                "hub_key_id" => Err("a key id without whitespace".into()),
-                "hub_timeout_ms" => v.parse::<u64>().map(|_| ()).map_err(|_| "a whole number of milliseconds".into()),
-                "trusted_sources" if v.split(',').map(str::trim).all(|s| s.is_empty() || hub::valid_source(s)) => Ok(()),
-                "trusted_sources" => Err("source names separated by commas, most trusted first".into()),
-                _ => Err(
-                    "unknown setting (no_self_auth_age, auto_link, review, reconciliation_mode, site_source, hub_url, hub_key_id, hub_timeout_ms, trusted_sources)"
-                        .into(),
-                ),
-            }
-        };
+        let check = |v: &str| setting_rule(key, v);
         match value {
             Some(v) => {
-                check(v)
-                    .map_err(|rule| ServiceError::BadRequest(format!("{key}: must be {rule}")))?;
-                if validate::text_problem(v).is_some() {
-                    return Err(ServiceError::BadRequest(format!(
-                        "{key}: must not contain control or formatting characters"
-                    )));
-                }
-                // The setting and its audit row land together.
-                let tx = self.store.conn.unchecked_transaction()?;
-                self.store.set_setting(key, v)?;
-                accounts::audit(
-                    &tx,
-                    &self.now_str(),
-                    actor,
-                    "settings.set",
-                    None,
-                    serde_json::json!({key: v}),
-                )?;
-                tx.commit()?;
+                self.configure_all_as(actor, &[(key, v)])?;
                 Ok(v.to_string())
             }
             None => {
@@ -695,4 +682,33 @@ impl Registry {
             |r| r.get(0),
         )?)
     }
+}
+
+/// The rule a setting's value must follow, in words for the error.
+fn setting_rule(key: &str, v: &str) -> std::result::Result<(), String> {
+    match key {
+            "no_self_auth_age" => v
+                .parse::<u32>()
+                .map(|_| ())
+                .map_err(|_| "a whole number of years".into()),
+            "auto_link" | "review" => match v.parse::<f64>() {
+                Ok(x) if (0.0..=100.0).contains(&x) => Ok(()),
+                _ => Err("a confidence from 0 to 100".into()),
+            },
+            "reconciliation_mode" if v == "interactive" || v == "queue" => Ok(()),
+            "reconciliation_mode" => Err("interactive or queue".into()),
+            "site_source" if hub::valid_source(v) => Ok(()),
+            "site_source" => Err("1–64 characters without whitespace".into()),
+            "hub_url" if v.starts_with("http://") || v.starts_with("https://") => Ok(()),
+            "hub_url" => Err("an http:// or https:// URL".into()),
+            "hub_key_id" if !v.is_empty() && !v.chars().any(char::is_whitespace) => Ok(()),
+            "hub_key_id" => Err("a key id without whitespace".into()),
+            "hub_timeout_ms" => v.parse::<u64>().map(|_| ()).map_err(|_| "a whole number of milliseconds".into()),
+            "trusted_sources" if v.split(',').map(str::trim).all(|s| s.is_empty() || hub::valid_source(s)) => Ok(()),
+            "trusted_sources" => Err("source names separated by commas, most trusted first".into()),
+            _ => Err(
+                "unknown setting (no_self_auth_age, auto_link, review, reconciliation_mode, site_source, hub_url, hub_key_id, hub_timeout_ms, trusted_sources)"
+                    .into(),
+            ),
+        }
 }
