@@ -962,3 +962,16 @@ fn an_admin_sets_and_tests_the_hub_connection() {
         has_text(h, "No connection")
     });
 }
+
+/// The duplicate panel starts from a phone alone: the engine blocks on it.
+#[test]
+fn a_phone_alone_finds_the_duplicate() {
+    let db = db_with_users();
+    seed_person(&db.path, olena());
+    let mut h = harness(&db.path);
+    login(&mut h, "rita", "rita-pass");
+    type_into(&mut h, "Phone 1 number", "+380501234567");
+    wait_for(&mut h, "a candidate from the phone", |h| {
+        has_text(h, "Olena Kovalenko")
+    });
+}

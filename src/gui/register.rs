@@ -385,11 +385,11 @@ impl App {
         let fp = st.form.match_fingerprint();
         if fp != st.fingerprint && st.form.editing.is_none() {
             st.fingerprint = fp;
-            let has_enough = !st.form.last_name.trim().is_empty()
-                || st.form.identifiers.iter().any(|i| !i.number.is_empty())
-                || !st.form.tax_id.is_empty();
-            if has_enough {
-                let attrs = st.form.sor_attributes("draft");
+            // Anything typed is worth a check: the engine decides what it
+            // can block on (a phone, an e-mail or an identifier alone
+            // finds people too), and answers nothing quickly when it can't.
+            let attrs = st.form.sor_attributes("draft");
+            if attrs.as_object().is_some_and(|o| o.len() > 1) {
                 self.worker.call(
                     Tag::Candidates(generation),
                     "POST",
