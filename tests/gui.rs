@@ -975,3 +975,17 @@ fn a_phone_alone_finds_the_duplicate() {
         has_text(h, "Olena Kovalenko")
     });
 }
+
+/// The duplicate panel starts from a name alone, before the birth date.
+#[test]
+fn a_name_alone_finds_the_duplicate() {
+    let db = db_with_users();
+    seed_person(&db.path, olena());
+    let mut h = harness(&db.path);
+    login(&mut h, "rita", "rita-pass");
+    type_into(&mut h, "First name", "Olena");
+    type_into(&mut h, "Last name", "Kovalenko");
+    wait_for(&mut h, "a candidate from the name", |h| {
+        has_text(h, "Olena Kovalenko")
+    });
+}

@@ -489,8 +489,11 @@ impl eframe::App for App {
         egui::Panel::top("nav").show(ui, |ui| self.top_bar(ui));
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
         if self.page == Page::Register {
+            // A third of a small window at most, so that the form keeps
+            // room at 900 points; the user can drag it wider.
+            let width = (ctx.content_rect().width() * 0.28).clamp(220.0, 330.0);
             egui::Panel::right("duplicates")
-                .default_size(330.0)
+                .default_size(width)
                 .resizable(true)
                 .show(ui, |ui| self.duplicates_panel(ui));
         }

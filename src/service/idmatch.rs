@@ -291,9 +291,46 @@ pub fn find_candidates_keyed(
     min_confidence: f64,
     limit: usize,
 ) -> Result<Vec<Candidate>> {
+    let seqs = sm::candidates_for_keys(conn, keys)?;
+    score_persons(conn, rec, seqs, params, min_confidence, limit)
+}
+
+/// The desk's duplicate check: the engine's candidates and, while no birth
+/// date is typed, the persons whose names begin like both typed names (the
+/// search index), so that a name alone finds people. Every one is scored
+/// and explained as the engine does; nothing here links.
+fn desk_candidates(
+    conn: &Connection,
+    rec: &MatchRecord,
+    params: &Params,
+    limit: usize,
+) -> Result<Vec<Candidate>> {
+    let mut seqs = sm::candidates_for_keys(conn, &rec.blocking_keys())?;
+    if rec.dob.is_empty() && !rec.given.is_empty() && !rec.family.is_empty() {
+        seqs.extend(sm::search(
+            conn,
+            &format!("{} {}", rec.given, rec.family),
+            50,
+        )?);
+        seqs.sort_unstable();
+        seqs.dedup();
+    }
+    score_persons(conn, rec, seqs, params, 1.0, limit)
+}
+
+/// Score the persons `seqs` against `rec`: [`find_candidates`]'s work once
+/// the candidates are known.
+fn score_persons(
+    conn: &Connection,
+    rec: &MatchRecord,
+    seqs: Vec<i64>,
+    params: &Params,
+    min_confidence: f64,
+    limit: usize,
+) -> Result<Vec<Candidate>> {
     let tf = SqlTf::new(conn)?;
     let mut scored: Vec<(f64, i64, usize, Vec<SourcedRecord>)> = Vec::new();
-    for seq in sm::candidates_for_keys(conn, keys)? {
+    for seq in seqs {
         let records = sm::load_records(conn, seq)?;
         let best = records
             .iter()
@@ -767,14 +804,14 @@ impl Registry {
     pub fn candidates_for(&self, attributes: &Value, limit: usize) -> Result<Vec<Candidate>> {
         let rec = MatchRecord::from_attributes(attributes);
         let params = self.match_params();
-        find_candidates(&self.store.conn, &rec, &params, 1.0, limit)
+        desk_candidates(&self.store.conn, &rec, &params, limit)
     }
 
     /// Candidates for a person request body being typed in the form.
     pub fn candidates_for_person(&self, data: &PersonData, limit: usize) -> Result<Vec<Candidate>> {
         let rec = MatchRecord::from_person(data);
         let params = self.match_params();
-        find_candidates(&self.store.conn, &rec, &params, 1.0, limit)
+        desk_candidates(&self.store.conn, &rec, &params, limit)
     }
 
     /// `GET /people/pending`.
