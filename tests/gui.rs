@@ -989,3 +989,26 @@ fn a_name_alone_finds_the_duplicate() {
         has_text(h, "Olena Kovalenko")
     });
 }
+
+/// A tax id that disagrees with the form gets words at the field (a
+/// warning: the registration is not refused for it).
+#[test]
+fn a_tax_id_that_disagrees_with_the_form_is_flagged_at_the_field() {
+    let db = db_with_users();
+    let mut h = harness(&db.path);
+    login(&mut h, "rita", "rita-pass");
+    let tax = registrar::core::rules::make_tax_id(
+        chrono::NaiveDate::from_ymd_opt(1986, 4, 12).unwrap(),
+        "FEMALE",
+        42,
+    );
+    type_into(&mut h, "First name", "Olena");
+    type_into(&mut h, "Birth date", "1986-04-21");
+    type_into(&mut h, "Tax id", &tax);
+    wait_for(&mut h, "the tax id warning", |h| {
+        has_text(
+            h,
+            "Check: Tax id: it encodes the birth date 1986-04-12, the form says 1986-04-21.",
+        )
+    });
+}

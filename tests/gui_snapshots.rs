@@ -281,6 +281,22 @@ fn every_screen_light_and_dark() {
         h.snapshot(format!("small_child_{name}"));
         click(&mut h, "Clear form");
         settle(&mut h);
+        // A tax id that encodes another birth date: words at the field.
+        let tax = registrar::core::rules::make_tax_id(
+            chrono::NaiveDate::from_ymd_opt(1986, 4, 12).unwrap(),
+            "FEMALE",
+            42,
+        );
+        type_into(&mut h, "First name", "Olena");
+        type_into(&mut h, "Birth date", "1986-04-21");
+        type_into(&mut h, "Tax id", &tax);
+        std::thread::sleep(Duration::from_millis(350));
+        settle(&mut h);
+        unfocus(&mut h);
+        settle(&mut h);
+        h.snapshot(format!("small_tax_warning_{name}"));
+        click(&mut h, "Clear form");
+        settle(&mut h);
         click(&mut h, "Reconciliation (1)");
         h.query_all_by_label_contains("Olena Kovalenko")
             .next()

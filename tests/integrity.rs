@@ -946,3 +946,38 @@ fn candidates_say_whether_they_need_a_decision() {
     let c = ask(&mut reg);
     assert_eq!(c["review"], false, "{c}");
 }
+
+/// The validation answer carries tax-id warnings in words, whether the
+/// request is complete (200) or not (422); they never refuse.
+#[test]
+fn validation_warns_about_a_tax_id_that_disagrees() {
+    let mut reg = registry();
+    let mut body = adult();
+    body["person"]["birth_date"] = json!("1986-04-21");
+    let r = api::handle(
+        &mut reg,
+        &Actor::system(),
+        "POST",
+        "/api/person_requests/validate",
+        body.to_string().as_bytes(),
+    );
+    let w = r.body["warnings"].as_array().cloned().unwrap_or_default();
+    assert_eq!(w.len(), 1, "{}", r.body);
+    assert_eq!(w[0]["path"], "$.person.tax_id");
+    assert!(w[0]["message"].as_str().unwrap().contains("1986-04-12"));
+    body["person"]["first_name"] = json!("");
+    let r = api::handle(
+        &mut reg,
+        &Actor::system(),
+        "POST",
+        "/api/person_requests/validate",
+        body.to_string().as_bytes(),
+    );
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(
+        r.body["warnings"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        r.body
+    );
+}

@@ -732,9 +732,20 @@ pub fn handle(
                 .map_err(|e| error_response(&e))
         }),
         Route::ValidatePersonRequest => parse_body(body).and_then(|v| {
+            // Warnings ride along with either answer: they never refuse.
+            let p = &v["person"];
+            let s = |k: &str| p[k].as_str().unwrap_or("");
+            let warnings: Vec<Value> = crate::core::validate::tax_id_warnings(s("tax_id"), s("birth_date"), s("gender"))
+                .into_iter()
+                .map(|m| json!({"path": "$.person.tax_id", "message": m}))
+                .collect();
             reg.check_person_request(&v)
-                .map(|ok| ApiResponse::new(200, json!({"valid": true, "uploads": uploads_json(&ok.uploads)})))
-                .map_err(|v| ApiResponse::new(422, validation_body(&v)))
+                .map(|ok| ApiResponse::new(200, json!({"valid": true, "uploads": uploads_json(&ok.uploads), "warnings": warnings})))
+                .map_err(|v| {
+                    let mut body = validation_body(&v);
+                    body["warnings"] = json!(warnings);
+                    ApiResponse::new(422, body)
+                })
         }),
         Route::PeopleCandidates => parse_object(body).and_then(|v| {
             let limit = q.limit(5)? as usize;

@@ -1336,6 +1336,37 @@ fn check_third_person(r: &mut Reader, id: &str, path: &str, ctx: &RuleContext, f
     }
 }
 
+/// What a tax id of the right shape says against the form, in words: its
+/// check digit, the birth date and the gender it encodes. Warnings only:
+/// the seed's rule asks for a scan of the tax id document (`person.tax_id`
+/// upload) and never refuses, so the desk shows these at the field.
+pub fn tax_id_warnings(tax_id: &str, birth_date: &str, gender: &str) -> Vec<String> {
+    let Some(f) = rules::tax_id_facts(tax_id.trim()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if !f.checksum_ok {
+        out.push("Tax id: the last digit does not match the others (a typo?).".to_string());
+    }
+    if let (Some(encoded), Some(typed)) = (f.birth_date, parse_date(birth_date))
+        && encoded != typed
+    {
+        out.push(format!(
+            "Tax id: it encodes the birth date {}, the form says {}.",
+            encoded.format("%Y-%m-%d"),
+            typed.format("%Y-%m-%d")
+        ));
+    }
+    if (gender == "MALE" || gender == "FEMALE") && f.gender != gender {
+        out.push(format!(
+            "Tax id: its ninth digit says {}, the form says {}.",
+            if f.gender == "MALE" { "male" } else { "female" },
+            if gender == "MALE" { "male" } else { "female" }
+        ));
+    }
+    out
+}
+
 /// Seed 002's upload rules: they never reject, they ask for documents.
 fn required_uploads(
     p: &PersonData,
@@ -1393,4 +1424,28 @@ fn required_uploads(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tax_id_warning_tests {
+    use super::tax_id_warnings;
+    use crate::core::rules::make_tax_id;
+
+    #[test]
+    fn a_tax_id_is_checked_against_the_form_in_words() {
+        let born = chrono::NaiveDate::from_ymd_opt(1986, 4, 12).unwrap();
+        let t = make_tax_id(born, "FEMALE", 42);
+        assert!(tax_id_warnings(&t, "1986-04-12", "FEMALE").is_empty());
+        let w = tax_id_warnings(&t, "1986-04-21", "MALE");
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w[0].contains("1986-04-12") && w[0].contains("1986-04-21"));
+        assert!(w[1].contains("says female, the form says male"));
+        let mut bad = t.clone().into_bytes();
+        bad[9] = b'0' + (bad[9] - b'0' + 1) % 10;
+        let bad = String::from_utf8(bad).unwrap();
+        assert!(tax_id_warnings(&bad, "", "")[0].contains("last digit"));
+        // Nothing to say about what is not a tax id, or without a form.
+        assert!(tax_id_warnings("12345", "1986-04-12", "FEMALE").is_empty());
+        assert!(tax_id_warnings(&t, "", "").is_empty());
+    }
 }

@@ -25,6 +25,9 @@ pub struct RegisterState {
     changed_at: Option<Instant>,
     fingerprint: String,
     pub errors: Errors,
+    /// What the service says without refusing (a tax id that disagrees
+    /// with the form), by path.
+    pub warnings: Errors,
     pub uploads: Vec<String>,
     pub candidates: Vec<Value>,
     pub chooser_open: bool,
@@ -114,6 +117,7 @@ impl RegisterState {
             changed_at: None,
             fingerprint: String::new(),
             errors: Errors::new(),
+            warnings: Errors::new(),
             uploads: vec![],
             candidates: vec![],
             chooser_open: false,
@@ -475,6 +479,13 @@ impl App {
                 }
             }
             Tag::Validate(generation) if generation == st.generation => {
+                st.warnings = Errors::new();
+                for w in r.body["warnings"].as_array().into_iter().flatten() {
+                    st.warnings
+                        .entry(w["path"].as_str().unwrap_or("").to_string())
+                        .or_default()
+                        .push(w["message"].as_str().unwrap_or("").to_string());
+                }
                 if r.status == 422 {
                     st.errors = errors_from(&r.body);
                     st.uploads.clear();
@@ -660,6 +671,16 @@ impl App {
                 changed |= widgets::text_row(ui, "Birth country", &mut f.birth_country, "e.g. UA", e, "$.person.birth_country").changed();
                 changed |= widgets::text_row(ui, "Birth settlement", &mut f.birth_settlement, "optional", e, "$.person.birth_settlement").changed();
                 changed |= widgets::text_row(ui, "Tax id", &mut f.tax_id, "10 digits", e, "$.person.tax_id").changed();
+                for w in st.warnings.get("$.person.tax_id").into_iter().flatten() {
+                    // Wrapped to the field's width, like the errors.
+                    ui.label("");
+                    let width = widgets::field_width(ui);
+                    ui.vertical(|ui| {
+                        ui.set_max_width(width);
+                        ui.add(egui::Label::new(RichText::new(format!("Check: {w}")).small().color(widgets::warn_color(ui))).wrap());
+                    });
+                    ui.end_row();
+                }
                 let l = ui.label("No tax id");
                 changed |= ui.checkbox(&mut f.no_tax_id, "The person has no tax id").labelled_by(l.id).changed();
                 ui.label("");

@@ -15,6 +15,15 @@ pub fn error_color(ui: &Ui) -> Color32 {
     }
 }
 
+/// Something to check that does not stop a registration.
+pub fn warn_color(ui: &Ui) -> Color32 {
+    if ui.visuals().dark_mode {
+        Color32::from_rgb(240, 190, 90)
+    } else {
+        Color32::from_rgb(160, 95, 0)
+    }
+}
+
 pub fn ok_color(ui: &Ui) -> Color32 {
     if ui.visuals().dark_mode {
         Color32::from_rgb(120, 220, 140)
