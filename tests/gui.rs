@@ -1012,3 +1012,21 @@ fn a_tax_id_that_disagrees_with_the_form_is_flagged_at_the_field() {
         )
     });
 }
+
+/// An added row puts the keyboard in its first field: typing goes on there.
+#[test]
+fn add_phone_puts_the_keyboard_in_the_new_number() {
+    let db = db_with_users();
+    let mut h = harness(&db.path);
+    login(&mut h, "rita", "rita-pass");
+    click(&mut h, "Add phone");
+    wait_for(&mut h, "the second phone", |h| {
+        h.query_by_label("Phone 2 number").is_some()
+    });
+    assert!(h.get_by_label("Phone 2 number").is_focused());
+    click(&mut h, "Add identifier");
+    wait_for(&mut h, "the identifier row", |h| {
+        h.query_by_label("Identifier 1 number")
+            .is_some_and(|n| n.is_focused())
+    });
+}

@@ -43,6 +43,17 @@ pub struct RegisterState {
     confidant_chosen: Option<String>,
     /// Whether the last frame's birth date made the person a child.
     was_child: bool,
+    /// The field a just-added row should put the keyboard in (its label).
+    focus_label: Option<String>,
+}
+
+/// Put the keyboard in a just-added row's field: "Add phone" leads to the
+/// new phone's number, not back to the top of the window.
+fn focus_added(field: &egui::Response, label: &str, wanted: &mut Option<String>) {
+    if wanted.as_deref() == Some(label) {
+        field.request_focus();
+        *wanted = None;
+    }
 }
 
 /// What the confidant picker asks for.
@@ -130,6 +141,7 @@ impl RegisterState {
             confidant_hits: vec![],
             confidant_chosen: None,
             was_child: false,
+            focus_label: None,
         }
     }
 
@@ -694,7 +706,10 @@ impl App {
             egui::Grid::new("phones").num_columns(3).spacing([10.0, 6.0]).show(ui, |ui| {
                 for (i, p) in f.phones.iter_mut().enumerate() {
                     changed |= widgets::combo_row(ui, &format!("Phone {} type", i + 1), &mut p.kind, rules::PHONE_TYPES, e, &format!("$.person.phones[{i}].type"));
-                    changed |= widgets::text_row(ui, &format!("Phone {} number", i + 1), &mut p.number, "+380XXXXXXXXX", e, &format!("$.person.phones[{i}].number")).changed();
+                    let label = format!("Phone {} number", i + 1);
+                    let r = widgets::text_row(ui, &label, &mut p.number, "+380XXXXXXXXX", e, &format!("$.person.phones[{i}].number"));
+                    focus_added(&r, &label, &mut st.focus_label);
+                    changed |= r.changed();
                     if ui.button(format!("Remove phone {}", i + 1)).clicked() {
                         remove = Some(i);
                     }
@@ -707,6 +722,7 @@ impl App {
             }
             if ui.button("Add phone").clicked() {
                 f.phones.push(PhoneRow { kind: "MOBILE".into(), number: String::new() });
+                st.focus_label = Some(format!("Phone {} number", f.phones.len()));
                 changed = true;
             }
 
@@ -717,7 +733,10 @@ impl App {
                 ui.group(|ui| {
                     egui::Grid::new(("addr", i)).num_columns(3).spacing([10.0, 6.0]).show(ui, |ui| {
                         changed |= widgets::combo_row(ui, &format!("Address {} type", i + 1), &mut a.kind, rules::ADDRESS_TYPES, e, &format!("{base}.type"));
-                        changed |= widgets::text_row(ui, &format!("Address {} street", i + 1), &mut a.street, "", e, &format!("{base}.street")).changed();
+                        let label = format!("Address {} street", i + 1);
+                        let r = widgets::text_row(ui, &label, &mut a.street, "", e, &format!("{base}.street"));
+                        focus_added(&r, &label, &mut st.focus_label);
+                        changed |= r.changed();
                         changed |= widgets::text_row(ui, &format!("Address {} house", i + 1), &mut a.house_number, "", e, &format!("{base}.house_number")).changed();
                         changed |= widgets::text_row(ui, &format!("Address {} settlement", i + 1), &mut a.settlement, "city or village", e, &format!("{base}.settlement")).changed();
                         changed |= widgets::text_row(ui, &format!("Address {} postal code", i + 1), &mut a.postal_code, "", e, &format!("{base}.postal_code")).changed();
@@ -734,6 +753,7 @@ impl App {
             }
             if ui.button("Add address").clicked() {
                 f.addresses.push(AddressRow { kind: "RESIDENCE".into(), country: "UA".into(), ..Default::default() });
+                st.focus_label = Some(format!("Address {} street", f.addresses.len()));
                 changed = true;
             }
 
@@ -754,7 +774,10 @@ impl App {
             egui::Grid::new("idents").num_columns(3).spacing([10.0, 6.0]).show(ui, |ui| {
                 for (i, it) in f.identifiers.iter_mut().enumerate() {
                     changed |= widgets::combo_row(ui, &format!("Identifier {} type", i + 1), &mut it.kind, rules::ISSUED_IDENTIFIER_TYPES, e, &format!("$.person.issued_identifiers[{i}].type"));
-                    changed |= widgets::text_row(ui, &format!("Identifier {} number", i + 1), &mut it.number, "", e, &format!("$.person.issued_identifiers[{i}].issued_number")).changed();
+                    let label = format!("Identifier {} number", i + 1);
+                    let r = widgets::text_row(ui, &label, &mut it.number, "", e, &format!("$.person.issued_identifiers[{i}].issued_number"));
+                    focus_added(&r, &label, &mut st.focus_label);
+                    changed |= r.changed();
                     if ui.button(format!("Remove identifier {}", i + 1)).clicked() {
                         remove = Some(i);
                     }
@@ -767,6 +790,7 @@ impl App {
             }
             if ui.button("Add identifier").clicked() {
                 f.identifiers.push(IdentifierRow::default());
+                st.focus_label = Some(format!("Identifier {} number", f.identifiers.len()));
                 changed = true;
             }
 
