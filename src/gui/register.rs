@@ -820,7 +820,7 @@ impl App {
 
             if child {
                 widgets::section(ui, "Confidant person");
-                ui.label(format!("The person is under {age}: a confidant person is mandatory and authenticates for them (THIRD_PERSON)."));
+                ui.label(format!("The person is under {age}: a confidant person is mandatory and authenticates for them."));
                 picked = confidant_picker(ui, &mut st.confidant_query, &st.confidant_hits, st.confidant_chosen.as_deref());
                 let c = &mut f.confidant;
                 let base = "$.person.confidant_person[0]";

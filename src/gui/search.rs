@@ -193,7 +193,7 @@ impl App {
                                     ui.label(&p.birth_date);
                                 });
                                 row.col(|ui| {
-                                    ui.label(&p.gender);
+                                    ui.label(widgets::code_words(&p.gender));
                                 });
                                 row.col(|ui| {
                                     ui.label(p.tax_id.as_deref().unwrap_or(""));
@@ -267,7 +267,7 @@ impl App {
                     .show(ui, |ui| {
                         for (k, v) in [
                             ("Born", s(&d["birth_date"])),
-                            ("Gender", s(&d["gender"])),
+                            ("Gender", widgets::code_words(&s(&d["gender"])).to_string()),
                             ("Tax id", s(&d["tax_id"])),
                             ("UNZR", s(&d["unzr"])),
                             ("Email", s(&d["email"])),
@@ -289,12 +289,16 @@ impl App {
                     });
                 ui.collapsing("Phones and addresses", |ui| {
                     for p in d["phones"].as_array().into_iter().flatten() {
-                        ui.label(format!("{} {}", s(&p["type"]), s(&p["number"])));
+                        ui.label(format!(
+                            "{} {}",
+                            widgets::code_words(&s(&p["type"])),
+                            s(&p["number"])
+                        ));
                     }
                     for a in d["addresses"].as_array().into_iter().flatten() {
                         ui.label(format!(
                             "{}: {} {}, {} {} {}",
-                            s(&a["type"]),
+                            widgets::code_words(&s(&a["type"])),
                             s(&a["street"]),
                             s(&a["house_number"]),
                             s(&a["postal_code"]),
@@ -307,7 +311,7 @@ impl App {
                     for doc in d["documents"].as_array().into_iter().flatten() {
                         ui.label(format!(
                             "{} {} · issued {} by {} · expires {}",
-                            s(&doc["type"]),
+                            widgets::code_words(&s(&doc["type"])),
                             s(&doc["number"]),
                             s(&doc["issued_at"]),
                             s(&doc["issued_by"]),
@@ -337,7 +341,7 @@ impl App {
                     for i in d["issued_identifiers"].as_array().into_iter().flatten() {
                         ui.label(format!(
                             "{} {} ({})",
-                            s(&i["type"]),
+                            widgets::code_words(&s(&i["type"])),
                             s(&i["issued_number"]),
                             s(&i["issued_identifier_id"])
                         ));

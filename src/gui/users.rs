@@ -47,8 +47,13 @@ impl App {
         let u = &mut self.users;
         match &r.tag {
             Tag::HubGet if r.ok() => {
-                u.hub_url = r.body["url"].as_str().unwrap_or("").to_string();
-                u.hub_key_id = r.body["keyId"].as_str().unwrap_or("").to_string();
+                // What the admin already typed wins over a late answer.
+                if u.hub_url.is_empty() {
+                    u.hub_url = r.body["url"].as_str().unwrap_or("").to_string();
+                }
+                if u.hub_key_id.is_empty() {
+                    u.hub_key_id = r.body["keyId"].as_str().unwrap_or("").to_string();
+                }
                 u.hub_secret_stored = r.body["secretStored"].as_bool().unwrap_or(false);
             }
             Tag::HubSave => {

@@ -145,14 +145,14 @@ pub fn combo(
     let shown = if value.is_empty() {
         "— choose —".to_string()
     } else {
-        value.clone()
+        code_words(value).to_string()
     };
     let r = egui::ComboBox::from_id_salt(("combo", salt, label_id))
         .selected_text(shown)
         .width(field_width(ui))
         .show_ui(ui, |ui| {
             for o in options {
-                ui.selectable_value(value, (*o).to_string(), *o);
+                ui.selectable_value(value, (*o).to_string(), code_words(o));
             }
         });
     r.response.labelled_by(label_id);
@@ -205,4 +205,44 @@ pub fn section(ui: &mut Ui, title: &str) {
     ui.add_space(8.0);
     ui.heading(title);
     ui.separator();
+}
+
+/// A seed's code as a receptionist reads it: dropdowns and the person view
+/// show these words, and the request keeps the code.
+pub fn code_words(code: &str) -> &str {
+    match code {
+        "MALE" => "Male",
+        "FEMALE" => "Female",
+        "MOBILE" => "Mobile",
+        "LAND_LINE" => "Landline",
+        "REGISTRATION" => "Registered address",
+        "RESIDENCE" => "Where the person lives",
+        "OTP" => "One-time code by SMS",
+        "OFFLINE" => "Offline (documents at the desk)",
+        "THIRD_PERSON" => "Through a third person",
+        "NA" => "None",
+        "PRIMARY" => "Primary confidant",
+        "SECONDARY" => "Secondary confidant",
+        "PASSPORT" => "Passport",
+        "NATIONAL_ID" => "ID card",
+        "BIRTH_CERTIFICATE" => "Birth certificate",
+        "BIRTH_CERTIFICATE_FOREIGN" => "Foreign birth certificate",
+        "COMPLEMENTARY_PROTECTION_CERTIFICATE" => "Complementary protection certificate",
+        "REFUGEE_CERTIFICATE" => "Refugee certificate",
+        "TEMPORARY_CERTIFICATE" => "Temporary residence certificate",
+        "TEMPORARY_PASSPORT" => "Temporary passport",
+        "PERMANENT_RESIDENCE_PERMIT" => "Permanent residence permit",
+        "CONFIDANT_CERTIFICATE" => "Confidant certificate",
+        "COURT_DECISION" => "Court decision",
+        "DOCUMENT" => "Other document",
+        "MEDICAL_LICENSE" => "Medical licence",
+        "NPI" => "NPI",
+        "DEA" => "DEA number",
+        "STATE_LICENSE" => "State licence",
+        "DRIVER_LICENSE" => "Driving licence",
+        "PASSPORT_NUMBER" => "Passport number",
+        "TAX_ID" => "Tax id",
+        "MILITARY_ID" => "Military id",
+        other => other,
+    }
 }
