@@ -170,11 +170,32 @@ pub fn add_history(
 
 pub fn history(conn: &Connection, person_id: &str) -> Result<Vec<HistoryRow>> {
     conn.prepare("SELECT version, author, approved_by, at, diff FROM person_history WHERE person_id = ?1 ORDER BY id")?
-        .query_map([person_id], |r| {
-            let d: String = r.get(4)?;
-            Ok(HistoryRow { version: r.get(0)?, author: r.get(1)?, approved_by: r.get(2)?, at: r.get(3)?, diff: serde_json::from_str(&d).unwrap_or_default() })
-        })?
+        .query_map([person_id], |r| history_row(r, 0))?
         .collect()
+}
+
+/// A `person_history` row whose `version, author, approved_by, at, diff`
+/// columns start at `first`.
+fn history_row(r: &rusqlite::Row, first: usize) -> rusqlite::Result<HistoryRow> {
+    let d: String = r.get(first + 4)?;
+    Ok(HistoryRow {
+        version: r.get(first)?,
+        author: r.get(first + 1)?,
+        approved_by: r.get(first + 2)?,
+        at: r.get(first + 3)?,
+        diff: serde_json::from_str(&d).unwrap_or_default(),
+    })
+}
+
+/// A `rejections` row read as `person_id, author, rejected_by, reason, at`.
+fn rejection_row(r: &rusqlite::Row) -> rusqlite::Result<RejectionRow> {
+    Ok(RejectionRow {
+        person_id: r.get(0)?,
+        author: r.get(1)?,
+        rejected_by: r.get(2)?,
+        reason: r.get(3)?,
+        at: r.get(4)?,
+    })
 }
 
 pub fn add_rejection(
@@ -214,17 +235,7 @@ pub fn history_by_author(
          WHERE author = ?1 ORDER BY id DESC LIMIT ?2",
     )?
     .query_map(params![author, limit], |r| {
-        let d: String = r.get(5)?;
-        Ok((
-            r.get(0)?,
-            HistoryRow {
-                version: r.get(1)?,
-                author: r.get(2)?,
-                approved_by: r.get(3)?,
-                at: r.get(4)?,
-                diff: serde_json::from_str(&d).unwrap_or_default(),
-            },
-        ))
+        Ok((r.get(0)?, history_row(r, 1)?))
     })?
     .collect()
 }
@@ -243,13 +254,7 @@ pub fn rejections_by_author(
     .query_map(params![author, limit], |r| {
         let d: String = r.get(5)?;
         Ok((
-            RejectionRow {
-                person_id: r.get(0)?,
-                author: r.get(1)?,
-                rejected_by: r.get(2)?,
-                reason: r.get(3)?,
-                at: r.get(4)?,
-            },
+            rejection_row(r)?,
             serde_json::from_str(&d).unwrap_or_default(),
         ))
     })?
@@ -258,7 +263,7 @@ pub fn rejections_by_author(
 
 pub fn rejections(conn: &Connection, person_id: &str) -> Result<Vec<RejectionRow>> {
     conn.prepare("SELECT person_id, author, rejected_by, reason, at FROM rejections WHERE person_id = ?1 ORDER BY id")?
-        .query_map([person_id], |r| Ok(RejectionRow { person_id: r.get(0)?, author: r.get(1)?, rejected_by: r.get(2)?, reason: r.get(3)?, at: r.get(4)? }))?
+        .query_map([person_id], rejection_row)?
         .collect()
 }
 
