@@ -134,20 +134,20 @@ fn serve(
                 actor = None;
                 (200, Value::Null)
             }
+            // Signing in is the router's `POST /auth/login` (one
+            // implementation); the session keeps the account it names.
             (Tag::Login, _) => {
-                let v: Value = serde_json::from_slice(&req.body).unwrap_or_default();
-                let s = |k: &str| v[k].as_str().unwrap_or("").to_string();
-                match reg.authenticate(&s("name"), &s("password")) {
-                    Ok(a) => {
-                        let body = serde_json::json!({"name": a.name, "role": a.role.as_str()});
-                        actor = Some(a);
-                        (200, body)
-                    }
-                    Err(e) => {
-                        let r = api::error_response(&e);
-                        (r.status, r.body)
-                    }
+                let r = api::handle(&mut reg, &Actor::system(), "POST", "/auth/login", &req.body);
+                if r.status == 200 {
+                    let named = Actor {
+                        name: r.body["name"].as_str().unwrap_or("").to_string(),
+                        role: crate::service::Role::parse(r.body["role"].as_str().unwrap_or(""))
+                            .unwrap_or(crate::service::Role::Receptionist),
+                        sources: None,
+                    };
+                    actor = reg.current_actor(&named).ok();
                 }
+                (r.status, r.body)
             }
             // The first administrator of an empty database needs no sign-in.
             (Tag::CreateAdmin, _) if users == 0 => {
