@@ -19,6 +19,7 @@ pub mod cli;
 pub mod core;
 pub mod gui;
 pub mod hub;
+pub mod i18n;
 pub mod service;
 pub mod store;
 pub mod sync;

@@ -1,12 +1,15 @@
 //! A picture of every screen, in light and in dark, rendered on the CPU
 //! (wgpu on Mesa lavapipe). `UPDATE_SNAPSHOTS=1 cargo test --test
 //! gui_snapshots` refreshes them; look at each PNG under tests/snapshots.
-//! One test, so that seeded ids and a fixed clock make the pictures repeatable.
+//! One test, so that seeded ids and a fixed clock make the pictures
+//! repeatable. Every screen in English and Ukrainian (`uk_*.png`), at
+//! 1600×1000 and 1024×700.
 
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use registrar::gui::App;
+use registrar::i18n::{self, Lang};
 use registrar::service::{Registry, Role};
 use serde_json::json;
 use std::time::Duration;
@@ -47,14 +50,14 @@ fn click(h: &mut Harness<'static, App>, label: &str) {
 
 /// The person view's sections the stewardship snapshot opens.
 const PERSON_SECTIONS: [&str; 4] = [
-    "Best current values",
-    "Records from systems of record",
-    "Merge and duplicates",
-    "Link history",
+    "st-golden",
+    "st-records",
+    "st-merge-section",
+    "st-link-history",
 ];
 
 /// Open (or close) each collapsing section, scrolled into view first.
-fn toggle(h: &mut Harness<'static, App>, sections: &[&str]) {
+fn toggle(h: &mut Harness<'static, App>, sections: &[String]) {
     for section in sections {
         h.get_by_label(section).scroll_to_me();
         settle(h);
@@ -180,155 +183,175 @@ fn every_screen_light_and_dark() {
     let mut reg = Registry::open(&path).unwrap();
     fixed_clock(&mut reg);
     let mut h = Harness::builder()
-        .with_size([1400.0, 900.0])
+        .with_size([1600.0, 1000.0])
         .build_eframe(move |cc| App::new(cc, reg, "~/.local/share/registrar/registrar.db".into()));
     h.ctx
         .all_styles_mut(|s| s.visuals.text_cursor.blink = false);
     settle(&mut h);
-    for (theme, name) in [
-        (egui::ThemePreference::Light, "light"),
-        (egui::ThemePreference::Dark, "dark"),
-    ] {
-        h.ctx.set_theme(theme);
-        h.ctx
-            .all_styles_mut(|s| s.visuals.text_cursor.blink = false);
-        settle(&mut h);
-        h.snapshot(format!("login_{name}"));
-        type_into(&mut h, "User name", "ada");
-        type_into(&mut h, "Password", "admin-pass");
-        h.get_by_role_and_label(egui::accesskit::Role::Button, "Sign in")
-            .click();
-        settle(&mut h);
-        unfocus(&mut h);
-        h.snapshot(format!("register_{name}"));
-        type_into(&mut h, "First name", "Olena");
-        type_into(&mut h, "Last name", "Kovalenko");
-        type_into(&mut h, "Birth date", "1986-04-12");
-        type_into(&mut h, "Tax id", "12345");
-        std::thread::sleep(Duration::from_millis(350));
-        settle(&mut h);
-        unfocus(&mut h);
-        settle(&mut h);
-        h.snapshot(format!("register_errors_{name}"));
-        click(&mut h, "Compare side by side");
-        h.snapshot(format!("chooser_{name}"));
-        click(&mut h, "Cancel");
-        click(&mut h, "Clear form");
-        click(&mut h, "Search");
-        settle(&mut h);
-        h.query_all_by_label_contains("Open M")
-            .next()
-            .expect("a search result")
-            .click();
-        h.step();
-        settle(&mut h);
-        unfocus(&mut h);
-        settle(&mut h);
-        h.snapshot(format!("search_{name}"));
-        // Taras's records, merge and duplicates, and link history.
-        let open_taras = format!("Open {taras}");
-        click(&mut h, &open_taras);
-        toggle(&mut h, &PERSON_SECTIONS);
-        h.get_by_label("Link history").scroll_to_me();
-        settle(&mut h);
-        unfocus(&mut h);
-        h.snapshot(format!("person_steward_{name}"));
-        toggle(&mut h, &PERSON_SECTIONS);
-        click(&mut h, "Review queue (1)");
-        h.snapshot(format!("review_{name}"));
-        click(&mut h, "Reconciliation (1)");
-        h.snapshot(format!("reconciliation_{name}"));
-        click(&mut h, "Sync");
-        h.snapshot(format!("sync_{name}"));
-        click(&mut h, "Settings");
-        settle(&mut h);
-        h.snapshot(format!("settings_{name}"));
-        click(&mut h, "Sign out");
-    }
-    // The working screens at 1024×700: nothing is cut off; what does not
-    // fit scrolls.
-    h.set_size(egui::vec2(1024.0, 700.0));
-    for (theme, name) in [
-        (egui::ThemePreference::Light, "light"),
-        (egui::ThemePreference::Dark, "dark"),
-    ] {
-        h.ctx.set_theme(theme);
-        settle(&mut h);
-        type_into(&mut h, "User name", "ada");
-        type_into(&mut h, "Password", "admin-pass");
-        h.get_by_role_and_label(egui::accesskit::Role::Button, "Sign in")
-            .click();
-        settle(&mut h);
-        unfocus(&mut h);
-        h.snapshot(format!("small_register_{name}"));
-        h.key_press(egui::Key::F1);
-        settle(&mut h);
-        h.snapshot(format!("small_help_{name}"));
-        h.key_press(egui::Key::Escape);
-        settle(&mut h);
-        // A child: the method is THIRD_PERSON by itself, and the confidant
-        // is found by name.
-        type_into(&mut h, "First name", "Marko");
-        type_into(&mut h, "Last name", "Kovalenko");
-        type_into(&mut h, "Birth date", "2021-06-01");
-        std::thread::sleep(Duration::from_millis(350));
-        settle(&mut h);
-        type_into(&mut h, "Find the confidant", "Kovalenko");
-        settle(&mut h);
-        h.get_by_label("Find the confidant").scroll_to_me();
-        unfocus(&mut h);
-        settle(&mut h);
-        h.snapshot(format!("small_child_{name}"));
-        click(&mut h, "Clear form");
-        settle(&mut h);
-        // A tax id that encodes another birth date: words at the field.
-        let tax = registrar::core::rules::make_tax_id(
-            chrono::NaiveDate::from_ymd_opt(1986, 4, 12).unwrap(),
-            "FEMALE",
-            42,
-        );
-        type_into(&mut h, "First name", "Olena");
-        type_into(&mut h, "Birth date", "1986-04-21");
-        type_into(&mut h, "Tax id", &tax);
-        std::thread::sleep(Duration::from_millis(350));
-        settle(&mut h);
-        unfocus(&mut h);
-        settle(&mut h);
-        h.snapshot(format!("small_tax_warning_{name}"));
-        click(&mut h, "Clear form");
-        settle(&mut h);
-        click(&mut h, "Reconciliation (1)");
-        h.query_all_by_label_contains("Olena Kovalenko")
-            .next()
-            .expect("the waiting record")
-            .click();
-        settle(&mut h);
-        h.snapshot(format!("small_reconciliation_{name}"));
-        click(&mut h, "Search");
-        if h.query_by_label("Close person").is_some() {
-            click(&mut h, "Close person");
+    // Each screen in English and in Ukrainian: the labels the test looks
+    // for are the catalogue's, in the language on screen.
+    for lang in Lang::ALL {
+        h.state_mut().set_language(lang);
+        let l = |id: &str| {
+            i18n::set(lang);
+            registrar::tr!(id)
+        };
+        let open = |rid: &str| {
+            i18n::set(lang);
+            registrar::tr!("se-open", rid = rid)
+        };
+        let one = |id: &str| format!("{} (1)", l(id));
+        let p = match lang {
+            Lang::En => "",
+            Lang::Uk => "uk_",
+        };
+        h.set_size(egui::vec2(1600.0, 1000.0));
+        for (theme, name) in [
+            (egui::ThemePreference::Light, "light"),
+            (egui::ThemePreference::Dark, "dark"),
+        ] {
+            h.ctx.set_theme(theme);
+            h.ctx
+                .all_styles_mut(|s| s.visuals.text_cursor.blink = false);
+            settle(&mut h);
+            h.snapshot(format!("{p}login_{name}"));
+            type_into(&mut h, &l("login-user"), "ada");
+            type_into(&mut h, &l("login-password"), "admin-pass");
+            h.get_by_role_and_label(egui::accesskit::Role::Button, &l("login-sign-in"))
+                .click();
+            settle(&mut h);
+            unfocus(&mut h);
+            h.snapshot(format!("{p}register_{name}"));
+            type_into(&mut h, &l("reg-first-name"), "Olena");
+            type_into(&mut h, &l("reg-last-name"), "Kovalenko");
+            type_into(&mut h, &l("reg-birth-date"), "1986-04-12");
+            type_into(&mut h, &l("reg-tax-id"), "12345");
+            std::thread::sleep(Duration::from_millis(350));
+            settle(&mut h);
+            unfocus(&mut h);
+            settle(&mut h);
+            h.snapshot(format!("{p}register_errors_{name}"));
+            click(&mut h, &l("dup-compare"));
+            h.snapshot(format!("{p}chooser_{name}"));
+            click(&mut h, &l("cancel"));
+            click(&mut h, &l("reg-clear"));
+            click(&mut h, &l("page-search"));
+            settle(&mut h);
+            h.query_all_by_label_contains(&open("M"))
+                .next()
+                .expect("a search result")
+                .click();
+            h.step();
+            settle(&mut h);
+            unfocus(&mut h);
+            settle(&mut h);
+            h.snapshot(format!("{p}search_{name}"));
+            // Taras's records, merge and duplicates, and link history.
+            click(&mut h, &open(&taras));
+            let sections: Vec<String> = PERSON_SECTIONS.iter().map(|id| l(id)).collect();
+            toggle(&mut h, &sections);
+            h.get_by_label(&l("st-link-history")).scroll_to_me();
+            settle(&mut h);
+            unfocus(&mut h);
+            h.snapshot(format!("{p}person_steward_{name}"));
+            toggle(&mut h, &sections);
+            click(&mut h, &one("page-review"));
+            h.snapshot(format!("{p}review_{name}"));
+            click(&mut h, &one("page-reconciliation"));
+            h.snapshot(format!("{p}reconciliation_{name}"));
+            click(&mut h, &l("page-sync"));
+            h.snapshot(format!("{p}sync_{name}"));
+            click(&mut h, &l("page-settings"));
+            settle(&mut h);
+            h.snapshot(format!("{p}settings_{name}"));
+            click(&mut h, &l("top-sign-out"));
         }
-        h.get_by_label(&format!("Open {taras}")).scroll_to_me();
-        settle(&mut h);
-        click(&mut h, &format!("Open {taras}"));
-        unfocus(&mut h);
-        h.snapshot(format!("small_search_{name}"));
-        click(&mut h, "Settings");
-        settle(&mut h);
-        h.get_by_label("Add user").scroll_to_me();
-        settle(&mut h);
-        h.snapshot(format!("small_settings_{name}"));
-        // The receptionist's own changes: one waiting, one rejected.
-        click(&mut h, "Sign out");
-        settle(&mut h);
-        type_into(&mut h, "User name", "rita");
-        type_into(&mut h, "Password", "rita-pass");
-        h.get_by_role_and_label(egui::accesskit::Role::Button, "Sign in")
-            .click();
-        settle(&mut h);
-        click(&mut h, "Review queue (1)");
-        settle(&mut h);
-        h.snapshot(format!("small_my_changes_{name}"));
-        click(&mut h, "Sign out");
+        // The working screens at 1024×700: nothing is cut off; what does not
+        // fit scrolls.
+        h.set_size(egui::vec2(1024.0, 700.0));
+        for (theme, name) in [
+            (egui::ThemePreference::Light, "light"),
+            (egui::ThemePreference::Dark, "dark"),
+        ] {
+            h.ctx.set_theme(theme);
+            settle(&mut h);
+            type_into(&mut h, &l("login-user"), "ada");
+            type_into(&mut h, &l("login-password"), "admin-pass");
+            h.get_by_role_and_label(egui::accesskit::Role::Button, &l("login-sign-in"))
+                .click();
+            settle(&mut h);
+            unfocus(&mut h);
+            h.snapshot(format!("{p}small_register_{name}"));
+            h.key_press(egui::Key::F1);
+            settle(&mut h);
+            h.snapshot(format!("{p}small_help_{name}"));
+            h.key_press(egui::Key::Escape);
+            settle(&mut h);
+            // A child: the method is THIRD_PERSON by itself, and the confidant
+            // is found by name.
+            type_into(&mut h, &l("reg-first-name"), "Marko");
+            type_into(&mut h, &l("reg-last-name"), "Kovalenko");
+            type_into(&mut h, &l("reg-birth-date"), "2021-06-01");
+            std::thread::sleep(Duration::from_millis(350));
+            settle(&mut h);
+            type_into(&mut h, &l("reg-confidant-find"), "Kovalenko");
+            settle(&mut h);
+            h.get_by_label(&l("reg-confidant-find")).scroll_to_me();
+            unfocus(&mut h);
+            settle(&mut h);
+            h.snapshot(format!("{p}small_child_{name}"));
+            click(&mut h, &l("reg-clear"));
+            settle(&mut h);
+            // A tax id that encodes another birth date: words at the field.
+            let tax = registrar::core::rules::make_tax_id(
+                chrono::NaiveDate::from_ymd_opt(1986, 4, 12).unwrap(),
+                "FEMALE",
+                42,
+            );
+            type_into(&mut h, &l("reg-first-name"), "Olena");
+            type_into(&mut h, &l("reg-birth-date"), "1986-04-21");
+            type_into(&mut h, &l("reg-tax-id"), &tax);
+            std::thread::sleep(Duration::from_millis(350));
+            settle(&mut h);
+            unfocus(&mut h);
+            settle(&mut h);
+            h.snapshot(format!("{p}small_tax_warning_{name}"));
+            click(&mut h, &l("reg-clear"));
+            settle(&mut h);
+            click(&mut h, &one("page-reconciliation"));
+            h.query_all_by_label_contains("Olena Kovalenko")
+                .next()
+                .expect("the waiting record")
+                .click();
+            settle(&mut h);
+            h.snapshot(format!("{p}small_reconciliation_{name}"));
+            click(&mut h, &l("page-search"));
+            if h.query_by_label(&l("pv-close")).is_some() {
+                click(&mut h, &l("pv-close"));
+            }
+            h.get_by_label(&open(&taras)).scroll_to_me();
+            settle(&mut h);
+            click(&mut h, &open(&taras));
+            unfocus(&mut h);
+            h.snapshot(format!("{p}small_search_{name}"));
+            click(&mut h, &l("page-settings"));
+            settle(&mut h);
+            h.get_by_label(&l("us-add")).scroll_to_me();
+            settle(&mut h);
+            h.snapshot(format!("{p}small_settings_{name}"));
+            // The receptionist's own changes: one waiting, one rejected.
+            click(&mut h, &l("top-sign-out"));
+            settle(&mut h);
+            type_into(&mut h, &l("login-user"), "rita");
+            type_into(&mut h, &l("login-password"), "rita-pass");
+            h.get_by_role_and_label(egui::accesskit::Role::Button, &l("login-sign-in"))
+                .click();
+            settle(&mut h);
+            click(&mut h, &one("page-review"));
+            settle(&mut h);
+            h.snapshot(format!("{p}small_my_changes_{name}"));
+            click(&mut h, &l("top-sign-out"));
+        }
     }
+    i18n::set(Lang::En);
 }

@@ -514,7 +514,15 @@ fn not_found_route(method: &str, path: &str) -> ApiResponse {
 pub fn validation_body(violations: &[Violation]) -> Value {
     let mut invalid: Vec<Value> = Vec::new();
     for v in violations {
-        let rule = json!({"rule": v.rule, "description": v.description});
+        // `code` and `params` let a screen say it in the user's language;
+        // `rule` and `description` are seed 002's.
+        let params: serde_json::Map<String, Value> = v
+            .params
+            .iter()
+            .map(|(k, p)| ((*k).to_string(), Value::String(p.clone())))
+            .collect();
+        let rule =
+            json!({"rule": v.rule, "description": v.description, "code": v.code, "params": params});
         if let Some(entry) = invalid.iter_mut().find(|e| e["entry"] == v.entry.as_str()) {
             entry["rules"]
                 .as_array_mut()
@@ -737,7 +745,11 @@ pub fn handle(
             let s = |k: &str| p[k].as_str().unwrap_or("");
             let warnings: Vec<Value> = crate::core::validate::tax_id_warnings(s("tax_id"), s("birth_date"), s("gender"))
                 .into_iter()
-                .map(|m| json!({"path": "$.person.tax_id", "message": m}))
+                .map(|w| {
+                    let params: serde_json::Map<String, Value> =
+                        w.params.iter().map(|(k, p)| ((*k).to_string(), json!(p))).collect();
+                    json!({"path": w.entry, "message": w.description, "code": w.code, "params": params})
+                })
                 .collect();
             reg.check_person_request(&v)
                 .map(|ok| ApiResponse::new(200, json!({"valid": true, "uploads": uploads_json(&ok.uploads), "warnings": warnings})))

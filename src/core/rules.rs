@@ -97,16 +97,23 @@ pub fn document_pattern_text(kind: &str) -> Option<&'static str> {
     })
 }
 
-/// A human hint for the GUI: an example number of each type.
-pub fn document_example(kind: &str) -> &'static str {
-    match kind {
+/// The family of number formats a document type belongs to, as a stable
+/// name the screens turn into words (`docfmt-<name>` in `assets/i18n`).
+pub fn document_format(kind: &str) -> Option<&'static str> {
+    Some(match kind {
         "PASSPORT" | "COMPLEMENTARY_PROTECTION_CERTIFICATE" | "REFUGEE_CERTIFICATE" => {
-            "two Cyrillic capitals + 6 digits, e.g. АА123456"
+            "cyrillic-pair-six-digits"
         }
-        "NATIONAL_ID" => "9 digits, e.g. 123456789",
-        "TEMPORARY_CERTIFICATE" => "АА1234, 123456789 or АА12345/12345",
-        _ => "2–24 capitals, digits, №, /, (, ), -",
-    }
+        "NATIONAL_ID" => "nine-digits",
+        "TEMPORARY_CERTIFICATE" => "temporary-certificate",
+        "BIRTH_CERTIFICATE"
+        | "TEMPORARY_PASSPORT"
+        | "PERMANENT_RESIDENCE_PERMIT"
+        | "BIRTH_CERTIFICATE_FOREIGN"
+        | "CONFIDANT_CERTIFICATE"
+        | "COURT_DECISION" => "free-number",
+        _ => return None,
+    })
 }
 
 static DOC_REGEXES: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {

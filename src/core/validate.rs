@@ -19,6 +19,12 @@ pub struct Violation {
     /// Rule name: required, type, format, length, date, inclusion, invariant, scan, existence.
     pub rule: &'static str,
     pub description: String,
+    /// A stable name for what is wrong, finer than `rule`, from which a
+    /// screen writes its own sentence in the user's language
+    /// (`violation-<code>` in `assets/i18n`).
+    pub code: &'static str,
+    /// What the sentence needs beside the field: a limit, a document type.
+    pub params: Vec<(&'static str, String)>,
 }
 
 impl Violation {
@@ -31,9 +37,88 @@ impl Violation {
             entry: entry.into(),
             rule,
             description: description.into(),
+            code: rule,
+            params: vec![],
         }
     }
+
+    /// The same violation with its stable code and parameters.
+    pub fn coded(mut self, code: &'static str, params: &[(&'static str, String)]) -> Self {
+        self.code = code;
+        self.params = params.to_vec();
+        self
+    }
 }
+
+/// The codes a violation can carry (beyond the rule names themselves,
+/// which are codes too): each has a sentence in every catalogue, which a
+/// test checks.
+pub const VIOLATION_CODES: &[&str] = &[
+    "required",
+    "type",
+    "too_long",
+    "text_characters",
+    "name_letters",
+    "name_mixed_alphabets",
+    "unknown_field",
+    "not_in_list",
+    "not_a_date",
+    "tax_id_format",
+    "phone_format",
+    "unzr_format",
+    "email_format",
+    "format",
+    "auth_both",
+    "uuid",
+    "auth_missing",
+    "auth_other_person",
+    "auth_na",
+    "auth_inactive",
+    "birth_date_future",
+    "birth_date_too_early",
+    "tax_id_with_refusal",
+    "unzr_birth_date",
+    "unzr_required",
+    "identifier_type_repeated",
+    "documents_required",
+    "passport_and_id_card",
+    "child_birth_certificate",
+    "tax_id_required",
+    "confidant_age",
+    "confidant_documents_required",
+    "confidant_relationship_required",
+    "confidant_one_primary",
+    "confidant_required",
+    "auth_with_update",
+    "auth_confirms_update",
+    "auth_at_most_one",
+    "auth_required",
+    "child_third_person",
+    "phone_type_repeated",
+    "document_type_repeated",
+    "document_number_format",
+    "document_issued_future",
+    "document_issued_before_birth",
+    "document_expired",
+    "document_expiration_required",
+    "scan_too_big",
+    "scan_not_base64",
+    "scan",
+    "scan_own_documents",
+    "third_person_missing",
+    "third_person_offline",
+    "third_person_no_methods",
+    "third_person_age",
+    "length",
+    "date",
+    "invariant",
+    "existence",
+    "schema",
+    "inclusion",
+];
+
+/// The codes of the warnings (which never refuse).
+pub const WARNING_CODES: &[&str] = &["tax_id_checksum", "tax_id_birth_date", "tax_id_gender"];
 
 /// What the rules need to know that is not in the request.
 #[derive(Debug, Clone)]
@@ -126,6 +211,9 @@ pub fn unknown_property<'a>(
 
 /// Names: letters (with their combining marks), apostrophes, hyphens and
 /// spaces, as eHealth's registry accepts them; at least one letter.
+const NAME_MIXED_ALPHABETS: &str =
+    "a name is written in one alphabet: it mixes Latin and Cyrillic letters";
+
 pub fn name_problem(s: &str) -> Option<&'static str> {
     let allowed = |c: char| {
         c.is_alphabetic()
@@ -138,7 +226,7 @@ pub fn name_problem(s: &str) -> Option<&'static str> {
         Some("a name may contain only letters, apostrophes, hyphens and spaces")
     } else if s.chars().any(latin) && s.chars().any(cyrillic) {
         // "Оlena" with a Cyrillic О looks like Olena and never matches it.
-        Some("a name is written in one alphabet: it mixes Latin and Cyrillic letters")
+        Some(NAME_MIXED_ALPHABETS)
     } else {
         None
     }
@@ -284,6 +372,19 @@ impl Reader {
         self.errs.push(Violation::new(entry, rule, description));
     }
 
+    /// A violation with a stable code (and parameters) for the screens.
+    fn push_as(
+        &mut self,
+        entry: &str,
+        rule: &'static str,
+        code: &'static str,
+        params: &[(&'static str, String)],
+        description: impl Into<String>,
+    ) {
+        self.errs
+            .push(Violation::new(entry, rule, description).coded(code, params));
+    }
+
     fn type_err(&mut self, path: &str, want: &str, got: &Value) {
         self.push(
             path,
@@ -317,9 +418,11 @@ impl Reader {
                 let trimmed = s.trim();
                 if trimmed.is_empty() {
                     if required {
-                        self.push(
+                        self.push_as(
                             &path,
                             "length",
+                            "required",
+                            &[],
                             "expected value to have a minimum length of 1 but got 0",
                         );
                     }
@@ -327,15 +430,17 @@ impl Reader {
                 }
                 let n = trimmed.chars().count();
                 if n > max {
-                    self.push(
+                    self.push_as(
                         &path,
                         "length",
+                        "too_long",
+                        &[("max", max.to_string())],
                         format!("expected value to have a maximum length of {max} but got {n}"),
                     );
                     return None;
                 }
                 if let Some(problem) = text_problem(trimmed) {
-                    self.push(&path, "format", problem);
+                    self.push_as(&path, "format", "text_characters", &[], problem);
                     return None;
                 }
                 Some(trimmed.to_string())
@@ -357,7 +462,12 @@ impl Reader {
     ) -> Option<String> {
         let v = self.string(obj, key, base, required, TEXT_MAX)?;
         if let Some(problem) = name_problem(&v) {
-            self.push(&format!("{base}.{key}"), "format", problem);
+            let code = if problem == NAME_MIXED_ALPHABETS {
+                "name_mixed_alphabets"
+            } else {
+                "name_letters"
+            };
+            self.push_as(&format!("{base}.{key}"), "format", code, &[], problem);
         }
         Some(v)
     }
@@ -366,9 +476,11 @@ impl Reader {
     fn known(&mut self, obj: &Map<String, Value>, base: &str, allowed: &[&str]) {
         for key in obj.keys() {
             if !allowed.contains(&key.as_str()) {
-                self.push(
+                self.push_as(
                     &format!("{base}.{key}"),
                     "schema",
+                    "unknown_field",
+                    &[("name", key.clone())],
                     format!(
                         "schema does not allow additional property {key}; allowed: {}",
                         allowed.join(", ")
@@ -444,9 +556,11 @@ impl Reader {
         if allowed.contains(&v.as_str()) {
             Some(v)
         } else {
-            self.push(
+            self.push_as(
                 path,
                 "inclusion",
+                "not_in_list",
+                &[],
                 format!("value is not allowed in enum: {}", allowed.join(", ")),
             );
             None
@@ -457,9 +571,11 @@ impl Reader {
         let s = value?;
         let d = parse_date(s);
         if d.is_none() {
-            self.push(
+            self.push_as(
                 path,
                 "date",
+                "not_a_date",
+                &[],
                 format!("expected \"{s}\" to be a valid ISO 8601 date"),
             );
         }
@@ -475,9 +591,18 @@ impl Reader {
     ) -> bool {
         match value {
             Some(v) if !re.is_match(v) => {
-                self.push(
+                let code = match text {
+                    TAX_ID_PATTERN => "tax_id_format",
+                    PHONE_PATTERN => "phone_format",
+                    UNZR_PATTERN => "unzr_format",
+                    EMAIL_PATTERN => "email_format",
+                    _ => "format",
+                };
+                self.push_as(
                     path,
                     "format",
+                    code,
+                    &[],
                     format!("string does not match pattern \"{text}\""),
                 );
                 false
@@ -589,9 +714,11 @@ fn check_confirmation(
     let (path, value) = match (root.get("authorize_with"), root.get("auth_method")) {
         (None, None) => return,
         (Some(_), Some(_)) => {
-            r.push(
+            r.push_as(
                 "$.auth_method",
                 "invariant",
+                "auth_both",
+                &[],
                 "send either authorize_with or auth_method.id, not both",
             );
             return;
@@ -621,30 +748,38 @@ fn check_confirmation(
         return;
     };
     if !is_uuid(method_id) {
-        r.push(
+        r.push_as(
             &path,
             "format",
+            "uuid",
+            &[],
             format!("expected \"{method_id}\" to be a valid UUID"),
         );
         return;
     }
     match facts.auth_method(method_id, person_id) {
-        AuthMethodFact::Missing => r.push(
+        AuthMethodFact::Missing => r.push_as(
             &path,
             "existence",
+            "auth_missing",
+            &[],
             "such authentication method doesn't exist",
         ),
-        AuthMethodFact::OtherPerson => r.push(
+        AuthMethodFact::OtherPerson => r.push_as(
             &path,
             "invariant",
+            "auth_other_person",
+            &[],
             "such authentication method does not belong to this person",
         ),
         AuthMethodFact::Found { kind, .. } if kind == "NA" => {
-            r.push(&path, "invariant", NA_CONFIRMATION)
+            r.push_as(&path, "invariant", "auth_na", &[], NA_CONFIRMATION)
         }
-        AuthMethodFact::Found { active: false, .. } => r.push(
+        AuthMethodFact::Found { active: false, .. } => r.push_as(
             &path,
             "invariant",
+            "auth_inactive",
+            &[],
             "such authentication method is not active",
         ),
         AuthMethodFact::Found { .. } => {}
@@ -695,9 +830,11 @@ pub fn validate_person_request(
     r.known(p, base, PERSON_KEYS);
     // An empty id is a mistake, not a request to create.
     if matches!(p.get("id"), Some(Value::String(s)) if s.trim().is_empty()) {
-        r.push(
+        r.push_as(
             "$.person.id",
             "length",
+            "required",
+            &[],
             "expected value to have a minimum length of 1 but got 0",
         );
     }
@@ -720,15 +857,19 @@ pub fn validate_person_request(
     let birth = r.date(birth_raw.as_ref(), "$.person.birth_date");
     if let Some(b) = birth {
         if b > ctx.today {
-            r.push(
+            r.push_as(
                 "$.person.birth_date",
                 "date",
+                "birth_date_future",
+                &[],
                 "birth_date should be in the past",
             );
         } else if b < NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date") {
-            r.push(
+            r.push_as(
                 "$.person.birth_date",
                 "date",
+                "birth_date_too_early",
+                &[],
                 "birth_date should not be earlier than 1900-01-01",
             );
         }
@@ -748,9 +889,11 @@ pub fn validate_person_request(
         "$.person.tax_id",
     );
     if person.no_tax_id && person.tax_id.is_some() {
-        r.push(
+        r.push_as(
             "$.person.tax_id",
             "invariant",
+            "tax_id_with_refusal",
+            &[],
             "tax_id must be empty when no_tax_id is true",
         );
     }
@@ -762,16 +905,20 @@ pub fn validate_person_request(
             if let Some(b) = birth
                 && u[..8] != b.format("%Y%m%d").to_string()
             {
-                r.push(
+                r.push_as(
                     "$.person.unzr",
                     "invariant",
+                    "unzr_birth_date",
+                    &[],
                     "unzr or birthdate are not correct",
                 );
             }
         } else {
-            r.push(
+            r.push_as(
                 "$.person.unzr",
                 "format",
+                "unzr_format",
+                &[],
                 format!("string does not match pattern \"{UNZR_PATTERN}\""),
             );
         }
@@ -788,9 +935,11 @@ pub fn validate_person_request(
     person.emails = r.strings(p, "emails", base);
     for (i, e) in person.emails.iter().enumerate() {
         if !EMAIL_RE.is_match(e) || e.len() > TEXT_MAX {
-            r.push(
+            r.push_as(
                 &format!("$.person.emails[{i}]"),
                 "format",
+                "email_format",
+                &[],
                 format!("string does not match pattern \"{EMAIL_PATTERN}\""),
             );
         }
@@ -844,9 +993,11 @@ pub fn validate_person_request(
         Some(&mut scans),
     );
     if person.documents.iter().any(|d| d.kind == "NATIONAL_ID") && person.unzr.is_none() {
-        r.push(
+        r.push_as(
             "$.person.unzr",
             "required",
+            "unzr_required",
+            &[],
             "unzr is mandatory for document type NATIONAL_ID",
         );
     }
@@ -867,9 +1018,11 @@ pub fn validate_person_request(
             .string(ii, "issued_number", &ib, true, 64)
             .unwrap_or_default();
         if !kind.is_empty() && person.issued_identifiers.iter().any(|x| x.kind == kind) {
-            r.push(
+            r.push_as(
                 &format!("{ib}.type"),
                 "invariant",
+                "identifier_type_repeated",
+                &[],
                 "The issued identifier type already exists for the Person entity.",
             );
         }
@@ -891,17 +1044,21 @@ pub fn validate_person_request(
             .iter()
             .any(|e| e.entry.starts_with("$.person.documents"))
     {
-        r.push(
+        r.push_as(
             "$.person.documents",
             "length",
+            "documents_required",
+            &[],
             "expected a minimum of 1 items but got 0",
         );
     }
     let has_doc = |k: &str| person.documents.iter().any(|d| d.kind == k);
     if has_doc("PASSPORT") && has_doc("NATIONAL_ID") {
-        r.push(
+        r.push_as(
             "$.person.documents",
             "invariant",
+            "passport_and_id_card",
+            &[],
             "Person can have only new passport NATIONAL_ID or old PASSPORT",
         );
     }
@@ -910,9 +1067,11 @@ pub fn validate_person_request(
         && !has_doc("BIRTH_CERTIFICATE")
         && !has_doc("BIRTH_CERTIFICATE_FOREIGN")
     {
-        r.push(
+        r.push_as(
             "$.person.documents",
             "invariant",
+            "child_birth_certificate",
+            &[],
             "a child must have a BIRTH_CERTIFICATE or a BIRTH_CERTIFICATE_FOREIGN document",
         );
     }
@@ -922,9 +1081,11 @@ pub fn validate_person_request(
         && !person.no_tax_id
         && !r.errs.iter().any(|e| e.entry == "$.person.tax_id")
     {
-        r.push(
+        r.push_as(
             "$.person.tax_id",
             "invariant",
+            "tax_id_required",
+            &[],
             "Only persons who refused the tax_id could be without tax_id",
         );
     }
@@ -942,9 +1103,11 @@ pub fn validate_person_request(
         if let Some(cbd) = c_birth
             && age_on(cbd, ctx.today) < ctx.no_self_auth_age as i32
         {
-            r.push(
+            r.push_as(
                 &format!("{cb}.birth_date"),
                 "invariant",
+                "confidant_age",
+                &[],
                 "Incorrect person age for such an action",
             );
         }
@@ -1003,16 +1166,20 @@ pub fn validate_person_request(
             ),
         };
         if confidant.documents_person.is_empty() {
-            r.push(
+            r.push_as(
                 &format!("{cb}.documents_person"),
                 "required",
+                "confidant_documents_required",
+                &[],
                 "documents_person is mandatory for a confidant person",
             );
         }
         if confidant.documents_relationship.is_empty() {
-            r.push(
+            r.push_as(
                 &format!("{cb}.documents_relationship"),
                 "required",
+                "confidant_relationship_required",
+                &[],
                 "documents_relationship is mandatory for a confidant person",
             );
         }
@@ -1030,16 +1197,20 @@ pub fn validate_person_request(
             .iter()
             .all(|c| !c.relation_type.is_empty())
     {
-        r.push(
+        r.push_as(
             "$.person.confidant_person",
             "invariant",
+            "confidant_one_primary",
+            &[],
             "exactly one confidant person must have relation_type PRIMARY",
         );
     }
     if is_child && person.confidant_person.is_empty() {
-        r.push(
+        r.push_as(
             "$.person.confidant_person",
             "required",
+            "confidant_required",
+            &[],
             "Confidant person is mandatory for children",
         );
     }
@@ -1047,9 +1218,11 @@ pub fn validate_person_request(
     // authentication methods: create only
     if is_update {
         if p.contains_key("authentication_methods") {
-            r.push(
+            r.push_as(
                 "$.person.authentication_methods",
                 "invariant",
+                "auth_with_update",
+                &[],
                 "authentication_methods must not be sent with an update (person.id is set)",
             );
         }
@@ -1059,18 +1232,22 @@ pub fn validate_person_request(
     } else {
         for key in ["authorize_with", "auth_method"] {
             if root.contains_key(key) {
-                r.push(
+                r.push_as(
                     &format!("$.{key}"),
                     "invariant",
+                    "auth_confirms_update",
+                    &[],
                     "an authentication method confirms an update only (person.id is not set)",
                 );
             }
         }
         let methods = r.array(p, "authentication_methods", base);
         if methods.len() > 1 {
-            r.push(
+            r.push_as(
                 "$.person.authentication_methods",
                 "length",
+                "auth_at_most_one",
+                &[],
                 format!(
                     "expected a maximum of 1 authentication method but got {}",
                     methods.len()
@@ -1083,9 +1260,11 @@ pub fn validate_person_request(
                 .iter()
                 .any(|e| e.entry == "$.person.authentication_methods")
         {
-            r.push(
+            r.push_as(
                 "$.person.authentication_methods",
                 "required",
+                "auth_required",
+                &[],
                 "required property authentication_methods was not present",
             );
         }
@@ -1121,9 +1300,11 @@ pub fn validate_person_request(
                 _ => {}
             }
             if is_child && !method.kind.is_empty() && method.kind != "THIRD_PERSON" {
-                r.push(
+                r.push_as(
                     &format!("{mb}.type"),
                     "invariant",
+                    "child_third_person",
+                    &[],
                     "person under no_self_auth_age must use authentication method THIRD_PERSON",
                 );
             }
@@ -1153,9 +1334,11 @@ fn read_phones(r: &mut Reader, obj: &Map<String, Value>, base: &str) -> Vec<Phon
             .one_of(kind, PHONE_TYPES, &format!("{pb}.type"))
             .unwrap_or_default();
         if !kind.is_empty() && out.iter().any(|x: &Phone| x.kind == kind) {
-            r.push(
+            r.push_as(
                 &format!("{pb}.type"),
                 "invariant",
+                "phone_type_repeated",
+                &[("kind", kind.to_string())],
                 format!("a phone of type {kind} is already in the request"),
             );
         }
@@ -1198,21 +1381,33 @@ fn read_documents(
             .one_of(kind, allowed, &format!("{db}.type"))
             .unwrap_or_default();
         if !kind.is_empty() && out.iter().any(|x: &Document| x.kind == kind) {
-            r.push(
+            r.push_as(
                 &format!("{db}.type"),
                 "invariant",
+                "document_type_repeated",
+                &[("kind", kind.to_string())],
                 format!("a document of type {kind} is already in the request"),
             );
         }
         let number = r.string(d, "number", &db, true, 1024);
         if let Some(n) = &number {
             if n.chars().count() > DOCUMENT_NUMBER_MAX {
-                r.push(&format!("{db}.number"), "length", format!("expected value to have a maximum length of {DOCUMENT_NUMBER_MAX} but got {}", n.chars().count()));
+                r.push_as(&format!("{db}.number"), "length", "too_long", &[("max", DOCUMENT_NUMBER_MAX.to_string())], format!("expected value to have a maximum length of {DOCUMENT_NUMBER_MAX} but got {}", n.chars().count()));
             } else if document_number_matches(&kind, n) == Some(false) {
                 let text = rules::document_pattern_text(&kind).unwrap_or_default();
-                r.push(
+                r.push_as(
                     &format!("{db}.number"),
                     "format",
+                    "document_number_format",
+                    &[
+                        ("kind", kind.to_string()),
+                        (
+                            "format",
+                            rules::document_format(&kind)
+                                .unwrap_or("free-number")
+                                .to_string(),
+                        ),
+                    ],
                     format!("string does not match pattern \"{text}\""),
                 );
             }
@@ -1221,15 +1416,19 @@ fn read_documents(
         let issued_at = r.string(d, "issued_at", &db, true, 10);
         if let Some(ia) = r.date(issued_at.as_ref(), &format!("{db}.issued_at")) {
             if ia > ctx.today {
-                r.push(
+                r.push_as(
                     &format!("{db}.issued_at"),
                     "date",
+                    "document_issued_future",
+                    &[],
                     "Document issued date should be in the past",
                 );
             } else if birth.is_some_and(|b| ia < b) {
-                r.push(
+                r.push_as(
                     &format!("{db}.issued_at"),
                     "date",
+                    "document_issued_before_birth",
+                    &[],
                     "Document issued date should greater than person.birth_date ",
                 );
             }
@@ -1237,18 +1436,22 @@ fn read_documents(
         let expiration_date = r.string(d, "expiration_date", &db, false, 10);
         match r.date(expiration_date.as_ref(), &format!("{db}.expiration_date")) {
             Some(e) if e <= ctx.today => {
-                r.push(
+                r.push_as(
                     &format!("{db}.expiration_date"),
                     "date",
+                    "document_expired",
+                    &[],
                     "Document expiration_date should be in future",
                 );
             }
             _ => {}
         }
         if expiration_date.is_none() && EXPIRATION_MANDATORY.contains(&kind.as_str()) {
-            r.push(
+            r.push_as(
                 &format!("{db}.expiration_date"),
                 "required",
+                "document_expiration_required",
+                &[("kind", kind.to_string())],
                 format!("expiration_date is mandatory for document_type {kind}"),
             );
         }
@@ -1264,17 +1467,21 @@ fn read_documents(
                 continue;
             };
             if b64.len() > SCAN_MAX_BYTES / 3 * 4 + 8 {
-                r.push(
+                r.push_as(
                     &format!("{sb}.content_base64"),
                     "scan",
+                    "scan_too_big",
+                    &[],
                     "Document should be no more than 10MB",
                 );
                 continue;
             }
             match base64::engine::general_purpose::STANDARD.decode(b64.as_bytes()) {
-                Err(_) => r.push(
+                Err(_) => r.push_as(
                     &format!("{sb}.content_base64"),
                     "format",
+                    "scan_not_base64",
+                    &[],
                     "content_base64 is not valid base64",
                 ),
                 Ok(bytes) => match check_scan(&bytes) {
@@ -1288,9 +1495,11 @@ fn read_documents(
                                 content: bytes,
                             });
                         } else {
-                            r.push(
+                            r.push_as(
                                 &sb,
                                 "invariant",
+                                "scan_own_documents",
+                                &[],
                                 "scans are accepted on the person's own documents only",
                             );
                         }
@@ -1312,19 +1521,29 @@ fn read_documents(
 
 fn check_third_person(r: &mut Reader, id: &str, path: &str, ctx: &RuleContext, facts: &dyn Facts) {
     let Some(tp) = facts.third_person(id) else {
-        r.push(path, "existence", "such third person doesn't exist");
+        r.push_as(
+            path,
+            "existence",
+            "third_person_missing",
+            &[],
+            "such third person doesn't exist",
+        );
         return;
     };
     if tp.auth_methods.iter().any(|m| m.kind == "OFFLINE") {
-        r.push(
+        r.push_as(
             path,
             "invariant",
+            "third_person_offline",
+            &[],
             "THIRD PERSON can't have OFFLINE self auth method type",
         );
     } else if !tp.auth_methods.iter().any(|m| m.kind == "OTP") {
-        r.push(
+        r.push_as(
             path,
             "invariant",
+            "third_person_no_methods",
+            &[],
             "THIRD PERSON doesn't have active valid authentication methods",
         );
     }
@@ -1332,7 +1551,13 @@ fn check_third_person(r: &mut Reader, id: &str, path: &str, ctx: &RuleContext, f
         .birth_date
         .is_some_and(|b| age_on(b, ctx.today) < ctx.no_self_auth_age as i32)
     {
-        r.push(path, "invariant", "Incorrect person age for such an action");
+        r.push_as(
+            path,
+            "invariant",
+            "third_person_age",
+            &[],
+            "Incorrect person age for such an action",
+        );
     }
 }
 
@@ -1340,29 +1565,61 @@ fn check_third_person(r: &mut Reader, id: &str, path: &str, ctx: &RuleContext, f
 /// check digit, the birth date and the gender it encodes. Warnings only:
 /// the seed's rule asks for a scan of the tax id document (`person.tax_id`
 /// upload) and never refuses, so the desk shows these at the field.
-pub fn tax_id_warnings(tax_id: &str, birth_date: &str, gender: &str) -> Vec<String> {
+pub fn tax_id_warnings(tax_id: &str, birth_date: &str, gender: &str) -> Vec<Violation> {
     let Some(f) = rules::tax_id_facts(tax_id.trim()) else {
         return Vec::new();
     };
+    const PATH: &str = "$.person.tax_id";
     let mut out = Vec::new();
     if !f.checksum_ok {
-        out.push("Tax id: the last digit does not match the others (a typo?).".to_string());
+        out.push(
+            Violation::new(
+                PATH,
+                "warning",
+                "Tax id: the last digit does not match the others (a typo?).",
+            )
+            .coded("tax_id_checksum", &[]),
+        );
     }
     if let (Some(encoded), Some(typed)) = (f.birth_date, parse_date(birth_date))
         && encoded != typed
     {
-        out.push(format!(
-            "Tax id: it encodes the birth date {}, the form says {}.",
-            encoded.format("%Y-%m-%d"),
-            typed.format("%Y-%m-%d")
-        ));
+        let (encoded, typed) = (
+            encoded.format("%Y-%m-%d").to_string(),
+            typed.format("%Y-%m-%d").to_string(),
+        );
+        out.push(
+            Violation::new(
+                PATH,
+                "warning",
+                format!("Tax id: it encodes the birth date {encoded}, the form says {typed}."),
+            )
+            .coded(
+                "tax_id_birth_date",
+                &[("encoded", encoded), ("typed", typed)],
+            ),
+        );
     }
     if (gender == "MALE" || gender == "FEMALE") && f.gender != gender {
-        out.push(format!(
-            "Tax id: its ninth digit says {}, the form says {}.",
-            if f.gender == "MALE" { "male" } else { "female" },
-            if gender == "MALE" { "male" } else { "female" }
-        ));
+        let word = |g: &str| if g == "MALE" { "male" } else { "female" };
+        out.push(
+            Violation::new(
+                PATH,
+                "warning",
+                format!(
+                    "Tax id: its ninth digit says {}, the form says {}.",
+                    word(f.gender),
+                    word(gender)
+                ),
+            )
+            .coded(
+                "tax_id_gender",
+                &[
+                    ("encoded", f.gender.to_string()),
+                    ("typed", gender.to_string()),
+                ],
+            ),
+        );
     }
     out
 }
@@ -1436,14 +1693,19 @@ mod tax_id_warning_tests {
         let born = chrono::NaiveDate::from_ymd_opt(1986, 4, 12).unwrap();
         let t = make_tax_id(born, "FEMALE", 42);
         assert!(tax_id_warnings(&t, "1986-04-12", "FEMALE").is_empty());
-        let w = tax_id_warnings(&t, "1986-04-21", "MALE");
+        let w: Vec<String> = tax_id_warnings(&t, "1986-04-21", "MALE")
+            .into_iter()
+            .map(|v| v.description)
+            .collect();
         assert_eq!(w.len(), 2, "{w:?}");
         assert!(w[0].contains("1986-04-12") && w[0].contains("1986-04-21"));
         assert!(w[1].contains("says female, the form says male"));
         let mut bad = t.clone().into_bytes();
         bad[9] = b'0' + (bad[9] - b'0' + 1) % 10;
         let bad = String::from_utf8(bad).unwrap();
-        assert!(tax_id_warnings(&bad, "", "")[0].contains("last digit"));
+        let w = &tax_id_warnings(&bad, "", "")[0];
+        assert!(w.description.contains("last digit"));
+        assert_eq!(w.code, "tax_id_checksum");
         // Nothing to say about what is not a tax id, or without a form.
         assert!(tax_id_warnings("12345", "1986-04-12", "FEMALE").is_empty());
         assert!(tax_id_warnings(&t, "", "").is_empty());

@@ -3,7 +3,9 @@
 //! total and the confidence. It serves registration and the reconciliation
 //! queue alike.
 
-use super::App;
+use super::{App, widgets};
+use crate::core::matching::{GENDER, MatchRecord};
+use crate::tr;
 use eframe::egui::{self, Color32, RichText};
 use serde_json::Value;
 
@@ -47,8 +49,11 @@ pub enum Choice {
 /// Draw the comparison; returns the user's choice, if any.
 /// `allow_new`: offer "Create new person" (at the desk; the queue asks
 /// for a reason instead).
+/// `left`: the attributes of the record being decided on (the form, or the
+/// waiting record), shown as typed; each candidate's are its own.
 pub fn comparison(
     ui: &mut egui::Ui,
+    left: &Value,
     candidates: &[Value],
     allow_new: bool,
     reserve: f32,
@@ -72,22 +77,28 @@ pub fn comparison(
             .num_columns(2 + candidates.len())
             .spacing([16.0, 6.0])
             .show(ui, |ui| {
-                ui.strong("Field");
-                ui.strong("New record");
+                ui.strong(tr!("ch-field"));
+                ui.strong(tr!("ch-new-record"));
                 for (i, c) in candidates.iter().enumerate() {
-                    ui.strong(format!(
-                        "Candidate {} · {}",
-                        i + 1,
-                        c["referenceId"].as_str().unwrap_or("")
+                    ui.strong(tr!(
+                        "ch-candidate",
+                        n = i + 1,
+                        rid = c["referenceId"].as_str().unwrap_or("")
                     ));
                 }
                 ui.end_row();
                 for (fi, name) in fields.iter().enumerate() {
-                    ui.label(name);
-                    let left = candidates[0]["explanation"]["fields"][fi]["left"]
-                        .as_str()
-                        .unwrap_or("")
-                        .to_string();
+                    ui.label(widgets::phrase("match-field", name));
+                    // As typed, not as the matcher normalised it.
+                    let shown = |attrs: &Value| {
+                        let v = MatchRecord::shown(attrs, fi);
+                        if fi == GENDER {
+                            widgets::code_words(&v)
+                        } else {
+                            v
+                        }
+                    };
+                    let left = shown(left);
                     ui.label(if left.is_empty() {
                         "—".to_string()
                     } else {
@@ -96,20 +107,21 @@ pub fn comparison(
                     for c in candidates {
                         let f = &c["explanation"]["fields"][fi];
                         let level = f["level"].as_str().unwrap_or("");
-                        let right = f["right"].as_str().unwrap_or("");
+                        let right = shown(&c["attributes"]);
                         let w = f["weight"].as_f64().unwrap_or(0.0);
                         let col = level_color(ui, level);
                         ui.label(
                             RichText::new(format!(
-                                "{} · {level} · {w:+.1}",
-                                if right.is_empty() { "—" } else { right }
+                                "{} · {} · {w:+.1}",
+                                if right.is_empty() { "—" } else { &right },
+                                widgets::phrase("match-level", level)
                             ))
                             .color(col),
                         );
                     }
                     ui.end_row();
                 }
-                ui.label("Prior");
+                ui.label(tr!("ch-prior"));
                 ui.label("");
                 for c in candidates {
                     ui.label(format!(
@@ -118,7 +130,7 @@ pub fn comparison(
                     ));
                 }
                 ui.end_row();
-                ui.strong("Total score");
+                ui.strong(tr!("ch-total"));
                 ui.label("");
                 for c in candidates {
                     ui.strong(format!(
@@ -127,7 +139,7 @@ pub fn comparison(
                     ));
                 }
                 ui.end_row();
-                ui.strong("Confidence");
+                ui.strong(tr!("ch-confidence"));
                 ui.label("");
                 for c in candidates {
                     ui.strong(format!("{}%", c["confidence"].as_str().unwrap_or("?")));
@@ -139,7 +151,7 @@ pub fn comparison(
                     .iter()
                     .any(|c| c["hold"].is_string() || c["why_not"].is_string())
                 {
-                    ui.strong("Not linked automatically");
+                    ui.strong(tr!("ch-not-auto"));
                     ui.label("");
                     for c in candidates {
                         let why = c["hold"].as_str().or(c["why_not"].as_str()).unwrap_or("—");
@@ -158,14 +170,14 @@ pub fn comparison(
     ui.horizontal_wrapped(|ui| {
         for c in candidates {
             let rid = c["referenceId"].as_str().unwrap_or("").to_string();
-            if ui.button(format!("Same person – link {rid}")).clicked() {
+            if ui.button(tr!("ch-link", rid = rid.as_str())).clicked() {
                 choice = Some(Choice::Link(rid));
             }
         }
-        if allow_new && ui.button("Create new person").clicked() {
+        if allow_new && ui.button(tr!("ch-create-new")).clicked() {
             choice = Some(Choice::New);
         }
-        if ui.button("Cancel").clicked() {
+        if ui.button(tr!("cancel")).clicked() {
             choice = Some(Choice::Cancel);
         }
     });
@@ -179,8 +191,9 @@ impl App {
         }
         let candidates = self.register.candidates.clone();
         let mut choice = None;
+        let mut confirmed: Option<String> = None;
         let mut open = true;
-        egui::Window::new("Is this person already registered?")
+        egui::Window::new(tr!("ch-title"))
             .id(egui::Id::unique("chooser"))
             .open(&mut open)
             .collapsible(false)
@@ -191,17 +204,60 @@ impl App {
             .default_height((ctx.content_rect().height() - 120.0).clamp(300.0, 760.0))
             .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
             .show(ctx, |ui| {
-            ui.label("The new record and the most similar registered persons, field by field. Weights in bits add up to the score.");
-            ui.separator();
-            choice = comparison(ui, &candidates, true, 0.0);
-        });
+                ui.label(tr!("ch-help"));
+                ui.separator();
+                let st = &mut self.register;
+                // Room under the grid for the reason, once asked for.
+                let reserve = if st.override_open { 70.0 } else { 0.0 };
+                let left = st.form.sor_attributes("draft");
+                choice = comparison(ui, &left, &candidates, !st.override_open, reserve);
+                if st.override_open {
+                    // A new person over a likely duplicate is a decision that
+                    // is kept: the reason goes into the audit trail.
+                    ui.label(tr!("ch-override-help"));
+                    ui.horizontal_wrapped(|ui| {
+                        let l = ui.label(tr!("ch-override-reason"));
+                        let r = ui
+                            .add(
+                                egui::TextEdit::singleline(&mut st.override_reason)
+                                    .hint_text(tr!("ch-override-hint"))
+                                    .desired_width(320.0),
+                            )
+                            .labelled_by(l.id);
+                        if std::mem::take(&mut st.override_focus) {
+                            r.request_focus();
+                        }
+                        let ready = st.override_reason.trim().chars().count() >= 3;
+                        if ui
+                            .add_enabled(ready, egui::Button::new(tr!("ch-override-confirm")))
+                            .clicked()
+                        {
+                            confirmed = Some(st.override_reason.trim().to_string());
+                        }
+                    });
+                }
+            });
         if !open && choice.is_none() {
             choice = Some(Choice::Cancel);
         }
+        if let Some(reason) = confirmed {
+            self.register.override_open = false;
+            self.register.override_reason.clear();
+            self.submit(Some(reason));
+            return;
+        }
         match choice {
             Some(Choice::Link(rid)) => self.link_to(&rid),
-            Some(Choice::New) => self.submit(true),
-            Some(Choice::Cancel) => self.register.chooser_open = false,
+            Some(Choice::New) => {
+                self.register.override_open = true;
+                self.register.override_focus = true;
+            }
+            Some(Choice::Cancel) => {
+                let st = &mut self.register;
+                st.chooser_open = false;
+                st.override_open = false;
+                st.override_reason.clear();
+            }
             Some(Choice::NotSame(_)) | None => {}
         }
     }

@@ -265,8 +265,11 @@ impl PersonForm {
         put(&mut m, "gender", &self.gender);
         put(&mut m, "tax_id", &self.tax_id);
         put(&mut m, "email", &self.email);
-        if let Some(p) = self.phones.iter().find(|p| !p.number.trim().is_empty()) {
-            put(&mut m, "mobile", &p.number);
+        // The person's phone; else the one the one-time codes go to.
+        match self.phones.iter().find(|p| !p.number.trim().is_empty()) {
+            Some(p) => put(&mut m, "mobile", &p.number),
+            None if self.auth_kind == "OTP" => put(&mut m, "mobile", &self.auth_phone),
+            None => {}
         }
         if let Some(a) = self.addresses.first() {
             put(&mut m, "street", &a.street);

@@ -13,7 +13,9 @@ mod users;
 pub mod widgets;
 pub mod worker;
 
+use crate::i18n::Lang;
 use crate::service::{Registry, Stats};
+use crate::tr;
 use eframe::egui::{self, Key, Modifiers, RichText};
 use serde_json::json;
 use std::path::PathBuf;
@@ -43,10 +45,21 @@ pub fn run(db: PathBuf) -> i32 {
         }
     };
     let label = db.display().to_string();
+    // The language: the user's choice if one was saved, else the system's.
+    let prefs = prefs_path();
+    let lang = prefs
+        .as_deref()
+        .and_then(load_language)
+        .unwrap_or_else(Lang::system);
     let result = eframe::run_native(
         "Registrar",
         options,
-        Box::new(move |cc| Ok(Box::new(App::new(cc, registry, label).with_db_path(db)))),
+        Box::new(move |cc| {
+            let mut app = App::new(cc, registry, label).with_db_path(db);
+            app.lang = lang;
+            app.prefs = prefs;
+            Ok(Box::new(app))
+        }),
     );
     match result {
         Ok(()) => 0,
@@ -54,6 +67,35 @@ pub fn run(db: PathBuf) -> i32 {
             eprintln!("registrar: cannot open the window: {e}");
             1
         }
+    }
+}
+
+/// Where the user's own choices (the language) are kept: not in the
+/// registry, which is shared by everyone at the site.
+fn prefs_path() -> Option<PathBuf> {
+    dirs::config_dir().map(|d| d.join("registrar").join("ui.json"))
+}
+
+fn load_language(path: &std::path::Path) -> Option<Lang> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    Lang::from_locale(v["language"].as_str()?)
+}
+
+/// Keep the user's language for the next start; a failure only costs
+/// that, so it is said on stderr and the window goes on.
+fn save_language(path: &std::path::Path, lang: Lang) {
+    let write = || -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, json!({"language": lang.code()}).to_string())
+    };
+    if let Err(e) = write() {
+        eprintln!(
+            "registrar: cannot keep the language in {}: {e}",
+            path.display()
+        );
     }
 }
 
@@ -77,15 +119,15 @@ impl Page {
         Page::Sync,
         Page::Settings,
     ];
-    pub fn title(self) -> &'static str {
-        match self {
-            Page::Register => "Register",
-            Page::Search => "Search",
-            Page::Review => "Review queue",
-            Page::Reconciliation => "Reconciliation",
-            Page::Sync => "Sync",
-            Page::Settings => "Settings",
-        }
+    pub fn title(self) -> String {
+        crate::tr!(match self {
+            Page::Register => "page-register",
+            Page::Search => "page-search",
+            Page::Review => "page-review",
+            Page::Reconciliation => "page-reconciliation",
+            Page::Sync => "page-sync",
+            Page::Settings => "page-settings",
+        })
     }
 }
 
@@ -122,6 +164,10 @@ pub struct App {
     users: users::UsersState,
     /// The keyboard help (F1).
     help_open: bool,
+    /// The language the window speaks (Settings; the system's by default).
+    lang: Lang,
+    /// Where the language choice is kept (none in tests).
+    prefs: Option<PathBuf>,
 }
 
 impl App {
@@ -157,7 +203,22 @@ impl App {
             pages: pages::PagesState::default(),
             users: users::UsersState::default(),
             help_open: false,
+            lang: Lang::En,
+            prefs: None,
         }
+    }
+
+    /// Speak `lang` from the next frame on (Settings; tests).
+    pub fn set_language(&mut self, lang: Lang) {
+        self.lang = lang;
+        if let Some(p) = &self.prefs {
+            save_language(p, lang);
+        }
+    }
+
+    /// The language the window speaks.
+    pub fn language(&self) -> Lang {
+        self.lang
     }
 
     /// Tell the app where its database file is (enables "Sync now").
@@ -272,16 +333,16 @@ impl App {
                 ui.image((t.id(), egui::vec2(96.0, 96.0)));
             }
             ui.heading(RichText::new("Registrar").size(28.0));
-            ui.label("Master Person Index workstation");
+            ui.label(tr!("app-subtitle"));
             ui.add_space(16.0);
             if self.users_exist.is_none() {
                 ui.spinner();
                 return;
             }
             ui.label(if first {
-                "This database has no accounts yet. Create the first administrator."
+                tr!("login-first")
             } else {
-                "Sign in"
+                tr!("login-sign-in")
             });
             ui.add_space(8.0);
             let mut submit = false;
@@ -289,7 +350,7 @@ impl App {
             ui.horizontal(|ui| {
             ui.add_space(pad);
             egui::Grid::new("login").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
-                let l = ui.label("User name");
+                let l = ui.label(tr!("login-user"));
                 let r = ui.add(egui::TextEdit::singleline(&mut self.login.name).desired_width(220.0)).labelled_by(l.id);
                 // The sign-in starts in the user name, so the keyboard works at once.
                 if ui.memory(|m| m.focused().is_none()) && self.login.name.is_empty() {
@@ -297,10 +358,10 @@ impl App {
                 }
                 submit |= r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
                 ui.end_row();
-                let r = widgets::password_row(ui, "Password", &mut self.login.password);
+                let r = widgets::password_row(ui, &tr!("login-password"), &mut self.login.password);
                 submit |= r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
                 if first {
-                    let r = widgets::password_row(ui, "Repeat password", &mut self.login.password2);
+                    let r = widgets::password_row(ui, &tr!("login-password2"), &mut self.login.password2);
                     submit |= r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
                 }
             });
@@ -308,7 +369,7 @@ impl App {
             if let Some(e) = &self.login.error {
                 ui.label(RichText::new(e).color(widgets::error_color(ui)));
             }
-            let label = if first { "Create administrator" } else { "Sign in" };
+            let label = if first { tr!("login-create-admin") } else { tr!("login-sign-in") };
             submit |= ui.button(label).clicked();
             if self.worker.busy_for(|t| matches!(t, Tag::Login | Tag::CreateAdmin)).is_some_and(|d| d > Duration::from_millis(100)) {
                 ui.spinner();
@@ -317,7 +378,7 @@ impl App {
                 self.login.error = None;
                 if first {
                     if self.login.password != self.login.password2 {
-                        self.login.error = Some("The two passwords differ.".into());
+                        self.login.error = Some(tr!("login-passwords-differ"));
                     } else {
                         let body = json!({"name": self.login.name.trim(), "role": "admin", "password": self.login.password});
                         self.worker.call(Tag::CreateAdmin, "POST", "/users", Some(&body));
@@ -338,7 +399,7 @@ impl App {
             ui.strong("Registrar");
             ui.separator();
             for p in Page::ALL {
-                let mut text = p.title().to_string();
+                let mut text = p.title();
                 if p == Page::Review && self.stats.working_copies > 0 {
                     text = format!("{text} ({})", self.stats.working_copies);
                 }
@@ -350,10 +411,10 @@ impl App {
                 }
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui.button("Help (F1)").clicked() {
+                if ui.button(tr!("top-help")).clicked() {
                     self.help_open = !self.help_open;
                 }
-                if ui.button("Sign out").clicked() {
+                if ui.button(tr!("top-sign-out")).clicked() {
                     self.worker.call(Tag::Logout, "POST", "/auth/logout", None);
                     self.user = None;
                     self.register = register::RegisterState::new();
@@ -362,7 +423,11 @@ impl App {
                     self.users = users::UsersState::default();
                 }
                 if let Some((n, r)) = &self.user {
-                    ui.label(format!("{n} ({r})"));
+                    ui.label(tr!(
+                        "top-user",
+                        name = n.as_str(),
+                        role = widgets::code_words(r)
+                    ));
                 }
             });
         });
@@ -372,25 +437,29 @@ impl App {
         // Wrapped: on a narrow window the bar grows a line instead of
         // cutting off its last items.
         ui.horizontal_wrapped(|ui| {
-            ui.label(format!("Database: {}", self.worker.db_label));
+            ui.label(tr!("status-database", path = self.worker.db_label.as_str()));
             ui.separator();
             match &self.user {
-                Some((n, r)) => ui.label(format!("User: {n} ({r})")),
-                None => ui.label("Not signed in"),
+                Some((n, r)) => ui.label(tr!(
+                    "status-user",
+                    name = n.as_str(),
+                    role = widgets::code_words(r)
+                )),
+                None => ui.label(tr!("status-signed-out")),
             };
             ui.separator();
-            ui.label(format!("Persons: {}", self.stats.persons));
+            ui.label(tr!("status-persons", n = self.stats.persons));
             ui.separator();
             ui.label(match (self.stats.hub_configured, self.stats.outbox) {
-                (false, 0) => "Sync: no hub configured".to_string(),
-                (false, n) => format!("Sync: no hub configured; {n} change(s) kept here"),
-                (true, 0) => "Sync: up to date".to_string(),
-                (true, n) => format!("Sync: {n} change(s) waiting"),
+                (false, 0) => tr!("status-sync-no-hub"),
+                (false, n) => tr!("status-sync-no-hub-kept", n = n),
+                (true, 0) => tr!("status-sync-up-to-date"),
+                (true, n) => tr!("status-sync-waiting", n = n),
             });
             ui.separator();
-            ui.label(format!("Working copies: {}", self.stats.working_copies));
+            ui.label(tr!("status-working-copies", n = self.stats.working_copies));
             ui.separator();
-            ui.label(format!("Pending matches: {}", self.stats.pending));
+            ui.label(tr!("status-pending", n = self.stats.pending));
             if self
                 .worker
                 .busiest()
@@ -398,7 +467,7 @@ impl App {
             {
                 ui.separator();
                 ui.spinner();
-                ui.label("Working…");
+                ui.label(tr!("status-working"));
             }
         });
     }
@@ -424,15 +493,16 @@ impl App {
 }
 
 /// The keys the help window lists: (keys, what they do).
+/// Keys named by a message id are said in the user's language.
 const SHORTCUTS: &[(&str, &str)] = &[
-    ("F1", "Show or hide this help"),
-    ("Ctrl+N", "A new, empty registration form"),
-    ("Ctrl+F", "Search persons"),
-    ("Tab / Shift+Tab", "Next / previous field or button"),
-    ("Enter (in a form field)", "Next field"),
-    ("Ctrl+Enter", "Register the person (or save the changes)"),
-    ("Space or Enter (on a button)", "Press it"),
-    ("Escape", "Close this help or a pop-up list"),
+    ("F1", "help-f1"),
+    ("Ctrl+N", "help-ctrl-n"),
+    ("Ctrl+F", "help-ctrl-f"),
+    ("help-tab-keys", "help-tab"),
+    ("help-enter-keys", "help-enter"),
+    ("Ctrl+Enter", "help-ctrl-enter"),
+    ("help-space-keys", "help-space"),
+    ("Escape", "help-escape"),
 ];
 
 impl App {
@@ -442,7 +512,7 @@ impl App {
             return;
         }
         let mut open = true;
-        egui::Window::new("Keyboard shortcuts")
+        egui::Window::new(tr!("help-title"))
             .open(&mut open)
             .collapsible(false)
             .resizable(false)
@@ -454,13 +524,13 @@ impl App {
                     .spacing([16.0, 4.0])
                     .show(ui, |ui| {
                         for (keys, what) in SHORTCUTS {
-                            ui.strong(*keys);
-                            ui.label(*what);
+                            ui.strong(tr!(keys));
+                            ui.label(tr!(what));
                             ui.end_row();
                         }
                     });
                 ui.add_space(6.0);
-                if ui.button("Close help").clicked() {
+                if ui.button(tr!("help-close")).clicked() {
                     self.help_open = false;
                 }
             });
@@ -473,6 +543,8 @@ impl App {
 impl eframe::App for App {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
+        // Every text drawn on this thread from here on is in this language.
+        crate::i18n::set(self.lang);
         for r in self.worker.poll() {
             self.handle(&ctx, r);
         }

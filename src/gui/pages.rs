@@ -3,6 +3,8 @@
 use super::chooser::{Choice, comparison};
 use super::worker::{Reply, Tag};
 use super::{App, Notice, widgets};
+use crate::i18n::Lang;
+use crate::tr;
 use eframe::egui::{self, RichText};
 use serde_json::{Value, json};
 use std::sync::mpsc::Receiver;
@@ -15,6 +17,8 @@ pub struct PagesState {
     /// The working copy whose Approve was pressed, waiting for "Confirm".
     approve_armed: Option<String>,
     reject_reason: String,
+    /// The working copy whose Reject was pressed, waiting for "Confirm".
+    reject_armed: Option<String>,
     /// `GET /generic/persons/workingcopies/mine`: the user's own changes.
     mine: Vec<Value>,
     /// The working copy whose Withdraw was pressed, waiting for "Confirm".
@@ -52,31 +56,23 @@ enum Theme {
     Dark,
 }
 
+/// The registry's settings on the page: (key, message id of its label).
 const SETTINGS: &[(&str, &str)] = &[
-    (
-        "no_self_auth_age",
-        "Age below which a confidant person is mandatory",
-    ),
-    ("auto_link", "Precision of automatic links, % (0–100)"),
-    ("review", "Review confidence (0–100)"),
-    (
-        "reconciliation_mode",
-        "Reconciliation (interactive or queue)",
-    ),
-    ("site_source", "This site's Source name (seed 004)"),
-    ("hub_timeout_ms", "Hub timeout, milliseconds"),
-    (
-        "trusted_sources",
-        "Trusted sources, most trusted first (comma-separated)",
-    ),
+    ("no_self_auth_age", "set-no-self-auth-age"),
+    ("auto_link", "set-auto-link"),
+    ("review", "set-review"),
+    ("reconciliation_mode", "set-reconciliation-mode"),
+    ("site_source", "set-site-source"),
+    ("hub_timeout_ms", "set-hub-timeout"),
+    ("trusted_sources", "set-trusted-sources"),
 ];
 
 fn age(seconds: i64) -> String {
     match seconds {
-        s if s < 120 => format!("{s} s"),
-        s if s < 7200 => format!("{} min", s / 60),
-        s if s < 172_800 => format!("{} h", s / 3600),
-        s => format!("{} days", s / 86_400),
+        s if s < 120 => tr!("age-seconds", n = s),
+        s if s < 7200 => tr!("age-minutes", n = s / 60),
+        s if s < 172_800 => tr!("age-hours", n = s / 3600),
+        s => tr!("age-days", n = s / 86_400),
     }
 }
 
@@ -99,11 +95,9 @@ impl App {
                 if r.ok() {
                     self.notice = Some(Notice {
                         text: match r.tag {
-                            Tag::Approve => "Approved: the person now has the changes.".into(),
-                            Tag::Reject => {
-                                "Rejected: the working copy was deleted and the reason kept.".into()
-                            }
-                            _ => "Withdrawn: the change will not reach a reviewer.".into(),
+                            Tag::Approve => tr!("rv-approved"),
+                            Tag::Reject => tr!("rv-rejected"),
+                            _ => tr!("rv-withdrawn"),
                         },
                         ok: true,
                     });
@@ -124,7 +118,10 @@ impl App {
             Tag::Resolve => {
                 if r.ok() {
                     self.notice = Some(Notice {
-                        text: format!("Resolved: {}", r.body["referenceId"].as_str().unwrap_or("")),
+                        text: tr!(
+                            "rc-resolved",
+                            rid = r.body["referenceId"].as_str().unwrap_or("")
+                        ),
                         ok: true,
                     });
                     self.worker
@@ -151,12 +148,12 @@ impl App {
             Tag::SaveSetting(k) => {
                 self.notice = Some(if r.ok() {
                     Notice {
-                        text: format!(
-                            "Saved: {}.",
-                            SETTINGS
+                        text: tr!(
+                            "set-saved",
+                            what = SETTINGS
                                 .iter()
                                 .find(|(key, _)| key == k)
-                                .map_or(k.as_str(), |(_, label)| label)
+                                .map_or(k.clone(), |(_, label)| tr!(label))
                         ),
                         ok: true,
                     }
@@ -198,12 +195,12 @@ impl App {
             self.my_changes(ui);
             return;
         }
-        egui::CollapsingHeader::new(format!("My changes ({})", self.pages.mine.len()))
+        egui::CollapsingHeader::new(tr!("rv-mine-count", n = self.pages.mine.len()))
             .id_salt("my changes")
             .show(ui, |ui| self.my_changes(ui));
         ui.separator();
         if self.pages.queue.is_empty() {
-            ui.label("No working copies are waiting.");
+            ui.label(tr!("rv-empty"));
             return;
         }
         let mut action: Option<(Tag, String, Value)> = None;
@@ -213,12 +210,12 @@ impl App {
                 .id_salt("queue")
                 .show(&mut cols[0], |ui| {
                     for (i, w) in p.queue.iter().enumerate() {
-                        let text = format!(
-                            "{} · {} · by {} · {} ago",
-                            w["code"].as_str().unwrap_or(""),
-                            w["name"].as_str().unwrap_or(""),
-                            w["author"].as_str().unwrap_or(""),
-                            age(w["age_seconds"].as_i64().unwrap_or(0))
+                        let text = tr!(
+                            "rv-item",
+                            code = w["code"].as_str().unwrap_or(""),
+                            name = w["name"].as_str().unwrap_or(""),
+                            author = w["author"].as_str().unwrap_or(""),
+                            age = age(w["age_seconds"].as_i64().unwrap_or(0))
                         );
                         if ui
                             .selectable_label(p.queue_selected == Some(i), text)
@@ -232,18 +229,18 @@ impl App {
             let Some(w) = p.queue_selected.and_then(|i| p.queue.get(i)) else {
                 return;
             };
-            ui.strong(format!(
-                "Changes to {} ({})",
-                w["name"].as_str().unwrap_or(""),
-                w["code"].as_str().unwrap_or("")
+            ui.strong(tr!(
+                "rv-changes-to",
+                name = w["name"].as_str().unwrap_or(""),
+                code = w["code"].as_str().unwrap_or("")
             ));
             egui::Grid::new("diff")
                 .striped(true)
                 .num_columns(3)
                 .show(ui, |ui| {
-                    ui.strong("Field");
-                    ui.strong("Old");
-                    ui.strong("New");
+                    ui.strong(tr!("ch-field"));
+                    ui.strong(tr!("rv-old"));
+                    ui.strong(tr!("rv-new"));
                     ui.end_row();
                     for c in w["diff"].as_array().into_iter().flatten() {
                         ui.label(field_words(c["field"].as_str().unwrap_or("")));
@@ -263,12 +260,12 @@ impl App {
                 // Approving asks once more, and the confirmation replaces
                 // the button, so a double click never approves the next.
                 if p.approve_armed.as_deref() == Some(id.as_str()) {
-                    ui.label(format!(
-                        "Approve the change to {}? It applies at once and is recorded in the person's history.",
-                        w["name"].as_str().unwrap_or("")
+                    ui.label(tr!(
+                        "rv-approve-question",
+                        name = w["name"].as_str().unwrap_or("")
                     ));
                     ui.horizontal(|ui| {
-                        if ui.button("Confirm approval").clicked() {
+                        if ui.button(tr!("rv-approve-confirm")).clicked() {
                             action = Some((
                                 Tag::Approve,
                                 format!("/generic/persons/workingcopies/{id}/approve"),
@@ -276,15 +273,18 @@ impl App {
                             ));
                             p.approve_armed = None;
                         }
-                        if ui.button("Cancel approval").clicked() {
+                        if ui.button(tr!("rv-approve-cancel")).clicked() {
                             p.approve_armed = None;
                         }
                     });
-                } else if ui.horizontal(|ui| ui.button("Approve").clicked()).inner {
+                } else if ui
+                    .horizontal(|ui| ui.button(tr!("rv-approve")).clicked())
+                    .inner
+                {
                     p.approve_armed = Some(id.clone());
                 }
                 ui.horizontal(|ui| {
-                    let l = ui.label("Reason for rejecting");
+                    let l = ui.label(tr!("rv-reject-reason"));
                     ui.add_sized(
                         [320.0, 22.0],
                         egui::TextEdit::singleline(&mut p.reject_reason),
@@ -293,17 +293,33 @@ impl App {
                     if ui
                         .add_enabled(
                             !p.reject_reason.trim().is_empty(),
-                            egui::Button::new("Reject"),
+                            egui::Button::new(tr!("rv-reject")),
                         )
                         .clicked()
                     {
-                        action = Some((
-                            Tag::Reject,
-                            format!("/generic/persons/workingcopies/{id}/reject"),
-                            json!({"reason": p.reject_reason.trim()}),
-                        ));
+                        p.reject_armed = Some(id.clone());
                     }
                 });
+                // Rejecting asks once more too: the author sees the reason.
+                if p.reject_armed.as_deref() == Some(id.as_str()) {
+                    ui.label(tr!(
+                        "rv-reject-question",
+                        name = w["name"].as_str().unwrap_or("")
+                    ));
+                    ui.horizontal(|ui| {
+                        if ui.button(tr!("rv-reject-confirm")).clicked() {
+                            action = Some((
+                                Tag::Reject,
+                                format!("/generic/persons/workingcopies/{id}/reject"),
+                                json!({"reason": p.reject_reason.trim()}),
+                            ));
+                            p.reject_armed = None;
+                        }
+                        if ui.button(tr!("rv-reject-cancel")).clicked() {
+                            p.reject_armed = None;
+                        }
+                    });
+                }
             }
         });
         if let Some((tag, path, body)) = action {
@@ -315,10 +331,10 @@ impl App {
     /// first: waiting ones can be withdrawn (after a confirmation), decided
     /// ones say who decided and, for a rejection, why.
     fn my_changes(&mut self, ui: &mut egui::Ui) {
-        ui.strong("My changes");
+        ui.strong(tr!("rv-mine"));
         let p = &mut self.pages;
         if p.mine.is_empty() {
-            ui.label("You have not changed any registered person yet.");
+            ui.label(tr!("rv-mine-empty"));
             return;
         }
         let mut withdraw: Option<i64> = None;
@@ -330,10 +346,10 @@ impl App {
                     .striped(true)
                     .num_columns(4)
                     .show(ui, |ui| {
-                        ui.strong("Person");
-                        ui.strong("Changed");
-                        ui.strong("When");
-                        ui.strong("Decision");
+                        ui.strong(tr!("reg-person"));
+                        ui.strong(tr!("rv-changed"));
+                        ui.strong(tr!("rv-when"));
+                        ui.strong(tr!("rv-decision"));
                         ui.end_row();
                         for c in &p.mine {
                             ui.label(format!(
@@ -348,31 +364,32 @@ impl App {
                                 "waiting" => {
                                     let wc = c["working_copy"].as_i64().unwrap_or(0);
                                     ui.horizontal(|ui| {
-                                        ui.label("Waiting for a reviewer");
+                                        ui.label(tr!("rv-waiting"));
                                         if p.withdraw_armed == Some(wc) {
-                                            if ui.button("Confirm withdrawal").clicked() {
+                                            if ui.button(tr!("rv-withdraw-confirm")).clicked() {
                                                 withdraw = Some(wc);
                                                 p.withdraw_armed = None;
                                             }
-                                            if ui.button("Keep it").clicked() {
+                                            if ui.button(tr!("rv-keep")).clicked() {
                                                 p.withdraw_armed = None;
                                             }
-                                        } else if ui.button("Withdraw").clicked() {
+                                        } else if ui.button(tr!("rv-withdraw")).clicked() {
                                             p.withdraw_armed = Some(wc);
                                         }
                                     });
                                 }
                                 "approved" => {
                                     ui.label(
-                                        RichText::new(format!("Approved by {by}"))
+                                        RichText::new(tr!("rv-approved-by", by = by))
                                             .color(widgets::ok_color(ui)),
                                     );
                                 }
                                 _ => {
                                     ui.label(
-                                        RichText::new(format!(
-                                            "Rejected by {by}: {}",
-                                            c["reason"].as_str().unwrap_or("")
+                                        RichText::new(tr!(
+                                            "rv-rejected-by",
+                                            by = by,
+                                            reason = c["reason"].as_str().unwrap_or("")
                                         ))
                                         .color(widgets::error_color(ui)),
                                     );
@@ -394,7 +411,7 @@ impl App {
 
     pub(super) fn reconciliation_page(&mut self, ui: &mut egui::Ui) {
         if self.pages.pending.is_empty() {
-            ui.label("No records wait for reconciliation.");
+            ui.label(tr!("rc-empty"));
             return;
         }
         let steward = matches!(self.role(), "admin" | "reviewer");
@@ -403,17 +420,17 @@ impl App {
         // The queue as a table: best candidate's confidence, when it came,
         // from which system, the names; sortable and filtered by a word.
         ui.horizontal(|ui| {
-            let l = ui.label("Filter waiting records");
+            let l = ui.label(tr!("rc-filter"));
             ui.add(
                 egui::TextEdit::singleline(&mut self.pages.pending_filter)
-                    .hint_text("name, system or record id")
+                    .hint_text(tr!("rc-filter-hint"))
                     .desired_width(240.0),
             )
             .labelled_by(l.id);
             for (key, label) in [
-                (PendingSort::Confidence, "Sort by confidence"),
-                (PendingSort::Oldest, "Sort by waiting longest"),
-                (PendingSort::Name, "Sort by name"),
+                (PendingSort::Confidence, tr!("rc-sort-confidence")),
+                (PendingSort::Oldest, tr!("rc-sort-oldest")),
+                (PendingSort::Name, tr!("rc-sort-name")),
             ] {
                 if ui
                     .selectable_label(self.pages.pending_sort == key, label)
@@ -476,15 +493,9 @@ impl App {
                 .column(egui_extras::Column::remainder().at_least(160.0))
                 .column(egui_extras::Column::exact(100.0))
                 .header(22.0, |mut h| {
-                    for t in [
-                        "Best match",
-                        "Waiting since",
-                        "System and record",
-                        "Name",
-                        "Born",
-                    ] {
+                    for t in ["rc-best", "rc-since", "rc-system", "se-name", "se-born"] {
                         h.col(|ui| {
-                            ui.strong(t);
+                            ui.strong(tr!(t));
                         });
                     }
                 })
@@ -541,29 +552,26 @@ impl App {
             pid = p["id"].as_i64().unwrap_or(0);
             let cands = p["candidates"].as_array().cloned().unwrap_or_default();
             if !steward {
-                ui.label("Only reviewers and administrators resolve waiting records.");
+                ui.label(tr!("rc-reviewers-only"));
                 return;
             }
-            choice = comparison(ui, &cands, false, 70.0);
+            choice = comparison(ui, &p["attributes"], &cands, false, 70.0);
             let refs: Vec<String> = cands
                 .iter()
                 .filter_map(|c| c["referenceId"].as_str().map(String::from))
                 .collect();
-            ui.label(format!(
-                "Or say the record is none of them: it becomes a new person, and {} will not be offered as its duplicate again.",
-                refs.join(", ")
-            ));
+            ui.label(tr!("rc-none-of-them", refs = refs.join(", ")));
             ui.horizontal(|ui| {
-                let l = ui.label("Why not the same person");
+                let l = ui.label(tr!("rc-why-not"));
                 ui.add(
                     egui::TextEdit::singleline(&mut self.pages.not_same_reason)
-                        .hint_text("e.g. her mother: another birth year")
+                        .hint_text(tr!("rc-why-not-hint"))
                         .desired_width(320.0),
                 )
                 .labelled_by(l.id);
                 let ready = !self.pages.not_same_reason.trim().is_empty();
                 if ui
-                    .add_enabled(ready, egui::Button::new("Not the same person – create new"))
+                    .add_enabled(ready, egui::Button::new(tr!("rc-not-same")))
                     .clicked()
                 {
                     choice = Some(Choice::NotSame(refs.clone()));
@@ -595,21 +603,16 @@ impl App {
 
     pub(super) fn sync_page(&mut self, ui: &mut egui::Ui) {
         if !self.stats.hub_configured {
-            ui.label(
-                RichText::new("No hub configured: changes are kept here until one is.").strong(),
-            );
+            ui.label(RichText::new(tr!("sy-no-hub")).strong());
             if self.role() == "admin" {
-                if ui.button("Configure the hub").clicked() {
+                if ui.button(tr!("sy-configure")).clicked() {
                     self.page = super::Page::Settings;
                 }
             } else {
-                ui.label("An administrator sets the hub in Settings.");
+                ui.label(tr!("sy-admin-sets"));
             }
         }
-        ui.label(format!(
-            "Outbox: {} change(s) waiting to be sent to the hub.",
-            self.stats.outbox
-        ));
+        ui.label(tr!("sy-outbox", n = self.stats.outbox));
         if let Some(rx) = &self.pages.sync_rx
             && let Ok(result) = rx.try_recv()
         {
@@ -617,15 +620,12 @@ impl App {
             let s = |k: &str| r[k].as_str().map(String::from);
             let n = |k: &str| r[k].as_i64().unwrap_or(0);
             self.pages.last_sync = Some(if !result.ok() {
-                (format!("Sync is not possible: {}", result.message()), false)
+                (tr!("sy-not-possible", why = result.message()), false)
             } else {
                 match (s("fatal_error"), s("retry_error")) {
-                    (Some(e), _) => (format!("Sync failed: {e}"), false),
-                    (None, Some(e)) => (format!("Sent {}; will retry: {e}", n("sent")), false),
-                    (None, None) => (
-                        format!("Sent {} change(s); {} waiting.", n("sent"), n("remaining")),
-                        true,
-                    ),
+                    (Some(e), _) => (tr!("sy-failed", why = e), false),
+                    (None, Some(e)) => (tr!("sy-retry", n = n("sent"), why = e), false),
+                    (None, None) => (tr!("sy-sent", n = n("sent"), left = n("remaining")), true),
                 }
             });
             self.pages.sync_rx = None;
@@ -633,13 +633,15 @@ impl App {
             self.refresh_stats();
         }
         ui.horizontal(|ui| {
-            if ui.button("Refresh").clicked() {
+            if ui.button(tr!("sy-refresh")).clicked() {
                 self.worker.call(Tag::Outbox, "GET", "/api/outbox", None);
                 self.refresh_stats();
             }
             let running = self.pages.sync_rx.is_some();
             let can = self.db_path.is_some() && !running;
-            if ui.add_enabled(can, egui::Button::new("Sync now")).clicked()
+            if ui
+                .add_enabled(can, egui::Button::new(tr!("sy-now")))
+                .clicked()
                 && let Some(db) = self.db_path.clone()
             {
                 // The network can take seconds: a background task with its
@@ -657,7 +659,7 @@ impl App {
             }
             if running {
                 ui.spinner();
-                ui.label("Sending…");
+                ui.label(tr!("sy-sending"));
             }
         });
         if let Some((text, ok)) = &self.pages.last_sync {
@@ -668,14 +670,20 @@ impl App {
             };
             ui.label(RichText::new(text).color(c));
         }
-        ui.label(RichText::new("An administrator sets the hub in Settings, under Hub connection (or with registrar sync configure); the secret is kept in a 0600 file beside the database.").small().weak());
+        ui.label(RichText::new(tr!("sy-help")).small().weak());
         ui.separator();
         egui::Grid::new("outbox")
             .striped(true)
             .num_columns(5)
             .show(ui, |ui| {
-                for h in ["#", "Person", "Queued at", "Attempts", "State"] {
-                    ui.strong(h);
+                for h in [
+                    "sy-number",
+                    "reg-person",
+                    "sy-queued",
+                    "sy-attempts",
+                    "sy-state",
+                ] {
+                    ui.strong(tr!(h));
                 }
                 ui.end_row();
                 for o in &self.pages.outbox {
@@ -688,9 +696,9 @@ impl App {
                     ui.label(o["created_at"].as_str().unwrap_or(""));
                     ui.label(o["attempts"].to_string());
                     ui.label(match (o["sent_at"].as_str(), o["last_error"].as_str()) {
-                        (Some(t), _) => format!("sent {t}"),
-                        (None, Some(e)) => format!("waiting: {e}"),
-                        (None, None) => "waiting".into(),
+                        (Some(t), _) => tr!("sy-sent-at", at = t),
+                        (None, Some(e)) => tr!("sy-waiting-why", why = e),
+                        (None, None) => tr!("sy-waiting"),
                     });
                     ui.end_row();
                 }
@@ -710,12 +718,16 @@ impl App {
                 );
             }
         }
-        widgets::section(ui, "Appearance");
+        widgets::section(ui, &tr!("set-appearance"));
         ui.horizontal(|ui| {
             let before = self.pages.theme;
-            ui.radio_value(&mut self.pages.theme, Theme::System, "Follow the system");
-            ui.radio_value(&mut self.pages.theme, Theme::Light, "Light");
-            ui.radio_value(&mut self.pages.theme, Theme::Dark, "Dark");
+            ui.radio_value(
+                &mut self.pages.theme,
+                Theme::System,
+                tr!("set-theme-system"),
+            );
+            ui.radio_value(&mut self.pages.theme, Theme::Light, tr!("set-theme-light"));
+            ui.radio_value(&mut self.pages.theme, Theme::Dark, tr!("set-theme-dark"));
             if before != self.pages.theme {
                 ui.ctx().set_theme(match self.pages.theme {
                     Theme::System => egui::ThemePreference::System,
@@ -724,10 +736,21 @@ impl App {
                 });
             }
         });
-        widgets::section(ui, "Registry");
+        // The language: each user's own choice, kept on this computer.
+        ui.horizontal(|ui| {
+            ui.label(tr!("set-language"));
+            let mut lang = self.lang;
+            for l in Lang::ALL {
+                ui.radio_value(&mut lang, l, l.native_name());
+            }
+            if lang != self.lang {
+                self.set_language(lang);
+            }
+        });
+        widgets::section(ui, &tr!("set-registry"));
         let admin = self.role() == "admin";
         if !admin {
-            ui.label("Only an administrator can change these.");
+            ui.label(tr!("set-admin-only"));
         }
         let mut save: Option<(String, String)> = None;
         egui::Grid::new("settings")
@@ -742,12 +765,15 @@ impl App {
                             self.pages.settings.last_mut().expect("just pushed")
                         }
                     };
-                    let l = ui.label(*label);
+                    let l = ui.label(tr!(label));
                     ui.add_enabled_ui(admin, |ui| {
                         ui.add_sized([180.0, 22.0], egui::TextEdit::singleline(&mut slot.1))
                             .labelled_by(l.id);
                     });
-                    if ui.add_enabled(admin, egui::Button::new("Save")).clicked() {
+                    if ui
+                        .add_enabled(admin, egui::Button::new(tr!("save")))
+                        .clicked()
+                    {
                         save = Some((k.to_string(), slot.1.clone()));
                     }
                     ui.end_row();
@@ -768,29 +794,31 @@ impl App {
 
     /// The matching model: how much each agreement weighs, in words.
     fn model_section(&mut self, ui: &mut egui::Ui) {
-        widgets::section(ui, "Matching model");
+        widgets::section(ui, &tr!("mm-title"));
         let Some(m) = &self.pages.model else {
-            ui.label("Loading the model…");
+            ui.label(tr!("mm-loading"));
             return;
         };
         let version = m["version"].as_u64().unwrap_or(0);
         ui.label(if version == 0 {
-            "The defaults: the registry learns its own model from 1,000 persons on, and again each time it doubles.".to_string()
+            tr!("mm-defaults")
         } else {
-            format!(
-                "Model {version}, learnt from this registry at {} persons.",
-                m["trained_persons"].as_u64().unwrap_or(0)
+            tr!(
+                "mm-learnt",
+                version = version,
+                n = m["trained_persons"].as_u64().unwrap_or(0)
             )
         });
         let prior = m["prior_bits"].as_f64().unwrap_or(0.0);
-        ui.label(format!(
-            "Before any evidence, a new record is one given person here with a chance of about 1 in {:.0} ({prior:+.1} bits). Records are linked by themselves where at least {} % of such links are right, and never a pair below {} %; a person is offered for review from {} %.",
-            (1.0 + (-prior).exp2()).round(),
-            m["auto_link"].as_f64().unwrap_or(0.0),
-            m["link_floor"].as_f64().unwrap_or(0.0),
-            m["review"].as_f64().unwrap_or(0.0)
+        ui.label(tr!(
+            "mm-explain",
+            odds = format!("{:.0}", (1.0 + (-prior).exp2()).round()),
+            bits = format!("{prior:+.1}"),
+            auto = m["auto_link"].as_f64().unwrap_or(0.0),
+            floor = m["link_floor"].as_f64().unwrap_or(0.0),
+            review = m["review"].as_f64().unwrap_or(0.0)
         ));
-        egui::CollapsingHeader::new("Weight of each agreement")
+        egui::CollapsingHeader::new(tr!("mm-weights"))
             .id_salt("model_weights")
             .default_open(true)
             .show(ui, |ui| {
@@ -802,19 +830,28 @@ impl App {
                             .striped(true)
                             .spacing([12.0, 3.0])
                             .show(ui, |ui| {
-                                for h in ["Field", "Level", "Bits", "In words"] {
-                                    ui.strong(h);
+                                for h in ["ch-field", "mm-level", "mm-bits", "mm-words"] {
+                                    ui.strong(tr!(h));
                                 }
                                 ui.end_row();
                                 for f in m["fields"].as_array().into_iter().flatten() {
                                     for l in f["levels"].as_array().into_iter().flatten() {
-                                        ui.label(f["field"].as_str().unwrap_or(""));
-                                        ui.label(l["level"].as_str().unwrap_or(""));
+                                        ui.label(widgets::phrase(
+                                            "match-field",
+                                            f["field"].as_str().unwrap_or(""),
+                                        ));
+                                        ui.label(widgets::phrase(
+                                            "match-level",
+                                            l["level"].as_str().unwrap_or(""),
+                                        ));
                                         ui.label(format!(
                                             "{:+.1}",
                                             l["bits"].as_f64().unwrap_or(0.0)
                                         ));
-                                        ui.label(l["words"].as_str().unwrap_or(""));
+                                        ui.label(widgets::phrase(
+                                            "weight",
+                                            l["words"].as_str().unwrap_or(""),
+                                        ));
                                         ui.end_row();
                                     }
                                 }
@@ -849,26 +886,15 @@ fn when_words(at: &str) -> String {
     }
 }
 
-fn field_words(path: &str) -> String {
+pub(super) fn field_words(path: &str) -> String {
+    // A key in words (`field-<key>` in the catalogues), else the key with
+    // spaces.
     let word = |k: &str| -> String {
-        match k {
-            "first_name" => "First name".into(),
-            "last_name" => "Last name".into(),
-            "second_name" => "Middle name".into(),
-            "birth_date" => "Birth date".into(),
-            "birth_country" => "Birth country".into(),
-            "birth_settlement" => "Birth settlement".into(),
-            "tax_id" => "Tax id".into(),
-            "no_tax_id" => "No tax id".into(),
-            "unzr" => "UNZR".into(),
-            "phones" => "Phone".into(),
-            "addresses" => "Address".into(),
-            "documents" => "Document".into(),
-            "emails" => "Email".into(),
-            "issued_identifiers" => "Identifier".into(),
-            "authentication_methods" => "Authentication method".into(),
-            "confidant_person" => "Confidant".into(),
-            other => other.replace('_', " "),
+        let id = format!("field-{k}");
+        if crate::i18n::has(&id) {
+            tr!(&id)
+        } else {
+            k.replace('_', " ")
         }
     };
     let mut out: Vec<String> = Vec::new();
@@ -881,21 +907,22 @@ fn field_words(path: &str) -> String {
             None => out.push(word(part)),
         }
     }
-    let mut s = out.join(" ");
-    if let Some(first) = s.get(..1) {
-        s = first.to_uppercase() + &s[1..];
+    let s = out.join(" ");
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => s,
     }
-    s
 }
 
 /// A changed value as people read it: text without quotes, nothing as "—".
-fn value_words(v: &Value) -> String {
+pub(super) fn value_words(v: &Value) -> String {
     match v {
         Value::Null => "—".into(),
         Value::String(s) if s.is_empty() => "—".into(),
         Value::String(s) => s.clone(),
-        Value::Bool(true) => "yes".into(),
-        Value::Bool(false) => "no".into(),
+        Value::Bool(true) => tr!("yes"),
+        Value::Bool(false) => tr!("no"),
         other => other.to_string(),
     }
 }

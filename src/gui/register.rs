@@ -6,6 +6,7 @@ use super::widgets::{self, Errors};
 use super::worker::{Reply, Tag};
 use super::{App, Notice};
 use crate::core::rules;
+use crate::tr;
 use eframe::egui::{self, Key, RichText};
 use serde_json::{Value, json};
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -25,12 +26,20 @@ pub struct RegisterState {
     changed_at: Option<Instant>,
     fingerprint: String,
     pub errors: Errors,
+    /// The fields the receptionist has left: their errors show.
+    visited: std::collections::HashSet<String>,
+    /// Submitted once: every error shows.
+    show_all: bool,
     /// What the service says without refusing (a tax id that disagrees
     /// with the form), by path.
     pub warnings: Errors,
     pub uploads: Vec<String>,
     pub candidates: Vec<Value>,
     pub chooser_open: bool,
+    /// "Create new person" was pressed in the chooser: why, before it is.
+    pub override_open: bool,
+    pub override_reason: String,
+    pub override_focus: bool,
     pub scan_error: Option<String>,
     files_tx: Sender<FileEvent>,
     files_rx: Receiver<FileEvent>,
@@ -74,19 +83,19 @@ fn confidant_picker(
     let mut action = None;
     if let Some(shown) = chosen {
         ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(format!("Confidant: {shown}")).strong());
-            if ui.button("Choose another confidant").clicked() {
+            ui.label(RichText::new(tr!("reg-confidant-chosen", who = shown)).strong());
+            if ui.button(tr!("reg-confidant-another")).clicked() {
                 action = Some(PickerAction::Clear);
             }
         });
         return action;
     }
     ui.horizontal_wrapped(|ui| {
-        let l = ui.label("Find the confidant");
+        let l = ui.label(tr!("reg-confidant-find"));
         let r = ui
             .add(
                 egui::TextEdit::singleline(query)
-                    .hint_text("name, M-number or phone")
+                    .hint_text(tr!("reg-confidant-find-hint"))
                     .desired_width(220.0),
             )
             .labelled_by(l.id);
@@ -99,21 +108,24 @@ fn confidant_picker(
         let code = h["reference_id"].as_str().unwrap_or("");
         let shown = format!("{name} ({code})");
         ui.horizontal_wrapped(|ui| {
-            if ui.button(format!("Choose {shown}")).clicked() {
+            if ui.button(tr!("reg-choose", who = shown.as_str())).clicked() {
                 action = Some(PickerAction::Choose {
                     id: h["id"].as_str().unwrap_or("").to_string(),
                     shown: shown.clone(),
                 });
             }
-            ui.label(format!(
-                "born {} · {}",
-                h["birth_date"].as_str().unwrap_or("—"),
-                h["phone"].as_str().unwrap_or("no phone")
+            ui.label(tr!(
+                "reg-born-phone",
+                born = h["birth_date"].as_str().unwrap_or("—"),
+                phone = h["phone"]
+                    .as_str()
+                    .map(String::from)
+                    .unwrap_or_else(|| tr!("reg-no-phone"))
             ));
         });
     }
     if !query.trim().is_empty() && hits.is_empty() {
-        ui.label("Nobody found yet: type more of the name, an M-number or a phone, or fill in the fields below.");
+        ui.label(tr!("reg-confidant-nobody"));
     }
     action
 }
@@ -128,10 +140,15 @@ impl RegisterState {
             changed_at: None,
             fingerprint: String::new(),
             errors: Errors::new(),
+            visited: Default::default(),
+            show_all: false,
             warnings: Errors::new(),
             uploads: vec![],
             candidates: vec![],
             chooser_open: false,
+            override_open: false,
+            override_reason: String::new(),
+            override_focus: false,
             scan_error: None,
             files_tx,
             files_rx,
@@ -192,8 +209,7 @@ impl RegisterState {
         });
         if !dropped.is_empty() {
             if self.form.documents.is_empty() {
-                self.scan_error =
-                    Some("Add a document first, then drop its scanned pages on the window.".into());
+                self.scan_error = Some(tr!("reg-drop-first"));
             } else {
                 self.read_files(ctx, self.form.documents.len() - 1, dropped);
             }
@@ -238,11 +254,19 @@ fn errors_from(body: &Value) -> Errors {
             for r in i["rules"].as_array().into_iter().flatten() {
                 e.entry(entry.clone())
                     .or_default()
-                    .push(r["description"].as_str().unwrap_or("").to_string());
+                    .push(widgets::violation_words("violation", r));
             }
         }
     }
     e
+}
+
+/// What a document's number looks like, as the number field's hint.
+fn document_hint(kind: &str) -> String {
+    match rules::document_format(kind) {
+        Some(f) => tr!(&format!("docfmt-{f}-hint")),
+        None => String::new(),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -254,7 +278,8 @@ fn documents_editor(
     errors: &Errors,
     scans: bool,
     pick: &mut Option<usize>,
-    label_prefix: &str,
+    // Whose documents: "own", "confidant" or "relationship".
+    owner: &str,
 ) -> bool {
     let mut changed = false;
     let mut remove = None;
@@ -267,20 +292,20 @@ fn documents_editor(
                 .show(ui, |ui| {
                     changed |= widgets::combo_row(
                         ui,
-                        &format!("{label_prefix}Document {} type", i + 1),
+                        &tr!("reg-doc-type", prefix = owner, n = i + 1),
                         &mut d.kind,
                         kinds,
                         errors,
                         &format!("{path}.type"),
                     );
                     let hint = if d.kind.is_empty() {
-                        "choose the type first".to_string()
+                        tr!("reg-doc-type-first")
                     } else {
-                        rules::document_example(&d.kind).to_string()
+                        document_hint(&d.kind)
                     };
                     changed |= widgets::text_row(
                         ui,
-                        &format!("{label_prefix}Document {} number", i + 1),
+                        &tr!("reg-doc-number", prefix = owner, n = i + 1),
                         &mut d.number,
                         &hint,
                         errors,
@@ -289,35 +314,40 @@ fn documents_editor(
                     .changed();
                     changed |= widgets::text_row(
                         ui,
-                        &format!("{label_prefix}Document {} issued by", i + 1),
+                        &tr!("reg-doc-issued-by", prefix = owner, n = i + 1),
                         &mut d.issued_by,
-                        "authority",
+                        &tr!("reg-doc-authority"),
                         errors,
                         &format!("{path}.issued_by"),
                     )
                     .changed();
                     changed |= widgets::date_row(
                         ui,
-                        &format!("{label_prefix}Document {} issued on", i + 1),
+                        &tr!("reg-doc-issued-on", prefix = owner, n = i + 1),
                         &mut d.issued_at,
                         errors,
                         &format!("{path}.issued_at"),
                     );
                     changed |= widgets::date_row(
                         ui,
-                        &format!("{label_prefix}Document {} expires on", i + 1),
+                        &tr!("reg-doc-expires", prefix = owner, n = i + 1),
                         &mut d.expiration_date,
                         errors,
                         &format!("{path}.expiration_date"),
                     );
                 });
-            if let Some(p) = rules::document_pattern_text(&d.kind) {
-                ui.label(RichText::new(format!("Number pattern: {p}")).small().weak());
+            if let Some(f) = rules::document_format(&d.kind) {
+                let words = tr!(&format!("docfmt-{f}"));
+                ui.label(
+                    RichText::new(tr!("reg-doc-pattern", words = words))
+                        .small()
+                        .weak(),
+                );
             }
             if scans {
                 ui.horizontal_wrapped(|ui| {
                     for s in &d.stored_scans {
-                        ui.label(format!("{s} (stored)"));
+                        ui.label(tr!("reg-scan-stored", name = s.as_str()));
                     }
                     let mut drop_scan = None;
                     for (j, s) in d.scans.iter().enumerate() {
@@ -331,7 +361,10 @@ fn documents_editor(
                                 s.media_type,
                                 s.bytes.len().div_ceil(1024)
                             ));
-                            if ui.button(format!("Remove scan {}", s.file_name)).clicked() {
+                            if ui
+                                .button(tr!("reg-scan-remove", name = s.file_name.as_str()))
+                                .clicked()
+                            {
                                 drop_scan = Some(j);
                             }
                         });
@@ -340,21 +373,14 @@ fn documents_editor(
                         d.scans.remove(j);
                         changed = true;
                     }
-                    if ui
-                        .button(format!("Attach scan to document {}…", i + 1))
-                        .clicked()
-                    {
+                    if ui.button(tr!("reg-scan-attach", n = i + 1)).clicked() {
                         *pick = Some(i);
                     }
                 });
                 widgets::show_errors(ui, errors, &format!("{path}.scans[0].content_base64"));
             }
             if ui
-                .button(format!(
-                    "Remove {}document {}",
-                    label_prefix.to_lowercase(),
-                    i + 1
-                ))
+                .button(tr!("reg-doc-remove", prefix = owner, n = i + 1))
                 .clicked()
             {
                 remove = Some(i);
@@ -365,10 +391,7 @@ fn documents_editor(
         docs.remove(i);
         changed = true;
     }
-    if ui
-        .button(format!("Add {}document", label_prefix.to_lowercase()))
-        .clicked()
-    {
+    if ui.button(tr!("reg-doc-add", prefix = owner)).clicked() {
         docs.push(DocumentRow::default());
         changed = true;
     }
@@ -418,10 +441,16 @@ impl App {
         }
     }
 
-    pub(super) fn submit(&mut self, force_new: bool) {
+    /// Register (or save) what the form holds. `override_reason`: the
+    /// receptionist creates a new person over the candidates shown and
+    /// says why (the service keeps it in the audit trail, and the pair
+    /// waits for a reviewer).
+    pub(super) fn submit(&mut self, override_reason: Option<String>) {
+        let force_new = override_reason.is_some();
         let child = self.is_child();
         let st = &mut self.register;
         st.submit_error = None;
+        st.show_all = true;
         if !force_new && st.form.editing.is_none() {
             // The service marks the candidates a person must decide on.
             let strong = st
@@ -434,7 +463,10 @@ impl App {
             }
         }
         st.chooser_open = false;
-        let body = st.form.to_body(true, child);
+        let mut body = st.form.to_body(true, child);
+        if let (Some(reason), Some(o)) = (override_reason, body.as_object_mut()) {
+            o.insert("duplicate_override".into(), json!({"reason": reason}));
+        }
         match &st.form.editing {
             Some((seq, version)) => {
                 let mut person = body["person"].clone();
@@ -496,7 +528,7 @@ impl App {
                     st.warnings
                         .entry(w["path"].as_str().unwrap_or("").to_string())
                         .or_default()
-                        .push(w["message"].as_str().unwrap_or("").to_string());
+                        .push(widgets::violation_words("warning", w));
                 }
                 if r.status == 422 {
                     st.errors = errors_from(&r.body);
@@ -523,7 +555,7 @@ impl App {
                     let name = format!("{} {}", st.form.first_name, st.form.last_name);
                     *st = super::register::RegisterState::new();
                     self.notice = Some(Notice {
-                        text: format!("Registered {name} as {rid}."),
+                        text: tr!("reg-registered", name = name, rid = rid),
                         ok: true,
                     });
                     self.refresh_stats();
@@ -531,7 +563,7 @@ impl App {
                 202 => {
                     *st = super::register::RegisterState::new();
                     self.notice = Some(Notice {
-                        text: "The change waits for a reviewer in the review queue.".into(),
+                        text: tr!("reg-waits"),
                         ok: true,
                     });
                     self.refresh_stats();
@@ -539,23 +571,28 @@ impl App {
                 200 => {
                     *st = super::register::RegisterState::new();
                     self.notice = Some(Notice {
-                        text: "Saved.".into(),
+                        text: tr!("reg-saved"),
                         ok: true,
                     });
                     self.refresh_stats();
                 }
                 422 => {
                     st.errors = errors_from(&r.body);
-                    st.submit_error = Some("Please correct the fields marked with !.".into());
+                    st.submit_error = Some(tr!("reg-correct"));
                 }
                 _ => st.submit_error = Some(r.message()),
             },
             Tag::Link => {
                 if r.ok() {
+                    // Everything typed went with the link as the desk's
+                    // record of the person; the person opens, so the
+                    // receptionist carries on with the patient.
                     let rid = r.body["referenceId"].as_str().unwrap_or("").to_string();
                     *st = super::register::RegisterState::new();
+                    self.page = super::Page::Search;
+                    self.open_person(&rid);
                     self.notice = Some(Notice {
-                        text: format!("Linked to the existing person {rid}."),
+                        text: tr!("reg-linked", rid = rid.as_str()),
                         ok: true,
                     });
                     self.refresh_stats();
@@ -568,12 +605,8 @@ impl App {
     }
 
     pub(super) fn duplicates_panel(&mut self, ui: &mut egui::Ui) {
-        ui.heading("Possible duplicates");
-        ui.label(
-            RichText::new("Checked while you type: names, birth date, phone and identifiers.")
-                .small()
-                .weak(),
-        );
+        ui.heading(tr!("dup-title"));
+        ui.label(RichText::new(tr!("dup-help")).small().weak());
         ui.separator();
         if self
             .worker
@@ -583,7 +616,7 @@ impl App {
             ui.spinner();
         }
         if self.register.candidates.is_empty() {
-            ui.label("No similar person found.");
+            ui.label(tr!("dup-none"));
             return;
         }
         let mut open = false;
@@ -599,14 +632,14 @@ impl App {
                         ));
                         ui.label(format!("{}%", c["confidence"].as_str().unwrap_or("?")));
                     });
-                    ui.label(format!(
-                        "Born {} · {}",
-                        a["dateOfBirth"].as_str().unwrap_or("—"),
-                        c["referenceId"].as_str().unwrap_or("")
+                    ui.label(tr!(
+                        "dup-born",
+                        born = a["dateOfBirth"].as_str().unwrap_or("—"),
+                        rid = c["referenceId"].as_str().unwrap_or("")
                     ));
                 });
             }
-            open = ui.button("Compare side by side").clicked();
+            open = ui.button(tr!("dup-compare")).clicked();
         });
         if open {
             self.register.chooser_open = true;
@@ -661,216 +694,521 @@ impl App {
         let focus_first = std::mem::take(&mut st.focus_first);
         let mut cleared = false;
         if let Some((seq, v)) = &st.form.editing {
-            ui.label(RichText::new(format!("Editing person {seq} (version {v}). Receptionists' changes wait for a reviewer.")).strong());
+            ui.label(
+                RichText::new(tr!(
+                    "reg-editing",
+                    seq = seq.to_string(),
+                    version = v.to_string()
+                ))
+                .strong(),
+            );
         }
-        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-            let e = &st.errors;
-            let f = &mut st.form;
-            ui.columns(2, |cols| {
-            let ui = &mut cols[0];
-            widgets::set_field_width(ui, ui.available_width());
-            widgets::section(ui, "Person");
-            egui::Grid::new("person").num_columns(3).spacing([10.0, 6.0]).show(ui, |ui| {
-                let first = widgets::text_row(ui, "First name", &mut f.first_name, "e.g. Олена", e, "$.person.first_name");
-                if focus_first {
-                    first.request_focus();
-                }
-                changed |= first.changed();
-                changed |= widgets::text_row(ui, "Last name", &mut f.last_name, "e.g. Коваленко", e, "$.person.last_name").changed();
-                changed |= widgets::text_row(ui, "Middle name", &mut f.second_name, "optional", e, "$.person.second_name").changed();
-                changed |= widgets::date_row(ui, "Birth date", &mut f.birth_date, e, "$.person.birth_date");
-                changed |= widgets::combo_row(ui, "Gender", &mut f.gender, rules::GENDERS, e, "$.person.gender");
-                changed |= widgets::text_row(ui, "Birth country", &mut f.birth_country, "e.g. UA", e, "$.person.birth_country").changed();
-                changed |= widgets::text_row(ui, "Birth settlement", &mut f.birth_settlement, "optional", e, "$.person.birth_settlement").changed();
-                changed |= widgets::text_row(ui, "Tax id", &mut f.tax_id, "10 digits", e, "$.person.tax_id").changed();
-                for w in st.warnings.get("$.person.tax_id").into_iter().flatten() {
-                    // Wrapped to the field's width, like the errors.
-                    ui.label("");
-                    let width = widgets::field_width(ui);
-                    ui.vertical(|ui| {
-                        ui.set_max_width(width);
-                        ui.add(egui::Label::new(RichText::new(format!("Check: {w}")).small().color(widgets::warn_color(ui))).wrap());
-                    });
-                    ui.end_row();
-                }
-                let l = ui.label("No tax id");
-                changed |= ui.checkbox(&mut f.no_tax_id, "The person has no tax id").labelled_by(l.id).changed();
-                ui.label("");
-                ui.end_row();
-                changed |= widgets::text_row(ui, "UNZR", &mut f.unzr, "YYYYMMDD-NNNNN", e, "$.person.unzr").changed();
-                changed |= widgets::text_row(ui, "Email", &mut f.email, "name@example.com", e, "$.person.email").changed();
-            });
-
-            widgets::section(ui, "Phones");
-            let mut remove = None;
-            egui::Grid::new("phones").num_columns(3).spacing([10.0, 6.0]).show(ui, |ui| {
-                for (i, p) in f.phones.iter_mut().enumerate() {
-                    changed |= widgets::combo_row(ui, &format!("Phone {} type", i + 1), &mut p.kind, rules::PHONE_TYPES, e, &format!("$.person.phones[{i}].type"));
-                    let label = format!("Phone {} number", i + 1);
-                    let r = widgets::text_row(ui, &label, &mut p.number, "+380XXXXXXXXX", e, &format!("$.person.phones[{i}].number"));
-                    focus_added(&r, &label, &mut st.focus_label);
-                    changed |= r.changed();
-                    if ui.button(format!("Remove phone {}", i + 1)).clicked() {
-                        remove = Some(i);
-                    }
-                    ui.end_row();
-                }
-            });
-            if let Some(i) = remove {
-                f.phones.remove(i);
-                changed = true;
-            }
-            if ui.button("Add phone").clicked() {
-                f.phones.push(PhoneRow { kind: "MOBILE".into(), number: String::new() });
-                st.focus_label = Some(format!("Phone {} number", f.phones.len()));
-                changed = true;
-            }
-
-            widgets::section(ui, "Addresses");
-            let mut remove = None;
-            for (i, a) in f.addresses.iter_mut().enumerate() {
-                let base = format!("$.person.addresses[{i}]");
-                ui.group(|ui| {
-                    egui::Grid::new(("addr", i)).num_columns(3).spacing([10.0, 6.0]).show(ui, |ui| {
-                        changed |= widgets::combo_row(ui, &format!("Address {} type", i + 1), &mut a.kind, rules::ADDRESS_TYPES, e, &format!("{base}.type"));
-                        let label = format!("Address {} street", i + 1);
-                        let r = widgets::text_row(ui, &label, &mut a.street, "", e, &format!("{base}.street"));
-                        focus_added(&r, &label, &mut st.focus_label);
-                        changed |= r.changed();
-                        changed |= widgets::text_row(ui, &format!("Address {} house", i + 1), &mut a.house_number, "", e, &format!("{base}.house_number")).changed();
-                        changed |= widgets::text_row(ui, &format!("Address {} settlement", i + 1), &mut a.settlement, "city or village", e, &format!("{base}.settlement")).changed();
-                        changed |= widgets::text_row(ui, &format!("Address {} postal code", i + 1), &mut a.postal_code, "", e, &format!("{base}.postal_code")).changed();
-                        changed |= widgets::text_row(ui, &format!("Address {} country", i + 1), &mut a.country, "UA", e, &format!("{base}.country")).changed();
-                    });
-                    if ui.button(format!("Remove address {}", i + 1)).clicked() {
-                        remove = Some(i);
-                    }
-                });
-            }
-            if let Some(i) = remove {
-                f.addresses.remove(i);
-                changed = true;
-            }
-            if ui.button("Add address").clicked() {
-                f.addresses.push(AddressRow { kind: "RESIDENCE".into(), country: "UA".into(), ..Default::default() });
-                st.focus_label = Some(format!("Address {} street", f.addresses.len()));
-                changed = true;
-            }
-
-            let ui = &mut cols[1];
-            widgets::set_field_width(ui, ui.available_width());
-            widgets::section(ui, "Documents");
-            changed |= documents_editor(ui, &mut f.documents, "$.person.documents", rules::PERSON_DOCUMENT_TYPES, e, true, &mut pick, "");
-            // Rules about the list as a whole (at least one; not PASSPORT
-            // with NATIONAL_ID; a child's birth certificate).
-            widgets::show_errors(ui, e, "$.person.documents");
-            if let Some(se) = &st.scan_error {
-                ui.label(RichText::new(format!("! {se}")).color(widgets::error_color(ui)));
-            }
-            ui.label(RichText::new("Scans: JPEG or PNG, at most 10 MB a page. You can also drop files on the window.").small().weak());
-
-            widgets::section(ui, "Issued identifiers");
-            let mut remove = None;
-            egui::Grid::new("idents").num_columns(3).spacing([10.0, 6.0]).show(ui, |ui| {
-                for (i, it) in f.identifiers.iter_mut().enumerate() {
-                    changed |= widgets::combo_row(ui, &format!("Identifier {} type", i + 1), &mut it.kind, rules::ISSUED_IDENTIFIER_TYPES, e, &format!("$.person.issued_identifiers[{i}].type"));
-                    let label = format!("Identifier {} number", i + 1);
-                    let r = widgets::text_row(ui, &label, &mut it.number, "", e, &format!("$.person.issued_identifiers[{i}].issued_number"));
-                    focus_added(&r, &label, &mut st.focus_label);
-                    changed |= r.changed();
-                    if ui.button(format!("Remove identifier {}", i + 1)).clicked() {
-                        remove = Some(i);
-                    }
-                    ui.end_row();
-                }
-            });
-            if let Some(i) = remove {
-                f.identifiers.remove(i);
-                changed = true;
-            }
-            if ui.button("Add identifier").clicked() {
-                f.identifiers.push(IdentifierRow::default());
-                st.focus_label = Some(format!("Identifier {} number", f.identifiers.len()));
-                changed = true;
-            }
-
-            if f.editing.is_none() {
-                widgets::section(ui, "Authentication");
-                egui::Grid::new("auth").num_columns(3).spacing([10.0, 6.0]).show(ui, |ui| {
-                    changed |= widgets::combo_row(ui, "Authentication method", &mut f.auth_kind, rules::AUTH_METHOD_TYPES, e, "$.person.authentication_methods[0].type");
-                    match f.auth_kind.as_str() {
-                        "OTP" => changed |= widgets::text_row(ui, "OTP phone", &mut f.auth_phone, "+380XXXXXXXXX", e, "$.person.authentication_methods[0].phone_number").changed(),
-                        "THIRD_PERSON" => {
-                            ui.label("Third person");
-                            ui.label(match &st.confidant_chosen {
-                                Some(shown) => shown.clone(),
-                                None => "the confidant you choose".into(),
-                            });
+        // Errors show under a field once it has been left, and all of them
+        // once the form was submitted: not from the first keystroke.
+        st.visited.extend(widgets::take_left(ui.ctx()));
+        let shown: Errors = st
+            .errors
+            .iter()
+            .filter(|(path, _)| st.show_all || st.visited.contains(*path))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                let e = &shown;
+                let f = &mut st.form;
+                ui.columns(2, |cols| {
+                    let ui = &mut cols[0];
+                    widgets::set_field_width(ui, ui.available_width());
+                    widgets::section(ui, &tr!("reg-person"));
+                    egui::Grid::new("person")
+                        .num_columns(3)
+                        .spacing([10.0, 6.0])
+                        .show(ui, |ui| {
+                            let first = widgets::text_row(
+                                ui,
+                                &tr!("reg-first-name"),
+                                &mut f.first_name,
+                                &tr!("reg-hint-first"),
+                                e,
+                                "$.person.first_name",
+                            );
+                            if focus_first {
+                                first.request_focus();
+                            }
+                            changed |= first.changed();
+                            changed |= widgets::text_row(
+                                ui,
+                                &tr!("reg-last-name"),
+                                &mut f.last_name,
+                                &tr!("reg-hint-last"),
+                                e,
+                                "$.person.last_name",
+                            )
+                            .changed();
+                            changed |= widgets::text_row(
+                                ui,
+                                &tr!("reg-middle-name"),
+                                &mut f.second_name,
+                                &tr!("reg-hint-optional"),
+                                e,
+                                "$.person.second_name",
+                            )
+                            .changed();
+                            changed |= widgets::date_row(
+                                ui,
+                                &tr!("reg-birth-date"),
+                                &mut f.birth_date,
+                                e,
+                                "$.person.birth_date",
+                            );
+                            changed |= widgets::combo_row(
+                                ui,
+                                &tr!("reg-gender"),
+                                &mut f.gender,
+                                rules::GENDERS,
+                                e,
+                                "$.person.gender",
+                            );
+                            changed |= widgets::text_row(
+                                ui,
+                                &tr!("reg-birth-country"),
+                                &mut f.birth_country,
+                                &tr!("reg-hint-country"),
+                                e,
+                                "$.person.birth_country",
+                            )
+                            .changed();
+                            changed |= widgets::text_row(
+                                ui,
+                                &tr!("reg-birth-settlement"),
+                                &mut f.birth_settlement,
+                                &tr!("reg-hint-optional"),
+                                e,
+                                "$.person.birth_settlement",
+                            )
+                            .changed();
+                            changed |= widgets::text_row(
+                                ui,
+                                &tr!("reg-tax-id"),
+                                &mut f.tax_id,
+                                &tr!("reg-hint-tax-id"),
+                                e,
+                                "$.person.tax_id",
+                            )
+                            .changed();
+                            for w in st.warnings.get("$.person.tax_id").into_iter().flatten() {
+                                // Wrapped to the field's width, like the errors.
+                                ui.label("");
+                                let width = widgets::field_width(ui);
+                                ui.vertical(|ui| {
+                                    ui.set_max_width(width);
+                                    ui.add(
+                                        egui::Label::new(
+                                            RichText::new(w.as_str())
+                                                .small()
+                                                .color(widgets::warn_color(ui)),
+                                        )
+                                        .wrap(),
+                                    );
+                                });
+                                ui.end_row();
+                            }
+                            let l = ui.label(tr!("reg-no-tax-id"));
+                            changed |= ui
+                                .checkbox(&mut f.no_tax_id, tr!("reg-no-tax-id-box"))
+                                .labelled_by(l.id)
+                                .changed();
+                            ui.label("");
                             ui.end_row();
-                            widgets::error_row(ui, e, "$.person.authentication_methods[0].value", widgets::field_width(ui));
-                        }
-                        _ => {}
+                            changed |= widgets::text_row(
+                                ui,
+                                &tr!("reg-unzr"),
+                                &mut f.unzr,
+                                "YYYYMMDD-NNNNN",
+                                e,
+                                "$.person.unzr",
+                            )
+                            .changed();
+                            changed |= widgets::text_row(
+                                ui,
+                                &tr!("reg-email"),
+                                &mut f.email,
+                                "name@example.com",
+                                e,
+                                "$.person.email",
+                            )
+                            .changed();
+                        });
+
+                    widgets::section(ui, &tr!("reg-phones"));
+                    let mut remove = None;
+                    egui::Grid::new("phones")
+                        .num_columns(3)
+                        .spacing([10.0, 6.0])
+                        .show(ui, |ui| {
+                            for (i, p) in f.phones.iter_mut().enumerate() {
+                                changed |= widgets::combo_row(
+                                    ui,
+                                    &tr!("reg-phone-type", n = i + 1),
+                                    &mut p.kind,
+                                    rules::PHONE_TYPES,
+                                    e,
+                                    &format!("$.person.phones[{i}].type"),
+                                );
+                                let label = tr!("reg-phone-number", n = i + 1);
+                                let r = widgets::text_row(
+                                    ui,
+                                    &label,
+                                    &mut p.number,
+                                    "+380XXXXXXXXX",
+                                    e,
+                                    &format!("$.person.phones[{i}].number"),
+                                );
+                                focus_added(&r, &label, &mut st.focus_label);
+                                changed |= r.changed();
+                                if ui.button(tr!("reg-phone-remove", n = i + 1)).clicked() {
+                                    remove = Some(i);
+                                }
+                                ui.end_row();
+                            }
+                        });
+                    if let Some(i) = remove {
+                        f.phones.remove(i);
+                        changed = true;
                     }
-                });
-                widgets::show_errors(ui, e, "$.person.authentication_methods");
-                if f.auth_kind == "THIRD_PERSON" && !child {
-                    picked = confidant_picker(ui, &mut st.confidant_query, &st.confidant_hits, st.confidant_chosen.as_deref());
-                }
-            }
+                    if ui.button(tr!("reg-phone-add")).clicked() {
+                        f.phones.push(PhoneRow {
+                            kind: "MOBILE".into(),
+                            number: String::new(),
+                        });
+                        st.focus_label = Some(tr!("reg-phone-number", n = f.phones.len()));
+                        changed = true;
+                    }
 
-            if child {
-                widgets::section(ui, "Confidant person");
-                ui.label(format!("The person is under {age}: a confidant person is mandatory and authenticates for them."));
-                picked = confidant_picker(ui, &mut st.confidant_query, &st.confidant_hits, st.confidant_chosen.as_deref());
-                let c = &mut f.confidant;
-                let base = "$.person.confidant_person[0]";
-                egui::Grid::new("confidant").num_columns(3).spacing([10.0, 6.0]).show(ui, |ui| {
-                    changed |= widgets::combo_row(ui, "Confidant relation", &mut c.relation_type, rules::RELATION_TYPES, e, &format!("{base}.relation_type"));
-                    changed |= widgets::text_row(ui, "Confidant first name", &mut c.first_name, "", e, &format!("{base}.first_name")).changed();
-                    changed |= widgets::text_row(ui, "Confidant last name", &mut c.last_name, "", e, &format!("{base}.last_name")).changed();
-                    changed |= widgets::date_row(ui, "Confidant birth date", &mut c.birth_date, e, &format!("{base}.birth_date"));
-                    changed |= widgets::combo_row(ui, "Confidant gender", &mut c.gender, rules::GENDERS, e, &format!("{base}.gender"));
-                });
-                ui.label("Confidant's own documents");
-                let mut none = None;
-                changed |= documents_editor(ui, &mut c.documents_person, &format!("{base}.documents_person"), rules::PERSON_DOCUMENT_TYPES, e, false, &mut none, "Confidant ");
-                widgets::show_errors(ui, e, &format!("{base}.documents_person"));
-                ui.label("Documents proving the relationship");
-                changed |= documents_editor(ui, &mut c.documents_relationship, &format!("{base}.documents_relationship"), rules::RELATIONSHIP_DOCUMENT_TYPES, e, false, &mut none, "Relationship ");
-                widgets::show_errors(ui, e, &format!("{base}.documents_relationship"));
-            }
-            widgets::show_errors(ui, e, "$.person.confidant_person");
-            });
+                    widgets::section(ui, &tr!("reg-addresses"));
+                    let mut remove = None;
+                    for (i, a) in f.addresses.iter_mut().enumerate() {
+                        let base = format!("$.person.addresses[{i}]");
+                        ui.group(|ui| {
+                            egui::Grid::new(("addr", i))
+                                .num_columns(3)
+                                .spacing([10.0, 6.0])
+                                .show(ui, |ui| {
+                                    changed |= widgets::combo_row(
+                                        ui,
+                                        &tr!("reg-address-type", n = i + 1),
+                                        &mut a.kind,
+                                        rules::ADDRESS_TYPES,
+                                        e,
+                                        &format!("{base}.type"),
+                                    );
+                                    let label = tr!("reg-address-street", n = i + 1);
+                                    let r = widgets::text_row(
+                                        ui,
+                                        &label,
+                                        &mut a.street,
+                                        "",
+                                        e,
+                                        &format!("{base}.street"),
+                                    );
+                                    focus_added(&r, &label, &mut st.focus_label);
+                                    changed |= r.changed();
+                                    changed |= widgets::text_row(
+                                        ui,
+                                        &tr!("reg-address-house", n = i + 1),
+                                        &mut a.house_number,
+                                        "",
+                                        e,
+                                        &format!("{base}.house_number"),
+                                    )
+                                    .changed();
+                                    changed |= widgets::text_row(
+                                        ui,
+                                        &tr!("reg-address-settlement", n = i + 1),
+                                        &mut a.settlement,
+                                        &tr!("reg-hint-settlement"),
+                                        e,
+                                        &format!("{base}.settlement"),
+                                    )
+                                    .changed();
+                                    changed |= widgets::text_row(
+                                        ui,
+                                        &tr!("reg-address-postal", n = i + 1),
+                                        &mut a.postal_code,
+                                        "",
+                                        e,
+                                        &format!("{base}.postal_code"),
+                                    )
+                                    .changed();
+                                    changed |= widgets::text_row(
+                                        ui,
+                                        &tr!("reg-address-country", n = i + 1),
+                                        &mut a.country,
+                                        "UA",
+                                        e,
+                                        &format!("{base}.country"),
+                                    )
+                                    .changed();
+                                });
+                            if ui.button(tr!("reg-address-remove", n = i + 1)).clicked() {
+                                remove = Some(i);
+                            }
+                        });
+                    }
+                    if let Some(i) = remove {
+                        f.addresses.remove(i);
+                        changed = true;
+                    }
+                    if ui.button(tr!("reg-address-add")).clicked() {
+                        f.addresses.push(AddressRow {
+                            kind: "RESIDENCE".into(),
+                            country: "UA".into(),
+                            ..Default::default()
+                        });
+                        st.focus_label = Some(tr!("reg-address-street", n = f.addresses.len()));
+                        changed = true;
+                    }
 
-            if !st.uploads.is_empty() {
-                widgets::section(ui, "Document uploads the rules ask for");
-                for u in &st.uploads {
-                    ui.label(format!("• {u}"));
+                    let ui = &mut cols[1];
+                    widgets::set_field_width(ui, ui.available_width());
+                    widgets::section(ui, &tr!("reg-documents"));
+                    changed |= documents_editor(
+                        ui,
+                        &mut f.documents,
+                        "$.person.documents",
+                        rules::PERSON_DOCUMENT_TYPES,
+                        e,
+                        true,
+                        &mut pick,
+                        "own",
+                    );
+                    // Rules about the list as a whole (at least one; not PASSPORT
+                    // with NATIONAL_ID; a child's birth certificate).
+                    widgets::show_errors(ui, e, "$.person.documents");
+                    if let Some(se) = &st.scan_error {
+                        ui.label(RichText::new(format!("! {se}")).color(widgets::error_color(ui)));
+                    }
+                    ui.label(RichText::new(tr!("reg-scans-help")).small().weak());
+
+                    widgets::section(ui, &tr!("reg-identifiers"));
+                    let mut remove = None;
+                    egui::Grid::new("idents")
+                        .num_columns(3)
+                        .spacing([10.0, 6.0])
+                        .show(ui, |ui| {
+                            for (i, it) in f.identifiers.iter_mut().enumerate() {
+                                changed |= widgets::combo_row(
+                                    ui,
+                                    &tr!("reg-identifier-type", n = i + 1),
+                                    &mut it.kind,
+                                    rules::ISSUED_IDENTIFIER_TYPES,
+                                    e,
+                                    &format!("$.person.issued_identifiers[{i}].type"),
+                                );
+                                let label = tr!("reg-identifier-number", n = i + 1);
+                                let r = widgets::text_row(
+                                    ui,
+                                    &label,
+                                    &mut it.number,
+                                    "",
+                                    e,
+                                    &format!("$.person.issued_identifiers[{i}].issued_number"),
+                                );
+                                focus_added(&r, &label, &mut st.focus_label);
+                                changed |= r.changed();
+                                if ui.button(tr!("reg-identifier-remove", n = i + 1)).clicked() {
+                                    remove = Some(i);
+                                }
+                                ui.end_row();
+                            }
+                        });
+                    if let Some(i) = remove {
+                        f.identifiers.remove(i);
+                        changed = true;
+                    }
+                    if ui.button(tr!("reg-identifier-add")).clicked() {
+                        f.identifiers.push(IdentifierRow::default());
+                        st.focus_label =
+                            Some(tr!("reg-identifier-number", n = f.identifiers.len()));
+                        changed = true;
+                    }
+
+                    if f.editing.is_none() {
+                        widgets::section(ui, &tr!("reg-authentication"));
+                        egui::Grid::new("auth")
+                            .num_columns(3)
+                            .spacing([10.0, 6.0])
+                            .show(ui, |ui| {
+                                changed |= widgets::combo_row(
+                                    ui,
+                                    &tr!("reg-auth-method"),
+                                    &mut f.auth_kind,
+                                    rules::AUTH_METHOD_TYPES,
+                                    e,
+                                    "$.person.authentication_methods[0].type",
+                                );
+                                match f.auth_kind.as_str() {
+                                    "OTP" => {
+                                        changed |= widgets::text_row(
+                                            ui,
+                                            &tr!("reg-otp-phone"),
+                                            &mut f.auth_phone,
+                                            "+380XXXXXXXXX",
+                                            e,
+                                            "$.person.authentication_methods[0].phone_number",
+                                        )
+                                        .changed()
+                                    }
+                                    "THIRD_PERSON" => {
+                                        ui.label(tr!("reg-third-person"));
+                                        ui.label(match &st.confidant_chosen {
+                                            Some(shown) => shown.clone(),
+                                            None => tr!("reg-third-person-none"),
+                                        });
+                                        ui.end_row();
+                                        widgets::error_row(
+                                            ui,
+                                            e,
+                                            "$.person.authentication_methods[0].value",
+                                            widgets::field_width(ui),
+                                        );
+                                    }
+                                    _ => {}
+                                }
+                            });
+                        widgets::show_errors(ui, e, "$.person.authentication_methods");
+                        if f.auth_kind == "THIRD_PERSON" && !child {
+                            picked = confidant_picker(
+                                ui,
+                                &mut st.confidant_query,
+                                &st.confidant_hits,
+                                st.confidant_chosen.as_deref(),
+                            );
+                        }
+                    }
+
+                    if child {
+                        widgets::section(ui, &tr!("reg-confidant"));
+                        ui.label(tr!("reg-child", age = age));
+                        picked = confidant_picker(
+                            ui,
+                            &mut st.confidant_query,
+                            &st.confidant_hits,
+                            st.confidant_chosen.as_deref(),
+                        );
+                        let c = &mut f.confidant;
+                        let base = "$.person.confidant_person[0]";
+                        egui::Grid::new("confidant")
+                            .num_columns(3)
+                            .spacing([10.0, 6.0])
+                            .show(ui, |ui| {
+                                changed |= widgets::combo_row(
+                                    ui,
+                                    &tr!("reg-confidant-relation"),
+                                    &mut c.relation_type,
+                                    rules::RELATION_TYPES,
+                                    e,
+                                    &format!("{base}.relation_type"),
+                                );
+                                changed |= widgets::text_row(
+                                    ui,
+                                    &tr!("reg-confidant-first"),
+                                    &mut c.first_name,
+                                    "",
+                                    e,
+                                    &format!("{base}.first_name"),
+                                )
+                                .changed();
+                                changed |= widgets::text_row(
+                                    ui,
+                                    &tr!("reg-confidant-last"),
+                                    &mut c.last_name,
+                                    "",
+                                    e,
+                                    &format!("{base}.last_name"),
+                                )
+                                .changed();
+                                changed |= widgets::date_row(
+                                    ui,
+                                    &tr!("reg-confidant-birth"),
+                                    &mut c.birth_date,
+                                    e,
+                                    &format!("{base}.birth_date"),
+                                );
+                                changed |= widgets::combo_row(
+                                    ui,
+                                    &tr!("reg-confidant-gender"),
+                                    &mut c.gender,
+                                    rules::GENDERS,
+                                    e,
+                                    &format!("{base}.gender"),
+                                );
+                            });
+                        ui.label(tr!("reg-confidant-docs"));
+                        let mut none = None;
+                        changed |= documents_editor(
+                            ui,
+                            &mut c.documents_person,
+                            &format!("{base}.documents_person"),
+                            rules::PERSON_DOCUMENT_TYPES,
+                            e,
+                            false,
+                            &mut none,
+                            "confidant",
+                        );
+                        widgets::show_errors(ui, e, &format!("{base}.documents_person"));
+                        ui.label(tr!("reg-relationship-docs"));
+                        changed |= documents_editor(
+                            ui,
+                            &mut c.documents_relationship,
+                            &format!("{base}.documents_relationship"),
+                            rules::RELATIONSHIP_DOCUMENT_TYPES,
+                            e,
+                            false,
+                            &mut none,
+                            "relationship",
+                        );
+                        widgets::show_errors(ui, e, &format!("{base}.documents_relationship"));
+                    }
+                    widgets::show_errors(ui, e, "$.person.confidant_person");
+                });
+
+                if !st.uploads.is_empty() {
+                    widgets::section(ui, &tr!("reg-uploads"));
+                    for u in &st.uploads {
+                        ui.label(format!("• {}", widgets::code_words(u)));
+                    }
                 }
-            }
-            ui.add_space(12.0);
-            ui.horizontal(|ui| {
-                let label = if f.editing.is_some() { "Save changes" } else { "Register person" };
-                if ui.button(RichText::new(label).strong()).clicked() {
-                    st.changed_at = Some(Instant::now() - Duration::from_secs(1));
-                    pick = Some(usize::MAX);
+                ui.add_space(12.0);
+                ui.horizontal(|ui| {
+                    let label = if f.editing.is_some() {
+                        tr!("reg-save")
+                    } else {
+                        tr!("reg-submit")
+                    };
+                    if ui.button(RichText::new(label).strong()).clicked() {
+                        st.changed_at = Some(Instant::now() - Duration::from_secs(1));
+                        pick = Some(usize::MAX);
+                    }
+                    if ui.button(tr!("reg-clear")).clicked() {
+                        *f = PersonForm::default();
+                        cleared = true;
+                        changed = true;
+                    }
+                    ui.label(RichText::new(tr!("reg-keys")).small().weak());
+                });
+                if let Some(se) = &st.submit_error {
+                    ui.label(RichText::new(format!("! {se}")).color(widgets::error_color(ui)));
                 }
-                if ui.button("Clear form").clicked() {
-                    *f = PersonForm::default();
-                    cleared = true;
-                    changed = true;
-                }
-                ui.label(RichText::new("Enter: next field · Ctrl+Enter: register").small().weak());
             });
-            if let Some(se) = &st.submit_error {
-                ui.label(RichText::new(format!("! {se}")).color(widgets::error_color(ui)));
-            }
-        });
         let enter = enter && command && !open;
         if cleared {
             // A cleared form starts without the last person's messages.
             let st = &mut self.register;
             st.errors.clear();
+            st.visited.clear();
+            st.show_all = false;
             st.submit_error = None;
             st.uploads.clear();
             st.candidates.clear();
@@ -913,20 +1251,22 @@ impl App {
             self.register.touched();
         }
         match pick {
-            Some(usize::MAX) => self.submit(false),
+            Some(usize::MAX) => self.submit(None),
             Some(i) => {
                 let tx_ctx = ctx.clone();
                 let (tx, rx) = channel();
+                // Words are chosen on this thread, which speaks the user's language.
+                let filter_name = tr!("reg-scans-filter");
                 std::thread::spawn(move || {
                     let files = rfd::FileDialog::new()
-                        .add_filter("Scans (JPEG, PNG)", &["jpg", "jpeg", "png"])
+                        .add_filter(filter_name, &["jpg", "jpeg", "png"])
                         .pick_files();
                     let _ = tx.send(files.unwrap_or_default());
                     tx_ctx.request_repaint();
                 });
                 self.pages.pending_pick = Some((i, rx));
             }
-            None if enter => self.submit(false),
+            None if enter => self.submit(None),
             None => {}
         }
         if let Some((i, rx)) = &self.pages.pending_pick

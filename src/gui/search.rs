@@ -4,6 +4,7 @@
 use super::worker::{Reply, Tag};
 use super::{App, Page, widgets};
 use crate::service::persons::PersonSummary;
+use crate::tr;
 use eframe::egui::{self, RichText};
 use egui_extras::{Column, TableBuilder};
 use serde_json::Value;
@@ -120,11 +121,11 @@ impl App {
     pub(super) fn search_page(&mut self, ui: &mut egui::Ui) {
         let mut run = false;
         ui.horizontal(|ui| {
-            let l = ui.label("Search persons");
+            let l = ui.label(tr!("se-label"));
             let r = ui
                 .add(
                     egui::TextEdit::singleline(&mut self.search.query)
-                        .hint_text("name, M-number, tax id, document or phone")
+                        .hint_text(tr!("se-hint"))
                         .desired_width(420.0),
                 )
                 .labelled_by(l.id);
@@ -133,10 +134,10 @@ impl App {
                 self.search.request_focus = false;
             }
             run |= r.changed();
-            if ui.button("Find").clicked() {
+            if ui.button(tr!("se-find")).clicked() {
                 run = true;
             }
-            ui.label(format!("{} found", self.search.total));
+            ui.label(tr!("se-found", n = self.search.total));
         });
         if run || self.search.sent_query.is_none() {
             let s = &mut self.search;
@@ -171,11 +172,19 @@ impl App {
                 .column(Column::exact(140.0))
                 .column(Column::exact(150.0))
                 .header(22.0, |mut h| {
-                    for t in ["Reference", "Name", "Born", "Gender", "Tax id", "Phone", ""] {
+                    for t in [
+                        "se-reference",
+                        "se-name",
+                        "se-born",
+                        "reg-gender",
+                        "reg-tax-id",
+                        "se-phone",
+                    ] {
                         h.col(|ui| {
-                            ui.strong(t);
+                            ui.strong(tr!(t));
                         });
                     }
+                    h.col(|_| {});
                 })
                 .body(|body| {
                     body.rows(24.0, total, |mut row| {
@@ -202,7 +211,10 @@ impl App {
                                     ui.label(p.phone.as_deref().unwrap_or(""));
                                 });
                                 row.col(|ui| {
-                                    if ui.button(format!("Open {}", p.reference_id)).clicked() {
+                                    if ui
+                                        .button(tr!("se-open", rid = p.reference_id.as_str()))
+                                        .clicked()
+                                    {
                                         open = Some(p.id.clone());
                                     }
                                 });
@@ -248,16 +260,16 @@ impl App {
                         s(&d["second_name"]),
                         s(&d["last_name"])
                     ));
-                    ui.label(format!(
-                        "{} · {} · version {}",
-                        s(&d["reference_id"]),
-                        s(&d["status"]),
-                        d["objectVersionNumber"]
+                    ui.label(tr!(
+                        "pv-code-status",
+                        rid = s(&d["reference_id"]),
+                        status = widgets::code_words(&s(&d["status"])),
+                        version = d["objectVersionNumber"].to_string()
                     ));
-                    if d["status"] == "active" && ui.button("Edit person").clicked() {
+                    if d["status"] == "active" && ui.button(tr!("pv-edit")).clicked() {
                         edit = true;
                     }
-                    if ui.button("Close person").clicked() {
+                    if ui.button(tr!("pv-close")).clicked() {
                         self.search.selected = None;
                     }
                 });
@@ -266,28 +278,36 @@ impl App {
                     .spacing([12.0, 4.0])
                     .show(ui, |ui| {
                         for (k, v) in [
-                            ("Born", s(&d["birth_date"])),
-                            ("Gender", widgets::code_words(&s(&d["gender"])).to_string()),
-                            ("Tax id", s(&d["tax_id"])),
-                            ("UNZR", s(&d["unzr"])),
-                            ("Email", s(&d["email"])),
-                            ("Public id", s(&d["id"])),
-                            ("Link ID", s(&d["link_id"])),
+                            ("se-born", s(&d["birth_date"])),
+                            ("reg-gender", widgets::code_words(&s(&d["gender"]))),
+                            ("reg-tax-id", s(&d["tax_id"])),
+                            ("reg-unzr", s(&d["unzr"])),
+                            ("reg-email", s(&d["email"])),
+                            ("pv-public-id", s(&d["id"])),
+                            ("pv-link-id", s(&d["link_id"])),
                             (
-                                "Created",
-                                format!("{} by {}", s(&d["created_at"]), s(&d["created_by"])),
+                                "pv-created",
+                                tr!(
+                                    "pv-at-by",
+                                    at = s(&d["created_at"]),
+                                    by = s(&d["created_by"])
+                                ),
                             ),
                             (
-                                "Updated",
-                                format!("{} by {}", s(&d["updated_at"]), s(&d["updated_by"])),
+                                "pv-updated",
+                                tr!(
+                                    "pv-at-by",
+                                    at = s(&d["updated_at"]),
+                                    by = s(&d["updated_by"])
+                                ),
                             ),
                         ] {
-                            ui.label(k);
+                            ui.label(tr!(k));
                             ui.label(if v.is_empty() { "—".into() } else { v });
                             ui.end_row();
                         }
                     });
-                ui.collapsing("Phones and addresses", |ui| {
+                ui.collapsing(tr!("pv-phones-addresses"), |ui| {
                     for p in d["phones"].as_array().into_iter().flatten() {
                         ui.label(format!(
                             "{} {}",
@@ -307,15 +327,15 @@ impl App {
                         ));
                     }
                 });
-                ui.collapsing("Documents and scans", |ui| {
+                ui.collapsing(tr!("pv-documents"), |ui| {
                     for doc in d["documents"].as_array().into_iter().flatten() {
-                        ui.label(format!(
-                            "{} {} · issued {} by {} · expires {}",
-                            widgets::code_words(&s(&doc["type"])),
-                            s(&doc["number"]),
-                            s(&doc["issued_at"]),
-                            s(&doc["issued_by"]),
-                            s(&doc["expiration_date"])
+                        ui.label(tr!(
+                            "pv-document",
+                            kind = widgets::code_words(&s(&doc["type"])),
+                            number = s(&doc["number"]),
+                            issued = s(&doc["issued_at"]),
+                            by = s(&doc["issued_by"]),
+                            expires = s(&doc["expiration_date"])
                         ));
                         ui.horizontal_wrapped(|ui| {
                             for sc in doc["scans"].as_array().into_iter().flatten() {
@@ -323,21 +343,21 @@ impl App {
                                 if let Some(t) = self.search.scans.get(&id) {
                                     ui.image((t.id(), t.size_vec2() * 0.5));
                                 } else if ui
-                                    .button(format!("Show {}", s(&sc["file_name"])))
+                                    .button(tr!("pv-show-scan", name = s(&sc["file_name"])))
                                     .clicked()
                                 {
                                     fetch_scan = Some(id.clone());
                                 }
-                                ui.label(format!(
-                                    "{} · {} bytes",
-                                    s(&sc["media_type"]),
-                                    sc["size"]
+                                ui.label(tr!(
+                                    "pv-scan-size",
+                                    media = s(&sc["media_type"]),
+                                    kb = sc["size"].as_u64().unwrap_or(0).div_ceil(1024)
                                 ));
                             }
                         });
                     }
                 });
-                ui.collapsing("Issued identifiers", |ui| {
+                ui.collapsing(tr!("reg-identifiers"), |ui| {
                     for i in d["issued_identifiers"].as_array().into_iter().flatten() {
                         ui.label(format!(
                             "{} {} ({})",
@@ -348,29 +368,29 @@ impl App {
                     }
                 });
                 self.steward_sections(ui, &d);
-                ui.collapsing("History of approved changes", |ui| {
+                ui.collapsing(tr!("pv-history"), |ui| {
                     if self.search.history.is_empty() {
-                        ui.label("No approved changes.");
+                        ui.label(tr!("pv-no-history"));
                     }
                     for h in &self.search.history {
-                        ui.label(format!(
-                            "v{} · {} · by {} approved by {}",
-                            h["version"],
-                            s(&h["at"]),
-                            s(&h["author"]),
-                            s(&h["approved_by"])
+                        ui.label(tr!(
+                            "pv-history-entry",
+                            version = h["version"].to_string(),
+                            at = s(&h["at"]),
+                            author = s(&h["author"]),
+                            approver = s(&h["approved_by"])
                         ));
                         for c in h["diff"].as_array().into_iter().flatten() {
                             ui.label(format!(
                                 "    {}: {} -> {}",
-                                s(&c["field"]),
-                                c["old"],
-                                c["new"]
+                                super::pages::field_words(c["field"].as_str().unwrap_or("")),
+                                super::pages::value_words(&c["old"]),
+                                super::pages::value_words(&c["new"])
                             ));
                         }
                     }
                 });
-                ui.collapsing("Audit trail", |ui| {
+                ui.collapsing(tr!("pv-audit"), |ui| {
                     for a in &self.search.audit {
                         ui.label(format!(
                             "{} · {} · {} · {}",

@@ -8,6 +8,7 @@ use super::App;
 use super::worker::{Reply, Tag};
 use crate::service::idmatch::LOCAL_SOR;
 use crate::service::persons::PersonSummary;
+use crate::tr;
 use eframe::egui::{self, RichText};
 use serde_json::{Value, json};
 
@@ -40,32 +41,42 @@ impl Action {
     /// What will change, in words, before it is done.
     fn sentence(&self, this: &str) -> String {
         match self {
-            Action::Unlink { sor, sor_id } => format!(
-                "Unlink {sor} {sor_id} from {this}: the record becomes a person of its own, with a new M-number; this person keeps the rest. The change is audited with your reason."
+            Action::Unlink { sor, sor_id } => tr!(
+                "st-unlink-sentence",
+                record = format!("{sor} {sor_id}"),
+                this = this
             ),
-            Action::Move { sor, sor_id } => format!(
-                "Move {sor} {sor_id} from {this} to the person you name: the record leaves this person, who keeps the rest. The change is audited with your reason."
+            Action::Move { sor, sor_id } => tr!(
+                "st-move-sentence",
+                record = format!("{sor} {sor_id}"),
+                this = this
             ),
-            Action::Merge { other, name } => format!(
-                "Merge {other} ({name}) into {this}: its records, documents and issued identifiers move here, and its M-number and id open this person from now on. Unmerge undoes it."
+            Action::Merge { other, name } => tr!(
+                "st-merge-sentence",
+                other = other.as_str(),
+                name = name.as_str(),
+                this = this
             ),
-            Action::Unmerge { merged } => format!(
-                "Unmerge {merged} from {this}: it becomes a person again, with exactly the records, documents and identifiers it brought."
-            ),
-            Action::NotSame { other, name } => format!(
-                "Record that {this} and {other} ({name}) are different people: the pair is no longer offered as duplicates, and cannot be merged until the decision is taken back."
+            Action::Unmerge { merged } => {
+                tr!("st-unmerge-sentence", merged = merged.as_str(), this = this)
+            }
+            Action::NotSame { other, name } => tr!(
+                "st-not-same-sentence",
+                other = other.as_str(),
+                name = name.as_str(),
+                this = this
             ),
         }
     }
 
-    fn confirm_label(&self) -> &'static str {
-        match self {
-            Action::Unlink { .. } => "Confirm unlink",
-            Action::Move { .. } => "Confirm move",
-            Action::Merge { .. } => "Confirm merge",
-            Action::Unmerge { .. } => "Confirm unmerge",
-            Action::NotSame { .. } => "Confirm not the same person",
-        }
+    fn confirm_label(&self) -> String {
+        tr!(match self {
+            Action::Unlink { .. } => "st-confirm-unlink",
+            Action::Move { .. } => "st-confirm-move",
+            Action::Merge { .. } => "st-confirm-merge",
+            Action::Unmerge { .. } => "st-confirm-unmerge",
+            Action::NotSame { .. } => "st-confirm-not-same",
+        })
     }
 
     /// The router call that makes the change.
@@ -96,18 +107,15 @@ impl Action {
 
     fn done(&self, reply: &Value) -> String {
         match self {
-            Action::Unlink { .. } => format!(
-                "Unlinked: the record is now person {}.",
-                s(&reply["referenceId"])
+            Action::Unlink { .. } => tr!("st-unlinked", rid = s(&reply["referenceId"])),
+            Action::Move { sor, sor_id } => tr!(
+                "st-moved",
+                record = format!("{sor} {sor_id}"),
+                rid = s(&reply["referenceId"])
             ),
-            Action::Move { sor, sor_id } => {
-                format!("Moved {sor} {sor_id} to {}.", s(&reply["referenceId"]))
-            }
-            Action::Merge { other, .. } => format!("Merged {other} into this person."),
-            Action::Unmerge { merged } => format!("Unmerged {merged}: it is a person again."),
-            Action::NotSame { other, .. } => {
-                format!("Recorded: this person and {other} are different people.")
-            }
+            Action::Merge { other, .. } => tr!("st-merged", other = other.as_str()),
+            Action::Unmerge { merged } => tr!("st-unmerged", merged = merged.as_str()),
+            Action::NotSame { other, .. } => tr!("st-not-same-done", other = other.as_str()),
         }
     }
 }
@@ -117,23 +125,24 @@ fn event_words(e: &Value) -> String {
     let other = s(&e["other"]);
     let record = format!("{} {}", s(&e["sor"]), s(&e["sorId"]));
     let what = match s(&e["operation"]).as_str() {
-        "created" if s(&e["sor"]) == LOCAL_SOR => "registered at the desk".to_string(),
-        "created" => format!("started with record {record}"),
-        "linked" if other.is_empty() => format!("record {record} linked"),
-        "linked" => format!("record {record} moved here from {other}"),
-        "moved_out" => format!("record {record} moved to {other}"),
-        "merged" => format!("{other} merged into this person"),
-        "merged_into" => format!("merged into {other}"),
-        "unmerged" => format!("unmerged ({other})"),
-        "not_duplicates" => format!("recorded as a different person from {other}"),
-        "not_duplicates_undone" => format!("no longer recorded as different from {other}"),
+        "created" if s(&e["sor"]) == LOCAL_SOR => tr!("ev-desk"),
+        "created" => tr!("ev-created", record = record),
+        "linked" if other.is_empty() => tr!("ev-linked", record = record),
+        "linked" => tr!("ev-moved-in", record = record, other = other),
+        "moved_out" => tr!("ev-moved-out", record = record, other = other),
+        "merged" => tr!("ev-merged", other = other),
+        "merged_into" => tr!("ev-merged-into", other = other),
+        "unmerged" => tr!("ev-unmerged", other = other),
+        "not_duplicates" => tr!("ev-not-duplicates", other = other),
+        "not_duplicates_undone" => tr!("ev-not-duplicates-undone", other = other),
         op => op.to_string(),
     };
     let mut line = format!("{} · {} · {what}", s(&e["at"]), s(&e["actor"]));
     if let Some(c) = e["confidence"].as_f64() {
-        line.push_str(&format!(
-            " · confidence {c:.1} % (model {})",
-            e["modelVersion"]
+        line.push_str(&tr!(
+            "ev-confidence",
+            confidence = format!("{c:.1}"),
+            model = e["modelVersion"].to_string()
         ));
     }
     if let Some(r) = e["reason"].as_str() {
@@ -209,31 +218,31 @@ impl App {
         let steward = matches!(self.role(), "admin" | "reviewer");
         if let Some(m) = d.get("merged_from").filter(|m| m.is_object()) {
             ui.label(
-                RichText::new(format!(
-                    "You opened {}, which was merged into this person at {}.",
-                    s(&m["reference_id"]),
-                    s(&m["merged_at"])
+                RichText::new(tr!(
+                    "st-opened-merged",
+                    rid = s(&m["reference_id"]),
+                    at = s(&m["merged_at"])
                 ))
                 .strong(),
             );
         }
-        ui.collapsing("Best current values", |ui| {
-            ui.label("Per field, the value of the most trusted source, and of those the most recently asserted (Settings: trusted sources).");
+        ui.collapsing(tr!("st-golden"), |ui| {
+            ui.label(tr!("st-golden-help"));
             egui::Grid::new("golden")
                 .num_columns(4)
                 .striped(true)
                 .spacing([12.0, 3.0])
                 .show(ui, |ui| {
-                    for h in ["Field", "Value", "Source", "Asserted"] {
-                        ui.strong(h);
+                    for h in ["ch-field", "st-value", "st-source", "st-asserted"] {
+                        ui.strong(tr!(h));
                     }
                     ui.end_row();
                     for f in d["golden"].as_array().into_iter().flatten() {
                         let source = s(&f["source"]);
-                        ui.label(s(&f["field"]));
+                        ui.label(super::pages::field_words(&s(&f["field"])));
                         ui.label(s(&f["value"]));
                         ui.label(if source == LOCAL_SOR {
-                            "this desk".to_string()
+                            tr!("st-this-desk")
                         } else {
                             source
                         });
@@ -243,26 +252,32 @@ impl App {
                 });
         });
         let records = d["sor_records"].as_array().cloned().unwrap_or_default();
-        ui.collapsing("Records from systems of record", |ui| {
+        ui.collapsing(tr!("st-records"), |ui| {
             for r in &records {
                 let (sor, sor_id) = (s(&r["sor"]), s(&r["sor_id"]));
                 ui.horizontal_wrapped(|ui| {
                     let a = &r["attributes"];
-                    ui.label(format!(
-                        "{sor} {sor_id} · {} {} · born {} · since {}",
-                        s(&a["givenName"]),
-                        s(&a["sn"]),
-                        s(&a["dateOfBirth"]),
-                        s(&r["created_at"])
+                    ui.label(tr!(
+                        "st-record",
+                        record = format!("{sor} {sor_id}"),
+                        name = format!("{} {}", s(&a["givenName"]), s(&a["sn"])),
+                        born = s(&a["dateOfBirth"]),
+                        since = s(&r["created_at"])
                     ));
                     if steward && sor != LOCAL_SOR && records.len() > 1 {
-                        if ui.button(format!("Unlink {sor} {sor_id}")).clicked() {
+                        if ui
+                            .button(tr!("st-unlink", record = format!("{sor} {sor_id}")))
+                            .clicked()
+                        {
                             self.steward.action = Some(Action::Unlink {
                                 sor: sor.clone(),
                                 sor_id: sor_id.clone(),
                             });
                         }
-                        if ui.button(format!("Move {sor} {sor_id}")).clicked() {
+                        if ui
+                            .button(tr!("st-move", record = format!("{sor} {sor_id}")))
+                            .clicked()
+                        {
                             self.steward.action = Some(Action::Move { sor, sor_id });
                         }
                     }
@@ -270,14 +285,14 @@ impl App {
             }
         });
         if steward {
-            ui.collapsing("Merge and duplicates", |ui| self.merge_section(ui, &this));
+            ui.collapsing(tr!("st-merge-section"), |ui| self.merge_section(ui, &this));
         }
         if let Some(action) = self.steward.action.clone() {
             self.confirm_panel(ui, &action, &this);
         }
-        ui.collapsing("Link history", |ui| {
+        ui.collapsing(tr!("st-link-history"), |ui| {
             if self.steward.links.is_empty() {
-                ui.label("No link changes recorded.");
+                ui.label(tr!("st-no-links"));
             }
             for e in &self.steward.links {
                 ui.label(event_words(e));
@@ -286,22 +301,24 @@ impl App {
     }
 
     fn merge_section(&mut self, ui: &mut egui::Ui, this: &str) {
-        ui.label(RichText::new("Possible duplicates").strong());
+        ui.label(RichText::new(tr!("dup-title")).strong());
         if self.steward.duplicates.is_empty() {
-            ui.label("None found.");
+            ui.label(tr!("st-none-found"));
         }
         for c in self.steward.duplicates.clone() {
             let other = s(&c["referenceId"]);
             let a = &c["attributes"];
             let name = format!("{} {}", s(&a["givenName"]), s(&a["sn"]));
             ui.horizontal_wrapped(|ui| {
-                ui.label(format!(
-                    "{other} · {name} · born {} · {} %",
-                    s(&a["dateOfBirth"]),
-                    s(&c["confidence"])
+                ui.label(tr!(
+                    "st-duplicate",
+                    other = other.as_str(),
+                    name = name.as_str(),
+                    born = s(&a["dateOfBirth"]),
+                    confidence = s(&c["confidence"])
                 ));
                 if ui
-                    .button(format!("Merge {other} into this person"))
+                    .button(tr!("st-merge-into", other = other.as_str()))
                     .clicked()
                 {
                     self.steward.action = Some(Action::Merge {
@@ -310,7 +327,7 @@ impl App {
                     });
                 }
                 if ui
-                    .button(format!("Not the same person as {other}"))
+                    .button(tr!("st-not-same", other = other.as_str()))
                     .clicked()
                 {
                     self.steward.action = Some(Action::NotSame { other, name });
@@ -319,11 +336,11 @@ impl App {
         }
         ui.separator();
         ui.horizontal(|ui| {
-            let l = ui.label("Find a person to merge");
+            let l = ui.label(tr!("st-find-merge"));
             let r = ui
                 .add(
                     egui::TextEdit::singleline(&mut self.steward.pick_query)
-                        .hint_text("name or M-number")
+                        .hint_text(tr!("st-find-merge-hint"))
                         .desired_width(260.0),
                 )
                 .labelled_by(l.id);
@@ -347,12 +364,14 @@ impl App {
                 continue;
             }
             ui.horizontal(|ui| {
-                ui.label(format!(
-                    "{} · {} · born {}",
-                    p.reference_id, p.name, p.birth_date
+                ui.label(tr!(
+                    "st-pick",
+                    rid = p.reference_id.as_str(),
+                    name = p.name.as_str(),
+                    born = p.birth_date.as_str()
                 ));
                 if ui
-                    .button(format!("Merge {} into this person", p.reference_id))
+                    .button(tr!("st-merge-into", other = p.reference_id.as_str()))
                     .clicked()
                 {
                     self.steward.action = Some(Action::Merge {
@@ -374,11 +393,11 @@ impl App {
         }
         if !merged_in.is_empty() {
             ui.separator();
-            ui.label(RichText::new("Merged into this person").strong());
+            ui.label(RichText::new(tr!("st-merged-in")).strong());
             for m in merged_in {
                 ui.horizontal(|ui| {
                     ui.label(&m);
-                    if ui.button(format!("Unmerge {m}")).clicked() {
+                    if ui.button(tr!("st-unmerge", merged = m.as_str())).clicked() {
                         self.steward.action = Some(Action::Unmerge { merged: m.clone() });
                     }
                 });
@@ -391,7 +410,7 @@ impl App {
             ui.label(action.sentence(this));
             if matches!(action, Action::Move { .. }) {
                 ui.horizontal(|ui| {
-                    let l = ui.label("Move to (M-number)");
+                    let l = ui.label(tr!("st-move-to"));
                     ui.add(
                         egui::TextEdit::singleline(&mut self.steward.move_to)
                             .hint_text("M123456789")
@@ -401,10 +420,10 @@ impl App {
                 });
             }
             ui.horizontal(|ui| {
-                let l = ui.label("Reason for this change");
+                let l = ui.label(tr!("st-reason"));
                 ui.add(
                     egui::TextEdit::singleline(&mut self.steward.reason)
-                        .hint_text("why, for the person's history")
+                        .hint_text(tr!("st-reason-hint"))
                         .desired_width(320.0),
                 )
                 .labelled_by(l.id);
@@ -421,7 +440,7 @@ impl App {
                         action.request(this, self.steward.reason.trim(), &self.steward.move_to);
                     self.worker.call(Tag::Steward, "POST", &path, Some(&body));
                 }
-                if ui.button("Cancel").clicked() {
+                if ui.button(tr!("cancel")).clicked() {
                     self.steward.action = None;
                     self.steward.reason.clear();
                 }

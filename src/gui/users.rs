@@ -5,21 +5,15 @@
 
 use super::worker::{Reply, Tag};
 use super::{App, Notice, widgets};
+use crate::tr;
 use eframe::egui;
 use serde_json::{Value, json};
 
-/// The roles an account can have, with the words the screen uses.
-const ROLES: [(&str, &str); 3] = [
-    ("receptionist", "Receptionist"),
-    ("reviewer", "Reviewer"),
-    ("admin", "Administrator"),
-];
+/// The roles an account can have (their words are `code-<role>`).
+const ROLES: [&str; 3] = ["receptionist", "reviewer", "admin"];
 
-fn role_words(role: &str) -> &str {
-    ROLES
-        .iter()
-        .find(|(r, _)| *r == role)
-        .map_or(role, |(_, w)| w)
+fn role_words(role: &str) -> String {
+    widgets::code_words(role)
 }
 
 #[derive(Default)]
@@ -61,7 +55,7 @@ impl App {
                     u.hub_secret.clear();
                     u.hub_result = None;
                     self.notice = Some(Notice {
-                        text: "Saved the hub connection.".into(),
+                        text: tr!("us-hub-saved"),
                         ok: true,
                     });
                     self.worker.call(Tag::HubGet, "GET", "/api/hub", None);
@@ -81,9 +75,9 @@ impl App {
                     let name = r.body["name"].as_str().unwrap_or("").to_string();
                     self.notice = Some(Notice {
                         text: if r.tag == Tag::AddUser {
-                            format!("Added {name}: they can sign in now.")
+                            tr!("us-added", name = name.as_str())
                         } else {
-                            format!("Saved the account of {name}.")
+                            tr!("us-saved", name = name.as_str())
                         },
                         ok: true,
                     });
@@ -119,7 +113,7 @@ impl App {
         if self.role() != "admin" {
             return;
         }
-        widgets::section(ui, "Hub connection");
+        widgets::section(ui, &tr!("us-hub"));
         let u = &mut self.users;
         if !u.hub_loaded {
             u.hub_loaded = true;
@@ -134,14 +128,14 @@ impl App {
                 let m = r.body["message"].as_str().unwrap_or("").to_string();
                 (
                     if ok {
-                        format!("Connected: {m}")
+                        tr!("us-connected", why = m)
                     } else {
-                        format!("No connection: {m}")
+                        tr!("us-no-connection", why = m)
                     },
                     ok,
                 )
             } else {
-                (format!("No connection: {}", r.message()), false)
+                (tr!("us-no-connection", why = r.message()), false)
             });
         }
         let mut save = false;
@@ -149,7 +143,7 @@ impl App {
             .num_columns(2)
             .spacing([12.0, 6.0])
             .show(ui, |ui| {
-                let l = ui.label("Hub URL");
+                let l = ui.label(tr!("us-hub-url"));
                 ui.add(
                     egui::TextEdit::singleline(&mut u.hub_url)
                         .hint_text("https://hub.example.org")
@@ -157,18 +151,18 @@ impl App {
                 )
                 .labelled_by(l.id);
                 ui.end_row();
-                let l = ui.label("Key id");
+                let l = ui.label(tr!("us-key-id"));
                 ui.add(egui::TextEdit::singleline(&mut u.hub_key_id).desired_width(320.0))
                     .labelled_by(l.id);
                 ui.end_row();
-                let l = ui.label("Hub secret");
+                let l = ui.label(tr!("us-secret"));
                 ui.add(
                     egui::TextEdit::singleline(&mut u.hub_secret)
                         .password(true)
                         .hint_text(if u.hub_secret_stored {
-                            "stored: type a new one to replace it"
+                            tr!("us-secret-stored")
                         } else {
-                            "the key the hub holds for this site"
+                            tr!("us-secret-hint")
                         })
                         .desired_width(320.0),
                 )
@@ -179,7 +173,7 @@ impl App {
             if ui
                 .add_enabled(
                     !u.hub_url.trim().is_empty() && !u.hub_key_id.trim().is_empty(),
-                    egui::Button::new("Save connection"),
+                    egui::Button::new(tr!("us-save-connection")),
                 )
                 .clicked()
             {
@@ -189,7 +183,7 @@ impl App {
             if ui
                 .add_enabled(
                     !testing && self.db_path.is_some(),
-                    egui::Button::new("Test connection"),
+                    egui::Button::new(tr!("us-test-connection")),
                 )
                 .clicked()
                 && let Some(db) = self.db_path.clone()
@@ -206,7 +200,7 @@ impl App {
             }
             if testing {
                 ui.spinner();
-                ui.label("Asking the hub…");
+                ui.label(tr!("us-asking"));
             }
         });
         if let Some((text, ok)) = &u.hub_result {
@@ -232,7 +226,7 @@ impl App {
         if self.role() != "admin" {
             return;
         }
-        widgets::section(ui, "Users");
+        widgets::section(ui, &tr!("us-users"));
         if !self.users.loaded {
             self.users.loaded = true;
             self.worker.call(Tag::Users, "GET", "/users", None);
@@ -249,9 +243,10 @@ impl App {
             .striped(true)
             .spacing([12.0, 4.0])
             .show(ui, |ui| {
-                for h in ["User", "Role", "Account", "Added", ""] {
-                    ui.strong(h);
+                for h in ["us-user", "us-role", "us-account", "us-added-at"] {
+                    ui.strong(tr!(h));
                 }
+                ui.label("");
                 ui.end_row();
                 for user in &u.users {
                     let name = user["name"].as_str().unwrap_or("");
@@ -262,8 +257,8 @@ impl App {
                     egui::ComboBox::from_id_salt(("role", name))
                         .selected_text(role_words(role))
                         .show_ui(ui, |ui| {
-                            for (r, w) in ROLES {
-                                ui.selectable_value(&mut chosen, r.to_string(), w);
+                            for r in ROLES {
+                                ui.selectable_value(&mut chosen, r.to_string(), role_words(r));
                             }
                         })
                         .response
@@ -271,7 +266,7 @@ impl App {
                             egui::WidgetInfo::labeled(
                                 egui::Role::ComboBox,
                                 true,
-                                format!("Role of {name}"),
+                                tr!("us-role-of", name = name),
                             )
                         });
                     if chosen != role {
@@ -282,7 +277,11 @@ impl App {
                             json!({"role": chosen}),
                         ));
                     }
-                    ui.label(if disabled { "Disabled" } else { "Active" });
+                    ui.label(if disabled {
+                        tr!("us-disabled")
+                    } else {
+                        tr!("us-active")
+                    });
                     ui.label(
                         user["created_at"]
                             .as_str()
@@ -293,9 +292,9 @@ impl App {
                     ui.horizontal(|ui| {
                         if name != me {
                             let (text, to) = if disabled {
-                                (format!("Enable {name}"), false)
+                                (tr!("us-enable", name = name), false)
                             } else {
-                                (format!("Disable {name}"), true)
+                                (tr!("us-disable", name = name), true)
                             };
                             if ui.button(text).clicked() {
                                 call = Some((
@@ -307,7 +306,7 @@ impl App {
                             }
                         }
                         if u.resetting.as_deref() == Some(name) {
-                            let l = ui.label("New password");
+                            let l = ui.label(tr!("us-new-password"));
                             ui.add(
                                 egui::TextEdit::singleline(&mut u.reset_password)
                                     .password(true)
@@ -317,7 +316,7 @@ impl App {
                             if ui
                                 .add_enabled(
                                     !u.reset_password.is_empty(),
-                                    egui::Button::new("Set password"),
+                                    egui::Button::new(tr!("us-set-password")),
                                 )
                                 .clicked()
                             {
@@ -328,11 +327,11 @@ impl App {
                                     json!({"password": u.reset_password}),
                                 ));
                             }
-                            if ui.button("Cancel").clicked() {
+                            if ui.button(tr!("cancel")).clicked() {
                                 u.resetting = None;
                                 u.reset_password.clear();
                             }
-                        } else if ui.button(format!("Reset password of {name}")).clicked() {
+                        } else if ui.button(tr!("us-reset", name = name)).clicked() {
                             u.resetting = Some(name.to_string());
                             u.reset_password.clear();
                         }
@@ -341,25 +340,25 @@ impl App {
                 }
             });
         ui.add_space(6.0);
-        ui.strong("Add a user");
+        ui.strong(tr!("us-add-title"));
         if u.new_role.is_empty() {
             u.new_role = "receptionist".into();
         }
         ui.horizontal_wrapped(|ui| {
-            let l = ui.label("New user name");
+            let l = ui.label(tr!("us-new-name"));
             ui.add(egui::TextEdit::singleline(&mut u.new_name).desired_width(160.0))
                 .labelled_by(l.id);
-            let l = ui.label("New user's role");
+            let l = ui.label(tr!("us-new-role"));
             egui::ComboBox::from_id_salt("new role")
                 .selected_text(role_words(&u.new_role))
                 .show_ui(ui, |ui| {
-                    for (r, w) in ROLES {
-                        ui.selectable_value(&mut u.new_role, r.to_string(), w);
+                    for r in ROLES {
+                        ui.selectable_value(&mut u.new_role, r.to_string(), role_words(r));
                     }
                 })
                 .response
                 .labelled_by(l.id);
-            let l = ui.label("New user's password");
+            let l = ui.label(tr!("us-new-user-password"));
             ui.add(
                 egui::TextEdit::singleline(&mut u.new_password)
                     .password(true)
@@ -369,7 +368,7 @@ impl App {
             if ui
                 .add_enabled(
                     !u.new_name.trim().is_empty() && !u.new_password.is_empty(),
-                    egui::Button::new("Add user"),
+                    egui::Button::new(tr!("us-add")),
                 )
                 .clicked()
             {
@@ -381,7 +380,7 @@ impl App {
                 ));
             }
         });
-        ui.label("Passwords: at least 8 characters. Roles and accounts change at once, and each change is in the audit trail.");
+        ui.label(tr!("us-help"));
         if let Some((tag, method, path, body)) = call {
             self.worker.call(tag, method, &path, Some(&body));
         }

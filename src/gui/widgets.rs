@@ -76,6 +76,25 @@ pub fn error_row(ui: &mut Ui, errors: &Errors, path: &str, width: f32) {
     }
 }
 
+/// Where fields say that the user left them (their JSON paths), until the
+/// form takes the list: a form shows a field's errors only once it has been
+/// left (or the form submitted), not from the first keystroke.
+const LEFT: &str = "registrar-fields-left";
+
+fn mark_left(ui: &Ui, path: &str) {
+    ui.data_mut(|d| {
+        d.get_temp_mut_or_default::<Vec<String>>(egui::Id::unique(LEFT))
+            .push(path.to_string())
+    });
+}
+
+/// The paths of the fields left since the last call.
+pub fn take_left(ctx: &egui::Context) -> Vec<String> {
+    ctx.data_mut(|d| {
+        std::mem::take(d.get_temp_mut_or_default::<Vec<String>>(egui::Id::unique(LEFT)))
+    })
+}
+
 /// A labelled single-line text field in a grid row (label | field), its
 /// messages in the row under it.
 pub fn text_row(
@@ -91,12 +110,18 @@ pub fn text_row(
     let r = ui
         .add(
             egui::TextEdit::singleline(value)
+                // A stable id: a message appearing above must not move the
+                // keyboard focus (auto ids count the widgets before).
+                .id_salt(("field", path))
                 .hint_text(hint)
                 .desired_width(width)
                 // Enter keeps the focus: the form moves it to the next field.
                 .return_key(None),
         )
         .labelled_by(l.id);
+    if r.lost_focus() {
+        mark_left(ui, path);
+    }
     ui.end_row();
     error_row(ui, errors, path, width);
     r
@@ -128,6 +153,9 @@ pub fn combo_row(
     let l = ui.label(label);
     let width = field_width(ui);
     let changed = combo(ui, label, l.id, value, options);
+    if changed {
+        mark_left(ui, path);
+    }
     ui.end_row();
     error_row(ui, errors, path, width);
     changed
@@ -143,7 +171,7 @@ pub fn combo(
 ) -> bool {
     let before = value.clone();
     let shown = if value.is_empty() {
-        "— choose —".to_string()
+        crate::tr!("choose")
     } else {
         code_words(value).to_string()
     };
@@ -168,12 +196,16 @@ pub fn date_row(ui: &mut Ui, label: &str, value: &mut String, errors: &Errors, p
         let r = ui
             .add(
                 egui::TextEdit::singleline(value)
-                    .hint_text("YYYY-MM-DD")
+                    .id_salt(("field", path))
+                    .hint_text(crate::tr!("date-hint"))
                     .desired_width((width - 80.0).max(90.0))
                     .return_key(None),
             )
             .labelled_by(l.id);
         changed |= r.changed();
+        if r.lost_focus() {
+            mark_left(ui, path);
+        }
         let typed = crate::core::validate::parse_date(value).and_then(|d| {
             use chrono::Datelike;
             jiff::civil::Date::new(d.year() as i16, d.month() as i8, d.day() as i8).ok()
@@ -187,12 +219,13 @@ pub fn date_row(ui: &mut Ui, label: &str, value: &mut String, errors: &Errors, p
         // The button follows the typed date; with none (or none valid) it
         // says what it is instead of showing a date nobody typed.
         if typed.is_none() {
-            picker = picker.format("Calendar");
+            picker = picker.format(crate::tr!("calendar"));
         }
         ui.add(picker);
         if date != before {
             *value = format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day());
             changed = true;
+            mark_left(ui, path);
         }
     });
     ui.end_row();
@@ -207,42 +240,61 @@ pub fn section(ui: &mut Ui, title: &str) {
     ui.separator();
 }
 
-/// A seed's code as a receptionist reads it: dropdowns and the person view
-/// show these words, and the request keeps the code.
-pub fn code_words(code: &str) -> &str {
-    match code {
-        "MALE" => "Male",
-        "FEMALE" => "Female",
-        "MOBILE" => "Mobile",
-        "LAND_LINE" => "Landline",
-        "REGISTRATION" => "Registered address",
-        "RESIDENCE" => "Where the person lives",
-        "OTP" => "One-time code by SMS",
-        "OFFLINE" => "Offline (documents at the desk)",
-        "THIRD_PERSON" => "Through a third person",
-        "NA" => "None",
-        "PRIMARY" => "Primary confidant",
-        "SECONDARY" => "Secondary confidant",
-        "PASSPORT" => "Passport",
-        "NATIONAL_ID" => "ID card",
-        "BIRTH_CERTIFICATE" => "Birth certificate",
-        "BIRTH_CERTIFICATE_FOREIGN" => "Foreign birth certificate",
-        "COMPLEMENTARY_PROTECTION_CERTIFICATE" => "Complementary protection certificate",
-        "REFUGEE_CERTIFICATE" => "Refugee certificate",
-        "TEMPORARY_CERTIFICATE" => "Temporary residence certificate",
-        "TEMPORARY_PASSPORT" => "Temporary passport",
-        "PERMANENT_RESIDENCE_PERMIT" => "Permanent residence permit",
-        "CONFIDANT_CERTIFICATE" => "Confidant certificate",
-        "COURT_DECISION" => "Court decision",
-        "DOCUMENT" => "Other document",
-        "MEDICAL_LICENSE" => "Medical licence",
-        "NPI" => "NPI",
-        "DEA" => "DEA number",
-        "STATE_LICENSE" => "State licence",
-        "DRIVER_LICENSE" => "Driving licence",
-        "PASSPORT_NUMBER" => "Passport number",
-        "TAX_ID" => "Tax id",
-        "MILITARY_ID" => "Military id",
-        other => other,
+/// A seed's code as a receptionist reads it, in the user's language:
+/// dropdowns and the person view show these words, and the request keeps
+/// the code. A code without words (a value from another system) shows as
+/// it is.
+pub fn code_words(code: &str) -> String {
+    let id = format!("code-{code}");
+    if !code.is_empty() && crate::i18n::has(&id) {
+        crate::tr!(&id)
+    } else {
+        code.to_string()
     }
+}
+
+/// A phrase the service says in English from a closed set (a matching
+/// field, a level, a weight in words), in the user's language:
+/// `phrase("match-field", "birth date")` reads `match-field-birth-date`.
+/// A phrase the catalogues lack shows as the service said it.
+pub fn phrase(prefix: &str, english: &str) -> String {
+    let slug = english
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect::<Vec<_>>()
+        .join("-");
+    let id = format!("{prefix}-{slug}");
+    if crate::i18n::has(&id) {
+        crate::tr!(&id)
+    } else {
+        english.to_string()
+    }
+}
+
+/// What the service found wrong (or worth a check), as a sentence in the
+/// user's language: the message `<prefix>-<code>` with the violation's
+/// parameters, codes among them in words. A code the catalogues lack says
+/// the service's own description.
+pub fn violation_words(prefix: &str, rule: &serde_json::Value) -> String {
+    let code = rule["code"].as_str().unwrap_or("");
+    let description = rule["description"]
+        .as_str()
+        .or(rule["message"].as_str())
+        .unwrap_or("");
+    let id = format!("{prefix}-{code}");
+    if code.is_empty() || !crate::i18n::has(&id) {
+        return description.to_string();
+    }
+    let mut args = crate::i18n::Args::new();
+    for (k, v) in rule["params"].as_object().into_iter().flatten() {
+        let v = v.as_str().unwrap_or("");
+        let words = match k.as_str() {
+            "kind" | "encoded" | "typed" => code_words(v),
+            "format" => crate::tr!(&format!("docfmt-{v}")),
+            _ => v.to_string(),
+        };
+        args.set(k.clone(), words);
+    }
+    crate::i18n::text(&id, Some(&args))
 }

@@ -88,12 +88,43 @@ impl Reply {
         self.status < 300
     }
     /// The error message of a failed reply.
+    /// The refusal in the user's language where its kind is known (a
+    /// duplicate, a wrong password, a role, a form's violations), else as
+    /// the service said it.
     pub fn message(&self) -> String {
+        use crate::tr;
         let e = &self.body["error"];
-        e["message"]
-            .as_str()
-            .map(String::from)
-            .unwrap_or_else(|| format!("request failed with status {}", self.status))
+        let said = e["message"].as_str().unwrap_or("");
+        match (self.status, e["type"].as_str().unwrap_or("")) {
+            (409, "duplicate") => tr!(
+                "err-duplicate",
+                rid = e["reference_id"].as_str().unwrap_or("")
+            ),
+            (401, _) => tr!("err-unauthorized"),
+            (403, _) => tr!("err-forbidden"),
+            (422, _) if e["invalid"].is_array() => {
+                let first = e["invalid"]
+                    .as_array()
+                    .and_then(|a| a.first())
+                    .cloned()
+                    .unwrap_or_default();
+                let field = super::pages::field_words(
+                    first["entry"]
+                        .as_str()
+                        .unwrap_or("")
+                        .trim_start_matches("$.")
+                        .trim_start_matches("person."),
+                );
+                let rule = &first["rules"][0];
+                tr!(
+                    "err-invalid",
+                    field = field,
+                    what = super::widgets::violation_words("violation", rule)
+                )
+            }
+            (0, _) | (_, "") if said.is_empty() => tr!("err-status", status = self.status),
+            _ => said.to_string(),
+        }
     }
 }
 

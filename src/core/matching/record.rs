@@ -71,6 +71,63 @@ impl MatchRecord {
             || !self.ids.is_empty()
     }
 
+    /// What matcher field `f` compares, as the attributes `a` give it (not
+    /// normalised): the chooser shows these beside each other. The keys are
+    /// [`MatchRecord::from_attributes`]'s.
+    pub fn shown(a: &Value, f: usize) -> String {
+        use super::*;
+        let join = |parts: &[&str]| {
+            parts
+                .iter()
+                .map(|p| p.trim())
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let v = match f {
+            GIVEN => s(a, &["givenName", "given_name"]).to_string(),
+            FAMILY => s(a, &["sn", "family_name", "familyName"]).to_string(),
+            MIDDLE => s(a, &["middleName", "middle_name"]).to_string(),
+            DOB => {
+                let raw = s(a, &["dateOfBirth", "birth_date"]);
+                parse_birth_date(raw)
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or_else(|| raw.to_string())
+            }
+            GENDER => s(a, &["gender"]).to_string(),
+            TAX_ID => s(a, &["tax_id", "taxId"]).to_string(),
+            SSN => s(a, &["ssn", "hashedSSN"]).to_string(),
+            PHONE => s(a, &["mobile", "phone"]).to_string(),
+            EMAIL => s(a, &["email", "mail"]).to_string(),
+            ADDRESS => join(&[
+                s(a, &["houseNumber", "house_number"]),
+                s(a, &["street", "line1"]),
+            ]),
+            CITY => s(a, &["city", "settlement"]).to_string(),
+            POSTCODE => s(a, &["postalCode", "postal_code"]).to_string(),
+            STATE => s(a, &["state"]).to_string(),
+            IDS => {
+                let mut ids: Vec<&str> = [
+                    "documentNumber",
+                    "document_number",
+                    "passport",
+                    "npi",
+                    "license",
+                ]
+                .iter()
+                .map(|k| s(a, &[k]))
+                .filter(|v| !v.trim().is_empty())
+                .collect();
+                if let Some(arr) = a.get("documentNumbers").and_then(Value::as_array) {
+                    ids.extend(arr.iter().filter_map(Value::as_str));
+                }
+                ids.join(", ")
+            }
+            _ => String::new(),
+        };
+        v.trim().to_string()
+    }
+
     /// From seed 001's sorAttributes (and the import's canonical columns).
     pub fn from_attributes(a: &Value) -> MatchRecord {
         let dob = parse_birth_date(s(a, &["dateOfBirth", "birth_date"]))
