@@ -509,7 +509,7 @@ pub fn main() -> i32 {
                     eprintln!("\nstopping after this batch (Ctrl+C again to quit now)…");
                 });
             }
-            let total = count_rows(&file);
+            let total = crate::service::import::count_rows(&file);
             let opts = crate::service::import::ImportOptions {
                 sor,
                 id_column,
@@ -905,24 +905,6 @@ fn read_body(arg: Option<&str>) -> Result<Vec<u8>, String> {
         }
         Some(path) => std::fs::read(path).map_err(|e| format!("cannot read body file {path}: {e}")),
     }
-}
-
-/// Data rows of a CSV file (lines after the header), for the progress
-/// line's time left; 0 when the file cannot be read.
-fn count_rows(file: &std::path::Path) -> u64 {
-    use std::io::Read;
-    let Ok(mut f) = std::fs::File::open(file) else {
-        return 0;
-    };
-    let mut buf = vec![0u8; 1 << 20];
-    let mut lines = 0u64;
-    while let Ok(n) = f.read(&mut buf) {
-        if n == 0 {
-            break;
-        }
-        lines += buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
-    }
-    lines.saturating_sub(1)
 }
 
 /// `[#####.....]  42 % 420,000 of 1,000,000 rows · 6,100 rows/s · 1m 35s left

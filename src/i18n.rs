@@ -269,6 +269,17 @@ mod tests {
             wanted.push(format!("match-field-{}", slug(f.name)));
             wanted.extend(f.levels.iter().map(|l| format!("match-level-{}", slug(l))));
         }
+        for (canonical, _) in crate::service::import::CANONICAL {
+            wanted.push(format!("imp-col-{canonical}"));
+        }
+        use matching::Conflict::*;
+        for c in [TaxId, Ssn, BirthDate, GivenName, FamilyName, Gender] {
+            let code = serde_json::to_value(c).unwrap();
+            wanted.push(format!("hold-conflict-{}", slug(code.as_str().unwrap())));
+        }
+        for (_, name) in matching::HOUSEHOLD {
+            wanted.push(format!("hold-shared-{}", slug(name)));
+        }
         for bits in [12.0, 6.0, 2.0, 0.0, -2.0, -8.0] {
             wanted.push(format!("weight-{}", slug(matching::weight_words(bits))));
         }

@@ -1115,3 +1115,95 @@ fn add_phone_puts_the_keyboard_in_the_new_number() {
             .is_some_and(|n| n.is_focused())
     });
 }
+
+/// Where no desktop file dialog can open (no session bus, so no portal),
+/// "Attach scan…" opens the window's own: a folder's scans, chosen and
+/// attached.
+#[test]
+fn attach_scan_without_a_desktop_dialog_uses_the_windows_own() {
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some() {
+        eprintln!("skipped: a session bus is set, so the desktop's dialog would open");
+        return;
+    }
+    let db = db_with_users();
+    let mut h = harness(&db.path);
+    login(&mut h, "rita", "rita-pass");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("page1.png"), tiny_png()).unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "not a scan").unwrap();
+    click(&mut h, "Add document");
+    h.step();
+    click(&mut h, "Attach scan to document 1…");
+    wait_for(&mut h, "the window's file dialog", |h| {
+        has_text(h, "Choose scanned pages")
+    });
+    h.get_by_label("Folder").focus();
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.get_by_label("Folder")
+        .type_text(&dir.path().display().to_string());
+    h.step();
+    click(&mut h, "Open folder");
+    wait_for(&mut h, "the folder's scans", |h| has_text(h, "page1.png"));
+    assert!(
+        !has_text(&h, "notes.txt"),
+        "a file that is not a scan is offered"
+    );
+    click(&mut h, "page1.png");
+    click(&mut h, "Attach 1 file");
+    wait_for(&mut h, "the attached scan", |h| {
+        h.query_by_label("Remove scan page1.png").is_some()
+    });
+    assert!(!has_text(&h, "Choose scanned pages"));
+}
+
+/// An administrator imports a CSV file from the window: the columns are
+/// guessed from their names, the import runs with a progress bar, and the
+/// summary counts what happened. A receptionist has no Import page.
+#[test]
+fn an_admin_imports_a_csv_file_from_the_window() {
+    let db = db_with_users();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("his.csv");
+    std::fs::write(
+        &csv,
+        "record_id,given_name,Surname,date of birth,phone\n\
+         H-1,Olena,Kovalenko,1986-04-12,+380501234567\n\
+         H-2,Taras,Shevchenko,1961-03-09,\n\
+         H-3,Olena,Kovalenko,12.04.1986,+380501234567\n",
+    )
+    .unwrap();
+    let reg = Registry::open(&db.path).unwrap();
+    let path = db.path.clone();
+    let mut h = Harness::builder()
+        .with_size([1500.0, 1000.0])
+        .build_eframe(move |cc| App::new(cc, reg, "gui.db".into()).with_db_path(path));
+    login(&mut h, "ada", "admin-pass");
+    click(&mut h, "Import");
+    type_into(&mut h, "CSV file", &csv.display().to_string());
+    click(&mut h, "Read its columns");
+    wait_for(&mut h, "the file's columns", |h| {
+        has_text(h, "Registry field")
+    });
+    // Guessed from the names: "Surname" is the family name.
+    assert!(
+        h.query_all_by_value("Family name").next().is_some(),
+        "the Surname column is not mapped to the family name"
+    );
+    type_into(&mut h, "Source system's name", "HIS");
+    click(&mut h, "Start import");
+    wait_for(&mut h, "the summary", |h| {
+        has_text(h, "Imported: 3 rows read.")
+    });
+    assert!(
+        has_text(&h, "1 linked to registered persons, 2 new persons"),
+        "the summary counts what happened"
+    );
+    let reg = Registry::open(&db.path).unwrap();
+    assert_eq!(reg.search("Kovalenko", 0, 10).unwrap().1, 1);
+    click(&mut h, "Sign out");
+    login(&mut h, "rita", "rita-pass");
+    assert!(
+        h.query_by_label("Import").is_none(),
+        "a receptionist can import"
+    );
+}

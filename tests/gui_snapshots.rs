@@ -188,6 +188,14 @@ fn every_screen_light_and_dark() {
     h.ctx
         .all_styles_mut(|s| s.visuals.text_cursor.blink = false);
     settle(&mut h);
+    // A file for the Import page, at a path that is the same on every run
+    // (it shows in the picture).
+    let import_csv = std::env::temp_dir().join("registrar-snapshot-import.csv");
+    std::fs::write(
+        &import_csv,
+        "record_id,given_name,Surname,date of birth,phone,favourite colour\nH-1,Olena,Kovalenko,1986-04-12,+380501234567,blue\n",
+    )
+    .unwrap();
     // Each screen in English and in Ukrainian: the labels the test looks
     // for are the catalogue's, in the language on screen.
     for lang in Lang::ALL {
@@ -261,6 +269,13 @@ fn every_screen_light_and_dark() {
             h.snapshot(format!("{p}reconciliation_{name}"));
             click(&mut h, &l("page-sync"));
             h.snapshot(format!("{p}sync_{name}"));
+            // Import CSV…: a file's columns, guessed from their names.
+            click(&mut h, &l("page-import"));
+            type_into(&mut h, &l("imp-file"), &import_csv.display().to_string());
+            click(&mut h, &l("imp-read"));
+            settle(&mut h);
+            unfocus(&mut h);
+            h.snapshot(format!("{p}import_{name}"));
             click(&mut h, &l("page-settings"));
             settle(&mut h);
             h.snapshot(format!("{p}settings_{name}"));
@@ -336,7 +351,16 @@ fn every_screen_light_and_dark() {
             h.snapshot(format!("{p}small_search_{name}"));
             click(&mut h, &l("page-settings"));
             settle(&mut h);
-            h.get_by_label(&l("us-add")).scroll_to_me();
+            // Down to the users and the form to add one (a wheel over the
+            // page: what is out of view has no accessible node to scroll to).
+            h.event(egui::Event::PointerMoved(egui::pos2(500.0, 400.0)));
+            h.event(egui::Event::MouseWheel {
+                unit: egui::MouseWheelUnit::Point,
+                delta: egui::vec2(0.0, -400.0),
+                modifiers: egui::Modifiers::NONE,
+                phase: egui::TouchPhase::Move,
+                source: egui::MouseWheelSource::Wheel,
+            });
             settle(&mut h);
             h.snapshot(format!("{p}small_settings_{name}"));
             // The receptionist's own changes: one waiting, one rejected.

@@ -37,6 +37,87 @@ fn level_color(ui: &egui::Ui, level: &str) -> Color32 {
     }
 }
 
+/// "a, b and c" in the user's language.
+fn and_list(items: Vec<String>) -> String {
+    match items.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => tr!("list-and", init = init.join(", "), last = last.as_str()),
+    }
+}
+
+/// Why the engine would not link a candidate by itself, in the user's
+/// language, from the service's parts (`hold_detail`, `why_not_detail`);
+/// the service's English where it sent no parts.
+fn why_not_linked(c: &Value) -> String {
+    let h = &c["hold_detail"];
+    if h.is_object() {
+        let words = |key: &str, prefix: &str| -> Vec<String> {
+            h[key]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(|v| widgets::phrase(prefix, v))
+                .collect()
+        };
+        let conflicts = and_list(words("conflicts", "hold-conflict"));
+        let mut reason = match h["kind"].as_str().unwrap_or("") {
+            "only_names" => tr!("hold-only-names"),
+            "look_alike" => tr!("hold-look-alike", conflicts = conflicts),
+            "no_birth_date" => tr!("hold-no-birth-date"),
+            _ => conflicts,
+        };
+        let shared = words("shared", "hold-shared");
+        if !shared.is_empty() {
+            reason = tr!("hold-shared", shared = and_list(shared), rest = reason);
+        }
+        if let Some(r) = h["other_record"].as_str() {
+            reason = tr!("hold-other-record", record = r, rest = reason);
+        }
+        return reason;
+    }
+    let w = &c["why_not_detail"];
+    if w.is_object() {
+        let mut parts = vec![tr!(
+            "short-gap",
+            gap = format!("{:.1}", w["gap"].as_f64().unwrap_or(0.0))
+        )];
+        let against: Vec<String> = w["against"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| {
+                tr!(
+                    "short-against-item",
+                    field = widgets::phrase("match-field", f["field"].as_str().unwrap_or("")),
+                    level = widgets::phrase("match-level", f["level"].as_str().unwrap_or("")),
+                    weight = format!("{:+.1}", f["weight"].as_f64().unwrap_or(0.0))
+                )
+            })
+            .collect();
+        if !against.is_empty() {
+            parts.push(tr!("short-against", list = against.join(", ")));
+        }
+        let missing: Vec<String> = w["missing"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(|f| widgets::phrase("match-field", f))
+            .collect();
+        if !missing.is_empty() {
+            parts.push(tr!("short-missing", list = and_list(missing)));
+        }
+        return parts.join("; ");
+    }
+    c["hold"]
+        .as_str()
+        .or(c["why_not"].as_str())
+        .unwrap_or("—")
+        .to_string()
+}
+
 /// What the user chose.
 pub enum Choice {
     Link(String),
@@ -154,11 +235,11 @@ pub fn comparison(
                     ui.strong(tr!("ch-not-auto"));
                     ui.label("");
                     for c in candidates {
-                        let why = c["hold"].as_str().or(c["why_not"].as_str()).unwrap_or("—");
+                        let why = why_not_linked(c);
                         // Wrapped to the width of a candidate's column.
                         ui.scope(|ui| {
                             ui.set_max_width(300.0);
-                            ui.add(egui::Label::new(why).wrap());
+                            ui.add(egui::Label::new(why.as_str()).wrap());
                         });
                     }
                     ui.end_row();

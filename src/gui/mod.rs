@@ -4,7 +4,9 @@
 //! status bar, and the page in the central panel.
 
 mod chooser;
+mod files;
 pub mod form;
+mod import;
 mod pages;
 mod register;
 mod search;
@@ -107,16 +109,18 @@ pub enum Page {
     Review,
     Reconciliation,
     Sync,
+    Import,
     Settings,
 }
 
 impl Page {
-    pub const ALL: [Page; 6] = [
+    pub const ALL: [Page; 7] = [
         Page::Register,
         Page::Search,
         Page::Review,
         Page::Reconciliation,
         Page::Sync,
+        Page::Import,
         Page::Settings,
     ];
     pub fn title(self) -> String {
@@ -126,6 +130,7 @@ impl Page {
             Page::Review => "page-review",
             Page::Reconciliation => "page-reconciliation",
             Page::Sync => "page-sync",
+            Page::Import => "page-import",
             Page::Settings => "page-settings",
         })
     }
@@ -162,6 +167,7 @@ pub struct App {
     steward: steward::StewardState,
     pages: pages::PagesState,
     users: users::UsersState,
+    import: import::ImportState,
     /// The keyboard help (F1).
     help_open: bool,
     /// The language the window speaks (Settings; the system's by default).
@@ -202,6 +208,7 @@ impl App {
             steward: steward::StewardState::default(),
             pages: pages::PagesState::default(),
             users: users::UsersState::default(),
+            import: import::ImportState::default(),
             help_open: false,
             lang: Lang::En,
             prefs: None,
@@ -399,6 +406,10 @@ impl App {
             ui.strong("Registrar");
             ui.separator();
             for p in Page::ALL {
+                // Importing is for administrators: the others never see it.
+                if p == Page::Import && self.role() != "admin" {
+                    continue;
+                }
                 let mut text = p.title();
                 if p == Page::Review && self.stats.working_copies > 0 {
                     text = format!("{text} ({})", self.stats.working_copies);
@@ -421,14 +432,14 @@ impl App {
                     self.search = search::SearchState::default();
                     self.pages = pages::PagesState::default();
                     self.users = users::UsersState::default();
+                    // The next user starts without this one's file, unless
+                    // its import is still running (its summary then waits).
+                    if !self.import.running() {
+                        self.import = import::ImportState::default();
+                    }
                 }
-                if let Some((n, r)) = &self.user {
-                    ui.label(tr!(
-                        "top-user",
-                        name = n.as_str(),
-                        role = widgets::code_words(r)
-                    ));
-                }
+                // Who is signed in is in the status bar: the top bar keeps
+                // its room for the pages (a 1024-point window in Ukrainian).
             });
         });
     }
@@ -586,8 +597,23 @@ impl eframe::App for App {
                 Page::Search => self.search_page(ui),
                 Page::Review => self.review_page(ui),
                 Page::Reconciliation => self.reconciliation_page(ui),
-                Page::Sync => self.sync_page(ui),
-                Page::Settings => self.settings_page(ui),
+                // Pages without tables of their own scroll as a whole:
+                // on a small window nothing is cut off.
+                Page::Sync => {
+                    egui::ScrollArea::vertical()
+                        .id_salt("sync-page")
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| self.sync_page(ui))
+                        .inner
+                }
+                Page::Import => self.import_page(ui),
+                Page::Settings => {
+                    egui::ScrollArea::vertical()
+                        .id_salt("settings-page")
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| self.settings_page(ui))
+                        .inner
+                }
             });
         });
         self.chooser_modal(&ctx);

@@ -11,7 +11,9 @@ use std::sync::mpsc::Receiver;
 
 #[derive(Default)]
 pub struct PagesState {
-    pub pending_pick: Option<(usize, Receiver<Vec<std::path::PathBuf>>)>,
+    /// The desktop's file dialog, asked on a thread (`None` in the answer:
+    /// no dialog could open).
+    pub pending_pick: Option<(usize, Receiver<Option<Vec<std::path::PathBuf>>>)>,
     queue: Vec<Value>,
     queue_selected: Option<usize>,
     /// The working copy whose Approve was pressed, waiting for "Confirm".
@@ -767,8 +769,25 @@ impl App {
                     };
                     let l = ui.label(tr!(label));
                     ui.add_enabled_ui(admin, |ui| {
-                        ui.add_sized([180.0, 22.0], egui::TextEdit::singleline(&mut slot.1))
-                            .labelled_by(l.id);
+                        if *k == "reconciliation_mode" {
+                            // A choice, in words: not the stored value.
+                            let mut v = slot.1.clone();
+                            let shown = |v: &str| tr!(&format!("set-mode-{v}"));
+                            egui::ComboBox::from_id_salt("reconciliation_mode")
+                                .selected_text(shown(&v))
+                                .width(300.0)
+                                .show_ui(ui, |ui| {
+                                    for m in ["interactive", "queue"] {
+                                        ui.selectable_value(&mut v, m.to_string(), shown(m));
+                                    }
+                                })
+                                .response
+                                .labelled_by(l.id);
+                            slot.1 = v;
+                        } else {
+                            ui.add_sized([180.0, 22.0], egui::TextEdit::singleline(&mut slot.1))
+                                .labelled_by(l.id);
+                        }
                     });
                     if ui
                         .add_enabled(admin, egui::Button::new(tr!("save")))

@@ -40,6 +40,8 @@ pub struct RegisterState {
     pub override_open: bool,
     pub override_reason: String,
     pub override_focus: bool,
+    /// The window's own file dialog, when the desktop's cannot open.
+    pub file_browser: Option<super::files::FileBrowser>,
     pub scan_error: Option<String>,
     files_tx: Sender<FileEvent>,
     files_rx: Receiver<FileEvent>,
@@ -149,6 +151,7 @@ impl RegisterState {
             override_open: false,
             override_reason: String::new(),
             override_focus: false,
+            file_browser: None,
             scan_error: None,
             files_tx,
             files_rx,
@@ -825,7 +828,7 @@ impl App {
                                 ui,
                                 &tr!("reg-unzr"),
                                 &mut f.unzr,
-                                "YYYYMMDD-NNNNN",
+                                &tr!("reg-hint-unzr"),
                                 e,
                                 "$.person.unzr",
                             )
@@ -1252,29 +1255,33 @@ impl App {
         }
         match pick {
             Some(usize::MAX) => self.submit(None),
-            Some(i) => {
-                let tx_ctx = ctx.clone();
-                let (tx, rx) = channel();
-                // Words are chosen on this thread, which speaks the user's language.
-                let filter_name = tr!("reg-scans-filter");
-                std::thread::spawn(move || {
-                    let files = rfd::FileDialog::new()
-                        .add_filter(filter_name, &["jpg", "jpeg", "png"])
-                        .pick_files();
-                    let _ = tx.send(files.unwrap_or_default());
-                    tx_ctx.request_repaint();
-                });
-                self.pages.pending_pick = Some((i, rx));
-            }
+            Some(i) => self.pages.pending_pick = Some((i, super::files::pick_scans(&ctx))),
             None if enter => self.submit(None),
             None => {}
         }
         if let Some((i, rx)) = &self.pages.pending_pick
-            && let Ok(paths) = rx.try_recv()
+            && let Ok(answer) = rx.try_recv()
         {
             let i = *i;
             self.pages.pending_pick = None;
-            self.register.read_files(&ctx, i, paths);
+            match answer {
+                Some(paths) => self.register.read_files(&ctx, i, paths),
+                // No desktop dialog opened: the window's own.
+                None => {
+                    self.register.file_browser = Some(super::files::FileBrowser::scans(&ctx, i))
+                }
+            }
+        }
+        if let Some(b) = &mut self.register.file_browser {
+            match b.show(&ctx) {
+                super::files::Outcome::Open => {}
+                super::files::Outcome::Chosen(paths) => {
+                    let doc = b.doc;
+                    self.register.file_browser = None;
+                    self.register.read_files(&ctx, doc, paths);
+                }
+                super::files::Outcome::Cancelled => self.register.file_browser = None,
+            }
         }
     }
 }

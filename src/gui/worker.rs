@@ -337,3 +337,55 @@ fn run_background(
         .map_err(|e| api::error_response(&e))?;
     Ok(api::handle(&mut reg, &actor, method, path, b"{}"))
 }
+
+/// What an import on its background task reports.
+pub enum ImportEvent {
+    /// After each batch: the summary so far and the rows in the file.
+    Progress(crate::service::import::ImportSummary, u64),
+    /// The end: the summary, or why it could not run.
+    Done(Result<crate::service::import::ImportSummary, String>),
+}
+
+/// Import a CSV file on a task with its own connection (it can take
+/// minutes; the worker stays free). Administrators only, as on the command
+/// line: the account is re-read first. `stop` ends it at a batch boundary.
+pub fn import_task(
+    ctx: eframe::egui::Context,
+    db: std::path::PathBuf,
+    user: Option<(String, String)>,
+    file: std::path::PathBuf,
+    opts: crate::service::import::ImportOptions,
+) -> Receiver<ImportEvent> {
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        let run = || -> Result<crate::service::import::ImportSummary, String> {
+            let mut reg = Registry::open(&db).map_err(|e| e.to_string())?;
+            let (name, role) = user.ok_or("sign in first")?;
+            let signed_in = Actor {
+                name,
+                role: crate::service::Role::parse(&role)
+                    .unwrap_or(crate::service::Role::Receptionist),
+                sources: None,
+            };
+            let actor = reg.current_actor(&signed_in).map_err(|e| e.to_string())?;
+            crate::service::accounts::require(
+                &actor,
+                &[crate::service::Role::Admin],
+                "importing a file",
+            )
+            .map_err(|e| e.to_string())?;
+            let total = crate::service::import::count_rows(&file);
+            let f = std::fs::File::open(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let progress_tx = tx.clone();
+            let progress_ctx = ctx.clone();
+            reg.import_csv(&actor, std::io::BufReader::new(f), &opts, &mut |s| {
+                let _ = progress_tx.send(ImportEvent::Progress(s.clone(), total));
+                progress_ctx.request_repaint();
+            })
+            .map_err(|e| e.to_string())
+        };
+        let _ = tx.send(ImportEvent::Done(run()));
+        ctx.request_repaint();
+    });
+    rx
+}

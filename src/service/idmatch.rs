@@ -85,10 +85,10 @@ pub struct Candidate {
     /// conflict with this record or another of the person's records, or
     /// nothing but household evidence).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub hold: Option<String>,
+    pub hold: Option<matching::Hold>,
     /// Below the auto-link level: how far, and what weighed against it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub why_not: Option<String>,
+    pub why_not: Option<matching::Shortfall>,
     /// The confidence at which a pair compared on these fields links
     /// ([`matching::link_threshold`]).
     pub link_at: f64,
@@ -114,10 +114,13 @@ impl Candidate {
             "review": self.review,
         });
         if let Some(h) = &self.hold {
-            j["hold"] = json!(h);
+            // In English as before, and in parts for a screen's own words.
+            j["hold"] = json!(h.words());
+            j["hold_detail"] = json!(h);
         }
         if let Some(w) = &self.why_not {
-            j["why_not"] = json!(w);
+            j["why_not"] = json!(w.words());
+            j["why_not_detail"] = json!({"gap": w.gap, "against": w.against, "missing": w.missing});
         }
         j
     }
@@ -396,7 +399,7 @@ fn chain_hold(
     best_levels: &[Option<usize>],
     params: &Params,
     tf: &dyn matching::TermFrequency,
-) -> Option<String> {
+) -> Option<matching::Hold> {
     let b = &records[best].rec;
     // What the new record already disagrees with the matched one on (the
     // hold rules let it pass), the same for every other record.
@@ -424,12 +427,10 @@ fn chain_hold(
             }
             let e = matching::score_levels(rec, &other.rec, &levels, params, tf);
             matching::hold_reason(&e, &levels, rec, &other.rec, params.auto_link)
-                .filter(|r| !r.ends_with("tell relatives apart"))
-                .map(|r| {
-                    format!(
-                        "another record of this person ({} {}): {r}",
-                        other.sor, other.sor_id
-                    )
+                .filter(|h| h.kind != matching::HoldKind::NoBirthDate)
+                .map(|mut h| {
+                    h.other_record = Some(format!("{} {}", other.sor, other.sor_id));
+                    h
                 })
         })
 }

@@ -95,6 +95,35 @@ pub struct ImportSummary {
     pub relinked: u64,
 }
 
+/// The data rows of a CSV file, counted by line ends (for a progress bar;
+/// a quoted field with a line break makes it an estimate).
+pub fn count_rows(file: &std::path::Path) -> u64 {
+    let Ok(mut f) = std::fs::File::open(file) else {
+        return 0;
+    };
+    let mut buf = vec![0u8; 1 << 20];
+    let mut lines = 0u64;
+    while let Ok(n) = f.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        lines += buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
+    }
+    lines.saturating_sub(1)
+}
+
+/// A CSV file's column names (its first line).
+pub fn headers(file: &std::path::Path) -> std::result::Result<Vec<String>, String> {
+    let f = std::fs::File::open(file).map_err(|e| e.to_string())?;
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(f);
+    Ok(rdr
+        .headers()
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect())
+}
+
 /// Check one optional value; `Err` says why it is dropped.
 fn check_field(canonical: &str, v: &str) -> std::result::Result<String, String> {
     match canonical {

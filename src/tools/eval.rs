@@ -153,7 +153,8 @@ pub fn print_errors(
                 e.confidence,
                 e.score,
                 if blocked { "" } else { " NO SHARED KEY" },
-                hold.map(|h| format!(" HOLD: {h}")).unwrap_or_default(),
+                hold.map(|h| format!(" HOLD: {}", h.words()))
+                    .unwrap_or_default(),
                 fields.join("\n    ")
             ));
         };

@@ -625,7 +625,7 @@ pub fn compare(a: &MatchRecord, b: &MatchRecord) -> Vec<Option<usize>> {
 }
 
 /// Fields that members of one household (or flatmates) often share.
-const HOUSEHOLD: &[(usize, &str)] = &[
+pub const HOUSEHOLD: &[(usize, &str)] = &[
     (FAMILY, "family name"),
     (PHONE, "phone"),
     (EMAIL, "e-mail"),
@@ -634,7 +634,8 @@ const HOUSEHOLD: &[(usize, &str)] = &[
 ];
 
 /// What sets one person apart from a relative or a namesake.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Conflict {
     TaxId,
     Ssn,
@@ -728,6 +729,71 @@ fn identifier_agrees(levels: &[Option<usize>]) -> bool {
         || levels[IDS] == Some(0)
 }
 
+/// Why a pair is held back, in parts a screen can say in any language;
+/// [`Hold::words`] says it in English (the API's `hold`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hold {
+    pub kind: HoldKind,
+    /// Household fields the pair shares (in [`HOUSEHOLD`]'s words).
+    pub shared: Vec<&'static str>,
+    pub conflicts: Vec<Conflict>,
+    /// The hold comes from another of the person's records (sor and id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_record: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HoldKind {
+    /// Only names and a birth date to compare, and one side has more.
+    OnlyNames,
+    /// What differs says another person.
+    Conflicts,
+    /// The same given name and birth date under another family name, and
+    /// nothing else agrees.
+    LookAlike,
+    /// No birth date or identifier to tell relatives apart.
+    NoBirthDate,
+}
+
+impl Hold {
+    fn new(kind: HoldKind, shared: &[&'static str], conflicts: Vec<Conflict>) -> Hold {
+        Hold {
+            kind,
+            shared: shared.to_vec(),
+            conflicts,
+            other_record: None,
+        }
+    }
+
+    /// The reason in English.
+    pub fn words(&self) -> String {
+        let prefix = if self.shared.is_empty() {
+            String::new()
+        } else {
+            format!("shares a household {}, but ", join_words(&self.shared))
+        };
+        let conflicts: Vec<&str> = self.conflicts.iter().map(|c| c.words()).collect();
+        let reason = match self.kind {
+            HoldKind::OnlyNames => "only the name and birth date can be compared, and one \
+                                    record has identifiers or contact details the other lacks"
+                .to_string(),
+            HoldKind::Conflicts => format!("{prefix}{}", join_words(&conflicts)),
+            HoldKind::LookAlike => format!(
+                "{prefix}{} and no identifier, address, phone or e-mail agrees",
+                join_words(&conflicts)
+            ),
+            HoldKind::NoBirthDate => {
+                format!("{prefix}no birth date or identifier agrees to tell relatives apart")
+            }
+        };
+        match &self.other_record {
+            Some(r) => format!("another record of this person ({r}): {reason}"),
+            None => reason,
+        }
+    }
+}
+
 /// Why a pair must wait for a person however high it scores, in words; or
 /// `None` when the score may decide. Unless a unique identifier agrees:
 ///
@@ -745,7 +811,7 @@ pub fn hold_reason(
     a: &MatchRecord,
     b: &MatchRecord,
     auto_link: f64,
-) -> Option<String> {
+) -> Option<Hold> {
     if identifier_agrees(levels) {
         return None;
     }
@@ -757,24 +823,14 @@ pub fn hold_reason(
         .enumerate()
         .any(|(f, l)| l.is_some() && !matches!(f, GIVEN | FAMILY | MIDDLE | DOB | GENDER));
     if !compared_beyond_names && a.has_details() != b.has_details() {
-        return Some(
-            "only the name and birth date can be compared, and one record has \
-             identifiers or contact details the other lacks"
-                .to_string(),
-        );
+        return Some(Hold::new(HoldKind::OnlyNames, &[], vec![]));
     }
-    let shared: Vec<&str> = HOUSEHOLD
+    let shared: Vec<&'static str> = HOUSEHOLD
         .iter()
         .filter(|(f, _)| levels[*f] == Some(0))
         .map(|(_, name)| *name)
         .collect();
-    let prefix = if shared.is_empty() {
-        String::new()
-    } else {
-        format!("shares a household {}, but ", join_words(&shared))
-    };
     let found = conflicts(levels, a, b);
-    let words: Vec<&str> = found.iter().map(|c| c.words()).collect();
     // A namesake born the same day has another tax id or SSN. The same
     // name and birth date *and* the same street, postcode, phone or e-mail
     // with another number is one person with a wrong number (twins differ
@@ -790,16 +846,13 @@ pub fn hold_reason(
             .iter()
             .any(|c| matches!(c, Conflict::TaxId | Conflict::Ssn))
     {
-        return Some(format!("{prefix}{}", join_words(&words)));
+        return Some(Hold::new(HoldKind::Conflicts, &shared, found));
     }
     // A look-alike: the same given name and birth date under another family
     // name. A married name is real, but then the street, postcode, phone or
     // e-mail agrees (`contact`).
     if found.contains(&Conflict::FamilyName) && !contact {
-        return Some(format!(
-            "{prefix}{} and no identifier, address, phone or e-mail agrees",
-            join_words(&words)
-        ));
+        return Some(Hold::new(HoldKind::LookAlike, &shared, found));
     }
     // What is left to weigh: the given name and the birth date.
     let found: Vec<Conflict> = found
@@ -811,7 +864,6 @@ pub fn hold_reason(
             )
         })
         .collect();
-    let words: Vec<&str> = found.iter().map(|c| c.words()).collect();
     let household: f64 = HOUSEHOLD
         .iter()
         .map(|(f, _)| *f)
@@ -821,47 +873,74 @@ pub fn hold_reason(
         .sum();
     let short_without_household = confidence(e.score - household) < auto_link;
     if !found.is_empty() && short_without_household {
-        return Some(format!("{prefix}{}", join_words(&words)));
+        return Some(Hold::new(HoldKind::Conflicts, &shared, found));
     }
     if levels[DOB].is_none() && !shared.is_empty() && short_without_household {
-        return Some(format!(
-            "{prefix}no birth date or identifier agrees to tell relatives apart"
-        ));
+        return Some(Hold::new(HoldKind::NoBirthDate, &shared, vec![]));
     }
     None
 }
 
 /// For a pair below the auto-link level: how far below, in bits, and what
-/// weighed against it, in words ("3.2 bits short of linking by itself:
-/// birth date different (−4.3), phone different (−2.0)").
-pub fn shortfall(e: &Explanation, auto_link: f64) -> Option<String> {
+/// weighed against it, in parts ([`Shortfall::words`] in English: "3.2
+/// bits short of linking by itself; against it: birth date different
+/// (−4.3), phone different (−2.0)").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Shortfall {
+    /// Bits missing to the pair's link level.
+    pub gap: f64,
+    /// The (at most three) fields that weighed most against it.
+    pub against: Vec<FieldScore>,
+    /// Fields that only one side has (at most three).
+    pub missing: Vec<String>,
+}
+
+impl Shortfall {
+    pub fn words(&self) -> String {
+        let mut out = format!("{:.1} bits short of linking by itself", self.gap);
+        if !self.against.is_empty() {
+            let words: Vec<String> = self
+                .against
+                .iter()
+                .map(|f| format!("{} {} ({:+.1})", f.field, f.level, f.weight))
+                .collect();
+            out.push_str(&format!("; against it: {}", words.join(", ")));
+        }
+        if !self.missing.is_empty() {
+            out.push_str(&format!(
+                "; missing on one side: {}",
+                self.missing.join(", ")
+            ));
+        }
+        out
+    }
+}
+
+pub fn shortfall(e: &Explanation, auto_link: f64) -> Option<Shortfall> {
     if e.confidence >= auto_link {
         return None;
     }
     let needed = (auto_link / (100.0 - auto_link).max(1e-9)).log2();
-    let gap = needed - e.score;
-    let mut against: Vec<&FieldScore> = e.fields.iter().filter(|f| f.weight < 0.0).collect();
-    against.sort_by(|a, b| a.weight.total_cmp(&b.weight));
-    let words: Vec<String> = against
+    let mut against: Vec<FieldScore> = e
+        .fields
         .iter()
-        .take(3)
-        .map(|f| format!("{} {} ({:+.1})", f.field, f.level, f.weight))
+        .filter(|f| f.weight < 0.0)
+        .cloned()
         .collect();
-    let missing: Vec<&str> = e
+    against.sort_by(|a, b| a.weight.total_cmp(&b.weight));
+    against.truncate(3);
+    let missing: Vec<String> = e
         .fields
         .iter()
         .filter(|f| f.level == "missing" && f.left.is_empty() != f.right.is_empty())
-        .map(|f| f.field.as_str())
+        .map(|f| f.field.clone())
         .take(3)
         .collect();
-    let mut out = format!("{gap:.1} bits short of linking by itself");
-    if !words.is_empty() {
-        out.push_str(&format!("; against it: {}", words.join(", ")));
-    }
-    if !missing.is_empty() {
-        out.push_str(&format!("; missing on one side: {}", missing.join(", ")));
-    }
-    Some(out)
+    Some(Shortfall {
+        gap: needed - e.score,
+        against,
+        missing,
+    })
 }
 
 fn join_words(w: &[&str]) -> String {
