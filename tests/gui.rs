@@ -267,7 +267,7 @@ fn register_a_child_with_a_confidant() {
     type_into(&mut h, "Relationship document 1 issued by", "RATS");
     type_into(&mut h, "Relationship document 1 issued on", "2021-06-10");
     wait_for(&mut h, "the uploads the rules ask for", |h| {
-        has_text(h, "confidant_person.PRIMARY.BIRTH_CERTIFICATE")
+        has_text(h, "Birth certificate (Primary confidant)")
     });
     assert!(!has_text(&h, "The confidant must be an adult"));
     // The form is taller than the window: scroll to the button, as a
@@ -1206,4 +1206,65 @@ fn an_admin_imports_a_csv_file_from_the_window() {
         h.query_by_label("Import").is_none(),
         "a receptionist can import"
     );
+}
+
+/// A child's confidant who is not registered yet is registered from the
+/// child's form: what the confidant section holds fills the window, the
+/// confidant becomes a person of their own, and is chosen as the third
+/// person.
+#[test]
+fn a_new_confidant_is_registered_from_the_childs_form() {
+    let db = db_with_users();
+    let mut h = harness(&db.path);
+    login(&mut h, "rita", "rita-pass");
+    type_into(&mut h, "First name", "Marko");
+    type_into(&mut h, "Last name", "Melnyk");
+    type_into(&mut h, "Birth date", "2021-06-01");
+    wait_for(&mut h, "the confidant section", |h| {
+        h.query_by_label("Confidant first name").is_some()
+    });
+    type_into(&mut h, "Confidant first name", "Oksana");
+    type_into(&mut h, "Confidant last name", "Melnyk");
+    type_into(&mut h, "Confidant birth date", "1990-02-03");
+    choose(&mut h, "Confidant gender", "Female");
+    h.get_by_label("Add confidant document").scroll_to_me();
+    click(&mut h, "Add confidant document");
+    h.step();
+    choose(&mut h, "Confidant document 1 type", "Passport");
+    type_into(&mut h, "Confidant document 1 number", "КМ123456");
+    type_into(&mut h, "Confidant document 1 issued by", "Lviv");
+    type_into(&mut h, "Confidant document 1 issued on", "2008-03-01");
+    wait_for(&mut h, "the checks", |h| h.state().is_idle());
+    h.get_by_label("Register a new person as the confidant…")
+        .scroll_to_me();
+    click(&mut h, "Register a new person as the confidant…");
+    wait_for(&mut h, "the confidant's window", |h| {
+        has_text(h, "Register the confidant")
+    });
+    // What the section held is there already.
+    assert_eq!(
+        h.get_by_label("New confidant: First name")
+            .value()
+            .as_deref(),
+        Some("Oksana")
+    );
+    h.get_by_label("New confidant: No tax id").click();
+    h.step();
+    type_into(&mut h, "New confidant: OTP phone", "+380671234567");
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Register the confidant")
+        .click();
+    h.step();
+    wait_for(&mut h, "the confidant chosen", |h| {
+        has_text(h, "Confidant: Oksana Melnyk (M")
+    });
+    assert!(
+        !has_text(&h, "New confidant: First name"),
+        "the window stays open"
+    );
+    let reg = Registry::open(&db.path).unwrap();
+    let (rows, total) = reg.search("Oksana", 0, 10).unwrap();
+    assert_eq!(total, 1, "the confidant is a registered person");
+    let oksana = reg.get_person(&rows[0].id).unwrap();
+    assert_eq!(oksana.person.documents[0].number, "КМ123456");
+    assert_eq!(oksana.person.authentication_methods[0].kind, "OTP");
 }

@@ -706,3 +706,14 @@ imp-col-document_type = Document type
 imp-col-document_number = Document number
 code-M = Male
 code-F = Female
+
+## A confidant registered from the child's form
+reg-confidant-new = Register a new person as the confidant…
+nc-title = Register the confidant
+nc-help = The confidant becomes a registered person of their own, and the child authenticates through them. What the confidant section holds is filled in; their own documents come from there too.
+nc-prefix = New confidant:
+nc-register = Register the confidant
+up-no-tax-id = the person's refusal of a tax id
+up-tax-id = the tax id card
+up-person = { $kind }
+up-confidant = { $kind } ({ $relation })

@@ -67,7 +67,7 @@ login-create-admin = Створити адміністратора
 login-passwords-differ = Паролі не збігаються.
 page-register = Реєстрація
 page-search = Пошук
-page-review = Черга перевірки
+page-review = Перевірка
 page-reconciliation = Зіставлення
 page-sync = Синхронізація
 page-settings = Налаштування
@@ -708,3 +708,14 @@ imp-col-document_type = Тип документа
 imp-col-document_number = Номер документа
 code-M = Чоловіча
 code-F = Жіноча
+
+## Довірена особа, зареєстрована з форми дитини
+reg-confidant-new = Зареєструвати нову особу як довірену…
+nc-title = Реєстрація довіреної особи
+nc-help = Довірена особа стає окремою зареєстрованою особою, і дитина автентифікується через неї. Те, що введено в розділі довіреної особи, вже заповнено; її власні документи також беруться звідти.
+nc-prefix = Нова довірена особа:
+nc-register = Зареєструвати довірену особу
+up-no-tax-id = відмова особи від РНОКПП
+up-tax-id = картка РНОКПП
+up-person = { $kind }
+up-confidant = { $kind } ({ $relation })

@@ -292,6 +292,23 @@ impl PersonForm {
         Value::Object(m)
     }
 
+    /// A registration of the confidant typed in this form's confidant
+    /// section (names, birth date, gender, own documents), to be completed
+    /// and registered as a person of their own: the third person a child
+    /// authenticates through.
+    pub fn confidant_as_person(&self) -> PersonForm {
+        let c = &self.confidant;
+        PersonForm {
+            first_name: c.first_name.clone(),
+            last_name: c.last_name.clone(),
+            birth_date: c.birth_date.clone(),
+            gender: c.gender.clone(),
+            documents: c.documents_person.clone(),
+            birth_country: "UA".into(),
+            ..PersonForm::default()
+        }
+    }
+
     /// The part of the form the duplicate check looks at, as a fingerprint.
     pub fn match_fingerprint(&self) -> String {
         self.sor_attributes("").to_string()

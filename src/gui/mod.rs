@@ -316,7 +316,8 @@ impl App {
             | Tag::Submit
             | Tag::Link
             | Tag::ConfidantSearch(_)
-            | Tag::ConfidantPick => self.on_register_reply(ctx, r),
+            | Tag::ConfidantPick
+            | Tag::ConfidantCreate => self.on_register_reply(ctx, r),
             Tag::Search { .. }
             | Tag::Person
             | Tag::PersonHistory
@@ -358,7 +359,7 @@ impl App {
             ui.add_space(pad);
             egui::Grid::new("login").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
                 let l = ui.label(tr!("login-user"));
-                let r = ui.add(egui::TextEdit::singleline(&mut self.login.name).desired_width(220.0)).labelled_by(l.id);
+                let r = ui.add(egui::TextEdit::singleline(&mut self.login.name).desired_width(240.0)).labelled_by(l.id);
                 // The sign-in starts in the user name, so the keyboard works at once.
                 if ui.memory(|m| m.focused().is_none()) && self.login.name.is_empty() {
                     r.request_focus();
@@ -403,7 +404,8 @@ impl App {
             if let Some(t) = &self.icon {
                 ui.image((t.id(), egui::vec2(22.0, 22.0)));
             }
-            ui.strong("Registrar");
+            // The window's title names the program: the bar keeps its
+            // room for the pages (900 points in Ukrainian).
             ui.separator();
             for p in Page::ALL {
                 // Importing is for administrators: the others never see it.

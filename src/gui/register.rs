@@ -42,6 +42,8 @@ pub struct RegisterState {
     pub override_focus: bool,
     /// The window's own file dialog, when the desktop's cannot open.
     pub file_browser: Option<super::files::FileBrowser>,
+    /// The confidant being registered inline, while its window is open.
+    pub new_confidant: Option<NewConfidant>,
     pub scan_error: Option<String>,
     files_tx: Sender<FileEvent>,
     files_rx: Receiver<FileEvent>,
@@ -67,11 +69,43 @@ fn focus_added(field: &egui::Response, label: &str, wanted: &mut Option<String>)
     }
 }
 
+/// A scan the upload rules ask for (seed 002's `person.PASSPORT`,
+/// `confidant_person.PRIMARY.BIRTH_CERTIFICATE`, `person.no_tax_id`), in
+/// words.
+fn upload_words(u: &str) -> String {
+    let parts: Vec<&str> = u.split('.').collect();
+    match parts.as_slice() {
+        ["person", "no_tax_id"] => tr!("up-no-tax-id"),
+        ["person", "tax_id"] => tr!("up-tax-id"),
+        ["person", kind] => tr!("up-person", kind = widgets::code_words(kind)),
+        ["confidant_person", relation, kind] => tr!(
+            "up-confidant",
+            kind = widgets::code_words(kind),
+            relation = widgets::code_words(relation)
+        ),
+        _ => u.to_string(),
+    }
+}
+
 /// What the confidant picker asks for.
 enum PickerAction {
     Search,
-    Choose { id: String, shown: String },
+    Choose {
+        id: String,
+        shown: String,
+    },
     Clear,
+    /// Register the confidant as a person of their own, here.
+    New,
+}
+
+/// The confidant being registered from the child's form: a registration of
+/// their own (they authenticate for the child), started from what the
+/// confidant section holds.
+pub struct NewConfidant {
+    form: PersonForm,
+    errors: Errors,
+    message: Option<String>,
 }
 
 /// Find a registered person (name, M-number, phone) and choose them as the
@@ -129,6 +163,9 @@ fn confidant_picker(
     if !query.trim().is_empty() && hits.is_empty() {
         ui.label(tr!("reg-confidant-nobody"));
     }
+    if ui.button(tr!("reg-confidant-new")).clicked() {
+        action = Some(PickerAction::New);
+    }
     action
 }
 
@@ -152,6 +189,7 @@ impl RegisterState {
             override_reason: String::new(),
             override_focus: false,
             file_browser: None,
+            new_confidant: None,
             scan_error: None,
             files_tx,
             files_rx,
@@ -289,56 +327,53 @@ fn documents_editor(
     for (i, d) in docs.iter_mut().enumerate() {
         let path = format!("{base}[{i}]");
         ui.group(|ui| {
-            egui::Grid::new((base, i))
-                .num_columns(3)
-                .spacing([10.0, 6.0])
-                .show(ui, |ui| {
-                    changed |= widgets::combo_row(
-                        ui,
-                        &tr!("reg-doc-type", prefix = owner, n = i + 1),
-                        &mut d.kind,
-                        kinds,
-                        errors,
-                        &format!("{path}.type"),
-                    );
-                    let hint = if d.kind.is_empty() {
-                        tr!("reg-doc-type-first")
-                    } else {
-                        document_hint(&d.kind)
-                    };
-                    changed |= widgets::text_row(
-                        ui,
-                        &tr!("reg-doc-number", prefix = owner, n = i + 1),
-                        &mut d.number,
-                        &hint,
-                        errors,
-                        &format!("{path}.number"),
-                    )
-                    .changed();
-                    changed |= widgets::text_row(
-                        ui,
-                        &tr!("reg-doc-issued-by", prefix = owner, n = i + 1),
-                        &mut d.issued_by,
-                        &tr!("reg-doc-authority"),
-                        errors,
-                        &format!("{path}.issued_by"),
-                    )
-                    .changed();
-                    changed |= widgets::date_row(
-                        ui,
-                        &tr!("reg-doc-issued-on", prefix = owner, n = i + 1),
-                        &mut d.issued_at,
-                        errors,
-                        &format!("{path}.issued_at"),
-                    );
-                    changed |= widgets::date_row(
-                        ui,
-                        &tr!("reg-doc-expires", prefix = owner, n = i + 1),
-                        &mut d.expiration_date,
-                        errors,
-                        &format!("{path}.expiration_date"),
-                    );
-                });
+            widgets::form_grid(ui, (base, i)).show(ui, |ui| {
+                changed |= widgets::combo_row(
+                    ui,
+                    &tr!("reg-doc-type", prefix = owner, n = i + 1),
+                    &mut d.kind,
+                    kinds,
+                    errors,
+                    &format!("{path}.type"),
+                );
+                let hint = if d.kind.is_empty() {
+                    tr!("reg-doc-type-first")
+                } else {
+                    document_hint(&d.kind)
+                };
+                changed |= widgets::text_row(
+                    ui,
+                    &tr!("reg-doc-number", prefix = owner, n = i + 1),
+                    &mut d.number,
+                    &hint,
+                    errors,
+                    &format!("{path}.number"),
+                )
+                .changed();
+                changed |= widgets::text_row(
+                    ui,
+                    &tr!("reg-doc-issued-by", prefix = owner, n = i + 1),
+                    &mut d.issued_by,
+                    &tr!("reg-doc-authority"),
+                    errors,
+                    &format!("{path}.issued_by"),
+                )
+                .changed();
+                changed |= widgets::date_row(
+                    ui,
+                    &tr!("reg-doc-issued-on", prefix = owner, n = i + 1),
+                    &mut d.issued_at,
+                    errors,
+                    &format!("{path}.issued_at"),
+                );
+                changed |= widgets::date_row(
+                    ui,
+                    &tr!("reg-doc-expires", prefix = owner, n = i + 1),
+                    &mut d.expiration_date,
+                    errors,
+                    &format!("{path}.expiration_date"),
+                );
+            });
             if let Some(f) = rules::document_format(&d.kind) {
                 let words = tr!(&format!("docfmt-{f}"));
                 ui.label(
@@ -491,6 +526,165 @@ impl App {
         }
     }
 
+    /// The window that registers the confidant as a person of their own:
+    /// what the confidant section holds, completed with what a registration
+    /// needs (birth country, tax id, the phone the one-time codes go to).
+    fn new_confidant_window(&mut self, ctx: &egui::Context) {
+        // The main form's fields left this frame count for it; the
+        // window's own must not reveal the main form's messages.
+        let left = widgets::take_left(ctx);
+        self.register.visited.extend(left);
+        let Some(nc) = &mut self.register.new_confidant else {
+            return;
+        };
+        let mut open = true;
+        let mut cancel = false;
+        let mut send = false;
+        egui::Window::new(tr!("nc-title"))
+            .id(egui::Id::unique("new-confidant"))
+            .open(&mut open)
+            .collapsible(false)
+            .default_width(460.0)
+            .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
+            .show(ctx, |ui| {
+                ui.label(RichText::new(tr!("nc-help")).small().weak());
+                let f = &mut nc.form;
+                let e = &nc.errors;
+                egui::ScrollArea::vertical()
+                    .max_height(420.0)
+                    .show(ui, |ui| {
+                        widgets::set_field_width(ui, 420.0);
+                        widgets::form_grid(ui, "new-confidant-grid").show(ui, |ui| {
+                            let l = |id: &str| format!("{} {}", tr!("nc-prefix"), tr!(id));
+                            widgets::text_row(
+                                ui,
+                                &l("reg-first-name"),
+                                &mut f.first_name,
+                                "",
+                                e,
+                                "$.person.first_name",
+                            );
+                            widgets::text_row(
+                                ui,
+                                &l("reg-last-name"),
+                                &mut f.last_name,
+                                "",
+                                e,
+                                "$.person.last_name",
+                            );
+                            widgets::text_row(
+                                ui,
+                                &l("reg-middle-name"),
+                                &mut f.second_name,
+                                &tr!("reg-hint-optional"),
+                                e,
+                                "$.person.second_name",
+                            );
+                            widgets::date_row(
+                                ui,
+                                &l("reg-birth-date"),
+                                &mut f.birth_date,
+                                e,
+                                "$.person.birth_date",
+                            );
+                            widgets::combo_row(
+                                ui,
+                                &l("reg-gender"),
+                                &mut f.gender,
+                                rules::GENDERS,
+                                e,
+                                "$.person.gender",
+                            );
+                            widgets::text_row(
+                                ui,
+                                &l("reg-birth-country"),
+                                &mut f.birth_country,
+                                &tr!("reg-hint-country"),
+                                e,
+                                "$.person.birth_country",
+                            );
+                            widgets::text_row(
+                                ui,
+                                &l("reg-tax-id"),
+                                &mut f.tax_id,
+                                &tr!("reg-hint-tax-id"),
+                                e,
+                                "$.person.tax_id",
+                            );
+                            let nl = ui.label(l("reg-no-tax-id"));
+                            ui.checkbox(&mut f.no_tax_id, tr!("reg-no-tax-id-box"))
+                                .labelled_by(nl.id);
+                            ui.label("");
+                            ui.end_row();
+                            widgets::text_row(
+                                ui,
+                                &l("reg-otp-phone"),
+                                &mut f.auth_phone,
+                                "+380XXXXXXXXX",
+                                e,
+                                "$.person.authentication_methods[0].phone_number",
+                            );
+                        });
+                        for path in ["$.person.documents", "$.person.authentication_methods"] {
+                            widgets::show_errors(ui, e, path);
+                        }
+                        // Errors on the documents (typed in the confidant
+                        // section) are said here too, by field.
+                        for (path, msgs) in e
+                            .iter()
+                            .filter(|(p, _)| p.starts_with("$.person.documents["))
+                        {
+                            for m in msgs {
+                                ui.label(
+                                    RichText::new(format!(
+                                        "! {}: {m}",
+                                        super::pages::field_words(
+                                            path.trim_start_matches("$.person.")
+                                        )
+                                    ))
+                                    .color(widgets::error_color(ui))
+                                    .small(),
+                                );
+                            }
+                        }
+                    });
+                if let Some(m) = &nc.message {
+                    ui.label(RichText::new(format!("! {m}")).color(widgets::error_color(ui)));
+                }
+                ui.horizontal(|ui| {
+                    send = ui
+                        .button(RichText::new(tr!("nc-register")).strong())
+                        .clicked();
+                    cancel = ui.button(tr!("cancel")).clicked();
+                });
+            });
+        // Marks from the window's fields are its own: dropped.
+        widgets::take_left(ctx);
+        if send {
+            let mut form = nc.form.clone();
+            // The confidant authenticates with one-time codes: a third
+            // person cannot be OFFLINE (seed 002).
+            form.auth_kind = "OTP".into();
+            if form.phones.iter().all(|p| p.number.trim().is_empty()) {
+                form.phones = vec![PhoneRow {
+                    kind: "MOBILE".into(),
+                    number: form.auth_phone.clone(),
+                }];
+            }
+            let body = form.to_body(false, false);
+            nc.message = None;
+            self.worker.call(
+                Tag::ConfidantCreate,
+                "POST",
+                "/api/person_requests",
+                Some(&body),
+            );
+        }
+        if !open || cancel {
+            self.register.new_confidant = None;
+        }
+    }
+
     /// "Same person – link": seed 001's forced reconciliation of the desk record.
     pub(super) fn link_to(&mut self, reference_id: &str) {
         let desk_id = crate::core::ids::base62_id("desk_");
@@ -515,6 +709,38 @@ impl App {
                     .collect();
             }
             Tag::ConfidantSearch(_) => {}
+            Tag::ConfidantCreate => {
+                let Some(nc) = &mut st.new_confidant else {
+                    return;
+                };
+                match r.status {
+                    201 => {
+                        // Registered: chosen as the confidant and third person,
+                        // as if found with the picker.
+                        let d = &r.body["data"];
+                        let id = d["id"].as_str().unwrap_or("").to_string();
+                        st.confidant_chosen = Some(format!(
+                            "{} {} ({})",
+                            d["first_name"].as_str().unwrap_or(""),
+                            d["last_name"].as_str().unwrap_or(""),
+                            d["reference_id"].as_str().unwrap_or("")
+                        ));
+                        st.new_confidant = None;
+                        self.worker.call(
+                            Tag::ConfidantPick,
+                            "GET",
+                            &format!("/api/persons/{id}"),
+                            None,
+                        );
+                        self.refresh_stats();
+                    }
+                    422 => {
+                        nc.errors = errors_from(&r.body);
+                        nc.message = Some(tr!("reg-correct"));
+                    }
+                    _ => nc.message = Some(r.message()),
+                }
+            }
             Tag::ConfidantPick => {
                 if r.ok() {
                     st.form.choose_confidant(&r.body["data"]);
@@ -692,6 +918,9 @@ impl App {
             && egui::TextEdit::load_state(ui.ctx(), id).is_some()
         {
             ui.memory_mut(|m| m.move_focus(egui::FocusDirection::Next));
+            // The key only moves: the widget it lands on (a calendar
+            // button, "Add phone") must not take it as a press too.
+            ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, Key::Enter));
         }
         let st = &mut self.register;
         let focus_first = std::mem::take(&mut st.focus_first);
@@ -724,158 +953,154 @@ impl App {
                     let ui = &mut cols[0];
                     widgets::set_field_width(ui, ui.available_width());
                     widgets::section(ui, &tr!("reg-person"));
-                    egui::Grid::new("person")
-                        .num_columns(3)
-                        .spacing([10.0, 6.0])
-                        .show(ui, |ui| {
-                            let first = widgets::text_row(
-                                ui,
-                                &tr!("reg-first-name"),
-                                &mut f.first_name,
-                                &tr!("reg-hint-first"),
-                                e,
-                                "$.person.first_name",
-                            );
-                            if focus_first {
-                                first.request_focus();
-                            }
-                            changed |= first.changed();
-                            changed |= widgets::text_row(
-                                ui,
-                                &tr!("reg-last-name"),
-                                &mut f.last_name,
-                                &tr!("reg-hint-last"),
-                                e,
-                                "$.person.last_name",
-                            )
-                            .changed();
-                            changed |= widgets::text_row(
-                                ui,
-                                &tr!("reg-middle-name"),
-                                &mut f.second_name,
-                                &tr!("reg-hint-optional"),
-                                e,
-                                "$.person.second_name",
-                            )
-                            .changed();
-                            changed |= widgets::date_row(
-                                ui,
-                                &tr!("reg-birth-date"),
-                                &mut f.birth_date,
-                                e,
-                                "$.person.birth_date",
-                            );
-                            changed |= widgets::combo_row(
-                                ui,
-                                &tr!("reg-gender"),
-                                &mut f.gender,
-                                rules::GENDERS,
-                                e,
-                                "$.person.gender",
-                            );
-                            changed |= widgets::text_row(
-                                ui,
-                                &tr!("reg-birth-country"),
-                                &mut f.birth_country,
-                                &tr!("reg-hint-country"),
-                                e,
-                                "$.person.birth_country",
-                            )
-                            .changed();
-                            changed |= widgets::text_row(
-                                ui,
-                                &tr!("reg-birth-settlement"),
-                                &mut f.birth_settlement,
-                                &tr!("reg-hint-optional"),
-                                e,
-                                "$.person.birth_settlement",
-                            )
-                            .changed();
-                            changed |= widgets::text_row(
-                                ui,
-                                &tr!("reg-tax-id"),
-                                &mut f.tax_id,
-                                &tr!("reg-hint-tax-id"),
-                                e,
-                                "$.person.tax_id",
-                            )
-                            .changed();
-                            for w in st.warnings.get("$.person.tax_id").into_iter().flatten() {
-                                // Wrapped to the field's width, like the errors.
+                    widgets::form_grid(ui, "person").show(ui, |ui| {
+                        let first = widgets::text_row(
+                            ui,
+                            &tr!("reg-first-name"),
+                            &mut f.first_name,
+                            &tr!("reg-hint-first"),
+                            e,
+                            "$.person.first_name",
+                        );
+                        if focus_first {
+                            first.request_focus();
+                        }
+                        changed |= first.changed();
+                        changed |= widgets::text_row(
+                            ui,
+                            &tr!("reg-last-name"),
+                            &mut f.last_name,
+                            &tr!("reg-hint-last"),
+                            e,
+                            "$.person.last_name",
+                        )
+                        .changed();
+                        changed |= widgets::text_row(
+                            ui,
+                            &tr!("reg-middle-name"),
+                            &mut f.second_name,
+                            &tr!("reg-hint-optional"),
+                            e,
+                            "$.person.second_name",
+                        )
+                        .changed();
+                        changed |= widgets::date_row(
+                            ui,
+                            &tr!("reg-birth-date"),
+                            &mut f.birth_date,
+                            e,
+                            "$.person.birth_date",
+                        );
+                        changed |= widgets::combo_row(
+                            ui,
+                            &tr!("reg-gender"),
+                            &mut f.gender,
+                            rules::GENDERS,
+                            e,
+                            "$.person.gender",
+                        );
+                        changed |= widgets::text_row(
+                            ui,
+                            &tr!("reg-birth-country"),
+                            &mut f.birth_country,
+                            &tr!("reg-hint-country"),
+                            e,
+                            "$.person.birth_country",
+                        )
+                        .changed();
+                        changed |= widgets::text_row(
+                            ui,
+                            &tr!("reg-birth-settlement"),
+                            &mut f.birth_settlement,
+                            &tr!("reg-hint-optional"),
+                            e,
+                            "$.person.birth_settlement",
+                        )
+                        .changed();
+                        changed |= widgets::text_row(
+                            ui,
+                            &tr!("reg-tax-id"),
+                            &mut f.tax_id,
+                            &tr!("reg-hint-tax-id"),
+                            e,
+                            "$.person.tax_id",
+                        )
+                        .changed();
+                        for w in st.warnings.get("$.person.tax_id").into_iter().flatten() {
+                            // Wrapped to the field's width, like the errors.
+                            if !widgets::stacked(ui) {
                                 ui.label("");
-                                let width = widgets::field_width(ui);
-                                ui.vertical(|ui| {
-                                    ui.set_max_width(width);
-                                    ui.add(
-                                        egui::Label::new(
-                                            RichText::new(w.as_str())
-                                                .small()
-                                                .color(widgets::warn_color(ui)),
-                                        )
-                                        .wrap(),
-                                    );
-                                });
-                                ui.end_row();
                             }
-                            let l = ui.label(tr!("reg-no-tax-id"));
-                            changed |= ui
-                                .checkbox(&mut f.no_tax_id, tr!("reg-no-tax-id-box"))
-                                .labelled_by(l.id)
-                                .changed();
-                            ui.label("");
+                            let width = widgets::field_width(ui);
+                            ui.vertical(|ui| {
+                                ui.set_max_width(width);
+                                ui.add(
+                                    egui::Label::new(
+                                        RichText::new(w.as_str())
+                                            .small()
+                                            .color(widgets::warn_color(ui)),
+                                    )
+                                    .wrap(),
+                                );
+                            });
                             ui.end_row();
-                            changed |= widgets::text_row(
-                                ui,
-                                &tr!("reg-unzr"),
-                                &mut f.unzr,
-                                &tr!("reg-hint-unzr"),
-                                e,
-                                "$.person.unzr",
-                            )
+                        }
+                        let l = ui.label(tr!("reg-no-tax-id"));
+                        changed |= ui
+                            .checkbox(&mut f.no_tax_id, tr!("reg-no-tax-id-box"))
+                            .labelled_by(l.id)
                             .changed();
-                            changed |= widgets::text_row(
-                                ui,
-                                &tr!("reg-email"),
-                                &mut f.email,
-                                "name@example.com",
-                                e,
-                                "$.person.email",
-                            )
-                            .changed();
-                        });
+                        ui.label("");
+                        ui.end_row();
+                        changed |= widgets::text_row(
+                            ui,
+                            &tr!("reg-unzr"),
+                            &mut f.unzr,
+                            &tr!("reg-hint-unzr"),
+                            e,
+                            "$.person.unzr",
+                        )
+                        .changed();
+                        changed |= widgets::text_row(
+                            ui,
+                            &tr!("reg-email"),
+                            &mut f.email,
+                            "name@example.com",
+                            e,
+                            "$.person.email",
+                        )
+                        .changed();
+                    });
 
                     widgets::section(ui, &tr!("reg-phones"));
                     let mut remove = None;
-                    egui::Grid::new("phones")
-                        .num_columns(3)
-                        .spacing([10.0, 6.0])
-                        .show(ui, |ui| {
-                            for (i, p) in f.phones.iter_mut().enumerate() {
-                                changed |= widgets::combo_row(
-                                    ui,
-                                    &tr!("reg-phone-type", n = i + 1),
-                                    &mut p.kind,
-                                    rules::PHONE_TYPES,
-                                    e,
-                                    &format!("$.person.phones[{i}].type"),
-                                );
-                                let label = tr!("reg-phone-number", n = i + 1);
-                                let r = widgets::text_row(
-                                    ui,
-                                    &label,
-                                    &mut p.number,
-                                    "+380XXXXXXXXX",
-                                    e,
-                                    &format!("$.person.phones[{i}].number"),
-                                );
-                                focus_added(&r, &label, &mut st.focus_label);
-                                changed |= r.changed();
-                                if ui.button(tr!("reg-phone-remove", n = i + 1)).clicked() {
-                                    remove = Some(i);
-                                }
-                                ui.end_row();
+                    widgets::form_grid(ui, "phones").show(ui, |ui| {
+                        for (i, p) in f.phones.iter_mut().enumerate() {
+                            changed |= widgets::combo_row(
+                                ui,
+                                &tr!("reg-phone-type", n = i + 1),
+                                &mut p.kind,
+                                rules::PHONE_TYPES,
+                                e,
+                                &format!("$.person.phones[{i}].type"),
+                            );
+                            let label = tr!("reg-phone-number", n = i + 1);
+                            let r = widgets::text_row(
+                                ui,
+                                &label,
+                                &mut p.number,
+                                "+380XXXXXXXXX",
+                                e,
+                                &format!("$.person.phones[{i}].number"),
+                            );
+                            focus_added(&r, &label, &mut st.focus_label);
+                            changed |= r.changed();
+                            if ui.button(tr!("reg-phone-remove", n = i + 1)).clicked() {
+                                remove = Some(i);
                             }
-                        });
+                            ui.end_row();
+                        }
+                    });
                     if let Some(i) = remove {
                         f.phones.remove(i);
                         changed = true;
@@ -894,66 +1119,63 @@ impl App {
                     for (i, a) in f.addresses.iter_mut().enumerate() {
                         let base = format!("$.person.addresses[{i}]");
                         ui.group(|ui| {
-                            egui::Grid::new(("addr", i))
-                                .num_columns(3)
-                                .spacing([10.0, 6.0])
-                                .show(ui, |ui| {
-                                    changed |= widgets::combo_row(
-                                        ui,
-                                        &tr!("reg-address-type", n = i + 1),
-                                        &mut a.kind,
-                                        rules::ADDRESS_TYPES,
-                                        e,
-                                        &format!("{base}.type"),
-                                    );
-                                    let label = tr!("reg-address-street", n = i + 1);
-                                    let r = widgets::text_row(
-                                        ui,
-                                        &label,
-                                        &mut a.street,
-                                        "",
-                                        e,
-                                        &format!("{base}.street"),
-                                    );
-                                    focus_added(&r, &label, &mut st.focus_label);
-                                    changed |= r.changed();
-                                    changed |= widgets::text_row(
-                                        ui,
-                                        &tr!("reg-address-house", n = i + 1),
-                                        &mut a.house_number,
-                                        "",
-                                        e,
-                                        &format!("{base}.house_number"),
-                                    )
-                                    .changed();
-                                    changed |= widgets::text_row(
-                                        ui,
-                                        &tr!("reg-address-settlement", n = i + 1),
-                                        &mut a.settlement,
-                                        &tr!("reg-hint-settlement"),
-                                        e,
-                                        &format!("{base}.settlement"),
-                                    )
-                                    .changed();
-                                    changed |= widgets::text_row(
-                                        ui,
-                                        &tr!("reg-address-postal", n = i + 1),
-                                        &mut a.postal_code,
-                                        "",
-                                        e,
-                                        &format!("{base}.postal_code"),
-                                    )
-                                    .changed();
-                                    changed |= widgets::text_row(
-                                        ui,
-                                        &tr!("reg-address-country", n = i + 1),
-                                        &mut a.country,
-                                        "UA",
-                                        e,
-                                        &format!("{base}.country"),
-                                    )
-                                    .changed();
-                                });
+                            widgets::form_grid(ui, ("addr", i)).show(ui, |ui| {
+                                changed |= widgets::combo_row(
+                                    ui,
+                                    &tr!("reg-address-type", n = i + 1),
+                                    &mut a.kind,
+                                    rules::ADDRESS_TYPES,
+                                    e,
+                                    &format!("{base}.type"),
+                                );
+                                let label = tr!("reg-address-street", n = i + 1);
+                                let r = widgets::text_row(
+                                    ui,
+                                    &label,
+                                    &mut a.street,
+                                    "",
+                                    e,
+                                    &format!("{base}.street"),
+                                );
+                                focus_added(&r, &label, &mut st.focus_label);
+                                changed |= r.changed();
+                                changed |= widgets::text_row(
+                                    ui,
+                                    &tr!("reg-address-house", n = i + 1),
+                                    &mut a.house_number,
+                                    "",
+                                    e,
+                                    &format!("{base}.house_number"),
+                                )
+                                .changed();
+                                changed |= widgets::text_row(
+                                    ui,
+                                    &tr!("reg-address-settlement", n = i + 1),
+                                    &mut a.settlement,
+                                    &tr!("reg-hint-settlement"),
+                                    e,
+                                    &format!("{base}.settlement"),
+                                )
+                                .changed();
+                                changed |= widgets::text_row(
+                                    ui,
+                                    &tr!("reg-address-postal", n = i + 1),
+                                    &mut a.postal_code,
+                                    "",
+                                    e,
+                                    &format!("{base}.postal_code"),
+                                )
+                                .changed();
+                                changed |= widgets::text_row(
+                                    ui,
+                                    &tr!("reg-address-country", n = i + 1),
+                                    &mut a.country,
+                                    "UA",
+                                    e,
+                                    &format!("{base}.country"),
+                                )
+                                .changed();
+                            });
                             if ui.button(tr!("reg-address-remove", n = i + 1)).clicked() {
                                 remove = Some(i);
                             }
@@ -996,36 +1218,33 @@ impl App {
 
                     widgets::section(ui, &tr!("reg-identifiers"));
                     let mut remove = None;
-                    egui::Grid::new("idents")
-                        .num_columns(3)
-                        .spacing([10.0, 6.0])
-                        .show(ui, |ui| {
-                            for (i, it) in f.identifiers.iter_mut().enumerate() {
-                                changed |= widgets::combo_row(
-                                    ui,
-                                    &tr!("reg-identifier-type", n = i + 1),
-                                    &mut it.kind,
-                                    rules::ISSUED_IDENTIFIER_TYPES,
-                                    e,
-                                    &format!("$.person.issued_identifiers[{i}].type"),
-                                );
-                                let label = tr!("reg-identifier-number", n = i + 1);
-                                let r = widgets::text_row(
-                                    ui,
-                                    &label,
-                                    &mut it.number,
-                                    "",
-                                    e,
-                                    &format!("$.person.issued_identifiers[{i}].issued_number"),
-                                );
-                                focus_added(&r, &label, &mut st.focus_label);
-                                changed |= r.changed();
-                                if ui.button(tr!("reg-identifier-remove", n = i + 1)).clicked() {
-                                    remove = Some(i);
-                                }
-                                ui.end_row();
+                    widgets::form_grid(ui, "idents").show(ui, |ui| {
+                        for (i, it) in f.identifiers.iter_mut().enumerate() {
+                            changed |= widgets::combo_row(
+                                ui,
+                                &tr!("reg-identifier-type", n = i + 1),
+                                &mut it.kind,
+                                rules::ISSUED_IDENTIFIER_TYPES,
+                                e,
+                                &format!("$.person.issued_identifiers[{i}].type"),
+                            );
+                            let label = tr!("reg-identifier-number", n = i + 1);
+                            let r = widgets::text_row(
+                                ui,
+                                &label,
+                                &mut it.number,
+                                "",
+                                e,
+                                &format!("$.person.issued_identifiers[{i}].issued_number"),
+                            );
+                            focus_added(&r, &label, &mut st.focus_label);
+                            changed |= r.changed();
+                            if ui.button(tr!("reg-identifier-remove", n = i + 1)).clicked() {
+                                remove = Some(i);
                             }
-                        });
+                            ui.end_row();
+                        }
+                    });
                     if let Some(i) = remove {
                         f.identifiers.remove(i);
                         changed = true;
@@ -1039,47 +1258,44 @@ impl App {
 
                     if f.editing.is_none() {
                         widgets::section(ui, &tr!("reg-authentication"));
-                        egui::Grid::new("auth")
-                            .num_columns(3)
-                            .spacing([10.0, 6.0])
-                            .show(ui, |ui| {
-                                changed |= widgets::combo_row(
-                                    ui,
-                                    &tr!("reg-auth-method"),
-                                    &mut f.auth_kind,
-                                    rules::AUTH_METHOD_TYPES,
-                                    e,
-                                    "$.person.authentication_methods[0].type",
-                                );
-                                match f.auth_kind.as_str() {
-                                    "OTP" => {
-                                        changed |= widgets::text_row(
-                                            ui,
-                                            &tr!("reg-otp-phone"),
-                                            &mut f.auth_phone,
-                                            "+380XXXXXXXXX",
-                                            e,
-                                            "$.person.authentication_methods[0].phone_number",
-                                        )
-                                        .changed()
-                                    }
-                                    "THIRD_PERSON" => {
-                                        ui.label(tr!("reg-third-person"));
-                                        ui.label(match &st.confidant_chosen {
-                                            Some(shown) => shown.clone(),
-                                            None => tr!("reg-third-person-none"),
-                                        });
-                                        ui.end_row();
-                                        widgets::error_row(
-                                            ui,
-                                            e,
-                                            "$.person.authentication_methods[0].value",
-                                            widgets::field_width(ui),
-                                        );
-                                    }
-                                    _ => {}
+                        widgets::form_grid(ui, "auth").show(ui, |ui| {
+                            changed |= widgets::combo_row(
+                                ui,
+                                &tr!("reg-auth-method"),
+                                &mut f.auth_kind,
+                                rules::AUTH_METHOD_TYPES,
+                                e,
+                                "$.person.authentication_methods[0].type",
+                            );
+                            match f.auth_kind.as_str() {
+                                "OTP" => {
+                                    changed |= widgets::text_row(
+                                        ui,
+                                        &tr!("reg-otp-phone"),
+                                        &mut f.auth_phone,
+                                        "+380XXXXXXXXX",
+                                        e,
+                                        "$.person.authentication_methods[0].phone_number",
+                                    )
+                                    .changed()
                                 }
-                            });
+                                "THIRD_PERSON" => {
+                                    ui.label(tr!("reg-third-person"));
+                                    ui.label(match &st.confidant_chosen {
+                                        Some(shown) => shown.clone(),
+                                        None => tr!("reg-third-person-none"),
+                                    });
+                                    ui.end_row();
+                                    widgets::error_row(
+                                        ui,
+                                        e,
+                                        "$.person.authentication_methods[0].value",
+                                        widgets::field_width(ui),
+                                    );
+                                }
+                                _ => {}
+                            }
+                        });
                         widgets::show_errors(ui, e, "$.person.authentication_methods");
                         if f.auth_kind == "THIRD_PERSON" && !child {
                             picked = confidant_picker(
@@ -1102,52 +1318,49 @@ impl App {
                         );
                         let c = &mut f.confidant;
                         let base = "$.person.confidant_person[0]";
-                        egui::Grid::new("confidant")
-                            .num_columns(3)
-                            .spacing([10.0, 6.0])
-                            .show(ui, |ui| {
-                                changed |= widgets::combo_row(
-                                    ui,
-                                    &tr!("reg-confidant-relation"),
-                                    &mut c.relation_type,
-                                    rules::RELATION_TYPES,
-                                    e,
-                                    &format!("{base}.relation_type"),
-                                );
-                                changed |= widgets::text_row(
-                                    ui,
-                                    &tr!("reg-confidant-first"),
-                                    &mut c.first_name,
-                                    "",
-                                    e,
-                                    &format!("{base}.first_name"),
-                                )
-                                .changed();
-                                changed |= widgets::text_row(
-                                    ui,
-                                    &tr!("reg-confidant-last"),
-                                    &mut c.last_name,
-                                    "",
-                                    e,
-                                    &format!("{base}.last_name"),
-                                )
-                                .changed();
-                                changed |= widgets::date_row(
-                                    ui,
-                                    &tr!("reg-confidant-birth"),
-                                    &mut c.birth_date,
-                                    e,
-                                    &format!("{base}.birth_date"),
-                                );
-                                changed |= widgets::combo_row(
-                                    ui,
-                                    &tr!("reg-confidant-gender"),
-                                    &mut c.gender,
-                                    rules::GENDERS,
-                                    e,
-                                    &format!("{base}.gender"),
-                                );
-                            });
+                        widgets::form_grid(ui, "confidant").show(ui, |ui| {
+                            changed |= widgets::combo_row(
+                                ui,
+                                &tr!("reg-confidant-relation"),
+                                &mut c.relation_type,
+                                rules::RELATION_TYPES,
+                                e,
+                                &format!("{base}.relation_type"),
+                            );
+                            changed |= widgets::text_row(
+                                ui,
+                                &tr!("reg-confidant-first"),
+                                &mut c.first_name,
+                                "",
+                                e,
+                                &format!("{base}.first_name"),
+                            )
+                            .changed();
+                            changed |= widgets::text_row(
+                                ui,
+                                &tr!("reg-confidant-last"),
+                                &mut c.last_name,
+                                "",
+                                e,
+                                &format!("{base}.last_name"),
+                            )
+                            .changed();
+                            changed |= widgets::date_row(
+                                ui,
+                                &tr!("reg-confidant-birth"),
+                                &mut c.birth_date,
+                                e,
+                                &format!("{base}.birth_date"),
+                            );
+                            changed |= widgets::combo_row(
+                                ui,
+                                &tr!("reg-confidant-gender"),
+                                &mut c.gender,
+                                rules::GENDERS,
+                                e,
+                                &format!("{base}.gender"),
+                            );
+                        });
                         ui.label(tr!("reg-confidant-docs"));
                         let mut none = None;
                         changed |= documents_editor(
@@ -1180,7 +1393,7 @@ impl App {
                 if !st.uploads.is_empty() {
                     widgets::section(ui, &tr!("reg-uploads"));
                     for u in &st.uploads {
-                        ui.label(format!("• {}", widgets::code_words(u)));
+                        ui.label(format!("• {}", upload_words(u)));
                     }
                 }
                 ui.add_space(12.0);
@@ -1242,6 +1455,14 @@ impl App {
                     None,
                 );
             }
+            Some(PickerAction::New) => {
+                let form = self.register.form.confidant_as_person();
+                self.register.new_confidant = Some(NewConfidant {
+                    form,
+                    errors: Errors::new(),
+                    message: None,
+                });
+            }
             Some(PickerAction::Clear) => {
                 let st = &mut self.register;
                 st.confidant_chosen = None;
@@ -1272,6 +1493,7 @@ impl App {
                 }
             }
         }
+        self.new_confidant_window(&ctx);
         if let Some(b) = &mut self.register.file_browser {
             match b.show(&ctx) {
                 super::files::Outcome::Open => {}

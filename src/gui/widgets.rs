@@ -46,28 +46,76 @@ pub fn show_errors(ui: &mut Ui, errors: &Errors, path: &str) {
 }
 
 /// The width of a field in a form grid: as wide as 240 points, narrower
-/// where the column is narrow (a 1024-point window), never so narrow it
-/// cannot show a word.
+/// where the column is narrow (a 1024-point window) or its labels long
+/// (Ukrainian), never so narrow it cannot show a word.
 pub fn field_width(ui: &Ui) -> f32 {
-    ui.data(|d| d.get_temp::<f32>(egui::Id::unique(FIELD_WIDTH)))
-        .unwrap_or(240.0)
+    let column = column_width(ui);
+    if stacked(ui) {
+        (column - 24.0).clamp(90.0, 240.0)
+    } else {
+        (column - label_room(ui) - 24.0).clamp(90.0, 240.0)
+    }
 }
 
-const FIELD_WIDTH: &str = "registrar-field-width";
+fn column_width(ui: &Ui) -> f32 {
+    ui.data(|d| d.get_temp::<f32>(egui::Id::unique(COLUMN_WIDTH)))
+        .unwrap_or(400.0)
+}
+
+/// Where a grid's labels leave its fields too little room (a narrow column,
+/// long labels), each label sits above its field instead of beside it.
+pub fn stacked(ui: &Ui) -> bool {
+    column_width(ui) - label_room(ui) - 24.0 < 150.0
+}
+
+const COLUMN_WIDTH: &str = "registrar-column-width";
+
+/// A form's grid of rows (label, field, a button or nothing), with the
+/// widths its labels leave for its fields worked out per grid.
+pub fn form_grid(ui: &Ui, id: impl std::hash::Hash + std::fmt::Debug + Copy) -> egui::Grid {
+    let key = egui::Id::unique("registrar-form-grid").with(id);
+    ui.data_mut(|d| d.insert_temp(egui::Id::unique(CURRENT_GRID), key));
+    egui::Grid::new(id).num_columns(3).spacing([10.0, 6.0])
+}
+
+const CURRENT_GRID: &str = "registrar-current-grid";
+
+fn room_key(ui: &Ui) -> egui::Id {
+    ui.data(|d| d.get_temp::<egui::Id>(egui::Id::unique(CURRENT_GRID)))
+        .unwrap_or_else(|| egui::Id::unique("registrar-form-grid"))
+        .with("label-room")
+}
+
+/// The widest label this grid has drawn (the labels' column), as of the
+/// last frame: a grid's cells do not know their column's width.
+fn label_room(ui: &Ui) -> f32 {
+    ui.data(|d| d.get_temp::<f32>(room_key(ui)))
+        .unwrap_or(130.0)
+}
+
+/// Remember a label's width for its grid's next frame.
+fn note_label(ui: &Ui, label: &Response) {
+    let key = room_key(ui);
+    let w = label.rect.width();
+    if w > label_room(ui) || ui.data(|d| d.get_temp::<f32>(key)).is_none() {
+        ui.data_mut(|d| d.insert_temp(key, w));
+    }
+}
 
 /// Size the fields of the grids that follow to a column `column_width`
-/// wide (labels take about 130 points of it). A grid's cells do not know
-/// their column's width, so the form says it before each column.
+/// wide: each grid gives its fields what its labels leave. The form says
+/// it before each column.
 pub fn set_field_width(ui: &Ui, column_width: f32) {
-    let w = (column_width - 140.0).clamp(90.0, 240.0);
-    ui.data_mut(|d| d.insert_temp(egui::Id::unique(FIELD_WIDTH), w));
+    ui.data_mut(|d| d.insert_temp(egui::Id::unique(COLUMN_WIDTH), column_width));
 }
 
 /// The messages for `path` in the grid row under its field, wrapped to the
 /// field's width, so that they never squeeze a column to a letter.
 pub fn error_row(ui: &mut Ui, errors: &Errors, path: &str, width: f32) {
     if errors.get(path).is_some_and(|m| !m.is_empty()) {
-        ui.label("");
+        if !stacked(ui) {
+            ui.label("");
+        }
         ui.vertical(|ui| {
             ui.set_max_width(width);
             show_errors(ui, errors, path);
@@ -106,6 +154,10 @@ pub fn text_row(
     path: &str,
 ) -> Response {
     let l = ui.label(label);
+    note_label(ui, &l);
+    if stacked(ui) {
+        ui.end_row();
+    }
     let width = field_width(ui);
     let r = ui
         .add(
@@ -151,6 +203,10 @@ pub fn combo_row(
     path: &str,
 ) -> bool {
     let l = ui.label(label);
+    note_label(ui, &l);
+    if stacked(ui) {
+        ui.end_row();
+    }
     let width = field_width(ui);
     let changed = combo(ui, label, l.id, value, options);
     if changed {
@@ -177,7 +233,8 @@ pub fn combo(
     };
     let r = egui::ComboBox::from_id_salt(("combo", salt, label_id))
         .selected_text(shown)
-        .width(field_width(ui))
+        // The button draws its arrow beyond the width it is given.
+        .width(field_width(ui) - 16.0)
         .show_ui(ui, |ui| {
             for o in options {
                 ui.selectable_value(value, (*o).to_string(), code_words(o));
@@ -190,6 +247,10 @@ pub fn combo(
 /// A date as `YYYY-MM-DD` text with a calendar picker beside it.
 pub fn date_row(ui: &mut Ui, label: &str, value: &mut String, errors: &Errors, path: &str) -> bool {
     let l = ui.label(label);
+    note_label(ui, &l);
+    if stacked(ui) {
+        ui.end_row();
+    }
     let mut changed = false;
     let width = field_width(ui);
     ui.horizontal(|ui| {

@@ -29,6 +29,7 @@ pub enum Tag {
     /// The confidant picker's search, by generation, and the chosen person.
     ConfidantSearch(u64),
     ConfidantPick,
+    ConfidantCreate,
     Search {
         generation: u64,
         page: i64,
