@@ -242,6 +242,8 @@ fn every_screen_light_and_dark() {
             click(&mut h, &l("dup-compare"));
             h.snapshot(format!("{p}chooser_{name}"));
             click(&mut h, &l("cancel"));
+            h.get_by_label(&l("reg-clear")).scroll_to_me();
+            settle(&mut h);
             click(&mut h, &l("reg-clear"));
             click(&mut h, &l("page-search"));
             settle(&mut h);
@@ -315,6 +317,8 @@ fn every_screen_light_and_dark() {
             unfocus(&mut h);
             settle(&mut h);
             h.snapshot(format!("{p}small_child_{name}"));
+            h.get_by_label(&l("reg-clear")).scroll_to_me();
+            settle(&mut h);
             click(&mut h, &l("reg-clear"));
             settle(&mut h);
             // A tax id that encodes another birth date: words at the field.
@@ -331,6 +335,8 @@ fn every_screen_light_and_dark() {
             unfocus(&mut h);
             settle(&mut h);
             h.snapshot(format!("{p}small_tax_warning_{name}"));
+            h.get_by_label(&l("reg-clear")).scroll_to_me();
+            settle(&mut h);
             click(&mut h, &l("reg-clear"));
             settle(&mut h);
             click(&mut h, &one("page-reconciliation"));

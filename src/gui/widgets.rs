@@ -75,7 +75,11 @@ const COLUMN_WIDTH: &str = "registrar-column-width";
 pub fn form_grid(ui: &Ui, id: impl std::hash::Hash + std::fmt::Debug + Copy) -> egui::Grid {
     let key = egui::Id::unique("registrar-form-grid").with(id);
     ui.data_mut(|d| d.insert_temp(egui::Id::unique(CURRENT_GRID), key));
-    egui::Grid::new(id).num_columns(3).spacing([10.0, 6.0])
+    // Rows close together: each field keeps a message line under it.
+    egui::Grid::new(id)
+        .num_columns(3)
+        .spacing([10.0, 2.0])
+        .min_row_height(MESSAGE_LINE)
 }
 
 const CURRENT_GRID: &str = "registrar-current-grid";
@@ -111,18 +115,26 @@ pub fn set_field_width(ui: &Ui, column_width: f32) {
 
 /// The messages for `path` in the grid row under its field, wrapped to the
 /// field's width, so that they never squeeze a column to a letter.
+///
+/// The line is there whether or not there is a message (one line of small
+/// text, and the grid's rows are close together), so a message appearing
+/// or going never moves the fields below it: nothing jumps under the
+/// pointer. Only a message longer than a line takes more.
 pub fn error_row(ui: &mut Ui, errors: &Errors, path: &str, width: f32) {
-    if errors.get(path).is_some_and(|m| !m.is_empty()) {
-        if !stacked(ui) {
-            ui.label("");
-        }
-        ui.vertical(|ui| {
-            ui.set_max_width(width);
-            show_errors(ui, errors, path);
-        });
-        ui.end_row();
+    if !stacked(ui) {
+        // An empty cell no taller than the message line.
+        ui.allocate_exact_size(egui::vec2(0.0, MESSAGE_LINE), egui::Sense::hover());
     }
+    ui.vertical(|ui| {
+        ui.set_max_width(width);
+        ui.set_min_height(MESSAGE_LINE);
+        show_errors(ui, errors, path);
+    });
+    ui.end_row();
 }
+
+/// The height kept under each field for its message.
+const MESSAGE_LINE: f32 = 12.0;
 
 /// Where fields say that the user left them (their JSON paths), until the
 /// form takes the list: a form shows a field's errors only once it has been
