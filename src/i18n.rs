@@ -272,6 +272,9 @@ mod tests {
         for (canonical, _) in crate::service::import::CANONICAL {
             wanted.push(format!("imp-col-{canonical}"));
         }
+        for (field, _) in crate::core::golden::GOLDEN_FIELDS {
+            wanted.push(format!("golden-field-{}", slug(field)));
+        }
         use matching::Conflict::*;
         for c in [TaxId, Ssn, BirthDate, GivenName, FamilyName, Gender] {
             let code = serde_json::to_value(c).unwrap();

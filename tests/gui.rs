@@ -1268,3 +1268,34 @@ fn a_new_confidant_is_registered_from_the_childs_form() {
     assert_eq!(oksana.person.documents[0].number, "КМ123456");
     assert_eq!(oksana.person.authentication_methods[0].kind, "OTP");
 }
+
+/// The calendar beside a date speaks the user's language and fills the
+/// field with the day chosen.
+#[test]
+fn the_calendar_fills_the_birth_date_in_the_users_language() {
+    let db = db_with_users();
+    let mut h = harness(&db.path);
+    h.state_mut().set_language(registrar::i18n::Lang::Uk);
+    // The sign-in screen in Ukrainian.
+    wait_for(&mut h, "the sign-in screen", |h| {
+        has_text(h, "Ім’я користувача")
+    });
+    type_into(&mut h, "Ім’я користувача", "rita");
+    type_into(&mut h, "Пароль", "rita-pass");
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Увійти")
+        .click();
+    wait_for(&mut h, "the form", |h| has_text(h, "Можливі дублікати"));
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Календар")
+        .click();
+    h.step();
+    wait_for(&mut h, "the calendar", |h| has_text(h, "Січень 1990"));
+    assert!(has_text(&h, "Пн"), "weekdays in Ukrainian");
+    click(&mut h, ">");
+    wait_for(&mut h, "the next month", |h| has_text(h, "Лютий 1990"));
+    click(&mut h, "15");
+    wait_for(&mut h, "the chosen day", |h| {
+        h.get_by_label("Дата народження").value().as_deref() == Some("1990-02-15")
+    });
+    assert!(!has_text(&h, "Лютий 1990"), "the calendar stays open");
+    registrar::i18n::set(registrar::i18n::Lang::En);
+}

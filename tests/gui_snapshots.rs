@@ -292,6 +292,7 @@ fn every_screen_light_and_dark() {
         ] {
             h.ctx.set_theme(theme);
             settle(&mut h);
+            h.snapshot(format!("{p}small_login_{name}"));
             type_into(&mut h, &l("login-user"), "ada");
             type_into(&mut h, &l("login-password"), "admin-pass");
             h.get_by_role_and_label(egui::accesskit::Role::Button, &l("login-sign-in"))
@@ -299,6 +300,27 @@ fn every_screen_light_and_dark() {
             settle(&mut h);
             unfocus(&mut h);
             h.snapshot(format!("{p}small_register_{name}"));
+            // The calendar beside the birth date, in the language shown.
+            h.get_by_role_and_label(egui::accesskit::Role::Button, &l("calendar"))
+                .click();
+            settle(&mut h);
+            h.snapshot(format!("{p}small_calendar_{name}"));
+            h.key_press(egui::Key::Escape);
+            settle(&mut h);
+            // The chooser at the desk, as small as the window.
+            type_into(&mut h, &l("reg-first-name"), "Olena");
+            type_into(&mut h, &l("reg-last-name"), "Kovalenko");
+            type_into(&mut h, &l("reg-birth-date"), "1986-04-12");
+            std::thread::sleep(Duration::from_millis(350));
+            settle(&mut h);
+            click(&mut h, &l("dup-compare"));
+            unfocus(&mut h);
+            h.snapshot(format!("{p}small_chooser_{name}"));
+            click(&mut h, &l("cancel"));
+            h.get_by_label(&l("reg-clear")).scroll_to_me();
+            settle(&mut h);
+            click(&mut h, &l("reg-clear"));
+            settle(&mut h);
             h.key_press(egui::Key::F1);
             settle(&mut h);
             h.snapshot(format!("{p}small_help_{name}"));
@@ -355,6 +377,20 @@ fn every_screen_light_and_dark() {
             click(&mut h, &open(&taras));
             unfocus(&mut h);
             h.snapshot(format!("{p}small_search_{name}"));
+            // The person's records, merge and duplicates, link history.
+            let sections: Vec<String> = PERSON_SECTIONS.iter().map(|id| l(id)).collect();
+            toggle(&mut h, &sections);
+            h.get_by_label(&l("st-link-history")).scroll_to_me();
+            settle(&mut h);
+            unfocus(&mut h);
+            h.snapshot(format!("{p}small_person_steward_{name}"));
+            toggle(&mut h, &sections);
+            click(&mut h, &one("page-review"));
+            h.snapshot(format!("{p}small_review_{name}"));
+            click(&mut h, &l("page-sync"));
+            h.snapshot(format!("{p}small_sync_{name}"));
+            click(&mut h, &l("page-import"));
+            h.snapshot(format!("{p}small_import_{name}"));
             click(&mut h, &l("page-settings"));
             settle(&mut h);
             // Down to the users and the form to add one (a wheel over the

@@ -717,3 +717,35 @@ up-no-tax-id = the person's refusal of a tax id
 up-tax-id = the tax id card
 up-person = { $kind }
 up-confidant = { $kind } ({ $relation })
+golden-field-given-name = Given name
+golden-field-middle-name = Middle name
+golden-field-family-name = Family name
+golden-field-birth-date = Birth date
+golden-field-gender = Gender
+golden-field-tax-id = Tax id
+golden-field-phone = Phone
+golden-field-email = Email
+golden-field-street = Street
+golden-field-house-number = House number
+golden-field-city = City or village
+golden-field-postal-code = Postal code
+
+## The calendar
+cal-previous = Previous month
+cal-next = Next month
+cal-year = Year
+cal-weekdays = Mo Tu We Th Fr Sa Su
+cal-month = { $month ->
+    [1] January
+    [2] February
+    [3] March
+    [4] April
+    [5] May
+    [6] June
+    [7] July
+    [8] August
+    [9] September
+    [10] October
+    [11] November
+   *[12] December
+} { $year }

@@ -719,3 +719,35 @@ up-no-tax-id = відмова особи від РНОКПП
 up-tax-id = картка РНОКПП
 up-person = { $kind }
 up-confidant = { $kind } ({ $relation })
+golden-field-given-name = Ім’я
+golden-field-middle-name = По батькові
+golden-field-family-name = Прізвище
+golden-field-birth-date = Дата народження
+golden-field-gender = Стать
+golden-field-tax-id = РНОКПП
+golden-field-phone = Телефон
+golden-field-email = Ел. пошта
+golden-field-street = Вулиця
+golden-field-house-number = Номер будинку
+golden-field-city = Місто чи село
+golden-field-postal-code = Поштовий індекс
+
+## Календар
+cal-previous = Попередній місяць
+cal-next = Наступний місяць
+cal-year = Рік
+cal-weekdays = Пн Вт Ср Чт Пт Сб Нд
+cal-month = { $month ->
+    [1] Січень
+    [2] Лютий
+    [3] Березень
+    [4] Квітень
+    [5] Травень
+    [6] Червень
+    [7] Липень
+    [8] Серпень
+    [9] Вересень
+    [10] Жовтень
+    [11] Листопад
+   *[12] Грудень
+} { $year }

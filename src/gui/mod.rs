@@ -3,6 +3,7 @@
 //! channel. Layout follows the egui demo app: a top bar with the pages, a
 //! status bar, and the page in the central panel.
 
+mod calendar;
 mod chooser;
 mod files;
 pub mod form;

@@ -287,11 +287,10 @@ impl App {
                 }
                 ui.horizontal(|ui| {
                     let l = ui.label(tr!("rv-reject-reason"));
-                    ui.add_sized(
-                        [320.0, 22.0],
-                        egui::TextEdit::singleline(&mut p.reject_reason),
-                    )
-                    .labelled_by(l.id);
+                    // As wide as the column leaves beside the button.
+                    let w = (ui.available_width() - 110.0).clamp(120.0, 320.0);
+                    ui.add_sized([w, 22.0], egui::TextEdit::singleline(&mut p.reject_reason))
+                        .labelled_by(l.id);
                     if ui
                         .add_enabled(
                             !p.reject_reason.trim().is_empty(),
@@ -695,7 +694,7 @@ impl App {
                         o["name"].as_str().unwrap_or(""),
                         o["reference_id"].as_str().unwrap_or("")
                     ));
-                    ui.label(o["created_at"].as_str().unwrap_or(""));
+                    ui.label(when_words(o["created_at"].as_str().unwrap_or("")));
                     ui.label(o["attempts"].to_string());
                     ui.label(match (o["sent_at"].as_str(), o["last_error"].as_str()) {
                         (Some(t), _) => tr!("sy-sent-at", at = t),
@@ -898,7 +897,7 @@ fn changed_fields(diff: &Value) -> String {
 }
 
 /// An RFC 3339 time as a desk reads it: `2026-12-02 09:15` (UTC).
-fn when_words(at: &str) -> String {
+pub(super) fn when_words(at: &str) -> String {
     match at.get(..16) {
         Some(t) => t.replace('T', " "),
         None => at.to_string(),

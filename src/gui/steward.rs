@@ -137,7 +137,11 @@ fn event_words(e: &Value) -> String {
         "not_duplicates_undone" => tr!("ev-not-duplicates-undone", other = other),
         op => op.to_string(),
     };
-    let mut line = format!("{} · {} · {what}", s(&e["at"]), s(&e["actor"]));
+    let mut line = format!(
+        "{} · {} · {what}",
+        super::pages::when_words(&s(&e["at"])),
+        s(&e["actor"])
+    );
     if let Some(c) = e["confidence"].as_f64() {
         line.push_str(&tr!(
             "ev-confidence",
@@ -239,14 +243,20 @@ impl App {
                     ui.end_row();
                     for f in d["golden"].as_array().into_iter().flatten() {
                         let source = s(&f["source"]);
-                        ui.label(super::pages::field_words(&s(&f["field"])));
-                        ui.label(s(&f["value"]));
+                        let field = s(&f["field"]);
+                        ui.label(super::widgets::phrase("golden-field", &field));
+                        let value = s(&f["value"]);
+                        ui.label(if field == "gender" {
+                            super::widgets::code_words(&value)
+                        } else {
+                            value
+                        });
                         ui.label(if source == LOCAL_SOR {
                             tr!("st-this-desk")
                         } else {
                             source
                         });
-                        ui.label(s(&f["asserted_at"]));
+                        ui.label(super::pages::when_words(&s(&f["asserted_at"])));
                         ui.end_row();
                     }
                 });
@@ -262,7 +272,7 @@ impl App {
                         record = format!("{sor} {sor_id}"),
                         name = format!("{} {}", s(&a["givenName"]), s(&a["sn"])),
                         born = s(&a["dateOfBirth"]),
-                        since = s(&r["created_at"])
+                        since = super::pages::when_words(&s(&r["created_at"]))
                     ));
                     if steward && sor != LOCAL_SOR && records.len() > 1 {
                         if ui

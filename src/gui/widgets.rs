@@ -279,24 +279,11 @@ pub fn date_row(ui: &mut Ui, label: &str, value: &mut String, errors: &Errors, p
         if r.lost_focus() {
             mark_left(ui, path);
         }
-        let typed = crate::core::validate::parse_date(value).and_then(|d| {
-            use chrono::Datelike;
-            jiff::civil::Date::new(d.year() as i16, d.month() as i8, d.day() as i8).ok()
-        });
-        let mut date = typed.unwrap_or_else(|| jiff::civil::date(1990, 1, 1));
-        let before = date;
-        let mut picker = egui_extras::DatePickerButton::new(&mut date)
-            .id_salt(path)
-            .calendar_week(false)
-            .show_icon(false);
         // The button follows the typed date; with none (or none valid) it
         // says what it is instead of showing a date nobody typed.
-        if typed.is_none() {
-            picker = picker.format(crate::tr!("calendar"));
-        }
-        ui.add(picker);
-        if date != before {
-            *value = format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day());
+        let typed = crate::core::validate::parse_date(value);
+        if let Some(day) = super::calendar::button(ui, path, typed) {
+            *value = day;
             changed = true;
             mark_left(ui, path);
         }
