@@ -102,7 +102,7 @@ pub fn button(ui: &mut Ui, id_salt: &str, typed: Option<NaiveDate>) -> Option<St
                                 if ui.selectable_label(on, format!("{day:>2}")).clicked() {
                                     chosen = date.map(|d| d.format("%Y-%m-%d").to_string());
                                 }
-                                if (first + day) % 7 == 0 {
+                                if (first + day).is_multiple_of(7) {
                                     ui.end_row();
                                 }
                             }
