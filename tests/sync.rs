@@ -1,5 +1,7 @@
 //! Seed 004 end to end: a real hub on 127.0.0.1, two workstation databases
 //! (two Sources), signed requests, faults, and the exactly-once outbox.
+// A site signs with the wall clock: these tests do as a site does.
+#![allow(clippy::disallowed_methods)]
 
 use registrar::core::signing;
 use registrar::service::{Actor, Registry};

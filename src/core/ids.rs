@@ -20,6 +20,8 @@ fn with_rng<T>(f: impl FnOnce(&mut dyn rand::RngCore) -> T) -> T {
     let mut guard = SEEDED.lock().unwrap_or_else(|e| e.into_inner());
     match guard.as_mut() {
         Some(r) => f(r),
+        // The one random source (tests seed it).
+        #[allow(clippy::disallowed_methods)]
         None => f(&mut rand::rng()),
     }
 }
@@ -47,6 +49,7 @@ pub fn person_id() -> String {
     if SEEDED.lock().unwrap_or_else(|e| e.into_inner()).is_some() {
         return base62_id("p_");
     }
+    #[allow(clippy::disallowed_methods)]
     let millis = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)

@@ -236,8 +236,9 @@ impl App {
     }
 
     /// No request is waiting for the worker (tests wait for this).
+    /// Checks the form has scheduled but not sent yet count as waiting.
     pub fn is_idle(&self) -> bool {
-        self.worker.busiest().is_none()
+        self.worker.busiest().is_none() && !self.register.checks_scheduled()
     }
 
     /// The page on screen.

@@ -203,6 +203,11 @@ impl RegisterState {
         }
     }
 
+    /// The live checks wait for the typing to pause (300 ms).
+    pub fn checks_scheduled(&self) -> bool {
+        self.changed_at.is_some()
+    }
+
     fn touched(&mut self) {
         self.generation += 1;
         self.changed_at = Some(Instant::now());

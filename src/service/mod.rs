@@ -133,6 +133,8 @@ impl Registry {
         Registry {
             store,
             settings,
+            // The one wall clock of the registry; tests set their own.
+            #[allow(clippy::disallowed_methods)]
             clock: Box::new(Utc::now),
         }
     }
