@@ -736,7 +736,12 @@ fn a_reviewer_says_not_the_same_person_in_reconciliation() {
             );
         }
     }
-    let mut h = harness(&db.path);
+    // At 1024×700: everything the reviewer needs is in reach.
+    let reg = Registry::open(&db.path).unwrap();
+    let label = db.path.display().to_string();
+    let mut h = Harness::builder()
+        .with_size([1024.0, 700.0])
+        .build_eframe(move |cc| App::new(cc, reg, label));
     login(&mut h, "rob", "rob-pass1");
     wait_for(&mut h, "the queue count", |h| {
         has_text(h, "Reconciliation (1)")
@@ -1298,4 +1303,89 @@ fn the_calendar_fills_the_birth_date_in_the_users_language() {
     });
     assert!(!has_text(&h, "Лютий 1990"), "the calendar stays open");
     registrar::i18n::set(registrar::i18n::Lang::En);
+}
+
+/// Press Tab until the field named `label` has the keyboard, as a person
+/// without a mouse does (at most 80 presses).
+fn tab_to(h: &mut Harness<'static, App>, label: &str) {
+    for _ in 0..80 {
+        if h.query_by_label(label).is_some_and(|n| n.is_focused()) {
+            return;
+        }
+        h.key_press(egui::Key::Tab);
+        h.step();
+    }
+    panic!("Tab never reached {label}");
+}
+
+/// Type into the field that has the keyboard.
+fn type_here(h: &mut Harness<'static, App>, label: &str, text: &str) {
+    tab_to(h, label);
+    h.get_by_label(label).type_text(text);
+    h.step();
+}
+
+/// Open a dropdown that has the keyboard and choose `option` with the
+/// keyboard: Space opens it, Tab walks its entries, Space chooses.
+fn choose_by_keyboard(h: &mut Harness<'static, App>, label: &str, option: &str) {
+    tab_to(h, label);
+    h.key_press(egui::Key::Space);
+    h.step();
+    h.step();
+    tab_to(h, option);
+    h.key_press(egui::Key::Space);
+    h.step();
+    h.step();
+}
+
+/// An adult registered with the keyboard alone: sign in, Tab and Enter
+/// through the form, dropdowns opened and chosen with keys, "Add
+/// document" pressed with Space, Ctrl+Enter to register.
+#[test]
+fn an_adult_is_registered_with_the_keyboard_only() {
+    let db = db_with_users();
+    let mut h = harness(&db.path);
+    wait_for(&mut h, "the user name focused", |h| {
+        h.get_by_label("User name").is_focused()
+    });
+    h.get_by_label("User name").type_text("rita");
+    h.key_press(egui::Key::Tab);
+    h.step();
+    h.get_by_label("Password").type_text("rita-pass");
+    h.key_press(egui::Key::Enter);
+    wait_for(&mut h, "the first field focused", |h| {
+        h.query_by_label("First name")
+            .is_some_and(|n| n.is_focused())
+    });
+    h.get_by_label("First name").type_text("Olena");
+    h.key_press(egui::Key::Enter);
+    h.step();
+    type_here(&mut h, "Last name", "Kovalenko");
+    type_here(&mut h, "Birth date", "1986-04-12");
+    choose_by_keyboard(&mut h, "Gender", "Female");
+    type_here(&mut h, "Birth country", "UA");
+    tab_to(&mut h, "No tax id");
+    h.key_press(egui::Key::Space);
+    h.step();
+    type_here(&mut h, "Phone 1 number", "+380501234567");
+    tab_to(&mut h, "Add document");
+    h.key_press(egui::Key::Space);
+    h.step();
+    h.step();
+    choose_by_keyboard(&mut h, "Document 1 type", "Passport");
+    type_here(&mut h, "Document 1 number", "АА123456");
+    type_here(&mut h, "Document 1 issued by", "Kyiv");
+    type_here(&mut h, "Document 1 issued on", "2002-05-01");
+    type_here(&mut h, "OTP phone", "+380501234567");
+    wait_for(&mut h, "the checks", |h| h.state().is_idle());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    wait_for(&mut h, "the registration", |h| {
+        has_text(h, "Registered Olena Kovalenko as M")
+    });
+    let reg = Registry::open(&db.path).unwrap();
+    let (rows, total) = reg.search("Kovalenko", 0, 10).unwrap();
+    assert_eq!(total, 1);
+    let p = reg.get_person(&rows[0].id).unwrap();
+    assert_eq!(p.person.gender, "FEMALE");
+    assert_eq!(p.person.documents[0].kind, "PASSPORT");
 }
