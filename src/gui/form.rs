@@ -168,10 +168,27 @@ fn documents_json(docs: &[DocumentRow], with_scans: bool) -> Value {
     )
 }
 
+/// Whether a request body carries the scanned pages: not for the live
+/// checks (scans are checked when attached, and are large).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scans {
+    Include,
+    Leave,
+}
+
+/// Whether the confidant section is sent: only for a child (the service
+/// says who is one, by its clock).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confidant {
+    Send,
+    Omit,
+}
+
 impl PersonForm {
-    /// The seed 002 request body. `with_scans` = false for live validation
-    /// (scans are checked when they are attached, and are large).
-    pub fn to_body(&self, with_scans: bool, child: bool) -> Value {
+    /// The seed 002 request body.
+    pub fn to_body(&self, scans: Scans, confidant: Confidant) -> Value {
+        let with_scans = scans == Scans::Include;
+        let child = confidant == Confidant::Send;
         let mut p = Map::new();
         put(&mut p, "first_name", &self.first_name);
         put(&mut p, "last_name", &self.last_name);

@@ -87,6 +87,14 @@ fn upload_words(u: &str) -> String {
     }
 }
 
+fn confidant_if(child: bool) -> Confidant {
+    if child {
+        Confidant::Send
+    } else {
+        Confidant::Omit
+    }
+}
+
 /// What the confidant picker asks for.
 enum PickerAction {
     Search,
@@ -323,6 +331,7 @@ fn documents_editor(
     kinds: &[&str],
     errors: &Errors,
     scans: bool,
+    // The document whose "Attach scan…" was pressed.
     pick: &mut Option<usize>,
     // Whose documents: "own", "confidant" or "relationship".
     owner: &str,
@@ -457,7 +466,7 @@ impl App {
         let child = self.is_child();
         let st = &mut self.register;
         let generation = st.generation;
-        let body = st.form.to_body(false, child);
+        let body = st.form.to_body(Scans::Leave, confidant_if(child));
         self.worker.call(
             Tag::Validate(generation),
             "POST",
@@ -506,7 +515,7 @@ impl App {
             }
         }
         st.chooser_open = false;
-        let mut body = st.form.to_body(true, child);
+        let mut body = st.form.to_body(Scans::Include, confidant_if(child));
         if let (Some(reason), Some(o)) = (override_reason, body.as_object_mut()) {
             o.insert("duplicate_override".into(), json!({"reason": reason}));
         }
@@ -676,7 +685,7 @@ impl App {
                     number: form.auth_phone.clone(),
                 }];
             }
-            let body = form.to_body(false, false);
+            let body = form.to_body(Scans::Leave, Confidant::Omit);
             nc.message = None;
             self.worker.call(
                 Tag::ConfidantCreate,
@@ -893,7 +902,9 @@ impl App {
         let child = self.is_child();
         let age = self.stats.no_self_auth_age;
         let mut changed = false;
+        // What the form's buttons asked for this frame.
         let mut pick: Option<usize> = None;
+        let mut submit = false;
         let mut picked: Option<PickerAction> = None;
         let ctx = ui.ctx().clone();
         // A child authenticates through a third person: the method follows
@@ -1410,7 +1421,7 @@ impl App {
                     };
                     if ui.button(RichText::new(label).strong()).clicked() {
                         st.changed_at = Some(Instant::now() - Duration::from_secs(1));
-                        pick = Some(usize::MAX);
+                        submit = true;
                     }
                     if ui.button(tr!("reg-clear")).clicked() {
                         *f = PersonForm::default();
@@ -1479,11 +1490,10 @@ impl App {
         if changed {
             self.register.touched();
         }
-        match pick {
-            Some(usize::MAX) => self.submit(None),
-            Some(i) => self.pages.pending_pick = Some((i, super::files::pick_scans(&ctx))),
-            None if enter => self.submit(None),
-            None => {}
+        if submit || enter {
+            self.submit(None);
+        } else if let Some(i) = pick {
+            self.pages.pending_pick = Some((i, super::files::pick_scans(&ctx)));
         }
         if let Some((i, rx)) = &self.pages.pending_pick
             && let Ok(answer) = rx.try_recv()
