@@ -1711,3 +1711,201 @@ mod tax_id_warning_tests {
         assert!(tax_id_warnings(&t, "", "").is_empty());
     }
 }
+
+/// `validate_person_request` section by section: each rule's code at its
+/// path (the screens say them from the code), and a valid request passes.
+#[cfg(test)]
+mod request_tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ctx() -> RuleContext {
+        RuleContext {
+            today: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+            no_self_auth_age: 14,
+        }
+    }
+
+    fn adult() -> Value {
+        json!({"person": {
+            "first_name": "Олена", "last_name": "Коваленко", "birth_date": "1986-04-12",
+            "gender": "FEMALE", "birth_country": "UA", "no_tax_id": true,
+            "phones": [{"type": "MOBILE", "number": "+380501234567"}],
+            "documents": [{"type": "PASSPORT", "number": "АА123456", "issued_by": "Київ", "issued_at": "2002-05-01"}],
+            "authentication_methods": [{"type": "OTP", "phone_number": "+380501234567"}]
+        }})
+    }
+
+    /// The (path, code) pairs of what `change` to an adult's request breaks.
+    fn codes(change: impl FnOnce(&mut Value)) -> Vec<(String, &'static str)> {
+        let mut body = adult();
+        change(&mut body);
+        match validate_person_request(&body, &ctx(), &NoFacts) {
+            Ok(_) => vec![],
+            Err(v) => v.into_iter().map(|v| (v.entry, v.code)).collect(),
+        }
+    }
+
+    fn has(found: &[(String, &'static str)], path: &str, code: &str) -> bool {
+        found.iter().any(|(p, c)| p == path && *c == code)
+    }
+
+    #[test]
+    fn a_complete_adult_passes() {
+        assert_eq!(codes(|_| {}), vec![]);
+    }
+
+    #[test]
+    fn names() {
+        let f = codes(|b| b["person"]["first_name"] = json!(""));
+        assert!(has(&f, "$.person.first_name", "required"), "{f:?}");
+        let f = codes(|b| {
+            b["person"].as_object_mut().unwrap().remove("last_name");
+        });
+        assert!(has(&f, "$.person.last_name", "required"), "{f:?}");
+        let f = codes(|b| b["person"]["first_name"] = json!("Оlena"));
+        assert!(
+            has(&f, "$.person.first_name", "name_mixed_alphabets"),
+            "{f:?}"
+        );
+        let f = codes(|b| b["person"]["first_name"] = json!("Олена🙂"));
+        assert!(has(&f, "$.person.first_name", "name_letters"), "{f:?}");
+        let f = codes(|b| b["person"]["second_name"] = json!("x".repeat(300)));
+        assert!(has(&f, "$.person.second_name", "too_long"), "{f:?}");
+    }
+
+    #[test]
+    fn birth_date_and_tax_id() {
+        let f = codes(|b| b["person"]["birth_date"] = json!("нн"));
+        assert!(has(&f, "$.person.birth_date", "not_a_date"), "{f:?}");
+        let f = codes(|b| b["person"]["birth_date"] = json!("2030-01-01"));
+        assert!(has(&f, "$.person.birth_date", "birth_date_future"), "{f:?}");
+        let f = codes(|b| b["person"]["birth_date"] = json!("1899-12-31"));
+        assert!(
+            has(&f, "$.person.birth_date", "birth_date_too_early"),
+            "{f:?}"
+        );
+        let f = codes(|b| b["person"]["tax_id"] = json!("12345"));
+        assert!(has(&f, "$.person.tax_id", "tax_id_format"), "{f:?}");
+        let f = codes(|b| b["person"]["no_tax_id"] = json!(false));
+        assert!(has(&f, "$.person.tax_id", "tax_id_required"), "{f:?}");
+        let f = codes(|b| b["person"]["gender"] = json!("OTHER"));
+        assert!(has(&f, "$.person.gender", "not_in_list"), "{f:?}");
+    }
+
+    #[test]
+    fn contacts() {
+        let f = codes(|b| b["person"]["phones"][0]["number"] = json!("0501234567"));
+        assert!(
+            has(&f, "$.person.phones[0].number", "phone_format"),
+            "{f:?}"
+        );
+        let f = codes(|b| {
+            b["person"]["phones"] = json!([
+                {"type": "MOBILE", "number": "+380501234567"},
+                {"type": "MOBILE", "number": "+380501234568"}
+            ])
+        });
+        assert!(
+            has(&f, "$.person.phones[1].type", "phone_type_repeated"),
+            "{f:?}"
+        );
+        let f = codes(|b| b["person"]["email"] = json!("not an address"));
+        assert!(has(&f, "$.person.email", "email_format"), "{f:?}");
+    }
+
+    #[test]
+    fn documents() {
+        let f = codes(|b| b["person"]["documents"] = json!([]));
+        assert!(has(&f, "$.person.documents", "documents_required"), "{f:?}");
+        let f = codes(|b| b["person"]["documents"][0]["number"] = json!("AA123456"));
+        assert!(
+            has(&f, "$.person.documents[0].number", "document_number_format"),
+            "Latin letters in a passport number: {f:?}"
+        );
+        let f = codes(|b| b["person"]["documents"][0]["issued_at"] = json!("2030-01-01"));
+        assert!(
+            has(
+                &f,
+                "$.person.documents[0].issued_at",
+                "document_issued_future"
+            ),
+            "{f:?}"
+        );
+        let f = codes(|b| b["person"]["documents"][0]["issued_at"] = json!("1980-01-01"));
+        assert!(
+            has(
+                &f,
+                "$.person.documents[0].issued_at",
+                "document_issued_before_birth"
+            ),
+            "{f:?}"
+        );
+        let f = codes(|b| {
+            let d = b["person"]["documents"][0].clone();
+            b["person"]["documents"] = json!([d.clone(), d]);
+        });
+        assert!(
+            has(&f, "$.person.documents[1].type", "document_type_repeated"),
+            "{f:?}"
+        );
+        let f = codes(|b| {
+            b["person"]["documents"][0] = json!({"type": "NATIONAL_ID", "number": "123456789",
+                "issued_by": "1234", "issued_at": "2020-01-01", "expiration_date": "2030-01-01"})
+        });
+        assert!(has(&f, "$.person.unzr", "unzr_required"), "{f:?}");
+    }
+
+    #[test]
+    fn a_child_needs_a_confidant_and_a_third_person() {
+        let f = codes(|b| {
+            b["person"]["birth_date"] = json!("2021-06-01");
+            b["person"]["documents"][0] = json!({"type": "BIRTH_CERTIFICATE", "number": "І-БК123456",
+                "issued_by": "РАЦС", "issued_at": "2021-06-10"});
+        });
+        assert!(
+            has(&f, "$.person.confidant_person", "confidant_required"),
+            "{f:?}"
+        );
+        assert!(
+            has(
+                &f,
+                "$.person.authentication_methods[0].type",
+                "child_third_person"
+            ),
+            "{f:?}"
+        );
+        let f = codes(|b| {
+            b["person"]["authentication_methods"] =
+                json!([{"type": "THIRD_PERSON", "value": "p_nobody"}]);
+        });
+        assert!(
+            f.iter().any(|(_, c)| *c == "third_person_missing"),
+            "a third person nobody registered: {f:?}"
+        );
+    }
+
+    #[test]
+    fn unknown_fields_are_refused_not_dropped() {
+        let f = codes(|b| b["person"]["frist_name"] = json!("Олена"));
+        assert!(has(&f, "$.person.frist_name", "unknown_field"), "{f:?}");
+    }
+
+    /// Every code a violation can carry is listed (the catalogues' test
+    /// walks the list).
+    #[test]
+    fn the_codes_used_are_listed() {
+        let src = include_str!("validate.rs");
+        let re = regex::Regex::new(r#"push_as\(\s*[^,]+,\s*"[a-z]+",\s*"([a-z_]+)""#).unwrap();
+        let mut n = 0;
+        for c in re.captures_iter(src) {
+            n += 1;
+            assert!(
+                VIOLATION_CODES.contains(&&c[1]),
+                "{} is not in VIOLATION_CODES",
+                &c[1]
+            );
+        }
+        assert!(n > 30, "found only {n} coded violations");
+    }
+}
