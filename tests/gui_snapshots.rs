@@ -213,23 +213,45 @@ fn every_screen_light_and_dark() {
             Lang::En => "",
             Lang::Uk => "uk_",
         };
-        h.set_size(egui::vec2(1600.0, 1000.0));
-        for (theme, name) in [
-            (egui::ThemePreference::Light, "light"),
-            (egui::ThemePreference::Dark, "dark"),
+        // Every screen at 1600×1000 and at 1024×700 (`small_*`): nothing is
+        // cut off; what does not fit scrolls.
+        for ((width, height), size, theme, name) in [
+            ((1600.0, 1000.0), "", egui::ThemePreference::Light, "light"),
+            ((1600.0, 1000.0), "", egui::ThemePreference::Dark, "dark"),
+            (
+                (1024.0, 700.0),
+                "small_",
+                egui::ThemePreference::Light,
+                "light",
+            ),
+            (
+                (1024.0, 700.0),
+                "small_",
+                egui::ThemePreference::Dark,
+                "dark",
+            ),
         ] {
-            h.ctx.set_theme(theme);
+            h.set_size(egui::vec2(width, height));
             h.ctx
                 .all_styles_mut(|s| s.visuals.text_cursor.blink = false);
+            h.ctx.set_theme(theme);
             settle(&mut h);
-            h.snapshot(format!("{p}login_{name}"));
+            h.snapshot(format!("{p}{size}login_{name}"));
             type_into(&mut h, &l("login-user"), "ada");
             type_into(&mut h, &l("login-password"), "admin-pass");
             h.get_by_role_and_label(egui::accesskit::Role::Button, &l("login-sign-in"))
                 .click();
             settle(&mut h);
             unfocus(&mut h);
-            h.snapshot(format!("{p}register_{name}"));
+            h.snapshot(format!("{p}{size}register_{name}"));
+            // The calendar beside the birth date, in the language shown.
+            h.get_by_role_and_label(egui::accesskit::Role::Button, &l("calendar"))
+                .click();
+            settle(&mut h);
+            h.snapshot(format!("{p}{size}calendar_{name}"));
+            h.key_press(egui::Key::Escape);
+            settle(&mut h);
+            // A field's message once it is left, and the duplicate panel.
             type_into(&mut h, &l("reg-first-name"), "Olena");
             type_into(&mut h, &l("reg-last-name"), "Kovalenko");
             type_into(&mut h, &l("reg-birth-date"), "1986-04-12");
@@ -238,84 +260,11 @@ fn every_screen_light_and_dark() {
             settle(&mut h);
             unfocus(&mut h);
             settle(&mut h);
-            h.snapshot(format!("{p}register_errors_{name}"));
-            click(&mut h, &l("dup-compare"));
-            h.snapshot(format!("{p}chooser_{name}"));
-            click(&mut h, &l("cancel"));
-            h.get_by_label(&l("reg-clear")).scroll_to_me();
-            settle(&mut h);
-            click(&mut h, &l("reg-clear"));
-            click(&mut h, &l("page-search"));
-            settle(&mut h);
-            h.query_all_by_label_contains(&open("M"))
-                .next()
-                .expect("a search result")
-                .click();
-            h.step();
-            settle(&mut h);
-            unfocus(&mut h);
-            settle(&mut h);
-            h.snapshot(format!("{p}search_{name}"));
-            // Taras's records, merge and duplicates, and link history.
-            click(&mut h, &open(&taras));
-            let sections: Vec<String> = PERSON_SECTIONS.iter().map(|id| l(id)).collect();
-            toggle(&mut h, &sections);
-            h.get_by_label(&l("st-link-history")).scroll_to_me();
-            settle(&mut h);
-            unfocus(&mut h);
-            h.snapshot(format!("{p}person_steward_{name}"));
-            toggle(&mut h, &sections);
-            click(&mut h, &one("page-review"));
-            h.snapshot(format!("{p}review_{name}"));
-            click(&mut h, &one("page-reconciliation"));
-            h.snapshot(format!("{p}reconciliation_{name}"));
-            click(&mut h, &l("page-sync"));
-            h.snapshot(format!("{p}sync_{name}"));
-            // Import CSV…: a file's columns, guessed from their names.
-            click(&mut h, &l("page-import"));
-            type_into(&mut h, &l("imp-file"), &import_csv.display().to_string());
-            click(&mut h, &l("imp-read"));
-            settle(&mut h);
-            unfocus(&mut h);
-            h.snapshot(format!("{p}import_{name}"));
-            click(&mut h, &l("page-settings"));
-            settle(&mut h);
-            h.snapshot(format!("{p}settings_{name}"));
-            click(&mut h, &l("top-sign-out"));
-        }
-        // The working screens at 1024×700: nothing is cut off; what does not
-        // fit scrolls.
-        h.set_size(egui::vec2(1024.0, 700.0));
-        for (theme, name) in [
-            (egui::ThemePreference::Light, "light"),
-            (egui::ThemePreference::Dark, "dark"),
-        ] {
-            h.ctx.set_theme(theme);
-            settle(&mut h);
-            h.snapshot(format!("{p}small_login_{name}"));
-            type_into(&mut h, &l("login-user"), "ada");
-            type_into(&mut h, &l("login-password"), "admin-pass");
-            h.get_by_role_and_label(egui::accesskit::Role::Button, &l("login-sign-in"))
-                .click();
-            settle(&mut h);
-            unfocus(&mut h);
-            h.snapshot(format!("{p}small_register_{name}"));
-            // The calendar beside the birth date, in the language shown.
-            h.get_by_role_and_label(egui::accesskit::Role::Button, &l("calendar"))
-                .click();
-            settle(&mut h);
-            h.snapshot(format!("{p}small_calendar_{name}"));
-            h.key_press(egui::Key::Escape);
-            settle(&mut h);
-            // The chooser at the desk, as small as the window.
-            type_into(&mut h, &l("reg-first-name"), "Olena");
-            type_into(&mut h, &l("reg-last-name"), "Kovalenko");
-            type_into(&mut h, &l("reg-birth-date"), "1986-04-12");
-            std::thread::sleep(Duration::from_millis(350));
-            settle(&mut h);
+            h.snapshot(format!("{p}{size}register_errors_{name}"));
+            // The chooser at the desk.
             click(&mut h, &l("dup-compare"));
             unfocus(&mut h);
-            h.snapshot(format!("{p}small_chooser_{name}"));
+            h.snapshot(format!("{p}{size}chooser_{name}"));
             click(&mut h, &l("cancel"));
             h.get_by_label(&l("reg-clear")).scroll_to_me();
             settle(&mut h);
@@ -323,7 +272,7 @@ fn every_screen_light_and_dark() {
             settle(&mut h);
             h.key_press(egui::Key::F1);
             settle(&mut h);
-            h.snapshot(format!("{p}small_help_{name}"));
+            h.snapshot(format!("{p}{size}help_{name}"));
             h.key_press(egui::Key::Escape);
             settle(&mut h);
             // A child: the method is THIRD_PERSON by itself, and the confidant
@@ -338,7 +287,7 @@ fn every_screen_light_and_dark() {
             h.get_by_label(&l("reg-confidant-find")).scroll_to_me();
             unfocus(&mut h);
             settle(&mut h);
-            h.snapshot(format!("{p}small_child_{name}"));
+            h.snapshot(format!("{p}{size}child_{name}"));
             h.get_by_label(&l("reg-clear")).scroll_to_me();
             settle(&mut h);
             click(&mut h, &l("reg-clear"));
@@ -356,7 +305,7 @@ fn every_screen_light_and_dark() {
             settle(&mut h);
             unfocus(&mut h);
             settle(&mut h);
-            h.snapshot(format!("{p}small_tax_warning_{name}"));
+            h.snapshot(format!("{p}{size}tax_warning_{name}"));
             h.get_by_label(&l("reg-clear")).scroll_to_me();
             settle(&mut h);
             click(&mut h, &l("reg-clear"));
@@ -367,7 +316,7 @@ fn every_screen_light_and_dark() {
                 .expect("the waiting record")
                 .click();
             settle(&mut h);
-            h.snapshot(format!("{p}small_reconciliation_{name}"));
+            h.snapshot(format!("{p}{size}reconciliation_{name}"));
             click(&mut h, &l("page-search"));
             if h.query_by_label(&l("pv-close")).is_some() {
                 click(&mut h, &l("pv-close"));
@@ -376,21 +325,26 @@ fn every_screen_light_and_dark() {
             settle(&mut h);
             click(&mut h, &open(&taras));
             unfocus(&mut h);
-            h.snapshot(format!("{p}small_search_{name}"));
+            h.snapshot(format!("{p}{size}search_{name}"));
             // The person's records, merge and duplicates, link history.
             let sections: Vec<String> = PERSON_SECTIONS.iter().map(|id| l(id)).collect();
             toggle(&mut h, &sections);
             h.get_by_label(&l("st-link-history")).scroll_to_me();
             settle(&mut h);
             unfocus(&mut h);
-            h.snapshot(format!("{p}small_person_steward_{name}"));
+            h.snapshot(format!("{p}{size}person_steward_{name}"));
             toggle(&mut h, &sections);
             click(&mut h, &one("page-review"));
-            h.snapshot(format!("{p}small_review_{name}"));
+            h.snapshot(format!("{p}{size}review_{name}"));
             click(&mut h, &l("page-sync"));
-            h.snapshot(format!("{p}small_sync_{name}"));
+            h.snapshot(format!("{p}{size}sync_{name}"));
+            // Import CSV…: a file's columns, guessed from their names.
             click(&mut h, &l("page-import"));
-            h.snapshot(format!("{p}small_import_{name}"));
+            type_into(&mut h, &l("imp-file"), &import_csv.display().to_string());
+            click(&mut h, &l("imp-read"));
+            settle(&mut h);
+            unfocus(&mut h);
+            h.snapshot(format!("{p}{size}import_{name}"));
             click(&mut h, &l("page-settings"));
             settle(&mut h);
             // Down to the users and the form to add one (a wheel over the
@@ -404,7 +358,7 @@ fn every_screen_light_and_dark() {
                 source: egui::MouseWheelSource::Wheel,
             });
             settle(&mut h);
-            h.snapshot(format!("{p}small_settings_{name}"));
+            h.snapshot(format!("{p}{size}settings_{name}"));
             // The receptionist's own changes: one waiting, one rejected.
             click(&mut h, &l("top-sign-out"));
             settle(&mut h);
@@ -415,7 +369,7 @@ fn every_screen_light_and_dark() {
             settle(&mut h);
             click(&mut h, &one("page-review"));
             settle(&mut h);
-            h.snapshot(format!("{p}small_my_changes_{name}"));
+            h.snapshot(format!("{p}{size}my_changes_{name}"));
             click(&mut h, &l("top-sign-out"));
         }
     }
