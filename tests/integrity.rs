@@ -981,3 +981,26 @@ fn validation_warns_about_a_tax_id_that_disagrees() {
         r.body
     );
 }
+
+/// An internal failure is answered as a 500 that names a trace id and
+/// nothing of the store (no table, no SQL); the detail goes to the log.
+#[test]
+fn an_internal_error_leaks_nothing() {
+    let mut reg = common::registry();
+    reg.store.conn.execute_batch("DROP TABLE outbox").unwrap();
+    let r = common::get(&mut reg, "/api/outbox");
+    assert_eq!(r.status, 500, "{}", r.body);
+    let text = r.body.to_string();
+    assert!(
+        r.body["error"]["trace_id"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty()),
+        "{text}"
+    );
+    for leak in ["outbox", "no such table", "SELECT", "sqlite"] {
+        assert!(
+            !text.to_lowercase().contains(&leak.to_lowercase()),
+            "{leak} leaked: {text}"
+        );
+    }
+}

@@ -587,10 +587,17 @@ pub fn error_response(e: &ServiceError) -> ApiResponse {
         ServiceError::Forbidden(m) => {
             ApiResponse::new(403, json!({"error": {"type": "forbidden", "message": m}}))
         }
-        ServiceError::Store(err) => ApiResponse::new(
-            500,
-            json!({"error": {"type": "internal", "message": format!("database error: {err}")}}),
-        ),
+        // The store's own words stay in the operator's log, under a trace
+        // id the answer gives: a client learns nothing of the schema.
+        ServiceError::Store(err) => {
+            let trace = crate::core::ids::trace_id();
+            eprintln!("registrar: internal error {trace}: {err}");
+            ApiResponse::new(
+                500,
+                json!({"error": {"type": "internal", "trace_id": trace,
+                                 "message": format!("internal error; the operator's log has it under {trace}")}}),
+            )
+        }
     }
 }
 
