@@ -216,3 +216,43 @@ fn only_admins_manage_accounts_and_settings_and_only_stewards_decide() {
         }
     }
 }
+
+/// Adding a route is one row in `ROUTES` and one in the README's table:
+/// every route the router serves is documented there. The table may name
+/// several methods at once (`GET/PUT /api/hub`), a query (`?q=`, `[?…]`) and
+/// its own placeholder names (`{referenceId}` for `{ref}`).
+#[test]
+fn every_route_is_in_the_readme() {
+    let readme = include_str!("../README.md");
+    let section: String = readme
+        .lines()
+        .skip_while(|l| !l.starts_with("### Routes"))
+        .take_while(|l| !l.starts_with("Example:"))
+        .filter(|l| l.starts_with('|'))
+        .map(|l| l.split(" | ").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let placeholder = regex::Regex::new(r"\{[^}]*\}").unwrap();
+    let span = regex::Regex::new(r"`([A-Z/]+) (/[^`]*)`").unwrap();
+    let mut documented = std::collections::HashSet::new();
+    for c in span.captures_iter(&section) {
+        let path = c[2].split(['?', '[']).next().unwrap_or("");
+        let path = placeholder.replace_all(path, "{}").to_string();
+        for method in c[1].split('/') {
+            documented.insert(format!("{method} {path}"));
+        }
+    }
+    assert!(
+        documented.len() > 20,
+        "the README's routes table is not found"
+    );
+    let missing: Vec<String> = ROUTES
+        .iter()
+        .map(|r| format!("{} {}", r.method, placeholder.replace_all(r.pattern, "{}")))
+        .filter(|route| !documented.contains(route))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes missing from the README: {missing:?}"
+    );
+}
