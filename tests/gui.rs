@@ -366,6 +366,19 @@ fn documents_scans_and_identifiers() {
     assert_eq!(p.person.documents[0].scans[0].media_type, "image/png");
     assert_eq!(p.person.issued_identifiers.len(), 1);
     assert_eq!(p.person.issued_identifiers[0].kind, "NPI");
+    // The stored page is shown in the person view (decoded off the UI
+    // thread): its button gives way to the picture.
+    click(&mut h, "Search");
+    let open = format!("Open {}", p.reference_id);
+    wait_for(&mut h, "the search result", |h| has_text(h, &open));
+    click(&mut h, &open);
+    wait_for(&mut h, "the person view", |h| {
+        has_text(h, "Documents and scans")
+    });
+    click(&mut h, "Documents and scans");
+    wait_for(&mut h, "the stored scan", |h| has_text(h, "Show page1.png"));
+    click(&mut h, "Show page1.png");
+    wait_for(&mut h, "the picture", |h| !has_text(h, "Show page1.png"));
 }
 
 #[test]

@@ -26,6 +26,8 @@ pub struct SearchState {
     history: Vec<Value>,
     audit: Vec<Value>,
     scans: HashMap<String, egui::TextureHandle>,
+    /// Scans being decoded off the UI thread.
+    decoding: Vec<std::sync::mpsc::Receiver<(String, egui::ColorImage)>>,
     error: Option<String>,
 }
 
@@ -98,21 +100,28 @@ impl App {
                 s.audit = r.body["items"].as_array().cloned().unwrap_or_default()
             }
             Tag::Scan(id) if r.ok() => {
-                use base64::Engine;
-                let bytes = base64::engine::general_purpose::STANDARD
-                    .decode(r.body["content_base64"].as_str().unwrap_or(""))
-                    .unwrap_or_default();
-                if let Ok(img) = image::load_from_memory(&bytes) {
-                    let t = img.thumbnail(480, 480).to_rgba8();
-                    let ci = egui::ColorImage::from_rgba_unmultiplied(
-                        [t.width() as usize, t.height() as usize],
-                        t.as_raw(),
-                    );
-                    s.scans.insert(
-                        id.clone(),
-                        ctx.load_texture(id.clone(), ci, Default::default()),
-                    );
-                }
+                // Decoding a page of up to 10 MB takes longer than a frame:
+                // it runs on a thread, and the picture arrives by channel.
+                let (tx, rx) = std::sync::mpsc::channel();
+                let content = r.body["content_base64"].as_str().unwrap_or("").to_string();
+                let id = id.clone();
+                let repaint = ctx.clone();
+                std::thread::spawn(move || {
+                    use base64::Engine;
+                    let bytes = base64::engine::general_purpose::STANDARD
+                        .decode(content)
+                        .unwrap_or_default();
+                    if let Ok(img) = image::load_from_memory(&bytes) {
+                        let t = img.thumbnail(480, 480).to_rgba8();
+                        let ci = egui::ColorImage::from_rgba_unmultiplied(
+                            [t.width() as usize, t.height() as usize],
+                            t.as_raw(),
+                        );
+                        let _ = tx.send((id, ci));
+                        repaint.request_repaint();
+                    }
+                });
+                s.decoding.push(rx);
             }
             _ => {}
         }
@@ -242,7 +251,22 @@ impl App {
         }
     }
 
+    /// Pictures decoded since the last frame become textures.
+    fn poll_decoded(&mut self, ctx: &egui::Context) {
+        let s = &mut self.search;
+        s.decoding.retain(|rx| match rx.try_recv() {
+            Ok((id, ci)) => {
+                s.scans
+                    .insert(id.clone(), ctx.load_texture(id, ci, Default::default()));
+                false
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => true,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => false,
+        });
+    }
+
     fn person_view(&mut self, ui: &mut egui::Ui) {
+        self.poll_decoded(&ui.ctx().clone());
         let Some(d) = self.search.detail.clone() else {
             ui.spinner();
             return;
