@@ -269,6 +269,11 @@ mod tests {
             wanted.push(format!("match-field-{}", slug(f.name)));
             wanted.extend(f.levels.iter().map(|l| format!("match-level-{}", slug(l))));
         }
+        for setting in crate::service::Setting::ALL {
+            if setting.on_settings_page() {
+                wanted.push(format!("set-{}", setting.key().replace('_', "-")));
+            }
+        }
         for (canonical, _) in crate::service::import::CANONICAL {
             wanted.push(format!("imp-col-{canonical}"));
         }

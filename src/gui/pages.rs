@@ -4,6 +4,7 @@ use super::chooser::{Choice, comparison};
 use super::worker::{Reply, Tag};
 use super::{App, Notice, widgets};
 use crate::i18n::Lang;
+use crate::service::Setting;
 use crate::tr;
 use eframe::egui::{self, RichText};
 use serde_json::{Value, json};
@@ -58,16 +59,15 @@ enum Theme {
     Dark,
 }
 
-/// The registry's settings on the page: (key, message id of its label).
-const SETTINGS: &[(&str, &str)] = &[
-    ("no_self_auth_age", "set-no-self-auth-age"),
-    ("auto_link", "set-auto-link"),
-    ("review", "set-review"),
-    ("reconciliation_mode", "set-reconciliation-mode"),
-    ("site_source", "set-site-source"),
-    ("hub_timeout_ms", "set-hub-timeout"),
-    ("trusted_sources", "set-trusted-sources"),
-];
+/// The registry's settings on the page (the service's list): each one's
+/// label is the message `set-<key>`.
+fn settings_on_page() -> impl Iterator<Item = Setting> {
+    Setting::ALL.into_iter().filter(|s| s.on_settings_page())
+}
+
+fn setting_label(key: &str) -> String {
+    tr!(&format!("set-{}", key.replace('_', "-")))
+}
 
 fn age(seconds: i64) -> String {
     match seconds {
@@ -150,13 +150,7 @@ impl App {
             Tag::SaveSetting(k) => {
                 self.notice = Some(if r.ok() {
                     Notice {
-                        text: tr!(
-                            "set-saved",
-                            what = SETTINGS
-                                .iter()
-                                .find(|(key, _)| key == k)
-                                .map_or(k.clone(), |(_, label)| tr!(label))
-                        ),
+                        text: tr!("set-saved", what = setting_label(k)),
                         ok: true,
                     }
                 } else {
@@ -710,9 +704,9 @@ impl App {
         if !self.pages.settings_loaded {
             self.pages.settings_loaded = true;
             self.worker.call(Tag::Model, "GET", "/matcher/model", None);
-            for (k, _) in SETTINGS {
+            for k in settings_on_page().map(Setting::key) {
                 self.worker.call(
-                    Tag::Setting((*k).into()),
+                    Tag::Setting(k.into()),
                     "GET",
                     &format!("/api/settings/{k}"),
                     None,
@@ -758,17 +752,18 @@ impl App {
             .num_columns(3)
             .spacing([12.0, 6.0])
             .show(ui, |ui| {
-                for (k, label) in SETTINGS {
+                for setting in settings_on_page() {
+                    let k = setting.key();
                     let slot = match self.pages.settings.iter_mut().find(|(kk, _)| kk == k) {
                         Some(s) => s,
                         None => {
-                            self.pages.settings.push(((*k).into(), String::new()));
+                            self.pages.settings.push((k.into(), String::new()));
                             self.pages.settings.last_mut().expect("just pushed")
                         }
                     };
-                    let l = ui.label(tr!(label));
+                    let l = ui.label(setting_label(k));
                     ui.add_enabled_ui(admin, |ui| {
-                        if *k == "reconciliation_mode" {
+                        if setting == Setting::ReconciliationMode {
                             // A choice, in words: not the stored value.
                             let mut v = slot.1.clone();
                             let shown = |v: &str| tr!(&format!("set-mode-{v}"));

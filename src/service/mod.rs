@@ -687,30 +687,124 @@ impl Registry {
 }
 
 /// The rule a setting's value must follow, in words for the error.
-fn setting_rule(key: &str, v: &str) -> std::result::Result<(), String> {
-    match key {
-            "no_self_auth_age" => v
+/// The registry's settings: one list for the service (which checks a value
+/// before it is stored), the CLI (`registrar config`) and the GUI (which
+/// shows the ones on its Settings page, with a message per setting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    NoSelfAuthAge,
+    AutoLink,
+    Review,
+    ReconciliationMode,
+    SiteSource,
+    HubUrl,
+    HubKeyId,
+    HubTimeoutMs,
+    TrustedSources,
+}
+
+impl Setting {
+    pub const ALL: [Setting; 9] = [
+        Setting::NoSelfAuthAge,
+        Setting::AutoLink,
+        Setting::Review,
+        Setting::ReconciliationMode,
+        Setting::SiteSource,
+        Setting::HubUrl,
+        Setting::HubKeyId,
+        Setting::HubTimeoutMs,
+        Setting::TrustedSources,
+    ];
+
+    /// The key it is stored (and asked for) under.
+    pub fn key(self) -> &'static str {
+        match self {
+            Setting::NoSelfAuthAge => "no_self_auth_age",
+            Setting::AutoLink => "auto_link",
+            Setting::Review => "review",
+            Setting::ReconciliationMode => "reconciliation_mode",
+            Setting::SiteSource => "site_source",
+            Setting::HubUrl => "hub_url",
+            Setting::HubKeyId => "hub_key_id",
+            Setting::HubTimeoutMs => "hub_timeout_ms",
+            Setting::TrustedSources => "trusted_sources",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Setting> {
+        Setting::ALL.into_iter().find(|s| s.key() == key)
+    }
+
+    /// Shown on the GUI's Settings page under "Registry" (the hub's URL and
+    /// key id have their own section, with the secret).
+    pub fn on_settings_page(self) -> bool {
+        !matches!(self, Setting::HubUrl | Setting::HubKeyId)
+    }
+
+    /// Is `v` a value this setting may take? `Err` says what it may be.
+    pub fn check(self, v: &str) -> std::result::Result<(), String> {
+        match self {
+            Setting::NoSelfAuthAge => v
                 .parse::<u32>()
                 .map(|_| ())
                 .map_err(|_| "a whole number of years".into()),
-            "auto_link" | "review" => match v.parse::<f64>() {
+            Setting::AutoLink | Setting::Review => match v.parse::<f64>() {
                 Ok(x) if (0.0..=100.0).contains(&x) => Ok(()),
                 _ => Err("a confidence from 0 to 100".into()),
             },
-            "reconciliation_mode" if v == "interactive" || v == "queue" => Ok(()),
-            "reconciliation_mode" => Err("interactive or queue".into()),
-            "site_source" if hub::valid_source(v) => Ok(()),
-            "site_source" => Err("1–64 characters without whitespace".into()),
-            "hub_url" if v.starts_with("http://") || v.starts_with("https://") => Ok(()),
-            "hub_url" => Err("an http:// or https:// URL".into()),
-            "hub_key_id" if !v.is_empty() && !v.chars().any(char::is_whitespace) => Ok(()),
-            "hub_key_id" => Err("a key id without whitespace".into()),
-            "hub_timeout_ms" => v.parse::<u64>().map(|_| ()).map_err(|_| "a whole number of milliseconds".into()),
-            "trusted_sources" if v.split(',').map(str::trim).all(|s| s.is_empty() || hub::valid_source(s)) => Ok(()),
-            "trusted_sources" => Err("source names separated by commas, most trusted first".into()),
-            _ => Err(
-                "unknown setting (no_self_auth_age, auto_link, review, reconciliation_mode, site_source, hub_url, hub_key_id, hub_timeout_ms, trusted_sources)"
-                    .into(),
-            ),
+            Setting::ReconciliationMode if v == "interactive" || v == "queue" => Ok(()),
+            Setting::ReconciliationMode => Err("interactive or queue".into()),
+            Setting::SiteSource if hub::valid_source(v) => Ok(()),
+            Setting::SiteSource => Err("1–64 characters without whitespace".into()),
+            Setting::HubUrl if v.starts_with("http://") || v.starts_with("https://") => Ok(()),
+            Setting::HubUrl => Err("an http:// or https:// URL".into()),
+            Setting::HubKeyId if !v.is_empty() && !v.chars().any(char::is_whitespace) => Ok(()),
+            Setting::HubKeyId => Err("a key id without whitespace".into()),
+            Setting::HubTimeoutMs => v
+                .parse::<u64>()
+                .map(|_| ())
+                .map_err(|_| "a whole number of milliseconds".into()),
+            Setting::TrustedSources
+                if v.split(',')
+                    .map(str::trim)
+                    .all(|s| s.is_empty() || hub::valid_source(s)) =>
+            {
+                Ok(())
+            }
+            Setting::TrustedSources => {
+                Err("source names separated by commas, most trusted first".into())
+            }
         }
+    }
+}
+
+fn setting_rule(key: &str, v: &str) -> std::result::Result<(), String> {
+    match Setting::parse(key) {
+        Some(s) => s.check(v),
+        None => Err(format!(
+            "unknown setting ({})",
+            Setting::ALL.map(Setting::key).join(", ")
+        )),
+    }
+}
+
+#[cfg(test)]
+mod setting_tests {
+    use super::{Setting, setting_rule};
+
+    #[test]
+    fn every_setting_is_found_by_its_key_and_checks_its_values() {
+        for s in Setting::ALL {
+            assert_eq!(Setting::parse(s.key()), Some(s));
+        }
+        assert!(Setting::AutoLink.check("99.9").is_ok());
+        assert!(Setting::AutoLink.check("101").is_err());
+        assert!(Setting::ReconciliationMode.check("queue").is_ok());
+        assert!(Setting::ReconciliationMode.check("later").is_err());
+        let e = setting_rule("auto_lnk", "1").unwrap_err();
+        assert!(
+            e.contains("auto_link") && e.contains("hub_timeout_ms"),
+            "{e}"
+        );
+    }
 }
