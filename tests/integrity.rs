@@ -1004,3 +1004,48 @@ fn an_internal_error_leaks_nothing() {
         );
     }
 }
+
+/// The desk's "Same person – link" is one operation: the service chooses
+/// the source and the record's id; bad input is refused naming the field.
+#[test]
+fn a_desk_link_is_one_service_operation() {
+    let mut reg = common::registry();
+    let r = common::post(&mut reg, "/api/person_requests", &common::adult());
+    assert_eq!(r.status, 201, "{}", r.body);
+    let rid = r.body["data"]["reference_id"].as_str().unwrap().to_string();
+    let typed = serde_json::json!({"givenName": "Olena", "sn": "Kovalenko", "dateOfBirth": "1986-04-12", "mobile": "+380501234567"});
+    let r = common::post(
+        &mut reg,
+        "/people/desk-link",
+        &serde_json::json!({"referenceId": rid, "sorAttributes": typed}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["referenceId"], rid.as_str());
+    let p = reg.get_person(&rid).unwrap();
+    let desk = p
+        .sor_records
+        .iter()
+        .find(|s| s.sor == "registrar-desk")
+        .expect("the desk's record");
+    assert!(desk.sor_id.starts_with("desk_"), "{}", desk.sor_id);
+    assert_eq!(desk.attributes["mobile"], "+380501234567");
+    // "new" is not a person to link to; an unknown field is refused.
+    let r = common::post(
+        &mut reg,
+        "/people/desk-link",
+        &serde_json::json!({"referenceId": "new", "sorAttributes": typed}),
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.to_string().contains("referenceId"), "{}", r.body);
+    let r = common::post(
+        &mut reg,
+        "/people/desk-link",
+        &serde_json::json!({"referenceId": rid, "sorAttributes": typed, "sor": "HIS"}),
+    );
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(
+        r.body["error"]["invalid"][0]["entry"], "$.sor",
+        "{}",
+        r.body
+    );
+}

@@ -54,6 +54,7 @@ fn listed(r: Route) -> bool {
         | Route::Unlink
         | Route::MoveRecord
         | Route::Merge
+        | Route::DeskLink
         | Route::Unmerge
         | Route::NotDuplicates
         | Route::UndoNotDuplicates
@@ -109,6 +110,7 @@ fn every_route_with_every_role() {
         Route::Unlink,
         Route::MoveRecord,
         Route::Merge,
+        Route::DeskLink,
         Route::Unmerge,
         Route::NotDuplicates,
         Route::UndoNotDuplicates,

@@ -122,6 +122,7 @@ pub enum Route {
     Unlink,
     MoveRecord,
     Merge,
+    DeskLink,
     Unmerge,
     NotDuplicates,
     UndoNotDuplicates,
@@ -204,6 +205,12 @@ pub const ROUTES: &[RouteRule] = &[
         method: "POST",
         pattern: "/people/merge",
         roles: STEWARDS,
+    },
+    RouteRule {
+        route: Route::DeskLink,
+        method: "POST",
+        pattern: "/people/desk-link",
+        roles: STAFF,
     },
     RouteRule {
         route: Route::NotDuplicates,
@@ -908,6 +915,14 @@ pub fn handle(
                 .map(|from| ApiResponse::new(200, json!({"referenceId": param(0), "from": from,
                                                         "sor": field("sor"), "sorId": field("sorId")})))
                 .map_err(|e| error_response(&e))
+        }),
+        Route::DeskLink => parse_fields(body, &["referenceId", "sorAttributes"]).and_then(|v| {
+            let rid = v.get("referenceId").and_then(Value::as_str).unwrap_or("");
+            let attrs = v.get("sorAttributes").cloned().unwrap_or(Value::Null);
+            match crate::service::idmatch::desk_link_request(rid, &attrs) {
+                Ok(req) => Ok(id_match_response(reg.reference_request(actor, &req))),
+                Err(e) => Err(error_response(&e)),
+            }
         }),
         Route::Merge => parse_fields(body, &["survivor", "merged", "reason"]).and_then(|v| {
             let field = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();

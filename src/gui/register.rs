@@ -699,15 +699,17 @@ impl App {
         }
     }
 
-    /// "Same person – link": seed 001's forced reconciliation of the desk record.
+    /// "Same person – link": everything typed goes to the person as the
+    /// desk's record (`POST /people/desk-link`: the service chooses the
+    /// source and the record's id).
     pub(super) fn link_to(&mut self, reference_id: &str) {
-        let desk_id = crate::core::ids::base62_id("desk_");
         let body = json!({
-            "requestType": "referenceId", "version": "1.0", "sor": crate::service::idmatch::DESK_LINK_SOR,
-            "sorAttributes": self.register.form.sor_attributes(&desk_id), "referenceId": reference_id,
+            "referenceId": reference_id,
+            "sorAttributes": self.register.form.sor_attributes(""),
         });
         self.register.chooser_open = false;
-        self.worker.call(Tag::Link, "POST", "/people", Some(&body));
+        self.worker
+            .call(Tag::Link, "POST", "/people/desk-link", Some(&body));
     }
 
     pub(super) fn on_register_reply(&mut self, _ctx: &egui::Context, r: Reply) {

@@ -483,6 +483,33 @@ pub const LOCAL_SOR: &str = "registrar";
 /// unlink or move it like any other source's record.
 pub const DESK_LINK_SOR: &str = "registrar-desk";
 
+/// "Same person – link" at the desk, as one operation: what the
+/// receptionist typed (seed 001 `sorAttributes`) becomes a record of its
+/// own (`DESK_LINK_SOR`, a new desk id) linked to `reference_id` through
+/// seed 001's forced reconciliation. The shells send the two; the source
+/// and the id are chosen here.
+pub fn desk_link_request(reference_id: &str, attributes: &Value) -> Result<Value> {
+    let Some(attrs) = attributes.as_object() else {
+        return Err(crate::service::ServiceError::BadRequest(
+            "sorAttributes: an object of what was typed".into(),
+        ));
+    };
+    if reference_id.trim().is_empty() || reference_id == "new" {
+        return Err(crate::service::ServiceError::BadRequest(
+            "referenceId: the person to link to".into(),
+        ));
+    }
+    let mut attrs = attrs.clone();
+    attrs.insert(
+        "sorId".into(),
+        Value::String(crate::core::ids::base62_id("desk_")),
+    );
+    Ok(json!({
+        "requestType": "referenceId", "version": "1.0", "sor": DESK_LINK_SOR,
+        "sorAttributes": attrs, "referenceId": reference_id,
+    }))
+}
+
 /// How an unresolved potential match is answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
