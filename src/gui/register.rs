@@ -561,6 +561,8 @@ impl App {
             .default_width(460.0)
             .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
             .show(ctx, |ui| {
+                // The main form's warnings are not the confidant's.
+                widgets::set_warnings(ui, &Errors::new());
                 ui.label(RichText::new(tr!("nc-help")).small().weak());
                 let f = &mut nc.form;
                 let e = &nc.errors;
@@ -962,6 +964,7 @@ impl App {
             .filter(|(path, _)| st.show_all || st.visited.contains(*path))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
+        widgets::set_warnings(ui, &st.warnings);
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {
@@ -1044,25 +1047,6 @@ impl App {
                             "$.person.tax_id",
                         )
                         .changed();
-                        for w in st.warnings.get("$.person.tax_id").into_iter().flatten() {
-                            // Wrapped to the field's width, like the errors.
-                            if !widgets::stacked(ui) {
-                                ui.label("");
-                            }
-                            let width = widgets::field_width(ui);
-                            ui.vertical(|ui| {
-                                ui.set_max_width(width);
-                                ui.add(
-                                    egui::Label::new(
-                                        RichText::new(w.as_str())
-                                            .small()
-                                            .color(widgets::warn_color(ui)),
-                                    )
-                                    .wrap(),
-                                );
-                            });
-                            ui.end_row();
-                        }
                         let l = ui.label(tr!("reg-no-tax-id"));
                         changed |= ui
                             .checkbox(&mut f.no_tax_id, tr!("reg-no-tax-id-box"))

@@ -43,6 +43,26 @@ pub fn show_errors(ui: &mut Ui, errors: &Errors, path: &str) {
             );
         }
     }
+    // What is worth a check (never refusing) shares the field's line.
+    let warnings: Option<Vec<String>> = ui.data(|d| {
+        d.get_temp::<std::sync::Arc<Errors>>(egui::Id::unique(WARNINGS))
+            .and_then(|w| w.get(path).cloned())
+    });
+    for w in warnings.into_iter().flatten() {
+        ui.label(RichText::new(w).color(warn_color(ui)).small());
+    }
+}
+
+const WARNINGS: &str = "registrar-form-warnings";
+
+/// The warnings the form's fields show under them from now on (by path).
+pub fn set_warnings(ui: &Ui, warnings: &Errors) {
+    ui.data_mut(|d| {
+        d.insert_temp(
+            egui::Id::unique(WARNINGS),
+            std::sync::Arc::new(warnings.clone()),
+        )
+    });
 }
 
 /// The width of a field in a form grid: as wide as 240 points, narrower
