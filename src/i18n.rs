@@ -140,6 +140,27 @@ pub fn has(id: &str) -> bool {
     BUNDLES[current().index()].has_message(id) || BUNDLES[Lang::En.index()].has_message(id)
 }
 
+/// The message `id` if the catalogues have one, else `fallback` (for words
+/// chosen by a code from outside: a seed code, a field's key).
+pub fn text_or(id: &str, fallback: impl Into<String>) -> String {
+    if has(id) {
+        text(id, None)
+    } else {
+        fallback.into()
+    }
+}
+
+/// An English phrase as part of a message id: its ASCII words, lower
+/// case, joined by hyphens ("Jaro-Winkler ≥ 0.92" → "jaro-winkler-0-92").
+pub fn slug(phrase: &str) -> String {
+    phrase
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
 /// `tr!("id")` or `tr!("id", name = value, …)`: a message in the current
 /// language. Values are strings or numbers (numbers choose plural forms).
 #[macro_export]
@@ -226,13 +247,6 @@ mod tests {
     fn every_code_has_words() {
         use crate::core::{matching, rules, validate};
         let en = ids(SOURCES[0].1);
-        let slug = |s: &str| {
-            s.split(|c: char| !c.is_ascii_alphanumeric())
-                .filter(|w| !w.is_empty())
-                .map(str::to_ascii_lowercase)
-                .collect::<Vec<_>>()
-                .join("-")
-        };
         let mut wanted: Vec<String> = vec![];
         for list in [
             rules::ISSUED_IDENTIFIER_TYPES,

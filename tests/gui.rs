@@ -30,11 +30,17 @@ fn db_with_users() -> Db {
 }
 
 fn harness(path: &Path) -> Harness<'static, App> {
-    let reg = Registry::open(path).unwrap();
+    harness_with(Registry::open(path).unwrap(), path, [1500.0, 1300.0])
+}
+
+/// The app on `reg` (the database at `path`, for its background tasks:
+/// sync, import) in a window `size` points large.
+fn harness_with(reg: Registry, path: &Path, size: [f32; 2]) -> Harness<'static, App> {
     let label = path.display().to_string();
+    let path = path.to_path_buf();
     Harness::builder()
-        .with_size([1500.0, 1300.0])
-        .build_eframe(move |cc| App::new(cc, reg, label))
+        .with_size(size)
+        .build_eframe(move |cc| App::new(cc, reg, label).with_db_path(path))
 }
 
 /// Step the app until `done` holds (the worker answers on its own thread).
@@ -560,11 +566,11 @@ fn search_finds_the_person() {
 fn sync_page_shows_the_outbox_and_reports_a_missing_hub() {
     let db = db_with_users();
     seed_person(&db.path, olena());
-    let reg = Registry::open(&db.path).unwrap();
-    let path = db.path.clone();
-    let mut h = Harness::builder()
-        .with_size([1500.0, 1000.0])
-        .build_eframe(move |cc| App::new(cc, reg, "gui.db".into()).with_db_path(path));
+    let mut h = harness_with(
+        Registry::open(&db.path).unwrap(),
+        &db.path,
+        [1500.0, 1000.0],
+    );
     login(&mut h, "rob", "rob-pass1");
     click(&mut h, "Sync");
     wait_for(&mut h, "the outbox", |h| {
@@ -750,11 +756,7 @@ fn a_reviewer_says_not_the_same_person_in_reconciliation() {
         }
     }
     // At 1024×700: everything the reviewer needs is in reach.
-    let reg = Registry::open(&db.path).unwrap();
-    let label = db.path.display().to_string();
-    let mut h = Harness::builder()
-        .with_size([1024.0, 700.0])
-        .build_eframe(move |cc| App::new(cc, reg, label));
+    let mut h = harness_with(Registry::open(&db.path).unwrap(), &db.path, [1024.0, 700.0]);
     login(&mut h, "rob", "rob-pass1");
     wait_for(&mut h, "the queue count", |h| {
         has_text(h, "Reconciliation (1)")
@@ -998,10 +1000,7 @@ fn the_child_rule_follows_the_registrys_clock() {
             .unwrap()
             .to_utc()
     });
-    let label = db.path.display().to_string();
-    let mut h = Harness::builder()
-        .with_size([1500.0, 1300.0])
-        .build_eframe(move |cc| App::new(cc, reg, label));
+    let mut h = harness_with(reg, &db.path, [1500.0, 1300.0]);
     login(&mut h, "rita", "rita-pass");
     type_into(&mut h, "First name", "Marko");
     type_into(&mut h, "Birth date", "2014-06-01");
@@ -1024,11 +1023,7 @@ fn the_child_rule_follows_the_registrys_clock() {
 #[test]
 fn an_admin_sets_and_tests_the_hub_connection() {
     let db = db_with_users();
-    let reg = Registry::open(&db.path).unwrap();
-    let path = db.path.clone();
-    let mut h = Harness::builder()
-        .with_size([1500.0, 1300.0])
-        .build_eframe(move |cc| App::new(cc, reg, "gui.db".into()).with_db_path(path));
+    let mut h = harness(&db.path);
     login(&mut h, "ada", "admin-pass");
     click(&mut h, "Settings");
     wait_for(&mut h, "the hub section", |h| {
@@ -1190,11 +1185,11 @@ fn an_admin_imports_a_csv_file_from_the_window() {
          H-3,Olena,Kovalenko,12.04.1986,+380501234567\n",
     )
     .unwrap();
-    let reg = Registry::open(&db.path).unwrap();
-    let path = db.path.clone();
-    let mut h = Harness::builder()
-        .with_size([1500.0, 1000.0])
-        .build_eframe(move |cc| App::new(cc, reg, "gui.db".into()).with_db_path(path));
+    let mut h = harness_with(
+        Registry::open(&db.path).unwrap(),
+        &db.path,
+        [1500.0, 1000.0],
+    );
     login(&mut h, "ada", "admin-pass");
     click(&mut h, "Import");
     type_into(&mut h, "CSV file", &csv.display().to_string());

@@ -163,6 +163,8 @@ impl App {
         }
         let st = &mut self.import;
         let running = st.running.is_some();
+        // A typed path, read like a chosen file once the page is drawn.
+        let mut read: Option<PathBuf> = None;
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {
@@ -179,12 +181,7 @@ impl App {
                             st.pick = Some(super::files::pick_csv(&ctx));
                         }
                         if ui.button(tr!("imp-read")).clicked() || typed {
-                            let path = PathBuf::from(st.path.trim());
-                            st.headers = None;
-                            // Read on a thread, like a chosen file.
-                            let (tx, rx) = std::sync::mpsc::channel();
-                            let _ = tx.send(Some(vec![path]));
-                            st.pick = Some(rx);
+                            read = Some(PathBuf::from(st.path.trim()));
                         }
                     });
                 });
@@ -389,6 +386,9 @@ impl App {
                     None => {}
                 }
             });
+        if let Some(path) = read {
+            self.import_choose(path, &ctx);
+        }
     }
 }
 

@@ -151,6 +151,21 @@ pub struct Notice {
     pub ok: bool,
 }
 
+impl Notice {
+    /// Something done, said in the user's words.
+    pub fn done(text: String) -> Notice {
+        Notice { text, ok: true }
+    }
+
+    /// A refusal, as the reply says it ([`worker::Reply::message`]).
+    pub fn refused(r: &worker::Reply) -> Notice {
+        Notice {
+            text: r.message(),
+            ok: false,
+        }
+    }
+}
+
 /// The workstation application.
 pub struct App {
     /// The database file, for the sync thread's own connection.

@@ -69,6 +69,30 @@ fn setting_label(key: &str) -> String {
     tr!(&format!("set-{}", key.replace('_', "-")))
 }
 
+/// An action pressed once asks again: the question, then Confirm or
+/// Cancel (the confirmation takes the button's place, so a double click
+/// never acts). True when confirmed; either answer disarms it.
+fn ask_again(
+    ui: &mut egui::Ui,
+    armed: &mut Option<String>,
+    question: String,
+    confirm: String,
+    cancel: String,
+) -> bool {
+    ui.label(question);
+    let mut confirmed = false;
+    ui.horizontal(|ui| {
+        if ui.button(confirm).clicked() {
+            confirmed = true;
+            *armed = None;
+        }
+        if ui.button(cancel).clicked() {
+            *armed = None;
+        }
+    });
+    confirmed
+}
+
 fn age(seconds: i64) -> String {
     match seconds {
         s if s < 120 => tr!("age-seconds", n = s),
@@ -95,22 +119,16 @@ impl App {
             }
             Tag::Approve | Tag::Reject | Tag::Withdraw => {
                 if r.ok() {
-                    self.notice = Some(Notice {
-                        text: match r.tag {
-                            Tag::Approve => tr!("rv-approved"),
-                            Tag::Reject => tr!("rv-rejected"),
-                            _ => tr!("rv-withdrawn"),
-                        },
-                        ok: true,
-                    });
+                    self.notice = Some(Notice::done(match r.tag {
+                        Tag::Approve => tr!("rv-approved"),
+                        Tag::Reject => tr!("rv-rejected"),
+                        _ => tr!("rv-withdrawn"),
+                    }));
                     p.reject_reason.clear();
                     self.load_review();
                     self.refresh_stats();
                 } else {
-                    self.notice = Some(Notice {
-                        text: r.message(),
-                        ok: false,
-                    });
+                    self.notice = Some(Notice::refused(&r));
                 }
             }
             Tag::Pending if r.ok() => {
@@ -119,21 +137,15 @@ impl App {
             }
             Tag::Resolve => {
                 if r.ok() {
-                    self.notice = Some(Notice {
-                        text: tr!(
-                            "rc-resolved",
-                            rid = r.body["referenceId"].as_str().unwrap_or("")
-                        ),
-                        ok: true,
-                    });
+                    self.notice = Some(Notice::done(tr!(
+                        "rc-resolved",
+                        rid = r.body["referenceId"].as_str().unwrap_or("")
+                    )));
                     self.worker
                         .call(Tag::Pending, "GET", "/people/pending", None);
                     self.refresh_stats();
                 } else {
-                    self.notice = Some(Notice {
-                        text: r.message(),
-                        ok: false,
-                    });
+                    self.notice = Some(Notice::refused(&r));
                 }
             }
             Tag::Outbox if r.ok() => {
@@ -149,24 +161,13 @@ impl App {
             }
             Tag::SaveSetting(k) => {
                 self.notice = Some(if r.ok() {
-                    Notice {
-                        text: tr!("set-saved", what = setting_label(k)),
-                        ok: true,
-                    }
+                    Notice::done(tr!("set-saved", what = setting_label(k)))
                 } else {
-                    Notice {
-                        text: r.message(),
-                        ok: false,
-                    }
+                    Notice::refused(&r)
                 });
                 self.refresh_stats();
             }
-            _ if !r.ok() => {
-                self.notice = Some(Notice {
-                    text: r.message(),
-                    ok: false,
-                })
-            }
+            _ if !r.ok() => self.notice = Some(Notice::refused(&r)),
             _ => {}
         }
     }
@@ -255,24 +256,21 @@ impl App {
                 let id = w["id"].to_string();
                 // Approving asks once more, and the confirmation replaces
                 // the button, so a double click never approves the next.
-                if p.approve_armed.as_deref() == Some(id.as_str()) {
-                    ui.label(tr!(
-                        "rv-approve-question",
-                        name = w["name"].as_str().unwrap_or("")
-                    ));
-                    ui.horizontal(|ui| {
-                        if ui.button(tr!("rv-approve-confirm")).clicked() {
-                            action = Some((
-                                Tag::Approve,
-                                format!("/generic/persons/workingcopies/{id}/approve"),
-                                json!({}),
-                            ));
-                            p.approve_armed = None;
-                        }
-                        if ui.button(tr!("rv-approve-cancel")).clicked() {
-                            p.approve_armed = None;
-                        }
-                    });
+                let name = w["name"].as_str().unwrap_or("");
+                if p.approve_armed.as_ref() == Some(&id) {
+                    if ask_again(
+                        ui,
+                        &mut p.approve_armed,
+                        tr!("rv-approve-question", name = name),
+                        tr!("rv-approve-confirm"),
+                        tr!("rv-approve-cancel"),
+                    ) {
+                        action = Some((
+                            Tag::Approve,
+                            format!("/generic/persons/workingcopies/{id}/approve"),
+                            json!({}),
+                        ));
+                    }
                 } else if ui
                     .horizontal(|ui| ui.button(tr!("rv-approve")).clicked())
                     .inner
@@ -282,9 +280,12 @@ impl App {
                 ui.horizontal(|ui| {
                     let l = ui.label(tr!("rv-reject-reason"));
                     // As wide as the column leaves beside the button.
-                    let w = (ui.available_width() - 110.0).clamp(120.0, 320.0);
-                    ui.add_sized([w, 22.0], egui::TextEdit::singleline(&mut p.reject_reason))
-                        .labelled_by(l.id);
+                    let width = (ui.available_width() - 110.0).clamp(120.0, 320.0);
+                    ui.add_sized(
+                        [width, 22.0],
+                        egui::TextEdit::singleline(&mut p.reject_reason),
+                    )
+                    .labelled_by(l.id);
                     if ui
                         .add_enabled(
                             !p.reject_reason.trim().is_empty(),
@@ -296,24 +297,20 @@ impl App {
                     }
                 });
                 // Rejecting asks once more too: the author sees the reason.
-                if p.reject_armed.as_deref() == Some(id.as_str()) {
-                    ui.label(tr!(
-                        "rv-reject-question",
-                        name = w["name"].as_str().unwrap_or("")
+                if p.reject_armed.as_ref() == Some(&id)
+                    && ask_again(
+                        ui,
+                        &mut p.reject_armed,
+                        tr!("rv-reject-question", name = name),
+                        tr!("rv-reject-confirm"),
+                        tr!("rv-reject-cancel"),
+                    )
+                {
+                    action = Some((
+                        Tag::Reject,
+                        format!("/generic/persons/workingcopies/{id}/reject"),
+                        json!({"reason": p.reject_reason.trim()}),
                     ));
-                    ui.horizontal(|ui| {
-                        if ui.button(tr!("rv-reject-confirm")).clicked() {
-                            action = Some((
-                                Tag::Reject,
-                                format!("/generic/persons/workingcopies/{id}/reject"),
-                                json!({"reason": p.reject_reason.trim()}),
-                            ));
-                            p.reject_armed = None;
-                        }
-                        if ui.button(tr!("rv-reject-cancel")).clicked() {
-                            p.reject_armed = None;
-                        }
-                    });
                 }
             }
         });
@@ -902,14 +899,7 @@ pub(super) fn when_words(at: &str) -> String {
 pub(super) fn field_words(path: &str) -> String {
     // A key in words (`field-<key>` in the catalogues), else the key with
     // spaces.
-    let word = |k: &str| -> String {
-        let id = format!("field-{k}");
-        if crate::i18n::has(&id) {
-            tr!(&id)
-        } else {
-            k.replace('_', " ")
-        }
-    };
+    let word = |k: &str| crate::i18n::text_or(&format!("field-{k}"), k.replace('_', " "));
     let mut out: Vec<String> = Vec::new();
     for part in path.split('.') {
         match part.split_once('[') {

@@ -801,26 +801,17 @@ impl App {
                         .to_string();
                     let name = format!("{} {}", st.form.first_name, st.form.last_name);
                     *st = super::register::RegisterState::new();
-                    self.notice = Some(Notice {
-                        text: tr!("reg-registered", name = name, rid = rid),
-                        ok: true,
-                    });
+                    self.notice = Some(Notice::done(tr!("reg-registered", name = name, rid = rid)));
                     self.refresh_stats();
                 }
                 202 => {
                     *st = super::register::RegisterState::new();
-                    self.notice = Some(Notice {
-                        text: tr!("reg-waits"),
-                        ok: true,
-                    });
+                    self.notice = Some(Notice::done(tr!("reg-waits")));
                     self.refresh_stats();
                 }
                 200 => {
                     *st = super::register::RegisterState::new();
-                    self.notice = Some(Notice {
-                        text: tr!("reg-saved"),
-                        ok: true,
-                    });
+                    self.notice = Some(Notice::done(tr!("reg-saved")));
                     self.refresh_stats();
                 }
                 422 => {
@@ -838,10 +829,7 @@ impl App {
                     *st = super::register::RegisterState::new();
                     self.page = super::Page::Search;
                     self.open_person(&rid);
-                    self.notice = Some(Notice {
-                        text: tr!("reg-linked", rid = rid.as_str()),
-                        ok: true,
-                    });
+                    self.notice = Some(Notice::done(tr!("reg-linked", rid = rid.as_str())));
                     self.refresh_stats();
                 } else {
                     st.submit_error = Some(r.message());

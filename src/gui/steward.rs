@@ -200,15 +200,12 @@ impl App {
                     st.move_to.clear();
                     st.picks.clear();
                     st.pick_query.clear();
-                    self.notice = Some(super::Notice { text, ok: true });
+                    self.notice = Some(super::Notice::done(text));
                     if let Some(id) = self.search.selected.clone() {
                         self.open_person(&id);
                     }
                 } else {
-                    self.notice = Some(super::Notice {
-                        text: r.message(),
-                        ok: false,
-                    });
+                    self.notice = Some(super::Notice::refused(&r));
                 }
             }
             _ => {}

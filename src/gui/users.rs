@@ -54,17 +54,11 @@ impl App {
                 if r.ok() {
                     u.hub_secret.clear();
                     u.hub_result = None;
-                    self.notice = Some(Notice {
-                        text: tr!("us-hub-saved"),
-                        ok: true,
-                    });
+                    self.notice = Some(Notice::done(tr!("us-hub-saved")));
                     self.worker.call(Tag::HubGet, "GET", "/api/hub", None);
                     self.worker.call(Tag::Stats, "GET", "/api/stats", None);
                 } else {
-                    self.notice = Some(Notice {
-                        text: r.message(),
-                        ok: false,
-                    });
+                    self.notice = Some(Notice::refused(&r));
                 }
             }
             Tag::Users if r.ok() => {
@@ -73,14 +67,11 @@ impl App {
             Tag::AddUser | Tag::UpdateUser => {
                 if r.ok() {
                     let name = r.body["name"].as_str().unwrap_or("").to_string();
-                    self.notice = Some(Notice {
-                        text: if r.tag == Tag::AddUser {
-                            tr!("us-added", name = name.as_str())
-                        } else {
-                            tr!("us-saved", name = name.as_str())
-                        },
-                        ok: true,
-                    });
+                    self.notice = Some(Notice::done(if r.tag == Tag::AddUser {
+                        tr!("us-added", name = name.as_str())
+                    } else {
+                        tr!("us-saved", name = name.as_str())
+                    }));
                     if r.tag == Tag::AddUser {
                         u.new_name.clear();
                         u.new_password.clear();
@@ -89,18 +80,10 @@ impl App {
                     u.reset_password.clear();
                     self.worker.call(Tag::Users, "GET", "/users", None);
                 } else {
-                    self.notice = Some(Notice {
-                        text: r.message(),
-                        ok: false,
-                    });
+                    self.notice = Some(Notice::refused(&r));
                 }
             }
-            _ if !r.ok() => {
-                self.notice = Some(Notice {
-                    text: r.message(),
-                    ok: false,
-                })
-            }
+            _ if !r.ok() => self.notice = Some(Notice::refused(&r)),
             _ => {}
         }
     }

@@ -325,12 +325,10 @@ pub fn section(ui: &mut Ui, title: &str) {
 /// the code. A code without words (a value from another system) shows as
 /// it is.
 pub fn code_words(code: &str) -> String {
-    let id = format!("code-{code}");
-    if !code.is_empty() && crate::i18n::has(&id) {
-        crate::tr!(&id)
-    } else {
-        code.to_string()
+    if code.is_empty() {
+        return String::new();
     }
+    crate::i18n::text_or(&format!("code-{code}"), code)
 }
 
 /// A phrase the service says in English from a closed set (a matching
@@ -338,18 +336,8 @@ pub fn code_words(code: &str) -> String {
 /// `phrase("match-field", "birth date")` reads `match-field-birth-date`.
 /// A phrase the catalogues lack shows as the service said it.
 pub fn phrase(prefix: &str, english: &str) -> String {
-    let slug = english
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_ascii_lowercase)
-        .collect::<Vec<_>>()
-        .join("-");
-    let id = format!("{prefix}-{slug}");
-    if crate::i18n::has(&id) {
-        crate::tr!(&id)
-    } else {
-        english.to_string()
-    }
+    let id = format!("{prefix}-{}", crate::i18n::slug(english));
+    crate::i18n::text_or(&id, english)
 }
 
 /// What the service found wrong (or worth a check), as a sentence in the
