@@ -113,8 +113,11 @@ fn room_key(ui: &Ui) -> egui::Id {
 /// The widest label this grid has drawn (the labels' column), as of the
 /// last frame: a grid's cells do not know their column's width.
 fn label_room(ui: &Ui) -> f32 {
-    ui.data(|d| d.get_temp::<f32>(room_key(ui)))
-        .unwrap_or(130.0)
+    // The key first: reading the context's memory inside another read of
+    // it can deadlock against a thread waiting to write (the worker's
+    // request_repaint).
+    let key = room_key(ui);
+    ui.data(|d| d.get_temp::<f32>(key)).unwrap_or(130.0)
 }
 
 /// Remember a label's width for its grid's next frame.
