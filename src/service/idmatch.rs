@@ -3,6 +3,7 @@
 
 use super::{Actor, Registry, Result, ServiceError, allocate_reference_id};
 use crate::core::ids;
+use crate::core::matching::index::BlockIndex;
 use crate::core::matching::{self, Explanation, MatchRecord, Params, normalize};
 use crate::core::model::*;
 use crate::store::matching::{self as sm, SourcedRecord, SqlTf};
@@ -346,17 +347,69 @@ fn score_persons(
             scored.push((s, seq, i, records));
         }
     }
+    explain_scored(conn, rec, scored, params, &tf, limit)
+}
+
+/// [`score_persons`] over the blocking index in memory: the same persons,
+/// scores and order, without reading a record from the store. Each record
+/// is unpacked into one reused `MatchRecord`; only the persons kept are
+/// unpacked whole.
+fn score_indexed(
+    conn: &Connection,
+    index: &BlockIndex,
+    rec: &MatchRecord,
+    seqs: Vec<i64>,
+    params: &Params,
+    min_confidence: f64,
+    limit: usize,
+) -> Result<Vec<Candidate>> {
+    let tf = SqlTf::new(conn)?;
+    let mut scratch = MatchRecord::default();
+    let mut scored: Vec<(f64, i64, usize, Vec<SourcedRecord>)> = Vec::new();
+    for seq in seqs {
+        let best = (0..index.record_count(seq))
+            .map(|i| {
+                index.record_into(seq, i, &mut scratch);
+                (matching::score_only(rec, &scratch, params, &tf), i)
+            })
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((s, i)) = best
+            && matching::confidence(s) >= min_confidence
+        {
+            scored.push((s, seq, i, Vec::new()));
+        }
+    }
+    for s in &mut scored {
+        s.3 = index
+            .records(s.1)
+            .into_iter()
+            .map(|(sor, sor_id, rec)| SourcedRecord { sor, sor_id, rec })
+            .collect();
+    }
+    explain_scored(conn, rec, scored, params, &tf, limit)
+}
+
+/// The best `limit` of `scored` (score, person, its best record, its
+/// records) as candidates, explained.
+fn explain_scored(
+    conn: &Connection,
+    rec: &MatchRecord,
+    mut scored: Vec<(f64, i64, usize, Vec<SourcedRecord>)>,
+    params: &Params,
+    tf: &SqlTf,
+    limit: usize,
+) -> Result<Vec<Candidate>> {
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     scored.truncate(limit);
     let mut out = Vec::with_capacity(scored.len());
     for (_, seq, i, records) in scored {
         let src = &records[i];
         let levels = matching::compare(rec, &src.rec);
-        let explanation = matching::score_levels(rec, &src.rec, &levels, params, &tf);
+        let explanation = matching::score_levels(rec, &src.rec, &levels, params, tf);
         // The best record must not be contradicted by the person's others:
         // a person grows by matching as a whole, never by a chain of links.
         let hold = matching::hold_reason(&explanation, &levels, rec, &src.rec, params.auto_link)
-            .or_else(|| chain_hold(rec, &records, i, &levels, params, &tf));
+            .or_else(|| chain_hold(rec, &records, i, &levels, params, tf));
         let link_at = matching::link_threshold(params, &levels, explanation.prior);
         let why_not = matching::shortfall(&explanation, link_at);
         let review = explanation.confidence >= params.review;
@@ -586,7 +639,7 @@ fn create_person_for(
     req: &ReferenceRequest,
     rec: &Keyed,
     why: Why,
-) -> Result<String> {
+) -> Result<(i64, String)> {
     let (actor, now) = (why.actor, why.now);
     let reference_id = allocate_reference_id(conn)?;
     let id = ids::person_id();
@@ -605,7 +658,7 @@ fn create_person_for(
         },
     )?;
     attach(conn, seq, previous, req, rec, "new", why)?;
-    Ok(reference_id)
+    Ok((seq, reference_id))
 }
 
 /// The active person with this reference id, if any.
@@ -674,15 +727,20 @@ pub fn reference_in(
         req.attributes.clone(),
     )));
     let known = sm::find_sor(conn, &req.sor, &req.sor_id)?;
-    reference_in_prepared(conn, req, &rec, known, params, mode, actor, now)
+    reference_in_prepared(conn, None, req, &rec, known, params, mode, actor, now)
 }
 
 /// [`reference_in`] for a caller that has already built the comparable
 /// record of `req` and looked up its SOR record (`known`): the bulk import
 /// does both off the database thread.
 #[allow(clippy::too_many_arguments)]
+///
+/// `index`, when given, is the blocking index in memory, in step with the
+/// store: candidates are read from it, and what this writes is mirrored
+/// into it.
 pub fn reference_in_prepared(
     conn: &Connection,
+    index: Option<&mut BlockIndex>,
     req: &ReferenceRequest,
     rec: &Keyed,
     known: Option<sm::SorRow>,
@@ -706,9 +764,9 @@ pub fn reference_in_prepared(
                 reason: Some("the sending system asked for a new person"),
                 ..why
             };
-            return Ok(ReferenceOutcome::Created(create_person_for(
-                conn, previous, req, rec, why,
-            )?));
+            let (seq, rid) = create_person_for(conn, previous, req, rec, why)?;
+            mirror(index, seq, previous, req, rec);
+            return Ok(ReferenceOutcome::Created(rid));
         }
         Some(r) => {
             let seq = reference_seq(conn, r)?;
@@ -717,6 +775,7 @@ pub fn reference_in_prepared(
                 ..why
             };
             attach(conn, seq, previous, req, rec, "linked", why)?;
+            mirror(index, seq, previous, req, rec);
             return Ok(ReferenceOutcome::Existing(r.to_string()));
         }
         None => {}
@@ -732,6 +791,7 @@ pub fn reference_in_prepared(
             &row.link_kind,
             why,
         )?;
+        mirror(index, row.person_seq, previous, req, rec);
         let rid: String = crate::store::query_one(
             conn,
             "SELECT reference_id FROM persons WHERE seq = ?1",
@@ -740,7 +800,13 @@ pub fn reference_in_prepared(
         )?;
         return Ok(ReferenceOutcome::Existing(rid));
     }
-    let cands = find_candidates_keyed(conn, &rec.rec, &rec.keys, params, params.review, 10)?;
+    let cands = match index.as_deref() {
+        Some(ix) => {
+            let seqs = ix.candidates(&rec.keys);
+            score_indexed(conn, ix, &rec.rec, seqs, params, params.review, 10)?
+        }
+        None => find_candidates_keyed(conn, &rec.rec, &rec.keys, params, params.review, 10)?,
+    };
     let sure: Vec<&Candidate> = cands.iter().filter(|c| c.sure()).collect();
     if sure.len() == 1 {
         let seq = reference_seq(conn, &sure[0].reference_id)?;
@@ -749,12 +815,13 @@ pub fn reference_in_prepared(
             ..why
         };
         attach(conn, seq, previous, req, rec, "linked", why)?;
+        mirror(index, seq, previous, req, rec);
         return Ok(ReferenceOutcome::Existing(sure[0].reference_id.clone()));
     }
     if cands.is_empty() {
-        return Ok(ReferenceOutcome::Created(create_person_for(
-            conn, previous, req, rec, why,
-        )?));
+        let (seq, rid) = create_person_for(conn, previous, req, rec, why)?;
+        mirror(index, seq, previous, req, rec);
+        return Ok(ReferenceOutcome::Created(rid));
     }
     match mode {
         Mode::Interactive => Ok(ReferenceOutcome::Candidates(cands)),
@@ -770,6 +837,24 @@ pub fn reference_in_prepared(
                 now,
             )?))
         }
+    }
+}
+
+/// What [`attach`] wrote, into the blocking index in memory (if any).
+fn mirror(
+    index: Option<&mut BlockIndex>,
+    seq: i64,
+    previous: Option<i64>,
+    req: &ReferenceRequest,
+    rec: &Keyed,
+) {
+    if let Some(ix) = index {
+        if let Some(old) = previous
+            && old != seq
+        {
+            ix.remove(old, &req.sor, &req.sor_id);
+        }
+        ix.put(seq, &req.sor, &req.sor_id, &rec.rec, &rec.keys);
     }
 }
 
@@ -1076,7 +1161,7 @@ impl Registry {
             model_version: None,
             reason: Some(reason.trim()),
         };
-        let new_ref = create_person_for(&tx, Some(seq), &req, &rec, why)?;
+        let (_, new_ref) = create_person_for(&tx, Some(seq), &req, &rec, why)?;
         crate::store::accounts::audit(
             &tx,
             &now,

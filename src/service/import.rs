@@ -3,6 +3,7 @@
 
 use super::idmatch::Keyed;
 use super::idmatch::{Mode, ReferenceOutcome, ReferenceRequest, reference_in_prepared};
+use crate::core::matching::index::BlockIndex;
 use super::{Actor, Registry, Result};
 use crate::core::matching::MatchRecord;
 use crate::core::matching::normalize;
@@ -88,6 +89,10 @@ pub struct ImportSummary {
     /// Seconds since the start of the import at the end of each batch,
     /// with the rows done: the cost per row along the run.
     pub batch_times: Vec<(u64, f64)>,
+    /// Persons compared with the rows so far, at the end of each batch
+    /// (beside `batch_times`): the matcher's work per row.
+    #[serde(skip)]
+    pub batch_compared: Vec<u64>,
     /// Versions of the models learnt during the import (the registry
     /// learns again each time it has doubled).
     pub models_learnt: Vec<u32>,
@@ -345,6 +350,12 @@ impl Registry {
             )
         });
         let mut rows = rows.into_iter().flatten().peekable();
+        // Candidates come from the blocking index in memory, kept in step
+        // with what this import writes; another connection's commit (the
+        // GUI, the hub) is seen at the next batch and the index reloaded.
+        let mut index: Option<BlockIndex> = None;
+        let mut seen_version = None;
+        let mut compared = 0u64;
         while rows.peek().is_some() {
             if opts
                 .stop
@@ -355,6 +366,14 @@ impl Registry {
                 break;
             }
             let tx = self.store.conn.transaction()?;
+            // The transaction holds the write lock: nobody else writes
+            // until it ends, so a version seen here stays true for the batch.
+            let version = sm::data_version(&tx)?;
+            if seen_version != Some(version) || index.as_ref().is_some_and(BlockIndex::is_behind) {
+                index = sm::load_index(&tx)?;
+                seen_version = Some(version);
+            }
+            let given_before = index.as_ref().map_or(0, BlockIndex::candidates_given);
             for parsed in rows.by_ref().take(opts.batch.max(1)) {
                 summary.rows += 1;
                 let Parsed::Row {
@@ -385,6 +404,7 @@ impl Registry {
                 };
                 let result = reference_in_prepared(
                     &tx,
+                    index.as_mut(),
                     &req,
                     &rec,
                     None,
@@ -429,12 +449,18 @@ impl Registry {
             summary
                 .batch_times
                 .push((summary.rows, started.elapsed().as_secs_f64()));
+            compared += index.as_ref().map_or(0, |ix| ix.candidates_given() - given_before);
+            summary.batch_compared.push(compared);
             // The registry learns its model by itself as it grows: the
             // rest of the file is matched with what the rows so far taught.
             if let Some(r) = self.train_if_due()? {
                 summary.models_learnt.push(r.params.version);
                 summary.relinked += r.relinked as u64;
                 params = self.match_params();
+                if r.relinked > 0 {
+                    // The queue's records were linked outside the index.
+                    seen_version = None;
+                }
             }
             progress(summary);
         }

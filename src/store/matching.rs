@@ -2,6 +2,7 @@
 //! frequencies, SOR records and the reconciliation queue.
 
 use super::Result;
+use crate::core::matching::index::BlockIndex;
 use crate::core::matching::{self, MatchRecord, TermFrequency};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -14,8 +15,7 @@ pub struct SourcedRecord {
     pub rec: MatchRecord,
 }
 
-/// A key shared by more persons than this is too common to block on.
-pub const MAX_BLOCK: usize = 500;
+pub use crate::core::matching::index::{MAX_BLOCK, SMALL_BLOCK, keep_candidates};
 
 pub fn load_records(conn: &Connection, seq: i64) -> Result<Vec<SourcedRecord>> {
     let mut st = conn.prepare_cached("SELECT records FROM match_records WHERE person_seq = ?1")?;
@@ -407,22 +407,54 @@ fn name_typo(conn: &Connection, word: &str, cap: usize) -> Result<Vec<i64>> {
     Ok(out)
 }
 
+/// The blocking index in memory, filled from `match_records` and
+/// `match_keys` (read in key order, one block at a time). `None` when a
+/// person's seq is too large for it.
+pub fn load_index(conn: &Connection) -> Result<Option<BlockIndex>> {
+    let mut index = BlockIndex::new();
+    {
+        let mut st = conn.prepare("SELECT person_seq, records FROM match_records")?;
+        let mut rows = st.query([])?;
+        while let Some(row) = rows.next()? {
+            let seq: i64 = row.get(0)?;
+            let json: String = row.get(1)?;
+            let records: Vec<SourcedRecord> = serde_json::from_str(&json).unwrap_or_default();
+            let parts = records.iter().map(|r| (r.sor.as_str(), r.sor_id.as_str(), &r.rec));
+            if !index.load_person(seq, parts) {
+                return Ok(None);
+            }
+        }
+    }
+    let mut st = conn.prepare("SELECT key, person_seq FROM match_keys ORDER BY key, person_seq")?;
+    let mut rows = st.query([])?;
+    let mut block: (i64, Vec<i64>) = (0, Vec::new());
+    while let Some(row) = rows.next()? {
+        let (key, seq): (i64, i64) = (row.get(0)?, row.get(1)?);
+        if key != block.0 && !block.1.is_empty() {
+            if !index.load_block(block.0, &block.1) {
+                return Ok(None);
+            }
+            block.1.clear();
+        }
+        block.0 = key;
+        block.1.push(seq);
+    }
+    if !block.1.is_empty() && !index.load_block(block.0, &block.1) {
+        return Ok(None);
+    }
+    Ok(Some(index))
+}
+
+/// `PRAGMA data_version`: changes when another connection commits.
+pub fn data_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+}
+
 /// Persons sharing at least one blocking key with `rec`. Keys shared by more
 /// than [`MAX_BLOCK`] persons are skipped: they carry no information.
 pub fn candidates(conn: &Connection, rec: &MatchRecord) -> Result<Vec<i64>> {
     candidates_for_keys(conn, &rec.blocking_keys())
 }
-
-/// A block of at most this many persons is compared whole. From a larger
-/// one, only the persons that share a second key with the record are: a
-/// person who shares one coarse key (a postcode and a birth year, a
-/// surname's sound and a postcode) and nothing else with the record is
-/// rarely the same person, and such blocks grow with the registry, so
-/// comparing all of them would make the cost of a row grow with it.
-/// Measured on dupehell 100k (`registrar eval`): 24 and 32 find the same
-/// pairs, 16 misses 7 more of 53,000, 8 misses 425 more; at 1M rows, 16
-/// instead of 32 took the import from 573 s to 461 s.
-pub const SMALL_BLOCK: usize = 24;
 
 /// [`candidates`] for a record's blocking keys.
 pub fn candidates_for_keys(conn: &Connection, keys: &[String]) -> Result<Vec<i64>> {
@@ -431,36 +463,18 @@ pub fn candidates_for_keys(conn: &Connection, keys: &[String]) -> Result<Vec<i64
     // import. Stepping stops after MAX_BLOCK + 1 rows instead.
     let mut st = conn.prepare_cached("SELECT person_seq FROM match_keys WHERE key = ?1")?;
     // (person, from a small block) for every key the person shares.
-    let mut hits: Vec<(i64, bool)> = Vec::new();
+    let mut hits: Vec<(i64, usize)> = Vec::new();
     for k in keys {
         let seqs: Vec<i64> = st
             .query_map(params![matching::key_hash(k)], |r| r.get(0))?
             .take(MAX_BLOCK + 1)
             .collect::<Result<_>>()?;
         if seqs.len() <= MAX_BLOCK {
-            let small = seqs.len() <= SMALL_BLOCK;
-            hits.extend(seqs.into_iter().map(|s| (s, small)));
+            let n = seqs.len();
+            hits.extend(seqs.into_iter().map(|s| (s, n)));
         }
     }
     Ok(keep_candidates(hits))
-}
-
-/// The persons among `hits` (a person and whether it came from a small
-/// block, once per shared key) that are worth comparing: from a small
-/// block, or sharing two keys or more. Ascending, once each.
-fn keep_candidates(mut hits: Vec<(i64, bool)>) -> Vec<i64> {
-    hits.sort_unstable();
-    let mut out: Vec<i64> = Vec::new();
-    let mut i = 0;
-    while i < hits.len() {
-        let seq = hits[i].0;
-        let j = i + hits[i..].iter().take_while(|h| h.0 == seq).count();
-        if j - i >= 2 || hits[i..j].iter().any(|h| h.1) {
-            out.push(seq);
-        }
-        i = j;
-    }
-    out
 }
 
 /// Term frequencies read from the `term_freq` table.
@@ -675,25 +689,4 @@ pub fn links(conn: &Connection) -> Result<Vec<(String, String, String, String)>>
         .collect::<Result<_>>()?;
     out.extend(pend);
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::keep_candidates;
-
-    #[test]
-    fn a_large_block_gives_only_persons_sharing_a_second_key() {
-        // 1: one key, large block: dropped. 2: one key, small block: kept.
-        // 3: two keys, both large: kept. 4: a large and a small one: kept.
-        let hits = vec![
-            (3, false),
-            (1, false),
-            (2, true),
-            (4, false),
-            (3, false),
-            (4, true),
-        ];
-        assert_eq!(keep_candidates(hits), vec![2, 3, 4]);
-        assert!(keep_candidates(Vec::new()).is_empty());
-    }
 }

@@ -176,11 +176,13 @@ fn timed_import(
     eprintln!();
     let secs = started.elapsed().as_secs_f64();
     drop(reg);
+    let (speed, work) = per_tenth(&s.batch_times, &s.batch_compared);
     let size = std::fs::metadata(db).map(|m| m.len()).unwrap_or(0);
     Ok(json!({
         "bench": "import", "rows": s.rows, "seconds": secs,
         "rows_per_second": s.rows as f64 / secs,
-        "rows_per_second_by_tenth": per_tenth(&s.batch_times),
+        "rows_per_second_by_tenth": speed,
+        "persons_compared_per_row_by_tenth": work,
         "linked": s.linked, "new": s.new, "queued": s.queued, "rejected": s.rejected.len(),
         "models_learnt": s.models_learnt,
         "peak_rss_mib": peak_rss_mib(),
@@ -190,25 +192,29 @@ fn timed_import(
     }))
 }
 
-/// Rows per second in each tenth of the rows, from (rows done, seconds)
-/// at the end of each batch.
-fn per_tenth(times: &[(u64, f64)]) -> Vec<f64> {
+/// Rows per second, and persons compared per row, in each tenth of the
+/// rows, from (rows done, seconds) and the persons compared so far at the
+/// end of each batch.
+fn per_tenth(times: &[(u64, f64)], compared: &[u64]) -> (Vec<f64>, Vec<f64>) {
     let Some(&(total, _)) = times.last() else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
-    let mut out = Vec::new();
-    let (mut last_rows, mut last_t) = (0u64, 0.0);
+    let (mut speed, mut work) = (Vec::new(), Vec::new());
+    let (mut last_rows, mut last_t, mut last_c) = (0u64, 0.0, 0u64);
     for tenth in 1..=10u64 {
         let goal = total * tenth / 10;
-        let Some(&(r, t)) = times.iter().find(|(r, _)| *r >= goal) else {
+        let Some(i) = times.iter().position(|(r, _)| *r >= goal) else {
             break;
         };
+        let (r, t) = times[i];
+        let c = compared.get(i).copied().unwrap_or(last_c);
         if r > last_rows && t > last_t {
-            out.push(((r - last_rows) as f64 / (t - last_t)).round());
-            (last_rows, last_t) = (r, t);
+            speed.push(((r - last_rows) as f64 / (t - last_t)).round());
+            work.push(((c - last_c) as f64 / (r - last_rows) as f64 * 10.0).round() / 10.0);
+            (last_rows, last_t, last_c) = (r, t, c);
         }
     }
-    out
+    (speed, work)
 }
 
 /// `POST /people` latency against a registry of `persons` generated persons.

@@ -8,6 +8,7 @@
 //! how common the name is (term frequency). Parameters start from sound
 //! defaults and can be re-estimated from the registry itself ([`em`]).
 
+pub mod index;
 pub mod learn;
 pub mod normalize;
 pub mod record;

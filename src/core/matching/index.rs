@@ -1,0 +1,678 @@
+//! The blocking index in memory: blocking key → persons, and each person's
+//! comparable records, packed.
+//!
+//! It mirrors the store's `match_keys` and `match_records` tables, and
+//! answers what the store's `candidates_for_keys` and `load_records` answer,
+//! without a B-tree descent per key and a JSON parse per candidate. Those
+//! two reads grow with the registry (its pages stop fitting in the cache),
+//! which made a bulk import's cost per row grow with it. Pure: the store
+//! fills it ([`BlockIndex::put`] per record), the import keeps it current
+//! as it writes, and reloads it when another connection has written.
+
+use super::MatchRecord;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A key shared by more persons than this is too common to block on.
+pub const MAX_BLOCK: usize = 500;
+
+/// A block of at most this many persons is compared whole. From a larger
+/// one, only the persons that share a second key with the record are: a
+/// person who shares one coarse key (a postcode and a birth year, a
+/// surname's sound and a postcode) and nothing else with the record is
+/// rarely the same person, and such blocks grow with the registry, so
+/// comparing all of them would make the cost of a row grow with it.
+/// Measured on dupehell 100k (`registrar eval`): 24 and 32 find the same
+/// pairs, 16 misses 7 more of 53,000, 8 misses 425 more; at 1M rows, 16
+/// instead of 32 took the import from 573 s to 461 s.
+pub const SMALL_BLOCK: usize = 24;
+
+/// At most this many persons are compared from large blocks (more than
+/// [`SMALL_BLOCK`] persons) with each record: those sharing the most keys
+/// with it, and among them the rarest keys. Two coarse keys that share a
+/// part (a postcode with a birth year, a name's sound with the postcode)
+/// are shared by more persons the larger the registry grows, so without a
+/// bound the persons compared per record, and the cost of a record, grow
+/// with the registry. The same person shares many keys with a record, or a
+/// rare one (a small block, compared whole), so the bound drops persons
+/// that agree on little.
+pub const LARGE_BLOCK_KEEP: usize = 32;
+
+/// The persons among `hits` (a person and the size of the block it came
+/// from, once per shared key) that are worth comparing: every person from
+/// a small block, and of the persons sharing two keys or more, the
+/// [`LARGE_BLOCK_KEEP`] sharing the most and rarest. Ascending, once each.
+pub fn keep_candidates(mut hits: Vec<(i64, usize)>) -> Vec<i64> {
+    hits.sort_unstable();
+    let mut out: Vec<i64> = Vec::new();
+    // (keys shared, rarity, person) of persons from large blocks only.
+    let mut large: Vec<(usize, f64, i64)> = Vec::new();
+    let mut i = 0;
+    while i < hits.len() {
+        let seq = hits[i].0;
+        let j = i + hits[i..].iter().take_while(|h| h.0 == seq).count();
+        let shared = &hits[i..j];
+        if shared.iter().any(|h| h.1 <= SMALL_BLOCK) {
+            out.push(seq);
+        } else if shared.len() >= 2 {
+            let rarity = shared.iter().map(|h| 1.0 / h.1 as f64).sum();
+            large.push((shared.len(), rarity, seq));
+        }
+        i = j;
+    }
+    if large.len() > LARGE_BLOCK_KEEP {
+        large.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
+        large.truncate(LARGE_BLOCK_KEEP);
+    }
+    out.extend(large.iter().map(|l| l.2));
+    out.sort_unstable();
+    out
+}
+
+/// Keys are already hashes ([`super::key_hash`]); this only spreads their
+/// bits (FNV's low bits are weak) for the table's buckets.
+#[derive(Default)]
+pub struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8) ^ u64::from(*b) ^ (self.0 >> 56);
+        }
+    }
+    fn write_i64(&mut self, n: i64) {
+        self.0 = n as u64;
+    }
+}
+
+type KeyMap<V> = HashMap<i64, V, BuildHasherDefault<KeyHasher>>;
+
+/// A key's persons: one inline (most keys), or a list.
+const LIST: u64 = 1 << 63;
+
+/// One stored record: its source and the comparable record, packed as
+/// length-prefixed fields (about a sixth of a `MatchRecord`'s memory).
+#[derive(Debug, Clone, PartialEq)]
+struct Packed(Box<[u8]>);
+
+const FIELDS: usize = 14;
+
+fn fields(r: &MatchRecord) -> [&str; FIELDS] {
+    [
+        &r.given,
+        &r.middle,
+        &r.family,
+        &r.dob,
+        &r.gender,
+        &r.tax_id,
+        &r.ssn,
+        &r.phone,
+        &r.email,
+        &r.house_number,
+        &r.street,
+        &r.city,
+        &r.postal_code,
+        &r.state,
+    ]
+}
+
+fn fields_mut(r: &mut MatchRecord) -> [&mut String; FIELDS] {
+    [
+        &mut r.given,
+        &mut r.middle,
+        &mut r.family,
+        &mut r.dob,
+        &mut r.gender,
+        &mut r.tax_id,
+        &mut r.ssn,
+        &mut r.phone,
+        &mut r.email,
+        &mut r.house_number,
+        &mut r.street,
+        &mut r.city,
+        &mut r.postal_code,
+        &mut r.state,
+    ]
+}
+
+fn push_field(out: &mut Vec<u8>, s: &str) {
+    // LEB128 length, then the bytes.
+    let mut n = s.len();
+    loop {
+        let b = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(b);
+            break;
+        }
+        out.push(b | 0x80);
+    }
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// Reads packed fields in order.
+struct Fields<'a>(&'a [u8]);
+
+impl<'a> Fields<'a> {
+    fn next_str(&mut self) -> &'a str {
+        let mut n = 0usize;
+        let mut shift = 0;
+        let mut i = 0;
+        while let Some(&b) = self.0.get(i) {
+            n |= usize::from(b & 0x7f) << shift;
+            shift += 7;
+            i += 1;
+            if b & 0x80 == 0 {
+                break;
+            }
+        }
+        let end = (i + n).min(self.0.len());
+        let s = std::str::from_utf8(&self.0[i..end]).unwrap_or("");
+        self.0 = &self.0[end..];
+        s
+    }
+}
+
+impl Packed {
+    fn new(sor: &str, sor_id: &str, r: &MatchRecord) -> Packed {
+        let mut out = Vec::with_capacity(96);
+        push_field(&mut out, sor);
+        push_field(&mut out, sor_id);
+        for f in fields(r) {
+            push_field(&mut out, f);
+        }
+        push_field(&mut out, &r.ids.len().to_string());
+        for id in &r.ids {
+            push_field(&mut out, id);
+        }
+        Packed(out.into_boxed_slice())
+    }
+
+    fn source(&self) -> (&str, &str) {
+        let mut f = Fields(&self.0);
+        (f.next_str(), f.next_str())
+    }
+
+    /// Fill `out` with the record, reusing its strings' memory.
+    fn unpack_into(&self, out: &mut MatchRecord) {
+        let mut f = Fields(&self.0);
+        f.next_str();
+        f.next_str();
+        for dst in fields_mut(out) {
+            dst.clear();
+            dst.push_str(f.next_str());
+        }
+        let n: usize = f.next_str().parse().unwrap_or(0);
+        out.ids.truncate(n);
+        for i in 0..n {
+            let id = f.next_str();
+            match out.ids.get_mut(i) {
+                Some(dst) => {
+                    dst.clear();
+                    dst.push_str(id);
+                }
+                None => out.ids.push(id.to_string()),
+            }
+        }
+    }
+
+    fn unpack(&self) -> MatchRecord {
+        let mut r = MatchRecord::default();
+        self.unpack_into(&mut r);
+        r
+    }
+}
+
+/// Blocking keys → persons, and persons → their comparable records.
+#[derive(Default)]
+pub struct BlockIndex {
+    keys: KeyMap<u64>,
+    lists: Vec<Vec<u32>>,
+    /// Free slots of `lists`, from keys down to one person again.
+    free: Vec<u32>,
+    records: Vec<Vec<Packed>>,
+    /// A write could not be mirrored ([`BlockIndex::fits`]): the index is
+    /// behind the store and must not be read.
+    behind: bool,
+    /// Persons given as candidates so far (the work of scoring).
+    given: std::cell::Cell<u64>,
+}
+
+impl BlockIndex {
+    pub fn new() -> BlockIndex {
+        BlockIndex::default()
+    }
+
+    /// Whether a write could not be mirrored: then the index must be
+    /// dropped and the store read instead.
+    pub fn is_behind(&self) -> bool {
+        self.behind
+    }
+
+    /// Persons given as candidates by [`BlockIndex::candidates`] so far.
+    pub fn candidates_given(&self) -> u64 {
+        self.given.get()
+    }
+
+    /// Persons with at least one record.
+    pub fn persons(&self) -> usize {
+        self.records.iter().filter(|r| !r.is_empty()).count()
+    }
+
+    /// Whether a person's seq can be held (the lists keep 32 bits).
+    pub fn fits(seq: i64) -> bool {
+        u32::try_from(seq).is_ok()
+    }
+
+    /// The persons sharing a blocking key with `keys`, as the store's
+    /// `candidates_for_keys` chooses them: keys of more than [`MAX_BLOCK`]
+    /// persons skipped, larger blocks than [`SMALL_BLOCK`] only for persons
+    /// sharing two keys. Ascending.
+    pub fn candidates(&self, keys: &[String]) -> Vec<i64> {
+        let mut hits: Vec<(i64, usize)> = Vec::new();
+        for k in keys {
+            match self.keys.get(&super::key_hash(k)) {
+                None => {}
+                Some(&v) if v & LIST == 0 => hits.push((v as i64, 1)),
+                Some(&v) => {
+                    let list = &self.lists[(v & !LIST) as usize];
+                    if list.len() <= MAX_BLOCK {
+                        hits.extend(list.iter().map(|s| (i64::from(*s), list.len())));
+                    }
+                }
+            }
+        }
+        let out = keep_candidates(hits);
+        self.given.set(self.given.get() + out.len() as u64);
+        out
+    }
+
+    /// How many records person `seq` has.
+    pub fn record_count(&self, seq: i64) -> usize {
+        self.person(seq).map_or(0, Vec::len)
+    }
+
+    /// Record `i` of person `seq` into `out` (its strings reused).
+    pub fn record_into(&self, seq: i64, i: usize, out: &mut MatchRecord) {
+        if let Some(p) = self.person(seq).and_then(|r| r.get(i)) {
+            p.unpack_into(out);
+        }
+    }
+
+    /// Person `seq`'s records: (sor, sor_id, record).
+    pub fn records(&self, seq: i64) -> Vec<(String, String, MatchRecord)> {
+        self.person(seq)
+            .map(|rs| {
+                rs.iter()
+                    .map(|p| {
+                        let (s, i) = p.source();
+                        (s.to_string(), i.to_string(), p.unpack())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn person(&self, seq: i64) -> Option<&Vec<Packed>> {
+        usize::try_from(seq).ok().and_then(|i| self.records.get(i))
+    }
+
+    /// As the store's `put_record`: `rec` (with its blocking `keys`) is the
+    /// record `(sor, sor_id)` sent for person `seq`, replaced in place when
+    /// the person has it, added otherwise. `false` when `seq` cannot be
+    /// held ([`BlockIndex::fits`]); nothing changes then.
+    pub fn put(
+        &mut self,
+        seq: i64,
+        sor: &str,
+        sor_id: &str,
+        rec: &MatchRecord,
+        keys: &[String],
+    ) -> bool {
+        let Ok(s) = u32::try_from(seq) else {
+            self.behind = true;
+            return false;
+        };
+        let i = s as usize;
+        if self.records.len() <= i {
+            self.records.resize_with(i + 1, Vec::new);
+        }
+        let packed = Packed::new(sor, sor_id, rec);
+        let at = self.records[i].iter().position(|p| p.source() == (sor, sor_id));
+        let mut before = Vec::new();
+        if at.is_some() || !self.records[i].is_empty() {
+            before = self.key_hashes(i, None);
+        }
+        match at {
+            Some(j) => self.records[i][j] = packed,
+            None => self.records[i].push(packed),
+        }
+        let after = if at.is_none() && before.is_empty() {
+            let mut k: Vec<i64> = keys.iter().map(|k| super::key_hash(k)).collect();
+            k.sort_unstable();
+            k.dedup();
+            k
+        } else {
+            self.key_hashes(i, Some((rec, keys)))
+        };
+        self.key_diff(s, &before, &after);
+        true
+    }
+
+    /// Bulk loading, with [`BlockIndex::load_block`]: person `seq`'s
+    /// records, without computing their keys (the store has them). The
+    /// caller loads every record and every key, or the index is wrong.
+    pub fn load_person<'a>(
+        &mut self,
+        seq: i64,
+        records: impl IntoIterator<Item = (&'a str, &'a str, &'a MatchRecord)>,
+    ) -> bool {
+        let Ok(i) = usize::try_from(seq) else {
+            self.behind = true;
+            return false;
+        };
+        if u32::try_from(seq).is_err() {
+            self.behind = true;
+            return false;
+        }
+        if self.records.len() <= i {
+            self.records.resize_with(i + 1, Vec::new);
+        }
+        self.records[i] = records
+            .into_iter()
+            .map(|(sor, id, r)| Packed::new(sor, id, r))
+            .collect();
+        true
+    }
+
+    /// Bulk loading: the persons of one blocking key (its hash), as stored.
+    pub fn load_block(&mut self, key: i64, seqs: &[i64]) -> bool {
+        let Ok(seqs) = seqs.iter().map(|s| u32::try_from(*s)).collect::<Result<Vec<u32>, _>>()
+        else {
+            self.behind = true;
+            return false;
+        };
+        match seqs.as_slice() {
+            [] => {}
+            [one] => {
+                self.keys.insert(key, u64::from(*one));
+            }
+            _ => {
+                self.lists.push(seqs);
+                self.keys.insert(key, LIST | (self.lists.len() - 1) as u64);
+            }
+        }
+        true
+    }
+
+    /// As the store's `remove_record`: drop `(sor, sor_id)` from person `seq`.
+    pub fn remove(&mut self, seq: i64, sor: &str, sor_id: &str) {
+        let Ok(s) = u32::try_from(seq) else {
+            self.behind = true;
+            return;
+        };
+        let i = s as usize;
+        if i >= self.records.len() {
+            return;
+        }
+        let before = self.key_hashes(i, None);
+        self.records[i].retain(|p| p.source() != (sor, sor_id));
+        let after = self.key_hashes(i, None);
+        self.key_diff(s, &before, &after);
+    }
+
+    /// Sorted, distinct key hashes of person `i`'s records; `known` is a
+    /// record whose keys the caller has.
+    fn key_hashes(&self, i: usize, known: Option<(&MatchRecord, &[String])>) -> Vec<i64> {
+        let mut out: Vec<i64> = Vec::new();
+        for p in &self.records[i] {
+            let r = p.unpack();
+            match known {
+                Some((k, ks)) if *k == r => out.extend(ks.iter().map(|k| super::key_hash(k))),
+                _ => out.extend(r.blocking_keys().iter().map(|k| super::key_hash(k))),
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    fn key_diff(&mut self, seq: u32, before: &[i64], after: &[i64]) {
+        for k in before.iter().filter(|k| after.binary_search(k).is_err()) {
+            self.unlink(*k, seq);
+        }
+        for k in after.iter().filter(|k| before.binary_search(k).is_err()) {
+            self.link(*k, seq);
+        }
+    }
+
+    fn link(&mut self, key: i64, seq: u32) {
+        match self.keys.get(&key).copied() {
+            None => {
+                self.keys.insert(key, u64::from(seq));
+            }
+            Some(v) if v & LIST == 0 => {
+                if v != u64::from(seq) {
+                    let list = vec![v as u32, seq];
+                    let slot = match self.free.pop() {
+                        Some(f) => {
+                            self.lists[f as usize] = list;
+                            f
+                        }
+                        None => {
+                            self.lists.push(list);
+                            (self.lists.len() - 1) as u32
+                        }
+                    };
+                    self.keys.insert(key, LIST | u64::from(slot));
+                }
+            }
+            Some(v) => {
+                let list = &mut self.lists[(v & !LIST) as usize];
+                if !list.contains(&seq) {
+                    list.push(seq);
+                }
+            }
+        }
+    }
+
+    fn unlink(&mut self, key: i64, seq: u32) {
+        match self.keys.get(&key).copied() {
+            None => {}
+            Some(v) if v & LIST == 0 => {
+                if v == u64::from(seq) {
+                    self.keys.remove(&key);
+                }
+            }
+            Some(v) => {
+                let slot = (v & !LIST) as usize;
+                let list = &mut self.lists[slot];
+                list.retain(|s| *s != seq);
+                if list.len() == 1 {
+                    let only = list[0];
+                    self.lists[slot] = Vec::new();
+                    self.free.push(slot as u32);
+                    self.keys.insert(key, u64::from(only));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(given: &str, family: &str, dob: &str, postal: &str) -> MatchRecord {
+        MatchRecord {
+            given: given.into(),
+            family: family.into(),
+            dob: dob.into(),
+            postal_code: postal.into(),
+            ..Default::default()
+        }
+    }
+
+    fn put(ix: &mut BlockIndex, seq: i64, sor_id: &str, r: &MatchRecord) {
+        assert!(ix.put(seq, "S", sor_id, r, &r.blocking_keys()));
+    }
+
+    #[test]
+    fn a_record_packs_and_unpacks_whole() {
+        let mut r = rec("ann", "lee", "19800101", "2000");
+        r.ids = vec!["passport:AB1".into(), "x".into()];
+        r.email = "a@b.c".into();
+        r.street = "ünïcode street".into();
+        let p = Packed::new("sor", "id-1", &r);
+        assert_eq!(p.source(), ("sor", "id-1"));
+        assert_eq!(p.unpack(), r);
+        // Unpacking into a record that held more leaves nothing behind.
+        let mut scratch = rec("x".repeat(300).as_str(), "y", "z", "w");
+        scratch.ids = vec!["a".into(), "b".into(), "c".into()];
+        p.unpack_into(&mut scratch);
+        assert_eq!(scratch, r);
+        let empty = MatchRecord::default();
+        assert_eq!(Packed::new("", "", &empty).unpack(), empty);
+    }
+
+    #[test]
+    fn persons_sharing_a_key_are_candidates_once() {
+        let mut ix = BlockIndex::new();
+        let a = rec("ann", "lee", "19800101", "2000");
+        put(&mut ix, 1, "1", &a);
+        put(&mut ix, 2, "2", &a);
+        put(&mut ix, 3, "3", &rec("bob", "ray", "19700505", "3000"));
+        assert_eq!(ix.candidates(&a.blocking_keys()), vec![1, 2]);
+        assert_eq!(ix.record_count(1), 1);
+        let mut out = MatchRecord::default();
+        ix.record_into(2, 0, &mut out);
+        assert_eq!(out, a);
+    }
+
+    #[test]
+    fn a_replaced_record_loses_its_old_keys_and_a_removed_one_all() {
+        let mut ix = BlockIndex::new();
+        let a = rec("ann", "lee", "19800101", "2000");
+        let b = rec("bob", "ray", "19700505", "3000");
+        put(&mut ix, 7, "1", &a);
+        put(&mut ix, 7, "1", &b);
+        assert_eq!(ix.record_count(7), 1);
+        assert!(ix.candidates(&a.blocking_keys()).is_empty());
+        assert_eq!(ix.candidates(&b.blocking_keys()), vec![7]);
+        // A second record keeps the keys the two share.
+        put(&mut ix, 7, "2", &b);
+        ix.remove(7, "S", "1");
+        assert_eq!(ix.candidates(&b.blocking_keys()), vec![7]);
+        ix.remove(7, "S", "2");
+        assert!(ix.candidates(&b.blocking_keys()).is_empty());
+        assert_eq!(ix.persons(), 0);
+    }
+
+    #[test]
+    fn lists_shrink_back_to_one_person_and_their_slots_are_reused() {
+        let mut ix = BlockIndex::new();
+        let a = rec("ann", "lee", "19800101", "2000");
+        for seq in 1..=3 {
+            put(&mut ix, seq, &seq.to_string(), &a);
+        }
+        ix.remove(2, "S", "2");
+        ix.remove(3, "S", "3");
+        assert_eq!(ix.candidates(&a.blocking_keys()), vec![1]);
+        assert!(!ix.free.is_empty());
+        put(&mut ix, 4, "4", &a);
+        assert_eq!(ix.candidates(&a.blocking_keys()), vec![1, 4]);
+    }
+
+    #[test]
+    fn blocks_follow_the_stores_limits() {
+        let mut ix = BlockIndex::new();
+        // One shared coarse key (postcode + year) among many persons: a
+        // large block gives only persons sharing a second key.
+        let q = rec("zed", "quux", "19800101", "2000");
+        for seq in 1..=(SMALL_BLOCK as i64 + 5) {
+            put(&mut ix, seq, "x", &rec("p", &format!("f{seq}"), "19800707", "2000"));
+        }
+        assert!(ix.candidates(&q.blocking_keys()).is_empty());
+        // Past MAX_BLOCK a key is skipped even for a person sharing it.
+        let mut ix = BlockIndex::new();
+        for seq in 1..=(MAX_BLOCK as i64 + 1) {
+            put(&mut ix, seq, "x", &rec("ann", "lee", "19800101", ""));
+        }
+        assert!(ix.candidates(&rec("ann", "lee", "19800101", "").blocking_keys()).is_empty());
+        assert!(!BlockIndex::fits(i64::from(u32::MAX) + 1));
+        assert!(!ix.is_behind());
+        assert!(!ix.put(i64::from(u32::MAX) + 1, "S", "x", &q, &[]));
+        assert!(ix.is_behind());
+    }
+
+    #[test]
+    fn large_blocks_give_the_persons_sharing_the_most_and_rarest_keys() {
+        // 1: one key, large block: dropped. 2: one key, small block: kept.
+        // 3: two keys, both large: kept. 4: a large and a small one: kept.
+        let big = SMALL_BLOCK + 1;
+        let hits = vec![(3, big), (1, big), (2, 1), (4, big), (3, big), (4, 2)];
+        assert_eq!(keep_candidates(hits), vec![2, 3, 4]);
+        assert!(keep_candidates(Vec::new()).is_empty());
+        // Many persons sharing two coarse keys: the bound keeps those who
+        // share three, then those whose shared keys are rarest.
+        let mut hits = Vec::new();
+        for seq in 0..100 {
+            hits.push((seq, 400));
+            hits.push((seq, if seq == 99 { 30 } else { 400 }));
+        }
+        for seq in 50..55 {
+            hits.push((seq, 400));
+        }
+        hits.push((1000, 3));
+        let kept = keep_candidates(hits);
+        assert_eq!(kept.len(), LARGE_BLOCK_KEEP + 1);
+        assert!(kept.contains(&1000));
+        for must in [50, 51, 52, 53, 54, 99] {
+            assert!(kept.contains(&must), "{must} should be kept: {kept:?}");
+        }
+        assert!(kept.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn a_bulk_load_answers_as_records_put_one_by_one() {
+        let rs = [
+            rec("ann", "lee", "19800101", "2000"),
+            rec("anne", "lee", "19800101", "2000"),
+            rec("bob", "ray", "19700505", "2000"),
+        ];
+        let mut one = BlockIndex::new();
+        put(&mut one, 1, "a", &rs[0]);
+        put(&mut one, 1, "b", &rs[1]);
+        put(&mut one, 2, "c", &rs[2]);
+        let mut bulk = BlockIndex::new();
+        assert!(bulk.load_person(1, [("S", "a", &rs[0]), ("S", "b", &rs[1])]));
+        assert!(bulk.load_person(2, [("S", "c", &rs[2])]));
+        // (key, person) pairs sorted by key, as the store's table holds them.
+        let mut pairs: Vec<(i64, i64)> = Vec::new();
+        for (seq, r) in [(1, &rs[0]), (1, &rs[1]), (2, &rs[2])] {
+            pairs.extend(r.blocking_keys().iter().map(|k| (crate::core::matching::key_hash(k), seq)));
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        for block in pairs.chunk_by(|a, b| a.0 == b.0) {
+            let seqs: Vec<i64> = block.iter().map(|p| p.1).collect();
+            assert!(bulk.load_block(block[0].0, &seqs));
+        }
+        for r in &rs {
+            assert_eq!(bulk.candidates(&r.blocking_keys()), one.candidates(&r.blocking_keys()));
+        }
+        assert_eq!(bulk.records(1), one.records(1));
+        // A bulk-loaded index takes writes like any other.
+        put(&mut bulk, 2, "c", &rs[0]);
+        put(&mut one, 2, "c", &rs[0]);
+        assert_eq!(bulk.candidates(&rs[2].blocking_keys()), one.candidates(&rs[2].blocking_keys()));
+        assert_eq!(bulk.candidates(&rs[0].blocking_keys()), vec![1, 2]);
+    }
+}
