@@ -101,3 +101,51 @@ fn an_import_and_a_writer_loop_side_by_side() {
         reg.get_person(id).expect("every registration is stored");
     }
 }
+
+/// The import reads candidates from its blocking index in memory. A person
+/// another connection registers between two of its batches (the GUI, the
+/// hub) must be a candidate for the rows after: the import sees the other
+/// commit (`PRAGMA data_version`) and reloads the index.
+#[test]
+fn an_import_sees_a_person_another_connection_registered_between_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("two.db");
+    let csv = "id,given_name,family_name,birth_date,tax_id,phone,email,postal_code\n\
+               r1,Olena,Shevchenko,1980-02-03,1234567890,+380501112233,olena@example.com,01001\n\
+               r2,Taras,Bondar,1975-06-07,2234567891,+380502223344,taras@example.com,02002\n\
+               r3,Mykola,Kovalenko,1990-10-11,3234567892,+380503334455,mykola@example.com,03003\n";
+    drop(Registry::open(&db).unwrap());
+    let mut reg = Registry::open(&db).unwrap();
+    let opts = registrar::service::import::ImportOptions {
+        sor: "CLINIC".into(),
+        id_column: "id".into(),
+        map: Vec::new(),
+        batch: 2,
+        stop: None,
+    };
+    let mut other_reference = None;
+    let summary = reg
+        .import_csv(&Actor::system(), csv.as_bytes(), &opts, &mut |s| {
+            if s.rows != 2 || other_reference.is_some() {
+                return;
+            }
+            // After the first batch: the other connection registers r3's person.
+            let mut other = Registry::open(&db).unwrap();
+            let body = json!({"requestType": "referenceId", "sor": "DESK", "sorAttributes": {
+                "sorId": "D-1", "givenName": "Mykola", "sn": "Kovalenko", "dateOfBirth": "1990-10-11",
+                "tax_id": "3234567892", "mobile": "+380503334455", "email": "mykola@example.com",
+                "postalCode": "03003"}});
+            let r = api::handle(&mut other, &Actor::system(), "POST", "/people", body.to_string().as_bytes());
+            assert_eq!(r.status, 201, "{}", r.body);
+            other_reference = r.body["referenceId"].as_str().map(str::to_string);
+        })
+        .unwrap();
+    let other_reference = other_reference.expect("the other connection registered a person");
+    assert_eq!((summary.new, summary.linked), (2, 1), "{summary:?}");
+    let links = reg.export_links().unwrap();
+    let r3 = links
+        .iter()
+        .find(|l| l.0 == "CLINIC" && l.1 == "r3")
+        .expect("r3 is stored");
+    assert_eq!(r3.2, other_reference, "r3 joins the person registered beside the import");
+}

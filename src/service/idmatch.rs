@@ -717,6 +717,7 @@ impl Keyed {
 /// The whole of `POST /people`, inside the caller's transaction.
 pub fn reference_in(
     conn: &Connection,
+    index: Option<&mut BlockIndex>,
     req: &ReferenceRequest,
     params: &Params,
     mode: Mode,
@@ -727,7 +728,7 @@ pub fn reference_in(
         req.attributes.clone(),
     )));
     let known = sm::find_sor(conn, &req.sor, &req.sor_id)?;
-    reference_in_prepared(conn, None, req, &rec, known, params, mode, actor, now)
+    reference_in_prepared(conn, index, req, &rec, known, params, mode, actor, now)
 }
 
 /// [`reference_in`] for a caller that has already built the comparable
@@ -907,7 +908,7 @@ impl Registry {
         let mode = self.reconciliation_mode();
         let now = self.now_str();
         let tx = self.store.conn.transaction()?;
-        let out = reference_in(&tx, &req, &params, mode, &actor.name, &now)?;
+        let out = reference_in(&tx, None, &req, &params, mode, &actor.name, &now)?;
         audit_outcome(&tx, &now, actor, "people.reference_id", &req, &out)?;
         tx.commit()?;
         Ok(out)
@@ -1002,6 +1003,7 @@ impl Registry {
         }
         let out = settle_pending(
             &tx,
+            None,
             &row,
             choice,
             &params,
@@ -1048,6 +1050,7 @@ fn not_same_as(
 /// actor's name, audit it as `op`.
 fn settle_pending(
     conn: &Connection,
+    index: Option<&mut BlockIndex>,
     row: &sm::PendingRow,
     choice: &str,
     params: &Params,
@@ -1061,7 +1064,7 @@ fn settle_pending(
         attributes: row.attributes.as_object().cloned().unwrap_or_default(),
         reference_id: Some(choice.to_string()),
     };
-    let out = reference_in(conn, &req, params, Mode::Interactive, &actor.name, now)?;
+    let out = reference_in(conn, index, &req, params, Mode::Interactive, &actor.name, now)?;
     sm::resolve_pending(conn, row.id, choice, &actor.name, now)?;
     audit_outcome(conn, now, actor, op, &req, &out)?;
     Ok(out)
@@ -1074,6 +1077,16 @@ impl Registry {
     /// decision. Links already made are never touched. Returns how many
     /// were linked.
     pub fn rescore_pending(&mut self, actor: &Actor) -> Result<usize> {
+        self.rescore_pending_in(actor, None)
+    }
+
+    /// [`Registry::rescore_pending`] with the import's blocking index in
+    /// memory: read for candidates, and kept in step with the links made.
+    fn rescore_pending_in(
+        &mut self,
+        actor: &Actor,
+        mut index: Option<&mut BlockIndex>,
+    ) -> Result<usize> {
         let params = self.match_params();
         let now = self.now_str();
         let rows = sm::list_pending(&self.store.conn, i64::MAX)?;
@@ -1082,13 +1095,14 @@ impl Registry {
             // Scored outside a transaction: the write lock is taken only
             // for a record that is linked.
             let rec = MatchRecord::from_attributes(&row.attributes);
-            let cands = find_candidates(
-                &self.store.conn,
-                &rec,
-                &params,
-                matching::link_floor(&params),
-                10,
-            )?;
+            let floor = matching::link_floor(&params);
+            let cands = match index.as_deref() {
+                Some(ix) => {
+                    let seqs = ix.candidates(&rec.blocking_keys());
+                    score_indexed(&self.store.conn, ix, &rec, seqs, &params, floor, 10)?
+                }
+                None => find_candidates(&self.store.conn, &rec, &params, floor, 10)?,
+            };
             let [sure] = cands.iter().filter(|c| c.sure()).collect::<Vec<_>>()[..] else {
                 continue;
             };
@@ -1096,6 +1110,7 @@ impl Registry {
             let tx = self.store.conn.transaction()?;
             settle_pending(
                 &tx,
+                index.as_deref_mut(),
                 &row,
                 &choice,
                 &params,
@@ -1292,10 +1307,19 @@ impl Registry {
     /// what imports, the GUI's worker and the hub call as the registry
     /// grows. `None` when none was due.
     pub fn train_if_due(&mut self) -> Result<Option<TrainReport>> {
+        self.train_if_due_in(None)
+    }
+
+    /// [`Registry::train_if_due`] during an import, with its blocking index
+    /// in memory (see [`Registry::rescore_pending_in`]).
+    pub(crate) fn train_if_due_in(
+        &mut self,
+        index: Option<&mut BlockIndex>,
+    ) -> Result<Option<TrainReport>> {
         if !self.model_due()? {
             return Ok(None);
         }
-        self.train(AUTO_TRAIN_MIN, true).map(Some)
+        self.train_in(AUTO_TRAIN_MIN, true, index).map(Some)
     }
 
     /// Learn the matcher's parameters from this registry ([`learn`]): u from
@@ -1308,6 +1332,15 @@ impl Registry {
     ///
     /// [`learn`]: matching::learn
     pub fn train(&mut self, min_persons: i64, save: bool) -> Result<TrainReport> {
+        self.train_in(min_persons, save, None)
+    }
+
+    fn train_in(
+        &mut self,
+        min_persons: i64,
+        save: bool,
+        index: Option<&mut BlockIndex>,
+    ) -> Result<TrainReport> {
         use rand::{Rng, SeedableRng};
         let persons = self.match_population()?;
         let current = self.match_params();
@@ -1414,7 +1447,7 @@ impl Registry {
             tx.commit()?;
             report.saved = true;
             // The queue follows the model.
-            report.relinked = self.rescore_pending(&Actor::system())?;
+            report.relinked = self.rescore_pending_in(&Actor::system(), index)?;
         }
         Ok(report)
     }

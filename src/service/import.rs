@@ -453,14 +453,10 @@ impl Registry {
             summary.batch_compared.push(compared);
             // The registry learns its model by itself as it grows: the
             // rest of the file is matched with what the rows so far taught.
-            if let Some(r) = self.train_if_due()? {
+            if let Some(r) = self.train_if_due_in(index.as_mut())? {
                 summary.models_learnt.push(r.params.version);
                 summary.relinked += r.relinked as u64;
                 params = self.match_params();
-                if r.relinked > 0 {
-                    // The queue's records were linked outside the index.
-                    seen_version = None;
-                }
             }
             progress(summary);
         }
