@@ -370,6 +370,9 @@ impl Registry {
             // until it ends, so a version seen here stays true for the batch.
             let version = sm::data_version(&tx)?;
             if seen_version != Some(version) || index.as_ref().is_some_and(BlockIndex::is_behind) {
+                // The old index goes first: two at once would double the
+                // memory of a large registry.
+                drop(index.take());
                 index = sm::load_index(&tx)?;
                 seen_version = Some(version);
             }

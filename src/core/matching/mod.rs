@@ -445,12 +445,18 @@ pub fn within_one_edit(a: &str, b: &str) -> bool {
     if a == b {
         return true;
     }
+    // Identifiers, dates and postcodes are ASCII: compared as bytes,
+    // without collecting characters into two vectors per comparison.
+    if a.is_ascii() && b.is_ascii() {
+        return one_edit(a.as_bytes(), b.as_bytes());
+    }
     let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let (short, long) = if x.len() <= y.len() {
-        (&x, &y)
-    } else {
-        (&y, &x)
-    };
+    one_edit(&x, &y)
+}
+
+/// [`within_one_edit`] over two sequences of characters.
+fn one_edit<T: PartialEq>(x: &[T], y: &[T]) -> bool {
+    let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
     if long.len() - short.len() > 1 {
         return false;
     }
@@ -460,6 +466,9 @@ pub fn within_one_edit(a: &str, b: &str) -> bool {
         .take_while(|(p, q)| p == q)
         .count();
     if short.len() == long.len() {
+        if start == short.len() {
+            return true;
+        }
         // One replacement, or two neighbours swapped.
         let rest = start + 1;
         if short[rest..] == long[rest..] {
@@ -477,6 +486,21 @@ pub fn within_one_edit(a: &str, b: &str) -> bool {
 
 /// Length of the longest common subsequence of two strings, in characters.
 fn lcs(a: &str, b: &str) -> usize {
+    const MAX: usize = 64;
+    if a.is_ascii() && b.is_ascii() && b.len() < MAX {
+        // The hot path (names, addresses): one row on the stack.
+        let b = b.as_bytes();
+        let mut row = [0u8; MAX + 1];
+        for ca in a.bytes() {
+            let mut diag = 0;
+            for (j, cb) in b.iter().enumerate() {
+                let up = row[j + 1];
+                row[j + 1] = if ca == *cb { diag + 1 } else { up.max(row[j]) };
+                diag = up;
+            }
+        }
+        return usize::from(row[b.len()]);
+    }
     let b: Vec<char> = b.chars().collect();
     let mut row = vec![0usize; b.len() + 1];
     for ca in a.chars() {
@@ -488,6 +512,21 @@ fn lcs(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
+}
+
+/// `f` of `x` and `y` written together, on the stack when they are short
+/// (a house number and a street, for every candidate's address).
+fn joined<R>(x: &str, y: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 96];
+    let n = x.len() + y.len();
+    if n <= buf.len() {
+        buf[..x.len()].copy_from_slice(x.as_bytes());
+        buf[x.len()..n].copy_from_slice(y.as_bytes());
+        if let Ok(s) = std::str::from_utf8(&buf[..n]) {
+            return f(s);
+        }
+    }
+    f(&format!("{x}{y}"))
 }
 
 /// Is one value a garbled or truncated copy of the other: at least two
@@ -544,8 +583,16 @@ fn dob_level(a: &str, b: &str) -> usize {
 
 /// Agreement level of every field, `None` where either side is missing.
 pub fn compare(a: &MatchRecord, b: &MatchRecord) -> Vec<Option<usize>> {
+    levels(a, b).to_vec()
+}
+
+/// How many fields are compared.
+pub const FIELD_COUNT: usize = FIELDS.len();
+
+/// [`compare`] without allocating (the hot path of scoring).
+pub fn levels(a: &MatchRecord, b: &MatchRecord) -> [Option<usize>; FIELD_COUNT] {
     let both = |x: &str, y: &str| !x.is_empty() && !y.is_empty();
-    let mut v = vec![None; FIELDS.len()];
+    let mut v = [None; FIELD_COUNT];
     if both(&a.given, &b.given) {
         v[GIVEN] = Some(name_level(&a.given, &b.given, &a.family, &b.family, true));
     }
@@ -576,10 +623,9 @@ pub fn compare(a: &MatchRecord, b: &MatchRecord) -> Vec<Option<usize>> {
                 0
             } else if jaro_winkler(&a.street, &b.street) >= 0.90 {
                 1
-            } else if garbled(
-                &format!("{}{}", a.house_number, a.street),
-                &format!("{}{}", b.house_number, b.street),
-            ) {
+            } else if joined(&a.house_number, &a.street, |x| {
+                joined(&b.house_number, &b.street, |y| garbled(x, y))
+            }) {
                 2
             } else {
                 3
@@ -1254,7 +1300,7 @@ pub fn score_levels(
 /// Fast score without the explanation (the hot path of blocking).
 pub fn score_only(a: &MatchRecord, b: &MatchRecord, p: &Params, tf: &dyn TermFrequency) -> f64 {
     let mut total = prior_weight_in(p, tf);
-    for (f, lvl) in compare(a, b).into_iter().enumerate() {
+    for (f, lvl) in levels(a, b).into_iter().enumerate() {
         if let Some(l) = lvl {
             // Only exact names and cities are looked up (no allocation).
             let value: &str = match (l, f) {

@@ -625,3 +625,28 @@ fn jaro_winkler_is_strsims() {
         }
     }
 }
+
+#[test]
+fn lcs_on_the_stack_is_the_textbook_one() {
+    fn textbook(a: &str, b: &str) -> usize {
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        let mut t = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+        for i in 1..=a.len() {
+            for j in 1..=b.len() {
+                t[i][j] = if a[i - 1] == b[j - 1] {
+                    t[i - 1][j - 1] + 1
+                } else {
+                    t[i - 1][j].max(t[i][j - 1])
+                };
+            }
+        }
+        t[a.len()][b.len()]
+    }
+    let long = "x".repeat(70) + "abc";
+    let words = ["", "a", "jackson", "jvzckhsor", "12 high street", "12 hgih st", "олена", "оелна", long.as_str()];
+    for a in words {
+        for b in words {
+            assert_eq!(lcs(a, b), textbook(a, b), "{a:?} / {b:?}");
+        }
+    }
+}
