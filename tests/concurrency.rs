@@ -147,5 +147,8 @@ fn an_import_sees_a_person_another_connection_registered_between_batches() {
         .iter()
         .find(|l| l.0 == "CLINIC" && l.1 == "r3")
         .expect("r3 is stored");
-    assert_eq!(r3.2, other_reference, "r3 joins the person registered beside the import");
+    assert_eq!(
+        r3.2, other_reference,
+        "r3 joins the person registered beside the import"
+    );
 }

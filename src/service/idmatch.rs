@@ -336,18 +336,27 @@ fn score_persons(
     let mut scored: Vec<(f64, i64, usize, Vec<SourcedRecord>)> = Vec::new();
     for seq in seqs {
         let records = sm::load_records(conn, seq)?;
-        let best = records
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (matching::score_only(rec, &r.rec, params, &tf), i))
-            .max_by(|a, b| a.0.total_cmp(&b.0));
-        if let Some((s, i)) = best
-            && matching::confidence(s) >= min_confidence
-        {
+        let best = best_record(records.len(), min_confidence, |i| {
+            matching::score_only(rec, &records[i].rec, params, &tf)
+        });
+        if let Some((s, i)) = best {
             scored.push((s, seq, i, records));
         }
     }
     explain_scored(conn, rec, scored, params, &tf, limit)
+}
+
+/// A person's best record of `n` (its score, which), when that reaches
+/// `min_confidence`. The last of equal scores, as `max_by` gives.
+fn best_record(
+    n: usize,
+    min_confidence: f64,
+    mut score: impl FnMut(usize) -> f64,
+) -> Option<(f64, usize)> {
+    (0..n)
+        .map(|i| (score(i), i))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .filter(|(s, _)| matching::confidence(*s) >= min_confidence)
 }
 
 /// [`score_persons`] over the blocking index in memory: the same persons,
@@ -367,15 +376,11 @@ fn score_indexed(
     let mut scratch = MatchRecord::default();
     let mut scored: Vec<(f64, i64, usize, Vec<SourcedRecord>)> = Vec::new();
     for seq in seqs {
-        let best = (0..index.record_count(seq))
-            .map(|i| {
-                index.record_into(seq, i, &mut scratch);
-                (matching::score_only(rec, &scratch, params, &tf), i)
-            })
-            .max_by(|a, b| a.0.total_cmp(&b.0));
-        if let Some((s, i)) = best
-            && matching::confidence(s) >= min_confidence
-        {
+        let best = best_record(index.record_count(seq), min_confidence, |i| {
+            index.record_into(seq, i, &mut scratch);
+            matching::score_only(rec, &scratch, params, &tf)
+        });
+        if let Some((s, i)) = best {
             scored.push((s, seq, i, Vec::new()));
         }
     }
@@ -1001,16 +1006,12 @@ impl Registry {
             tx.commit()?;
             return Ok(ReferenceOutcome::Existing(rid));
         }
-        let out = settle_pending(
-            &tx,
-            None,
-            &row,
-            choice,
-            &params,
+        let by = Settler {
             actor,
-            &now,
-            "people.pending.resolve",
-        )?;
+            now: &now,
+            op: "people.pending.resolve",
+        };
+        let out = settle_pending(&tx, None, &row, choice, &params, &by)?;
         if let ReferenceOutcome::Created(rid) = &out {
             not_same_as(&tx, &now, actor, rid, not_same, reason)?;
         }
@@ -1048,23 +1049,37 @@ fn not_same_as(
 /// Settle a waiting record as `choice` (a reference id or "new"), inside
 /// the caller's transaction: link or create, close the queue item in the
 /// actor's name, audit it as `op`.
+/// Who settles a waiting record, when, and the audit operation it is.
+struct Settler<'a> {
+    actor: &'a Actor,
+    now: &'a str,
+    op: &'static str,
+}
+
 fn settle_pending(
     conn: &Connection,
     index: Option<&mut BlockIndex>,
     row: &sm::PendingRow,
     choice: &str,
     params: &Params,
-    actor: &Actor,
-    now: &str,
-    op: &str,
+    by: &Settler,
 ) -> Result<ReferenceOutcome> {
+    let Settler { actor, now, op } = *by;
     let req = ReferenceRequest {
         sor: row.sor.clone(),
         sor_id: row.sor_id.clone(),
         attributes: row.attributes.as_object().cloned().unwrap_or_default(),
         reference_id: Some(choice.to_string()),
     };
-    let out = reference_in(conn, index, &req, params, Mode::Interactive, &actor.name, now)?;
+    let out = reference_in(
+        conn,
+        index,
+        &req,
+        params,
+        Mode::Interactive,
+        &actor.name,
+        now,
+    )?;
     sm::resolve_pending(conn, row.id, choice, &actor.name, now)?;
     audit_outcome(conn, now, actor, op, &req, &out)?;
     Ok(out)
@@ -1108,16 +1123,12 @@ impl Registry {
             };
             let choice = sure.reference_id.clone();
             let tx = self.store.conn.transaction()?;
-            settle_pending(
-                &tx,
-                index.as_deref_mut(),
-                &row,
-                &choice,
-                &params,
+            let by = Settler {
                 actor,
-                &now,
-                "people.pending.rescored",
-            )?;
+                now: &now,
+                op: "people.pending.rescored",
+            };
+            settle_pending(&tx, index.as_deref_mut(), &row, &choice, &params, &by)?;
             tx.commit()?;
             linked += 1;
         }

@@ -3,9 +3,9 @@
 
 use super::idmatch::Keyed;
 use super::idmatch::{Mode, ReferenceOutcome, ReferenceRequest, reference_in_prepared};
-use crate::core::matching::index::BlockIndex;
 use super::{Actor, Registry, Result};
 use crate::core::matching::MatchRecord;
+use crate::core::matching::index::BlockIndex;
 use crate::core::matching::normalize;
 use crate::core::rules::EMAIL_RE;
 use crate::store::matching as sm;
@@ -452,7 +452,9 @@ impl Registry {
             summary
                 .batch_times
                 .push((summary.rows, started.elapsed().as_secs_f64()));
-            compared += index.as_ref().map_or(0, |ix| ix.candidates_given() - given_before);
+            compared += index
+                .as_ref()
+                .map_or(0, |ix| ix.candidates_given() - given_before);
             summary.batch_compared.push(compared);
             // The registry learns its model by itself as it grows: the
             // rest of the file is matched with what the rows so far taught.

@@ -239,12 +239,7 @@ fn write_key_diff<K: Ord + rusqlite::ToSql>(
 /// when blocking keys became hashes). Keys are derived data.
 pub fn rebuild_keys(conn: &Connection) -> Result<()> {
     conn.execute_batch("DELETE FROM match_keys; DELETE FROM search_keys;")?;
-    let mut st = conn.prepare("SELECT person_seq, records FROM match_records")?;
-    let mut rows = st.query([])?;
-    while let Some(row) = rows.next()? {
-        let seq: i64 = row.get(0)?;
-        let json: String = row.get(1)?;
-        let records: Vec<SourcedRecord> = serde_json::from_str(&json).unwrap_or_default();
+    each_person(conn, |seq, records| {
         write_key_diff(
             conn,
             seq,
@@ -253,6 +248,25 @@ pub fn rebuild_keys(conn: &Connection) -> Result<()> {
             &blocking_hashes(&records, None),
         )?;
         write_key_diff(conn, seq, KeyTable::Search, &[], &search_key_set(&records))?;
+        Ok(true)
+    })
+}
+
+/// `f` of every person's records, in `match_records` order, while it says
+/// to go on.
+fn each_person(
+    conn: &Connection,
+    mut f: impl FnMut(i64, Vec<SourcedRecord>) -> Result<bool>,
+) -> Result<()> {
+    let mut st = conn.prepare("SELECT person_seq, records FROM match_records")?;
+    let mut rows = st.query([])?;
+    while let Some(row) = rows.next()? {
+        let seq: i64 = row.get(0)?;
+        let json: String = row.get(1)?;
+        let records: Vec<SourcedRecord> = serde_json::from_str(&json).unwrap_or_default();
+        if !f(seq, records)? {
+            break;
+        }
     }
     Ok(())
 }
@@ -412,18 +426,14 @@ fn name_typo(conn: &Connection, word: &str, cap: usize) -> Result<Vec<i64>> {
 /// person's seq is too large for it.
 pub fn load_index(conn: &Connection) -> Result<Option<BlockIndex>> {
     let mut index = BlockIndex::new();
-    {
-        let mut st = conn.prepare("SELECT person_seq, records FROM match_records")?;
-        let mut rows = st.query([])?;
-        while let Some(row) = rows.next()? {
-            let seq: i64 = row.get(0)?;
-            let json: String = row.get(1)?;
-            let records: Vec<SourcedRecord> = serde_json::from_str(&json).unwrap_or_default();
-            let parts = records.iter().map(|r| (r.sor.as_str(), r.sor_id.as_str(), &r.rec));
-            if !index.load_person(seq, parts) {
-                return Ok(None);
-            }
-        }
+    each_person(conn, |seq, records| {
+        let parts = records
+            .iter()
+            .map(|r| (r.sor.as_str(), r.sor_id.as_str(), &r.rec));
+        Ok(index.load_person(seq, parts))
+    })?;
+    if index.is_behind() {
+        return Ok(None);
     }
     let mut st = conn.prepare("SELECT key, person_seq FROM match_keys ORDER BY key, person_seq")?;
     let mut rows = st.query([])?;
@@ -447,7 +457,7 @@ pub fn load_index(conn: &Connection) -> Result<Option<BlockIndex>> {
 
 /// `PRAGMA data_version`: changes when another connection commits.
 pub fn data_version(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    conn.query_row("PRAGMA data_version", [], |r| r.get(0))
 }
 
 /// Persons sharing at least one blocking key with `rec`. Keys shared by more

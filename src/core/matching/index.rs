@@ -345,7 +345,9 @@ impl BlockIndex {
             self.records.resize_with(i + 1, Vec::new);
         }
         let packed = Packed::new(sor, sor_id, rec);
-        let at = self.records[i].iter().position(|p| p.source() == (sor, sor_id));
+        let at = self.records[i]
+            .iter()
+            .position(|p| p.source() == (sor, sor_id));
         let mut before = Vec::new();
         if at.is_some() || !self.records[i].is_empty() {
             before = self.key_hashes(i, None);
@@ -394,7 +396,10 @@ impl BlockIndex {
 
     /// Bulk loading: the persons of one blocking key (its hash), as stored.
     pub fn load_block(&mut self, key: i64, seqs: &[i64]) -> bool {
-        let Ok(seqs) = seqs.iter().map(|s| u32::try_from(*s)).collect::<Result<Vec<u32>, _>>()
+        let Ok(seqs) = seqs
+            .iter()
+            .map(|s| u32::try_from(*s))
+            .collect::<Result<Vec<u32>, _>>()
         else {
             self.behind = true;
             return false;
@@ -486,11 +491,10 @@ impl BlockIndex {
     fn unlink(&mut self, key: i64, seq: u32) {
         match self.keys.get(&key).copied() {
             None => {}
-            Some(v) if v & LIST == 0 => {
-                if v == u64::from(seq) {
-                    self.keys.remove(&key);
-                }
+            Some(v) if v == u64::from(seq) => {
+                self.keys.remove(&key);
             }
+            Some(v) if v & LIST == 0 => {}
             Some(v) => {
                 let slot = (v & !LIST) as usize;
                 let list = &mut self.lists[slot];
@@ -597,7 +601,12 @@ mod tests {
         // large block gives only persons sharing a second key.
         let q = rec("zed", "quux", "19800101", "2000");
         for seq in 1..=(SMALL_BLOCK as i64 + 5) {
-            put(&mut ix, seq, "x", &rec("p", &format!("f{seq}"), "19800707", "2000"));
+            put(
+                &mut ix,
+                seq,
+                "x",
+                &rec("p", &format!("f{seq}"), "19800707", "2000"),
+            );
         }
         assert!(ix.candidates(&q.blocking_keys()).is_empty());
         // Past MAX_BLOCK a key is skipped even for a person sharing it.
@@ -605,7 +614,10 @@ mod tests {
         for seq in 1..=(MAX_BLOCK as i64 + 1) {
             put(&mut ix, seq, "x", &rec("ann", "lee", "19800101", ""));
         }
-        assert!(ix.candidates(&rec("ann", "lee", "19800101", "").blocking_keys()).is_empty());
+        assert!(
+            ix.candidates(&rec("ann", "lee", "19800101", "").blocking_keys())
+                .is_empty()
+        );
         assert!(!BlockIndex::fits(i64::from(u32::MAX) + 1));
         assert!(!ix.is_behind());
         assert!(!ix.put(i64::from(u32::MAX) + 1, "S", "x", &q, &[]));
@@ -657,7 +669,11 @@ mod tests {
         // (key, person) pairs sorted by key, as the store's table holds them.
         let mut pairs: Vec<(i64, i64)> = Vec::new();
         for (seq, r) in [(1, &rs[0]), (1, &rs[1]), (2, &rs[2])] {
-            pairs.extend(r.blocking_keys().iter().map(|k| (crate::core::matching::key_hash(k), seq)));
+            pairs.extend(
+                r.blocking_keys()
+                    .iter()
+                    .map(|k| (crate::core::matching::key_hash(k), seq)),
+            );
         }
         pairs.sort_unstable();
         pairs.dedup();
@@ -666,13 +682,19 @@ mod tests {
             assert!(bulk.load_block(block[0].0, &seqs));
         }
         for r in &rs {
-            assert_eq!(bulk.candidates(&r.blocking_keys()), one.candidates(&r.blocking_keys()));
+            assert_eq!(
+                bulk.candidates(&r.blocking_keys()),
+                one.candidates(&r.blocking_keys())
+            );
         }
         assert_eq!(bulk.records(1), one.records(1));
         // A bulk-loaded index takes writes like any other.
         put(&mut bulk, 2, "c", &rs[0]);
         put(&mut one, 2, "c", &rs[0]);
-        assert_eq!(bulk.candidates(&rs[2].blocking_keys()), one.candidates(&rs[2].blocking_keys()));
+        assert_eq!(
+            bulk.candidates(&rs[2].blocking_keys()),
+            one.candidates(&rs[2].blocking_keys())
+        );
         assert_eq!(bulk.candidates(&rs[0].blocking_keys()), vec![1, 2]);
     }
 }

@@ -489,21 +489,15 @@ fn lcs(a: &str, b: &str) -> usize {
     const MAX: usize = 64;
     if a.is_ascii() && b.is_ascii() && b.len() < MAX {
         // The hot path (names, addresses): one row on the stack.
-        let b = b.as_bytes();
-        let mut row = [0u8; MAX + 1];
-        for ca in a.bytes() {
-            let mut diag = 0;
-            for (j, cb) in b.iter().enumerate() {
-                let up = row[j + 1];
-                row[j + 1] = if ca == *cb { diag + 1 } else { up.max(row[j]) };
-                diag = up;
-            }
-        }
-        return usize::from(row[b.len()]);
+        return lcs_in(a.bytes(), b.as_bytes(), &mut [0; MAX + 1]);
     }
     let b: Vec<char> = b.chars().collect();
-    let mut row = vec![0usize; b.len() + 1];
-    for ca in a.chars() {
+    lcs_in(a.chars(), &b, &mut vec![0; b.len() + 1])
+}
+
+/// [`lcs`] of `a` and `b` with one table row (at least `b.len() + 1`, zeros).
+fn lcs_in<T: PartialEq>(a: impl Iterator<Item = T>, b: &[T], row: &mut [usize]) -> usize {
+    for ca in a {
         let mut diag = 0;
         for (j, cb) in b.iter().enumerate() {
             let up = row[j + 1];

@@ -643,7 +643,17 @@ fn lcs_on_the_stack_is_the_textbook_one() {
         t[a.len()][b.len()]
     }
     let long = "x".repeat(70) + "abc";
-    let words = ["", "a", "jackson", "jvzckhsor", "12 high street", "12 hgih st", "олена", "оелна", long.as_str()];
+    let words = [
+        "",
+        "a",
+        "jackson",
+        "jvzckhsor",
+        "12 high street",
+        "12 hgih st",
+        "олена",
+        "оелна",
+        long.as_str(),
+    ];
     for a in words {
         for b in words {
             assert_eq!(lcs(a, b), textbook(a, b), "{a:?} / {b:?}");
