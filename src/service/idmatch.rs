@@ -806,7 +806,8 @@ pub fn reference_in_prepared(
         )?;
         return Ok(ReferenceOutcome::Existing(rid));
     }
-    let cands = match index.as_deref() {
+    // An index that missed a write is not read (the next batch reloads it).
+    let cands = match index.as_deref().filter(|ix| !ix.is_behind()) {
         Some(ix) => {
             let seqs = ix.candidates(&rec.keys);
             score_indexed(conn, ix, &rec.rec, seqs, params, params.review, 10)?
@@ -1111,7 +1112,7 @@ impl Registry {
             // for a record that is linked.
             let rec = MatchRecord::from_attributes(&row.attributes);
             let floor = matching::link_floor(&params);
-            let cands = match index.as_deref() {
+            let cands = match index.as_deref().filter(|ix| !ix.is_behind()) {
                 Some(ix) => {
                     let seqs = ix.candidates(&rec.blocking_keys());
                     score_indexed(&self.store.conn, ix, &rec, seqs, &params, floor, 10)?
