@@ -348,23 +348,23 @@ impl BlockIndex {
         let at = self.records[i]
             .iter()
             .position(|p| p.source() == (sor, sor_id));
-        let mut before = Vec::new();
-        if at.is_some() || !self.records[i].is_empty() {
-            before = self.key_hashes(i, None);
-        }
         match at {
-            Some(j) => self.records[i][j] = packed,
-            None => self.records[i].push(packed),
+            Some(j) => {
+                // A replaced record may take keys with it: the difference.
+                let before = self.key_hashes(i, None);
+                self.records[i][j] = packed;
+                let after = self.key_hashes(i, Some((rec, keys)));
+                self.key_diff(s, &before, &after);
+            }
+            None => {
+                // An added record only adds keys; linking is idempotent,
+                // so the person's other records need not be read.
+                self.records[i].push(packed);
+                for k in keys {
+                    self.link(super::key_hash(k), s);
+                }
+            }
         }
-        let after = if at.is_none() && before.is_empty() {
-            let mut k: Vec<i64> = keys.iter().map(|k| super::key_hash(k)).collect();
-            k.sort_unstable();
-            k.dedup();
-            k
-        } else {
-            self.key_hashes(i, Some((rec, keys)))
-        };
-        self.key_diff(s, &before, &after);
         true
     }
 
