@@ -527,7 +527,7 @@ pub fn main() -> i32 {
                     let mut v = serde_json::to_value(&s).unwrap_or_default();
                     v["seconds"] = serde_json::json!(started.elapsed().as_secs_f64());
                     if let Some(o) = v.as_object_mut() {
-                        o.remove("batch_times");
+                        o.remove("batches");
                     }
                     out!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
                     if s.interrupted {

@@ -381,18 +381,39 @@ fn score_indexed(
             matching::score_only(rec, &scratch, params, &tf)
         });
         if let Some((s, i)) = best {
-            scored.push((s, seq, i, Vec::new()));
+            let records = index
+                .records(seq)
+                .into_iter()
+                .map(|(sor, sor_id, rec)| SourcedRecord { sor, sor_id, rec })
+                .collect();
+            scored.push((s, seq, i, records));
         }
-    }
-    for s in &mut scored {
-        s.3 = index
-            .records(s.1)
-            .into_iter()
-            .map(|(sor, sor_id, rec)| SourcedRecord { sor, sor_id, rec })
-            .collect();
     }
     explain_scored(conn, rec, scored, params, &tf, limit)
 }
+
+/// Candidates for `rec` (with its blocking `keys`): from the blocking index
+/// in memory when there is one that has missed no write, else from the
+/// store. The same persons and scores either way.
+fn find_candidates_in(
+    conn: &Connection,
+    index: Option<&BlockIndex>,
+    rec: &MatchRecord,
+    keys: &[String],
+    params: &Params,
+    min_confidence: f64,
+) -> Result<Vec<Candidate>> {
+    match index.filter(|ix| !ix.is_behind()) {
+        Some(ix) => {
+            let seqs = ix.candidates(keys);
+            score_indexed(conn, ix, rec, seqs, params, min_confidence, CANDIDATE_LIMIT)
+        }
+        None => find_candidates_keyed(conn, rec, keys, params, min_confidence, CANDIDATE_LIMIT),
+    }
+}
+
+/// Candidates the engine weighs for one record, at most.
+const CANDIDATE_LIMIT: usize = 10;
 
 /// The best `limit` of `scored` (score, person, its best record, its
 /// records) as candidates, explained.
@@ -739,11 +760,11 @@ pub fn reference_in(
 /// [`reference_in`] for a caller that has already built the comparable
 /// record of `req` and looked up its SOR record (`known`): the bulk import
 /// does both off the database thread.
-#[allow(clippy::too_many_arguments)]
 ///
 /// `index`, when given, is the blocking index in memory, in step with the
 /// store: candidates are read from it, and what this writes is mirrored
 /// into it.
+#[allow(clippy::too_many_arguments)]
 pub fn reference_in_prepared(
     conn: &Connection,
     index: Option<&mut BlockIndex>,
@@ -806,14 +827,14 @@ pub fn reference_in_prepared(
         )?;
         return Ok(ReferenceOutcome::Existing(rid));
     }
-    // An index that missed a write is not read (the next batch reloads it).
-    let cands = match index.as_deref().filter(|ix| !ix.is_behind()) {
-        Some(ix) => {
-            let seqs = ix.candidates(&rec.keys);
-            score_indexed(conn, ix, &rec.rec, seqs, params, params.review, 10)?
-        }
-        None => find_candidates_keyed(conn, &rec.rec, &rec.keys, params, params.review, 10)?,
-    };
+    let cands = find_candidates_in(
+        conn,
+        index.as_deref(),
+        &rec.rec,
+        &rec.keys,
+        params,
+        params.review,
+    )?;
     let sure: Vec<&Candidate> = cands.iter().filter(|c| c.sure()).collect();
     if sure.len() == 1 {
         let seq = reference_seq(conn, &sure[0].reference_id)?;
@@ -1047,9 +1068,6 @@ fn not_same_as(
     Ok(())
 }
 
-/// Settle a waiting record as `choice` (a reference id or "new"), inside
-/// the caller's transaction: link or create, close the queue item in the
-/// actor's name, audit it as `op`.
 /// Who settles a waiting record, when, and the audit operation it is.
 struct Settler<'a> {
     actor: &'a Actor,
@@ -1057,6 +1075,9 @@ struct Settler<'a> {
     op: &'static str,
 }
 
+/// Settle a waiting record as `choice` (a reference id or "new"), inside
+/// the caller's transaction: link or create, close the queue item in the
+/// actor's name, audit it as `op`.
 fn settle_pending(
     conn: &Connection,
     index: Option<&mut BlockIndex>,
@@ -1111,14 +1132,14 @@ impl Registry {
             // Scored outside a transaction: the write lock is taken only
             // for a record that is linked.
             let rec = MatchRecord::from_attributes(&row.attributes);
-            let floor = matching::link_floor(&params);
-            let cands = match index.as_deref().filter(|ix| !ix.is_behind()) {
-                Some(ix) => {
-                    let seqs = ix.candidates(&rec.blocking_keys());
-                    score_indexed(&self.store.conn, ix, &rec, seqs, &params, floor, 10)?
-                }
-                None => find_candidates(&self.store.conn, &rec, &params, floor, 10)?,
-            };
+            let cands = find_candidates_in(
+                &self.store.conn,
+                index.as_deref(),
+                &rec,
+                &rec.blocking_keys(),
+                &params,
+                matching::link_floor(&params),
+            )?;
             let [sure] = cands.iter().filter(|c| c.sure()).collect::<Vec<_>>()[..] else {
                 continue;
             };

@@ -70,6 +70,17 @@ pub struct RowIssue {
     pub reason: String,
 }
 
+/// The end of one batch of an import.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct BatchMark {
+    /// Rows done so far.
+    pub rows: u64,
+    /// Seconds since the import started.
+    pub seconds: f64,
+    /// Persons compared with the rows so far.
+    pub compared: u64,
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ImportSummary {
     pub rows: u64,
@@ -86,13 +97,9 @@ pub struct ImportSummary {
     pub interrupted: bool,
     /// The largest the write-ahead log grew during the import, in bytes.
     pub peak_wal_bytes: u64,
-    /// Seconds since the start of the import at the end of each batch,
-    /// with the rows done: the cost per row along the run.
-    pub batch_times: Vec<(u64, f64)>,
-    /// Persons compared with the rows so far, at the end of each batch
-    /// (beside `batch_times`): the matcher's work per row.
-    #[serde(skip)]
-    pub batch_compared: Vec<u64>,
+    /// Where the import stood at the end of each batch: the cost and the
+    /// matcher's work per row along the run.
+    pub batches: Vec<BatchMark>,
     /// Versions of the models learnt during the import (the registry
     /// learns again each time it has doubled).
     pub models_learnt: Vec<u32>,
@@ -449,13 +456,14 @@ impl Registry {
                         .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
                 }
             }
-            summary
-                .batch_times
-                .push((summary.rows, started.elapsed().as_secs_f64()));
             compared += index
                 .as_ref()
                 .map_or(0, |ix| ix.candidates_given() - given_before);
-            summary.batch_compared.push(compared);
+            summary.batches.push(BatchMark {
+                rows: summary.rows,
+                seconds: started.elapsed().as_secs_f64(),
+                compared,
+            });
             // The registry learns its model by itself as it grows: the
             // rest of the file is matched with what the rows so far taught.
             if let Some(r) = self.train_if_due_in(index.as_mut())? {

@@ -2,7 +2,7 @@
 
 use super::generate::generate;
 use crate::api;
-use crate::service::import::ImportOptions;
+use crate::service::import::{BatchMark, ImportOptions};
 use crate::service::{Actor, Registry};
 use serde_json::json;
 use std::path::Path;
@@ -176,7 +176,7 @@ fn timed_import(
     eprintln!();
     let secs = started.elapsed().as_secs_f64();
     drop(reg);
-    let (speed, work) = per_tenth(&s.batch_times, &s.batch_compared);
+    let (speed, work) = per_tenth(&s.batches);
     let size = std::fs::metadata(db).map(|m| m.len()).unwrap_or(0);
     Ok(json!({
         "bench": "import", "rows": s.rows, "seconds": secs,
@@ -193,25 +193,23 @@ fn timed_import(
 }
 
 /// Rows per second, and persons compared per row, in each tenth of the
-/// rows, from (rows done, seconds) and the persons compared so far at the
-/// end of each batch.
-fn per_tenth(times: &[(u64, f64)], compared: &[u64]) -> (Vec<f64>, Vec<f64>) {
-    let Some(&(total, _)) = times.last() else {
+/// rows, from where the import stood at the end of each batch.
+fn per_tenth(marks: &[BatchMark]) -> (Vec<f64>, Vec<f64>) {
+    let Some(total) = marks.last().map(|m| m.rows) else {
         return (Vec::new(), Vec::new());
     };
     let (mut speed, mut work) = (Vec::new(), Vec::new());
-    let (mut last_rows, mut last_t, mut last_c) = (0u64, 0.0, 0u64);
+    let mut last = BatchMark::default();
     for tenth in 1..=10u64 {
         let goal = total * tenth / 10;
-        let Some(i) = times.iter().position(|(r, _)| *r >= goal) else {
+        let Some(&m) = marks.iter().find(|m| m.rows >= goal) else {
             break;
         };
-        let (r, t) = times[i];
-        let c = compared.get(i).copied().unwrap_or(last_c);
-        if r > last_rows && t > last_t {
-            speed.push(((r - last_rows) as f64 / (t - last_t)).round());
-            work.push(((c - last_c) as f64 / (r - last_rows) as f64 * 10.0).round() / 10.0);
-            (last_rows, last_t, last_c) = (r, t, c);
+        if m.rows > last.rows && m.seconds > last.seconds {
+            let rows = (m.rows - last.rows) as f64;
+            speed.push((rows / (m.seconds - last.seconds)).round());
+            work.push(((m.compared - last.compared) as f64 / rows * 10.0).round() / 10.0);
+            last = m;
         }
     }
     (speed, work)

@@ -271,6 +271,19 @@ impl BlockIndex {
         u32::try_from(seq).is_ok()
     }
 
+    /// Person `seq`'s place, made if new; `None` (and the index marked
+    /// behind) when the seq cannot be held.
+    fn slot(&mut self, seq: i64) -> Option<u32> {
+        let Ok(s) = u32::try_from(seq) else {
+            self.behind = true;
+            return None;
+        };
+        if self.records.len() <= s as usize {
+            self.records.resize_with(s as usize + 1, Vec::new);
+        }
+        Some(s)
+    }
+
     /// The persons sharing a blocking key with `keys`, as the store's
     /// `candidates_for_keys` chooses them: keys of more than [`MAX_BLOCK`]
     /// persons skipped, larger blocks than [`SMALL_BLOCK`] only for persons
@@ -336,14 +349,10 @@ impl BlockIndex {
         rec: &MatchRecord,
         keys: &[String],
     ) -> bool {
-        let Ok(s) = u32::try_from(seq) else {
-            self.behind = true;
+        let Some(s) = self.slot(seq) else {
             return false;
         };
         let i = s as usize;
-        if self.records.len() <= i {
-            self.records.resize_with(i + 1, Vec::new);
-        }
         let packed = Packed::new(sor, sor_id, rec);
         let at = self.records[i]
             .iter()
@@ -376,18 +385,10 @@ impl BlockIndex {
         seq: i64,
         records: impl IntoIterator<Item = (&'a str, &'a str, &'a MatchRecord)>,
     ) -> bool {
-        let Ok(i) = usize::try_from(seq) else {
-            self.behind = true;
+        let Some(s) = self.slot(seq) else {
             return false;
         };
-        if u32::try_from(seq).is_err() {
-            self.behind = true;
-            return false;
-        }
-        if self.records.len() <= i {
-            self.records.resize_with(i + 1, Vec::new);
-        }
-        self.records[i] = records
+        self.records[s as usize] = records
             .into_iter()
             .map(|(sor, id, r)| Packed::new(sor, id, r))
             .collect();
@@ -419,14 +420,10 @@ impl BlockIndex {
 
     /// As the store's `remove_record`: drop `(sor, sor_id)` from person `seq`.
     pub fn remove(&mut self, seq: i64, sor: &str, sor_id: &str) {
-        let Ok(s) = u32::try_from(seq) else {
-            self.behind = true;
+        let Some(s) = self.slot(seq) else {
             return;
         };
         let i = s as usize;
-        if i >= self.records.len() {
-            return;
-        }
         let before = self.key_hashes(i, None);
         self.records[i].retain(|p| p.source() != (sor, sor_id));
         let after = self.key_hashes(i, None);
