@@ -1,3 +1,3 @@
-fn main() {
-    std::process::exit(registrar::cli::main());
+fn main() -> std::process::ExitCode {
+    registrar::cli::main()
 }

@@ -6,10 +6,10 @@
 
 use crate::core::signing;
 use crate::service::Registry;
-use rusqlite::{OptionalExtension, params};
+use crate::service::outbox::Delivery;
 use serde::Serialize;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 /// Where the hub is and who we are. The secret lives in a file of its own.
@@ -32,42 +32,11 @@ impl std::fmt::Debug for SyncConfig {
     }
 }
 
-/// The file holding the hub secret for the database at `db`.
-pub fn secret_path(db: &Path) -> PathBuf {
-    let mut p = db.as_os_str().to_owned();
-    p.push(".hub-secret");
-    PathBuf::from(p)
-}
-
-/// Store the secret with 0600 permissions.
-pub fn save_secret(db: &Path, secret: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let path = secret_path(db);
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(&path)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    }
-    f.write_all(secret.as_bytes())
-}
+pub use crate::service::outbox::{has_secret, save_secret, secret_path};
 
 /// Read the settings and the secret file.
 pub fn load_config(reg: &Registry, db: &Path) -> Result<SyncConfig, String> {
-    let get = |k: &str| {
-        reg.store
-            .get_setting(k)
-            .ok()
-            .flatten()
-            .filter(|v| !v.is_empty())
-    };
+    let get = |k: &str| reg.setting(k).ok().flatten().filter(|v| !v.is_empty());
     let url = get("hub_url")
         .ok_or("no hub configured: registrar sync configure --url URL --key-id ID")?;
     let key_id = get("hub_key_id").ok_or("no hub key id: registrar sync configure --key-id ID")?;
@@ -93,11 +62,7 @@ pub fn load_config(reg: &Registry, db: &Path) -> Result<SyncConfig, String> {
     })
 }
 
-/// Point this site at a hub: URL, key id and, when given, the shared
-/// secret (written to the 0600 file beside the database, never into the
-/// database or a log). Admins only; each setting is audited as
-/// `configure_as` audits it, and the secret's change as `hub.secret` without
-/// its value. `registrar sync configure` and `PUT /api/hub` both use it.
+/// Point this site at a hub (see [`Registry::configure_hub`]).
 pub fn configure(
     reg: &Registry,
     actor: &crate::service::Actor,
@@ -105,48 +70,7 @@ pub fn configure(
     key_id: &str,
     secret: Option<&str>,
 ) -> Result<(), crate::service::ServiceError> {
-    use crate::service::ServiceError;
-    crate::service::accounts::require(
-        actor,
-        &[crate::service::Role::Admin],
-        "configuring the hub",
-    )?;
-    let db = reg
-        .store
-        .conn
-        .path()
-        .filter(|p| !p.is_empty())
-        .map(PathBuf::from)
-        .ok_or_else(|| ServiceError::Conflict("an in-memory registry has no hub".into()))?;
-    if let Some(s) = secret
-        && s.trim().chars().count() < 16
-    {
-        return Err(ServiceError::BadRequest(
-            "secret: at least 16 characters (the key the hub holds for this site)".into(),
-        ));
-    }
-    reg.configure_all_as(
-        actor,
-        &[("hub_url", url.trim()), ("hub_key_id", key_id.trim())],
-    )?;
-    if let Some(s) = secret {
-        save_secret(&db, s.trim())
-            .map_err(|e| ServiceError::Conflict(format!("secret: cannot write the file: {e}")))?;
-        crate::service::accounts::audit(
-            &reg.store.conn,
-            &reg.now_str(),
-            actor,
-            "hub.secret",
-            None,
-            serde_json::json!({"file": secret_path(&db)}),
-        )?;
-    }
-    Ok(())
-}
-
-/// Is a hub secret stored for this database?
-pub fn has_secret(db: &Path) -> bool {
-    std::fs::metadata(secret_path(db)).is_ok_and(|m| m.len() > 0)
+    reg.configure_hub(actor, url, key_id, secret)
 }
 
 /// Ask the hub one signed question (the first Link ID change after the
@@ -239,28 +163,9 @@ fn call(
     }
 }
 
-/// This database's instance id, made once: `ws-` and 26 random base32
-/// letters. TrackingIds are `instance:outbox id`, unique across every
-/// workstation, and the hub binds a key to the one instance that uses it.
-pub fn instance_id(reg: &Registry) -> Result<String, rusqlite::Error> {
-    if let Some(id) = reg
-        .store
-        .get_setting("instance_id")?
-        .filter(|s| s.starts_with("ws-"))
-    {
-        return Ok(id);
-    }
-    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz234567";
-    let bytes: [u8; 26] = rand::random();
-    let id: String = std::iter::once("ws-".to_string())
-        .chain(
-            bytes
-                .iter()
-                .map(|b| (ALPHABET[(*b as usize) % 32] as char).to_string()),
-        )
-        .collect();
-    reg.store.set_setting("instance_id", &id)?;
-    Ok(id)
+/// This database's instance id (see [`Registry::instance_id`]).
+pub fn instance_id(reg: &Registry) -> Result<String, crate::service::ServiceError> {
+    reg.instance_id()
 }
 
 /// Send unsent outbox rows in order, at most `max`, stopping at the first
@@ -286,12 +191,7 @@ pub fn sync_once(reg: &mut Registry, cfg: &SyncConfig, max: u64) -> Report {
         }
     };
     'outer: while report.sent + report.failed < max {
-        let rows: Vec<(i64, String, String)> = match reg
-            .store
-            .conn
-            .prepare_cached("SELECT id, person_id, payload FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT 200")
-            .and_then(|mut st| st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect())
-        {
+        let rows = match reg.outbox_unsent(200) {
             Ok(r) => r,
             Err(e) => {
                 report.fatal_error = Some(e.to_string());
@@ -301,59 +201,41 @@ pub fn sync_once(reg: &mut Registry, cfg: &SyncConfig, max: u64) -> Report {
         if rows.is_empty() {
             break;
         }
-        for (id, person_id, payload) in rows {
+        for row in rows {
             if report.sent + report.failed >= max {
                 break 'outer;
             }
-            let payload: Value = serde_json::from_str(&payload).unwrap_or_default();
+            let payload: Value = serde_json::from_str(&row.payload).unwrap_or_default();
             // postIdentity, or one of the hub's link services.
             let (path, mut body) = match payload["service"].as_str() {
                 Some(service) => (service.to_string(), payload["body"].clone()),
                 None => ("/postIdentity".to_string(), payload),
             };
-            body["trackingId"] = Value::String(format!("{instance}:{id}"));
+            body["trackingId"] = Value::String(format!("{instance}:{}", row.id));
             let bytes = body.to_string().into_bytes();
-            let now = reg.now_str();
             let outcome = call(&client, cfg, &path, Some(&bytes));
-            if let Outcome::Sent(v) = &outcome {
-                // The row is sent and the person has its Link ID, together.
-                let link = v["content"]["linkId"].as_str().map(String::from);
-                let done = reg.store.conn.transaction().and_then(|tx| {
-                    crate::store::exec(&tx, "UPDATE outbox SET sent_at = ?2, response = ?3, last_error = NULL WHERE id = ?1", params![id, now, v.to_string()])?;
-                    crate::store::exec(&tx, "UPDATE persons SET link_id = ?2 WHERE id = ?1", params![person_id, link])?;
-                    tx.commit()
-                });
-                if let Err(e) = done {
+            let delivery = match &outcome {
+                Outcome::Sent(v) => Delivery::Sent {
+                    response: v,
+                    link_id: v["content"]["linkId"].as_str(),
+                },
+                Outcome::Rejected(e) => Delivery::Rejected(e),
+                Outcome::Retry(e) => Delivery::Retry(e),
+                Outcome::Fatal(e) => Delivery::Refused(e),
+            };
+            let recorded = reg.record_delivery(row.id, &row.person_id, delivery);
+            match (outcome, recorded) {
+                (Outcome::Sent(_), Err(e)) => {
                     report.fatal_error = Some(e.to_string());
                     break 'outer;
                 }
-            }
-            let conn = &reg.store.conn;
-            match outcome {
-                Outcome::Sent(_) => report.sent += 1,
-                Outcome::Rejected(e) => {
-                    let _ = crate::store::exec(
-                        conn,
-                        "UPDATE outbox SET failed_at = ?2, last_error = ?3, attempts = attempts + 1 WHERE id = ?1",
-                        params![id, now, e],
-                    );
-                    report.failed += 1;
-                }
-                Outcome::Retry(e) => {
-                    let _ = crate::store::exec(
-                        conn,
-                        "UPDATE outbox SET last_error = ?2, attempts = attempts + 1 WHERE id = ?1",
-                        params![id, e],
-                    );
+                (Outcome::Sent(_), Ok(())) => report.sent += 1,
+                (Outcome::Rejected(_), _) => report.failed += 1,
+                (Outcome::Retry(e), _) => {
                     report.retry_error = Some(e);
                     break 'outer;
                 }
-                Outcome::Fatal(e) => {
-                    let _ = crate::store::exec(
-                        conn,
-                        "UPDATE outbox SET last_error = ?2 WHERE id = ?1",
-                        params![id, e],
-                    );
+                (Outcome::Fatal(e), _) => {
                     report.fatal_error = Some(e);
                     break 'outer;
                 }
@@ -378,15 +260,14 @@ fn pull_link_changes(
     client: &reqwest::blocking::Client,
     report: &mut Report,
 ) {
-    let site = crate::service::outbox::site_source(&reg.store.conn).unwrap_or_default();
     loop {
-        let after: i64 = reg
-            .store
-            .get_setting("hub_link_cursor")
-            .ok()
-            .flatten()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
+        let after = match reg.link_cursor() {
+            Ok(a) => a,
+            Err(e) => {
+                report.fatal_error = Some(e.to_string());
+                return;
+            }
+        };
         let v = match call(
             client,
             cfg,
@@ -408,43 +289,7 @@ fn pull_link_changes(
             .cloned()
             .unwrap_or_default();
         let last = v["content"]["last"].as_i64().unwrap_or(after);
-        let now = reg.now_str();
-        let applied = reg.store.conn.transaction().and_then(|tx| {
-            let mut n = 0;
-            for c in &changes {
-                if c["source"]["name"].as_str() != Some(site.as_str()) {
-                    continue;
-                }
-                let id = c["source"]["id"].as_str().unwrap_or("");
-                let link = c["linkId"].as_str();
-                let seq: Option<i64> = tx
-                    .query_row("SELECT seq FROM persons WHERE id = ?1", [id], |r| r.get(0))
-                    .optional()?;
-                let Some(seq) = seq else { continue };
-                crate::store::exec(
-                    &tx,
-                    "UPDATE persons SET link_id = ?2 WHERE seq = ?1",
-                    params![seq, link],
-                )?;
-                let reason = format!(
-                    "the hub changed the Link ID ({}): {} → {}",
-                    c["cause"].as_str().unwrap_or(""),
-                    c["previousLinkId"].as_str().unwrap_or("none"),
-                    link.unwrap_or("none")
-                );
-                let event = crate::store::steward::LinkEvent {
-                    operation: "hub_link_changed",
-                    person: seq,
-                    reason: Some(&reason),
-                    ..Default::default()
-                };
-                crate::store::steward::insert_link_event(&tx, &now, "hub", &event)?;
-                n += 1;
-            }
-            crate::store::set_setting_in(&tx, "hub_link_cursor", &last.to_string())?;
-            tx.commit()?;
-            Ok(n)
-        });
+        let applied = reg.apply_link_changes(&changes, last);
         match applied {
             Ok(n) => report.link_changes += n,
             Err(e) => {

@@ -239,3 +239,34 @@ fn a_closed_output_pipe_is_not_an_error() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A write that fails (a full disk: `/dev/full`) is reported with exit 1,
+/// for the CSV export as for JSON lines, never dropped.
+#[test]
+fn a_failed_write_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("full.db");
+    let made = Command::new(env!("CARGO_BIN_EXE_registrar"))
+        .args(["--db", db.to_str().unwrap(), "stress", "--count", "5"])
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    if !Path::new("/dev/full").exists() {
+        eprintln!("skipped: this system has no /dev/full");
+        return;
+    }
+    for args in [&["export", "links"][..], &["audit"][..]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_registrar"))
+            .args(["--db", db.to_str().unwrap()])
+            .args(args)
+            .stdout(std::fs::File::create("/dev/full").unwrap())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_ne!(out.status.code(), Some(0), "{args:?}: {err}");
+        assert!(
+            err.contains("cannot write to standard output"),
+            "{args:?}: {err}"
+        );
+    }
+}

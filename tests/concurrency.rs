@@ -75,8 +75,7 @@ fn an_import_and_a_writer_loop_side_by_side() {
     assert_eq!(created, 60);
     // Nothing lost: every import row is a SOR record, every registration a person.
     let sor: i64 = reg
-        .store
-        .conn
+        .sql()
         .query_row(
             "SELECT COUNT(*) FROM sor_records WHERE sor = 'GEN'",
             [],
@@ -84,8 +83,7 @@ fn an_import_and_a_writer_loop_side_by_side() {
         )
         .unwrap();
     let pending: i64 = reg
-        .store
-        .conn
+        .sql()
         .query_row(
             "SELECT COUNT(*) FROM pending WHERE sor = 'GEN' AND resolved_at IS NULL",
             [],

@@ -680,7 +680,7 @@ fn a_reviewer_merges_and_unmerges_in_the_person_view() {
     let status = |r: &str| {
         let reg = Registry::open(&db.path).unwrap();
         registrar::store::query_one(
-            &reg.store.conn,
+            reg.sql(),
             "SELECT status FROM persons WHERE reference_id = ?1",
             [r],
             |row| row.get::<_, String>(0),
@@ -775,8 +775,7 @@ fn a_reviewer_says_not_the_same_person_in_reconciliation() {
     drop(h);
     let reg = Registry::open(&db.path).unwrap();
     let n: i64 = reg
-        .store
-        .conn
+        .sql()
         .query_row("SELECT count(*) FROM not_duplicates", [], |r| r.get(0))
         .unwrap();
     assert_eq!(n, 1);

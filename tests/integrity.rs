@@ -205,8 +205,7 @@ fn update_confirmation_by_authentication_method() {
         "such authentication method does not belong to this person",
     );
     // NA and inactive methods.
-    reg.store
-        .conn
+    reg.sql()
         .execute(
             "UPDATE auth_methods SET type = 'NA' WHERE id = ?1",
             [&olena_method],
@@ -223,8 +222,7 @@ fn update_confirmation_by_authentication_method() {
         "invariant",
         "\u{421}annot be confirmed by a method with type= NA. Use a different method.",
     );
-    reg.store
-        .conn
+    reg.sql()
         .execute(
             "UPDATE auth_methods SET type = 'OTP', active = 0 WHERE id = ?1",
             [&olena_method],
@@ -236,8 +234,7 @@ fn update_confirmation_by_authentication_method() {
         &update(json!({"authorize_with": olena_method})),
     );
     assert_violation(&r, "$.authorize_with", "invariant", "not active");
-    reg.store
-        .conn
+    reg.sql()
         .execute(
             "UPDATE auth_methods SET active = 1, ended_at = '2020-01-01T00:00:00Z' WHERE id = ?1",
             [&olena_method],
@@ -256,8 +253,7 @@ fn update_confirmation_by_authentication_method() {
     .body;
     assert_eq!(still["data"]["first_name"], "Олена");
     // An active method of this person confirms the update.
-    reg.store
-        .conn
+    reg.sql()
         .execute(
             "UPDATE auth_methods SET ended_at = NULL WHERE id = ?1",
             [&olena_method],
@@ -750,8 +746,7 @@ fn stored_answers_are_small_and_replay_the_same() {
         );
     }
     let longest: i64 = reg
-        .store
-        .conn
+        .sql()
         .query_row("SELECT MAX(LENGTH(response)) FROM hub_tracking", [], |r| {
             r.get(0)
         })
@@ -987,7 +982,7 @@ fn validation_warns_about_a_tax_id_that_disagrees() {
 #[test]
 fn an_internal_error_leaks_nothing() {
     let mut reg = common::registry();
-    reg.store.conn.execute_batch("DROP TABLE outbox").unwrap();
+    reg.sql().execute_batch("DROP TABLE outbox").unwrap();
     let r = common::get(&mut reg, "/api/outbox");
     assert_eq!(r.status, 500, "{}", r.body);
     let text = r.body.to_string();

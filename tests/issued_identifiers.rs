@@ -136,7 +136,7 @@ fn duplicate_type_inside_a_person_request_is_refused() {
 #[test]
 fn store_enforces_one_identifier_of_a_type() {
     let reg = registry();
-    let conn = &reg.store.conn;
+    let conn = reg.sql();
     conn.execute_batch("INSERT INTO persons(id, reference_id, status, first_name, last_name, birth_date, gender, data, created_by, created_at, updated_by, updated_at) VALUES ('p_x','M100000000','active','a','b','2000-01-01','MALE','{}','t','t','t','t')").unwrap();
     conn.execute_batch("INSERT INTO issued_identifiers VALUES ('pii_1', 1, 'NPI', '1', 't')")
         .unwrap();

@@ -18,11 +18,11 @@ fn older_file_is_upgraded_in_place() {
     {
         let old = Store::open_at_version(&path, 1).unwrap();
         assert_eq!(old.user_version().unwrap(), 1);
-        old.conn.execute_batch("INSERT INTO persons(id, reference_id, status, first_name, last_name, birth_date, gender, data, created_by, created_at, updated_by, updated_at) VALUES ('p_old','M100000001','active','Ann','Lee','1980-01-01','FEMALE','{\"first_name\":\"Ann\",\"last_name\":\"Lee\",\"birth_date\":\"1980-01-01\",\"gender\":\"FEMALE\"}','t','t','t','t')").unwrap();
+        old.sql().execute_batch("INSERT INTO persons(id, reference_id, status, first_name, last_name, birth_date, gender, data, created_by, created_at, updated_by, updated_at) VALUES ('p_old','M100000001','active','Ann','Lee','1980-01-01','FEMALE','{\"first_name\":\"Ann\",\"last_name\":\"Lee\",\"birth_date\":\"1980-01-01\",\"gender\":\"FEMALE\"}','t','t','t','t')").unwrap();
     }
     let reg = Registry::open(&path).unwrap();
     assert_eq!(
-        reg.store.user_version().unwrap(),
+        reg.schema_version().unwrap() as usize,
         registrar::store::schema_version()
     );
     let p = reg.get_person("p_old").unwrap();
@@ -123,7 +123,7 @@ fn killing_the_process_mid_write_leaves_the_database_consistent() {
             std::thread::sleep(std::time::Duration::from_millis(150));
             let n = Store::open(&db)
                 .ok()
-                .and_then(|s| registrar::store::count(&s.conn, "persons").ok())
+                .and_then(|s| registrar::store::count(s.sql(), "persons").ok())
                 .unwrap_or(0);
             if n > 20 * (round + 1) || std::time::Instant::now() > deadline {
                 break;
@@ -133,7 +133,7 @@ fn killing_the_process_mid_write_leaves_the_database_consistent() {
         child.wait().unwrap();
     }
     let reg = Registry::open(&db).unwrap();
-    let conn = &reg.store.conn;
+    let conn = reg.sql();
     let ok: String = conn
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
@@ -170,13 +170,13 @@ fn version_8_keys_are_rebuilt_as_hashes() {
     let rec = MatchRecord::from_attributes(&attrs);
     {
         let old = Store::open_at_version(&path, 8).unwrap();
-        old.conn.execute_batch("INSERT INTO persons(id, reference_id, status, first_name, last_name, birth_date, gender, data, created_by, created_at, updated_by, updated_at, ordinal) VALUES ('p_old','M100000001','active','Ann','Lee','1980-01-01','FEMALE','{\"first_name\":\"Ann\",\"last_name\":\"Lee\",\"birth_date\":\"1980-01-01\",\"gender\":\"FEMALE\"}','t','t','t','t',1)").unwrap();
+        old.sql().execute_batch("INSERT INTO persons(id, reference_id, status, first_name, last_name, birth_date, gender, data, created_by, created_at, updated_by, updated_at, ordinal) VALUES ('p_old','M100000001','active','Ann','Lee','1980-01-01','FEMALE','{\"first_name\":\"Ann\",\"last_name\":\"Lee\",\"birth_date\":\"1980-01-01\",\"gender\":\"FEMALE\"}','t','t','t','t',1)").unwrap();
         let records = vec![SourcedRecord {
             sor: "clinic".into(),
             sor_id: "42".into(),
             rec: rec.clone(),
         }];
-        old.conn
+        old.sql()
             .execute(
                 "INSERT INTO match_records(person_seq, records) VALUES (1, ?1)",
                 [serde_json::to_string(&records).unwrap()],
@@ -184,7 +184,7 @@ fn version_8_keys_are_rebuilt_as_hashes() {
             .unwrap();
         // Version 8 kept the keys as text.
         for k in rec.blocking_keys() {
-            old.conn
+            old.sql()
                 .execute(
                     "INSERT INTO match_keys(key, person_seq) VALUES (?1, 1)",
                     [k],
@@ -194,8 +194,7 @@ fn version_8_keys_are_rebuilt_as_hashes() {
     }
     let mut reg = Registry::open(&path).unwrap();
     let typed: i64 = reg
-        .store
-        .conn
+        .sql()
         .query_row(
             "SELECT count(*) FROM match_keys WHERE typeof(key) = 'integer'",
             [],
@@ -248,7 +247,7 @@ fn version_13_keeps_every_row_through_the_persons_rebuild() {
         // Rows as version 13 wrote them (today's service writes tables
         // version 13 does not have).
         let old = Store::open_at_version(&path, 13).unwrap();
-        old.conn
+        old.sql()
             .execute_batch(
                 "INSERT INTO persons(seq, id, reference_id, status, first_name, last_name, birth_date,
                      gender, data, created_by, created_at, updated_by, updated_at, ordinal)
@@ -265,20 +264,18 @@ fn version_13_keeps_every_row_through_the_persons_rebuild() {
                  INSERT INTO auth_methods(id, person_seq, position, type) VALUES ('a1', 1, 0, 'OTP');",
             )
             .unwrap();
-        counts(&old.conn)
+        counts(old.sql())
     };
     assert!(before.iter().all(|n| *n == 1), "{before:?}");
     let reg = Registry::open(&path).unwrap();
-    assert_eq!(counts(&reg.store.conn), before);
+    assert_eq!(counts(reg.sql()), before);
     let fk: bool = reg
-        .store
-        .conn
+        .sql()
         .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
         .unwrap();
     assert!(fk, "foreign keys are on again after the step");
     let version: i64 = reg
-        .store
-        .conn
+        .sql()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert!(version >= 14);
@@ -299,7 +296,7 @@ fn killing_a_merge_leaves_all_of_it_or_none() {
     let refs: Vec<String> = {
         let s = Store::open(&db).unwrap();
         let mut st = s
-            .conn
+            .sql()
             .prepare("SELECT reference_id FROM persons WHERE status = 'active' ORDER BY seq")
             .unwrap();
         st.query_map([], |r| r.get(0))
@@ -329,7 +326,7 @@ fn killing_a_merge_leaves_all_of_it_or_none() {
         let _ = child.wait();
     }
     let reg = Registry::open(&db).unwrap();
-    let conn = &reg.store.conn;
+    let conn = reg.sql();
     let ok: String = conn
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
@@ -389,7 +386,7 @@ fn a_killed_import_resumes_and_stores_every_row_once() {
     let stored = |db: &std::path::Path| -> i64 {
         Store::open(db)
             .ok()
-            .and_then(|s| registrar::store::count(&s.conn, "sor_records").ok())
+            .and_then(|s| registrar::store::count(s.sql(), "sor_records").ok())
             .unwrap_or(0)
     };
     let db = dir.path().join("killed.db");
@@ -415,8 +412,7 @@ fn a_killed_import_resumes_and_stores_every_row_once() {
     assert!(import(&straight).wait().unwrap().success());
     let reg = Registry::open(&db).unwrap();
     let ok: String = reg
-        .store
-        .conn
+        .sql()
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
     assert_eq!(ok, "ok");

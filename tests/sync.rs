@@ -73,7 +73,7 @@ impl Hub {
     }
     fn count(&self, sql: &str) -> i64 {
         let reg = Registry::open(&self.db).unwrap();
-        reg.store.conn.query_row(sql, [], |r| r.get(0)).unwrap()
+        reg.sql().query_row(sql, [], |r| r.get(0)).unwrap()
     }
 }
 
@@ -154,8 +154,7 @@ fn sync(reg: &mut Registry, db: &Path) -> registrar::sync::Report {
 
 fn outbox_responses(reg: &Registry) -> Vec<Value> {
     let mut st = reg
-        .store
-        .conn
+        .sql()
         .prepare("SELECT response FROM outbox WHERE sent_at IS NOT NULL ORDER BY id")
         .unwrap();
     st.query_map([], |r| r.get::<_, String>(0))
@@ -589,8 +588,7 @@ fn hub_killed_mid_sync_and_restarted() {
     assert_eq!(hub.count("SELECT COUNT(*) FROM hub_tracking"), 400);
     assert_eq!(hub.count("SELECT COUNT(*) FROM hub_sources"), 400);
     assert_eq!(
-        a.store
-            .conn
+        a.sql()
             .query_row(
                 "SELECT COUNT(*) FROM persons WHERE link_id IS NULL",
                 [],
@@ -723,8 +721,7 @@ fn hub_errors_timeouts_and_dropped_connections() {
     assert_eq!(hub.count("SELECT COUNT(*) FROM hub_tracking"), 5);
     assert_eq!(hub.count("SELECT COUNT(*) FROM hub_sources"), 5);
     let attempts: i64 = a
-        .store
-        .conn
+        .sql()
         .query_row("SELECT SUM(attempts) FROM outbox", [], |r| r.get(0))
         .unwrap();
     assert!(attempts >= 2, "retries were counted: {attempts}");
@@ -978,8 +975,7 @@ fn slow_and_idle_connections_are_closed_and_capped() {
 }
 
 fn link_of(reg: &Registry, id: &str) -> Option<String> {
-    reg.store
-        .conn
+    reg.sql()
         .query_row("SELECT link_id FROM persons WHERE id = ?1", [id], |r| {
             r.get(0)
         })
@@ -987,8 +983,7 @@ fn link_of(reg: &Registry, id: &str) -> Option<String> {
 }
 
 fn reference(reg: &Registry, id: &str) -> String {
-    reg.store
-        .conn
+    reg.sql()
         .query_row(
             "SELECT reference_id FROM persons WHERE id = ?1",
             [id],
@@ -1219,7 +1214,7 @@ fn hub_connection_is_set_and_tested_through_the_router() {
         assert_eq!(mode, 0o600);
     }
     let dump: String = {
-        let mut st = w.store.conn.prepare("SELECT value FROM settings").unwrap();
+        let mut st = w.sql().prepare("SELECT value FROM settings").unwrap();
         let v: Vec<String> = st
             .query_map([], |r| r.get(0))
             .unwrap()

@@ -359,8 +359,7 @@ fn accounts_and_passwords() {
     assert_eq!(r.status, 403);
     let hash: String = w
         .reg
-        .store
-        .conn
+        .sql()
         .query_row(
             "SELECT password_hash FROM users WHERE name = 'ada'",
             [],
@@ -434,7 +433,7 @@ fn every_write_is_audited_and_the_trail_is_append_only() {
     }
     let all = w.reg.audit_trail(None, 100).unwrap();
     assert!(all.iter().any(|r| r.operation == "user.add"));
-    let conn = &w.reg.store.conn;
+    let conn = w.reg.sql();
     assert!(
         conn.execute("UPDATE audit SET actor = 'mallory'", [])
             .is_err()
@@ -446,7 +445,7 @@ fn every_write_is_audited_and_the_trail_is_append_only() {
 fn paging_is_keyset_and_complete() {
     let mut reg = registry();
     let now = reg.now_str();
-    registrar::service::persons::bulk_insert_minimal(&reg.store.conn, 120, &now).unwrap();
+    registrar::service::persons::bulk_insert_minimal(reg.sql(), 120, &now).unwrap();
     let mut seen = Vec::new();
     let mut offset = 0;
     loop {

@@ -495,12 +495,15 @@ pub fn route_of<'a>(
 pub const MAX_LIMIT: i64 = 1000;
 
 fn parse_body(body: &[u8]) -> Result<Value, ApiResponse> {
+    body_json(body).map_err(|m| bad_request(&m))
+}
+
+/// The body as JSON, or why not in words.
+fn body_json(body: &[u8]) -> Result<Value, String> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(bad_request(
-            "request body is empty; a JSON object is required",
-        ));
+        return Err("request body is empty; a JSON object is required".into());
     }
-    serde_json::from_slice(body).map_err(|e| bad_request(&format!("malformed JSON: {e}")))
+    serde_json::from_slice(body).map_err(|e| format!("malformed JSON: {e}"))
 }
 
 pub fn bad_request(message: &str) -> ApiResponse {
@@ -544,68 +547,94 @@ pub fn validation_body(violations: &[Violation]) -> Value {
     json!({"error": {"type": "validation_failed", "message": "Validation failed", "invalid": invalid}})
 }
 
-/// Map a service error to a generic (non seed-000) response.
-pub fn error_response(e: &ServiceError) -> ApiResponse {
+/// How the API shows one service error: its status, the sentence people
+/// read, and the generic body. The one place a service error meets HTTP;
+/// each seed's envelope is built from it ([`error_response`], `seed_004`).
+struct Rendered {
+    status: u16,
+    message: String,
+    body: Value,
+}
+
+fn render(e: &ServiceError) -> Rendered {
+    let plain = |status: u16, kind: &str, message: String| Rendered {
+        status,
+        body: json!({"error": {"type": kind, "message": message}}),
+        message,
+    };
     match e {
-        ServiceError::Validation(v) => ApiResponse::new(422, validation_body(v)),
-        ServiceError::BadRequest(m) => bad_request(m),
-        ServiceError::NotFound { entity, id } => ApiResponse::new(
-            404,
-            json!({"error": {"type": "not_found", "entity_type": entity, "message": format!("{entity} {id} not found")}}),
-        ),
-        ServiceError::Conflict(m) => {
-            ApiResponse::new(409, json!({"error": {"type": "conflict", "message": m}}))
+        ServiceError::Validation(v) => Rendered {
+            status: 422,
+            message: "Validation failed".into(),
+            body: validation_body(v),
+        },
+        ServiceError::BadRequest(m) => plain(400, "bad_request", m.clone()),
+        ServiceError::OverLimit(m) => plain(422, "over_limit", m.clone()),
+        ServiceError::NotFound { entity, id } => {
+            let message = format!("{entity} {id} not found");
+            Rendered {
+                status: 404,
+                body: json!({"error": {"type": "not_found", "entity_type": entity, "message": message}}),
+                message,
+            }
         }
+        ServiceError::Conflict(m) => plain(409, "conflict", m.clone()),
         ServiceError::RuleViolation {
             entity_type,
             sub_code,
             message,
-        } => ApiResponse::new(
-            400,
-            json!({"error": {"code": "SYSTEM_RULE_VIOLATION", "entity_type": entity_type, "sub_code": sub_code, "message": message}}),
-        ),
-        ServiceError::Coded {
-            status,
-            code,
-            severity,
-            message,
-        } => ApiResponse::new(
-            *status,
-            json!({"error": {"code": code, "severity": severity, "message": message}}),
-        ),
+        } => Rendered {
+            status: 400,
+            body: json!({"error": {"code": "SYSTEM_RULE_VIOLATION", "entity_type": entity_type, "sub_code": sub_code, "message": message}}),
+            message: message.clone(),
+        },
+        // Seed 003's REL codes are refusals of a change that conflicts with
+        // the person's state.
+        ServiceError::WorkingCopy(rule) => Rendered {
+            status: 409,
+            body: json!({"error": {"code": rule.code(), "severity": rule.severity(), "message": rule.message()}}),
+            message: rule.message().into(),
+        },
         ServiceError::Duplicate {
             person_id,
             reference_id,
             reason,
-        } => ApiResponse::new(
-            409,
-            json!({"error": {"type": "duplicate", "message": reason,
-                             "person_id": person_id, "reference_id": reference_id}}),
-        ),
-        ServiceError::Unauthorized(m) => ApiResponse::new(
-            401,
-            json!({"error": {"type": "unauthorized", "message": m}}),
-        ),
-        ServiceError::Locked { name, retry_after } => ApiResponse::new(
-            429,
-            json!({"error": {"type": "locked", "retry_after": retry_after,
-                             "message": format!("too many failed sign-ins for {name}: try again in {retry_after} s")}}),
-        ),
-        ServiceError::Forbidden(m) => {
-            ApiResponse::new(403, json!({"error": {"type": "forbidden", "message": m}}))
+        } => Rendered {
+            status: 409,
+            body: json!({"error": {"type": "duplicate", "message": reason,
+                                   "person_id": person_id, "reference_id": reference_id}}),
+            message: reason.clone(),
+        },
+        ServiceError::Unauthorized(m) => plain(401, "unauthorized", m.clone()),
+        ServiceError::Locked { name, retry_after } => {
+            let message =
+                format!("too many failed sign-ins for {name}: try again in {retry_after} s");
+            Rendered {
+                status: 429,
+                body: json!({"error": {"type": "locked", "retry_after": retry_after, "message": message}}),
+                message,
+            }
         }
+        ServiceError::Forbidden(m) => plain(403, "forbidden", m.clone()),
         // The store's own words stay in the operator's log, under a trace
         // id the answer gives: a client learns nothing of the schema.
         ServiceError::Store(err) => {
             let trace = crate::core::ids::trace_id();
             eprintln!("registrar: internal error {trace}: {err}");
-            ApiResponse::new(
-                500,
-                json!({"error": {"type": "internal", "trace_id": trace,
-                                 "message": format!("internal error; the operator's log has it under {trace}")}}),
-            )
+            let message = format!("internal error; the operator's log has it under {trace}");
+            Rendered {
+                status: 500,
+                body: json!({"error": {"type": "internal", "trace_id": trace, "message": message}}),
+                message,
+            }
         }
     }
+}
+
+/// Map a service error to a generic (non seed-000) response.
+pub fn error_response(e: &ServiceError) -> ApiResponse {
+    let r = render(e);
+    ApiResponse::new(r.status, r.body)
 }
 
 /// The router. `actor` is the authenticated caller; shells authenticate.
@@ -667,7 +696,7 @@ pub fn handle(
         }),
         Route::Login => login(reg, body),
         Route::Outbox => q.limit(200).and_then(|limit| {
-            crate::service::outbox::list(&reg.store.conn, false, limit)
+            reg.outbox_items(limit)
                 .map(|rows| ApiResponse::new(200, json!({"items": rows})))
                 .map_err(|e| error_response(&e))
         }),
@@ -675,7 +704,7 @@ pub fn handle(
         // network call runs on the caller's thread: the GUI calls this from
         // a background task, never from its worker.
         Route::SyncNow => parse_fields(body, &[]).and_then(|_| {
-            let db = reg.store.conn.path().map(std::path::PathBuf::from);
+            let db = reg.db_path();
             let cfg = db
                 .as_deref()
                 .ok_or_else(|| "an in-memory registry has no hub".to_string())
@@ -689,12 +718,8 @@ pub fn handle(
             }
         }),
         Route::HubGet => {
-            let get = |k: &str| reg.store.get_setting(k).ok().flatten().unwrap_or_default();
-            let secret = reg
-                .store
-                .conn
-                .path()
-                .is_some_and(|p| !p.is_empty() && crate::sync::has_secret(std::path::Path::new(p)));
+            let get = |k: &str| reg.setting(k).ok().flatten().unwrap_or_default();
+            let secret = reg.db_path().is_some_and(|p| crate::sync::has_secret(&p));
             Ok(ApiResponse::new(
                 200,
                 json!({"url": get("hub_url"), "keyId": get("hub_key_id"), "secretStored": secret}),
@@ -707,7 +732,7 @@ pub fn handle(
                 .map_err(|e| error_response(&e))
         }),
         Route::HubTest => parse_fields(body, &[]).map(|_| {
-            let db = reg.store.conn.path().map(std::path::PathBuf::from);
+            let db = reg.db_path();
             let result = db
                 .as_deref()
                 .ok_or_else(|| "an in-memory registry has no hub".to_string())
@@ -960,27 +985,26 @@ pub fn handle(
 /// retryableError).
 fn seed_004(
     body: &[u8],
-    call: impl FnOnce(&Value) -> crate::service::Result<(u16, Value)>,
+    call: impl FnOnce(&Value) -> crate::service::Result<Value>,
 ) -> ApiResponse {
-    match parse_body(body) {
+    let refusal = |status: u16, message: &str, tracking: Value| {
+        ApiResponse::new(
+            status,
+            json!({"success": false, "message": message, "content": null,
+                   "trackingId": tracking, "auditId": uuid::Uuid::new_v4().to_string(),
+                   "retryableError": status >= 500}),
+        )
+    };
+    match body_json(body) {
         Ok(v) => match call(&v) {
-            Ok((status, body)) => ApiResponse::new(status, body),
+            Ok(body) => ApiResponse::new(200, body),
             Err(e) => {
-                let mut r = error_response(&e);
-                let msg = r.body["error"]["message"]
-                    .as_str()
-                    .unwrap_or("")
-                    .to_string();
-                r.body = json!({"success": false, "message": msg, "content": null,
-                                "trackingId": v.get("trackingId").cloned().unwrap_or(Value::Null),
-                                "auditId": null, "retryableError": r.status >= 500});
-                r
+                let r = render(&e);
+                let tracking = v.get("trackingId").cloned().unwrap_or(Value::Null);
+                refusal(r.status, &r.message, tracking)
             }
         },
-        Err(r) => ApiResponse::new(
-            400,
-            json!({"success": false, "message": r.body["error"]["message"], "content": null, "retryableError": false}),
-        ),
+        Err(m) => refusal(400, &m, Value::Null),
     }
 }
 

@@ -83,6 +83,19 @@ pub fn trace_id() -> String {
     base62_id("trc_")
 }
 
+/// A workstation's instance id: `ws-` and 26 random base32 letters.
+pub fn instance_id() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz234567";
+    with_rng(|rng| {
+        let mut s = String::with_capacity(29);
+        s.push_str("ws-");
+        for _ in 0..26 {
+            s.push(ALPHABET[rng.random_range(0..32)] as char);
+        }
+        s
+    })
+}
+
 /// A random reference id candidate, `M` + 9 digits. The store retries on collision.
 pub fn reference_id() -> String {
     let n: u32 = with_rng(|rng| rng.random_range(100_000_000..1_000_000_000));

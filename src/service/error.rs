@@ -18,14 +18,13 @@ pub enum ServiceError {
         sub_code: &'static str,
         message: String,
     },
-    /// Seed 003's coded errors (REL-IP-PERS-001, ...).
-    #[error("{code}: {message}")]
-    Coded {
-        status: u16,
-        code: &'static str,
-        severity: &'static str,
-        message: &'static str,
-    },
+    /// Seed 003's coded refusals about working copies (REL-IP-PERS-001, ...).
+    #[error("{}: {}", .0.code(), .0.message())]
+    WorkingCopy(WorkingCopyRule),
+    /// A well-formed request with a value beyond a limit (seed 004's
+    /// postIdentity: a name too long, too many addresses).
+    #[error("{0}")]
+    OverLimit(String),
     /// A new registration that is already in the registry.
     #[error("duplicate of {reference_id}: {reason}")]
     Duplicate {
@@ -42,4 +41,38 @@ pub enum ServiceError {
     Forbidden(String),
     #[error("database: {0}")]
     Store(#[from] rusqlite::Error),
+}
+
+/// Seed 003's rules about working copies, each with its code and text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkingCopyRule {
+    /// REL-IP-PERS-001: the person has a working copy already.
+    Exists,
+    /// REL-IP-PERS-002: a working copy is neither created nor deleted
+    /// through the generic person API.
+    CreateOrDelete,
+}
+
+impl WorkingCopyRule {
+    pub fn code(self) -> &'static str {
+        match self {
+            WorkingCopyRule::Exists => "REL-IP-PERS-001",
+            WorkingCopyRule::CreateOrDelete => "REL-IP-PERS-002",
+        }
+    }
+
+    pub fn severity(self) -> &'static str {
+        "Fatal"
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            WorkingCopyRule::Exists => {
+                "The person cannot be updated because a working copy exists."
+            }
+            WorkingCopyRule::CreateOrDelete => {
+                "It is not possible to create or delete a working copy person."
+            }
+        }
+    }
 }

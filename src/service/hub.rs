@@ -5,12 +5,11 @@
 
 use super::accounts::audit;
 use super::idmatch::find_candidates;
-use super::{Actor, Registry, Result, ServiceError, allocate_reference_id};
-use crate::core::ids;
+use super::{Actor, Registry, Result, ServiceError};
 use crate::core::matching::{self, MatchRecord, normalize};
-use crate::core::model::{PersonData, PersonStatus};
+use crate::core::model::PersonData;
+use crate::store;
 use crate::store::matching as sm;
-use crate::store::{self, NewPerson};
 use chrono::NaiveDateTime;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value, json};
@@ -464,20 +463,7 @@ fn new_link_entity(conn: &Connection, identity: &Value, now: &str) -> Result<i64
         gender: s(first(identity, "genders")),
         ..Default::default()
     };
-    let reference_id = allocate_reference_id(conn)?;
-    Ok(store::insert_person(
-        conn,
-        &NewPerson {
-            id: &ids::person_id(),
-            reference_id: &reference_id,
-            status: PersonStatus::Active,
-            active_id: None,
-            version: 1,
-            data: &data,
-            actor: "hub",
-            now,
-        },
-    )?)
+    Ok(super::insert_new_person(conn, &data, "hub", now)?.seq)
 }
 
 /// The postIdentity answer for the entity `seq` now holds.
@@ -515,27 +501,13 @@ fn answer(
     )
 }
 
-fn failure(req_tracking: &str, message: &str, retryable: bool) -> Value {
-    json!({"success": false, "message": message, "content": Value::Null, "trackingId": req_tracking,
-           "auditId": uuid::Uuid::new_v4().to_string(), "retryableError": retryable})
-}
-
 impl Registry {
-    /// `POST /postIdentity`. Returns the HTTP status and the response body.
-    pub fn post_identity(&mut self, actor: &Actor, body: &Value) -> Result<(u16, Value)> {
-        let tracking = body
-            .get("trackingId")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let req = match parse(body) {
-            Ok(r) => r,
-            Err(m) => return Ok((400, failure(&tracking, &m, false))),
-        };
-        // A well-formed post whose values break a limit: 422 naming the value.
-        if let Err(m) = check_limits(&req.identity) {
-            return Ok((422, failure(&tracking, &m, false)));
-        }
+    /// `POST /postIdentity`: the response body. A refusal is an error the
+    /// API renders in seed 004's shape.
+    pub fn post_identity(&mut self, actor: &Actor, body: &Value) -> Result<Value> {
+        let req = parse(body).map_err(ServiceError::BadRequest)?;
+        // A well-formed post whose values break a limit: refused naming the value.
+        check_limits(&req.identity).map_err(ServiceError::OverLimit)?;
         if let Some(allowed) = &actor.sources
             && !allowed.contains(&req.source)
         {
@@ -573,39 +545,35 @@ impl Registry {
             }
         }
         if !req.tracking_id.is_empty() {
-            let stored: Option<(u16, String)> = crate::store::query_one(
+            let stored: Option<String> = crate::store::query_one(
                 &tx,
-                "SELECT status, response FROM hub_tracking WHERE client = ?1 AND tracking_id = ?2",
+                "SELECT response FROM hub_tracking WHERE client = ?1 AND tracking_id = ?2",
                 params![actor.name, req.tracking_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| r.get(0),
             )
             .optional()?;
-            if let Some((status, stored)) = stored {
+            if let Some(stored) = stored {
                 // The same change again: apply nothing, answer from what was
                 // stored (Link ID, events, audit id) and today's entity.
                 let stored: Value = serde_json::from_str(&stored).unwrap_or(Value::Null);
                 if stored.get("content").is_some() {
                     // Stored whole by an earlier version of the hub.
-                    return Ok((status, stored));
+                    return Ok(stored);
                 }
                 let seq: Option<i64> = crate::store::query_one(&tx,
                     "SELECT person_seq FROM hub_sources WHERE source = ?1 AND native_id = ?2 AND entity_type = ?3",
                     params![req.source, req.native_id, req.entity_type], |r| r.get(0)).optional()?;
                 let Some(seq) = seq else {
-                    return Ok((
-                        status,
-                        failure(
-                            &req.tracking_id,
-                            "the source record of this trackingId no longer exists",
-                            false,
-                        ),
-                    ));
+                    return Err(ServiceError::NotFound {
+                        entity: "source record of trackingId",
+                        id: req.tracking_id.clone(),
+                    });
                 };
                 let link = stored["linkId"].as_str().unwrap_or_default().to_string();
                 let events = stored["events"].as_array().cloned().unwrap_or_default();
                 let audit_id = stored["auditId"].as_str().unwrap_or_default().to_string();
                 let response = answer(&tx, seq, &link, &req, events, &audit_id)?;
-                return Ok((status, response));
+                return Ok(response);
             }
         }
         let date = req.date.clone().unwrap_or_else(|| now.clone());
@@ -708,7 +676,7 @@ impl Registry {
             json!({"source": req.source, "native_id": req.native_id, "link_id": link, "events": events, "audit_id": audit_id}),
         )?;
         tx.commit()?;
-        Ok((200, response))
+        Ok(response)
     }
 
     /// Register a hub client: its key id, secret and the Sources it may post.
@@ -904,16 +872,9 @@ impl Registry {
         actor: &Actor,
         service: LinkService,
         body: &Value,
-    ) -> Result<(u16, Value)> {
-        let tracking = body
-            .get("trackingId")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let (tracking, (sname, sid), target, reason) = match parse_link(service, body) {
-            Ok(r) => r,
-            Err(m) => return Ok((400, failure(&tracking, &m, false))),
-        };
+    ) -> Result<Value> {
+        let (tracking, (sname, sid), target, reason) =
+            parse_link(service, body).map_err(ServiceError::BadRequest)?;
         if let Some(allowed) = &actor.sources
             && !allowed.contains(&sname)
         {
@@ -925,20 +886,22 @@ impl Registry {
         let now = self.now_str();
         let tx = self.store.conn.transaction()?;
         if !tracking.is_empty() {
-            let stored: Option<(u16, String)> = crate::store::query_one(
+            let stored: Option<String> = crate::store::query_one(
                 &tx,
-                "SELECT status, response FROM hub_tracking WHERE client = ?1 AND tracking_id = ?2",
+                "SELECT response FROM hub_tracking WHERE client = ?1 AND tracking_id = ?2",
                 params![actor.name, tracking],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| r.get(0),
             )
             .optional()?;
-            if let Some((status, stored)) = stored {
-                return Ok((status, serde_json::from_str(&stored).unwrap_or(Value::Null)));
+            if let Some(stored) = stored {
+                return Ok(serde_json::from_str(&stored).unwrap_or(Value::Null));
             }
         }
         let Some(from) = source_seq(&tx, (&sname, &sid))? else {
-            let m = format!("source record {sname} {sid} is not known at the hub");
-            return Ok((404, failure(&tracking, &m, false)));
+            return Err(ServiceError::NotFound {
+                entity: "source record",
+                id: format!("{sname} {sid}"),
+            });
         };
         let prev = link_id(&tx, from)?;
         let sources = json!([{"name": sname, "id": sid}]);
@@ -957,8 +920,10 @@ impl Registry {
         match (service, &target) {
             (LinkService::Link, Some((tname, tid))) => {
                 let Some(to) = source_seq(&tx, (tname, tid))? else {
-                    let m = format!("target source record {tname} {tid} is not known at the hub");
-                    return Ok((404, failure(&tracking, &m, false)));
+                    return Err(ServiceError::NotFound {
+                        entity: "target source record",
+                        id: format!("{tname} {tid}"),
+                    });
                 };
                 if to != from {
                     move_to(&tx, to)?;
@@ -1054,7 +1019,7 @@ impl Registry {
                    "link_id": link, "previous_link_id": prev, "audit_id": audit_id}),
         )?;
         tx.commit()?;
-        Ok((200, response))
+        Ok(response)
     }
 
     /// `GET /linkChanges?after=N`: Link ID changes of this client's source

@@ -1,14 +1,14 @@
 //! Seed 001: ID Match. Reference-id requests, candidates with explained
 //! confidences, forced and queued reconciliation.
 
-use super::{Actor, Registry, Result, ServiceError, allocate_reference_id};
+use super::{Actor, Registry, Result, ServiceError};
 use crate::core::ids;
 use crate::core::matching::index::BlockIndex;
 use crate::core::matching::{self, Explanation, MatchRecord, Params, normalize};
 use crate::core::model::*;
+use crate::store;
 use crate::store::matching::{self as sm, SourcedRecord, SqlTf};
 use crate::store::steward as ss;
-use crate::store::{self, NewPerson};
 use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -667,24 +667,10 @@ fn create_person_for(
     why: Why,
 ) -> Result<(i64, String)> {
     let (actor, now) = (why.actor, why.now);
-    let reference_id = allocate_reference_id(conn)?;
-    let id = ids::person_id();
     let data = person_from_attributes(&req.attributes);
-    let seq = store::insert_person(
-        conn,
-        &NewPerson {
-            id: &id,
-            reference_id: &reference_id,
-            status: PersonStatus::Active,
-            active_id: None,
-            version: 1,
-            data: &data,
-            actor,
-            now,
-        },
-    )?;
-    attach(conn, seq, previous, req, rec, "new", why)?;
-    Ok((seq, reference_id))
+    let made = super::insert_new_person(conn, &data, actor, now)?;
+    attach(conn, made.seq, previous, req, rec, "new", why)?;
+    Ok((made.seq, made.reference_id))
 }
 
 /// The active person with this reference id, if any.
@@ -1309,7 +1295,51 @@ fn u_from_values(p: &mut Params, firsts: &[MatchRecord]) {
     }
 }
 
+/// Why two records score as they do against this registry's model and
+/// term frequencies (what `registrar eval --errors` prints per pair).
+pub struct PairReport {
+    pub explanation: matching::Explanation,
+    pub hold: Option<matching::Hold>,
+    /// The confidence at which this pair's compared fields would link.
+    pub link_at: f64,
+}
+
 impl Registry {
+    /// The comparable record stored for source record `(sor, sor_id)`.
+    pub fn sor_match_record(&self, sor: &str, sor_id: &str) -> Result<Option<MatchRecord>> {
+        Ok(
+            sm::find_sor(&self.store.conn, sor, sor_id)?.and_then(|row| {
+                let v: Value = serde_json::from_str(&row.attributes).ok()?;
+                Some(MatchRecord::from_attributes(&v))
+            }),
+        )
+    }
+
+    /// The comparable record of `(sor, sor_id)` while it waits for a
+    /// reviewer.
+    pub fn pending_match_record(&self, sor: &str, sor_id: &str) -> Result<Option<MatchRecord>> {
+        let conn = &self.store.conn;
+        let Some(id) = sm::find_open_pending(conn, sor, sor_id)? else {
+            return Ok(None);
+        };
+        Ok(sm::get_pending(conn, id)?.map(|(p, _)| MatchRecord::from_attributes(&p.attributes)))
+    }
+
+    /// Score `a` against `b` as a new record would be now.
+    pub fn explain_pair(&self, a: &MatchRecord, b: &MatchRecord) -> Result<PairReport> {
+        let params = self.match_params();
+        let tf = SqlTf::new(&self.store.conn)?;
+        let levels = matching::compare(a, b);
+        let explanation = matching::score_levels(a, b, &levels, &params, &tf);
+        let hold = matching::hold_reason(&explanation, &levels, a, b, params.auto_link);
+        let link_at = matching::link_threshold(&params, &levels, explanation.prior);
+        Ok(PairReport {
+            explanation,
+            hold,
+            link_at,
+        })
+    }
+
     /// Persons with comparable records (kept beside the term frequencies).
     pub fn match_population(&self) -> Result<i64> {
         use matching::TermFrequency;

@@ -13,7 +13,7 @@ pub mod outbox;
 pub mod persons;
 pub mod steward;
 
-pub use error::ServiceError;
+pub use error::{ServiceError, WorkingCopyRule};
 
 use crate::core::ids;
 use crate::core::model::*;
@@ -116,8 +116,30 @@ pub struct PersonRequestOutcome {
     pub review_id: Option<i64>,
 }
 
+/// The tables [`Registry::row_count`] counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    Persons,
+    SorRecords,
+    Outbox,
+    Audit,
+}
+
+impl Table {
+    fn sql_name(self) -> &'static str {
+        match self {
+            Table::Persons => "persons",
+            Table::SorRecords => "sor_records",
+            Table::Outbox => "outbox",
+            Table::Audit => "audit",
+        }
+    }
+}
+
 pub struct Registry {
-    pub store: Store,
+    /// Private: only the service reaches the store, so the compiler keeps
+    /// SQL out of the shells (`api`, `cli`, `gui`, `sync`, `tools`).
+    store: Store,
     pub settings: Settings,
     clock: Box<dyn Fn() -> DateTime<Utc> + Send>,
 }
@@ -146,6 +168,55 @@ impl Registry {
 
     pub fn in_memory() -> Registry {
         Registry::new(Store::open_in_memory().expect("in-memory SQLite opens"))
+    }
+
+    /// The database file, or `None` for an in-memory registry.
+    pub fn db_path(&self) -> Option<std::path::PathBuf> {
+        self.store.path()
+    }
+
+    /// A stored setting's value, if set.
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.store.get_setting(key)?)
+    }
+
+    /// The database's schema version (`PRAGMA user_version`).
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self.store.user_version()? as i64)
+    }
+
+    /// How many rows one of the registry's tables holds (benchmarks report
+    /// what was stored).
+    pub fn row_count(&self, table: Table) -> Result<i64> {
+        Ok(store::count(&self.store.conn, table.sql_name())?)
+    }
+
+    /// Add `n` minimal active persons in one transaction (`bench paging`
+    /// builds its registry with it).
+    pub fn seed_minimal_persons(&mut self, n: usize) -> Result<()> {
+        let now = self.now_str();
+        let tx = self.store.conn.transaction()?;
+        persons::bulk_insert_minimal(&tx, n, &now)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Up to `n` reference ids of persons, at random (`bench paging` looks
+    /// them up).
+    pub fn sample_reference_ids(&self, n: i64) -> Result<Vec<String>> {
+        Ok(self
+            .store
+            .conn
+            .prepare("SELECT reference_id FROM persons ORDER BY random() LIMIT ?1")?
+            .query_map([n], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The raw connection, for tests that inspect or damage what is stored.
+    /// Only with the `test-support` feature, which normal builds lack.
+    #[cfg(feature = "test-support")]
+    pub fn sql(&self) -> &rusqlite::Connection {
+        &self.store.conn
     }
 
     /// Replace the clock (tests).
@@ -222,26 +293,8 @@ impl Registry {
         let (seq, created) = match &valid.id {
             None => {
                 probable = duplicate_check(&tx, &params, &valid.person, override_reason.is_some())?;
-                let reference_id = allocate_reference_id(&tx)?;
-                let id = ids::person_id();
-                let mut data = valid.person.clone();
-                for m in &mut data.authentication_methods {
-                    m.id = Some(uuid::Uuid::new_v4().to_string());
-                }
-                let seq = store::insert_person(
-                    &tx,
-                    &NewPerson {
-                        id: &id,
-                        reference_id: &reference_id,
-                        status: PersonStatus::Active,
-                        active_id: None,
-                        version: 1,
-                        data: &data,
-                        actor: &actor.name,
-                        now: &now,
-                    },
-                )?;
-                (seq, true)
+                let made = insert_new_person(&tx, &valid.person, &actor.name, &now)?;
+                (made.seq, true)
             }
             Some(id) => {
                 let seq = store::find_seq(&tx, id)?.ok_or_else(|| ServiceError::NotFound {
@@ -616,6 +669,48 @@ pub(crate) fn allocate_reference_id(conn: &rusqlite::Connection) -> Result<Strin
             return Ok(r);
         }
     }
+}
+
+/// A person just made by [`insert_new_person`].
+pub(crate) struct Made {
+    pub seq: i64,
+    pub reference_id: String,
+}
+
+/// Store a new active person: the one place a person is assembled (a free
+/// reference id, a new public id, ids for its authentication methods,
+/// version 1). The desk, the matcher, the hub and the benchmarks call it
+/// inside their own transaction, then add what their path needs (match
+/// keys, link history, audit, outbox).
+pub(crate) fn insert_new_person(
+    conn: &rusqlite::Connection,
+    data: &crate::core::model::PersonData,
+    actor: &str,
+    now: &str,
+) -> Result<Made> {
+    let reference_id = allocate_reference_id(conn)?;
+    let id = ids::person_id();
+    // A new person's methods get new ids, whatever a request carried.
+    let mut data = std::borrow::Cow::Borrowed(data);
+    if !data.authentication_methods.is_empty() {
+        for m in &mut data.to_mut().authentication_methods {
+            m.id = Some(uuid::Uuid::new_v4().to_string());
+        }
+    }
+    let seq = store::insert_person(
+        conn,
+        &NewPerson {
+            id: &id,
+            reference_id: &reference_id,
+            status: PersonStatus::Active,
+            active_id: None,
+            version: 1,
+            data: &data,
+            actor,
+            now,
+        },
+    )?;
+    Ok(Made { seq, reference_id })
 }
 
 /// Counts and settings for the status bar.

@@ -87,3 +87,244 @@ pub fn list(conn: &Connection, unsent_only: bool, limit: i64) -> Result<Vec<Outb
         .take(limit.max(0) as usize)
         .collect::<rusqlite::Result<_>>()?)
 }
+
+/// The file holding the hub secret for the database at `db`: beside it,
+/// 0600, never in the database or a log.
+pub fn secret_path(db: &std::path::Path) -> std::path::PathBuf {
+    let mut p = db.as_os_str().to_owned();
+    p.push(".hub-secret");
+    std::path::PathBuf::from(p)
+}
+
+/// Store the secret with 0600 permissions.
+pub fn save_secret(db: &std::path::Path, secret: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let path = secret_path(db);
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(&path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    f.write_all(secret.as_bytes())
+}
+
+/// Is a hub secret stored for this database?
+pub fn has_secret(db: &std::path::Path) -> bool {
+    std::fs::metadata(secret_path(db)).is_ok_and(|m| m.len() > 0)
+}
+
+/// One outbox row waiting to be sent, as the sync worker reads it.
+#[derive(Debug, Clone)]
+pub struct Unsent {
+    pub id: i64,
+    pub person_id: String,
+    pub payload: String,
+}
+
+/// What the hub made of one outbox row.
+#[derive(Debug, Clone, Copy)]
+pub enum Delivery<'a> {
+    /// Accepted: its answer is kept, and the Link ID it gave, if any,
+    /// becomes the person's (together, in one transaction).
+    Sent {
+        response: &'a serde_json::Value,
+        link_id: Option<&'a str>,
+    },
+    /// Refused for good: the row is marked failed and not sent again.
+    Rejected(&'a str),
+    /// The hub was unreachable or busy: the row is tried again later.
+    Retry(&'a str),
+    /// The hub refused this site (401/403): kept unsent, with the reason.
+    Refused(&'a str),
+}
+
+impl super::Registry {
+    /// This site's Source name.
+    pub fn site_source(&self) -> Result<String> {
+        site_source(&self.store.conn)
+    }
+
+    /// The outbox as the Sync page lists it: at most `limit` rows, oldest
+    /// first.
+    pub fn outbox_items(&self, limit: i64) -> Result<Vec<OutboxRow>> {
+        list(&self.store.conn, false, limit)
+    }
+
+    /// The next `limit` rows to send, in order.
+    pub fn outbox_unsent(&self, limit: i64) -> Result<Vec<Unsent>> {
+        Ok(self
+            .store
+            .conn
+            .prepare_cached(
+                "SELECT id, person_id, payload FROM outbox
+                 WHERE sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT ?1",
+            )?
+            .query_map([limit], |r| {
+                Ok(Unsent {
+                    id: r.get(0)?,
+                    person_id: r.get(1)?,
+                    payload: r.get(2)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Record what the hub made of outbox row `id` (about `person_id`).
+    pub fn record_delivery(&mut self, id: i64, person_id: &str, d: Delivery<'_>) -> Result<()> {
+        let now = self.now_str();
+        let tx = self.store.conn.transaction()?;
+        let _rows = match d {
+            Delivery::Sent { response, link_id } => {
+                crate::store::exec(
+                    &tx,
+                    "UPDATE outbox SET sent_at = ?2, response = ?3, last_error = NULL WHERE id = ?1",
+                    params![id, now, response.to_string()],
+                )?;
+                crate::store::exec(
+                    &tx,
+                    "UPDATE persons SET link_id = ?2 WHERE id = ?1",
+                    params![person_id, link_id],
+                )?
+            }
+            Delivery::Rejected(e) => crate::store::exec(
+                &tx,
+                "UPDATE outbox SET failed_at = ?2, last_error = ?3, attempts = attempts + 1 WHERE id = ?1",
+                params![id, now, e],
+            )?,
+            Delivery::Retry(e) => crate::store::exec(
+                &tx,
+                "UPDATE outbox SET last_error = ?2, attempts = attempts + 1 WHERE id = ?1",
+                params![id, e],
+            )?,
+            Delivery::Refused(e) => crate::store::exec(
+                &tx,
+                "UPDATE outbox SET last_error = ?2 WHERE id = ?1",
+                params![id, e],
+            )?,
+        };
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The position in the hub's Link ID changes read up to.
+    pub fn link_cursor(&self) -> Result<i64> {
+        Ok(self
+            .store
+            .get_setting("hub_link_cursor")?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// Apply Link ID changes the hub made (`GET /linkChanges` items) to the
+    /// persons of this site they name, each with a line in its link
+    /// history, and move the cursor to `last`: one transaction. Returns how
+    /// many applied.
+    pub fn apply_link_changes(&mut self, changes: &[serde_json::Value], last: i64) -> Result<u64> {
+        let site = self.site_source()?;
+        let now = self.now_str();
+        let tx = self.store.conn.transaction()?;
+        let mut n = 0;
+        for c in changes {
+            if c["source"]["name"].as_str() != Some(site.as_str()) {
+                continue;
+            }
+            let id = c["source"]["id"].as_str().unwrap_or("");
+            let link = c["linkId"].as_str();
+            let Some(seq) = crate::store::find_seq(&tx, id)? else {
+                continue;
+            };
+            crate::store::exec(
+                &tx,
+                "UPDATE persons SET link_id = ?2 WHERE seq = ?1",
+                params![seq, link],
+            )?;
+            let reason = format!(
+                "the hub changed the Link ID ({}): {} → {}",
+                c["cause"].as_str().unwrap_or(""),
+                c["previousLinkId"].as_str().unwrap_or("none"),
+                link.unwrap_or("none")
+            );
+            let event = crate::store::steward::LinkEvent {
+                operation: "hub_link_changed",
+                person: seq,
+                reason: Some(&reason),
+                ..Default::default()
+            };
+            crate::store::steward::insert_link_event(&tx, &now, "hub", &event)?;
+            n += 1;
+        }
+        crate::store::set_setting_in(&tx, "hub_link_cursor", &last.to_string())?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// This database's instance id, made once: `ws-` and 26 random base32
+    /// letters. TrackingIds are `instance:outbox id`, unique across every
+    /// workstation, and the hub binds a key to the one instance that uses
+    /// it.
+    pub fn instance_id(&self) -> Result<String> {
+        if let Some(id) = self
+            .store
+            .get_setting("instance_id")?
+            .filter(|s| s.starts_with("ws-"))
+        {
+            return Ok(id);
+        }
+        let id = crate::core::ids::instance_id();
+        self.store.set_setting("instance_id", &id)?;
+        Ok(id)
+    }
+
+    /// Point this site at a hub: URL, key id and, when given, the shared
+    /// secret (written to the 0600 file beside the database, never into
+    /// the database or a log). Admins only; each setting is audited as
+    /// `configure_as` audits it, and the secret's change as `hub.secret`
+    /// without its value. `registrar sync configure` and `PUT /api/hub`
+    /// both use it.
+    pub fn configure_hub(
+        &self,
+        actor: &super::Actor,
+        url: &str,
+        key_id: &str,
+        secret: Option<&str>,
+    ) -> Result<()> {
+        use super::ServiceError;
+        super::accounts::require(actor, &[super::Role::Admin], "configuring the hub")?;
+        let db = self
+            .db_path()
+            .ok_or_else(|| ServiceError::Conflict("an in-memory registry has no hub".into()))?;
+        if let Some(s) = secret
+            && s.trim().chars().count() < 16
+        {
+            return Err(ServiceError::BadRequest(
+                "secret: at least 16 characters (the key the hub holds for this site)".into(),
+            ));
+        }
+        self.configure_all_as(
+            actor,
+            &[("hub_url", url.trim()), ("hub_key_id", key_id.trim())],
+        )?;
+        if let Some(s) = secret {
+            save_secret(&db, s.trim()).map_err(|e| {
+                ServiceError::Conflict(format!("secret: cannot write the file: {e}"))
+            })?;
+            super::accounts::audit(
+                &self.store.conn,
+                &self.now_str(),
+                actor,
+                "hub.secret",
+                None,
+                serde_json::json!({"file": secret_path(&db)}),
+            )?;
+        }
+        Ok(())
+    }
+}

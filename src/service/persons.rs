@@ -1,7 +1,7 @@
 //! Seed 003: active persons and working copies, the approval queue, paging.
 
 use super::accounts::{audit, require};
-use super::{Actor, Registry, Result, Role, ServiceError, allocate_reference_id, idmatch};
+use super::{Actor, Registry, Result, Role, ServiceError, idmatch};
 use crate::core::ids;
 use crate::core::model::*;
 use crate::store::{self, NewPerson, accounts as sa};
@@ -11,22 +11,12 @@ use serde_json::{Map, Value, json};
 
 /// REL-IP-PERS-001.
 pub fn working_copy_exists() -> ServiceError {
-    ServiceError::Coded {
-        status: 409,
-        code: "REL-IP-PERS-001",
-        severity: "Fatal",
-        message: "The person cannot be updated because a working copy exists.",
-    }
+    ServiceError::WorkingCopy(super::error::WorkingCopyRule::Exists)
 }
 
 /// REL-IP-PERS-002.
 pub fn working_copy_create_delete() -> ServiceError {
-    ServiceError::Coded {
-        status: 409,
-        code: "REL-IP-PERS-002",
-        severity: "Fatal",
-        message: "It is not possible to create or delete a working copy person.",
-    }
+    ServiceError::WorkingCopy(super::error::WorkingCopyRule::CreateOrDelete)
 }
 
 /// One changed field.
@@ -937,20 +927,7 @@ pub fn bulk_insert_minimal(conn: &Connection, n: usize, now: &str) -> Result<()>
             gender: "FEMALE".into(),
             ..Default::default()
         };
-        let rid = allocate_reference_id(conn)?;
-        store::insert_person(
-            conn,
-            &NewPerson {
-                id: &ids::person_id(),
-                reference_id: &rid,
-                status: PersonStatus::Active,
-                active_id: None,
-                version: 1,
-                data: &data,
-                actor: "bench",
-                now,
-            },
-        )?;
+        super::insert_new_person(conn, &data, "bench", now)?;
     }
     Ok(())
 }

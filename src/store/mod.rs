@@ -39,7 +39,10 @@ pub fn schema_version() -> usize {
 }
 
 pub struct Store {
-    pub conn: Connection,
+    /// Crate-private: the service's modules and the store run SQL; the
+    /// shells cannot reach a `Registry`'s store at all (its field is
+    /// private), and `tests/layering.rs` keeps `rusqlite` out of them.
+    pub(crate) conn: Connection,
 }
 
 impl Store {
@@ -147,6 +150,21 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// The database file, or `None` in memory.
+    pub fn path(&self) -> Option<std::path::PathBuf> {
+        self.conn
+            .path()
+            .filter(|p| !p.is_empty())
+            .map(std::path::PathBuf::from)
+    }
+
+    /// The raw connection, for tests that build old schemas or damage a
+    /// database on purpose (`test-support` feature only).
+    #[cfg(feature = "test-support")]
+    pub fn sql(&self) -> &Connection {
+        &self.conn
     }
 
     pub fn user_version(&self) -> Result<usize> {

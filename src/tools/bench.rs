@@ -3,7 +3,7 @@
 use super::generate::generate;
 use crate::api;
 use crate::service::import::{BatchMark, ImportOptions};
-use crate::service::{Actor, Registry};
+use crate::service::{Actor, Registry, Table};
 use serde_json::json;
 use std::path::Path;
 use std::time::Instant;
@@ -226,7 +226,7 @@ pub fn people(
     // them link to one person, so count the imported rows, not the persons.
     let existing = Registry::open(db)
         .ok()
-        .and_then(|r| crate::store::count(&r.store.conn, "sor_records").ok())
+        .and_then(|r| r.row_count(Table::SorRecords).ok())
         .unwrap_or(0) as usize;
     if existing < persons {
         eprintln!(
@@ -265,7 +265,7 @@ pub fn people(
     lat.sort_by(f64::total_cmp);
     Ok(json!({
         "bench": "people", "generated_rows": persons.max(existing),
-        "registry_persons": crate::store::count(&reg.store.conn, "persons").unwrap_or(0), "queries": lat.len(),
+        "registry_persons": reg.row_count(Table::Persons).unwrap_or(0), "queries": lat.len(),
         "median_ms": percentile(&lat, 0.5), "p99_ms": percentile(&lat, 0.99), "max_ms": lat.last().copied().unwrap_or(0.0),
         "statuses": statuses, "peak_rss_mib": peak_rss_mib(),
     }))
@@ -274,16 +274,13 @@ pub fn people(
 /// Seed 003 paging and code search over `persons` persons: the worst page time.
 pub fn paging(db: &Path, persons: usize) -> Result<serde_json::Value, String> {
     let mut reg = Registry::open(db).map_err(|e| e.to_string())?;
-    let have = crate::store::count(&reg.store.conn, "persons").map_err(|e| e.to_string())? as usize;
+    let have = reg.row_count(Table::Persons).map_err(|e| e.to_string())? as usize;
     if have < persons {
         eprintln!("inserting {} persons …", persons - have);
-        let now = reg.now_str();
-        let tx = reg.store.conn.transaction().map_err(|e| e.to_string())?;
-        crate::service::persons::bulk_insert_minimal(&tx, persons - have, &now)
+        reg.seed_minimal_persons(persons - have)
             .map_err(|e| e.to_string())?;
-        tx.commit().map_err(|e| e.to_string())?;
     }
-    let n = crate::store::count(&reg.store.conn, "persons").map_err(|e| e.to_string())?;
+    let n = reg.row_count(Table::Persons).map_err(|e| e.to_string())?;
     let mut worst: f64 = 0.0;
     let mut all = Vec::new();
     let offsets = [0, n / 4, n / 2, 3 * n / 4, n - 50, n - 1];
@@ -305,12 +302,7 @@ pub fn paging(db: &Path, persons: usize) -> Result<serde_json::Value, String> {
             all.push(ms);
         }
     }
-    let codes: Vec<String> = reg
-        .store
-        .conn
-        .prepare("SELECT reference_id FROM persons ORDER BY random() LIMIT 50")
-        .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
-        .map_err(|e| e.to_string())?;
+    let codes = reg.sample_reference_ids(50).map_err(|e| e.to_string())?;
     let mut worst_code: f64 = 0.0;
     for c in &codes {
         let t = Instant::now();

@@ -95,22 +95,11 @@ pub fn print_errors(
     n: usize,
     out: &mut dyn FnMut(String),
 ) -> Result<(), String> {
-    use crate::core::matching::{self, MatchRecord};
+    use crate::core::matching::MatchRecord;
     let label = read_labels(file, opts, truth)?;
     let links = reg.export_links().map_err(|e| e.to_string())?;
-    let conn = &reg.store.conn;
-    let params = reg.match_params();
-    let tf = crate::store::matching::SqlTf::new(conn).map_err(|e| e.to_string())?;
-    let rec = |sor_id: &str| -> Option<MatchRecord> {
-        let row = crate::store::matching::find_sor(conn, &opts.sor, sor_id).ok()??;
-        let v: serde_json::Value = serde_json::from_str(&row.attributes).ok()?;
-        Some(MatchRecord::from_attributes(&v))
-    };
-    let pending_rec = |sor_id: &str| -> Option<MatchRecord> {
-        let id = crate::store::matching::find_open_pending(conn, &opts.sor, sor_id).ok()??;
-        let (p, _) = crate::store::matching::get_pending(conn, id).ok()??;
-        Some(MatchRecord::from_attributes(&p.attributes))
-    };
+    let rec = |sor_id: &str| reg.sor_match_record(&opts.sor, sor_id).ok().flatten();
+    let pending_rec = |sor_id: &str| reg.pending_match_record(&opts.sor, sor_id).ok().flatten();
     let mut by_truth: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
     let mut by_ref: HashMap<&str, Vec<&str>> = HashMap::new();
     for (sor, sor_id, rid, status) in &links {
@@ -131,10 +120,10 @@ pub fn print_errors(
     let mut show =
         |kind: &str, a: &str, b: &str, ra: Option<MatchRecord>, rb: Option<MatchRecord>| {
             let (Some(x), Some(y)) = (ra, rb) else { return };
-            let levels = matching::compare(&x, &y);
-            let e = matching::score_levels(&x, &y, &levels, &params, &tf);
-            let hold = matching::hold_reason(&e, &levels, &x, &y, params.auto_link);
-            let link_at = matching::link_threshold(&params, &levels, e.prior);
+            let Ok(report) = reg.explain_pair(&x, &y) else {
+                return;
+            };
+            let (e, hold, link_at) = (report.explanation, report.hold, report.link_at);
             let fields: Vec<String> = e
                 .fields
                 .iter()

@@ -165,5 +165,5 @@ pub fn assert_violation(resp: &ApiResponse, entry: &str, rule: &str, needle: &st
 }
 
 pub fn count_rows(reg: &Registry, table: &str) -> i64 {
-    registrar::store::count(&reg.store.conn, table).unwrap()
+    registrar::store::count(reg.sql(), table).unwrap()
 }
