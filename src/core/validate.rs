@@ -267,6 +267,14 @@ pub struct ValidRequest {
 }
 
 /// Whole years between `birth` and `today`.
+/// Seed 002's child: younger than `no_self_auth_age` on the registry's
+/// date, so a confidant (THIRD_PERSON) authenticates for them. The one
+/// statement of the rule: the validation below and the registration form
+/// (with the registry's date and limit from `GET /api/stats`) both ask it.
+pub fn is_child(birth: NaiveDate, ctx: &RuleContext) -> bool {
+    age_on(birth, ctx.today) < ctx.no_self_auth_age as i32
+}
+
 pub fn age_on(birth: NaiveDate, today: NaiveDate) -> i32 {
     let mut age = today.year() - birth.year();
     if (today.month(), today.day()) < (birth.month(), birth.day()) {
@@ -1034,7 +1042,7 @@ pub fn validate_person_request(
     }
 
     let age = birth.map(|b| age_on(b, ctx.today));
-    let is_child = age.is_some_and(|a| a < ctx.no_self_auth_age as i32);
+    let is_child = birth.is_some_and(|b| is_child(b, ctx));
 
     // Where seed 002 is silent, eHealth's registry decides (its clients
     // send the same requests).
@@ -1907,5 +1915,36 @@ mod request_tests {
             );
         }
         assert!(n > 30, "found only {n} coded violations");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(today: &str, limit: u32) -> RuleContext {
+        RuleContext {
+            today: parse_date(today).unwrap(),
+            no_self_auth_age: limit,
+        }
+    }
+
+    /// A child until the day of the `no_self_auth_age`th birthday, as the
+    /// registry's date counts it (29 February birthdays move to 1 March in
+    /// common years).
+    #[test]
+    fn a_child_until_the_birthday_that_reaches_the_limit() {
+        let c = ctx("2026-06-15", 14);
+        let born = |d: &str| parse_date(d).unwrap();
+        assert!(is_child(born("2012-06-16"), &c), "13 until tomorrow");
+        assert!(!is_child(born("2012-06-15"), &c), "14 today");
+        assert!(!is_child(born("1980-01-01"), &c));
+        assert!(is_child(born("2026-06-15"), &c), "born today");
+        let leap = born("2012-02-29");
+        assert!(is_child(leap, &ctx("2026-02-28", 14)));
+        assert!(!is_child(leap, &ctx("2026-03-01", 14)));
+        // The limit is the registry's setting, not a constant.
+        assert!(!is_child(born("2012-06-16"), &ctx("2026-06-15", 13)));
+        assert!(!is_child(born("2026-01-01"), &ctx("2026-06-15", 0)));
     }
 }

@@ -454,12 +454,15 @@ impl App {
     /// Is the person being registered a child, by the registry's date (the
     /// one the rules use) and its age limit, both from `GET /api/stats`?
     fn is_child(&self) -> bool {
-        use crate::core::validate::{age_on, parse_date};
+        use crate::core::validate::{RuleContext, is_child, parse_date};
         let Some(today) = parse_date(&self.stats.today) else {
             return false;
         };
-        parse_date(&self.register.form.birth_date)
-            .is_some_and(|b| age_on(b, today) < self.stats.no_self_auth_age.max(1) as i32)
+        let ctx = RuleContext {
+            today,
+            no_self_auth_age: self.stats.no_self_auth_age,
+        };
+        parse_date(&self.register.form.birth_date).is_some_and(|b| is_child(b, &ctx))
     }
 
     fn send_checks(&mut self) {
