@@ -1,6 +1,7 @@
 //! The command line on a database with accounts: every command that reads
 //! or changes the registry names an account with the right role; files that
 //! hold personal data or secrets are private; no secret on the command line.
+#![allow(clippy::unwrap_used)] // a test may unwrap: a panic is its failure
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;

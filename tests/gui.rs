@@ -1,6 +1,7 @@
 //! The workstation driven like a person would: through AccessKit labels,
 //! with egui_kittest on the real eframe app. Snapshots render with wgpu on
 //! the CPU (Mesa lavapipe) and live under tests/snapshots.
+#![allow(clippy::unwrap_used)] // a test may unwrap: a panic is its failure
 
 use eframe::egui;
 use egui_kittest::Harness;

@@ -4,6 +4,7 @@
 //! One test, so that seeded ids and a fixed clock make the pictures
 //! repeatable. Every screen in English and Ukrainian (`uk_*.png`), at
 //! 1600×1000 and 1024×700.
+#![allow(clippy::unwrap_used)] // a test may unwrap: a panic is its failure
 
 use eframe::egui;
 use egui_kittest::Harness;

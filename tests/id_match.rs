@@ -1,5 +1,6 @@
 //! Seed 001 through the router: reference ids, candidates, forced and queued
 //! reconciliation, the returning employee, bulk import and export.
+#![allow(clippy::unwrap_used)] // a test may unwrap: a panic is its failure
 
 mod common;
 use common::*;

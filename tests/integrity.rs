@@ -1,6 +1,7 @@
 //! Issue 10 through the router: writes are never silently dropped, unknown
 //! properties are refused, seed 002's update confirmation, duplicates, the
 //! eHealth rules where the seed is silent, and input that must be refused.
+#![allow(clippy::unwrap_used)] // a test may unwrap: a panic is its failure
 
 mod common;
 use common::*;

@@ -1,4 +1,5 @@
 //! Seed 000: person.issuedIdentifier.create through the router.
+#![allow(clippy::unwrap_used)] // a test may unwrap: a panic is its failure
 
 mod common;
 use common::*;

@@ -3,6 +3,7 @@
 //! `Registry`'s store is a private field, so no shell reaches a connection
 //! through the service. These tests catch the rest: a shell that opens the
 //! store itself or writes SQL, and a functional core that does I/O.
+#![allow(clippy::unwrap_used)] // a test may unwrap: a panic is its failure
 
 use std::path::{Path, PathBuf};
 

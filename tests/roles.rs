@@ -1,6 +1,7 @@
 //! The route × role table: every route, with every role, is refused (403)
 //! exactly when the table says so. The router, the CLI's `api`, the GUI's
 //! worker and the hub all go through it.
+#![allow(clippy::unwrap_used)] // a test may unwrap: a panic is its failure
 
 mod common;
 use common::*;

@@ -2,6 +2,7 @@
 //! merge and unmerge, "not the same person", and the link history. Each
 //! operation: 403 for a receptionist, 404 for unknown ids, 409 for
 //! conflicts, nothing half-done.
+#![allow(clippy::unwrap_used)] // a test may unwrap: a panic is its failure
 
 mod common;
 use common::*;

@@ -1,4 +1,5 @@
 //! The store: migrations in place, a new process reads back, a crash mid-write.
+#![allow(clippy::unwrap_used)] // a test may unwrap: a panic is its failure
 
 mod common;
 use common::*;

@@ -1,5 +1,8 @@
 //! Seed 004 end to end: a real hub on 127.0.0.1, two workstation databases
 //! (two Sources), signed requests, faults, and the exactly-once outbox.
+
+#![allow(clippy::unwrap_used)]
+// a test may unwrap: a panic is its failure
 // A site signs with the wall clock: these tests do as a site does.
 #![allow(clippy::disallowed_methods)]
 

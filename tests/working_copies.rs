@@ -1,5 +1,6 @@
 //! Seed 003 through the router: working copies, the approval queue, roles,
 //! optimistic concurrency and the audit trail.
+#![allow(clippy::unwrap_used)] // a test may unwrap: a panic is its failure
 
 mod common;
 use common::*;

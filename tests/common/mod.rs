@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // a test may unwrap: a panic is its failure
 #![allow(dead_code)]
 use registrar::api::{self, ApiResponse};
 use registrar::service::{Actor, Registry};
