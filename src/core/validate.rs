@@ -992,9 +992,11 @@ pub fn validate_person_request(
     let mut scans = Vec::new();
     person.documents = read_documents(
         &mut r,
-        p,
-        "documents",
-        base,
+        At {
+            obj: p,
+            key: "documents",
+            base,
+        },
         DocList::Person,
         birth,
         ctx,
@@ -1154,9 +1156,11 @@ pub fn validate_person_request(
             phones: read_phones(&mut r, c, &cb),
             documents_person: read_documents(
                 &mut r,
-                c,
-                "documents_person",
-                &cb,
+                At {
+                    obj: c,
+                    key: "documents_person",
+                    base: &cb,
+                },
                 DocList::Person,
                 c_birth,
                 ctx,
@@ -1164,9 +1168,11 @@ pub fn validate_person_request(
             ),
             documents_relationship: read_documents(
                 &mut r,
-                c,
-                "documents_relationship",
-                &cb,
+                At {
+                    obj: c,
+                    key: "documents_relationship",
+                    base: &cb,
+                },
                 DocList::Relationship,
                 birth,
                 ctx,
@@ -1365,17 +1371,23 @@ fn read_phones(r: &mut Reader, obj: &Map<String, Value>, base: &str) -> Vec<Phon
     out
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Where a document list is read: `obj[key]`, reported under `base`.
+#[derive(Clone, Copy)]
+struct At<'a> {
+    obj: &'a Map<String, Value>,
+    key: &'a str,
+    base: &'a str,
+}
+
 fn read_documents(
     r: &mut Reader,
-    obj: &Map<String, Value>,
-    key: &str,
-    base: &str,
+    at: At<'_>,
     list: DocList,
     birth: Option<NaiveDate>,
     ctx: &RuleContext,
     mut scans: Option<&mut Vec<ScanUpload>>,
 ) -> Vec<Document> {
+    let At { obj, key, base } = at;
     let allowed = match list {
         DocList::Person => PERSON_DOCUMENT_TYPES,
         DocList::Relationship => RELATIONSHIP_DOCUMENT_TYPES,

@@ -323,19 +323,50 @@ fn document_hint(kind: &str) -> String {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Whose documents a list holds: what types it offers, whether it takes
+/// scans, and the word its labels start with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DocOwner {
+    /// The person's own documents (with scans).
+    Own,
+    /// The confidant's identity documents.
+    Confidant,
+    /// The documents proving the confidant's relationship to the child.
+    Relationship,
+}
+
+impl DocOwner {
+    fn kinds(self) -> &'static [&'static str] {
+        match self {
+            DocOwner::Own | DocOwner::Confidant => rules::PERSON_DOCUMENT_TYPES,
+            DocOwner::Relationship => rules::RELATIONSHIP_DOCUMENT_TYPES,
+        }
+    }
+
+    fn takes_scans(self) -> bool {
+        self == DocOwner::Own
+    }
+
+    /// The `prefix` of the catalogue's `reg-doc-*` labels.
+    fn prefix(self) -> &'static str {
+        match self {
+            DocOwner::Own => "own",
+            DocOwner::Confidant => "confidant",
+            DocOwner::Relationship => "relationship",
+        }
+    }
+}
+
 fn documents_editor(
     ui: &mut egui::Ui,
     docs: &mut Vec<DocumentRow>,
     base: &str,
-    kinds: &[&str],
+    whose: DocOwner,
     errors: &Errors,
-    scans: bool,
     // The document whose "Attach scan…" was pressed.
     pick: &mut Option<usize>,
-    // Whose documents: "own", "confidant" or "relationship".
-    owner: &str,
 ) -> bool {
+    let (kinds, scans, owner) = (whose.kinds(), whose.takes_scans(), whose.prefix());
     let mut changed = false;
     let mut remove = None;
     for (i, d) in docs.iter_mut().enumerate() {
@@ -1195,11 +1226,9 @@ impl App {
                         ui,
                         &mut f.documents,
                         "$.person.documents",
-                        rules::PERSON_DOCUMENT_TYPES,
+                        DocOwner::Own,
                         e,
-                        true,
                         &mut pick,
-                        "own",
                     );
                     // Rules about the list as a whole (at least one; not PASSPORT
                     // with NATIONAL_ID; a child's birth certificate).
@@ -1360,11 +1389,9 @@ impl App {
                             ui,
                             &mut c.documents_person,
                             &format!("{base}.documents_person"),
-                            rules::PERSON_DOCUMENT_TYPES,
+                            DocOwner::Confidant,
                             e,
-                            false,
                             &mut none,
-                            "confidant",
                         );
                         widgets::show_errors(ui, e, &format!("{base}.documents_person"));
                         ui.label(tr!("reg-relationship-docs"));
@@ -1372,11 +1399,9 @@ impl App {
                             ui,
                             &mut c.documents_relationship,
                             &format!("{base}.documents_relationship"),
-                            rules::RELATIONSHIP_DOCUMENT_TYPES,
+                            DocOwner::Relationship,
                             e,
-                            false,
                             &mut none,
-                            "relationship",
                         );
                         widgets::show_errors(ui, e, &format!("{base}.documents_relationship"));
                     }

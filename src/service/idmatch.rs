@@ -726,21 +726,28 @@ impl Keyed {
     }
 }
 
+/// How a record is decided: the model, what is done with an uncertain
+/// match, by whom and when.
+#[derive(Debug, Clone, Copy)]
+pub struct Decide<'a> {
+    pub params: &'a Params,
+    pub mode: Mode,
+    pub actor: &'a str,
+    pub now: &'a str,
+}
+
 /// The whole of `POST /people`, inside the caller's transaction.
 pub fn reference_in(
     conn: &Connection,
     index: Option<&mut BlockIndex>,
     req: &ReferenceRequest,
-    params: &Params,
-    mode: Mode,
-    actor: &str,
-    now: &str,
+    d: Decide<'_>,
 ) -> Result<ReferenceOutcome> {
     let rec = Keyed::new(MatchRecord::from_attributes(&Value::Object(
         req.attributes.clone(),
     )));
     let known = sm::find_sor(conn, &req.sor, &req.sor_id)?;
-    reference_in_prepared(conn, index, req, &rec, known, params, mode, actor, now)
+    reference_in_prepared(conn, index, req, &rec, known, d)
 }
 
 /// [`reference_in`] for a caller that has already built the comparable
@@ -750,18 +757,20 @@ pub fn reference_in(
 /// `index`, when given, is the blocking index in memory, in step with the
 /// store: candidates are read from it, and what this writes is mirrored
 /// into it.
-#[allow(clippy::too_many_arguments)]
 pub fn reference_in_prepared(
     conn: &Connection,
     index: Option<&mut BlockIndex>,
     req: &ReferenceRequest,
     rec: &Keyed,
     known: Option<sm::SorRow>,
-    params: &Params,
-    mode: Mode,
-    actor: &str,
-    now: &str,
+    d: Decide<'_>,
 ) -> Result<ReferenceOutcome> {
+    let Decide {
+        params,
+        mode,
+        actor,
+        now,
+    } = d;
     let previous = known.as_ref().map(|k| k.person_seq);
     let why = Why {
         actor,
@@ -921,7 +930,13 @@ impl Registry {
         let mode = self.reconciliation_mode();
         let now = self.now_str();
         let tx = self.store.conn.transaction()?;
-        let out = reference_in(&tx, None, &req, &params, mode, &actor.name, &now)?;
+        let d = Decide {
+            params: &params,
+            mode,
+            actor: &actor.name,
+            now: &now,
+        };
+        let out = reference_in(&tx, None, &req, d)?;
         audit_outcome(&tx, &now, actor, "people.reference_id", &req, &out)?;
         tx.commit()?;
         Ok(out)
@@ -1079,15 +1094,13 @@ fn settle_pending(
         attributes: row.attributes.as_object().cloned().unwrap_or_default(),
         reference_id: Some(choice.to_string()),
     };
-    let out = reference_in(
-        conn,
-        index,
-        &req,
+    let d = Decide {
         params,
-        Mode::Interactive,
-        &actor.name,
+        mode: Mode::Interactive,
+        actor: &actor.name,
         now,
-    )?;
+    };
+    let out = reference_in(conn, index, &req, d)?;
     sm::resolve_pending(conn, row.id, choice, &actor.name, now)?;
     audit_outcome(conn, now, actor, op, &req, &out)?;
     Ok(out)

@@ -2,7 +2,7 @@
 //! transactions. Potential matches wait in the reconciliation queue.
 
 use super::idmatch::Keyed;
-use super::idmatch::{Mode, ReferenceOutcome, ReferenceRequest, reference_in_prepared};
+use super::idmatch::{Decide, Mode, ReferenceOutcome, ReferenceRequest, reference_in_prepared};
 use super::{Actor, Registry, Result};
 use crate::core::matching::MatchRecord;
 use crate::core::matching::index::BlockIndex;
@@ -254,6 +254,14 @@ fn parse_row(
     }
 }
 
+/// Who imports what, and the time written on every row of the import.
+#[derive(Clone, Copy)]
+struct Job<'a> {
+    actor: &'a Actor,
+    opts: &'a ImportOptions,
+    now: &'a str,
+}
+
 impl Registry {
     /// Import a CSV file. `progress` is called after each batch with the rows done.
     pub fn import_csv(
@@ -323,7 +331,12 @@ impl Registry {
         let result = std::thread::scope(|scope| {
             let columns = &columns;
             scope.spawn(move || parse_rows(rdr, columns, id_idx, &opts.id_column, tx));
-            self.import_rows(actor, rx, opts, params, &now, &mut summary, progress)
+            let job = Job {
+                actor,
+                opts,
+                now: &now,
+            };
+            self.import_rows(job, rx, params, &mut summary, progress)
         });
         self.store
             .conn
@@ -338,17 +351,15 @@ impl Registry {
     }
 
     /// The writing stage: each parsed row through `POST /people`'s path.
-    #[allow(clippy::too_many_arguments)]
     fn import_rows(
         &mut self,
-        actor: &Actor,
+        job: Job<'_>,
         rows: std::sync::mpsc::Receiver<Vec<Parsed>>,
-        opts: &ImportOptions,
         mut params: crate::core::matching::Params,
-        now: &str,
         summary: &mut ImportSummary,
         progress: &mut dyn FnMut(&ImportSummary),
     ) -> Result<()> {
+        let Job { actor, opts, now } = job;
         let started = std::time::Instant::now();
         let wal = self.store.conn.path().filter(|p| !p.is_empty()).map(|p| {
             (
@@ -412,17 +423,13 @@ impl Registry {
                     attributes,
                     reference_id: None,
                 };
-                let result = reference_in_prepared(
-                    &tx,
-                    index.as_mut(),
-                    &req,
-                    &rec,
-                    None,
-                    &params,
-                    Mode::Queue,
-                    &actor.name,
+                let d = Decide {
+                    params: &params,
+                    mode: Mode::Queue,
+                    actor: &actor.name,
                     now,
-                );
+                };
+                let result = reference_in_prepared(&tx, index.as_mut(), &req, &rec, None, d);
                 if let Ok(out) = &result {
                     super::idmatch::audit_outcome(&tx, now, actor, "people.import", &req, out)?;
                 }
