@@ -85,23 +85,8 @@ pub enum Command {
     /// pairwise precision, recall and F1 of the auto-links.
     Eval {
         file: PathBuf,
-        #[arg(long, default_value = "EVAL")]
-        sor: String,
-        #[arg(long = "id-column")]
-        id_column: String,
-        #[arg(long, value_delimiter = ',')]
-        map: Vec<String>,
-        /// Column with the true cluster label; without it, febrl ids (rec-N-…) are used.
-        #[arg(long = "truth-column")]
-        truth_column: Option<String>,
-        /// Run the whole file once per auto-link level and print precision,
-        /// recall and F1 along them (one JSON line each).
-        #[arg(long)]
-        sweep: bool,
-        /// After the report, print up to N false links and N missed true
-        /// pairs with the matcher's explanation of each (to stderr).
-        #[arg(long, default_value_t = 0)]
-        errors: usize,
+        #[command(flatten)]
+        args: EvalArgs,
     },
     /// Estimate the matcher's parameters (u from random pairs, m by EM) from
     /// this registry and save them.
@@ -254,4 +239,26 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+}
+
+/// `eval`'s options beyond the file.
+#[derive(clap::Args, Debug)]
+pub struct EvalArgs {
+    #[arg(long, default_value = "EVAL")]
+    pub sor: String,
+    #[arg(long = "id-column")]
+    pub id_column: String,
+    #[arg(long, value_delimiter = ',')]
+    pub map: Vec<String>,
+    /// Column with the true cluster label; without it, febrl ids (rec-N-…) are used.
+    #[arg(long = "truth-column")]
+    pub truth_column: Option<String>,
+    /// Run the whole file once per auto-link level and print precision,
+    /// recall and F1 along them (one JSON line each).
+    #[arg(long)]
+    pub sweep: bool,
+    /// After the report, print up to N false links and N missed true
+    /// pairs with the matcher's explanation of each (to stderr).
+    #[arg(long, default_value_t = 0)]
+    pub errors: usize,
 }

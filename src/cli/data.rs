@@ -1,7 +1,9 @@
 //! `import`, `export`, `generate`, `eval`, `train`, `bench`: data in and
 //! out, and measurement.
 
-use super::{ADMIN, BenchWhat, Ctx, Failure, Outcome, STEWARDS, code, parse_map, print_json};
+use super::{
+    ADMIN, BenchWhat, Ctx, EvalArgs, Failure, Outcome, STEWARDS, code, parse_map, print_json,
+};
 use crate::service::Registry;
 use crate::service::import::{DEFAULT_BATCH, ImportOptions};
 use std::path::Path;
@@ -104,16 +106,6 @@ pub fn generate(out: &Path, persons: usize, dup_rate: f64, seed: u64) -> Outcome
         .map_err(|e| Failure::Failed(format!("{}: {e}", out.display())))?;
     eprintln!("wrote {n} rows to {}", out.display());
     code(0)
-}
-
-/// `eval`'s options beyond the file.
-pub struct EvalArgs {
-    pub sor: String,
-    pub id_column: String,
-    pub map: Vec<String>,
-    pub truth_column: Option<String>,
-    pub sweep: bool,
-    pub errors: usize,
 }
 
 /// Link a labelled file into an in-memory registry and score the links.

@@ -211,25 +211,7 @@ pub fn run(cli: Cli) -> Outcome {
             seed,
             out,
         } => data::generate(&out, persons, dup_rate, seed),
-        Command::Eval {
-            file,
-            sor,
-            id_column,
-            map,
-            truth_column,
-            sweep,
-            errors,
-        } => data::eval(
-            &file,
-            data::EvalArgs {
-                sor,
-                id_column,
-                map,
-                truth_column,
-                sweep,
-                errors,
-            },
-        ),
+        Command::Eval { file, args } => data::eval(&file, args),
         Command::Train {
             min_persons,
             dry_run,
