@@ -271,41 +271,16 @@ impl PersonForm {
         json!({"person": p})
     }
 
-    /// Seed 001-style attributes for the duplicate check and forced links.
+    /// Seed 001-style attributes for the duplicate check and forced links:
+    /// the form as the person it describes, mapped by the core's one
+    /// mapping (`core::matching::record::person_attributes`).
     pub fn sor_attributes(&self, sor_id: &str) -> Value {
+        let body = self.to_body(Scans::Leave, Confidant::Omit);
+        let person: crate::core::model::PersonData =
+            serde_json::from_value(body["person"].clone()).unwrap_or_default();
         let mut m = Map::new();
         put(&mut m, "sorId", sor_id);
-        put(&mut m, "givenName", &self.first_name);
-        put(&mut m, "sn", &self.last_name);
-        put(&mut m, "middleName", &self.second_name);
-        put(&mut m, "dateOfBirth", &self.birth_date);
-        put(&mut m, "gender", &self.gender);
-        put(&mut m, "tax_id", &self.tax_id);
-        put(&mut m, "email", &self.email);
-        // The person's phone; else the one the one-time codes go to.
-        match self.phones.iter().find(|p| !p.number.trim().is_empty()) {
-            Some(p) => put(&mut m, "mobile", &p.number),
-            None if self.auth_kind == "OTP" => put(&mut m, "mobile", &self.auth_phone),
-            None => {}
-        }
-        if let Some(a) = self.addresses.first() {
-            put(&mut m, "street", &a.street);
-            put(&mut m, "houseNumber", &a.house_number);
-            put(&mut m, "city", &a.settlement);
-            put(&mut m, "postalCode", &a.postal_code);
-            put(&mut m, "country", &a.country);
-        }
-        let docs: Vec<Value> = self
-            .documents
-            .iter()
-            .map(|d| d.number.trim())
-            .chain(self.identifiers.iter().map(|i| i.number.trim()))
-            .filter(|n| !n.is_empty())
-            .map(|n| Value::String(n.into()))
-            .collect();
-        if !docs.is_empty() {
-            m.insert("documentNumbers".into(), Value::Array(docs));
-        }
+        m.extend(crate::core::matching::record::person_attributes(&person));
         Value::Object(m)
     }
 
@@ -452,5 +427,85 @@ impl PersonForm {
                 }),
             ..PersonForm::default()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filled() -> PersonForm {
+        PersonForm {
+            first_name: "Olena".into(),
+            last_name: "Koval".into(),
+            second_name: "Petrivna".into(),
+            birth_date: "1990-04-02".into(),
+            gender: "FEMALE".into(),
+            tax_id: "3245806780".into(),
+            email: "olena@example.com".into(),
+            phones: vec![PhoneRow {
+                kind: "MOBILE".into(),
+                number: "+380501234567".into(),
+            }],
+            addresses: vec![AddressRow {
+                kind: "RESIDENCE".into(),
+                street: "Khreshchatyk".into(),
+                house_number: "12".into(),
+                settlement: "Kyiv".into(),
+                postal_code: "01001".into(),
+                country: "UA".into(),
+            }],
+            documents: vec![DocumentRow {
+                kind: "PASSPORT".into(),
+                number: "AB123456".into(),
+                ..DocumentRow::default()
+            }],
+            ..PersonForm::default()
+        }
+    }
+
+    /// The duplicate check sends every field the matcher compares: the
+    /// form goes through the core's mapping, and nothing typed is lost on
+    /// the way (a form the person type cannot read would lose them all).
+    #[test]
+    fn the_duplicate_check_sees_every_compared_field() {
+        let a = filled().sor_attributes("draft");
+        for (k, v) in [
+            ("sorId", "draft"),
+            ("givenName", "Olena"),
+            ("sn", "Koval"),
+            ("middleName", "Petrivna"),
+            ("dateOfBirth", "1990-04-02"),
+            ("gender", "FEMALE"),
+            ("tax_id", "3245806780"),
+            ("email", "olena@example.com"),
+            ("mobile", "+380501234567"),
+            ("street", "Khreshchatyk"),
+            ("houseNumber", "12"),
+            ("city", "Kyiv"),
+            ("postalCode", "01001"),
+        ] {
+            assert_eq!(a[k], v, "{k} in {a}");
+        }
+        assert_eq!(a["documentNumbers"], serde_json::json!(["AB123456"]));
+        let rec = crate::core::matching::MatchRecord::from_attributes(&a);
+        assert!(!rec.phone.is_empty() && !rec.street.is_empty() && rec.ids.len() == 1);
+    }
+
+    /// The phone the one-time codes go to is not compared as the
+    /// person's (it is often a relative's: what the registry stores for
+    /// the person leaves it out too); an empty form sends nothing but its
+    /// id.
+    #[test]
+    fn the_code_phone_is_not_the_persons_and_an_empty_form_sends_nothing() {
+        let f = PersonForm {
+            phones: vec![],
+            auth_kind: "OTP".into(),
+            auth_phone: "+380671112233".into(),
+            ..filled()
+        };
+        assert!(f.sor_attributes("").get("mobile").is_none());
+        let empty = PersonForm::default().sor_attributes("x");
+        assert_eq!(empty, serde_json::json!({"sorId": "x"}));
     }
 }

@@ -524,17 +524,7 @@ fn person_attributes(conn: &Connection, seq: i64) -> Result<Value> {
 
 /// Seed 001-style attributes of a person's data.
 pub fn desk_attributes(d: &PersonData) -> Value {
-    let mut a = json!({"givenName": d.first_name, "sn": d.last_name, "dateOfBirth": d.birth_date, "gender": d.gender});
-    if let Some(ph) = d.phones.first() {
-        a["mobile"] = json!(ph.number);
-    }
-    if let Some(e) = &d.email {
-        a["email"] = json!(e);
-    }
-    if let Some(t) = &d.tax_id {
-        a["tax_id"] = json!(t);
-    }
-    a
+    Value::Object(crate::core::matching::record::person_attributes(d))
 }
 
 /// (Re)build the comparable record of a person registered at the desk.

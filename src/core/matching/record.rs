@@ -177,56 +177,13 @@ impl MatchRecord {
         }
     }
 
-    /// From a registered person's data.
+    /// From a registered person's data: [`from_attributes`] of
+    /// [`person_attributes`], so a person registered at the desk and the
+    /// same person sent by another system compare field for field.
+    ///
+    /// [`from_attributes`]: MatchRecord::from_attributes
     pub fn from_person(p: &crate::core::model::PersonData) -> MatchRecord {
-        let addr = p.addresses.first();
-        fn opt(o: Option<&String>) -> &str {
-            o.map(String::as_str).unwrap_or("")
-        }
-        let mut ids: Vec<String> = p.documents.iter().map(|d| id_key(&d.number)).collect();
-        ids.extend(
-            p.issued_identifiers
-                .iter()
-                .map(|i| id_key(&i.issued_number)),
-        );
-        ids.retain(|x| !x.is_empty());
-        MatchRecord {
-            given: name_key(&p.first_name),
-            middle: name_key(opt(p.second_name.as_ref())),
-            family: name_key(&p.last_name),
-            dob: parse_birth_date(&p.birth_date)
-                .map(|d| d.format("%Y%m%d").to_string())
-                .unwrap_or_default(),
-            gender: gender_key(&p.gender),
-            tax_id: id_key(opt(p.tax_id.as_ref())),
-            ssn: String::new(),
-            phone: p
-                .phones
-                .first()
-                .map(|x| phone_key(&x.number))
-                .unwrap_or_default(),
-            email: p
-                .all_emails()
-                .first()
-                .map(|e| email_key(e))
-                .unwrap_or_default(),
-            house_number: addr
-                .map(|a| id_key(opt(a.house_number.as_ref().or(a.building.as_ref()))))
-                .unwrap_or_default(),
-            street: addr
-                .map(|a| fold(opt(a.street.as_ref().or(a.line1.as_ref()))))
-                .unwrap_or_default(),
-            city: addr
-                .map(|a| fold(opt(a.settlement.as_ref())))
-                .unwrap_or_default(),
-            postal_code: addr
-                .map(|a| id_key(opt(a.postal_code.as_ref().or(a.zip.as_ref()))))
-                .unwrap_or_default(),
-            state: addr
-                .map(|a| fold(opt(a.state.as_ref())))
-                .unwrap_or_default(),
-            ids,
-        }
+        MatchRecord::from_attributes(&Value::Object(person_attributes(p)))
     }
 
     /// Blocking keys: a pair of records that could be the same person share
@@ -296,4 +253,58 @@ impl MatchRecord {
         k.dedup();
         k
     }
+}
+
+/// A person's data as seed 001 `sorAttributes`: the one mapping from a
+/// person to what the matcher compares. The registry's own records are
+/// built from it ([`MatchRecord::from_person`]); a desk registration that
+/// waits for a reviewer is stored as it; the registration form sends it for
+/// the duplicate check and for "same person – link". Empty values are left
+/// out. The phone and the address are the first; every document and
+/// issued identifier number is a `documentNumbers` entry.
+pub fn person_attributes(p: &crate::core::model::PersonData) -> serde_json::Map<String, Value> {
+    let mut m = serde_json::Map::new();
+    let mut put = |k: &str, v: Option<&str>| {
+        if let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) {
+            m.insert(k.into(), Value::String(v.into()));
+        }
+    };
+    put("givenName", Some(&p.first_name));
+    put("middleName", p.second_name.as_deref());
+    put("sn", Some(&p.last_name));
+    put("dateOfBirth", Some(&p.birth_date));
+    put("gender", Some(&p.gender));
+    put("tax_id", p.tax_id.as_deref());
+    // Not the phone the one-time codes go to: that is often a relative's,
+    // and a phone shared in a household is evidence the hold rules must
+    // weigh, not a person's own.
+    let phone = p
+        .phones
+        .iter()
+        .map(|x| x.number.as_str())
+        .find(|n| !n.trim().is_empty());
+    put("mobile", phone);
+    put("email", p.all_emails().first().copied());
+    if let Some(a) = p.addresses.first() {
+        put(
+            "houseNumber",
+            a.house_number.as_deref().or(a.building.as_deref()),
+        );
+        put("street", a.street.as_deref().or(a.line1.as_deref()));
+        put("city", a.settlement.as_deref());
+        put("postalCode", a.postal_code.as_deref().or(a.zip.as_deref()));
+        put("state", a.state.as_deref());
+    }
+    let docs: Vec<Value> = p
+        .documents
+        .iter()
+        .map(|d| d.number.trim())
+        .chain(p.issued_identifiers.iter().map(|i| i.issued_number.trim()))
+        .filter(|n| !n.is_empty())
+        .map(|n| Value::String(n.into()))
+        .collect();
+    if !docs.is_empty() {
+        m.insert("documentNumbers".into(), Value::Array(docs));
+    }
+    m
 }
