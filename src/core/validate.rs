@@ -847,7 +847,49 @@ pub fn validate_person_request(
         );
     }
     let id = r.string(p, "id", base, false, 64);
-    let is_update = id.is_some();
+    let q = Section {
+        root,
+        p,
+        base,
+        ctx,
+        facts,
+    };
+    let (mut person, birth) = read_identity(&mut r, q);
+    read_tax_id_and_unzr(&mut r, q, &mut person, birth);
+    read_contacts(&mut r, q, &mut person);
+    let scans = read_person_documents(&mut r, q, &mut person, birth);
+    read_issued_identifiers(&mut r, q, &mut person);
+    let age = birth.map(|b| age_on(b, ctx.today));
+    let is_child = birth.is_some_and(|b| is_child(b, ctx));
+    check_documents_and_tax_id(&mut r, &person, age, is_child);
+    read_confidants(&mut r, q, &mut person, birth, is_child);
+    read_authentication(&mut r, q, &mut person, id.as_ref(), is_child);
+
+    if !r.errs.is_empty() {
+        return Err(r.errs);
+    }
+    let uploads = required_uploads(&person, birth, age, ctx);
+    Ok(ValidRequest {
+        id,
+        person,
+        scans,
+        uploads,
+    })
+}
+
+/// What every section of a person request is read with.
+#[derive(Clone, Copy)]
+struct Section<'a> {
+    root: &'a Map<String, Value>,
+    p: &'a Map<String, Value>,
+    base: &'a str,
+    ctx: &'a RuleContext,
+    facts: &'a dyn Facts,
+}
+
+/// Names, birth date (not in the future, not before 1900) and gender.
+fn read_identity(r: &mut Reader, q: Section<'_>) -> (PersonData, Option<NaiveDate>) {
+    let Section { p, base, ctx, .. } = q;
     let mut person = PersonData {
         first_name: r.name(p, "first_name", base, true).unwrap_or_default(),
         last_name: r.name(p, "last_name", base, true).unwrap_or_default(),
@@ -888,6 +930,18 @@ pub fn validate_person_request(
         .one_of(gender, GENDERS, "$.person.gender")
         .unwrap_or_default();
 
+    (person, birth)
+}
+
+/// The tax id (or the refusal of one) and the UNZR, which must agree with
+/// the birth date.
+fn read_tax_id_and_unzr(
+    r: &mut Reader,
+    q: Section<'_>,
+    person: &mut PersonData,
+    birth: Option<NaiveDate>,
+) {
+    let Section { p, base, .. } = q;
     // tax_id and no_tax_id
     person.tax_id = r.string(p, "tax_id", base, false, 64);
     r.pattern(
@@ -931,7 +985,11 @@ pub fn validate_person_request(
             );
         }
     }
+}
 
+/// E-mails, phones and addresses.
+fn read_contacts(r: &mut Reader, q: Section<'_>, person: &mut PersonData) {
+    let Section { p, base, .. } = q;
     // e-mails
     person.email = r.string(p, "email", base, false, TEXT_MAX);
     r.pattern(
@@ -954,7 +1012,7 @@ pub fn validate_person_request(
     }
 
     // phones
-    person.phones = read_phones(&mut r, p, base);
+    person.phones = read_phones(r, p, base);
 
     // addresses
     for (i, a) in r.array(p, "addresses", base).into_iter().enumerate() {
@@ -987,11 +1045,20 @@ pub fn validate_person_request(
         r.date(addr.start_date.as_ref(), &format!("{ab}.start_date"));
         person.addresses.push(addr);
     }
+}
 
+/// The person's documents and their scans; a NATIONAL_ID needs the UNZR.
+fn read_person_documents(
+    r: &mut Reader,
+    q: Section<'_>,
+    person: &mut PersonData,
+    birth: Option<NaiveDate>,
+) -> Vec<ScanUpload> {
+    let Section { p, base, ctx, .. } = q;
     // documents
     let mut scans = Vec::new();
     person.documents = read_documents(
-        &mut r,
+        r,
         At {
             obj: p,
             key: "documents",
@@ -1012,6 +1079,12 @@ pub fn validate_person_request(
         );
     }
 
+    scans
+}
+
+/// Seed 000's issued identifiers: one of a type.
+fn read_issued_identifiers(r: &mut Reader, q: Section<'_>, person: &mut PersonData) {
+    let Section { p, base, .. } = q;
     // issued identifiers (seed 000: one of a type)
     for (i, ii) in r
         .array(p, "issued_identifiers", base)
@@ -1042,10 +1115,16 @@ pub fn validate_person_request(
             issued_number: number,
         });
     }
+}
 
-    let age = birth.map(|b| age_on(b, ctx.today));
-    let is_child = birth.is_some_and(|b| is_child(b, ctx));
-
+/// The rules on the documents as a whole and the tax id that need the
+/// person's age (eHealth's, where seed 002 is silent).
+fn check_documents_and_tax_id(
+    r: &mut Reader,
+    person: &PersonData,
+    age: Option<i32>,
+    is_child: bool,
+) {
     // Where seed 002 is silent, eHealth's registry decides (its clients
     // send the same requests).
     if person.documents.is_empty()
@@ -1099,7 +1178,18 @@ pub fn validate_person_request(
             "Only persons who refused the tax_id could be without tax_id",
         );
     }
+}
 
+/// Confidant persons: each with their own and their relationship
+/// documents, exactly one PRIMARY, and one at least for a child.
+fn read_confidants(
+    r: &mut Reader,
+    q: Section<'_>,
+    person: &mut PersonData,
+    birth: Option<NaiveDate>,
+    is_child: bool,
+) {
+    let Section { p, base, ctx, .. } = q;
     // confidant persons
     for (i, c) in r.array(p, "confidant_person", base).into_iter().enumerate() {
         let cb = format!("$.person.confidant_person[{i}]");
@@ -1110,8 +1200,9 @@ pub fn validate_person_request(
             .unwrap_or_default();
         let c_birth_raw = r.string(c, "birth_date", &cb, true, 10);
         let c_birth = r.date(c_birth_raw.as_ref(), &format!("{cb}.birth_date"));
+        // A confidant must not be a child themselves.
         if let Some(cbd) = c_birth
-            && age_on(cbd, ctx.today) < ctx.no_self_auth_age as i32
+            && self::is_child(cbd, ctx)
         {
             r.push_as(
                 &format!("{cb}.birth_date"),
@@ -1153,9 +1244,9 @@ pub fn validate_person_request(
             tax_id,
             unzr,
             email,
-            phones: read_phones(&mut r, c, &cb),
+            phones: read_phones(r, c, &cb),
             documents_person: read_documents(
-                &mut r,
+                r,
                 At {
                     obj: c,
                     key: "documents_person",
@@ -1167,7 +1258,7 @@ pub fn validate_person_request(
                 None,
             ),
             documents_relationship: read_documents(
-                &mut r,
+                r,
                 At {
                     obj: c,
                     key: "documents_relationship",
@@ -1228,7 +1319,25 @@ pub fn validate_person_request(
             "Confidant person is mandatory for children",
         );
     }
+}
 
+/// Authentication: one method when creating (THIRD_PERSON for a child); on
+/// an update, none, and the confirmation of the update instead.
+fn read_authentication(
+    r: &mut Reader,
+    q: Section<'_>,
+    person: &mut PersonData,
+    id: Option<&String>,
+    is_child: bool,
+) {
+    let Section {
+        root,
+        p,
+        base,
+        ctx,
+        facts,
+    } = q;
+    let is_update = id.is_some();
     // authentication methods: create only
     if is_update {
         if p.contains_key("authentication_methods") {
@@ -1240,8 +1349,8 @@ pub fn validate_person_request(
                 "authentication_methods must not be sent with an update (person.id is set)",
             );
         }
-        if let Some(person_id) = &id {
-            check_confirmation(&mut r, root, person_id, facts);
+        if let Some(person_id) = id {
+            check_confirmation(r, root, person_id, facts);
         }
     } else {
         for key in ["authorize_with", "auth_method"] {
@@ -1308,7 +1417,7 @@ pub fn validate_person_request(
                 "THIRD_PERSON" => {
                     method.value = r.string(m, "value", &mb, true, 64);
                     if let Some(tp_id) = &method.value {
-                        check_third_person(&mut r, tp_id, &format!("{mb}.value"), ctx, facts);
+                        check_third_person(r, tp_id, &format!("{mb}.value"), ctx, facts);
                     }
                 }
                 _ => {}
@@ -1325,17 +1434,6 @@ pub fn validate_person_request(
             person.authentication_methods.push(method);
         }
     }
-
-    if !r.errs.is_empty() {
-        return Err(r.errs);
-    }
-    let uploads = required_uploads(&person, birth, age, ctx);
-    Ok(ValidRequest {
-        id,
-        person,
-        scans,
-        uploads,
-    })
 }
 
 fn read_phones(r: &mut Reader, obj: &Map<String, Value>, base: &str) -> Vec<Phone> {
@@ -1958,5 +2056,154 @@ mod tests {
         // The limit is the registry's setting, not a constant.
         assert!(!is_child(born("2012-06-16"), &ctx("2026-06-15", 13)));
         assert!(!is_child(born("2026-01-01"), &ctx("2026-06-15", 0)));
+    }
+}
+
+/// Each section of a person request on its own.
+#[cfg(test)]
+mod section_tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ctx() -> RuleContext {
+        RuleContext {
+            today: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+            no_self_auth_age: 14,
+        }
+    }
+
+    /// Run `f` on the section `person` of `body`; the (path, code) pairs found.
+    fn on(body: Value, f: impl FnOnce(&mut Reader, Section<'_>)) -> Vec<(String, &'static str)> {
+        let root = body.as_object().unwrap().clone();
+        let p = root["person"].as_object().unwrap().clone();
+        let c = ctx();
+        let mut r = Reader { errs: vec![] };
+        let q = Section {
+            root: &root,
+            p: &p,
+            base: "$.person",
+            ctx: &c,
+            facts: &NoFacts,
+        };
+        f(&mut r, q);
+        r.errs.into_iter().map(|v| (v.entry, v.code)).collect()
+    }
+
+    #[test]
+    fn identity_reads_names_birth_date_and_gender() {
+        let found = on(
+            json!({"person": {"first_name": "Olena", "last_name": "", "birth_date": "2027-01-01", "gender": "F", "birth_country": "UA"}}),
+            |r, q| {
+                let (person, birth) = read_identity(r, q);
+                assert_eq!(person.first_name, "Olena");
+                assert_eq!(birth, NaiveDate::from_ymd_opt(2027, 1, 1));
+            },
+        );
+        let paths: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
+        assert!(paths.contains(&"$.person.last_name"), "{found:?}");
+        assert!(
+            found.contains(&("$.person.birth_date".into(), "birth_date_future")),
+            "{found:?}"
+        );
+        assert!(paths.contains(&"$.person.gender"), "{found:?}");
+    }
+
+    #[test]
+    fn the_unzr_must_agree_with_the_birth_date() {
+        let body = json!({"person": {"unzr": "19860413-12345", "no_tax_id": true}});
+        let found = on(body, |r, q| {
+            let mut person = PersonData {
+                no_tax_id: true,
+                ..Default::default()
+            };
+            read_tax_id_and_unzr(r, q, &mut person, NaiveDate::from_ymd_opt(1986, 4, 12));
+        });
+        assert_eq!(found, vec![("$.person.unzr".into(), "unzr_birth_date")]);
+    }
+
+    /// The rules on the documents as a whole read only the person and age.
+    #[test]
+    fn documents_as_a_whole() {
+        let doc = |k: &str| Document {
+            kind: k.into(),
+            number: "1".into(),
+            ..Default::default()
+        };
+        let check = |person: &PersonData, age: Option<i32>, child: bool| {
+            let mut r = Reader { errs: vec![] };
+            check_documents_and_tax_id(&mut r, person, age, child);
+            r.errs.into_iter().map(|v| v.code).collect::<Vec<_>>()
+        };
+        let none = PersonData {
+            no_tax_id: true,
+            ..Default::default()
+        };
+        assert_eq!(check(&none, Some(30), false), vec!["documents_required"]);
+        let both = PersonData {
+            documents: vec![doc("PASSPORT"), doc("NATIONAL_ID")],
+            ..none.clone()
+        };
+        assert_eq!(check(&both, Some(30), false), vec!["passport_and_id_card"]);
+        let child = PersonData {
+            documents: vec![doc("PASSPORT")],
+            ..none.clone()
+        };
+        assert_eq!(
+            check(&child, Some(10), true),
+            vec!["child_birth_certificate"]
+        );
+        let no_tax = PersonData {
+            documents: vec![doc("PASSPORT")],
+            no_tax_id: false,
+            ..Default::default()
+        };
+        assert_eq!(check(&no_tax, Some(30), false), vec!["tax_id_required"]);
+        let child_no_tax = PersonData {
+            documents: vec![doc("BIRTH_CERTIFICATE")],
+            ..no_tax.clone()
+        };
+        assert_eq!(
+            check(&child_no_tax, Some(10), true),
+            Vec::<&str>::new(),
+            "a child needs no tax id"
+        );
+    }
+
+    #[test]
+    fn an_update_carries_no_method_and_a_creation_exactly_one() {
+        let update = on(
+            json!({"person": {"authentication_methods": [{"type": "OTP"}]}}),
+            |r, q| {
+                read_authentication(
+                    r,
+                    q,
+                    &mut PersonData::default(),
+                    Some(&"p_1".to_string()),
+                    false,
+                )
+            },
+        );
+        assert!(
+            update.iter().any(|(_, c)| *c == "auth_with_update"),
+            "{update:?}"
+        );
+        let create = on(json!({"person": {}}), |r, q| {
+            read_authentication(r, q, &mut PersonData::default(), None, false)
+        });
+        assert_eq!(
+            create,
+            vec![("$.person.authentication_methods".into(), "auth_required")]
+        );
+        let child = on(
+            json!({"person": {"authentication_methods": [{"type": "OTP", "phone_number": "+380501234567"}]}}),
+            |r, q| read_authentication(r, q, &mut PersonData::default(), None, true),
+        );
+        assert_eq!(
+            child,
+            vec![(
+                "$.person.authentication_methods[0].type".into(),
+                "child_third_person"
+            )]
+        );
     }
 }
