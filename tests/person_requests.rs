@@ -678,3 +678,44 @@ fn all_violations_in_one_response() {
         r.body
     );
 }
+
+/// The validation answer says what the birth date requires (a confidant,
+/// the methods), from the rule the validation applies, with the registry's
+/// age limit: a client never derives it.
+#[test]
+fn the_validation_says_what_a_birth_date_requires() {
+    let mut reg = registry();
+    let req = |reg: &mut registrar::service::Registry, body: &Value| {
+        post(reg, "/api/person_requests/validate", body).body["requirements"].clone()
+    };
+    let adult_needs = req(&mut reg, &adult());
+    assert_eq!(adult_needs["child"], false);
+    assert_eq!(adult_needs["confidant_required"], false);
+    assert!(
+        adult_needs["authentication_methods"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("OTP"))
+    );
+    // A child's request, refused (the third person does not exist): the
+    // answer still says what is required.
+    let resp = post(
+        &mut reg,
+        "/api/person_requests/validate",
+        &child("p_0000000000000000000000"),
+    );
+    assert_eq!(resp.status, 422);
+    assert_eq!(
+        resp.body["requirements"],
+        json!({"child": true, "confidant_required": true,
+               "authentication_methods": ["THIRD_PERSON"], "no_self_auth_age": 14})
+    );
+    // No birth date yet: not known.
+    let blank = with(adult(), "/person/birth_date", json!(""));
+    assert_eq!(req(&mut reg, &blank)["child"], Value::Null);
+    // The limit is the registry's setting.
+    reg.configure("no_self_auth_age", Some("3")).unwrap();
+    let five = req(&mut reg, &child("p_0000000000000000000000"));
+    assert_eq!(five["child"], false, "{five}");
+    assert_eq!(five["no_self_auth_age"], 3);
+}

@@ -790,11 +790,15 @@ pub fn handle(
                     json!({"path": w.entry, "message": w.description, "code": w.code, "params": params})
                 })
                 .collect();
+            // What this birth date requires, from the same rule the
+            // validation applies: with either answer too.
+            let requirements = json!(reg.requirements(s("birth_date")));
             reg.check_person_request(&v)
-                .map(|ok| ApiResponse::new(200, json!({"valid": true, "uploads": uploads_json(&ok.uploads), "warnings": warnings})))
+                .map(|ok| ApiResponse::new(200, json!({"valid": true, "uploads": uploads_json(&ok.uploads), "warnings": warnings, "requirements": requirements})))
                 .map_err(|v| {
                     let mut body = validation_body(&v);
                     body["warnings"] = json!(warnings);
+                    body["requirements"] = requirements;
                     ApiResponse::new(422, body)
                 })
         }),

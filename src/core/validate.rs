@@ -275,6 +275,36 @@ pub fn is_child(birth: NaiveDate, ctx: &RuleContext) -> bool {
     age_on(birth, ctx.today) < ctx.no_self_auth_age as i32
 }
 
+/// What a person born on `birth_date` must bring, by the rules above: the
+/// validation answer carries it beside the violations, so a client shows
+/// the confidant section and the methods without deriving the rule.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Requirements {
+    /// Under `no_self_auth_age`; `None` while the birth date cannot be read.
+    pub child: Option<bool>,
+    /// A confidant person must be registered with the request.
+    pub confidant_required: bool,
+    /// The authentication methods the person may be created with.
+    pub authentication_methods: Vec<&'static str>,
+    /// The age limit the answer used (the registry's setting).
+    pub no_self_auth_age: u32,
+}
+
+pub fn requirements(birth_date: &str, ctx: &RuleContext) -> Requirements {
+    let child = parse_date(birth_date).map(|b| is_child(b, ctx));
+    let child_only = child == Some(true);
+    Requirements {
+        child,
+        confidant_required: child_only,
+        authentication_methods: AUTH_METHOD_TYPES
+            .iter()
+            .copied()
+            .filter(|m| !child_only || *m == "THIRD_PERSON")
+            .collect(),
+        no_self_auth_age: ctx.no_self_auth_age,
+    }
+}
+
 pub fn age_on(birth: NaiveDate, today: NaiveDate) -> i32 {
     let mut age = today.year() - birth.year();
     if (today.month(), today.day()) < (birth.month(), birth.day()) {

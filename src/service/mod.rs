@@ -251,6 +251,12 @@ impl Registry {
         }
     }
 
+    /// What a person born on `birth_date` must bring (a confidant, which
+    /// authentication methods), on the registry's date and age limit.
+    pub fn requirements(&self, birth_date: &str) -> validate::Requirements {
+        validate::requirements(birth_date, &self.rule_context())
+    }
+
     /// Validate a person request without writing anything (live form validation).
     pub fn check_person_request(
         &self,
