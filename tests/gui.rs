@@ -401,7 +401,8 @@ fn duplicate_check_opens_the_chooser_and_links() {
         has_text(h, "Compare side by side")
     });
     choose(&mut h, "Gender", "Female");
-    type_into(&mut h, "OTP phone", "+380501234567");
+    type_into(&mut h, "Phone 1 number", "+380501234567");
+    type_into(&mut h, "OTP phone", "+380671112233");
     click(&mut h, "Register person");
     wait_for(&mut h, "the chooser", |h| {
         has_text(h, "Is this person already registered?")
@@ -419,7 +420,9 @@ fn duplicate_check_opens_the_chooser_and_links() {
         .iter()
         .find(|s| s.sor == "registrar-desk")
         .unwrap_or_else(|| panic!("no desk record: {:?}", p.sor_records));
-    // Everything typed went with the link, not only the name and birth date.
+    // Everything the matcher compares went with the link, not only the
+    // name and birth date; the phone the one-time codes go to is not the
+    // person's own (`person_attributes`).
     let kept = &desk.attributes;
     assert_eq!(kept["gender"], "FEMALE", "{kept}");
     assert_eq!(kept["mobile"], "+380501234567", "{kept}");

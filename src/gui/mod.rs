@@ -23,7 +23,7 @@ use eframe::egui::{self, Key, Modifiers, RichText};
 use serde_json::json;
 use std::path::PathBuf;
 use std::time::Duration;
-use worker::{Reply, Tag, Worker};
+use worker::{Command, Reply, Tag, Worker};
 
 /// Open the workstation window on the database at `db`. Returns an exit code.
 pub fn run(db: PathBuf) -> i32 {
@@ -208,7 +208,7 @@ impl App {
                     .load_texture("registrar-icon", ci, Default::default())
             });
         let mut worker = Worker::spawn(registry, cc.egui_ctx.clone(), db_label);
-        worker.call(Tag::Boot, "GET", "/", None);
+        worker.send(Tag::Boot, Command::Boot);
         App {
             db_path: None,
             icon,
@@ -293,9 +293,11 @@ impl App {
             Tag::Boot => self.users_exist = Some(r.body["users"].as_i64().unwrap_or(0) > 0),
             Tag::CreateAdmin => {
                 if r.ok() {
-                    let body = json!({"name": self.login.name, "password": self.login.password});
-                    self.worker
-                        .call(Tag::Login, "POST", "/auth/login", Some(&body));
+                    let command = Command::Login {
+                        name: self.login.name.clone(),
+                        password: self.login.password.clone(),
+                    };
+                    self.worker.send(Tag::Login, command);
                 } else {
                     self.login.error = Some(r.message());
                 }
@@ -373,30 +375,54 @@ impl App {
             let mut submit = false;
             let pad = ((ui.available_width() - 340.0) / 2.0).max(0.0);
             ui.horizontal(|ui| {
-            ui.add_space(pad);
-            egui::Grid::new("login").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
-                let l = ui.label(tr!("login-user"));
-                let r = ui.add(egui::TextEdit::singleline(&mut self.login.name).desired_width(240.0)).labelled_by(l.id);
-                // The sign-in starts in the user name, so the keyboard works at once.
-                if ui.memory(|m| m.focused().is_none()) && self.login.name.is_empty() {
-                    r.request_focus();
-                }
-                submit |= r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-                ui.end_row();
-                let r = widgets::password_row(ui, &tr!("login-password"), &mut self.login.password);
-                submit |= r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-                if first {
-                    let r = widgets::password_row(ui, &tr!("login-password2"), &mut self.login.password2);
-                    submit |= r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-                }
-            });
+                ui.add_space(pad);
+                egui::Grid::new("login")
+                    .num_columns(2)
+                    .spacing([12.0, 8.0])
+                    .show(ui, |ui| {
+                        let l = ui.label(tr!("login-user"));
+                        let r = ui
+                            .add(
+                                egui::TextEdit::singleline(&mut self.login.name)
+                                    .desired_width(240.0),
+                            )
+                            .labelled_by(l.id);
+                        // The sign-in starts in the user name, so the keyboard works at once.
+                        if ui.memory(|m| m.focused().is_none()) && self.login.name.is_empty() {
+                            r.request_focus();
+                        }
+                        submit |= r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+                        ui.end_row();
+                        let r = widgets::password_row(
+                            ui,
+                            &tr!("login-password"),
+                            &mut self.login.password,
+                        );
+                        submit |= r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+                        if first {
+                            let r = widgets::password_row(
+                                ui,
+                                &tr!("login-password2"),
+                                &mut self.login.password2,
+                            );
+                            submit |= r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+                        }
+                    });
             });
             if let Some(e) = &self.login.error {
                 ui.label(RichText::new(e).color(widgets::error_color(ui)));
             }
-            let label = if first { tr!("login-create-admin") } else { tr!("login-sign-in") };
+            let label = if first {
+                tr!("login-create-admin")
+            } else {
+                tr!("login-sign-in")
+            };
             submit |= ui.button(label).clicked();
-            if self.worker.busy_for(|t| matches!(t, Tag::Login | Tag::CreateAdmin)).is_some_and(|d| d > Duration::from_millis(100)) {
+            if self
+                .worker
+                .busy_for(|t| matches!(t, Tag::Login | Tag::CreateAdmin))
+                .is_some_and(|d| d > Duration::from_millis(100))
+            {
                 ui.spinner();
             }
             if submit {
@@ -405,12 +431,18 @@ impl App {
                     if self.login.password != self.login.password2 {
                         self.login.error = Some(tr!("login-passwords-differ"));
                     } else {
-                        let body = json!({"name": self.login.name.trim(), "role": "admin", "password": self.login.password});
-                        self.worker.call(Tag::CreateAdmin, "POST", "/users", Some(&body));
+                        let command = Command::CreateAdmin {
+                            name: self.login.name.trim().to_string(),
+                            password: self.login.password.clone(),
+                        };
+                        self.worker.send(Tag::CreateAdmin, command);
                     }
                 } else {
-                    let body = json!({"name": self.login.name.trim(), "password": self.login.password});
-                    self.worker.call(Tag::Login, "POST", "/auth/login", Some(&body));
+                    let command = Command::Login {
+                        name: self.login.name.trim().to_string(),
+                        password: self.login.password.clone(),
+                    };
+                    self.worker.send(Tag::Login, command);
                 }
             }
         });
@@ -445,7 +477,7 @@ impl App {
                     self.help_open = !self.help_open;
                 }
                 if ui.button(tr!("top-sign-out")).clicked() {
-                    self.worker.call(Tag::Logout, "POST", "/auth/logout", None);
+                    self.worker.send(Tag::Logout, Command::Logout);
                     self.user = None;
                     self.register = register::RegisterState::new();
                     self.search = search::SearchState::default();

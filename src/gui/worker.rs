@@ -65,13 +65,32 @@ pub enum Tag {
     HubTest,
 }
 
-/// One router call.
+/// What the worker is asked to do.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// How many accounts the database has (none: the first start).
+    Boot,
+    /// Sign in through the router's `POST /auth/login`; the session keeps
+    /// the account it names.
+    Login { name: String, password: String },
+    /// End the session.
+    Logout,
+    /// The first administrator of an empty database (no sign-in needed;
+    /// refused once any account exists).
+    CreateAdmin { name: String, password: String },
+    /// One router call as the signed-in account.
+    Api {
+        method: String,
+        path: String,
+        body: Vec<u8>,
+    },
+}
+
+/// One command, with the id and tag its reply carries.
 pub struct Request {
     pub id: u64,
     pub tag: Tag,
-    pub method: String,
-    pub path: String,
-    pub body: Vec<u8>,
+    pub command: Command,
 }
 
 /// The router's answer.
@@ -160,16 +179,23 @@ fn serve(
         };
         let started = Instant::now();
         let users = reg.user_count().unwrap_or(0);
-        let (status, body) = match (&req.tag, actor.as_ref()) {
-            (Tag::Boot, _) => (200, serde_json::json!({"users": users})),
-            (Tag::Logout, _) => {
+        let (status, body) = match (req.command, actor.as_ref()) {
+            (Command::Boot, _) => (200, serde_json::json!({"users": users})),
+            (Command::Logout, _) => {
                 actor = None;
                 (200, Value::Null)
             }
             // Signing in is the router's `POST /auth/login` (one
             // implementation); the session keeps the account it names.
-            (Tag::Login, _) => {
-                let r = api::handle(&mut reg, &Actor::system(), "POST", "/auth/login", &req.body);
+            (Command::Login { name, password }, _) => {
+                let body = serde_json::json!({"name": name, "password": password}).to_string();
+                let r = api::handle(
+                    &mut reg,
+                    &Actor::system(),
+                    "POST",
+                    "/auth/login",
+                    body.as_bytes(),
+                );
                 if r.status == 200 {
                     let named = Actor {
                         name: r.body["name"].as_str().unwrap_or("").to_string(),
@@ -182,22 +208,28 @@ fn serve(
                 (r.status, r.body)
             }
             // The first administrator of an empty database needs no sign-in.
-            (Tag::CreateAdmin, _) if users == 0 => {
+            (Command::CreateAdmin { name, password }, _) if users == 0 => {
+                let body = serde_json::json!({"name": name, "role": "admin", "password": password})
+                    .to_string();
                 let r = api::handle(
                     &mut reg,
                     &Actor::system(),
-                    &req.method,
-                    &req.path,
-                    &req.body,
+                    "POST",
+                    "/users",
+                    body.as_bytes(),
                 );
                 (r.status, r.body)
             }
+            (Command::CreateAdmin { .. }, _) => (
+                409,
+                serde_json::json!({"error": {"type": "conflict", "message": "the database has accounts: sign in"}}),
+            ),
             // The session follows the accounts table: a changed role
             // applies to the next request, a disabled account is signed out.
-            (_, Some(a)) => match reg.current_actor(a) {
+            (Command::Api { method, path, body }, Some(a)) => match reg.current_actor(a) {
                 Ok(a) => {
                     actor = Some(a.clone());
-                    let r = api::handle(&mut reg, &a, &req.method, &req.path, &req.body);
+                    let r = api::handle(&mut reg, &a, &method, &path, &body);
                     (r.status, r.body)
                 }
                 Err(e) => {
@@ -206,7 +238,7 @@ fn serve(
                     (r.status, r.body)
                 }
             },
-            (_, None) => (
+            (Command::Api { .. }, None) => (
                 401,
                 serde_json::json!({"error": {"type": "unauthorized", "message": "sign in first"}}),
             ),
@@ -243,20 +275,24 @@ impl Worker {
         }
     }
 
-    /// Send a router call; returns its id.
-    pub fn call(&mut self, tag: Tag, method: &str, path: &str, body: Option<&Value>) -> u64 {
+    /// Send a command; returns its id.
+    pub fn send(&mut self, tag: Tag, command: Command) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
-        let body = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
         self.in_flight.insert(id, (tag.clone(), Instant::now()));
-        let _ = self.tx.send(Request {
-            id,
-            tag,
+        let _ = self.tx.send(Request { id, tag, command });
+        id
+    }
+
+    /// Send a router call as the signed-in account; returns its id.
+    pub fn call(&mut self, tag: Tag, method: &str, path: &str, body: Option<&Value>) -> u64 {
+        let body = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+        let command = Command::Api {
             method: method.into(),
             path: path.into(),
             body,
-        });
-        id
+        };
+        self.send(tag, command)
     }
 
     /// Replies that have arrived since the last frame.
