@@ -1400,3 +1400,75 @@ fn an_adult_is_registered_with_the_keyboard_only() {
     assert_eq!(p.person.gender, "FEMALE");
     assert_eq!(p.person.documents[0].kind, "PASSPORT");
 }
+
+/// An import that ends while the admin is on another page still updates
+/// the window: its end is drained by the app's logic every frame, not only
+/// when the Import page is drawn (the status bar's count follows at once).
+#[test]
+fn an_import_that_ends_on_another_page_updates_the_status_bar() {
+    let db = db_with_users();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("many.csv");
+    let letters = |mut i: usize| {
+        let mut s = String::new();
+        for _ in 0..4 {
+            s.push((b'a' + (i % 26) as u8) as char);
+            i /= 26;
+        }
+        s
+    };
+    let mut text = String::from("record_id,given_name,Surname,date of birth\n");
+    for i in 0..800 {
+        text.push_str(&format!(
+            "R-{i},Ol{},Ko{},19{:02}-0{}-{:02}\n",
+            letters(i),
+            letters(i * 7 + 3),
+            40 + i % 60,
+            1 + i % 9,
+            1 + i % 28
+        ));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let mut h = harness_with(
+        Registry::open(&db.path).unwrap(),
+        &db.path,
+        [1500.0, 1000.0],
+    );
+    login(&mut h, "ada", "admin-pass");
+    click(&mut h, "Import");
+    type_into(&mut h, "CSV file", &csv.display().to_string());
+    click(&mut h, "Read its columns");
+    wait_for(&mut h, "the file's columns", |h| {
+        has_text(h, "Registry field")
+    });
+    type_into(&mut h, "Source system's name", "HIS");
+    click(&mut h, "Start import");
+    // Away from the Import page before the import ends.
+    click(&mut h, "Register");
+    let count = || {
+        Registry::open(&db.path)
+            .unwrap()
+            .row_count(registrar::service::Table::Persons)
+            .unwrap()
+    };
+    assert!(count() < 790, "the import ended before the page changed");
+    // Once the import has written its persons, the status bar says so
+    // without a visit to the Import page.
+    let started = std::time::Instant::now();
+    let mut n = 0;
+    for i in 0.. {
+        if i % 25 == 0 {
+            n = count();
+        }
+        if n >= 790 && has_text(&h, &format!("Persons: {n}")) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the status bar never showed the {n} imported persons"
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(has_text(&h, "First name"), "still on the Register page");
+}

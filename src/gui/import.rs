@@ -93,12 +93,10 @@ impl App {
         st.headers_rx = Some(rx);
     }
 
-    pub(super) fn import_page(&mut self, ui: &mut egui::Ui) {
-        let ctx = ui.ctx().clone();
-        if self.role() != "admin" {
-            ui.label(tr!("imp-admins-only"));
-            return;
-        }
+    /// Answers from the import's threads, whatever page shows: the
+    /// desktop's dialog, the file's columns, the import's progress and its
+    /// end (then the status bar's counts).
+    pub(super) fn import_logic(&mut self, ctx: &egui::Context) {
         // Answers from the threads: the desktop's dialog, the columns, the
         // import's progress.
         if let Some(rx) = &self.import.pick
@@ -108,22 +106,10 @@ impl App {
             match answer {
                 Some(files) => {
                     if let Some(f) = files.into_iter().next() {
-                        self.import_choose(f, &ctx);
+                        self.import_choose(f, ctx);
                     }
                 }
-                None => self.import.browser = Some(FileBrowser::csv(&ctx)),
-            }
-        }
-        if let Some(b) = &mut self.import.browser {
-            match b.show(&ctx) {
-                Outcome::Open => {}
-                Outcome::Chosen(files) => {
-                    self.import.browser = None;
-                    if let Some(f) = files.into_iter().next() {
-                        self.import_choose(f, &ctx);
-                    }
-                }
-                Outcome::Cancelled => self.import.browser = None,
+                None => self.import.browser = Some(FileBrowser::csv(ctx)),
             }
         }
         let st = &mut self.import;
@@ -160,6 +146,26 @@ impl App {
         if finished {
             st.running = None;
             self.refresh_stats();
+        }
+    }
+
+    pub(super) fn import_page(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        if self.role() != "admin" {
+            ui.label(tr!("imp-admins-only"));
+            return;
+        }
+        if let Some(b) = &mut self.import.browser {
+            match b.show(&ctx) {
+                Outcome::Open => {}
+                Outcome::Chosen(files) => {
+                    self.import.browser = None;
+                    if let Some(f) = files.into_iter().next() {
+                        self.import_choose(f, &ctx);
+                    }
+                }
+                Outcome::Cancelled => self.import.browser = None,
+            }
         }
         let st = &mut self.import;
         let running = st.running.is_some();

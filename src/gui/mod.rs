@@ -602,6 +602,20 @@ impl App {
     }
 }
 
+impl App {
+    /// Every screen's background answers, drained each frame whatever page
+    /// shows (the egui demo's `logic()` beside `ui()`): a sync, an import or
+    /// a hub test that ends while the user is elsewhere updates its page
+    /// and the status bar at once. The pages only draw.
+    fn logic(&mut self, ctx: &egui::Context) {
+        self.register.poll_files(ctx);
+        self.poll_decoded(ctx);
+        self.sync_logic();
+        self.import_logic(ctx);
+        self.hub_logic();
+    }
+}
+
 impl eframe::App for App {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
@@ -619,7 +633,7 @@ impl eframe::App for App {
             return;
         }
         self.shortcuts(&ctx);
-        self.register.poll_files(&ctx);
+        self.logic(&ctx);
         egui::Panel::top("nav").show(ui, |ui| self.top_bar(ui));
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
         if self.page == Page::Register {

@@ -593,18 +593,9 @@ impl App {
         }
     }
 
-    pub(super) fn sync_page(&mut self, ui: &mut egui::Ui) {
-        if !self.stats.hub_configured {
-            ui.label(RichText::new(tr!("sy-no-hub")).strong());
-            if self.role() == "admin" {
-                if ui.button(tr!("sy-configure")).clicked() {
-                    self.page = super::Page::Settings;
-                }
-            } else {
-                ui.label(tr!("sy-admin-sets"));
-            }
-        }
-        ui.label(tr!("sy-outbox", n = self.stats.outbox));
+    /// The answer of "Sync now", whatever page shows: the outbox and the
+    /// status bar follow at once.
+    pub(super) fn sync_logic(&mut self) {
         if let Some(rx) = &self.pages.sync_rx
             && let Ok(result) = rx.try_recv()
         {
@@ -624,6 +615,20 @@ impl App {
             self.worker.call(Tag::Outbox, "GET", "/api/outbox", None);
             self.refresh_stats();
         }
+    }
+
+    pub(super) fn sync_page(&mut self, ui: &mut egui::Ui) {
+        if !self.stats.hub_configured {
+            ui.label(RichText::new(tr!("sy-no-hub")).strong());
+            if self.role() == "admin" {
+                if ui.button(tr!("sy-configure")).clicked() {
+                    self.page = super::Page::Settings;
+                }
+            } else {
+                ui.label(tr!("sy-admin-sets"));
+            }
+        }
+        ui.label(tr!("sy-outbox", n = self.stats.outbox));
         ui.horizontal(|ui| {
             if ui.button(tr!("sy-refresh")).clicked() {
                 self.worker.call(Tag::Outbox, "GET", "/api/outbox", None);

@@ -252,7 +252,7 @@ impl App {
     }
 
     /// Pictures decoded since the last frame become textures.
-    fn poll_decoded(&mut self, ctx: &egui::Context) {
+    pub(super) fn poll_decoded(&mut self, ctx: &egui::Context) {
         let s = &mut self.search;
         s.decoding.retain(|rx| match rx.try_recv() {
             Ok((id, ci)) => {
@@ -266,7 +266,6 @@ impl App {
     }
 
     fn person_view(&mut self, ui: &mut egui::Ui) {
-        self.poll_decoded(&ui.ctx().clone());
         let Some(d) = self.search.detail.clone() else {
             ui.spinner();
             return;

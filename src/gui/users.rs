@@ -92,21 +92,13 @@ impl App {
     /// changes, with which key; the secret goes to its 0600 file and is
     /// never shown again. "Test connection" asks the hub one signed
     /// question on a background task.
-    pub(super) fn hub_section(&mut self, ui: &mut egui::Ui) {
-        if self.role() != "admin" {
-            return;
-        }
-        widgets::section(ui, &tr!("us-hub"));
-        let u = &mut self.users;
-        if !u.hub_loaded {
-            u.hub_loaded = true;
-            self.worker.call(Tag::HubGet, "GET", "/api/hub", None);
-        }
-        if let Some(rx) = &u.hub_test
+    /// The answer of "Test connection", whatever page shows.
+    pub(super) fn hub_logic(&mut self) {
+        if let Some(rx) = &self.users.hub_test
             && let Ok(r) = rx.try_recv()
         {
-            u.hub_test = None;
-            u.hub_result = Some(if r.ok() {
+            self.users.hub_test = None;
+            self.users.hub_result = Some(if r.ok() {
                 let ok = r.body["ok"].as_bool().unwrap_or(false);
                 let m = r.body["message"].as_str().unwrap_or("").to_string();
                 (
@@ -120,6 +112,18 @@ impl App {
             } else {
                 (tr!("us-no-connection", why = r.message()), false)
             });
+        }
+    }
+
+    pub(super) fn hub_section(&mut self, ui: &mut egui::Ui) {
+        if self.role() != "admin" {
+            return;
+        }
+        widgets::section(ui, &tr!("us-hub"));
+        let u = &mut self.users;
+        if !u.hub_loaded {
+            u.hub_loaded = true;
+            self.worker.call(Tag::HubGet, "GET", "/api/hub", None);
         }
         let mut save = false;
         egui::Grid::new("hub")
