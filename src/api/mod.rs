@@ -1129,14 +1129,9 @@ fn id_match_response(out: Result<ReferenceOutcome, ServiceError>) -> ApiResponse
 }
 
 fn people(reg: &mut Registry, actor: &Actor, body: &[u8]) -> ApiResponse {
-    match parse_body(body) {
+    match body_json(body) {
         Ok(v) => id_match_response(reg.reference_request(actor, &v)),
-        Err(r) => id_match_response(Err(ServiceError::BadRequest(
-            r.body["error"]["message"]
-                .as_str()
-                .unwrap_or("malformed JSON")
-                .to_string(),
-        ))),
+        Err(m) => id_match_response(Err(ServiceError::BadRequest(m))),
     }
 }
 
@@ -1225,15 +1220,9 @@ fn seed000_error(trace_id: &str, code: &str, message: &str, extra: Value) -> Api
 
 fn issued_identifier_create(reg: &mut Registry, actor: &Actor, body: &[u8]) -> ApiResponse {
     let trace = ids::trace_id();
-    let value = match parse_body(body) {
+    let value = match body_json(body) {
         Ok(v) => v,
-        Err(r) => {
-            let msg = r.body["error"]["message"]
-                .as_str()
-                .unwrap_or("malformed request")
-                .to_string();
-            return seed000_error(&trace, "BAD_REQUEST", &msg, json!({}));
-        }
+        Err(m) => return seed000_error(&trace, "BAD_REQUEST", &m, json!({})),
     };
     let unknown = value
         .as_object()
