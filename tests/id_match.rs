@@ -850,3 +850,49 @@ fn a_reviewer_unlinks_a_wrong_link() {
     };
     assert_eq!((of("A"), of("B")), (a, new_ref));
 }
+
+/// The candidate objects the API sends are the GUI's `CandidateView`
+/// exactly: read into it and written back, each is the same JSON (held
+/// ones with their parts, as seed 001's example and a namesake give).
+#[test]
+fn candidates_read_back_whole_as_the_guis_type() {
+    use registrar::service::idmatch::CandidateView;
+    let mut reg = registry();
+    let (_, r) = potential_match(&mut reg);
+    let mut other = registry();
+    let pat_rid = rid(&people(&mut other, "SIS", pat("971194843")));
+    let r2 = people(
+        &mut other,
+        "guest",
+        json!({"sorId": "pl388", "givenName": "Patrick", "sn": "Lee", "mobile": "8185551234"}),
+    );
+    let mut seen = 0;
+    for body in [&r.body, &r2.body] {
+        for c in body["candidates"].as_array().unwrap() {
+            let typed: CandidateView = serde_json::from_value(c.clone()).unwrap();
+            assert_eq!(&serde_json::to_value(&typed).unwrap(), c);
+            assert!(typed.hold_detail.is_some() || typed.why_not_detail.is_some());
+            seen += 1;
+        }
+    }
+    assert!(seen >= 2);
+    assert!(
+        r2.body["candidates"][0]["referenceId"] == pat_rid.as_str(),
+        "{}",
+        r2.body
+    );
+}
+
+/// A candidate queued by an older version (no `link_at`, `review` or
+/// parts) still reads: the reconciliation page shows it.
+#[test]
+fn an_older_candidate_still_reads() {
+    use registrar::service::idmatch::CandidateView;
+    let old = json!({"confidence": "87", "referenceId": "M123456789",
+        "attributes": {"givenName": "Olena"}, "hold": "the birth dates differ",
+        "explanation": {"prior": -9.0, "fields": [], "score": 3.0, "confidence": 87.1}});
+    let c: CandidateView = serde_json::from_value(old).unwrap();
+    assert_eq!(c.reference_id, "M123456789");
+    assert_eq!(c.hold.as_deref(), Some("the birth dates differ"));
+    assert!(!c.review && c.hold_detail.is_none());
+}

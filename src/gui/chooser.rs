@@ -5,6 +5,7 @@
 
 use super::{App, widgets};
 use crate::core::matching::{GENDER, MatchRecord};
+use crate::service::idmatch::CandidateView;
 use crate::tr;
 use eframe::egui::{self, Color32, RichText};
 use serde_json::Value;
@@ -49,61 +50,47 @@ fn and_list(items: Vec<String>) -> String {
 /// Why the engine would not link a candidate by itself, in the user's
 /// language, from the service's parts (`hold_detail`, `why_not_detail`);
 /// the service's English where it sent no parts.
-fn why_not_linked(c: &Value) -> String {
-    let h = &c["hold_detail"];
-    if h.is_object() {
-        let words = |key: &str, prefix: &str| -> Vec<String> {
-            h[key]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .map(|v| widgets::phrase(prefix, v))
-                .collect()
+fn why_not_linked(c: &CandidateView) -> String {
+    if let Some(h) = &c.hold_detail {
+        let words = |items: &[String], prefix: &str| -> Vec<String> {
+            items.iter().map(|v| widgets::phrase(prefix, v)).collect()
         };
-        let conflicts = and_list(words("conflicts", "hold-conflict"));
-        let mut reason = match h["kind"].as_str().unwrap_or("") {
+        let conflicts = and_list(words(&h.conflicts, "hold-conflict"));
+        let mut reason = match h.kind.as_str() {
             "only_names" => tr!("hold-only-names"),
             "look_alike" => tr!("hold-look-alike", conflicts = conflicts),
             "no_birth_date" => tr!("hold-no-birth-date"),
             _ => conflicts,
         };
-        let shared = words("shared", "hold-shared");
+        let shared = words(&h.shared, "hold-shared");
         if !shared.is_empty() {
             reason = tr!("hold-shared", shared = and_list(shared), rest = reason);
         }
-        if let Some(r) = h["other_record"].as_str() {
-            reason = tr!("hold-other-record", record = r, rest = reason);
+        if let Some(r) = &h.other_record {
+            reason = tr!("hold-other-record", record = r.as_str(), rest = reason);
         }
         return reason;
     }
-    let w = &c["why_not_detail"];
-    if w.is_object() {
-        let mut parts = vec![tr!(
-            "short-gap",
-            gap = format!("{:.1}", w["gap"].as_f64().unwrap_or(0.0))
-        )];
-        let against: Vec<String> = w["against"]
-            .as_array()
-            .into_iter()
-            .flatten()
+    if let Some(w) = &c.why_not_detail {
+        let mut parts = vec![tr!("short-gap", gap = format!("{:.1}", w.gap))];
+        let against: Vec<String> = w
+            .against
+            .iter()
             .map(|f| {
                 tr!(
                     "short-against-item",
-                    field = widgets::phrase("match-field", f["field"].as_str().unwrap_or("")),
-                    level = widgets::phrase("match-level", f["level"].as_str().unwrap_or("")),
-                    weight = format!("{:+.1}", f["weight"].as_f64().unwrap_or(0.0))
+                    field = widgets::phrase("match-field", &f.field),
+                    level = widgets::phrase("match-level", &f.level),
+                    weight = format!("{:+.1}", f.weight)
                 )
             })
             .collect();
         if !against.is_empty() {
             parts.push(tr!("short-against", list = against.join(", ")));
         }
-        let missing: Vec<String> = w["missing"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
+        let missing: Vec<String> = w
+            .missing
+            .iter()
             .map(|f| widgets::phrase("match-field", f))
             .collect();
         if !missing.is_empty() {
@@ -111,9 +98,9 @@ fn why_not_linked(c: &Value) -> String {
         }
         return parts.join("; ");
     }
-    c["hold"]
-        .as_str()
-        .or(c["why_not"].as_str())
+    c.hold
+        .as_deref()
+        .or(c.why_not.as_deref())
         .unwrap_or("—")
         .to_string()
 }
@@ -135,17 +122,18 @@ pub enum Choice {
 pub fn comparison(
     ui: &mut egui::Ui,
     left: &Value,
-    candidates: &[Value],
+    candidates: &[CandidateView],
     allow_new: bool,
     reserve: f32,
 ) -> Option<Choice> {
     let mut choice = None;
     let fields: Vec<String> = candidates
         .first()
-        .and_then(|c| c["explanation"]["fields"].as_array())
-        .map(|f| {
-            f.iter()
-                .filter_map(|x| x["field"].as_str().map(String::from))
+        .map(|c| {
+            c.explanation
+                .fields
+                .iter()
+                .map(|x| x.field.clone())
                 .collect()
         })
         .unwrap_or_default();
@@ -164,7 +152,7 @@ pub fn comparison(
                     ui.strong(tr!(
                         "ch-candidate",
                         n = i + 1,
-                        rid = c["referenceId"].as_str().unwrap_or("")
+                        rid = c.reference_id.as_str()
                     ));
                 }
                 ui.end_row();
@@ -186,10 +174,10 @@ pub fn comparison(
                         left
                     });
                     for c in candidates {
-                        let f = &c["explanation"]["fields"][fi];
-                        let level = f["level"].as_str().unwrap_or("");
-                        let right = shown(&c["attributes"]);
-                        let w = f["weight"].as_f64().unwrap_or(0.0);
+                        let f = c.explanation.fields.get(fi);
+                        let level = f.map(|f| f.level.as_str()).unwrap_or("");
+                        let right = shown(&c.attributes);
+                        let w = f.map(|f| f.weight).unwrap_or(0.0);
                         let col = level_color(ui, level);
                         ui.label(
                             RichText::new(format!(
@@ -205,32 +193,26 @@ pub fn comparison(
                 ui.label(tr!("ch-prior"));
                 ui.label("");
                 for c in candidates {
-                    ui.label(format!(
-                        "{:+.1}",
-                        c["explanation"]["prior"].as_f64().unwrap_or(0.0)
-                    ));
+                    ui.label(format!("{:+.1}", c.explanation.prior));
                 }
                 ui.end_row();
                 ui.strong(tr!("ch-total"));
                 ui.label("");
                 for c in candidates {
-                    ui.strong(format!(
-                        "{:+.1}",
-                        c["explanation"]["score"].as_f64().unwrap_or(0.0)
-                    ));
+                    ui.strong(format!("{:+.1}", c.explanation.score));
                 }
                 ui.end_row();
                 ui.strong(tr!("ch-confidence"));
                 ui.label("");
                 for c in candidates {
-                    ui.strong(format!("{}%", c["confidence"].as_str().unwrap_or("?")));
+                    ui.strong(format!("{}%", c.confidence));
                 }
                 ui.end_row();
                 // Why the engine would not link it by itself (household
                 // evidence only, or a conflict with the person's records).
                 if candidates
                     .iter()
-                    .any(|c| c["hold"].is_string() || c["why_not"].is_string())
+                    .any(|c| c.hold.is_some() || c.why_not.is_some())
                 {
                     ui.strong(tr!("ch-not-auto"));
                     ui.label("");
@@ -250,7 +232,7 @@ pub fn comparison(
     // The actions stay outside the scroll area, always in view.
     ui.horizontal_wrapped(|ui| {
         for c in candidates {
-            let rid = c["referenceId"].as_str().unwrap_or("").to_string();
+            let rid = c.reference_id.clone();
             if ui.button(tr!("ch-link", rid = rid.as_str())).clicked() {
                 choice = Some(Choice::Link(rid));
             }

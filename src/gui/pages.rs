@@ -542,16 +542,14 @@ impl App {
             .and_then(|i| self.pages.pending.get(i))
         {
             pid = p["id"].as_i64().unwrap_or(0);
-            let cands = p["candidates"].as_array().cloned().unwrap_or_default();
+            let cands: Vec<crate::service::idmatch::CandidateView> =
+                serde_json::from_value(p["candidates"].clone()).unwrap_or_default();
             if !steward {
                 ui.label(tr!("rc-reviewers-only"));
                 return;
             }
             choice = comparison(ui, &p["attributes"], &cands, false, 70.0);
-            let refs: Vec<String> = cands
-                .iter()
-                .filter_map(|c| c["referenceId"].as_str().map(String::from))
-                .collect();
+            let refs: Vec<String> = cands.iter().map(|c| c.reference_id.clone()).collect();
             ui.label(tr!("rc-none-of-them", refs = refs.join(", ")));
             ui.horizontal(|ui| {
                 let l = ui.label(tr!("rc-why-not"));

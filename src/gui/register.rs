@@ -6,6 +6,7 @@ use super::widgets::{self, Errors};
 use super::worker::{Reply, Tag};
 use super::{App, Notice};
 use crate::core::rules;
+use crate::service::idmatch::CandidateView;
 use crate::tr;
 use eframe::egui::{self, Key, RichText};
 use serde_json::{Value, json};
@@ -34,7 +35,7 @@ pub struct RegisterState {
     /// with the form), by path.
     pub warnings: Errors,
     pub uploads: Vec<String>,
-    pub candidates: Vec<Value>,
+    pub candidates: Vec<CandidateView>,
     pub chooser_open: bool,
     /// "Create new person" was pressed in the chooser: why, before it is.
     pub override_open: bool,
@@ -539,10 +540,7 @@ impl App {
         st.show_all = true;
         if !force_new && st.form.editing.is_none() {
             // The service marks the candidates a person must decide on.
-            let strong = st
-                .candidates
-                .iter()
-                .any(|c| c["review"].as_bool().unwrap_or(false));
+            let strong = st.candidates.iter().any(|c| c.review);
             if strong {
                 st.chooser_open = true;
                 return;
@@ -825,7 +823,8 @@ impl App {
                 }
             }
             Tag::Candidates(_) if r.ok() => {
-                st.candidates = r.body["candidates"].as_array().cloned().unwrap_or_default();
+                st.candidates =
+                    serde_json::from_value(r.body["candidates"].clone()).unwrap_or_default();
             }
             Tag::Submit => match r.status {
                 201 => {
@@ -891,7 +890,7 @@ impl App {
         let mut open = false;
         egui::ScrollArea::vertical().show(ui, |ui| {
             for c in &self.register.candidates {
-                let a = &c["attributes"];
+                let a = &c.attributes;
                 ui.group(|ui| {
                     ui.horizontal(|ui| {
                         ui.strong(format!(
@@ -899,12 +898,12 @@ impl App {
                             a["givenName"].as_str().unwrap_or(""),
                             a["sn"].as_str().unwrap_or("")
                         ));
-                        ui.label(format!("{}%", c["confidence"].as_str().unwrap_or("?")));
+                        ui.label(format!("{}%", c.confidence));
                     });
                     ui.label(tr!(
                         "dup-born",
                         born = a["dateOfBirth"].as_str().unwrap_or("—"),
-                        rid = c["referenceId"].as_str().unwrap_or("")
+                        rid = c.reference_id.as_str()
                     ));
                 });
             }

@@ -106,25 +106,94 @@ impl Candidate {
 
     /// Seed 001's candidate object (confidence as a string), plus the explanation.
     pub fn to_json(&self) -> Value {
-        let mut j = json!({
-            "confidence": format!("{:.0}", self.confidence.floor()),
-            "referenceId": self.reference_id,
-            "attributes": self.attributes,
-            "explanation": self.explanation,
-            "link_at": self.link_at,
-            "review": self.review,
-        });
-        if let Some(h) = &self.hold {
-            // In English as before, and in parts for a screen's own words.
-            j["hold"] = json!(h.words());
-            j["hold_detail"] = json!(h);
-        }
-        if let Some(w) = &self.why_not {
-            j["why_not"] = json!(w.words());
-            j["why_not_detail"] = json!({"gap": w.gap, "against": w.against, "missing": w.missing});
-        }
-        j
+        serde_json::to_value(self.view()).unwrap_or_default()
     }
+
+    /// The candidate as the API sends it and the GUI reads it.
+    pub fn view(&self) -> CandidateView {
+        CandidateView {
+            confidence: format!("{:.0}", self.confidence.floor()),
+            reference_id: self.reference_id.clone(),
+            attributes: self.attributes.clone(),
+            explanation: self.explanation.clone(),
+            link_at: self.link_at,
+            review: self.review,
+            // In English, and in parts for a screen's own words.
+            hold: self.hold.as_ref().map(matching::Hold::words),
+            hold_detail: self.hold.as_ref().map(|h| HoldDetail {
+                kind: serde_json::to_value(h.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default(),
+                shared: h.shared.iter().map(|s| s.to_string()).collect(),
+                conflicts: h
+                    .conflicts
+                    .iter()
+                    .filter_map(|c| serde_json::to_value(c).ok()?.as_str().map(String::from))
+                    .collect(),
+                other_record: h.other_record.clone(),
+            }),
+            why_not: self.why_not.as_ref().map(matching::Shortfall::words),
+            why_not_detail: self.why_not.as_ref().map(|w| WhyNotDetail {
+                gap: w.gap,
+                against: w.against.clone(),
+                missing: w.missing.clone(),
+            }),
+        }
+    }
+}
+
+/// A candidate as `POST /people` (seed 001's `candidates`), `GET
+/// /people/pending` and the duplicate check send it: one type for the
+/// service that writes it and the GUI that reads it, so a renamed field
+/// breaks the build instead of a screen. Missing fields take their
+/// defaults: a record queued by an older version still reads.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct CandidateView {
+    /// Seed 001: the confidence in percent, a whole number as a string.
+    pub confidence: String,
+    #[serde(rename = "referenceId")]
+    pub reference_id: String,
+    /// The best-matching record's attributes, with `sor` and `sorId`.
+    pub attributes: Value,
+    pub explanation: Explanation,
+    pub link_at: f64,
+    pub review: bool,
+    /// Why the engine never links it by itself, in English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_detail: Option<HoldDetail>,
+    /// How far below its link level it is, in English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why_not: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why_not_detail: Option<WhyNotDetail>,
+}
+
+/// [`matching::Hold`] in parts a screen says in its own words.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct HoldDetail {
+    /// `only_names`, `conflicts`, `look_alike` or `no_birth_date`.
+    pub kind: String,
+    /// Household fields the pair shares.
+    pub shared: Vec<String>,
+    /// What differs (`tax_id`, `birth_date`, …).
+    pub conflicts: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_record: Option<String>,
+}
+
+/// [`matching::Shortfall`] in parts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct WhyNotDetail {
+    /// Bits missing to the pair's link level.
+    pub gap: f64,
+    pub against: Vec<matching::FieldScore>,
+    pub missing: Vec<String>,
 }
 
 fn bad(field: &str, message: &str) -> ServiceError {

@@ -394,7 +394,7 @@ pub struct FieldScore {
 
 /// A scored pair with its explanation: the prior plus each field's weight
 /// add up to `score`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Explanation {
     pub prior: f64,
     pub fields: Vec<FieldScore>,
