@@ -26,7 +26,7 @@ pub struct PagesState {
     mine: Vec<Value>,
     /// The working copy whose Withdraw was pressed, waiting for "Confirm".
     withdraw_armed: Option<i64>,
-    pending: Vec<Value>,
+    pending: Vec<crate::service::idmatch::PendingView>,
     pending_selected: Option<usize>,
     /// Why the waiting record is none of its candidates.
     not_same_reason: String,
@@ -132,7 +132,7 @@ impl App {
                 }
             }
             Tag::Pending if r.ok() => {
-                p.pending = r.body["pending"].as_array().cloned().unwrap_or_default();
+                p.pending = serde_json::from_value(r.body["pending"].clone()).unwrap_or_default();
                 p.pending_selected = if p.pending.is_empty() { None } else { Some(0) };
             }
             Tag::Resolve => {
@@ -433,46 +433,22 @@ impl App {
             }
         });
         let filter = self.pages.pending_filter.trim().to_lowercase();
-        let top = |p: &Value| -> f64 {
-            p["candidates"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|c| c["confidence"].as_str()?.parse::<f64>().ok())
-                .fold(0.0, f64::max)
-        };
-        let name = |p: &Value| {
-            let a = &p["attributes"];
-            format!(
-                "{} {}",
-                a["givenName"].as_str().unwrap_or(""),
-                a["sn"].as_str().unwrap_or("")
-            )
-        };
         let mut rows: Vec<usize> = (0..self.pages.pending.len())
             .filter(|i| {
                 let p = &self.pages.pending[*i];
-                let hay = format!(
-                    "{} {} {}",
-                    name(p),
-                    p["sor"].as_str().unwrap_or(""),
-                    p["sor_id"].as_str().unwrap_or("")
-                )
-                .to_lowercase();
+                let hay = format!("{} {} {}", p.name(), p.sor, p.sor_id).to_lowercase();
                 filter.is_empty() || hay.contains(&filter)
             })
             .collect();
         let pending = &self.pages.pending;
         match self.pages.pending_sort {
             PendingSort::Confidence => {
-                rows.sort_by(|a, b| top(&pending[*b]).total_cmp(&top(&pending[*a])))
+                rows.sort_by(|a, b| pending[*b].best().total_cmp(&pending[*a].best()))
             }
-            PendingSort::Oldest => rows.sort_by(|a, b| {
-                pending[*a]["created_at"]
-                    .as_str()
-                    .cmp(&pending[*b]["created_at"].as_str())
-            }),
-            PendingSort::Name => rows.sort_by_key(|i| name(&pending[*i]).to_lowercase()),
+            PendingSort::Oldest => {
+                rows.sort_by(|a, b| pending[*a].created_at.cmp(&pending[*b].created_at))
+            }
+            PendingSort::Name => rows.sort_by_key(|i| pending[*i].name().to_lowercase()),
         }
         let mut pick: Option<usize> = None;
         ui.push_id("pending-table", |ui| {
@@ -498,36 +474,25 @@ impl App {
                         let selected = self.pages.pending_selected == Some(i);
                         row.col(|ui| {
                             if ui
-                                .selectable_label(selected, format!("{:.0} %", top(p)))
+                                .selectable_label(selected, format!("{:.0} %", p.best()))
                                 .clicked()
                             {
                                 pick = Some(i);
                             }
                         });
                         row.col(|ui| {
-                            ui.label(
-                                p["created_at"]
-                                    .as_str()
-                                    .unwrap_or("")
-                                    .get(..16)
-                                    .unwrap_or("")
-                                    .replace('T', " "),
-                            );
+                            ui.label(p.created_at.get(..16).unwrap_or("").replace('T', " "));
                         });
                         row.col(|ui| {
-                            ui.label(format!(
-                                "{} {}",
-                                p["sor"].as_str().unwrap_or(""),
-                                p["sor_id"].as_str().unwrap_or("")
-                            ));
+                            ui.label(format!("{} {}", p.sor, p.sor_id));
                         });
                         row.col(|ui| {
-                            if ui.selectable_label(selected, name(p)).clicked() {
+                            if ui.selectable_label(selected, p.name()).clicked() {
                                 pick = Some(i);
                             }
                         });
                         row.col(|ui| {
-                            ui.label(p["attributes"]["dateOfBirth"].as_str().unwrap_or(""));
+                            ui.label(p.attributes["dateOfBirth"].as_str().unwrap_or(""));
                         });
                     });
                 });
@@ -541,14 +506,13 @@ impl App {
             .pending_selected
             .and_then(|i| self.pages.pending.get(i))
         {
-            pid = p["id"].as_i64().unwrap_or(0);
-            let cands: Vec<crate::service::idmatch::CandidateView> =
-                serde_json::from_value(p["candidates"].clone()).unwrap_or_default();
+            pid = p.id;
+            let cands = p.candidates.clone();
             if !steward {
                 ui.label(tr!("rc-reviewers-only"));
                 return;
             }
-            choice = comparison(ui, &p["attributes"], &cands, false, 70.0);
+            choice = comparison(ui, &p.attributes, &cands, false, 70.0);
             let refs: Vec<String> = cands.iter().map(|c| c.reference_id.clone()).collect();
             ui.label(tr!("rc-none-of-them", refs = refs.join(", ")));
             ui.horizontal(|ui| {

@@ -172,6 +172,40 @@ pub struct CandidateView {
     pub why_not_detail: Option<WhyNotDetail>,
 }
 
+/// A record waiting for a reviewer, as `GET /people/pending` sends it and
+/// the reconciliation page reads it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct PendingView {
+    pub id: i64,
+    pub sor: String,
+    pub sor_id: String,
+    /// The waiting record's attributes (seed 001 `sorAttributes`).
+    pub attributes: Value,
+    pub candidates: Vec<CandidateView>,
+    pub created_at: String,
+}
+
+impl PendingView {
+    /// The best candidate's confidence, in percent (0 without one).
+    pub fn best(&self) -> f64 {
+        self.candidates
+            .iter()
+            .filter_map(|c| c.confidence.parse::<f64>().ok())
+            .fold(0.0, f64::max)
+    }
+
+    /// The waiting record's given and family name.
+    pub fn name(&self) -> String {
+        let a = &self.attributes;
+        format!(
+            "{} {}",
+            a["givenName"].as_str().unwrap_or(""),
+            a["sn"].as_str().unwrap_or("")
+        )
+    }
+}
+
 /// [`matching::Hold`] in parts a screen says in its own words.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 #[serde(default)]
@@ -1016,8 +1050,18 @@ impl Registry {
     }
 
     /// `GET /people/pending`.
-    pub fn pending(&self, limit: i64) -> Result<Vec<sm::PendingRow>> {
-        Ok(sm::list_pending(&self.store.conn, limit)?)
+    pub fn pending(&self, limit: i64) -> Result<Vec<PendingView>> {
+        Ok(sm::list_pending(&self.store.conn, limit)?
+            .into_iter()
+            .map(|row| PendingView {
+                id: row.id,
+                sor: row.sor,
+                sor_id: row.sor_id,
+                attributes: row.attributes,
+                candidates: serde_json::from_value(row.candidates).unwrap_or_default(),
+                created_at: row.created_at,
+            })
+            .collect())
     }
 
     /// `POST /people/pending/{id}`: resolve a waiting record as `choice`

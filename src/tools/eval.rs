@@ -251,9 +251,9 @@ pub fn evaluate(
         };
         let cand_refs: Vec<&str> = p
             .candidates
-            .as_array()
-            .map(|a| a.iter().filter_map(|c| c["referenceId"].as_str()).collect())
-            .unwrap_or_default();
+            .iter()
+            .map(|c| c.reference_id.as_str())
+            .collect();
         in_review += by_both
             .iter()
             .filter(|((tt, rid), _)| tt == t && cand_refs.contains(rid))
