@@ -32,7 +32,7 @@ pub struct PagesState {
     not_same_reason: String,
     pending_filter: String,
     pending_sort: PendingSort,
-    outbox: Vec<Value>,
+    outbox: Vec<crate::service::outbox::OutboxRow>,
     settings: Vec<(String, String)>,
     settings_loaded: bool,
     /// `GET /matcher/model`: the matching model in words.
@@ -149,7 +149,7 @@ impl App {
                 }
             }
             Tag::Outbox if r.ok() => {
-                p.outbox = r.body["items"].as_array().cloned().unwrap_or_default()
+                p.outbox = serde_json::from_value(r.body["items"].clone()).unwrap_or_default()
             }
             Tag::Model if r.ok() => p.model = Some(r.body.clone()),
             Tag::Setting(k) if r.ok() => {
@@ -646,15 +646,11 @@ impl App {
                 }
                 ui.end_row();
                 for o in &self.pages.outbox {
-                    ui.label(o["id"].to_string());
-                    ui.label(format!(
-                        "{} · {}",
-                        o["name"].as_str().unwrap_or(""),
-                        o["reference_id"].as_str().unwrap_or("")
-                    ));
-                    ui.label(when_words(o["created_at"].as_str().unwrap_or("")));
-                    ui.label(o["attempts"].to_string());
-                    ui.label(match (o["sent_at"].as_str(), o["last_error"].as_str()) {
+                    ui.label(o.id.to_string());
+                    ui.label(format!("{} · {}", o.name, o.reference_id));
+                    ui.label(when_words(&o.created_at));
+                    ui.label(o.attempts.to_string());
+                    ui.label(match (o.sent_at.as_deref(), o.last_error.as_deref()) {
                         (Some(t), _) => tr!("sy-sent-at", at = t),
                         (None, Some(e)) => tr!("sy-waiting-why", why = e),
                         (None, None) => tr!("sy-waiting"),

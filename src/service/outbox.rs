@@ -50,8 +50,9 @@ pub fn enqueue_service(
     Ok(conn.last_insert_rowid())
 }
 
-/// One outbox row.
-#[derive(Debug, Clone, serde::Serialize)]
+/// One outbox row, as `GET /api/outbox` sends it and the Sync page reads it.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct OutboxRow {
     pub id: i64,
     pub person_id: String,
