@@ -15,7 +15,7 @@ pub struct PagesState {
     /// The desktop's file dialog, asked on a thread (`None` in the answer:
     /// no dialog could open).
     pub pending_pick: Option<(usize, Receiver<Option<Vec<std::path::PathBuf>>>)>,
-    queue: Vec<Value>,
+    queue: Vec<crate::service::persons::QueueItem>,
     queue_selected: Option<usize>,
     /// The working copy whose Approve was pressed, waiting for "Confirm".
     approve_armed: Option<String>,
@@ -107,7 +107,7 @@ impl App {
         let p = &mut self.pages;
         match &r.tag {
             Tag::Queue if r.ok() => {
-                p.queue = r.body["items"].as_array().cloned().unwrap_or_default();
+                p.queue = serde_json::from_value(r.body["items"].clone()).unwrap_or_default();
                 p.queue_selected = if p.queue.is_empty() {
                     None
                 } else {
@@ -209,10 +209,10 @@ impl App {
                     for (i, w) in p.queue.iter().enumerate() {
                         let text = tr!(
                             "rv-item",
-                            code = w["code"].as_str().unwrap_or(""),
-                            name = w["name"].as_str().unwrap_or(""),
-                            author = w["author"].as_str().unwrap_or(""),
-                            age = age(w["age_seconds"].as_i64().unwrap_or(0))
+                            code = w.code.as_str(),
+                            name = w.name.as_str(),
+                            author = w.author.as_str(),
+                            age = age(w.age_seconds)
                         );
                         if ui
                             .selectable_label(p.queue_selected == Some(i), text)
@@ -228,8 +228,8 @@ impl App {
             };
             ui.strong(tr!(
                 "rv-changes-to",
-                name = w["name"].as_str().unwrap_or(""),
-                code = w["code"].as_str().unwrap_or("")
+                name = w.name.as_str(),
+                code = w.code.as_str()
             ));
             egui::Grid::new("diff")
                 .striped(true)
@@ -239,13 +239,13 @@ impl App {
                     ui.strong(tr!("rv-old"));
                     ui.strong(tr!("rv-new"));
                     ui.end_row();
-                    for c in w["diff"].as_array().into_iter().flatten() {
-                        ui.label(field_words(c["field"].as_str().unwrap_or("")));
+                    for c in &w.diff {
+                        ui.label(field_words(&c.field));
                         ui.label(
-                            RichText::new(value_words(&c["old"])).color(widgets::error_color(ui)),
+                            RichText::new(value_words(&c.old)).color(widgets::error_color(ui)),
                         );
                         ui.label(
-                            RichText::new(format!("-> {}", value_words(&c["new"])))
+                            RichText::new(format!("-> {}", value_words(&c.new)))
                                 .color(widgets::ok_color(ui)),
                         );
                         ui.end_row();
@@ -253,10 +253,10 @@ impl App {
                 });
             if reviewer {
                 ui.add_space(8.0);
-                let id = w["id"].to_string();
+                let id = w.id.to_string();
                 // Approving asks once more, and the confirmation replaces
                 // the button, so a double click never approves the next.
-                let name = w["name"].as_str().unwrap_or("");
+                let name = w.name.as_str();
                 if p.approve_armed.as_ref() == Some(&id) {
                     if ask_again(
                         ui,

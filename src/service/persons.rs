@@ -20,7 +20,8 @@ pub fn working_copy_create_delete() -> ServiceError {
 }
 
 /// One changed field.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct FieldChange {
     pub field: String,
     pub old: Value,
@@ -386,8 +387,10 @@ pub enum UpdateOutcome {
     WorkingCopy(Person),
 }
 
-/// A working copy in the approval queue.
-#[derive(Debug, Clone, Serialize)]
+/// A working copy in the approval queue, as `GET
+/// /generic/persons/workingcopies` sends it and the Review page reads it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct QueueItem {
     pub id: i64,
     pub person_id: String,
