@@ -5,6 +5,7 @@ use super::worker::{Reply, Tag};
 use super::{App, Notice, widgets};
 use crate::i18n::Lang;
 use crate::service::Setting;
+use crate::service::persons::ChangeState;
 use crate::tr;
 use eframe::egui::{self, RichText};
 use serde_json::{Value, json};
@@ -23,7 +24,7 @@ pub struct PagesState {
     /// The working copy whose Reject was pressed, waiting for "Confirm".
     reject_armed: Option<String>,
     /// `GET /generic/persons/workingcopies/mine`: the user's own changes.
-    mine: Vec<Value>,
+    mine: Vec<crate::service::persons::MyChange>,
     /// The working copy whose Withdraw was pressed, waiting for "Confirm".
     withdraw_armed: Option<i64>,
     pending: Vec<crate::service::idmatch::PendingView>,
@@ -115,7 +116,7 @@ impl App {
                 };
             }
             Tag::MyChanges if r.ok() => {
-                p.mine = r.body["items"].as_array().cloned().unwrap_or_default();
+                p.mine = serde_json::from_value(r.body["items"].clone()).unwrap_or_default();
             }
             Tag::Approve | Tag::Reject | Tag::Withdraw => {
                 if r.ok() {
@@ -344,17 +345,13 @@ impl App {
                         ui.strong(tr!("rv-decision"));
                         ui.end_row();
                         for c in &p.mine {
-                            ui.label(format!(
-                                "{} ({})",
-                                c["name"].as_str().unwrap_or(""),
-                                c["code"].as_str().unwrap_or("")
-                            ));
-                            ui.label(changed_fields(&c["diff"]));
-                            ui.label(when_words(c["at"].as_str().unwrap_or("")));
-                            let by = c["by"].as_str().unwrap_or("");
-                            match c["state"].as_str().unwrap_or("") {
-                                "waiting" => {
-                                    let wc = c["working_copy"].as_i64().unwrap_or(0);
+                            ui.label(format!("{} ({})", c.name, c.code));
+                            ui.label(changed_fields(&c.diff));
+                            ui.label(when_words(&c.at));
+                            let by = c.by.as_deref().unwrap_or("");
+                            match c.state {
+                                ChangeState::Waiting => {
+                                    let wc = c.working_copy.unwrap_or(0);
                                     ui.horizontal(|ui| {
                                         ui.label(tr!("rv-waiting"));
                                         if p.withdraw_armed == Some(wc) {
@@ -370,18 +367,18 @@ impl App {
                                         }
                                     });
                                 }
-                                "approved" => {
+                                ChangeState::Approved => {
                                     ui.label(
                                         RichText::new(tr!("rv-approved-by", by = by))
                                             .color(widgets::ok_color(ui)),
                                     );
                                 }
-                                _ => {
+                                ChangeState::Rejected => {
                                     ui.label(
                                         RichText::new(tr!(
                                             "rv-rejected-by",
                                             by = by,
-                                            reason = c["reason"].as_str().unwrap_or("")
+                                            reason = c.reason.as_deref().unwrap_or("")
                                         ))
                                         .color(widgets::error_color(ui)),
                                     );

@@ -403,11 +403,23 @@ pub struct QueueItem {
     pub diff: Vec<FieldChange>,
 }
 
-/// One of a user's own changes to a person, as "My changes" lists it.
-#[derive(Debug, Clone, Serialize)]
+/// Where one of a user's changes stands.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeState {
+    /// Waiting for a reviewer (it can still be withdrawn).
+    #[default]
+    Waiting,
+    Approved,
+    Rejected,
+}
+
+/// One of a user's own changes to a person, as "My changes" lists it (the
+/// Review page reads it as this type).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct MyChange {
-    /// `waiting` (for a reviewer), `approved` or `rejected`.
-    pub state: &'static str,
+    pub state: ChangeState,
     /// The working copy, while it waits: the one to withdraw.
     pub working_copy: Option<i64>,
     pub person_id: String,
@@ -716,7 +728,7 @@ impl Registry {
             .filter(|w| w.author == actor.name)
             .rev()
             .map(|w| MyChange {
-                state: "waiting",
+                state: ChangeState::Waiting,
                 working_copy: Some(w.id),
                 person_id: w.person_id,
                 code: w.code,
@@ -737,7 +749,7 @@ impl Registry {
         for (person_id, h) in sa::history_by_author(conn, &actor.name, MY_CHANGES_DECIDED)? {
             let (code, name) = person(&person_id);
             decided.push(MyChange {
-                state: "approved",
+                state: ChangeState::Approved,
                 working_copy: None,
                 person_id,
                 code,
@@ -751,7 +763,7 @@ impl Registry {
         for (r, diff) in sa::rejections_by_author(conn, &actor.name, MY_CHANGES_DECIDED)? {
             let (code, name) = person(&r.person_id);
             decided.push(MyChange {
-                state: "rejected",
+                state: ChangeState::Rejected,
                 working_copy: None,
                 person_id: r.person_id,
                 code,
