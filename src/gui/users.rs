@@ -18,7 +18,7 @@ fn role_words(role: &str) -> String {
 
 #[derive(Default)]
 pub struct UsersState {
-    users: Vec<Value>,
+    users: Vec<crate::service::accounts::UserRow>,
     loaded: bool,
     new_name: String,
     new_role: String,
@@ -62,7 +62,7 @@ impl App {
                 }
             }
             Tag::Users if r.ok() => {
-                u.users = r.body["items"].as_array().cloned().unwrap_or_default();
+                u.users = serde_json::from_value(r.body["items"].clone()).unwrap_or_default();
             }
             Tag::AddUser | Tag::UpdateUser => {
                 if r.ok() {
@@ -236,9 +236,9 @@ impl App {
                 ui.label("");
                 ui.end_row();
                 for user in &u.users {
-                    let name = user["name"].as_str().unwrap_or("");
-                    let role = user["role"].as_str().unwrap_or("");
-                    let disabled = user["disabled"].as_bool().unwrap_or(false);
+                    let name = user.name.as_str();
+                    let role = user.role.as_str();
+                    let disabled = user.disabled;
                     ui.label(name);
                     let mut chosen = role.to_string();
                     egui::ComboBox::from_id_salt(("role", name))
@@ -269,13 +269,7 @@ impl App {
                     } else {
                         tr!("us-active")
                     });
-                    ui.label(
-                        user["created_at"]
-                            .as_str()
-                            .unwrap_or("")
-                            .get(..10)
-                            .unwrap_or(""),
-                    );
+                    ui.label(user.created_at.get(..10).unwrap_or(""));
                     ui.horizontal(|ui| {
                         if name != me {
                             let (text, to) = if disabled {

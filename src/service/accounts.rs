@@ -8,6 +8,9 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use rusqlite::Connection;
 use serde_json::Value;
 
+/// An account as `GET /users` lists it.
+pub use crate::store::accounts::UserRow;
+
 /// What `PATCH /users/{name}` changes: any of these.
 #[derive(Debug, Clone, Default)]
 pub struct UserChange {
@@ -213,7 +216,7 @@ impl Registry {
         Ok(())
     }
 
-    pub fn users(&self) -> Result<Vec<sa::UserRow>> {
+    pub fn users(&self) -> Result<Vec<UserRow>> {
         Ok(sa::list_users(&self.store.conn)?)
     }
 
@@ -227,7 +230,7 @@ impl Registry {
         actor: &Actor,
         name: &str,
         change: &UserChange,
-    ) -> Result<sa::UserRow> {
+    ) -> Result<UserRow> {
         require(actor, &[Role::Admin], "changing a user")?;
         if change.role.is_none() && change.password.is_none() && change.disabled.is_none() {
             return Err(ServiceError::BadRequest(

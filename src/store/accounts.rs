@@ -33,7 +33,10 @@ pub fn insert_user(
     Ok(())
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// An account as `GET /users` lists it (the Users page reads it as this
+/// type, through `service::accounts::UserRow`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct UserRow {
     pub name: String,
     pub role: String,
