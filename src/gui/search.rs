@@ -23,8 +23,8 @@ pub struct SearchState {
     pub request_focus: bool,
     pub(super) selected: Option<String>,
     detail: Option<Value>,
-    history: Vec<Value>,
-    audit: Vec<Value>,
+    history: Vec<crate::service::accounts::HistoryRow>,
+    audit: Vec<crate::service::accounts::AuditRow>,
     scans: HashMap<String, egui::TextureHandle>,
     /// Scans being decoded off the UI thread.
     decoding: Vec<std::sync::mpsc::Receiver<(String, egui::ColorImage)>>,
@@ -94,10 +94,10 @@ impl App {
             Tag::Person if r.ok() => s.detail = Some(r.body["data"].clone()),
             Tag::Person => s.error = Some(r.message()),
             Tag::PersonHistory if r.ok() => {
-                s.history = r.body["items"].as_array().cloned().unwrap_or_default()
+                s.history = serde_json::from_value(r.body["items"].clone()).unwrap_or_default()
             }
             Tag::PersonAudit if r.ok() => {
-                s.audit = r.body["items"].as_array().cloned().unwrap_or_default()
+                s.audit = serde_json::from_value(r.body["items"].clone()).unwrap_or_default()
             }
             Tag::Scan(id) if r.ok() => {
                 // Decoding a page of up to 10 MB takes longer than a frame:
@@ -398,17 +398,19 @@ impl App {
                     for h in &self.search.history {
                         ui.label(tr!(
                             "pv-history-entry",
-                            version = h["version"].to_string(),
-                            at = s(&h["at"]),
-                            author = s(&h["author"]),
-                            approver = s(&h["approved_by"])
+                            version = h.version.to_string(),
+                            at = h.at.as_str(),
+                            author = h.author.as_str(),
+                            approver = h.approved_by.as_str()
                         ));
-                        for c in h["diff"].as_array().into_iter().flatten() {
+                        let diff: Vec<crate::service::persons::FieldChange> =
+                            serde_json::from_value(h.diff.clone()).unwrap_or_default();
+                        for c in &diff {
                             ui.label(format!(
                                 "    {}: {} -> {}",
-                                super::pages::field_words(c["field"].as_str().unwrap_or("")),
-                                super::pages::value_words(&c["old"]),
-                                super::pages::value_words(&c["new"])
+                                super::pages::field_words(&c.field),
+                                super::pages::value_words(&c.old),
+                                super::pages::value_words(&c.new)
                             ));
                         }
                     }
@@ -417,10 +419,7 @@ impl App {
                     for a in &self.search.audit {
                         ui.label(format!(
                             "{} · {} · {} · {}",
-                            s(&a["at"]),
-                            s(&a["actor"]),
-                            s(&a["operation"]),
-                            s(&a["trace_id"])
+                            a.at, a.actor, a.operation, a.trace_id
                         ));
                     }
                 });

@@ -8,8 +8,9 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use rusqlite::Connection;
 use serde_json::Value;
 
-/// An account as `GET /users` lists it.
-pub use crate::store::accounts::UserRow;
+/// An account as `GET /users` lists it; a row of the audit trail; an
+/// approved version of a person: what the API sends and the GUI reads.
+pub use crate::store::accounts::{AuditRow, HistoryRow, UserRow};
 
 /// What `PATCH /users/{name}` changes: any of these.
 #[derive(Debug, Clone, Default)]

@@ -98,7 +98,8 @@ pub fn update_user(
 }
 
 /// One row of the audit trail.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct AuditRow {
     pub id: i64,
     pub at: String,
@@ -146,7 +147,9 @@ pub fn list_audit(conn: &Connection, person_id: Option<&str>, limit: i64) -> Res
     .collect()
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// One approved version of a person (`diff`: the changed fields).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct HistoryRow {
     pub version: i64,
     pub author: String,
