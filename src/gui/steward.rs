@@ -30,7 +30,7 @@ pub struct StewardState {
     pick_query: String,
     picks: Vec<PersonSummary>,
     links: Vec<Value>,
-    duplicates: Vec<Value>,
+    duplicates: Vec<crate::service::idmatch::CandidateView>,
 }
 
 fn s(v: &Value) -> String {
@@ -183,7 +183,8 @@ impl App {
                 st.links = r.body["items"].as_array().cloned().unwrap_or_default()
             }
             Tag::Duplicates if r.ok() => {
-                st.duplicates = r.body["candidates"].as_array().cloned().unwrap_or_default()
+                st.duplicates =
+                    serde_json::from_value(r.body["candidates"].clone()).unwrap_or_default()
             }
             Tag::MergePick if r.ok() => {
                 st.picks = serde_json::from_value(r.body["items"].clone()).unwrap_or_default()
@@ -313,8 +314,8 @@ impl App {
             ui.label(tr!("st-none-found"));
         }
         for c in self.steward.duplicates.clone() {
-            let other = s(&c["referenceId"]);
-            let a = &c["attributes"];
+            let other = c.reference_id.clone();
+            let a = &c.attributes;
             let name = format!("{} {}", s(&a["givenName"]), s(&a["sn"]));
             ui.horizontal_wrapped(|ui| {
                 ui.label(tr!(
@@ -322,7 +323,7 @@ impl App {
                     other = other.as_str(),
                     name = name.as_str(),
                     born = s(&a["dateOfBirth"]),
-                    confidence = s(&c["confidence"])
+                    confidence = c.confidence.as_str()
                 ));
                 if ui
                     .button(tr!("st-merge-into", other = other.as_str()))
