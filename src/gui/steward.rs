@@ -29,7 +29,7 @@ pub struct StewardState {
     move_to: String,
     pick_query: String,
     picks: Vec<PersonSummary>,
-    links: Vec<Value>,
+    links: Vec<crate::service::steward::LinkEventRow>,
     duplicates: Vec<crate::service::idmatch::CandidateView>,
 }
 
@@ -121,11 +121,12 @@ impl Action {
 }
 
 /// A link event in words.
-fn event_words(e: &Value) -> String {
-    let other = s(&e["other"]);
-    let record = format!("{} {}", s(&e["sor"]), s(&e["sorId"]));
-    let what = match s(&e["operation"]).as_str() {
-        "created" if s(&e["sor"]) == LOCAL_SOR => tr!("ev-desk"),
+fn event_words(e: &crate::service::steward::LinkEventRow) -> String {
+    let other = e.other.clone().unwrap_or_default();
+    let sor = e.sor.as_deref().unwrap_or("");
+    let record = format!("{sor} {}", e.sor_id.as_deref().unwrap_or(""));
+    let what = match e.operation.as_str() {
+        "created" if sor == LOCAL_SOR => tr!("ev-desk"),
         "created" => tr!("ev-created", record = record),
         "linked" if other.is_empty() => tr!("ev-linked", record = record),
         "linked" => tr!("ev-moved-in", record = record, other = other),
@@ -137,19 +138,15 @@ fn event_words(e: &Value) -> String {
         "not_duplicates_undone" => tr!("ev-not-duplicates-undone", other = other),
         op => op.to_string(),
     };
-    let mut line = format!(
-        "{} · {} · {what}",
-        super::pages::when_words(&s(&e["at"])),
-        s(&e["actor"])
-    );
-    if let Some(c) = e["confidence"].as_f64() {
+    let mut line = format!("{} · {} · {what}", super::pages::when_words(&e.at), e.actor);
+    if let Some(c) = e.confidence {
         line.push_str(&tr!(
             "ev-confidence",
             confidence = format!("{c:.1}"),
-            model = e["modelVersion"].to_string()
+            model = e.model_version.map(|v| v.to_string()).unwrap_or_default()
         ));
     }
-    if let Some(r) = e["reason"].as_str() {
+    if let Some(r) = &e.reason {
         line.push_str(&format!(" · “{r}”"));
     }
     line
@@ -180,7 +177,7 @@ impl App {
         let st = &mut self.steward;
         match &r.tag {
             Tag::LinkHistory if r.ok() => {
-                st.links = r.body["items"].as_array().cloned().unwrap_or_default()
+                st.links = serde_json::from_value(r.body["items"].clone()).unwrap_or_default()
             }
             Tag::Duplicates if r.ok() => {
                 st.duplicates =
@@ -392,8 +389,8 @@ impl App {
         // Persons merged into this one and not unmerged since.
         let mut merged_in: Vec<String> = Vec::new();
         for e in &self.steward.links {
-            let other = s(&e["other"]);
-            match s(&e["operation"]).as_str() {
+            let other = e.other.clone().unwrap_or_default();
+            match e.operation.as_str() {
                 "merged" => merged_in.push(other),
                 "unmerged" => merged_in.retain(|m| *m != other),
                 _ => {}

@@ -14,6 +14,10 @@ use crate::store::steward::{self as ss, LinkEvent, Moved};
 use rusqlite::Connection;
 use serde_json::{Map, Value, json};
 
+/// A link event as `GET /people/{referenceId}/history` sends it and the
+/// person view reads it.
+pub use crate::store::steward::LinkEventRow;
+
 fn reason_of(reason: &str) -> Result<&str> {
     let r = reason.trim();
     if r.is_empty() {
