@@ -1175,6 +1175,24 @@ fn attach_scan_without_a_desktop_dialog_uses_the_windows_own() {
 /// An administrator imports a CSV file from the window: the columns are
 /// guessed from their names, the import runs with a progress bar, and the
 /// summary counts what happened. A receptionist has no Import page.
+/// Signed in as the admin on the Import page, `csv` chosen and its
+/// columns read.
+fn import_page_with_file(db: &Db, csv: &Path) -> Harness<'static, App> {
+    let mut h = harness_with(
+        Registry::open(&db.path).unwrap(),
+        &db.path,
+        [1500.0, 1000.0],
+    );
+    login(&mut h, "ada", "admin-pass");
+    click(&mut h, "Import");
+    type_into(&mut h, "CSV file", &csv.display().to_string());
+    click(&mut h, "Read its columns");
+    wait_for(&mut h, "the file's columns", |h| {
+        has_text(h, "Registry field")
+    });
+    h
+}
+
 #[test]
 fn an_admin_imports_a_csv_file_from_the_window() {
     let db = db_with_users();
@@ -1188,18 +1206,7 @@ fn an_admin_imports_a_csv_file_from_the_window() {
          H-3,Olena,Kovalenko,12.04.1986,+380501234567\n",
     )
     .unwrap();
-    let mut h = harness_with(
-        Registry::open(&db.path).unwrap(),
-        &db.path,
-        [1500.0, 1000.0],
-    );
-    login(&mut h, "ada", "admin-pass");
-    click(&mut h, "Import");
-    type_into(&mut h, "CSV file", &csv.display().to_string());
-    click(&mut h, "Read its columns");
-    wait_for(&mut h, "the file's columns", |h| {
-        has_text(h, "Registry field")
-    });
+    let mut h = import_page_with_file(&db, &csv);
     // Guessed from the names: "Surname" is the family name.
     assert!(
         h.query_all_by_value("Family name").next().is_some(),
@@ -1429,18 +1436,7 @@ fn an_import_that_ends_on_another_page_updates_the_status_bar() {
         ));
     }
     std::fs::write(&csv, text).unwrap();
-    let mut h = harness_with(
-        Registry::open(&db.path).unwrap(),
-        &db.path,
-        [1500.0, 1000.0],
-    );
-    login(&mut h, "ada", "admin-pass");
-    click(&mut h, "Import");
-    type_into(&mut h, "CSV file", &csv.display().to_string());
-    click(&mut h, "Read its columns");
-    wait_for(&mut h, "the file's columns", |h| {
-        has_text(h, "Registry field")
-    });
+    let mut h = import_page_with_file(&db, &csv);
     type_into(&mut h, "Source system's name", "HIS");
     click(&mut h, "Start import");
     // Away from the Import page before the import ends.
