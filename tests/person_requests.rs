@@ -719,3 +719,27 @@ fn the_validation_says_what_a_birth_date_requires() {
     assert_eq!(five["child"], false, "{five}");
     assert_eq!(five["no_self_auth_age"], 3);
 }
+
+/// The person `GET /api/persons/{id}` answers is the GUI's `PersonView`
+/// whole: read into it and written back, the same JSON (an adult with
+/// documents, and a child with a confidant).
+#[test]
+fn a_person_reads_back_whole_as_the_guis_type() {
+    use registrar::api::views::PersonView;
+    let mut reg = registry();
+    let adult_id = post(&mut reg, "/api/person_requests", &adult()).body["data"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let child_id = post(&mut reg, "/api/person_requests", &child(&adult_id)).body["data"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for id in [adult_id, child_id] {
+        let data = get(&mut reg, &format!("/api/persons/{id}")).body["data"].clone();
+        let typed: PersonView = serde_json::from_value(data.clone()).unwrap();
+        assert_eq!(typed.id, id);
+        assert!(!typed.person.documents.is_empty());
+        assert_eq!(serde_json::to_value(&typed).unwrap(), data, "{data}");
+    }
+}

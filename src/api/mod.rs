@@ -3,7 +3,7 @@
 //! The CLI's `registrar api`, the hub's HTTP server and the tests all mount
 //! this one function, so every rule has exactly one implementation.
 
-mod views;
+pub mod views;
 
 use crate::core::ids;
 use crate::core::validate::Violation;

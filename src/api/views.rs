@@ -86,3 +86,32 @@ pub fn generic_person_json(p: &Person, working_copies: &[Person]) -> Value {
         "person": person_json(p),
     })
 }
+
+/// The person `GET /api/persons/{id}` sends (`data`), as the person view
+/// and the edit form read it: [`person_json`]'s fields, typed. Missing
+/// fields default. `tests/integrity.rs` checks that every person the router
+/// answers reads back into it whole.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct PersonView {
+    #[serde(flatten)]
+    pub person: crate::core::model::PersonData,
+    pub id: String,
+    pub reference_id: String,
+    /// `active`, `working_copy`, `merged`.
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active_id: Option<String>,
+    #[serde(rename = "objectVersionNumber")]
+    pub object_version_number: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_id: Option<String>,
+    pub created_by: String,
+    pub created_at: String,
+    pub updated_by: String,
+    pub updated_at: String,
+    pub sor_records: Vec<crate::core::model::SorRecord>,
+    pub golden: Vec<crate::core::golden::GoldenField>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_from: Option<crate::core::model::MergedFrom>,
+}

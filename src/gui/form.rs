@@ -334,92 +334,77 @@ impl PersonForm {
     }
 
     /// Fill the form from a stored person (`GET /api/persons/{id}` data).
-    pub fn from_person(seq: &str, v: &Value) -> PersonForm {
-        let s = |x: &Value| x.as_str().unwrap_or("").to_string();
-        let docs = |arr: &Value| -> Vec<DocumentRow> {
-            arr.as_array()
-                .map(|a| {
-                    a.iter()
-                        .map(|d| DocumentRow {
-                            kind: s(&d["type"]),
-                            number: s(&d["number"]),
-                            issued_by: s(&d["issued_by"]),
-                            issued_at: s(&d["issued_at"]),
-                            expiration_date: s(&d["expiration_date"]),
-                            scans: vec![],
-                            stored_scans: d["scans"]
-                                .as_array()
-                                .map(|x| x.iter().map(|sc| s(&sc["file_name"])).collect())
-                                .unwrap_or_default(),
-                        })
-                        .collect()
+    /// The form filled from a stored person, to edit it (`GET
+    /// /api/persons/{id}`'s answer, typed).
+    pub fn from_person(v: &crate::api::views::PersonView) -> PersonForm {
+        let o = |x: &Option<String>| x.clone().unwrap_or_default();
+        let docs = |list: &[crate::core::model::Document]| -> Vec<DocumentRow> {
+            list.iter()
+                .map(|d| DocumentRow {
+                    kind: d.kind.clone(),
+                    number: d.number.clone(),
+                    issued_by: o(&d.issued_by),
+                    issued_at: o(&d.issued_at),
+                    expiration_date: o(&d.expiration_date),
+                    scans: vec![],
+                    stored_scans: d.scans.iter().map(|sc| sc.file_name.clone()).collect(),
                 })
-                .unwrap_or_default()
+                .collect()
         };
+        let p = &v.person;
         PersonForm {
-            editing: Some((
-                seq.to_string(),
-                v["objectVersionNumber"].as_i64().unwrap_or(1),
-            )),
-            first_name: s(&v["first_name"]),
-            last_name: s(&v["last_name"]),
-            second_name: s(&v["second_name"]),
-            birth_date: s(&v["birth_date"]),
-            birth_country: s(&v["birth_country"]),
-            birth_settlement: s(&v["birth_settlement"]),
-            gender: s(&v["gender"]),
-            tax_id: s(&v["tax_id"]),
-            no_tax_id: v["no_tax_id"].as_bool().unwrap_or(false),
-            unzr: s(&v["unzr"]),
-            email: s(&v["email"]),
-            phones: v["phones"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .map(|p| PhoneRow {
-                            kind: s(&p["type"]),
-                            number: s(&p["number"]),
-                        })
-                        .collect()
+            editing: Some((v.id.clone(), v.object_version_number.max(1))),
+            first_name: p.first_name.clone(),
+            last_name: p.last_name.clone(),
+            second_name: o(&p.second_name),
+            birth_date: p.birth_date.clone(),
+            birth_country: o(&p.birth_country),
+            birth_settlement: o(&p.birth_settlement),
+            gender: p.gender.clone(),
+            tax_id: o(&p.tax_id),
+            no_tax_id: p.no_tax_id,
+            unzr: o(&p.unzr),
+            email: o(&p.email),
+            phones: p
+                .phones
+                .iter()
+                .map(|x| PhoneRow {
+                    kind: x.kind.clone(),
+                    number: x.number.clone(),
                 })
-                .unwrap_or_default(),
-            addresses: v["addresses"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .map(|x| AddressRow {
-                            kind: s(&x["type"]),
-                            street: s(&x["street"]),
-                            house_number: s(&x["house_number"]),
-                            settlement: s(&x["settlement"]),
-                            postal_code: s(&x["postal_code"]),
-                            country: s(&x["country"]),
-                        })
-                        .collect()
+                .collect(),
+            addresses: p
+                .addresses
+                .iter()
+                .map(|x| AddressRow {
+                    kind: x.kind.clone(),
+                    street: o(&x.street),
+                    house_number: o(&x.house_number),
+                    settlement: o(&x.settlement),
+                    postal_code: o(&x.postal_code),
+                    country: o(&x.country),
                 })
-                .unwrap_or_default(),
-            documents: docs(&v["documents"]),
-            identifiers: v["issued_identifiers"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .map(|i| IdentifierRow {
-                            kind: s(&i["type"]),
-                            number: s(&i["issued_number"]),
-                        })
-                        .collect()
+                .collect(),
+            documents: docs(&p.documents),
+            identifiers: p
+                .issued_identifiers
+                .iter()
+                .map(|i| IdentifierRow {
+                    kind: i.kind.clone(),
+                    number: i.issued_number.clone(),
                 })
-                .unwrap_or_default(),
-            confidant: v["confidant_person"]
-                .get(0)
+                .collect(),
+            confidant: p
+                .confidant_person
+                .first()
                 .map(|c| ConfidantForm {
-                    relation_type: s(&c["relation_type"]),
-                    first_name: s(&c["first_name"]),
-                    last_name: s(&c["last_name"]),
-                    birth_date: s(&c["birth_date"]),
-                    gender: s(&c["gender"]),
-                    documents_person: docs(&c["documents_person"]),
-                    documents_relationship: docs(&c["documents_relationship"]),
+                    relation_type: c.relation_type.clone(),
+                    first_name: c.first_name.clone(),
+                    last_name: c.last_name.clone(),
+                    birth_date: c.birth_date.clone(),
+                    gender: c.gender.clone(),
+                    documents_person: docs(&c.documents_person),
+                    documents_relationship: docs(&c.documents_relationship),
                 })
                 .unwrap_or_else(|| ConfidantForm {
                     relation_type: "PRIMARY".into(),

@@ -7,7 +7,7 @@ use crate::service::persons::PersonSummary;
 use crate::tr;
 use eframe::egui::{self, RichText};
 use egui_extras::{Column, TableBuilder};
-use serde_json::Value;
+
 use std::collections::{HashMap, HashSet};
 
 const PAGE: i64 = 100;
@@ -22,7 +22,7 @@ pub struct SearchState {
     requested: HashSet<i64>,
     pub request_focus: bool,
     pub(super) selected: Option<String>,
-    detail: Option<Value>,
+    detail: Option<crate::api::views::PersonView>,
     history: Vec<crate::service::accounts::HistoryRow>,
     audit: Vec<crate::service::accounts::AuditRow>,
     scans: HashMap<String, egui::TextureHandle>,
@@ -91,7 +91,7 @@ impl App {
                     s.error = Some(r.message());
                 }
             }
-            Tag::Person if r.ok() => s.detail = Some(r.body["data"].clone()),
+            Tag::Person if r.ok() => s.detail = serde_json::from_value(r.body["data"].clone()).ok(),
             Tag::Person => s.error = Some(r.message()),
             Tag::PersonHistory if r.ok() => {
                 s.history = serde_json::from_value(r.body["items"].clone()).unwrap_or_default()
@@ -270,7 +270,8 @@ impl App {
             ui.spinner();
             return;
         };
-        let s = |v: &Value| v.as_str().unwrap_or("").to_string();
+        let o = |v: &Option<String>| v.clone().unwrap_or_default();
+        let p = &d.person;
         let mut edit = false;
         let mut fetch_scan: Option<String> = None;
         egui::ScrollArea::vertical()
@@ -279,17 +280,17 @@ impl App {
                 ui.horizontal(|ui| {
                     ui.heading(format!(
                         "{} {} {}",
-                        s(&d["first_name"]),
-                        s(&d["second_name"]),
-                        s(&d["last_name"])
+                        p.first_name,
+                        o(&p.second_name),
+                        p.last_name
                     ));
                     ui.label(tr!(
                         "pv-code-status",
-                        rid = s(&d["reference_id"]),
-                        status = widgets::code_words(&s(&d["status"])),
-                        version = d["objectVersionNumber"].to_string()
+                        rid = d.reference_id.as_str(),
+                        status = widgets::code_words(&d.status),
+                        version = d.object_version_number.to_string()
                     ));
-                    if d["status"] == "active" && ui.button(tr!("pv-edit")).clicked() {
+                    if d.status == "active" && ui.button(tr!("pv-edit")).clicked() {
                         edit = true;
                     }
                     if ui.button(tr!("pv-close")).clicked() {
@@ -301,27 +302,27 @@ impl App {
                     .spacing([12.0, 4.0])
                     .show(ui, |ui| {
                         for (k, v) in [
-                            ("se-born", s(&d["birth_date"])),
-                            ("reg-gender", widgets::code_words(&s(&d["gender"]))),
-                            ("reg-tax-id", s(&d["tax_id"])),
-                            ("reg-unzr", s(&d["unzr"])),
-                            ("reg-email", s(&d["email"])),
-                            ("pv-public-id", s(&d["id"])),
-                            ("pv-link-id", s(&d["link_id"])),
+                            ("se-born", p.birth_date.clone()),
+                            ("reg-gender", widgets::code_words(&p.gender)),
+                            ("reg-tax-id", o(&p.tax_id)),
+                            ("reg-unzr", o(&p.unzr)),
+                            ("reg-email", o(&p.email)),
+                            ("pv-public-id", d.id.clone()),
+                            ("pv-link-id", o(&d.link_id)),
                             (
                                 "pv-created",
                                 tr!(
                                     "pv-at-by",
-                                    at = s(&d["created_at"]),
-                                    by = s(&d["created_by"])
+                                    at = d.created_at.as_str(),
+                                    by = d.created_by.as_str()
                                 ),
                             ),
                             (
                                 "pv-updated",
                                 tr!(
                                     "pv-at-by",
-                                    at = s(&d["updated_at"]),
-                                    by = s(&d["updated_by"])
+                                    at = d.updated_at.as_str(),
+                                    by = d.updated_by.as_str()
                                 ),
                             ),
                         ] {
@@ -331,62 +332,57 @@ impl App {
                         }
                     });
                 ui.collapsing(tr!("pv-phones-addresses"), |ui| {
-                    for p in d["phones"].as_array().into_iter().flatten() {
-                        ui.label(format!(
-                            "{} {}",
-                            widgets::code_words(&s(&p["type"])),
-                            s(&p["number"])
-                        ));
+                    for ph in &p.phones {
+                        ui.label(format!("{} {}", widgets::code_words(&ph.kind), ph.number));
                     }
-                    for a in d["addresses"].as_array().into_iter().flatten() {
+                    for a in &p.addresses {
                         ui.label(format!(
                             "{}: {} {}, {} {} {}",
-                            widgets::code_words(&s(&a["type"])),
-                            s(&a["street"]),
-                            s(&a["house_number"]),
-                            s(&a["postal_code"]),
-                            s(&a["settlement"]),
-                            s(&a["country"])
+                            widgets::code_words(&a.kind),
+                            o(&a.street),
+                            o(&a.house_number),
+                            o(&a.postal_code),
+                            o(&a.settlement),
+                            o(&a.country)
                         ));
                     }
                 });
                 ui.collapsing(tr!("pv-documents"), |ui| {
-                    for doc in d["documents"].as_array().into_iter().flatten() {
+                    for doc in &p.documents {
                         ui.label(tr!(
                             "pv-document",
-                            kind = widgets::code_words(&s(&doc["type"])),
-                            number = s(&doc["number"]),
-                            issued = s(&doc["issued_at"]),
-                            by = s(&doc["issued_by"]),
-                            expires = s(&doc["expiration_date"])
+                            kind = widgets::code_words(&doc.kind),
+                            number = doc.number.as_str(),
+                            issued = o(&doc.issued_at),
+                            by = o(&doc.issued_by),
+                            expires = o(&doc.expiration_date)
                         ));
                         ui.horizontal_wrapped(|ui| {
-                            for sc in doc["scans"].as_array().into_iter().flatten() {
-                                let id = s(&sc["id"]);
-                                if let Some(t) = self.search.scans.get(&id) {
+                            for sc in &doc.scans {
+                                if let Some(t) = self.search.scans.get(&sc.id) {
                                     ui.image((t.id(), t.size_vec2() * 0.5));
                                 } else if ui
-                                    .button(tr!("pv-show-scan", name = s(&sc["file_name"])))
+                                    .button(tr!("pv-show-scan", name = sc.file_name.as_str()))
                                     .clicked()
                                 {
-                                    fetch_scan = Some(id.clone());
+                                    fetch_scan = Some(sc.id.clone());
                                 }
                                 ui.label(tr!(
                                     "pv-scan-size",
-                                    media = s(&sc["media_type"]),
-                                    kb = sc["size"].as_u64().unwrap_or(0).div_ceil(1024)
+                                    media = sc.media_type.as_str(),
+                                    kb = sc.size.div_ceil(1024)
                                 ));
                             }
                         });
                     }
                 });
                 ui.collapsing(tr!("reg-identifiers"), |ui| {
-                    for i in d["issued_identifiers"].as_array().into_iter().flatten() {
+                    for i in &p.issued_identifiers {
                         ui.label(format!(
                             "{} {} ({})",
-                            widgets::code_words(&s(&i["type"])),
-                            s(&i["issued_number"]),
-                            s(&i["issued_identifier_id"])
+                            widgets::code_words(&i.kind),
+                            i.issued_number,
+                            o(&i.issued_identifier_id)
                         ));
                     }
                 });
@@ -433,9 +429,8 @@ impl App {
             );
         }
         if edit {
-            let seq = s(&d["id"]);
             self.register = super::register::RegisterState::new();
-            self.register.form = super::form::PersonForm::from_person(&seq, &d);
+            self.register.form = super::form::PersonForm::from_person(&d);
             self.page = Page::Register;
         }
     }

@@ -212,15 +212,19 @@ impl App {
 
     /// The records, merge and duplicates, and link history sections of
     /// the person view `d`.
-    pub(super) fn steward_sections(&mut self, ui: &mut egui::Ui, d: &Value) {
-        let this = s(&d["reference_id"]);
+    pub(super) fn steward_sections(
+        &mut self,
+        ui: &mut egui::Ui,
+        d: &crate::api::views::PersonView,
+    ) {
+        let this = d.reference_id.clone();
         let steward = matches!(self.role(), "admin" | "reviewer");
-        if let Some(m) = d.get("merged_from").filter(|m| m.is_object()) {
+        if let Some(m) = &d.merged_from {
             ui.label(
                 RichText::new(tr!(
                     "st-opened-merged",
-                    rid = s(&m["reference_id"]),
-                    at = s(&m["merged_at"])
+                    rid = m.reference_id.as_str(),
+                    at = m.merged_at.as_str()
                 ))
                 .strong(),
             );
@@ -236,11 +240,11 @@ impl App {
                         ui.strong(tr!(h));
                     }
                     ui.end_row();
-                    for f in d["golden"].as_array().into_iter().flatten() {
-                        let source = s(&f["source"]);
-                        let field = s(&f["field"]);
+                    for f in &d.golden {
+                        let source = f.source.clone();
+                        let field = f.field.clone();
                         ui.label(super::widgets::phrase("golden-field", &field));
-                        let value = s(&f["value"]);
+                        let value = f.value.clone();
                         ui.label(if field == "gender" {
                             super::widgets::code_words(&value)
                         } else {
@@ -251,23 +255,23 @@ impl App {
                         } else {
                             source
                         });
-                        ui.label(super::pages::when_words(&s(&f["asserted_at"])));
+                        ui.label(super::pages::when_words(&f.asserted_at));
                         ui.end_row();
                     }
                 });
         });
-        let records = d["sor_records"].as_array().cloned().unwrap_or_default();
+        let records = &d.sor_records;
         ui.collapsing(tr!("st-records"), |ui| {
-            for r in &records {
-                let (sor, sor_id) = (s(&r["sor"]), s(&r["sor_id"]));
+            for r in records {
+                let (sor, sor_id) = (r.sor.clone(), r.sor_id.clone());
                 ui.horizontal_wrapped(|ui| {
-                    let a = &r["attributes"];
+                    let a = &r.attributes;
                     ui.label(tr!(
                         "st-record",
                         record = format!("{sor} {sor_id}"),
                         name = format!("{} {}", s(&a["givenName"]), s(&a["sn"])),
                         born = s(&a["dateOfBirth"]),
-                        since = super::pages::when_words(&s(&r["created_at"]))
+                        since = super::pages::when_words(&r.created_at)
                     ));
                     if steward && sor != LOCAL_SOR && records.len() > 1 {
                         if ui
