@@ -746,7 +746,7 @@ pub fn handle(
                 },
             )
         }),
-        Route::MatchModel => Ok(ApiResponse::new(200, reg.model_view())),
+        Route::MatchModel => Ok(ApiResponse::new(200, json!(reg.model_view()))),
         Route::Stats => reg
             .stats()
             .map(|s| ApiResponse::new(200, json!(s)))

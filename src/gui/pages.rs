@@ -37,7 +37,7 @@ pub struct PagesState {
     settings: Vec<(String, String)>,
     settings_loaded: bool,
     /// `GET /matcher/model`: the matching model in words.
-    model: Option<Value>,
+    model: Option<crate::core::matching::ModelView>,
     theme: Theme,
     sync_rx: Option<Receiver<super::worker::Reply>>,
     last_sync: Option<(String, bool)>,
@@ -152,7 +152,7 @@ impl App {
             Tag::Outbox if r.ok() => {
                 p.outbox = serde_json::from_value(r.body["items"].clone()).unwrap_or_default()
             }
-            Tag::Model if r.ok() => p.model = Some(r.body.clone()),
+            Tag::Model if r.ok() => p.model = serde_json::from_value(r.body.clone()).ok(),
             Tag::Setting(k) if r.ok() => {
                 let v = r.body["value"].as_str().unwrap_or("").to_string();
                 match p.settings.iter_mut().find(|(kk, _)| kk == k) {
@@ -769,24 +769,20 @@ impl App {
             ui.label(tr!("mm-loading"));
             return;
         };
-        let version = m["version"].as_u64().unwrap_or(0);
+        let version = m.version;
         ui.label(if version == 0 {
             tr!("mm-defaults")
         } else {
-            tr!(
-                "mm-learnt",
-                version = version,
-                n = m["trained_persons"].as_u64().unwrap_or(0)
-            )
+            tr!("mm-learnt", version = version, n = m.trained_persons)
         });
-        let prior = m["prior_bits"].as_f64().unwrap_or(0.0);
+        let prior = m.prior_bits;
         ui.label(tr!(
             "mm-explain",
             odds = format!("{:.0}", (1.0 + (-prior).exp2()).round()),
             bits = format!("{prior:+.1}"),
-            auto = m["auto_link"].as_f64().unwrap_or(0.0),
-            floor = m["link_floor"].as_f64().unwrap_or(0.0),
-            review = m["review"].as_f64().unwrap_or(0.0)
+            auto = m.auto_link,
+            floor = m.link_floor,
+            review = m.review
         ));
         egui::CollapsingHeader::new(tr!("mm-weights"))
             .id_salt("model_weights")
@@ -804,24 +800,12 @@ impl App {
                                     ui.strong(tr!(h));
                                 }
                                 ui.end_row();
-                                for f in m["fields"].as_array().into_iter().flatten() {
-                                    for l in f["levels"].as_array().into_iter().flatten() {
-                                        ui.label(widgets::phrase(
-                                            "match-field",
-                                            f["field"].as_str().unwrap_or(""),
-                                        ));
-                                        ui.label(widgets::phrase(
-                                            "match-level",
-                                            l["level"].as_str().unwrap_or(""),
-                                        ));
-                                        ui.label(format!(
-                                            "{:+.1}",
-                                            l["bits"].as_f64().unwrap_or(0.0)
-                                        ));
-                                        ui.label(widgets::phrase(
-                                            "weight",
-                                            l["words"].as_str().unwrap_or(""),
-                                        ));
+                                for f in &m.fields {
+                                    for l in &f.levels {
+                                        ui.label(widgets::phrase("match-field", &f.field));
+                                        ui.label(widgets::phrase("match-level", &l.level));
+                                        ui.label(format!("{:+.1}", l.bits));
+                                        ui.label(widgets::phrase("weight", &l.words));
                                         ui.end_row();
                                     }
                                 }

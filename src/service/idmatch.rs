@@ -1464,7 +1464,7 @@ impl Registry {
 
     /// The matching model in words (`GET /matcher/model`): what Settings
     /// shows. The prior is the one a new record meets now.
-    pub fn model_view(&self) -> Value {
+    pub fn model_view(&self) -> matching::ModelView {
         let p = self.match_params();
         let prior = SqlTf::new(&self.store.conn)
             .map(|tf| matching::prior_weight_in(&p, &tf))

@@ -1038,34 +1038,75 @@ pub fn weights_table(p: &Params) -> String {
 
 /// The model as people who run the registry read it: per field and level,
 /// m, u, the weight in bits and in words; the version and the thresholds.
-pub fn model_view(p: &Params, prior_bits: f64) -> serde_json::Value {
-    let fields: Vec<serde_json::Value> = FIELDS
+pub fn model_view(p: &Params, prior_bits: f64) -> ModelView {
+    let fields = FIELDS
         .iter()
         .enumerate()
-        .map(|(f, spec)| {
-            let levels: Vec<serde_json::Value> = spec
+        .map(|(f, spec)| FieldWeights {
+            field: spec.name.to_string(),
+            levels: spec
                 .levels
                 .iter()
                 .enumerate()
                 .map(|(l, level)| {
                     let bits = (p.m[f][l].max(1e-9) / p.u[f][l].max(1e-9)).log2();
-                    serde_json::json!({"level": level, "m": p.m[f][l], "u": p.u[f][l],
-                        "bits": bits, "words": weight_words(bits)})
+                    LevelWeight {
+                        level: level.to_string(),
+                        m: p.m[f][l],
+                        u: p.u[f][l],
+                        bits,
+                        words: weight_words(bits).to_string(),
+                    }
                 })
-                .collect();
-            serde_json::json!({"field": spec.name, "levels": levels})
+                .collect(),
         })
         .collect();
-    serde_json::json!({
-        "version": p.version,
-        "trained_persons": p.trained_persons,
-        "learnt": p.version > 0,
-        "prior_bits": prior_bits,
-        "auto_link": p.auto_link,
-        "link_floor": link_floor(p),
-        "review": p.review,
-        "fields": fields,
-    })
+    ModelView {
+        version: p.version,
+        trained_persons: p.trained_persons,
+        learnt: p.version > 0,
+        prior_bits,
+        auto_link: p.auto_link,
+        link_floor: link_floor(p),
+        review: p.review,
+        fields,
+    }
+}
+
+/// The matching model in words (`GET /matcher/model`), as Settings reads it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ModelView {
+    /// 0: the defaults; else the learnt model's version.
+    pub version: u32,
+    pub trained_persons: u64,
+    pub learnt: bool,
+    /// The prior a new record meets now, in bits.
+    pub prior_bits: f64,
+    pub auto_link: f64,
+    pub link_floor: f64,
+    pub review: f64,
+    pub fields: Vec<FieldWeights>,
+}
+
+/// One field's weight per agreement level.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FieldWeights {
+    pub field: String,
+    pub levels: Vec<LevelWeight>,
+}
+
+/// One agreement level: its m and u, the weight in bits, and the word for
+/// it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LevelWeight {
+    pub level: String,
+    pub m: f64,
+    pub u: f64,
+    pub bits: f64,
+    pub words: String,
 }
 
 /// log2 of the prior odds, without a population: `p.lambda`.
