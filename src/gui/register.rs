@@ -893,11 +893,7 @@ impl App {
                 let a = &c.attributes;
                 ui.group(|ui| {
                     ui.horizontal(|ui| {
-                        ui.strong(format!(
-                            "{} {}",
-                            a["givenName"].as_str().unwrap_or(""),
-                            a["sn"].as_str().unwrap_or("")
-                        ));
+                        ui.strong(crate::service::idmatch::attributes_name(a));
                         ui.label(format!("{}%", c.confidence));
                     });
                     ui.label(tr!(

@@ -6,7 +6,7 @@
 
 use super::App;
 use super::worker::{Reply, Tag};
-use crate::service::idmatch::LOCAL_SOR;
+use crate::service::idmatch::{LOCAL_SOR, attributes_name};
 use crate::service::persons::PersonSummary;
 use crate::tr;
 use eframe::egui::{self, RichText};
@@ -269,7 +269,7 @@ impl App {
                     ui.label(tr!(
                         "st-record",
                         record = format!("{sor} {sor_id}"),
-                        name = format!("{} {}", s(&a["givenName"]), s(&a["sn"])),
+                        name = attributes_name(a),
                         born = s(&a["dateOfBirth"]),
                         since = super::pages::when_words(&r.created_at)
                     ));
@@ -317,7 +317,7 @@ impl App {
         for c in self.steward.duplicates.clone() {
             let other = c.reference_id.clone();
             let a = &c.attributes;
-            let name = format!("{} {}", s(&a["givenName"]), s(&a["sn"]));
+            let name = attributes_name(a);
             ui.horizontal_wrapped(|ui| {
                 ui.label(tr!(
                     "st-duplicate",

@@ -197,13 +197,18 @@ impl PendingView {
 
     /// The waiting record's given and family name.
     pub fn name(&self) -> String {
-        let a = &self.attributes;
-        format!(
-            "{} {}",
-            a["givenName"].as_str().unwrap_or(""),
-            a["sn"].as_str().unwrap_or("")
-        )
+        attributes_name(&self.attributes)
     }
+}
+
+/// "Given Family" of seed 001 attributes (`givenName`, `sn`), as the
+/// screens list a record or a candidate.
+pub fn attributes_name(a: &Value) -> String {
+    format!(
+        "{} {}",
+        a["givenName"].as_str().unwrap_or(""),
+        a["sn"].as_str().unwrap_or("")
+    )
 }
 
 /// [`matching::Hold`] in parts a screen says in its own words.
