@@ -220,10 +220,12 @@ fn serve(
                 );
                 (r.status, r.body)
             }
-            (Command::CreateAdmin { .. }, _) => (
-                409,
-                serde_json::json!({"error": {"type": "conflict", "message": "the database has accounts: sign in"}}),
-            ),
+            (Command::CreateAdmin { .. }, _) => {
+                let r = api::error_response(&crate::service::ServiceError::Conflict(
+                    "the database has accounts: sign in".into(),
+                ));
+                (r.status, r.body)
+            }
             // The session follows the accounts table: a changed role
             // applies to the next request, a disabled account is signed out.
             (Command::Api { method, path, body }, Some(a)) => match reg.current_actor(a) {
@@ -238,10 +240,12 @@ fn serve(
                     (r.status, r.body)
                 }
             },
-            (Command::Api { .. }, None) => (
-                401,
-                serde_json::json!({"error": {"type": "unauthorized", "message": "sign in first"}}),
-            ),
+            (Command::Api { .. }, None) => {
+                let r = api::error_response(&crate::service::ServiceError::Unauthorized(
+                    "sign in first".into(),
+                ));
+                (r.status, r.body)
+            }
         };
         let reply = Reply {
             id: req.id,
