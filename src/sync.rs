@@ -62,17 +62,6 @@ pub fn load_config(reg: &Registry, db: &Path) -> Result<SyncConfig, String> {
     })
 }
 
-/// Point this site at a hub (see [`Registry::configure_hub`]).
-pub fn configure(
-    reg: &Registry,
-    actor: &crate::service::Actor,
-    url: &str,
-    key_id: &str,
-    secret: Option<&str>,
-) -> Result<(), crate::service::ServiceError> {
-    reg.configure_hub(actor, url, key_id, secret)
-}
-
 /// Ask the hub one signed question (the first Link ID change after the
 /// newest): `Ok` says it answered and accepted this site's key.
 pub fn test_connection(cfg: &SyncConfig) -> Result<String, String> {
@@ -163,11 +152,6 @@ fn call(
     }
 }
 
-/// This database's instance id (see [`Registry::instance_id`]).
-pub fn instance_id(reg: &Registry) -> Result<String, crate::service::ServiceError> {
-    reg.instance_id()
-}
-
 /// Send unsent outbox rows in order, at most `max`, stopping at the first
 /// retryable error. Rows are read in small batches: memory stays flat.
 pub fn sync_once(reg: &mut Registry, cfg: &SyncConfig, max: u64) -> Report {
@@ -183,7 +167,7 @@ pub fn sync_once(reg: &mut Registry, cfg: &SyncConfig, max: u64) -> Report {
             return report;
         }
     };
-    let instance = match instance_id(reg) {
+    let instance = match reg.instance_id() {
         Ok(i) => i,
         Err(e) => {
             report.fatal_error = Some(e.to_string());

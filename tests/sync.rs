@@ -230,7 +230,7 @@ fn offline_registration_then_sync() {
         json!([{"type": "ADD_SOURCE", "source": {"name": "SITE-A", "id": id}}])
     );
     // TrackingIds are this database's instance id and the outbox row.
-    let instance = registrar::sync::instance_id(&a).unwrap();
+    let instance = a.instance_id().unwrap();
     assert!(instance.starts_with("ws-"), "{instance}");
     assert_eq!(resp["trackingId"], format!("{instance}:1"));
 }
@@ -801,8 +801,8 @@ fn one_key_per_workstation_and_a_shared_key_is_refused() {
     assert!(msg.contains("already used by another workstation"), "{msg}");
     assert_eq!(hub.count("SELECT COUNT(*) FROM hub_sources"), 7);
     // TrackingIds are unique across workstations.
-    let a_id = registrar::sync::instance_id(&a).unwrap();
-    let b_id = registrar::sync::instance_id(&b).unwrap();
+    let a_id = a.instance_id().unwrap();
+    let b_id = b.instance_id().unwrap();
     assert_ne!(a_id, b_id);
     assert_eq!(
         hub.count(&format!(

@@ -727,7 +727,7 @@ pub fn handle(
         }
         Route::HubPut => parse_fields(body, &["url", "keyId", "secret"]).and_then(|v| {
             let s = |k: &str| v.get(k).and_then(Value::as_str);
-            crate::sync::configure(reg, actor, s("url").unwrap_or(""), s("keyId").unwrap_or(""), s("secret"))
+            reg.configure_hub(actor, s("url").unwrap_or(""), s("keyId").unwrap_or(""), s("secret"))
                 .map(|()| ApiResponse::new(200, json!({"configured": true})))
                 .map_err(|e| error_response(&e))
         }),
