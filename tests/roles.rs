@@ -259,3 +259,67 @@ fn every_route_is_in_the_readme() {
         "routes missing from the README: {missing:?}"
     );
 }
+
+/// A sample request for a row of the table: its pattern with `{x}` filled
+/// in, and a body its parser takes.
+fn sample(rule: &api::RouteRule) -> api::Request {
+    let path = rule
+        .pattern
+        .split('/')
+        .map(|s| if s.starts_with('{') { "1" } else { s })
+        .collect::<Vec<_>>()
+        .join("/");
+    let body: &[u8] = match rule.route {
+        Route::PendingResolve => br#"{"referenceId": "new"}"#,
+        Route::AddUser => br#"{"name": "x", "role": "receptionist", "password": "p"}"#,
+        _ => b"{}",
+    };
+    match api::parse_request(rule.method, &path, body) {
+        Ok(r) => r,
+        Err(e) => panic!("{} {path}: {} {}", rule.method, e.status, e.body),
+    }
+}
+
+/// The GUI's worker sends typed requests (`api::dispatch`), with no path:
+/// the same table decides, with the same refusal as over HTTP.
+#[test]
+fn a_typed_request_meets_the_same_role_rule_as_its_path() {
+    for rule in ROUTES {
+        let request = sample(rule);
+        assert_eq!(
+            request.route(),
+            rule.route,
+            "{} {}",
+            rule.method,
+            rule.pattern
+        );
+        // Every row of a route agrees on who may call it.
+        for other in ROUTES.iter().filter(|r| r.route == rule.route) {
+            assert_eq!(other.roles, rule.roles, "{:?}", rule.route);
+        }
+        for role in ROLES {
+            let mut reg = registry();
+            let actor = Actor {
+                name: format!("{}-1", role.as_str()),
+                role,
+                sources: Some(vec!["SITE-A".into()]).filter(|_| role == Role::Site),
+            };
+            let r = api::dispatch(&mut reg, &actor, request.clone());
+            assert_eq!(
+                r.status != 403,
+                rule.roles.contains(&role),
+                "{:?} as {}: {} {}",
+                rule.route,
+                role.as_str(),
+                r.status,
+                r.body
+            );
+            // A route with two paths (approve, reject) is named by its first.
+            let first = ROUTES.iter().find(|r| r.route == rule.route);
+            if r.status == 403 && first.is_some_and(|f| std::ptr::eq(f, rule)) {
+                let by_path = api::handle(&mut reg, &actor, rule.method, rule.pattern, b"{}");
+                assert_eq!(by_path.body, r.body, "{:?}", rule.route);
+            }
+        }
+    }
+}

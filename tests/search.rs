@@ -56,3 +56,49 @@ fn m_numbers_dates_and_typos_find_people() {
     let amp = get(&mut reg, "/api/search?q=%26");
     assert_eq!(amp.status, 200, "{}", amp.body);
 }
+
+/// A request is parsed once, into typed fields: path segments and query
+/// values decoded, numbers checked, bodies holding only what the route
+/// names, and a field of the wrong JSON type refused by its name.
+#[test]
+fn a_request_is_parsed_into_typed_fields() {
+    use registrar::api::{Request, parse_request};
+    assert_eq!(
+        parse_request(
+            "GET",
+            "/api/search?q=O%27Neil+%26+50%25&offset=20&limit=5",
+            b""
+        ),
+        Ok(Request::Search {
+            q: "O'Neil & 50%".into(),
+            offset: 20,
+            limit: 5
+        })
+    );
+    assert_eq!(
+        parse_request("get", "/people/A%2FB/history", b""),
+        Ok(Request::LinkHistory {
+            reference_id: "A/B".into()
+        })
+    );
+    let refused = |m: &str, p: &str, b: &str| parse_request(m, p, b.as_bytes()).unwrap_err();
+    let r = refused("GET", "/api/search?limit=0", "");
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.body["error"]["message"],
+        "limit: must be from 1 to 1000, got 0"
+    );
+    let r = refused("POST", "/people/merge", r#"{"survivor": "A", "merged": 7}"#);
+    assert_eq!(r.status, 400);
+    assert_eq!(r.body["error"]["message"], "merged: must be a string");
+    let r = refused("POST", "/people/merge", r#"{"survivor": "A", "into": "B"}"#);
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["error"]["invalid"][0]["entry"], "$.into");
+    let r = refused("POST", "/people/pending/x", r#"{"referenceId": "new"}"#);
+    assert_eq!(r.body["error"]["message"], "pending id must be a number");
+    // Seed 001's own shape for its refusals.
+    let r = refused("POST", "/people/pending/3", r#"{"reason": "x"}"#);
+    assert_eq!(r.body["responseType"], "error");
+    let r = refused("POST", "/postIdentity", "not json");
+    assert_eq!((r.status, r.body["success"].clone()), (400, false.into()));
+}

@@ -3,7 +3,11 @@
 //! The CLI's `registrar api`, the hub's HTTP server and the tests all mount
 //! this one function, so every rule has exactly one implementation.
 
+mod request;
 pub mod views;
+
+use request::Query;
+pub use request::{CandidatesOf, Request};
 
 use crate::core::ids;
 use crate::core::validate::Violation;
@@ -637,7 +641,11 @@ pub fn error_response(e: &ServiceError) -> ApiResponse {
     ApiResponse::new(r.status, r.body)
 }
 
-/// The router. `actor` is the authenticated caller; shells authenticate.
+/// The router at the HTTP edge. `actor` is the authenticated caller;
+/// shells authenticate. The path is matched against [`ROUTES`], the role
+/// rule applied, and only then the request parsed ([`Request::parse`]) and
+/// executed, so that a caller without the role learns nothing from the
+/// body's checks.
 pub fn handle(
     reg: &mut Registry,
     actor: &Actor,
@@ -645,79 +653,124 @@ pub fn handle(
     path: &str,
     body: &[u8],
 ) -> ApiResponse {
+    let parsed = matched(method, path).and_then(|(rule, m)| {
+        authorise(rule, actor)?;
+        m.parse(rule.route, body)
+    });
+    match parsed {
+        Ok(request) => execute(reg, actor, request),
+        Err(r) => r,
+    }
+}
+
+/// A request at the HTTP edge, parsed as `handle` parses it, without
+/// asking who sends it (tests, and the CLI's checks of its own requests).
+pub fn parse_request(method: &str, path: &str, body: &[u8]) -> Result<Request, ApiResponse> {
+    matched(method, path).and_then(|(rule, m)| m.parse(rule.route, body))
+}
+
+/// A path matched against [`ROUTES`]: its `{x}` values and its query.
+struct Matched {
+    params: Vec<String>,
+    query: Vec<(String, String)>,
+}
+
+impl Matched {
+    fn parse(&self, route: Route, body: &[u8]) -> Result<Request, ApiResponse> {
+        let params: Vec<&str> = self.params.iter().map(String::as_str).collect();
+        Request::parse(route, &params, &Query(&self.query), body)
+    }
+}
+
+fn matched(method: &str, path: &str) -> Result<(&'static RouteRule, Matched), ApiResponse> {
     let method = method.to_ascii_uppercase();
     let Some(SplitPath { segs, query }) = split_path(path) else {
-        return bad_request("the path or query is not valid percent-encoded UTF-8");
+        return Err(bad_request(
+            "the path or query is not valid percent-encoded UTF-8",
+        ));
     };
     let Some((rule, params)) = route_of(&method, &segs) else {
-        return not_found_route(&method, path);
+        return Err(not_found_route(&method, path));
     };
-    if !rule.roles.contains(&actor.role) {
-        return error_response(&ServiceError::Forbidden(format!(
-            "{method} {} is not open to the role {} ({})",
+    let params = params.into_iter().map(String::from).collect();
+    Ok((rule, Matched { params, query }))
+}
+
+/// The router for a request already typed (the GUI's worker): the same
+/// role rule, the same execution, no path to parse.
+pub fn dispatch(reg: &mut Registry, actor: &Actor, request: Request) -> ApiResponse {
+    let route = request.route();
+    let Some(rule) = ROUTES.iter().find(|r| r.route == route) else {
+        return not_found_route("", &format!("{route:?}"));
+    };
+    if let Err(r) = authorise(rule, actor) {
+        return r;
+    }
+    execute(reg, actor, request)
+}
+
+/// The route table's answer for this caller.
+fn authorise(rule: &RouteRule, actor: &Actor) -> Result<(), ApiResponse> {
+    if rule.roles.contains(&actor.role) {
+        Ok(())
+    } else {
+        Err(error_response(&ServiceError::Forbidden(format!(
+            "{} {} is not open to the role {} ({})",
+            rule.method,
             rule.pattern,
             actor.role.as_str(),
             actor.name
-        )));
+        ))))
     }
-    let q = Query(&query);
-    let param = |i: usize| params.get(i).copied().unwrap_or_default();
-    let result = match rule.route {
-        Route::PersonRequest => person_requests(reg, actor, body),
-        Route::GetPerson => reg
-            .person_view(param(0))
-            .map(|p| {
-                // The person as seed 002 stores it, plus what only a read
-                // shows: the golden record and, for a merged id, the merge.
-                let mut data = views::person_json(&p);
-                data["golden"] = json!(p.golden);
-                if let Some(m) = &p.merged_from {
-                    data["merged_from"] = json!(m);
-                }
-                ApiResponse::new(200, json!({"data": data}))
-            })
-            .map_err(|e| error_response(&e)),
-        Route::IssuedIdentifierCreate => Ok(issued_identifier_create(reg, actor, body)),
-        Route::People => Ok(people(reg, actor, body)),
-        Route::PostIdentity => Ok(seed_004(body, |v| reg.post_identity(actor, v))),
-        Route::LinkSource | Route::UnlinkSource | Route::DeleteSource => {
-            use crate::service::hub::LinkService;
-            let service = match rule.route {
-                Route::LinkSource => LinkService::Link,
-                Route::UnlinkSource => LinkService::Unlink,
-                _ => LinkService::Delete,
-            };
-            Ok(seed_004(body, |v| reg.hub_link_service(actor, service, v)))
-        }
-        Route::LinkChanges => q.limit(500).and_then(|limit| {
-            reg.hub_link_changes(actor, q.int("after", 0)?, limit)
-                .map(|b| ApiResponse::new(200, b))
-                .map_err(|e| error_response(&e))
-        }),
-        Route::Login => login(reg, body),
-        Route::Outbox => q.limit(200).and_then(|limit| {
-            reg.outbox_items(limit)
-                .map(|rows| ApiResponse::new(200, json!({"items": rows})))
-                .map_err(|e| error_response(&e))
-        }),
-        // One pass of the outbox to the hub, as `registrar sync` does. The
-        // network call runs on the caller's thread: the GUI calls this from
-        // a background task, never from its worker.
-        Route::SyncNow => parse_fields(body, &[]).and_then(|_| {
-            let db = reg.db_path();
-            let cfg = db
-                .as_deref()
-                .ok_or_else(|| "an in-memory registry has no hub".to_string())
-                .and_then(|db| crate::sync::load_config(reg, db));
-            match cfg {
-                Ok(cfg) => {
-                    let report = crate::sync::sync_once(reg, &cfg, u64::MAX);
-                    Ok(ApiResponse::new(200, json!(report)))
-                }
-                Err(e) => Err(error_response(&ServiceError::Conflict(e))),
+}
+
+/// Run an authorised request and render its answer: the one place a
+/// service result becomes a status and a body.
+fn execute(reg: &mut Registry, actor: &Actor, request: Request) -> ApiResponse {
+    let done = |status: u16| move |body: Value| ApiResponse::new(status, body);
+    let result: Result<ApiResponse, ServiceError> = match request {
+        Request::PersonRequest(v) => return person_requests(reg, actor, &v),
+        Request::GetPerson { id } => reg.person_view(&id).map(|p| {
+            // The person as seed 002 stores it, plus what only a read
+            // shows: the golden record and, for a merged id, the merge.
+            let mut data = views::person_json(&p);
+            data["golden"] = json!(p.golden);
+            if let Some(m) = &p.merged_from {
+                data["merged_from"] = json!(m);
             }
+            ApiResponse::new(200, json!({"data": data}))
         }),
-        Route::HubGet => {
+        Request::IssuedIdentifierCreate(v) => return issued_identifier_create(reg, actor, &v),
+        Request::People(v) => return id_match_response(reg.reference_request(actor, &v)),
+        Request::PostIdentity(v) => return seed_004(&v, reg.post_identity(actor, &v)),
+        Request::LinkSource(v) => {
+            let out = reg.hub_link_service(actor, crate::service::hub::LinkService::Link, &v);
+            return seed_004(&v, out);
+        }
+        Request::UnlinkSource(v) => {
+            let out = reg.hub_link_service(actor, crate::service::hub::LinkService::Unlink, &v);
+            return seed_004(&v, out);
+        }
+        Request::DeleteSource(v) => {
+            let out = reg.hub_link_service(actor, crate::service::hub::LinkService::Delete, &v);
+            return seed_004(&v, out);
+        }
+        Request::LinkChanges { after, limit } => reg
+            .hub_link_changes(actor, after, limit)
+            .map(done(200)),
+        Request::Login { name, password } => reg
+            .authenticate(&name, &password)
+            .map(|a| ApiResponse::new(200, json!({"name": a.name, "role": a.role.as_str()}))),
+        Request::Outbox { limit } => reg
+            .outbox_items(limit)
+            .map(|rows| ApiResponse::new(200, json!({"items": rows}))),
+        // One pass of the outbox to the hub, as `registrar sync` does. The
+        // network call runs on the caller's thread: the GUI sends this from
+        // a background task, never from its worker.
+        Request::SyncNow => hub_config(reg)
+            .map(|cfg| ApiResponse::new(200, json!(crate::sync::sync_once(reg, &cfg, u64::MAX))))
+            .map_err(ServiceError::Conflict),
+        Request::HubGet => {
             let get = |k: &str| reg.setting(k).ok().flatten().unwrap_or_default();
             let secret = reg.db_path().is_some_and(|p| crate::sync::has_secret(&p));
             Ok(ApiResponse::new(
@@ -725,334 +778,283 @@ pub fn handle(
                 json!({"url": get("hub_url"), "keyId": get("hub_key_id"), "secretStored": secret}),
             ))
         }
-        Route::HubPut => parse_fields(body, &["url", "keyId", "secret"]).and_then(|v| {
-            let s = |k: &str| v.get(k).and_then(Value::as_str);
-            reg.configure_hub(actor, s("url").unwrap_or(""), s("keyId").unwrap_or(""), s("secret"))
-                .map(|()| ApiResponse::new(200, json!({"configured": true})))
-                .map_err(|e| error_response(&e))
+        Request::HubPut {
+            url,
+            key_id,
+            secret,
+        } => reg
+            .configure_hub(actor, &url, &key_id, secret.as_deref())
+            .map(|()| ApiResponse::new(200, json!({"configured": true}))),
+        Request::HubTest => Ok(ApiResponse::new(
+            200,
+            match hub_config(reg).and_then(|cfg| crate::sync::test_connection(&cfg)) {
+                Ok(m) => json!({"ok": true, "message": m}),
+                Err(e) => json!({"ok": false, "message": e}),
+            },
+        )),
+        Request::MatchModel => Ok(ApiResponse::new(200, json!(reg.model_view()))),
+        Request::Stats => reg.stats().map(|s| ApiResponse::new(200, json!(s))),
+        Request::Scan { id } => reg.scan(&id).map(|(mt, bytes)| {
+            use base64::Engine;
+            let content = base64::engine::general_purpose::STANDARD.encode(bytes);
+            ApiResponse::new(200, json!({"media_type": mt, "content_base64": content}))
         }),
-        Route::HubTest => parse_fields(body, &[]).map(|_| {
-            let db = reg.db_path();
-            let result = db
-                .as_deref()
-                .ok_or_else(|| "an in-memory registry has no hub".to_string())
-                .and_then(|db| crate::sync::load_config(reg, db))
-                .and_then(|cfg| crate::sync::test_connection(&cfg));
+        Request::GetSetting { key } => reg
+            .configure_as(actor, &key, None)
+            .map(|v| ApiResponse::new(200, json!({"key": key, "value": v}))),
+        Request::PutSetting { key, value } => reg
+            .configure_as(actor, &key, Some(&value))
+            .map(|v| ApiResponse::new(200, json!({"key": key, "value": v}))),
+        Request::Search { q, offset, limit } => reg
+            .search(&q, offset, limit)
+            .map(|(items, total)| ApiResponse::new(200, json!({"total": total, "items": items}))),
+        Request::ValidatePersonRequest(v) => return validate_person_request(reg, &v),
+        Request::PeopleCandidates { of, limit } => {
+            let found = match of {
+                CandidatesOf::ReferenceId(r) => reg.duplicates_of(&r, limit),
+                CandidatesOf::Person(data) => reg.candidates_for_person(&data, limit),
+                CandidatesOf::Attributes(attrs) => reg.candidates_for(&attrs, limit),
+            };
+            found.map(|c| {
+                let items: Vec<Value> = c
+                    .iter()
+                    .map(|c| {
+                        let mut j = c.to_json();
+                        j["personId"] = json!(c.person_id);
+                        j
+                    })
+                    .collect();
+                ApiResponse::new(200, json!({"candidates": items}))
+            })
+        }
+        Request::GenericList {
+            offset,
+            limit,
+            code,
+        } => reg.list_persons(offset, limit, code.as_deref()).map(|page| {
+            let items: Vec<Value> = page
+                .items
+                .iter()
+                .map(|(p, w)| views::generic_person_json(p, w))
+                .collect();
             ApiResponse::new(
                 200,
-                match result {
-                    Ok(m) => json!({"ok": true, "message": m}),
-                    Err(e) => json!({"ok": false, "message": e}),
-                },
+                json!({"offset": page.offset, "count": items.len(), "hasMore": page.has_more,
+                       "limit": page.limit, "items": items}),
             )
         }),
-        Route::MatchModel => Ok(ApiResponse::new(200, json!(reg.model_view()))),
-        Route::Stats => reg
-            .stats()
-            .map(|s| ApiResponse::new(200, json!(s)))
-            .map_err(|e| error_response(&e)),
-        Route::Scan => reg
-            .scan(param(0))
-            .map(|(mt, bytes)| {
-                use base64::Engine;
-                ApiResponse::new(200, json!({"media_type": mt, "content_base64": base64::engine::general_purpose::STANDARD.encode(bytes)}))
-            })
-            .map_err(|e| error_response(&e)),
-        Route::GetSetting => reg
-            .configure_as(actor, param(0), None)
-            .map(|v| ApiResponse::new(200, json!({"key": param(0), "value": v})))
-            .map_err(|e| error_response(&e)),
-        Route::PutSetting => parse_fields(body, &["value"]).and_then(|v| {
-            let value = match v.get("value") {
-                Some(Value::String(s)) => s.clone(),
-                Some(other) => other.to_string(),
-                None => String::new(),
-            };
-            reg.configure_as(actor, param(0), Some(&value))
-                .map(|v| ApiResponse::new(200, json!({"key": param(0), "value": v})))
-                .map_err(|e| error_response(&e))
+        Request::GenericCreate(v) => reg.create_generic(actor, &v).map(|o| {
+            ApiResponse::new(
+                201,
+                json!({"data": views::generic_person_json(&o.person, &[]), "uploads": uploads_json(&o.uploads)}),
+            )
         }),
-        Route::Search => q.offset().and_then(|offset| {
-            let limit = q.limit(100)?;
-            reg.search(q.get("q").unwrap_or(""), offset, limit)
-                .map(|(items, total)| ApiResponse::new(200, json!({"total": total, "items": items})))
-                .map_err(|e| error_response(&e))
-        }),
-        Route::ValidatePersonRequest => parse_body(body).and_then(|v| {
-            // Warnings ride along with either answer: they never refuse.
-            let p = &v["person"];
-            let s = |k: &str| p[k].as_str().unwrap_or("");
-            let warnings: Vec<Value> = crate::core::validate::tax_id_warnings(s("tax_id"), s("birth_date"), s("gender"))
-                .into_iter()
-                .map(|w| {
-                    let params: serde_json::Map<String, Value> =
-                        w.params.iter().map(|(k, p)| ((*k).to_string(), json!(p))).collect();
-                    json!({"path": w.entry, "message": w.description, "code": w.code, "params": params})
-                })
-                .collect();
-            // What this birth date requires, from the same rule the
-            // validation applies: with either answer too.
-            let requirements = json!(reg.requirements(s("birth_date")));
-            reg.check_person_request(&v)
-                .map(|ok| ApiResponse::new(200, json!({"valid": true, "uploads": uploads_json(&ok.uploads), "warnings": warnings, "requirements": requirements})))
-                .map_err(|v| {
-                    let mut body = validation_body(&v);
-                    body["warnings"] = json!(warnings);
-                    body["requirements"] = requirements;
-                    ApiResponse::new(422, body)
-                })
-        }),
-        Route::PeopleCandidates => parse_object(body).and_then(|v| {
-            let limit = q.limit(5)? as usize;
-            let result = match (v.get("person"), v.get("referenceId")) {
-                (_, Some(r)) => match r.as_str() {
-                    Some(r) => reg.duplicates_of(r, limit),
-                    None => return Err(bad_request("referenceId: must be a string")),
-                },
-                (Some(p), None) => {
-                    let data: crate::core::model::PersonData = serde_json::from_value(p.clone())
-                        .map_err(|e| bad_request(&format!("person: {e}")))?;
-                    reg.candidates_for_person(&data, limit)
-                }
-                (None, None) => match v.get("sorAttributes").unwrap_or(&v) {
-                    attrs @ Value::Object(_) => reg.candidates_for(attrs, limit),
-                    _ => return Err(bad_request("sorAttributes: must be an object")),
-                },
-            };
-            result
-                .map(|c| ApiResponse::new(200, json!({"candidates": c.iter().map(|c| { let mut j = c.to_json(); j["personId"] = json!(c.person_id); j }).collect::<Vec<_>>()})))
-                .map_err(|e| error_response(&e))
-        }),
-        Route::GenericList => q.offset().and_then(|offset| {
-            reg.list_persons(offset, q.limit(50)?, q.get("code"))
-                .map(|page| {
-                    let items: Vec<Value> = page.items.iter().map(|(p, w)| views::generic_person_json(p, w)).collect();
-                    ApiResponse::new(200, json!({"offset": page.offset, "count": items.len(), "hasMore": page.has_more,
-                                                 "limit": page.limit, "items": items}))
-                })
-                .map_err(|e| error_response(&e))
-        }),
-        Route::GenericCreate => parse_body(body).and_then(|v| {
-            reg.create_generic(actor, &v)
-                .map(|o| ApiResponse::new(201, json!({"data": views::generic_person_json(&o.person, &[]), "uploads": uploads_json(&o.uploads)})))
-                .map_err(|e| error_response(&e))
-        }),
-        Route::WorkingCopies => reg
+        Request::WorkingCopies => reg
             .working_copies(actor)
-            .map(|items| ApiResponse::new(200, json!({"count": items.len(), "items": items})))
-            .map_err(|e| error_response(&e)),
-        Route::MyChanges => reg
+            .map(|items| ApiResponse::new(200, json!({"count": items.len(), "items": items}))),
+        Request::MyChanges => reg
             .my_changes(actor)
-            .map(|items| ApiResponse::new(200, json!({"count": items.len(), "items": items})))
-            .map_err(|e| error_response(&e)),
-        Route::Withdraw => parse_fields(body, &[]).and_then(|_| {
-            reg.withdraw(actor, param(0))
-                .map(|()| ApiResponse::new(200, json!({"withdrawn": param(0)})))
-                .map_err(|e| error_response(&e))
-        }),
-        Route::Approve => reg
-            .approve(actor, param(0))
-            .map(|p| ApiResponse::new(200, json!({"data": views::generic_person_json(&p, &[])})))
-            .map_err(|e| error_response(&e)),
-        Route::Reject => parse_fields(body, &["reason"]).and_then(|v| {
-            let reason = v.get("reason").and_then(Value::as_str).unwrap_or("");
-            reg.reject(actor, param(0), reason)
-                .map(|()| ApiResponse::new(200, json!({"rejected": param(0), "reason": reason})))
-                .map_err(|e| error_response(&e))
-        }),
-        Route::GenericHistory => reg
-            .history(param(0))
-            .map(|h| ApiResponse::new(200, json!({"items": h})))
-            .map_err(|e| error_response(&e)),
-        Route::GenericGet => reg
-            .get_person(param(0))
-            .and_then(|p| {
-                let wcs = if p.status == crate::core::model::PersonStatus::Active {
-                    reg.list_persons(0, 1, Some(&p.reference_id)).map(|pg| pg.items.into_iter().next().map(|(_, w)| w).unwrap_or_default())?
-                } else {
-                    vec![]
-                };
-                Ok(ApiResponse::new(200, views::generic_person_json(&p, &wcs)))
-            })
-            .map_err(|e| error_response(&e)),
-        Route::GenericPut | Route::GenericPatch => parse_object(body).and_then(|v| {
-            use crate::service::persons::UpdateOutcome;
-            match reg.update_generic(actor, param(0), &v, rule.route == Route::GenericPatch) {
-                Ok(UpdateOutcome::Applied(p)) => Ok(ApiResponse::new(200, views::generic_person_json(&p, &[]))),
-                Ok(UpdateOutcome::WorkingCopy(w)) => Ok(ApiResponse::new(202, views::generic_person_json(&w, &[]))),
-                Err(e) => Err(error_response(&e)),
-            }
-        }),
-        Route::GenericDelete => Err(error_response(
-            &reg.delete_generic(actor, param(0)).err().unwrap_or(ServiceError::Conflict("not deleted".into())),
-        )),
-        Route::Audit => q.limit(MAX_LIMIT).and_then(|limit| {
-            reg.audit_trail(q.get("person"), limit)
-                .map(|rows| ApiResponse::new(200, json!({"items": rows})))
-                .map_err(|e| error_response(&e))
-        }),
-        Route::UpdateUser => parse_fields(body, &["role", "password", "disabled"]).and_then(|v| {
-            let bad = |m: &str| error_response(&ServiceError::BadRequest(m.into()));
-            let role = match v.get("role") {
-                None => None,
-                Some(r) => Some(
-                    r.as_str()
-                        .and_then(crate::service::Role::parse)
-                        .ok_or_else(|| bad("role: must be admin, reviewer or receptionist"))?,
-                ),
+            .map(|items| ApiResponse::new(200, json!({"count": items.len(), "items": items}))),
+        Request::Withdraw { id } => reg
+            .withdraw(actor, &id)
+            .map(|()| ApiResponse::new(200, json!({"withdrawn": id}))),
+        Request::Approve { id } => reg
+            .approve(actor, &id)
+            .map(|p| ApiResponse::new(200, json!({"data": views::generic_person_json(&p, &[])}))),
+        Request::Reject { id, reason } => reg
+            .reject(actor, &id, &reason)
+            .map(|()| ApiResponse::new(200, json!({"rejected": id, "reason": reason}))),
+        Request::GenericHistory { id } => reg
+            .history(&id)
+            .map(|h| ApiResponse::new(200, json!({"items": h}))),
+        Request::GenericGet { id } => reg.get_person(&id).and_then(|p| {
+            let wcs = if p.status == crate::core::model::PersonStatus::Active {
+                reg.list_persons(0, 1, Some(&p.reference_id)).map(|pg| {
+                    pg.items
+                        .into_iter()
+                        .next()
+                        .map(|(_, w)| w)
+                        .unwrap_or_default()
+                })?
+            } else {
+                vec![]
             };
-            let password = match v.get("password") {
-                None => None,
-                Some(p) => Some(p.as_str().ok_or_else(|| bad("password: must be a string"))?.to_string()),
-            };
-            let disabled = match v.get("disabled") {
-                None => None,
-                Some(d) => Some(d.as_bool().ok_or_else(|| bad("disabled: must be true or false"))?),
-            };
-            let change = crate::service::accounts::UserChange { role, password, disabled };
-            reg.update_user(actor, param(0), &change)
-                .map(|u| ApiResponse::new(200, json!(u)))
-                .map_err(|e| error_response(&e))
+            Ok(ApiResponse::new(200, views::generic_person_json(&p, &wcs)))
         }),
-        Route::Users => reg
+        Request::GenericPut { id, body } => generic_update(reg, actor, &id, &body, false),
+        Request::GenericPatch { id, body } => generic_update(reg, actor, &id, &body, true),
+        Request::GenericDelete { id } => Err(reg
+            .delete_generic(actor, &id)
+            .err()
+            .unwrap_or(ServiceError::Conflict("not deleted".into()))),
+        Request::Audit { person, limit } => reg
+            .audit_trail(person.as_deref(), limit)
+            .map(|rows| ApiResponse::new(200, json!({"items": rows}))),
+        Request::UpdateUser { name, change } => reg
+            .update_user(actor, &name, &change)
+            .map(|u| ApiResponse::new(200, json!(u))),
+        Request::Users => reg
             .users()
-            .map(|u| ApiResponse::new(200, json!({"items": u})))
-            .map_err(|e| error_response(&e)),
-        Route::AddUser => parse_fields(body, &["name", "role", "password"]).and_then(|v| {
-            let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-            let role = crate::service::Role::parse(&s("role"))
-                .ok_or_else(|| error_response(&ServiceError::BadRequest("role: must be admin, reviewer or receptionist".into())))?;
-            reg.add_user(Some(actor), &s("name"), role, &s("password"))
-                .map(|()| ApiResponse::new(201, json!({"name": s("name"), "role": role.as_str()})))
-                .map_err(|e| error_response(&e))
-        }),
-        Route::PendingList => q.limit(100).and_then(|limit| {
-            reg.pending(limit)
-                .map(|rows| ApiResponse::new(200, json!({"pending": rows})))
-                .map_err(|e| error_response(&e))
-        }),
-        Route::PendingResolve => Ok(resolve_pending(reg, actor, param(0), body)),
-        Route::Unlink => parse_fields(body, &["sor", "sorId", "reason"]).and_then(|v| {
-            let field = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-            reg.unlink(actor, param(0), &field("sor"), &field("sorId"), &field("reason"))
-                .map(|r| ApiResponse::new(201, json!({"referenceId": r})))
-                .map_err(|e| error_response(&e))
-        }),
-        Route::MoveRecord => parse_fields(body, &["sor", "sorId", "reason"]).and_then(|v| {
-            let field = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-            reg.move_record(actor, param(0), &field("sor"), &field("sorId"), &field("reason"))
-                .map(|from| ApiResponse::new(200, json!({"referenceId": param(0), "from": from,
-                                                        "sor": field("sor"), "sorId": field("sorId")})))
-                .map_err(|e| error_response(&e))
-        }),
-        Route::DeskLink => parse_fields(body, &["referenceId", "sorAttributes"]).and_then(|v| {
-            let rid = v.get("referenceId").and_then(Value::as_str).unwrap_or("");
-            let attrs = v.get("sorAttributes").cloned().unwrap_or(Value::Null);
-            match crate::service::idmatch::desk_link_request(rid, &attrs) {
-                Ok(req) => Ok(id_match_response(reg.reference_request(actor, &req))),
-                Err(e) => Err(error_response(&e)),
-            }
-        }),
-        Route::Merge => parse_fields(body, &["survivor", "merged", "reason"]).and_then(|v| {
-            let field = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-            reg.merge(actor, &field("survivor"), &field("merged"), &field("reason"))
-                .map(|d| ApiResponse::new(200, d))
-                .map_err(|e| error_response(&e))
-        }),
-        Route::Unmerge => parse_fields(body, &["merged", "reason"]).and_then(|v| {
-            let field = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-            reg.unmerge(actor, param(0), &field("merged"), &field("reason"))
-                .map(|d| ApiResponse::new(200, d))
-                .map_err(|e| error_response(&e))
-        }),
-        Route::NotDuplicates | Route::UndoNotDuplicates => parse_fields(body, &["a", "b", "reason"]).and_then(|v| {
-            let field = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-            let undo = rule.route == Route::UndoNotDuplicates;
-            reg.not_duplicates(actor, &field("a"), &field("b"), &field("reason"), undo)
-                .map(|d| ApiResponse::new(if undo { 200 } else { 201 }, d))
-                .map_err(|e| error_response(&e))
-        }),
-        Route::LinkHistory => reg
-            .link_history(param(0))
-            .map(|items| ApiResponse::new(200, json!({"referenceId": param(0), "items": items})))
-            .map_err(|e| error_response(&e)),
-        Route::PendingRescore => reg
-            .rescore_pending(actor)
-            .map(|n| ApiResponse::new(200, json!({"linked": n})))
-            .map_err(|e| error_response(&e)),
-    };
-    result.unwrap_or_else(|e| e)
-}
-
-/// A seed 004-style call: the body parsed, the service's answer as it is,
-/// and any refusal in the seed's shape (success, message, trackingId,
-/// retryableError).
-fn seed_004(
-    body: &[u8],
-    call: impl FnOnce(&Value) -> crate::service::Result<Value>,
-) -> ApiResponse {
-    let refusal = |status: u16, message: &str, tracking: Value| {
-        ApiResponse::new(
-            status,
-            json!({"success": false, "message": message, "content": null,
-                   "trackingId": tracking, "auditId": uuid::Uuid::new_v4().to_string(),
-                   "retryableError": status >= 500}),
-        )
-    };
-    match body_json(body) {
-        Ok(v) => match call(&v) {
-            Ok(body) => ApiResponse::new(200, body),
-            Err(e) => {
-                let r = render(&e);
-                let tracking = v.get("trackingId").cloned().unwrap_or(Value::Null);
-                refusal(r.status, &r.message, tracking)
-            }
+            .map(|u| ApiResponse::new(200, json!({"items": u}))),
+        Request::AddUser {
+            name,
+            role,
+            password,
+        } => reg
+            .add_user(Some(actor), &name, role, &password)
+            .map(|()| ApiResponse::new(201, json!({"name": name, "role": role.as_str()}))),
+        Request::PendingList { limit } => reg
+            .pending(limit)
+            .map(|rows| ApiResponse::new(200, json!({"pending": rows}))),
+        Request::PendingResolve {
+            id,
+            choice,
+            not_same_as,
+            reason,
+        } => {
+            return id_match_response(reg.resolve_pending(
+                actor,
+                id,
+                &choice,
+                &not_same_as,
+                &reason,
+            ));
+        }
+        Request::Unlink {
+            reference_id,
+            sor,
+            sor_id,
+            reason,
+        } => reg
+            .unlink(actor, &reference_id, &sor, &sor_id, &reason)
+            .map(|r| ApiResponse::new(201, json!({"referenceId": r}))),
+        Request::MoveRecord {
+            reference_id,
+            sor,
+            sor_id,
+            reason,
+        } => reg
+            .move_record(actor, &reference_id, &sor, &sor_id, &reason)
+            .map(|from| {
+                ApiResponse::new(
+                    200,
+                    json!({"referenceId": reference_id, "from": from, "sor": sor, "sorId": sor_id}),
+                )
+            }),
+        Request::DeskLink {
+            reference_id,
+            attributes,
+        } => match crate::service::idmatch::desk_link_request(&reference_id, &attributes) {
+            Ok(req) => return id_match_response(reg.reference_request(actor, &req)),
+            Err(e) => Err(e),
         },
-        Err(m) => refusal(400, &m, Value::Null),
+        Request::Merge {
+            survivor,
+            merged,
+            reason,
+        } => reg
+            .merge(actor, &survivor, &merged, &reason)
+            .map(done(200)),
+        Request::Unmerge {
+            survivor,
+            merged,
+            reason,
+        } => reg
+            .unmerge(actor, &survivor, &merged, &reason)
+            .map(done(200)),
+        Request::NotDuplicates { a, b, reason } => reg
+            .not_duplicates(actor, &a, &b, &reason, false)
+            .map(done(201)),
+        Request::UndoNotDuplicates { a, b, reason } => reg
+            .not_duplicates(actor, &a, &b, &reason, true)
+            .map(done(200)),
+        Request::LinkHistory { reference_id } => reg.link_history(&reference_id).map(|items| {
+            ApiResponse::new(200, json!({"referenceId": reference_id, "items": items}))
+        }),
+        Request::PendingRescore => reg
+            .rescore_pending(actor)
+            .map(|n| ApiResponse::new(200, json!({"linked": n}))),
+    };
+    result.unwrap_or_else(|e| error_response(&e))
+}
+
+/// The hub this registry syncs with, or why there is none.
+fn hub_config(reg: &Registry) -> Result<crate::sync::SyncConfig, String> {
+    let db = reg
+        .db_path()
+        .ok_or_else(|| "an in-memory registry has no hub".to_string())?;
+    crate::sync::load_config(reg, &db)
+}
+
+fn generic_update(
+    reg: &mut Registry,
+    actor: &Actor,
+    id: &str,
+    body: &Value,
+    patch: bool,
+) -> Result<ApiResponse, ServiceError> {
+    use crate::service::persons::UpdateOutcome;
+    Ok(match reg.update_generic(actor, id, body, patch)? {
+        UpdateOutcome::Applied(p) => ApiResponse::new(200, views::generic_person_json(&p, &[])),
+        UpdateOutcome::WorkingCopy(w) => ApiResponse::new(202, views::generic_person_json(&w, &[])),
+    })
+}
+
+/// Seed 002's validation: the violations, with the warnings and what the
+/// birth date requires riding along with either answer (they never refuse).
+fn validate_person_request(reg: &mut Registry, v: &Value) -> ApiResponse {
+    let p = &v["person"];
+    let s = |k: &str| p[k].as_str().unwrap_or("");
+    let warnings: Vec<Value> =
+        crate::core::validate::tax_id_warnings(s("tax_id"), s("birth_date"), s("gender"))
+            .into_iter()
+            .map(|w| {
+                let params: serde_json::Map<String, Value> = w
+                    .params
+                    .iter()
+                    .map(|(k, p)| ((*k).to_string(), json!(p)))
+                    .collect();
+                json!({"path": w.entry, "message": w.description, "code": w.code, "params": params})
+            })
+            .collect();
+    // What this birth date requires, from the same rule the validation
+    // applies.
+    let requirements = json!(reg.requirements(s("birth_date")));
+    match reg.check_person_request(v) {
+        Ok(ok) => ApiResponse::new(
+            200,
+            json!({"valid": true, "uploads": uploads_json(&ok.uploads), "warnings": warnings, "requirements": requirements}),
+        ),
+        Err(violations) => {
+            let mut body = validation_body(&violations);
+            body["warnings"] = json!(warnings);
+            body["requirements"] = requirements;
+            ApiResponse::new(422, body)
+        }
     }
 }
 
-/// Typed access to the decoded query.
-struct Query<'a>(&'a [(String, String)]);
-
-impl Query<'_> {
-    fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn int(&self, key: &str, default: i64) -> Result<i64, ApiResponse> {
-        match self.get(key) {
-            None | Some("") => Ok(default),
-            Some(v) => v
-                .parse()
-                .map_err(|_| bad_request(&format!("{key}: must be a whole number, got {v:?}"))),
+/// A seed 004-style answer: the service's body as it is, and any refusal
+/// in the seed's shape (success, message, trackingId, retryableError).
+fn seed_004(request: &Value, out: crate::service::Result<Value>) -> ApiResponse {
+    match out {
+        Ok(body) => ApiResponse::new(200, body),
+        Err(e) => {
+            let r = render(&e);
+            let tracking = request.get("trackingId").cloned().unwrap_or(Value::Null);
+            seed_004_refusal(r.status, &r.message, tracking)
         }
     }
+}
 
-    /// `limit`: 1 to [`MAX_LIMIT`].
-    fn limit(&self, default: i64) -> Result<i64, ApiResponse> {
-        let n = self.int("limit", default)?;
-        if (1..=MAX_LIMIT).contains(&n) {
-            Ok(n)
-        } else {
-            Err(bad_request(&format!(
-                "limit: must be from 1 to {MAX_LIMIT}, got {n}"
-            )))
-        }
-    }
-
-    /// `offset`: 0 or more.
-    fn offset(&self) -> Result<i64, ApiResponse> {
-        let n = self.int("offset", 0)?;
-        if n >= 0 {
-            Ok(n)
-        } else {
-            Err(bad_request(&format!("offset: must be 0 or more, got {n}")))
-        }
-    }
+/// Seed 004's refusal body.
+fn seed_004_refusal(status: u16, message: &str, tracking: Value) -> ApiResponse {
+    ApiResponse::new(
+        status,
+        json!({"success": false, "message": message, "content": null,
+               "trackingId": tracking, "auditId": uuid::Uuid::new_v4().to_string(),
+               "retryableError": status >= 500}),
+    )
 }
 
 /// A body that must be a JSON object.
@@ -1065,39 +1067,8 @@ fn parse_object(body: &[u8]) -> Result<Value, ApiResponse> {
     }
 }
 
-/// A JSON object with these properties at most: anything else is 422 with
-/// its path, never dropped.
-fn parse_fields(body: &[u8], keys: &[&str]) -> Result<Value, ApiResponse> {
-    let v = parse_object(body)?;
-    if let Some(k) = v
-        .as_object()
-        .and_then(|o| crate::core::validate::unknown_property(o, keys))
-    {
-        return Err(ApiResponse::new(
-            422,
-            validation_body(&[Violation::new(
-                format!("$.{k}"),
-                "schema",
-                format!(
-                    "schema does not allow additional property {k}; allowed: {}",
-                    keys.join(", ")
-                ),
-            )]),
-        ));
-    }
-    Ok(v)
-}
-
 fn uploads_json(uploads: &[String]) -> Vec<Value> {
     uploads.iter().map(|t| json!({"type": t})).collect()
-}
-
-fn login(reg: &mut Registry, body: &[u8]) -> Result<ApiResponse, ApiResponse> {
-    let v = parse_fields(body, &["name", "password"])?;
-    let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-    reg.authenticate(&s("name"), &s("password"))
-        .map(|a| ApiResponse::new(200, json!({"name": a.name, "role": a.role.as_str()})))
-        .map_err(|e| error_response(&e))
 }
 
 /// Seed 001's response bodies.
@@ -1128,52 +1099,11 @@ fn id_match_response(out: Result<ReferenceOutcome, ServiceError>) -> ApiResponse
     }
 }
 
-fn people(reg: &mut Registry, actor: &Actor, body: &[u8]) -> ApiResponse {
-    match body_json(body) {
-        Ok(v) => id_match_response(reg.reference_request(actor, &v)),
-        Err(m) => id_match_response(Err(ServiceError::BadRequest(m))),
-    }
-}
-
-fn resolve_pending(reg: &mut Registry, actor: &Actor, id: &str, body: &[u8]) -> ApiResponse {
-    let Ok(id) = id.parse::<i64>() else {
-        return bad_request("pending id must be a number");
+fn person_requests(reg: &mut Registry, actor: &Actor, value: &Value) -> ApiResponse {
+    let outcome = match reg.person_request(actor, value) {
+        Ok(o) => o,
+        Err(e) => return error_response(&e),
     };
-    let value = match parse_fields(body, &["referenceId", "notSameAs", "reason"]) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let Some(choice) = value.get("referenceId").and_then(Value::as_str) else {
-        return id_match_response(Err(ServiceError::BadRequest(
-            "referenceId: is required (a reference id or \"new\")".into(),
-        )));
-    };
-    let not_same: Vec<String> = match value.get("notSameAs") {
-        None => Vec::new(),
-        Some(Value::Array(a)) if a.iter().all(Value::is_string) => a
-            .iter()
-            .filter_map(Value::as_str)
-            .map(String::from)
-            .collect(),
-        Some(_) => {
-            return id_match_response(Err(ServiceError::BadRequest(
-                "notSameAs: must be a list of reference ids".into(),
-            )));
-        }
-    };
-    let reason = value.get("reason").and_then(Value::as_str).unwrap_or("");
-    id_match_response(reg.resolve_pending(actor, id, choice, &not_same, reason))
-}
-
-fn person_requests(
-    reg: &mut Registry,
-    actor: &Actor,
-    body: &[u8],
-) -> Result<ApiResponse, ApiResponse> {
-    let value = parse_body(body)?;
-    let outcome = reg
-        .person_request(actor, &value)
-        .map_err(|e| error_response(&e))?;
     let uploads = uploads_json(&outcome.uploads);
     let mut body = json!({"data": views::person_json(&outcome.person), "uploads": uploads});
     if let Some(review) = outcome.review_id {
@@ -1190,7 +1120,7 @@ fn person_requests(
         );
         body["review_id"] = json!(review);
     }
-    Ok(ApiResponse::new(
+    ApiResponse::new(
         if outcome.created {
             201
         } else if outcome.working_copy {
@@ -1199,7 +1129,7 @@ fn person_requests(
             200
         },
         body,
-    ))
+    )
 }
 
 /// Seed 000's envelope.
@@ -1218,12 +1148,8 @@ fn seed000_error(trace_id: &str, code: &str, message: &str, extra: Value) -> Api
     )
 }
 
-fn issued_identifier_create(reg: &mut Registry, actor: &Actor, body: &[u8]) -> ApiResponse {
+fn issued_identifier_create(reg: &mut Registry, actor: &Actor, value: &Value) -> ApiResponse {
     let trace = ids::trace_id();
-    let value = match body_json(body) {
-        Ok(v) => v,
-        Err(m) => return seed000_error(&trace, "BAD_REQUEST", &m, json!({})),
-    };
     let unknown = value
         .as_object()
         .and_then(|o| {

@@ -16,6 +16,7 @@ mod users;
 pub mod widgets;
 pub mod worker;
 
+use crate::api::Request;
 use crate::i18n::Lang;
 use crate::service::{Registry, Stats};
 use crate::tr;
@@ -266,7 +267,7 @@ impl App {
     }
 
     fn refresh_stats(&mut self) {
-        self.worker.call(Tag::Stats, "GET", "/api/stats", None);
+        self.worker.call(Tag::Stats, Request::Stats);
     }
 
     fn go(&mut self, page: Page) {
@@ -276,10 +277,11 @@ impl App {
             Page::Review => self.load_review(),
             Page::Reconciliation => {
                 self.worker
-                    .call(Tag::Pending, "GET", "/people/pending", None);
+                    .call(Tag::Pending, Request::PendingList { limit: 100 });
             }
             Page::Sync => {
-                self.worker.call(Tag::Outbox, "GET", "/api/outbox", None);
+                self.worker
+                    .call(Tag::Outbox, Request::Outbox { limit: 200 });
             }
             Page::Search => self.search.request_focus = true,
             Page::Register => self.register.focus_first = true,

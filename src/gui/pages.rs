@@ -3,12 +3,13 @@
 use super::chooser::{Choice, comparison};
 use super::worker::{Reply, Tag};
 use super::{App, Notice, widgets};
+use crate::api::Request;
 use crate::i18n::Lang;
 use crate::service::Setting;
 use crate::service::persons::ChangeState;
 use crate::tr;
 use eframe::egui::{self, RichText};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::sync::mpsc::Receiver;
 
 #[derive(Default)]
@@ -143,7 +144,7 @@ impl App {
                         rid = r.body["referenceId"].as_str().unwrap_or("")
                     )));
                     self.worker
-                        .call(Tag::Pending, "GET", "/people/pending", None);
+                        .call(Tag::Pending, Request::PendingList { limit: 100 });
                     self.refresh_stats();
                 } else {
                     self.notice = Some(Notice::refused(&r));
@@ -175,14 +176,8 @@ impl App {
 
     /// The review page's lists: the queue and the user's own changes.
     pub(super) fn load_review(&mut self) {
-        self.worker
-            .call(Tag::Queue, "GET", "/generic/persons/workingcopies", None);
-        self.worker.call(
-            Tag::MyChanges,
-            "GET",
-            "/generic/persons/workingcopies/mine",
-            None,
-        );
+        self.worker.call(Tag::Queue, Request::WorkingCopies);
+        self.worker.call(Tag::MyChanges, Request::MyChanges);
     }
 
     pub(super) fn review_page(&mut self, ui: &mut egui::Ui) {
@@ -201,7 +196,7 @@ impl App {
             ui.label(tr!("rv-empty"));
             return;
         }
-        let mut action: Option<(Tag, String, Value)> = None;
+        let mut action: Option<(Tag, Request)> = None;
         ui.columns(2, |cols| {
             let p = &mut self.pages;
             egui::ScrollArea::vertical()
@@ -266,11 +261,7 @@ impl App {
                         tr!("rv-approve-confirm"),
                         tr!("rv-approve-cancel"),
                     ) {
-                        action = Some((
-                            Tag::Approve,
-                            format!("/generic/persons/workingcopies/{id}/approve"),
-                            json!({}),
-                        ));
+                        action = Some((Tag::Approve, Request::Approve { id: id.clone() }));
                     }
                 } else if ui
                     .horizontal(|ui| ui.button(tr!("rv-approve")).clicked())
@@ -309,14 +300,16 @@ impl App {
                 {
                     action = Some((
                         Tag::Reject,
-                        format!("/generic/persons/workingcopies/{id}/reject"),
-                        json!({"reason": p.reject_reason.trim()}),
+                        Request::Reject {
+                            id: id.clone(),
+                            reason: p.reject_reason.trim().to_string(),
+                        },
                     ));
                 }
             }
         });
-        if let Some((tag, path, body)) = action {
-            self.worker.call(tag, "POST", &path, Some(&body));
+        if let Some((tag, request)) = action {
+            self.worker.call(tag, request);
         }
     }
 
@@ -389,12 +382,8 @@ impl App {
                     });
             });
         if let Some(wc) = withdraw {
-            self.worker.call(
-                Tag::Withdraw,
-                "POST",
-                &format!("/generic/persons/workingcopies/{wc}/withdraw"),
-                Some(&json!({})),
-            );
+            self.worker
+                .call(Tag::Withdraw, Request::Withdraw { id: wc.to_string() });
         }
     }
 
@@ -529,26 +518,28 @@ impl App {
                 }
             });
         }
-        let body = match choice {
-            Some(Choice::Link(rid)) => Some(json!({"referenceId": rid})),
-            Some(Choice::New) => Some(json!({"referenceId": "new"})),
+        let answer =
+            |choice: &str, not_same_as: Vec<String>, reason: &str| Request::PendingResolve {
+                id: pid,
+                choice: choice.to_string(),
+                not_same_as,
+                reason: reason.trim().to_string(),
+            };
+        let request = match choice {
+            Some(Choice::Link(rid)) => Some(answer(&rid, vec![], "")),
+            Some(Choice::New) => Some(answer("new", vec![], "")),
             Some(Choice::Cancel) => {
                 self.pages.pending_selected = None;
                 None
             }
             Some(Choice::NotSame(refs)) => {
                 let reason = std::mem::take(&mut self.pages.not_same_reason);
-                Some(json!({"referenceId": "new", "notSameAs": refs, "reason": reason.trim()}))
+                Some(answer("new", refs, &reason))
             }
             _ => None,
         };
-        if let Some(b) = body {
-            self.worker.call(
-                Tag::Resolve,
-                "POST",
-                &format!("/people/pending/{pid}"),
-                Some(&b),
-            );
+        if let Some(request) = request {
+            self.worker.call(Tag::Resolve, request);
         }
     }
 
@@ -571,7 +562,8 @@ impl App {
                 }
             });
             self.pages.sync_rx = None;
-            self.worker.call(Tag::Outbox, "GET", "/api/outbox", None);
+            self.worker
+                .call(Tag::Outbox, Request::Outbox { limit: 200 });
             self.refresh_stats();
         }
     }
@@ -590,7 +582,8 @@ impl App {
         ui.label(tr!("sy-outbox", n = self.stats.outbox));
         ui.horizontal(|ui| {
             if ui.button(tr!("sy-refresh")).clicked() {
-                self.worker.call(Tag::Outbox, "GET", "/api/outbox", None);
+                self.worker
+                    .call(Tag::Outbox, Request::Outbox { limit: 200 });
                 self.refresh_stats();
             }
             let running = self.pages.sync_rx.is_some();
@@ -609,8 +602,7 @@ impl App {
                     db,
                     self.user.clone(),
                     Tag::Outbox,
-                    "POST",
-                    "/api/sync",
+                    Request::SyncNow,
                 ));
             }
             if running {
@@ -660,13 +652,11 @@ impl App {
     pub(super) fn settings_page(&mut self, ui: &mut egui::Ui) {
         if !self.pages.settings_loaded {
             self.pages.settings_loaded = true;
-            self.worker.call(Tag::Model, "GET", "/matcher/model", None);
+            self.worker.call(Tag::Model, Request::MatchModel);
             for k in settings_on_page().map(Setting::key) {
                 self.worker.call(
                     Tag::Setting(k.into()),
-                    "GET",
-                    &format!("/api/settings/{k}"),
-                    None,
+                    Request::GetSetting { key: k.into() },
                 );
             }
         }
@@ -755,9 +745,7 @@ impl App {
         if let Some((k, v)) = save {
             self.worker.call(
                 Tag::SaveSetting(k.clone()),
-                "PUT",
-                &format!("/api/settings/{k}"),
-                Some(&json!({"value": v})),
+                Request::PutSetting { key: k, value: v },
             );
         }
     }

@@ -5,6 +5,7 @@ use super::form::*;
 use super::widgets::{self, Errors};
 use super::worker::{Reply, Tag};
 use super::{App, Notice};
+use crate::api::{CandidatesOf, Request};
 use crate::core::rules;
 use crate::service::idmatch::CandidateView;
 use crate::tr;
@@ -504,9 +505,7 @@ impl App {
         let body = st.form.to_body(Scans::Leave, confidant_if(child));
         self.worker.call(
             Tag::Validate(generation),
-            "POST",
-            "/api/person_requests/validate",
-            Some(&body),
+            Request::ValidatePersonRequest(body),
         );
         let fp = st.form.match_fingerprint();
         if fp != st.fingerprint && st.form.editing.is_none() {
@@ -518,9 +517,10 @@ impl App {
             if attrs.as_object().is_some_and(|o| o.len() > 1) {
                 self.worker.call(
                     Tag::Candidates(generation),
-                    "POST",
-                    "/people/candidates?limit=5",
-                    Some(&json!({"sorAttributes": attrs})),
+                    Request::PeopleCandidates {
+                        of: CandidatesOf::Attributes(attrs),
+                        limit: 5,
+                    },
                 );
             } else {
                 st.candidates.clear();
@@ -560,14 +560,14 @@ impl App {
                 let b = json!({"objectVersionNumber": version, "person": person});
                 self.worker.call(
                     Tag::Submit,
-                    "PUT",
-                    &format!("/generic/persons/{seq}"),
-                    Some(&b),
+                    Request::GenericPut {
+                        id: seq.to_string(),
+                        body: b,
+                    },
                 );
             }
             None => {
-                self.worker
-                    .call(Tag::Submit, "POST", "/api/person_requests", Some(&body));
+                self.worker.call(Tag::Submit, Request::PersonRequest(body));
             }
         }
     }
@@ -721,12 +721,8 @@ impl App {
             }
             let body = form.to_body(Scans::Leave, Confidant::Omit);
             nc.message = None;
-            self.worker.call(
-                Tag::ConfidantCreate,
-                "POST",
-                "/api/person_requests",
-                Some(&body),
-            );
+            self.worker
+                .call(Tag::ConfidantCreate, Request::PersonRequest(body));
         }
         if !open || cancel {
             self.register.new_confidant = None;
@@ -737,13 +733,12 @@ impl App {
     /// desk's record (`POST /people/desk-link`: the service chooses the
     /// source and the record's id).
     pub(super) fn link_to(&mut self, reference_id: &str) {
-        let body = json!({
-            "referenceId": reference_id,
-            "sorAttributes": self.register.form.sor_attributes(""),
-        });
+        let request = Request::DeskLink {
+            reference_id: reference_id.to_string(),
+            attributes: self.register.form.sor_attributes(""),
+        };
         self.register.chooser_open = false;
-        self.worker
-            .call(Tag::Link, "POST", "/people/desk-link", Some(&body));
+        self.worker.call(Tag::Link, request);
     }
 
     pub(super) fn on_register_reply(&mut self, _ctx: &egui::Context, r: Reply) {
@@ -778,9 +773,7 @@ impl App {
                         st.new_confidant = None;
                         self.worker.call(
                             Tag::ConfidantPick,
-                            "GET",
-                            &format!("/api/persons/{id}"),
-                            None,
+                            Request::GetPerson { id: id.to_string() },
                         );
                         self.refresh_stats();
                     }
@@ -1448,12 +1441,13 @@ impl App {
                 st.confidant_generation += 1;
                 let q = st.confidant_query.trim().to_string();
                 if q.chars().count() >= 2 {
-                    let q: String = q.chars().map(|c| if c == ' ' { '+' } else { c }).collect();
                     self.worker.call(
                         Tag::ConfidantSearch(st.confidant_generation),
-                        "GET",
-                        &format!("/api/search?q={}&limit=5", q.replace('&', "%26")),
-                        None,
+                        Request::Search {
+                            q,
+                            offset: 0,
+                            limit: 5,
+                        },
                     );
                 } else {
                     st.confidant_hits.clear();
@@ -1461,12 +1455,8 @@ impl App {
             }
             Some(PickerAction::Choose { id, shown }) => {
                 self.register.confidant_chosen = Some(shown);
-                self.worker.call(
-                    Tag::ConfidantPick,
-                    "GET",
-                    &format!("/api/persons/{id}"),
-                    None,
-                );
+                self.worker
+                    .call(Tag::ConfidantPick, Request::GetPerson { id });
             }
             Some(PickerAction::New) => {
                 let form = self.register.form.confidant_as_person();

@@ -3,6 +3,7 @@
 
 use super::worker::{Reply, Tag};
 use super::{App, Page, widgets};
+use crate::api::Request;
 use crate::service::persons::PersonSummary;
 use crate::tr;
 use eframe::egui::{self, RichText};
@@ -37,21 +38,16 @@ impl App {
         if !s.requested.insert(page) {
             return;
         }
-        let q: String = s
-            .query
-            .trim()
-            .chars()
-            .map(|c| if c == ' ' { '+' } else { c })
-            .collect();
-        let q = q.replace('&', "%26");
         self.worker.call(
             Tag::Search {
                 generation: s.generation,
                 page,
             },
-            "GET",
-            &format!("/api/search?q={q}&offset={}&limit={PAGE}", page * PAGE),
-            None,
+            Request::Search {
+                q: s.query.trim().to_string(),
+                offset: page * PAGE,
+                limit: PAGE,
+            },
         );
     }
 
@@ -61,18 +57,17 @@ impl App {
         self.search.history.clear();
         self.search.audit.clear();
         self.worker
-            .call(Tag::Person, "GET", &format!("/api/persons/{id}"), None);
+            .call(Tag::Person, Request::GetPerson { id: id.into() });
         self.worker.call(
             Tag::PersonHistory,
-            "GET",
-            &format!("/generic/persons/{id}/history"),
-            None,
+            Request::GenericHistory { id: id.into() },
         );
         self.worker.call(
             Tag::PersonAudit,
-            "GET",
-            &format!("/audit?person={id}"),
-            None,
+            Request::Audit {
+                person: Some(id.into()),
+                limit: crate::api::MAX_LIMIT,
+            },
         );
         self.load_steward(id);
     }
@@ -421,12 +416,8 @@ impl App {
                 });
             });
         if let Some(id) = fetch_scan {
-            self.worker.call(
-                Tag::Scan(id.clone()),
-                "GET",
-                &format!("/api/scans/{id}"),
-                None,
-            );
+            self.worker
+                .call(Tag::Scan(id.clone()), Request::Scan { id });
         }
         if edit {
             self.register = super::register::RegisterState::new();

@@ -6,11 +6,12 @@
 
 use super::App;
 use super::worker::{Reply, Tag};
+use crate::api::{CandidatesOf, Request};
 use crate::service::idmatch::{LOCAL_SOR, attributes_name};
 use crate::service::persons::PersonSummary;
 use crate::tr;
 use eframe::egui::{self, RichText};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// A change the steward is about to make.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,28 +81,36 @@ impl Action {
     }
 
     /// The router call that makes the change.
-    fn request(&self, this: &str, reason: &str, move_to: &str) -> (String, Value) {
+    fn request(&self, this: &str, reason: &str, move_to: &str) -> Request {
+        let (this, reason) = (this.to_string(), reason.to_string());
         match self {
-            Action::Unlink { sor, sor_id } => (
-                format!("/people/{this}/unlink"),
-                json!({"sor": sor, "sorId": sor_id, "reason": reason}),
-            ),
-            Action::Move { sor, sor_id } => (
-                format!("/people/{}/link", move_to.trim().to_uppercase()),
-                json!({"sor": sor, "sorId": sor_id, "reason": reason}),
-            ),
-            Action::Merge { other, .. } => (
-                "/people/merge".into(),
-                json!({"survivor": this, "merged": other, "reason": reason}),
-            ),
-            Action::Unmerge { merged } => (
-                format!("/people/{this}/unmerge"),
-                json!({"merged": merged, "reason": reason}),
-            ),
-            Action::NotSame { other, .. } => (
-                "/people/not-duplicates".into(),
-                json!({"a": this, "b": other, "reason": reason}),
-            ),
+            Action::Unlink { sor, sor_id } => Request::Unlink {
+                reference_id: this,
+                sor: sor.clone(),
+                sor_id: sor_id.clone(),
+                reason,
+            },
+            Action::Move { sor, sor_id } => Request::MoveRecord {
+                reference_id: move_to.trim().to_uppercase(),
+                sor: sor.clone(),
+                sor_id: sor_id.clone(),
+                reason,
+            },
+            Action::Merge { other, .. } => Request::Merge {
+                survivor: this,
+                merged: other.clone(),
+                reason,
+            },
+            Action::Unmerge { merged } => Request::Unmerge {
+                survivor: this,
+                merged: merged.clone(),
+                reason,
+            },
+            Action::NotSame { other, .. } => Request::NotDuplicates {
+                a: this,
+                b: other.clone(),
+                reason,
+            },
         }
     }
 
@@ -159,16 +168,17 @@ impl App {
         self.steward.duplicates.clear();
         self.worker.call(
             Tag::LinkHistory,
-            "GET",
-            &format!("/people/{key}/history"),
-            None,
+            Request::LinkHistory {
+                reference_id: key.into(),
+            },
         );
         if matches!(self.role(), "admin" | "reviewer") {
             self.worker.call(
                 Tag::Duplicates,
-                "POST",
-                "/people/candidates",
-                Some(&json!({"referenceId": key})),
+                Request::PeopleCandidates {
+                    of: CandidatesOf::ReferenceId(key.into()),
+                    limit: 5,
+                },
             );
         }
     }
@@ -354,17 +364,14 @@ impl App {
                 )
                 .labelled_by(l.id);
             if r.changed() && self.steward.pick_query.trim().chars().count() >= 2 {
-                let q: String = self
-                    .steward
-                    .pick_query
-                    .trim()
-                    .replace('&', "%26")
-                    .replace(' ', "+");
+                let q = self.steward.pick_query.trim().to_string();
                 self.worker.call(
                     Tag::MergePick,
-                    "GET",
-                    &format!("/api/search?q={q}&limit=8"),
-                    None,
+                    Request::Search {
+                        q,
+                        offset: 0,
+                        limit: 8,
+                    },
                 );
             }
         });
@@ -445,9 +452,9 @@ impl App {
                     .add_enabled(ready, egui::Button::new(action.confirm_label()))
                     .clicked()
                 {
-                    let (path, body) =
+                    let request =
                         action.request(this, self.steward.reason.trim(), &self.steward.move_to);
-                    self.worker.call(Tag::Steward, "POST", &path, Some(&body));
+                    self.worker.call(Tag::Steward, request);
                 }
                 if ui.button(tr!("cancel")).clicked() {
                     self.steward.action = None;

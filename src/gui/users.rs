@@ -5,9 +5,11 @@
 
 use super::worker::{Reply, Tag};
 use super::{App, Notice, widgets};
+use crate::api::Request;
+use crate::service::Role;
+use crate::service::accounts::UserChange;
 use crate::tr;
 use eframe::egui;
-use serde_json::{Value, json};
 
 /// The roles an account can have (their words are `code-<role>`).
 const ROLES: [&str; 3] = ["receptionist", "reviewer", "admin"];
@@ -55,8 +57,8 @@ impl App {
                     u.hub_secret.clear();
                     u.hub_result = None;
                     self.notice = Some(Notice::done(tr!("us-hub-saved")));
-                    self.worker.call(Tag::HubGet, "GET", "/api/hub", None);
-                    self.worker.call(Tag::Stats, "GET", "/api/stats", None);
+                    self.worker.call(Tag::HubGet, Request::HubGet);
+                    self.worker.call(Tag::Stats, Request::Stats);
                 } else {
                     self.notice = Some(Notice::refused(&r));
                 }
@@ -78,7 +80,7 @@ impl App {
                     }
                     u.resetting = None;
                     u.reset_password.clear();
-                    self.worker.call(Tag::Users, "GET", "/users", None);
+                    self.worker.call(Tag::Users, Request::Users);
                 } else {
                     self.notice = Some(Notice::refused(&r));
                 }
@@ -123,7 +125,7 @@ impl App {
         let u = &mut self.users;
         if !u.hub_loaded {
             u.hub_loaded = true;
-            self.worker.call(Tag::HubGet, "GET", "/api/hub", None);
+            self.worker.call(Tag::HubGet, Request::HubGet);
         }
         let mut save = false;
         egui::Grid::new("hub")
@@ -181,8 +183,7 @@ impl App {
                     db,
                     self.user.clone(),
                     Tag::HubTest,
-                    "POST",
-                    "/api/hub/test",
+                    Request::HubTest,
                 ));
             }
             if testing {
@@ -199,12 +200,13 @@ impl App {
             ui.label(egui::RichText::new(text).color(c));
         }
         if save {
-            let mut body = json!({"url": u.hub_url.trim(), "keyId": u.hub_key_id.trim()});
-            if !u.hub_secret.trim().is_empty() {
-                body["secret"] = json!(u.hub_secret.trim());
-            }
-            self.worker
-                .call(Tag::HubSave, "PUT", "/api/hub", Some(&body));
+            let secret = u.hub_secret.trim();
+            let request = Request::HubPut {
+                url: u.hub_url.trim().to_string(),
+                key_id: u.hub_key_id.trim().to_string(),
+                secret: (!secret.is_empty()).then(|| secret.to_string()),
+            };
+            self.worker.call(Tag::HubSave, request);
         }
     }
 
@@ -216,7 +218,7 @@ impl App {
         widgets::section(ui, &tr!("us-users"));
         if !self.users.loaded {
             self.users.loaded = true;
-            self.worker.call(Tag::Users, "GET", "/users", None);
+            self.worker.call(Tag::Users, Request::Users);
         }
         let me = self
             .user
@@ -224,7 +226,7 @@ impl App {
             .map(|(n, _)| n.clone())
             .unwrap_or_default();
         let u = &mut self.users;
-        let mut call: Option<(Tag, &'static str, String, Value)> = None;
+        let mut call: Option<(Tag, Request)> = None;
         egui::Grid::new("users")
             .num_columns(5)
             .striped(true)
@@ -259,9 +261,13 @@ impl App {
                     if chosen != role {
                         call = Some((
                             Tag::UpdateUser,
-                            "PATCH",
-                            format!("/users/{name}"),
-                            json!({"role": chosen}),
+                            Request::UpdateUser {
+                                name: name.to_string(),
+                                change: UserChange {
+                                    role: Role::parse(&chosen),
+                                    ..UserChange::default()
+                                },
+                            },
                         ));
                     }
                     ui.label(if disabled {
@@ -280,9 +286,13 @@ impl App {
                             if ui.button(text).clicked() {
                                 call = Some((
                                     Tag::UpdateUser,
-                                    "PATCH",
-                                    format!("/users/{name}"),
-                                    json!({"disabled": to}),
+                                    Request::UpdateUser {
+                                        name: name.to_string(),
+                                        change: UserChange {
+                                            disabled: Some(to),
+                                            ..UserChange::default()
+                                        },
+                                    },
                                 ));
                             }
                         }
@@ -303,9 +313,13 @@ impl App {
                             {
                                 call = Some((
                                     Tag::UpdateUser,
-                                    "PATCH",
-                                    format!("/users/{name}"),
-                                    json!({"password": u.reset_password}),
+                                    Request::UpdateUser {
+                                        name: name.to_string(),
+                                        change: UserChange {
+                                            password: Some(u.reset_password.clone()),
+                                            ..UserChange::default()
+                                        },
+                                    },
                                 ));
                             }
                             if ui.button(tr!("cancel")).clicked() {
@@ -355,15 +369,17 @@ impl App {
             {
                 call = Some((
                     Tag::AddUser,
-                    "POST",
-                    "/users".into(),
-                    json!({"name": u.new_name.trim(), "role": u.new_role, "password": u.new_password}),
+                    Request::AddUser {
+                        name: u.new_name.trim().to_string(),
+                        role: Role::parse(&u.new_role).unwrap_or(Role::Receptionist),
+                        password: u.new_password.clone(),
+                    },
                 ));
             }
         });
         ui.label(tr!("us-help"));
-        if let Some((tag, method, path, body)) = call {
-            self.worker.call(tag, method, &path, Some(&body));
+        if let Some((tag, request)) = call {
+            self.worker.call(tag, request);
         }
     }
 }

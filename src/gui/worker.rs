@@ -79,15 +79,11 @@ pub enum Command {
     /// refused once any account exists).
     CreateAdmin { name: String, password: String },
     /// One router call as the signed-in account.
-    Api {
-        method: String,
-        path: String,
-        body: Vec<u8>,
-    },
+    Api(api::Request),
 }
 
 /// One command, with the id and tag its reply carries.
-pub struct Request {
+pub struct Envelope {
     pub id: u64,
     pub tag: Tag,
     pub command: Command,
@@ -150,7 +146,7 @@ impl Reply {
 
 /// The UI's handle on the worker.
 pub struct Worker {
-    tx: Sender<Request>,
+    tx: Sender<Envelope>,
     rx: Receiver<Reply>,
     next_id: u64,
     in_flight: HashMap<u64, (Tag, Instant)>,
@@ -159,7 +155,7 @@ pub struct Worker {
 
 fn serve(
     mut reg: Registry,
-    requests: Receiver<Request>,
+    requests: Receiver<Envelope>,
     replies: Sender<Reply>,
     ctx: eframe::egui::Context,
 ) {
@@ -188,13 +184,10 @@ fn serve(
             // Signing in is the router's `POST /auth/login` (one
             // implementation); the session keeps the account it names.
             (Command::Login { name, password }, _) => {
-                let body = serde_json::json!({"name": name, "password": password}).to_string();
-                let r = api::handle(
+                let r = api::dispatch(
                     &mut reg,
                     &Actor::system(),
-                    "POST",
-                    "/auth/login",
-                    body.as_bytes(),
+                    api::Request::Login { name, password },
                 );
                 if r.status == 200 {
                     let named = Actor {
@@ -209,14 +202,14 @@ fn serve(
             }
             // The first administrator of an empty database needs no sign-in.
             (Command::CreateAdmin { name, password }, _) if users == 0 => {
-                let body = serde_json::json!({"name": name, "role": "admin", "password": password})
-                    .to_string();
-                let r = api::handle(
+                let r = api::dispatch(
                     &mut reg,
                     &Actor::system(),
-                    "POST",
-                    "/users",
-                    body.as_bytes(),
+                    api::Request::AddUser {
+                        name,
+                        role: crate::service::Role::Admin,
+                        password,
+                    },
                 );
                 (r.status, r.body)
             }
@@ -228,10 +221,10 @@ fn serve(
             }
             // The session follows the accounts table: a changed role
             // applies to the next request, a disabled account is signed out.
-            (Command::Api { method, path, body }, Some(a)) => match reg.current_actor(a) {
+            (Command::Api(request), Some(a)) => match reg.current_actor(a) {
                 Ok(a) => {
                     actor = Some(a.clone());
-                    let r = api::handle(&mut reg, &a, &method, &path, &body);
+                    let r = api::dispatch(&mut reg, &a, request);
                     (r.status, r.body)
                 }
                 Err(e) => {
@@ -240,7 +233,7 @@ fn serve(
                     (r.status, r.body)
                 }
             },
-            (Command::Api { .. }, None) => {
+            (Command::Api(_), None) => {
                 let r = api::error_response(&crate::service::ServiceError::Unauthorized(
                     "sign in first".into(),
                 ));
@@ -264,7 +257,7 @@ fn serve(
 impl Worker {
     /// Start the worker thread on `reg`.
     pub fn spawn(reg: Registry, ctx: eframe::egui::Context, db_label: String) -> Worker {
-        let (tx, requests) = channel::<Request>();
+        let (tx, requests) = channel::<Envelope>();
         let (replies, rx) = channel::<Reply>();
         std::thread::Builder::new()
             .name("registrar-db".into())
@@ -284,19 +277,13 @@ impl Worker {
         let id = self.next_id;
         self.next_id += 1;
         self.in_flight.insert(id, (tag.clone(), Instant::now()));
-        let _ = self.tx.send(Request { id, tag, command });
+        let _ = self.tx.send(Envelope { id, tag, command });
         id
     }
 
     /// Send a router call as the signed-in account; returns its id.
-    pub fn call(&mut self, tag: Tag, method: &str, path: &str, body: Option<&Value>) -> u64 {
-        let body = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
-        let command = Command::Api {
-            method: method.into(),
-            path: path.into(),
-            body,
-        };
-        self.send(tag, command)
+    pub fn call(&mut self, tag: Tag, request: api::Request) -> u64 {
+        self.send(tag, Command::Api(request))
     }
 
     /// Replies that have arrived since the last frame.
@@ -334,13 +321,12 @@ pub fn background(
     db: std::path::PathBuf,
     user: Option<(String, String)>,
     tag: Tag,
-    method: &'static str,
-    path: &'static str,
+    request: api::Request,
 ) -> Receiver<Reply> {
     let (tx, rx) = channel();
     std::thread::spawn(move || {
         let started = Instant::now();
-        let (status, body) = match run_background(&db, user, method, path) {
+        let (status, body) = match run_background(&db, user, request) {
             Ok(r) => (r.status, r.body),
             Err(r) => (r.status, r.body),
         };
@@ -359,8 +345,7 @@ pub fn background(
 fn run_background(
     db: &std::path::Path,
     user: Option<(String, String)>,
-    method: &str,
-    path: &str,
+    request: api::Request,
 ) -> Result<api::ApiResponse, api::ApiResponse> {
     let mut reg = Registry::open(db).map_err(|e| api::error_response(&e))?;
     let (name, role) = user.ok_or_else(|| {
@@ -376,7 +361,7 @@ fn run_background(
     let actor = reg
         .current_actor(&signed_in)
         .map_err(|e| api::error_response(&e))?;
-    Ok(api::handle(&mut reg, &actor, method, path, b"{}"))
+    Ok(api::dispatch(&mut reg, &actor, request))
 }
 
 /// What an import on its background task reports.

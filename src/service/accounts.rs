@@ -13,7 +13,7 @@ use serde_json::Value;
 pub use crate::store::accounts::{AuditRow, HistoryRow, UserRow};
 
 /// What `PATCH /users/{name}` changes: any of these.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UserChange {
     pub role: Option<Role>,
     pub password: Option<String>,
