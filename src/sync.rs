@@ -290,7 +290,7 @@ fn pull_link_changes(
 /// Exponential back-off with jitter: 0.5 s doubling to 60 s, times 0.5–1.5.
 pub fn backoff(failures: u32) -> Duration {
     let base = 0.5 * 2f64.powi(failures.min(7) as i32);
-    let jitter: f64 = rand::random_range(0.5..1.5);
+    let jitter = crate::core::ids::jitter();
     Duration::from_secs_f64((base * jitter).min(60.0))
 }
 

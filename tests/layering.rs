@@ -81,6 +81,36 @@ fn no_shell_reaches_the_database_or_writes_sql() {
     );
 }
 
+/// The service decides and holds the transaction; every statement is a
+/// function of `store/` (issue 13's "one write path": a rule's SQL is
+/// written once, beside the schema it reads).
+#[test]
+fn the_service_writes_no_sql() {
+    let found = offences(
+        &files(&["service"]),
+        &[
+            "SELECT ",
+            "INSERT ",
+            "UPDATE ",
+            "DELETE FROM",
+            "PRAGMA",
+            ".execute(",
+            "query_row",
+            "query_map",
+            ".prepare(",
+            "prepare_cached(",
+            "store::exec",
+            "query_one(",
+            "pragma_",
+        ],
+    );
+    assert!(
+        found.is_empty(),
+        "SQL lives in store/; the service calls its functions:\n{}",
+        found.join("\n")
+    );
+}
+
 #[test]
 fn the_functional_core_does_no_io() {
     let found = offences(
@@ -101,6 +131,22 @@ fn the_functional_core_does_no_io() {
     assert!(
         found.is_empty(),
         "core is pure: no database, files, network, clock or threads:\n{}",
+        found.join("\n")
+    );
+}
+
+/// Randomness comes from `core::ids` (seedable in tests; secrets always
+/// from the system's source), the one module of core that reaches it.
+#[test]
+fn randomness_comes_from_the_id_module() {
+    let core: Vec<PathBuf> = files(&["core"])
+        .into_iter()
+        .filter(|f| !f.ends_with("core/ids.rs"))
+        .collect();
+    let found = offences(&core, &["rand::", "rand::rng", "thread_rng"]);
+    assert!(
+        found.is_empty(),
+        "take randomness from core::ids:\n{}",
         found.join("\n")
     );
 }

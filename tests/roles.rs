@@ -10,6 +10,15 @@ use registrar::service::{Actor, Role};
 
 const ROLES: [Role; 4] = [Role::Admin, Role::Reviewer, Role::Receptionist, Role::Site];
 
+/// A caller with `role` (a site may post for SITE-A).
+fn actor(role: Role) -> Actor {
+    Actor {
+        name: format!("{}-1", role.as_str()),
+        role,
+        sources: Some(vec!["SITE-A".into()]).filter(|_| role == Role::Site),
+    }
+}
+
 /// Every route, by an exhaustive match: a new variant fails to compile here
 /// until it is added to the table and this list.
 fn listed(r: Route) -> bool {
@@ -144,11 +153,7 @@ fn every_route_with_every_role() {
             .join("/");
         for role in ROLES {
             let mut reg = registry();
-            let actor = Actor {
-                name: format!("{}-1", role.as_str()),
-                role,
-                sources: Some(vec!["SITE-A".into()]).filter(|_| role == Role::Site),
-            };
+            let actor = actor(role);
             let r = api::handle(&mut reg, &actor, rule.method, &path, b"{}");
             let allowed = rule.roles.contains(&role);
             assert_eq!(
@@ -299,11 +304,7 @@ fn a_typed_request_meets_the_same_role_rule_as_its_path() {
         }
         for role in ROLES {
             let mut reg = registry();
-            let actor = Actor {
-                name: format!("{}-1", role.as_str()),
-                role,
-                sources: Some(vec!["SITE-A".into()]).filter(|_| role == Role::Site),
-            };
+            let actor = actor(role);
             let r = api::dispatch(&mut reg, &actor, request.clone());
             assert_eq!(
                 r.status != 403,

@@ -5,7 +5,7 @@
 //! * reference ids in seed 001's style: `M` followed by nine digits.
 
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{Rng, RngCore, SeedableRng};
 use std::sync::Mutex;
 
 /// When set, ids come from this seeded generator (reproducible snapshots).
@@ -100,6 +100,27 @@ pub fn instance_id() -> String {
 pub fn reference_id() -> String {
     let n: u32 = with_rng(|rng| rng.random_range(100_000_000..1_000_000_000));
     format!("M{n}")
+}
+
+/// Random bytes for secrets (password salts, request nonces): always from
+/// the system-seeded generator, never from the reproducible one, so that a
+/// seeded run cannot make a salt or a nonce guessable.
+pub fn secret_bytes<const N: usize>() -> [u8; N] {
+    #[allow(clippy::disallowed_methods)]
+    let mut rng = rand::rng();
+    let mut out = [0u8; N];
+    rng.fill_bytes(&mut out);
+    out
+}
+
+/// True once in `n` calls on average (housekeeping done now and then).
+pub fn one_in(n: u32) -> bool {
+    with_rng(|rng| rng.random_range(0..n.max(1)) == 0)
+}
+
+/// A factor from 0.5 to 1.5 that spreads retries apart.
+pub fn jitter() -> f64 {
+    with_rng(|rng| rng.random_range(0.5..1.5))
 }
 
 /// True when `s` is `prefix` followed by exactly 22 base62 characters.

@@ -45,7 +45,7 @@ pub fn authorization(
     timestamp: i64,
     body: &[u8],
 ) -> String {
-    let nonce = hex::encode(rand::random::<[u8; 12]>());
+    let nonce = hex::encode(super::ids::secret_bytes::<12>());
     format!(
         "{SCHEME} KeyId={key_id}, Timestamp={timestamp}, Nonce={nonce}, Signature={}",
         signature(secret, method, path, timestamp, &nonce, body)

@@ -32,7 +32,7 @@ fn hash_password(password: &str) -> Result<String> {
             "password: must not contain control or formatting characters".into(),
         ));
     }
-    let salt_bytes: [u8; 16] = rand::random();
+    let salt_bytes: [u8; 16] = crate::core::ids::secret_bytes();
     let salt = SaltString::encode_b64(&salt_bytes)
         .map_err(|e| ServiceError::BadRequest(format!("salt: {e}")))?;
     Ok(Argon2::default()

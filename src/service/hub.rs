@@ -9,9 +9,10 @@ use super::{Actor, Registry, Result, ServiceError};
 use crate::core::matching::{self, MatchRecord, normalize};
 use crate::core::model::PersonData;
 use crate::store;
+use crate::store::hub as sh;
 use crate::store::matching as sm;
 use chrono::NaiveDateTime;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::Connection;
 use serde_json::{Map, Value, json};
 
 /// Attribute clusters: (request key, grouped-output key, grouped inner key).
@@ -303,41 +304,27 @@ pub fn match_record(id: &Value) -> MatchRecord {
 }
 
 fn sources_of(conn: &Connection, seq: i64) -> Result<Vec<(String, String, String)>> {
-    Ok(conn
-        .prepare_cached("SELECT source, native_id, identity FROM hub_sources WHERE person_seq = ?1 ORDER BY created_at, source, native_id")?
-        .query_map([seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?)
+    Ok(sh::sources_of(conn, seq)?)
 }
 
 /// Append a Link ID change of one source record to the feed the sites
 /// read back (`GET /linkChanges`).
 fn record_change(
     conn: &Connection,
-    (source, native_id): (&str, &str),
-    (link, previous): (Option<&str>, Option<&str>),
+    source: sh::SourceKey<'_>,
+    links: (Option<&str>, Option<&str>),
     at: &str,
     cause: &str,
 ) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO hub_link_changes(source, native_id, link_id, previous_link_id, at, cause)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![source, native_id, link, previous, at, cause])?;
-    Ok(())
+    Ok(sh::record_change(conn, source, links, at, cause)?)
 }
 
 /// Does a steward's decision keep a source record of one of `entities`
 /// apart from a source record of another?
 fn kept_apart_between(conn: &Connection, entities: &[i64]) -> Result<bool> {
-    let mut st = conn.prepare_cached(
-        "SELECT 1 FROM hub_kept_apart k
-         JOIN hub_sources a ON a.source = k.a_source AND a.native_id = k.a_id
-         JOIN hub_sources b ON b.source = k.b_source AND b.native_id = k.b_id
-         WHERE a.person_seq = ?1 AND b.person_seq = ?2 LIMIT 1",
-    )?;
     for x in entities {
         for y in entities.iter().filter(|y| *y != x) {
-            if st.exists([x, y])? {
+            if sh::kept_apart(conn, *x, *y)? {
                 return Ok(true);
             }
         }
@@ -346,32 +333,18 @@ fn kept_apart_between(conn: &Connection, entities: &[i64]) -> Result<bool> {
 }
 
 fn link_id(conn: &Connection, seq: i64) -> Result<String> {
-    Ok(conn.query_row(
-        "SELECT reference_id FROM persons WHERE seq = ?1",
-        [seq],
-        |r| r.get(0),
-    )?)
+    Ok(store::reference_id_of(conn, seq)?)
 }
 
 /// Record the asserted dates of every attribute value the source sent.
 fn assert_values(conn: &Connection, req: &Request, date: &str) -> Result<()> {
     // Only the clusters this post carries are replaced.
-    let mut clear = conn.prepare_cached(
-        "UPDATE hub_attributes SET current = 0 WHERE source = ?1 AND native_id = ?2 AND cluster = ?3",
-    )?;
+    let source = (req.source.as_str(), req.native_id.as_str());
     for (key, _, _) in CLUSTERS {
         if req.identity.get(*key).is_some_and(|v| !v.is_null()) {
-            clear.execute(params![req.source, req.native_id, key])?;
+            sh::retire_values(conn, source, key)?;
         }
     }
-    let mut up = conn.prepare_cached(
-        "INSERT INTO hub_attributes(source, native_id, cluster, value, first_asserted, last_asserted, current)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1)
-         ON CONFLICT(source, native_id, cluster, value) DO UPDATE SET
-             first_asserted = MIN(first_asserted, excluded.first_asserted),
-             last_asserted = MAX(last_asserted, excluded.last_asserted),
-             current = 1",
-    )?;
     for (key, _, _) in CLUSTERS {
         for v in req
             .identity
@@ -380,7 +353,7 @@ fn assert_values(conn: &Connection, req: &Request, date: &str) -> Result<()> {
             .into_iter()
             .flatten()
         {
-            up.execute(params![req.source, req.native_id, key, v.to_string(), date])?;
+            sh::assert_value(conn, source, key, &v.to_string(), date)?;
         }
     }
     Ok(())
@@ -400,14 +373,8 @@ fn link_identity(conn: &Connection, seq: i64, link: &str) -> Result<Value> {
         ),
     );
     out.insert("mergedSourceRecords".into(), json!([]));
-    let mut st = conn.prepare_cached(
-        "SELECT a.value FROM hub_attributes a JOIN hub_sources s ON s.source = a.source AND s.native_id = a.native_id
-         WHERE s.person_seq = ?1 AND a.cluster = ?2 AND a.current = 1 ORDER BY a.first_asserted, a.value",
-    )?;
     for (key, _, _) in CLUSTERS {
-        let mut vals: Vec<String> = st
-            .query_map(params![seq, key], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let mut vals = sh::entity_values(conn, seq, key)?;
         let mut seen = std::collections::HashSet::new();
         vals.retain(|v| seen.insert(v.clone()));
         out.insert(
@@ -427,24 +394,20 @@ fn link_identity(conn: &Connection, seq: i64, link: &str) -> Result<Value> {
 /// One object per source record, each value with its asserted dates.
 fn grouped_by_source(conn: &Connection, seq: i64) -> Result<Value> {
     let mut groups = Vec::new();
-    let mut st = conn.prepare_cached(
-        "SELECT value, first_asserted, last_asserted FROM hub_attributes
-         WHERE source = ?1 AND native_id = ?2 AND cluster = ?3 AND current = 1 ORDER BY first_asserted, value",
-    )?;
     for (source, native, _) in sources_of(conn, seq)? {
         let mut g = Map::new();
         g.insert("source".into(), json!({"name": source, "id": native}));
         for (key, out_key, inner) in CLUSTERS {
-            let rows: Vec<Value> = st
-                .query_map(params![source, native, key], |r| {
-                    let v: String = r.get(0)?;
-                    Ok(json!({
-                        "firstAsserted": r.get::<_, String>(1)?,
-                        "lastAsserted": r.get::<_, String>(2)?,
+            let rows: Vec<Value> = sh::source_values(conn, (&source, &native), key)?
+                .into_iter()
+                .map(|(v, first, last)| {
+                    json!({
+                        "firstAsserted": first,
+                        "lastAsserted": last,
                         (*inner): serde_json::from_str::<Value>(&v).unwrap_or(Value::Null),
-                    }))
-                })?
-                .collect::<rusqlite::Result<_>>()?;
+                    })
+                })
+                .collect();
             g.insert((*out_key).into(), Value::Array(rows));
         }
         g.insert("addressDetails".into(), json!([]));
@@ -526,17 +489,7 @@ impl Registry {
         if let Some((instance, _)) = req.tracking_id.split_once(':')
             && instance.starts_with("ws-")
         {
-            crate::store::exec(
-                &tx,
-                "INSERT OR IGNORE INTO hub_key_instances(key_id, instance, first_seen) VALUES (?1, ?2, ?3)",
-                params![actor.name, instance, now_full],
-            )?;
-            let bound: String = crate::store::query_one(
-                &tx,
-                "SELECT instance FROM hub_key_instances WHERE key_id = ?1",
-                [&actor.name],
-                |r| r.get(0),
-            )?;
+            let bound = sh::bind_key_instance(&tx, &actor.name, instance, &now_full)?;
             if bound != instance {
                 return Err(ServiceError::Forbidden(format!(
                     "key id {} is already used by another workstation ({bound}); give each workstation its own key (registrar hub client add)",
@@ -545,13 +498,7 @@ impl Registry {
             }
         }
         if !req.tracking_id.is_empty() {
-            let stored: Option<String> = crate::store::query_one(
-                &tx,
-                "SELECT response FROM hub_tracking WHERE client = ?1 AND tracking_id = ?2",
-                params![actor.name, req.tracking_id],
-                |r| r.get(0),
-            )
-            .optional()?;
+            let stored = sh::tracked(&tx, &actor.name, &req.tracking_id)?;
             if let Some(stored) = stored {
                 // The same change again: apply nothing, answer from what was
                 // stored (Link ID, events, audit id) and today's entity.
@@ -560,9 +507,8 @@ impl Registry {
                     // Stored whole by an earlier version of the hub.
                     return Ok(stored);
                 }
-                let seq: Option<i64> = crate::store::query_one(&tx,
-                    "SELECT person_seq FROM hub_sources WHERE source = ?1 AND native_id = ?2 AND entity_type = ?3",
-                    params![req.source, req.native_id, req.entity_type], |r| r.get(0)).optional()?;
+                let seq = sh::source_entity(&tx, (&req.source, &req.native_id), &req.entity_type)?
+                    .map(|(seq, _)| seq);
                 let Some(seq) = seq else {
                     return Err(ServiceError::NotFound {
                         entity: "source record of trackingId",
@@ -577,12 +523,7 @@ impl Registry {
             }
         }
         let date = req.date.clone().unwrap_or_else(|| now.clone());
-        let existing: Option<(i64, String)> = crate::store::query_one(&tx,
-                "SELECT person_seq, identity FROM hub_sources WHERE source = ?1 AND native_id = ?2 AND entity_type = ?3",
-                params![req.source, req.native_id, req.entity_type],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
+        let existing = sh::source_entity(&tx, (&req.source, &req.native_id), &req.entity_type)?;
         // Seed 004 sets different asserted dates with "multiple calls …
         // with subsets of demographics": what a post leaves out keeps its value.
         let identity = match &existing {
@@ -638,20 +579,16 @@ impl Registry {
             events.push(json!({"type": "UPDATE_SOURCE", "previousLinkId": prev,
                                "sources": moved.iter().map(|(s, n, _)| json!({"name": s, "id": n})).collect::<Vec<_>>()}));
             sm::move_records(&tx, other, survivor)?;
-            crate::store::exec(
-                &tx,
-                "UPDATE hub_sources SET person_seq = ?1 WHERE person_seq = ?2",
-                params![survivor, other],
-            )?;
-
-            crate::store::exec(&tx, "DELETE FROM persons WHERE seq = ?1", [other])?;
+            sh::move_all_sources(&tx, other, survivor)?;
+            store::persons::delete(&tx, other)?;
         }
-        crate::store::exec(&tx,
-            "INSERT INTO hub_sources(source, native_id, entity_type, person_seq, identity, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
-             ON CONFLICT(source, native_id, entity_type) DO UPDATE SET
-                 person_seq = excluded.person_seq, identity = excluded.identity, updated_at = excluded.updated_at",
-            params![req.source, req.native_id, req.entity_type, survivor, identity.to_string(), now_full],
+        sh::upsert_source(
+            &tx,
+            (&req.source, &req.native_id),
+            &req.entity_type,
+            survivor,
+            &identity.to_string(),
+            &now_full,
         )?;
         sm::put_record(&tx, survivor, &req.source, &req.native_id, rec.clone())?;
         assert_values(&tx, &req, &date)?;
@@ -661,10 +598,12 @@ impl Registry {
         if !req.tracking_id.is_empty() {
             // What a replay needs, not a copy of the whole identity.
             let stored = json!({"v": 2, "linkId": link, "events": events, "auditId": audit_id});
-            crate::store::exec(
+            sh::track(
                 &tx,
-                "INSERT INTO hub_tracking(client, tracking_id, status, response, created_at) VALUES (?1, ?2, 200, ?3, ?4)",
-                params![actor.name, req.tracking_id, stored.to_string(), now_full],
+                &actor.name,
+                &req.tracking_id,
+                &stored.to_string(),
+                &now_full,
             )?;
         }
         audit(
@@ -693,24 +632,15 @@ impl Registry {
             ));
         }
         let now = self.now_str();
-        crate::store::exec(&self.store.conn,
-            "INSERT INTO hub_clients(key_id, secret, sources, created_at) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT(key_id) DO UPDATE SET secret = excluded.secret, sources = excluded.sources",
-            params![key_id, secret, serde_json::to_string(sources).expect("strings serialise"), now],
-        )?;
+        let sources = serde_json::to_string(sources).expect("strings serialise");
+        sh::upsert_client(&self.store.conn, key_id, secret, &sources, &now)?;
         Ok(())
     }
 
     /// A client's secret and sources.
     pub fn hub_client(&self, key_id: &str) -> Result<Option<(String, Vec<String>)>> {
-        Ok(crate::store::query_one(
-            &self.store.conn,
-            "SELECT secret, sources FROM hub_clients WHERE key_id = ?1",
-            [key_id],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
-        )
-        .optional()?
-        .map(|(s, src)| (s, serde_json::from_str(&src).unwrap_or_default())))
+        Ok(sh::client(&self.store.conn, key_id)?
+            .map(|(s, src)| (s, serde_json::from_str(&src).unwrap_or_default())))
     }
 
     /// Remember a client's nonce; false if it was seen inside the window
@@ -719,18 +649,10 @@ impl Registry {
         let seen = format!("{key_id}\n{nonce}");
         let c = &self.store.conn;
         // Forget nonces older than the window now and then, not on every call.
-        if rand::random_range(0..256) == 0 {
-            crate::store::exec(
-                c,
-                "DELETE FROM hub_nonces WHERE seen_at < ?1",
-                [now - 2 * crate::core::signing::WINDOW_SECONDS],
-            )?;
+        if crate::core::ids::one_in(256) {
+            sh::forget_nonces_before(c, now - 2 * crate::core::signing::WINDOW_SECONDS)?;
         }
-        Ok(crate::store::exec(
-            c,
-            "INSERT OR IGNORE INTO hub_nonces(signature, seen_at) VALUES (?1, ?2)",
-            params![seen, now],
-        )? == 1)
+        Ok(sh::remember_nonce(c, &seen, now)?)
     }
 }
 
@@ -851,13 +773,8 @@ fn parse_link(service: LinkService, body: &Value) -> std::result::Result<LinkReq
     Ok((tracking, source, target, reason))
 }
 
-fn source_seq(conn: &Connection, (source, id): (&str, &str)) -> Result<Option<i64>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT person_seq FROM hub_sources WHERE source = ?1 AND native_id = ?2 LIMIT 1",
-        )?
-        .query_row([source, id], |r| r.get(0))
-        .optional()?)
+fn source_seq(conn: &Connection, source: sh::SourceKey<'_>) -> Result<Option<i64>> {
+    Ok(sh::source_seq(conn, source)?)
 }
 
 impl Registry {
@@ -886,13 +803,7 @@ impl Registry {
         let now = self.now_str();
         let tx = self.store.conn.transaction()?;
         if !tracking.is_empty() {
-            let stored: Option<String> = crate::store::query_one(
-                &tx,
-                "SELECT response FROM hub_tracking WHERE client = ?1 AND tracking_id = ?2",
-                params![actor.name, tracking],
-                |r| r.get(0),
-            )
-            .optional()?;
+            let stored = sh::tracked(&tx, &actor.name, &tracking)?;
             if let Some(stored) = stored {
                 return Ok(serde_json::from_str(&stored).unwrap_or(Value::Null));
             }
@@ -909,11 +820,7 @@ impl Registry {
         let mut link: Option<String> = Some(prev.clone());
         // Move the source record (hub row and comparable record) to `to`.
         let move_to = |tx: &Connection, to: i64| -> Result<()> {
-            crate::store::exec(
-                tx,
-                "UPDATE hub_sources SET person_seq = ?3 WHERE source = ?1 AND native_id = ?2",
-                params![sname, sid, to],
-            )?;
+            sh::move_source(tx, (&sname, &sid), to)?;
             sm::move_some_records(tx, from, to, &[(sname.clone(), sid.clone())])?;
             Ok(())
         };
@@ -931,11 +838,7 @@ impl Registry {
                     events.push(json!({"type": "UPDATE_SOURCE", "previousLinkId": prev, "sources": sources}));
                     record_change(&tx, (&sname, &sid), (Some(&new), Some(&prev)), &now, "link")?;
                     // Joined by a steward: no longer kept apart from them.
-                    crate::store::exec(
-                        &tx,
-                        "DELETE FROM hub_kept_apart WHERE (a_source = ?1 AND a_id = ?2) OR (b_source = ?1 AND b_id = ?2)",
-                        params![sname, sid],
-                    )?;
+                    sh::forget_kept_apart(&tx, (&sname, &sid))?;
                     link = Some(new);
                 }
             }
@@ -945,23 +848,13 @@ impl Registry {
                     .filter(|(s, n, _)| !(*s == sname && *n == sid))
                     .collect();
                 if !others.is_empty() {
-                    let identity: Value = crate::store::query_one(
-                        &tx,
-                        "SELECT identity FROM hub_sources WHERE source = ?1 AND native_id = ?2 LIMIT 1",
-                        [&sname, &sid],
-                        |r| r.get::<_, String>(0),
-                    )
-                    .map(|t| serde_json::from_str(&t).unwrap_or(Value::Null))?;
+                    let identity: Value = sh::source_identity(&tx, (&sname, &sid))
+                        .map(|t| serde_json::from_str(&t).unwrap_or(Value::Null))?;
                     let to = new_link_entity(&tx, &identity, &now)?;
                     move_to(&tx, to)?;
                     let new = link_id(&tx, to)?;
                     for (s, n, _) in &others {
-                        crate::store::exec(
-                            &tx,
-                            "INSERT OR IGNORE INTO hub_kept_apart(a_source, a_id, b_source, b_id, at, actor, reason)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                            params![sname, sid, s, n, now, actor.name, reason],
-                        )?;
+                        sh::keep_apart(&tx, (&sname, &sid), (s, n), (&now, &actor.name, &reason))?;
                     }
                     events.push(json!({"type": "UPDATE_SOURCE", "previousLinkId": prev, "sources": sources}));
                     record_change(
@@ -976,16 +869,7 @@ impl Registry {
             }
             (LinkService::Delete, _) => {
                 sm::remove_record(&tx, from, &sname, &sid)?;
-                crate::store::exec(
-                    &tx,
-                    "DELETE FROM hub_sources WHERE source = ?1 AND native_id = ?2",
-                    params![sname, sid],
-                )?;
-                crate::store::exec(
-                    &tx,
-                    "DELETE FROM hub_attributes WHERE source = ?1 AND native_id = ?2",
-                    params![sname, sid],
-                )?;
+                sh::delete_source(&tx, (&sname, &sid))?;
                 events.push(
                     json!({"type": "DELETE_SOURCE", "previousLinkId": prev, "sources": sources}),
                 );
@@ -996,18 +880,14 @@ impl Registry {
         }
         // A Link entity left without source records is gone.
         if sources_of(&tx, from)?.is_empty() {
-            crate::store::exec(&tx, "DELETE FROM persons WHERE seq = ?1", [from])?;
+            store::persons::delete(&tx, from)?;
         }
         let audit_id = uuid::Uuid::new_v4().to_string();
         let response = json!({"success": true, "message": "OK",
             "content": {"linkId": link, "events": events},
             "trackingId": tracking, "auditId": audit_id, "retryableError": false});
         if !tracking.is_empty() {
-            crate::store::exec(
-                &tx,
-                "INSERT INTO hub_tracking(client, tracking_id, status, response, created_at) VALUES (?1, ?2, 200, ?3, ?4)",
-                params![actor.name, tracking, response.to_string(), now],
-            )?;
+            sh::track(&tx, &actor.name, &tracking, &response.to_string(), &now)?;
         }
         audit(
             &tx,
@@ -1025,37 +905,24 @@ impl Registry {
     /// `GET /linkChanges?after=N`: Link ID changes of this client's source
     /// records (all, for an admin) after position `after`, oldest first.
     pub fn hub_link_changes(&self, actor: &Actor, after: i64, limit: i64) -> Result<Value> {
-        let mut st = self.store.conn.prepare_cached(
-            "SELECT seq, source, native_id, link_id, previous_link_id, at, cause
-             FROM hub_link_changes WHERE seq > ?1 ORDER BY seq",
-        )?;
         let mut changes = Vec::new();
         let mut last = after;
-        let rows = st.query_map([after], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, String>(6)?,
-            ))
-        })?;
-        for row in rows {
-            let (seq, source, id, link, prev, at, cause) = row?;
-            last = seq;
-            if actor.sources.as_ref().is_some_and(|s| !s.contains(&source)) {
-                continue;
+        sh::each_link_change(&self.store.conn, after, |c| {
+            last = c.seq;
+            if actor
+                .sources
+                .as_ref()
+                .is_some_and(|s| !s.contains(&c.source))
+            {
+                return true;
             }
             changes.push(
-                json!({"seq": seq, "source": {"name": source, "id": id}, "linkId": link,
-                                "previousLinkId": prev, "at": at, "cause": cause}),
+                json!({"seq": c.seq, "source": {"name": c.source, "id": c.id},
+                                "linkId": c.link_id, "previousLinkId": c.previous_link_id,
+                                "at": c.at, "cause": c.cause}),
             );
-            if changes.len() as i64 >= limit {
-                break;
-            }
-        }
+            (changes.len() as i64) < limit
+        })?;
         Ok(json!({"success": true, "message": "OK",
                   "content": {"changes": changes, "last": last}, "retryableError": false}))
     }

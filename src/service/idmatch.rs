@@ -29,13 +29,7 @@ pub(crate) fn audit_outcome(
         ReferenceOutcome::Candidates(_) => return Ok(()),
     };
     let person_id: Option<String> = match rid {
-        Some(r) => crate::store::query_one(
-            conn,
-            "SELECT id FROM persons WHERE reference_id = ?1 AND status = 'active'",
-            [r],
-            |row| row.get(0),
-        )
-        .ok(),
+        Some(r) => crate::store::active_person_id(conn, r).ok().flatten(),
         None => None,
     };
     super::accounts::audit(
@@ -547,12 +541,7 @@ fn explain_scored(
         let link_at = matching::link_threshold(params, &levels, explanation.prior);
         let why_not = matching::shortfall(&explanation, link_at);
         let review = explanation.confidence >= params.review;
-        let (reference_id, person_id): (String, String) = crate::store::query_one(
-            conn,
-            "SELECT reference_id, id FROM persons WHERE seq = ?1",
-            [seq],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
+        let (reference_id, person_id) = crate::store::reference_and_person_id(conn, seq)?;
         let mut attributes = match sm::find_sor(conn, &src.sor, &src.sor_id)? {
             Some(row) => serde_json::from_str(&row.attributes).unwrap_or_else(|_| json!({})),
             None => person_attributes(conn, seq)?,
@@ -773,14 +762,7 @@ fn create_person_for(
 
 /// The active person with this reference id, if any.
 fn active_seq(conn: &Connection, reference_id: &str) -> Result<Option<i64>> {
-    use rusqlite::OptionalExtension;
-    Ok(crate::store::query_one(
-        conn,
-        "SELECT seq FROM persons WHERE reference_id = ?1 AND status = 'active'",
-        [reference_id],
-        |r| r.get(0),
-    )
-    .optional()?)
+    Ok(crate::store::active_seq(conn, reference_id)?)
 }
 
 /// [`active_seq`] for a reference id a request names: an unknown one is a
@@ -912,12 +894,7 @@ pub fn reference_in_prepared(
             why,
         )?;
         mirror(index, row.person_seq, previous, req, rec);
-        let rid: String = crate::store::query_one(
-            conn,
-            "SELECT reference_id FROM persons WHERE seq = ?1",
-            [row.person_seq],
-            |r| r.get(0),
-        )?;
+        let rid = crate::store::reference_id_of(conn, row.person_seq)?;
         return Ok(ReferenceOutcome::Existing(rid));
     }
     let cands = find_candidates_in(
@@ -1118,12 +1095,7 @@ impl Registry {
                     row.sor_id
                 )));
             }
-            let rid: String = crate::store::query_one(
-                &tx,
-                "SELECT reference_id FROM persons WHERE id = ?1",
-                [&row.sor_id],
-                |r| r.get(0),
-            )?;
+            let rid = crate::store::reference_id_by_person_id(&tx, &row.sor_id)?;
             sm::resolve_pending(&tx, id, choice, &actor.name, &now)?;
             super::accounts::audit(
                 &tx,
@@ -1545,19 +1517,12 @@ impl Registry {
         // persons are sampled without reading them all.
         let step = (persons / TRAIN_SAMPLE).max(1);
         let mut people: Vec<Vec<MatchRecord>> = Vec::new();
-        {
-            let mut st = self.store.conn.prepare(
-                "SELECT records FROM match_records WHERE (person_seq * 2654435761) % ?1 = 0",
-            )?;
-            let mut rows = st.query([step])?;
-            while let Some(row) = rows.next()? {
-                let json: String = row.get(0)?;
-                let recs: Vec<SourcedRecord> = serde_json::from_str(&json).unwrap_or_default();
-                if !recs.is_empty() {
-                    people.push(recs.into_iter().map(|r| r.rec).collect());
-                }
+        sm::each_sampled_records(&self.store.conn, step, |json| {
+            let recs: Vec<SourcedRecord> = serde_json::from_str(json).unwrap_or_default();
+            if !recs.is_empty() {
+                people.push(recs.into_iter().map(|r| r.rec).collect());
             }
-        }
+        })?;
         report.sampled_persons = people.len();
         if people.len() < 2 {
             return Ok(report);

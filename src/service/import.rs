@@ -309,21 +309,12 @@ impl Registry {
         }
         let params = self.match_params();
         let now = self.now_str();
-        // A bulk load appends to the WAL and checkpoints once at the end,
-        // instead of stopping every few batches to copy pages back.
-        self.store
-            .conn
-            .pragma_update(None, "wal_autocheckpoint", 0)?;
-        // A batch dirties pages all over the key indexes; a bigger page
-        // cache holds them until the commit instead of spilling them to the
-        // WAL more than once.
-        let cache: i64 = self
-            .store
-            .conn
-            .pragma_query_value(None, "cache_size", |r| r.get(0))?;
-        self.store
-            .conn
-            .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
+        // A bulk load appends to the WAL and checkpoints in steps of its
+        // own, instead of stopping every few batches to copy pages back. A
+        // batch dirties pages all over the key indexes; a bigger page cache
+        // holds them until the commit instead of spilling them to the WAL
+        // more than once.
+        let bulk = self.store.begin_bulk(IMPORT_CACHE_KIB)?;
         // Two stages on the two cores: a reader thread parses rows, checks
         // fields and builds the comparable records; this thread matches and
         // writes. The bounded channel keeps memory flat.
@@ -338,14 +329,8 @@ impl Registry {
             };
             self.import_rows(job, rx, params, &mut summary, progress)
         });
-        self.store
-            .conn
-            .pragma_update(None, "wal_autocheckpoint", 10_000)?;
-        self.store.conn.pragma_update(None, "cache_size", cache)?;
-        let _ = self
-            .store
-            .conn
-            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+        self.store.end_bulk(bulk)?;
+        let _ = self.store.checkpoint(crate::store::Checkpoint::Passive);
         result?;
         Ok(summary)
     }
@@ -458,9 +443,7 @@ impl Registry {
                 summary.peak_wal_bytes = summary.peak_wal_bytes.max(logged);
                 // Half the bound: the next batch's pages must fit too.
                 if logged > WAL_LIMIT.min(size(db)).max(WAL_FLOOR) / 2 {
-                    self.store
-                        .conn
-                        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+                    self.store.checkpoint(crate::store::Checkpoint::Truncate)?;
                 }
             }
             compared += index

@@ -204,12 +204,7 @@ impl Registry {
     /// Up to `n` reference ids of persons, at random (`bench paging` looks
     /// them up).
     pub fn sample_reference_ids(&self, n: i64) -> Result<Vec<String>> {
-        Ok(self
-            .store
-            .conn
-            .prepare("SELECT reference_id FROM persons ORDER BY random() LIMIT ?1")?
-            .query_map([n], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?)
+        Ok(store::random_reference_ids(&self.store.conn, n)?)
     }
 
     /// The raw connection, for tests that inspect or damage what is stored.
@@ -296,11 +291,13 @@ impl Registry {
         let params = self.match_params();
         let tx = self.store.conn.transaction()?;
         let mut probable = Vec::new();
-        let (seq, created) = match &valid.id {
+        let (write, data) = match &valid.id {
             None => {
                 probable = duplicate_check(&tx, &params, &valid.person, override_reason.is_some())?;
-                let made = insert_new_person(&tx, &valid.person, &actor.name, &now)?;
-                (made.seq, true)
+                (
+                    PersonWrite::Create,
+                    std::borrow::Cow::Borrowed(&valid.person),
+                )
             }
             Some(id) => {
                 let seq = store::find_seq(&tx, id)?.ok_or_else(|| ServiceError::NotFound {
@@ -323,27 +320,16 @@ impl Registry {
                 if data.issued_identifiers.is_empty() {
                     data.issued_identifiers = current.person.issued_identifiers.clone();
                 }
-                store::update_person(&tx, seq, &data, &actor.name, &now)?;
-                (seq, false)
+                let write = PersonWrite::Update {
+                    seq,
+                    author: &actor.name,
+                };
+                (write, std::borrow::Cow::Owned(data))
             }
         };
-        let person_id: String =
-            tx.query_row("SELECT id FROM persons WHERE seq = ?1", [seq], |r| r.get(0))?;
-        idmatch::index_person(&tx, seq, &valid.person, &person_id)?;
-        if created {
-            let event = store::steward::LinkEvent {
-                operation: "created",
-                person: seq,
-                sor: Some(idmatch::LOCAL_SOR),
-                sor_id: Some(&person_id),
-                ..Default::default()
-            };
-            store::steward::insert_link_event(&tx, &now, &actor.name, &event)?;
-        }
-        for scan in &valid.scans {
-            store::insert_scan(&tx, seq, scan.document_index, scan)?;
-        }
-        let person = store::load_person(&tx, seq)?.expect("row written in this transaction");
+        let created = matches!(write, PersonWrite::Create);
+        let written = write_person(&tx, write, &data, &valid.scans, (&actor.name, &now))?;
+        let person = written.person;
         let review_id = if probable.is_empty() {
             None
         } else {
@@ -368,7 +354,7 @@ impl Registry {
                 "person.update"
             },
             Some(&person.id),
-            serde_json::json!({"outbox": outbox::enqueue(&tx, &person, &now)?, "reference_id": person.reference_id, "version": person.object_version_number,
+            serde_json::json!({"outbox": written.outbox, "reference_id": person.reference_id, "version": person.object_version_number,
                                "scans": valid.scans.len(), "uploads": valid.uploads,
                                "review_id": review_id, "duplicate_override": override_reason}),
         )?;
@@ -412,8 +398,7 @@ impl Registry {
             return Err(duplicated_identifier());
         }
         let id = ids::issued_identifier_id();
-        let pid: String =
-            tx.query_row("SELECT id FROM persons WHERE seq = ?1", [seq], |r| r.get(0))?;
+        let pid = store::person_id_of(&tx, seq)?;
         accounts::audit(
             &tx,
             &now,
@@ -677,6 +662,67 @@ pub(crate) fn allocate_reference_id(conn: &rusqlite::Connection) -> Result<Strin
     }
 }
 
+/// What [`write_person`] writes.
+pub(crate) enum PersonWrite<'a> {
+    /// A new active person.
+    Create,
+    /// The active person at `seq` takes the data; `author` made the change
+    /// (a working copy's author when a reviewer approves it).
+    Update { seq: i64, author: &'a str },
+}
+
+/// A person's state as [`write_person`] left it.
+pub(crate) struct Written {
+    pub person: crate::core::model::Person,
+    /// The outbox row that carries it to the hub.
+    pub outbox: i64,
+}
+
+/// The one write of an active person's state at the desk, in the caller's
+/// transaction: the person's row with its documents and identifiers
+/// ([`insert_new_person`] or `store::update_person`), its match keys (the
+/// matcher's blocking index and comparable record), its scans, a "created"
+/// line in its link history for a new person, and the outbox row that
+/// carries the new state to the hub. Registering, changing through a person
+/// request or seed 003's update, and approving a working copy all come
+/// here; the caller adds its audit row, whose words depend on the operation.
+pub(crate) fn write_person(
+    tx: &rusqlite::Connection,
+    write: PersonWrite<'_>,
+    data: &crate::core::model::PersonData,
+    scans: &[crate::core::model::ScanUpload],
+    (actor, now): (&str, &str),
+) -> Result<Written> {
+    let seq = match write {
+        PersonWrite::Create => insert_new_person(tx, data, actor, now)?.seq,
+        PersonWrite::Update { seq, author } => {
+            store::update_person(tx, seq, data, author, now)?;
+            seq
+        }
+    };
+    let person_id = store::person_id_of(tx, seq)?;
+    idmatch::index_person(tx, seq, data, &person_id)?;
+    if matches!(write, PersonWrite::Create) {
+        let event = store::steward::LinkEvent {
+            operation: "created",
+            person: seq,
+            sor: Some(idmatch::LOCAL_SOR),
+            sor_id: Some(&person_id),
+            ..Default::default()
+        };
+        store::steward::insert_link_event(tx, now, actor, &event)?;
+    }
+    for scan in scans {
+        store::insert_scan(tx, seq, scan.document_index, scan)?;
+    }
+    let person = store::load_person(tx, seq)?.ok_or_else(|| ServiceError::NotFound {
+        entity: "Person",
+        id: person_id.clone(),
+    })?;
+    let outbox = outbox::enqueue(tx, &person, now)?;
+    Ok(Written { person, outbox })
+}
+
 /// A person just made by [`insert_new_person`].
 pub(crate) struct Made {
     pub seq: i64,
@@ -743,17 +789,14 @@ pub struct Stats {
 
 impl Registry {
     pub fn stats(&self) -> Result<Stats> {
-        let c = &self.store.conn;
-        let one = |sql: &str| -> Result<i64> { Ok(c.query_row(sql, [], |r| r.get(0))?) };
+        let n = store::counts(&self.store.conn)?;
         let p = self.match_params();
         Ok(Stats {
-            persons: one(
-                "SELECT COALESCE(MAX(ordinal), 0) FROM persons WHERE ordinal IS NOT NULL",
-            )?,
-            working_copies: one("SELECT COUNT(*) FROM persons WHERE status = 'working_copy'")?,
-            pending: one("SELECT COUNT(*) FROM pending WHERE resolved_at IS NULL")?,
-            users: one("SELECT COUNT(*) FROM users")?,
-            outbox: self.outbox_len()?,
+            persons: n.persons,
+            working_copies: n.working_copies,
+            pending: n.pending,
+            users: n.users,
+            outbox: n.outbox,
             no_self_auth_age: self.rule_context().no_self_auth_age,
             auto_link: p.auto_link,
             review: p.review,
@@ -779,11 +822,7 @@ impl Registry {
 
     /// Changes waiting to be sent to the hub.
     pub fn outbox_len(&self) -> Result<i64> {
-        Ok(self.store.conn.query_row(
-            "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL",
-            [],
-            |r| r.get(0),
-        )?)
+        Ok(store::outbox_unsent_count(&self.store.conn)?)
     }
 }
 

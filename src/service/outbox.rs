@@ -4,17 +4,13 @@
 use super::Result;
 use crate::core::model::Person;
 use crate::core::post_identity;
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::store::outbox as so;
+pub use crate::store::outbox::{OutboxRow, Unsent};
+use rusqlite::Connection;
 
 /// This site's Source name (no whitespace), from settings; `registrar` by default.
 pub fn site_source(conn: &Connection) -> Result<String> {
-    Ok(conn
-        .query_row(
-            "SELECT value FROM settings WHERE key = 'site_source'",
-            [],
-            |r| r.get::<_, String>(0),
-        )
-        .optional()?
+    Ok(so::site_source_setting(conn)?
         .filter(|s| !s.is_empty() && !s.chars().any(char::is_whitespace))
         .unwrap_or_else(|| "registrar".to_string()))
 }
@@ -29,9 +25,7 @@ pub fn enqueue(conn: &Connection, person: &Person, now: &str) -> Result<i64> {
             "identity": post_identity::identity(person, &source, date),
         }
     });
-    conn.prepare_cached("INSERT INTO outbox(person_id, payload, created_at) VALUES (?1, ?2, ?3)")?
-        .execute(params![person.id, payload.to_string(), now])?;
-    Ok(conn.last_insert_rowid())
+    Ok(so::insert(conn, &person.id, &payload.to_string(), now)?)
 }
 
 /// Queue a call of one of the hub's link services (`/linkSource`,
@@ -45,48 +39,7 @@ pub fn enqueue_service(
     now: &str,
 ) -> Result<i64> {
     let payload = serde_json::json!({"service": service, "body": {"content": content}});
-    conn.prepare_cached("INSERT INTO outbox(person_id, payload, created_at) VALUES (?1, ?2, ?3)")?
-        .execute(params![person_id, payload.to_string(), now])?;
-    Ok(conn.last_insert_rowid())
-}
-
-/// One outbox row, as `GET /api/outbox` sends it and the Sync page reads it.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-pub struct OutboxRow {
-    pub id: i64,
-    pub person_id: String,
-    /// The person's name and M-number, as people read them.
-    pub name: String,
-    pub reference_id: String,
-    pub created_at: String,
-    pub attempts: i64,
-    pub last_error: Option<String>,
-    pub sent_at: Option<String>,
-}
-
-pub fn list(conn: &Connection, unsent_only: bool, limit: i64) -> Result<Vec<OutboxRow>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT o.id, o.person_id, o.created_at, o.attempts, o.last_error, o.sent_at,
-                    COALESCE(p.first_name || ' ' || p.last_name, ''), COALESCE(p.reference_id, '')
-             FROM outbox o LEFT JOIN persons p ON p.id = o.person_id
-             WHERE (?1 = 0 OR o.sent_at IS NULL) ORDER BY o.id",
-        )?
-        .query_map(params![unsent_only as i64], |r| {
-            Ok(OutboxRow {
-                id: r.get(0)?,
-                person_id: r.get(1)?,
-                created_at: r.get(2)?,
-                attempts: r.get(3)?,
-                last_error: r.get(4)?,
-                sent_at: r.get(5)?,
-                name: r.get(6)?,
-                reference_id: r.get(7)?,
-            })
-        })?
-        .take(limit.max(0) as usize)
-        .collect::<rusqlite::Result<_>>()?)
+    Ok(so::insert(conn, person_id, &payload.to_string(), now)?)
 }
 
 /// The file holding the hub secret for the database at `db`: beside it,
@@ -122,14 +75,6 @@ pub fn has_secret(db: &std::path::Path) -> bool {
     std::fs::metadata(secret_path(db)).is_ok_and(|m| m.len() > 0)
 }
 
-/// One outbox row waiting to be sent, as the sync worker reads it.
-#[derive(Debug, Clone)]
-pub struct Unsent {
-    pub id: i64,
-    pub person_id: String,
-    pub payload: String,
-}
-
 /// What the hub made of one outbox row.
 #[derive(Debug, Clone, Copy)]
 pub enum Delivery<'a> {
@@ -156,61 +101,27 @@ impl super::Registry {
     /// The outbox as the Sync page lists it: at most `limit` rows, oldest
     /// first.
     pub fn outbox_items(&self, limit: i64) -> Result<Vec<OutboxRow>> {
-        list(&self.store.conn, false, limit)
+        Ok(so::list(&self.store.conn, limit)?)
     }
 
     /// The next `limit` rows to send, in order.
     pub fn outbox_unsent(&self, limit: i64) -> Result<Vec<Unsent>> {
-        Ok(self
-            .store
-            .conn
-            .prepare_cached(
-                "SELECT id, person_id, payload FROM outbox
-                 WHERE sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT ?1",
-            )?
-            .query_map([limit], |r| {
-                Ok(Unsent {
-                    id: r.get(0)?,
-                    person_id: r.get(1)?,
-                    payload: r.get(2)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?)
+        Ok(so::unsent(&self.store.conn, limit)?)
     }
 
     /// Record what the hub made of outbox row `id` (about `person_id`).
     pub fn record_delivery(&mut self, id: i64, person_id: &str, d: Delivery<'_>) -> Result<()> {
         let now = self.now_str();
         let tx = self.store.conn.transaction()?;
-        let _rows = match d {
+        match d {
             Delivery::Sent { response, link_id } => {
-                crate::store::exec(
-                    &tx,
-                    "UPDATE outbox SET sent_at = ?2, response = ?3, last_error = NULL WHERE id = ?1",
-                    params![id, now, response.to_string()],
-                )?;
-                crate::store::exec(
-                    &tx,
-                    "UPDATE persons SET link_id = ?2 WHERE id = ?1",
-                    params![person_id, link_id],
-                )?
+                so::mark_sent(&tx, id, &now, &response.to_string())?;
+                so::set_link_id(&tx, person_id, link_id)?;
             }
-            Delivery::Rejected(e) => crate::store::exec(
-                &tx,
-                "UPDATE outbox SET failed_at = ?2, last_error = ?3, attempts = attempts + 1 WHERE id = ?1",
-                params![id, now, e],
-            )?,
-            Delivery::Retry(e) => crate::store::exec(
-                &tx,
-                "UPDATE outbox SET last_error = ?2, attempts = attempts + 1 WHERE id = ?1",
-                params![id, e],
-            )?,
-            Delivery::Refused(e) => crate::store::exec(
-                &tx,
-                "UPDATE outbox SET last_error = ?2 WHERE id = ?1",
-                params![id, e],
-            )?,
-        };
+            Delivery::Rejected(e) => so::mark_failed(&tx, id, &now, e)?,
+            Delivery::Retry(e) => so::mark_error(&tx, id, e, so::Attempt::Counted)?,
+            Delivery::Refused(e) => so::mark_error(&tx, id, e, so::Attempt::NotCounted)?,
+        }
         tx.commit()?;
         Ok(())
     }
@@ -242,11 +153,7 @@ impl super::Registry {
             let Some(seq) = crate::store::find_seq(&tx, id)? else {
                 continue;
             };
-            crate::store::exec(
-                &tx,
-                "UPDATE persons SET link_id = ?2 WHERE seq = ?1",
-                params![seq, link],
-            )?;
+            so::set_link_id_of_seq(&tx, seq, link)?;
             let reason = format!(
                 "the hub changed the Link ID ({}): {} → {}",
                 c["cause"].as_str().unwrap_or(""),

@@ -1,11 +1,11 @@
 //! Seed 003: active persons and working copies, the approval queue, paging.
 
 use super::accounts::{audit, require};
-use super::{Actor, Registry, Result, Role, ServiceError, idmatch};
+use super::{Actor, Registry, Result, Role, ServiceError};
 use crate::core::ids;
 use crate::core::model::*;
-use crate::store::{self, NewPerson, accounts as sa};
-use rusqlite::{Connection, OptionalExtension};
+use crate::store::{self, NewPerson, accounts as sa, persons as sp};
+use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -447,10 +447,7 @@ pub struct Page {
 }
 
 fn working_copy_of(conn: &Connection, active_id: &str) -> Result<Option<i64>> {
-    Ok(conn
-        .prepare_cached("SELECT seq FROM persons WHERE active_id = ?1 AND status = 'working_copy'")?
-        .query_row([active_id], |r| r.get(0))
-        .optional()?)
+    Ok(sp::working_copy_of(conn, active_id)?)
 }
 
 fn load(conn: &Connection, key: &str) -> Result<Person> {
@@ -467,16 +464,7 @@ fn load(conn: &Connection, key: &str) -> Result<Person> {
 /// Move scans from the working copy's documents to the active person's
 /// documents of the same type and number, so approval keeps them.
 fn move_scans(conn: &Connection, wc_seq: i64, active_seq: i64) -> Result<()> {
-    conn.execute(
-        "UPDATE scans SET document_id = (
-             SELECT a.id FROM documents a JOIN documents w ON a.type = w.type AND a.number = w.number
-             WHERE a.person_seq = ?2 AND w.id = scans.document_id)
-         WHERE document_id IN (SELECT id FROM documents WHERE person_seq = ?1)
-           AND EXISTS (SELECT 1 FROM documents a JOIN documents w ON a.type = w.type AND a.number = w.number
-                       WHERE a.person_seq = ?2 AND w.id = scans.document_id)",
-        [wc_seq, active_seq],
-    )?;
-    Ok(())
+    Ok(sp::move_scans(conn, wc_seq, active_seq)?)
 }
 
 impl Registry {
@@ -487,19 +475,11 @@ impl Registry {
         let limit = limit.clamp(1, 500);
         let offset = offset.max(0);
         let seqs: Vec<i64> = match code {
-            Some(c) => conn
-                .prepare_cached(
-                    "SELECT seq FROM persons WHERE reference_id = ?1 AND status = 'active'",
-                )?
-                .query_map(rusqlite::params![c], |r| r.get(0))?
+            Some(c) => store::active_seq(conn, c)?
+                .into_iter()
                 .skip(offset as usize)
-                .take(limit as usize + 1)
-                .collect::<rusqlite::Result<_>>()?,
-            None => conn
-                .prepare_cached("SELECT seq FROM persons WHERE ordinal > ?1 ORDER BY ordinal")?
-                .query_map(rusqlite::params![offset], |r| r.get(0))?
-                .take(limit as usize + 1)
-                .collect::<rusqlite::Result<_>>()?,
+                .collect(),
+            None => sp::page_after(conn, offset, limit + 1)?,
         };
         let has_more = seqs.len() as i64 > limit;
         let mut items = Vec::new();
@@ -683,10 +663,8 @@ impl Registry {
     /// The approval queue. Receptionists see their own working copies only.
     pub fn working_copies(&self, actor: &Actor) -> Result<Vec<QueueItem>> {
         let conn = &self.store.conn;
-        let seqs: Vec<i64> = conn
-            .prepare("SELECT seq FROM persons WHERE status = 'working_copy' AND (?1 IS NULL OR created_by = ?1) ORDER BY seq")?
-            .query_map([if actor.role == Role::Receptionist { Some(actor.name.as_str()) } else { None }], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let author = (actor.role == Role::Receptionist).then_some(actor.name.as_str());
+        let seqs = sp::working_copies(conn, author)?;
         let now = self.now();
         let mut out = Vec::new();
         for seq in seqs {
@@ -793,7 +771,7 @@ impl Registry {
                 wc.created_by, actor.name
             )));
         }
-        tx.execute("DELETE FROM persons WHERE seq = ?1", [wc.seq])?;
+        sp::delete(&tx, wc.seq)?;
         audit(
             &tx,
             &now,
@@ -839,13 +817,15 @@ impl Registry {
         let changes = diff(&active.person, &wc.person);
         let mut data = wc.person.clone();
         data.authentication_methods = active.person.authentication_methods.clone();
-        store::update_person(&tx, active.seq, &data, &wc.created_by, &now)?;
+        let write = super::PersonWrite::Update {
+            seq: active.seq,
+            author: &wc.created_by,
+        };
+        let written = super::write_person(&tx, write, &data, &[], (&actor.name, &now))?;
+        // The working copy's scans go to the documents just written.
         move_scans(&tx, wc.seq, active.seq)?;
-        tx.execute("DELETE FROM persons WHERE seq = ?1", [wc.seq])?;
-        tx.execute(
-            "UPDATE persons SET updated_by = ?2 WHERE seq = ?1",
-            rusqlite::params![active.seq, actor.name],
-        )?;
+        sp::delete(&tx, wc.seq)?;
+        sp::set_updated_by(&tx, active.seq, &actor.name)?;
         let changes_json = serde_json::to_value(&changes).expect("diff serialises");
         sa::add_history(
             &tx,
@@ -856,17 +836,17 @@ impl Registry {
             &now,
             &changes_json,
         )?;
-        idmatch::index_person(&tx, active.seq, &data, &active.id)?;
         audit(
             &tx,
             &now,
             actor,
             "person.working_copy.approve",
             Some(&active.id),
-            json!({"working_copy": wc.id, "author": wc.created_by, "diff": changes}),
+            json!({"working_copy": wc.id, "author": wc.created_by, "diff": changes,
+                   "outbox": written.outbox}),
         )?;
-        let person = store::load_person(&tx, active.seq)?.expect("active person exists");
-        super::outbox::enqueue(&tx, &person, &now)?;
+        // The row as stored, with who approved it.
+        let person = store::load_person(&tx, active.seq)?.unwrap_or(written.person);
         tx.commit()?;
         Ok(person)
     }
@@ -901,7 +881,7 @@ impl Registry {
             &now,
             &changes,
         )?;
-        tx.execute("DELETE FROM persons WHERE seq = ?1", [wc.seq])?;
+        sp::delete(&tx, wc.seq)?;
         audit(
             &tx,
             &now,
@@ -947,49 +927,7 @@ pub fn bulk_insert_minimal(conn: &Connection, n: usize, now: &str) -> Result<()>
     Ok(())
 }
 
-/// One row of the search table.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
-pub struct PersonSummary {
-    pub seq: i64,
-    pub id: String,
-    pub reference_id: String,
-    pub name: String,
-    pub birth_date: String,
-    pub gender: String,
-    pub tax_id: Option<String>,
-    pub phone: Option<String>,
-    pub status: String,
-}
-
-fn summaries(conn: &Connection, seqs: &[i64]) -> Result<Vec<PersonSummary>> {
-    let mut st = conn.prepare_cached(
-        "SELECT seq, id, reference_id, first_name || ' ' || last_name, birth_date, gender, tax_id,
-                json_extract(data, '$.phones[0].number'), status
-         FROM persons WHERE seq = ?1",
-    )?;
-    let mut out = Vec::with_capacity(seqs.len());
-    for s in seqs {
-        if let Some(row) = st
-            .query_row([s], |r| {
-                Ok(PersonSummary {
-                    seq: r.get(0)?,
-                    id: r.get(1)?,
-                    reference_id: r.get(2)?,
-                    name: r.get(3)?,
-                    birth_date: r.get(4)?,
-                    gender: r.get(5)?,
-                    tax_id: r.get(6)?,
-                    phone: r.get(7)?,
-                    status: r.get(8)?,
-                })
-            })
-            .optional()?
-        {
-            out.push(row);
-        }
-    }
-    Ok(out)
-}
+pub use crate::store::persons::PersonSummary;
 
 impl Registry {
     /// The search box: name, reference id, tax id, document number or phone.
@@ -1000,17 +938,9 @@ impl Registry {
         let limit = limit.clamp(1, 1000);
         let offset = offset.max(0);
         if q.trim().is_empty() {
-            let total: i64 = conn.query_row(
-                "SELECT COALESCE(MAX(ordinal), 0) FROM persons WHERE ordinal IS NOT NULL",
-                [],
-                |r| r.get(0),
-            )?;
-            let seqs: Vec<i64> = conn
-                .prepare_cached("SELECT seq FROM persons WHERE ordinal > ?1 ORDER BY ordinal")?
-                .query_map([offset], |r| r.get(0))?
-                .take(limit as usize)
-                .collect::<rusqlite::Result<_>>()?;
-            return Ok((summaries(conn, &seqs)?, total));
+            let total = sp::active_count(conn)?;
+            let seqs = sp::page_after(conn, offset, limit)?;
+            return Ok((sp::summaries(conn, &seqs)?, total));
         }
         let seqs = crate::store::matching::search(conn, q, 20_000)?;
         let total = seqs.len() as i64;
@@ -1019,6 +949,6 @@ impl Registry {
             .skip(offset as usize)
             .take(limit as usize)
             .collect();
-        Ok((summaries(conn, &page)?, total))
+        Ok((sp::summaries(conn, &page)?, total))
     }
 }

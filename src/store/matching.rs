@@ -700,3 +700,20 @@ pub fn links(conn: &Connection) -> Result<Vec<(String, String, String, String)>>
     out.extend(pend);
     Ok(out)
 }
+
+/// The stored records (JSON) of about one person in `step`, chosen by a
+/// hash of the seq so that a sample needs no scan of the persons.
+pub fn each_sampled_records(
+    conn: &Connection,
+    step: i64,
+    mut each: impl FnMut(&str),
+) -> Result<()> {
+    let mut st =
+        conn.prepare("SELECT records FROM match_records WHERE (person_seq * 2654435761) % ?1 = 0")?;
+    let mut rows = st.query([step])?;
+    while let Some(row) = rows.next()? {
+        let json: String = row.get(0)?;
+        each(&json);
+    }
+    Ok(())
+}

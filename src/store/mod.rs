@@ -5,7 +5,10 @@
 //! caller has opened a transaction on (rusqlite's `Transaction` derefs to it).
 
 pub mod accounts;
+pub mod hub;
 pub mod matching;
+pub mod outbox;
+pub mod persons;
 mod schema;
 pub mod steward;
 
@@ -45,7 +48,51 @@ pub struct Store {
     pub(crate) conn: Connection,
 }
 
+/// How a bulk load uses the connection, and how it was before.
+#[derive(Debug, Clone, Copy)]
+pub struct BulkMode {
+    cache_kib: i64,
+}
+
+/// How much of the WAL a checkpoint copies back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Checkpoint {
+    /// What no reader needs, without waiting.
+    Passive,
+    /// All of it, and the file is cut to nothing.
+    Truncate,
+}
+
 impl Store {
+    /// Set the connection up for a bulk load: the WAL is checkpointed by
+    /// the loader (not automatically every few batches), and the page cache
+    /// is `cache_kib` so that a batch's dirty pages stay in memory until the
+    /// commit. Returns what [`Store::end_bulk`] restores.
+    pub fn begin_bulk(&self, cache_kib: i64) -> Result<BulkMode> {
+        self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let before = self
+            .conn
+            .pragma_query_value(None, "cache_size", |r| r.get(0))?;
+        self.conn.pragma_update(None, "cache_size", cache_kib)?;
+        Ok(BulkMode { cache_kib: before })
+    }
+
+    /// Back to the connection's usual settings after a bulk load.
+    pub fn end_bulk(&self, mode: BulkMode) -> Result<()> {
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", 10_000)?;
+        self.conn.pragma_update(None, "cache_size", mode.cache_kib)
+    }
+
+    /// Copy the WAL back into the database.
+    pub fn checkpoint(&self, how: Checkpoint) -> Result<()> {
+        let sql = match how {
+            Checkpoint::Passive => "PRAGMA wal_checkpoint(PASSIVE)",
+            Checkpoint::Truncate => "PRAGMA wal_checkpoint(TRUNCATE)",
+        };
+        self.conn.query_row(sql, [], |_| Ok(()))
+    }
+
     /// Open (creating if needed) and migrate the database at `path`.
     pub fn open(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent()
@@ -694,4 +741,102 @@ pub fn auth_method(conn: &Connection, id: &str) -> Result<Option<StoredAuthMetho
 pub fn count(conn: &Connection, sql_table: &str) -> Result<i64> {
     let sql = format!("SELECT COUNT(*) FROM {sql_table}");
     query_one(conn, &sql, [], |r| r.get(0))
+}
+
+/// A person's public id (`p_…`) by its seq.
+pub fn person_id_of(conn: &Connection, seq: i64) -> Result<String> {
+    query_one(conn, "SELECT id FROM persons WHERE seq = ?1", [seq], |r| {
+        r.get(0)
+    })
+}
+
+/// A person's reference id by its seq.
+pub fn reference_id_of(conn: &Connection, seq: i64) -> Result<String> {
+    query_one(
+        conn,
+        "SELECT reference_id FROM persons WHERE seq = ?1",
+        [seq],
+        |r| r.get(0),
+    )
+}
+
+/// A person's reference id and public id by its seq.
+pub fn reference_and_person_id(conn: &Connection, seq: i64) -> Result<(String, String)> {
+    query_one(
+        conn,
+        "SELECT reference_id, id FROM persons WHERE seq = ?1",
+        [seq],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+}
+
+/// The reference id of the person with this public id.
+pub fn reference_id_by_person_id(conn: &Connection, person_id: &str) -> Result<String> {
+    query_one(
+        conn,
+        "SELECT reference_id FROM persons WHERE id = ?1",
+        [person_id],
+        |r| r.get(0),
+    )
+}
+
+/// The public id of the active person holding a reference id.
+pub fn active_person_id(conn: &Connection, reference_id: &str) -> Result<Option<String>> {
+    query_one(
+        conn,
+        "SELECT id FROM persons WHERE reference_id = ?1 AND status = 'active'",
+        [reference_id],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// The active person holding a reference id: its seq.
+pub fn active_seq(conn: &Connection, reference_id: &str) -> Result<Option<i64>> {
+    query_one(
+        conn,
+        "SELECT seq FROM persons WHERE reference_id = ?1 AND status = 'active'",
+        [reference_id],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// Up to `n` reference ids, at random.
+pub fn random_reference_ids(conn: &Connection, n: i64) -> Result<Vec<String>> {
+    conn.prepare("SELECT reference_id FROM persons ORDER BY random() LIMIT ?1")?
+        .query_map([n], |r| r.get(0))?
+        .collect()
+}
+
+/// What the status bar counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    /// Active persons (the highest paging ordinal: no scan of the table).
+    pub persons: i64,
+    pub working_copies: i64,
+    pub pending: i64,
+    pub users: i64,
+    pub outbox: i64,
+}
+
+pub fn counts(conn: &Connection) -> Result<Counts> {
+    let one = |sql: &str| -> Result<i64> { query_one(conn, sql, [], |r| r.get(0)) };
+    Ok(Counts {
+        persons: one("SELECT COALESCE(MAX(ordinal), 0) FROM persons WHERE ordinal IS NOT NULL")?,
+        working_copies: one("SELECT COUNT(*) FROM persons WHERE status = 'working_copy'")?,
+        pending: one("SELECT COUNT(*) FROM pending WHERE resolved_at IS NULL")?,
+        users: one("SELECT COUNT(*) FROM users")?,
+        outbox: outbox_unsent_count(conn)?,
+    })
+}
+
+/// Changes waiting to be sent to the hub.
+pub fn outbox_unsent_count(conn: &Connection) -> Result<i64> {
+    query_one(
+        conn,
+        "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL",
+        [],
+        |r| r.get(0),
+    )
 }
