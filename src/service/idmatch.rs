@@ -88,14 +88,18 @@ pub struct Candidate {
     /// ([`matching::link_threshold`]).
     pub link_at: f64,
     /// At or above the review level: a person decides before a new person
-    /// is created beside this one (the desk opens the chooser).
+    /// is created beside this one.
     pub review: bool,
+    /// What may be done with it ([`matching::classify`]); the wire keeps
+    /// seed 001's shape (`review`, `link_at`, `hold`), so this is not sent.
+    #[serde(skip)]
+    pub class: matching::Class,
 }
 
 impl Candidate {
     /// May the engine link to this candidate without a person deciding?
     pub fn sure(&self) -> bool {
-        self.confidence >= self.link_at && self.hold.is_none()
+        self.class == matching::Class::Link
     }
 
     /// Seed 001's candidate object (confidence as a string), plus the explanation.
@@ -541,6 +545,12 @@ fn explain_scored(
         let link_at = matching::link_threshold(params, &levels, explanation.prior);
         let why_not = matching::shortfall(&explanation, link_at);
         let review = explanation.confidence >= params.review;
+        let class = matching::classify(
+            explanation.confidence,
+            link_at,
+            hold.is_some(),
+            params.review,
+        );
         let (reference_id, person_id) = crate::store::reference_and_person_id(conn, seq)?;
         let mut attributes = match sm::find_sor(conn, &src.sor, &src.sor_id)? {
             Some(row) => serde_json::from_str(&row.attributes).unwrap_or_else(|_| json!({})),
@@ -560,6 +570,7 @@ fn explain_scored(
             why_not,
             link_at,
             review,
+            class,
         });
     }
     Ok(out)

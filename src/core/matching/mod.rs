@@ -1139,6 +1139,35 @@ pub fn confidence(score: f64) -> f64 {
 /// as a whole (target 99.9 %: no pair below 99 %).
 pub const PAIR_RISK_FACTOR: f64 = 10.0;
 
+/// What may be done with one candidate: the one decision every path of the
+/// service acts on (the desk's duplicate check, `POST /people`, the import,
+/// the hub, the reconciliation queue's re-scoring).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Class {
+    /// Linked without a person deciding: at or above its link level
+    /// ([`link_threshold`]) and nothing holds it.
+    Link,
+    /// At or above the review level (or sure but held): a person decides
+    /// before a new person is created beside it.
+    Review,
+    /// Shown as a possible duplicate; never acted on by itself.
+    #[default]
+    Possible,
+}
+
+/// Classify a candidate of `confidence`, whose fields link at `link_at`,
+/// held back or not, under the review level `review_at`.
+pub fn classify(confidence: f64, link_at: f64, held: bool, review_at: f64) -> Class {
+    if confidence >= link_at && !held {
+        Class::Link
+    } else if confidence >= review_at {
+        Class::Review
+    } else {
+        Class::Possible
+    }
+}
+
 /// The lowest confidence any pair may link at, for `p.auto_link`.
 pub fn link_floor(p: &Params) -> f64 {
     // Rounded to a millionth of a percent: 99.9 gives 99, not 99.00000000000006.

@@ -660,3 +660,21 @@ fn lcs_on_the_stack_is_the_textbook_one() {
         }
     }
 }
+
+#[test]
+fn classify_links_only_a_sure_unheld_candidate() {
+    use super::{Class, classify};
+    // At the link level and nothing holds it: linked.
+    assert_eq!(classify(99.95, 99.9, false, 80.0), Class::Link);
+    assert_eq!(classify(99.9, 99.9, false, 80.0), Class::Link);
+    // Sure but held (a conflict, household evidence only): a person decides.
+    assert_eq!(classify(99.95, 99.9, true, 80.0), Class::Review);
+    // Below the link level, at or above review: a person decides.
+    assert_eq!(classify(85.0, 99.9, false, 80.0), Class::Review);
+    assert_eq!(classify(80.0, 99.9, false, 80.0), Class::Review);
+    // Below review: shown, never acted on.
+    assert_eq!(classify(79.9, 99.9, false, 80.0), Class::Possible);
+    assert_eq!(classify(79.9, 99.9, true, 80.0), Class::Possible);
+    // A field set that links lower than the review level still links.
+    assert_eq!(classify(75.0, 70.0, false, 80.0), Class::Link);
+}
