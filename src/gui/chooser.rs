@@ -3,7 +3,8 @@
 //! total and the confidence. It serves registration and the reconciliation
 //! queue alike.
 
-use super::{App, widgets};
+use super::register::RegisterScreen;
+use super::{Desk, widgets};
 use crate::core::matching::{GENDER, MatchRecord};
 use crate::service::idmatch::CandidateView;
 use crate::tr;
@@ -247,12 +248,12 @@ pub fn comparison(
     choice
 }
 
-impl App {
-    pub(super) fn chooser_modal(&mut self, ctx: &egui::Context) {
-        if !self.register.chooser_open {
+impl RegisterScreen {
+    pub(super) fn chooser_modal(&mut self, desk: &mut Desk, ctx: &egui::Context) {
+        if !self.chooser_open {
             return;
         }
-        let candidates = self.register.candidates.clone();
+        let candidates = self.candidates.clone();
         let mut choice = None;
         let mut confirmed: Option<String> = None;
         let mut open = true;
@@ -269,12 +270,11 @@ impl App {
             .show(ctx, |ui| {
                 ui.label(tr!("ch-help"));
                 ui.separator();
-                let st = &mut self.register;
                 // Room under the grid for the reason, once asked for.
-                let reserve = if st.override_open { 70.0 } else { 0.0 };
-                let left = st.form.sor_attributes("draft");
-                choice = comparison(ui, &left, &candidates, !st.override_open, reserve);
-                if st.override_open {
+                let reserve = if self.override_open { 70.0 } else { 0.0 };
+                let left = self.form.sor_attributes("draft");
+                choice = comparison(ui, &left, &candidates, !self.override_open, reserve);
+                if self.override_open {
                     // A new person over a likely duplicate is a decision that
                     // is kept: the reason goes into the audit trail.
                     ui.label(tr!("ch-override-help"));
@@ -282,20 +282,20 @@ impl App {
                         let l = ui.label(tr!("ch-override-reason"));
                         let r = ui
                             .add(
-                                egui::TextEdit::singleline(&mut st.override_reason)
+                                egui::TextEdit::singleline(&mut self.override_reason)
                                     .hint_text(tr!("ch-override-hint"))
                                     .desired_width(320.0),
                             )
                             .labelled_by(l.id);
-                        if std::mem::take(&mut st.override_focus) {
+                        if std::mem::take(&mut self.override_focus) {
                             r.request_focus();
                         }
-                        let ready = st.override_reason.trim().chars().count() >= 3;
+                        let ready = self.override_reason.trim().chars().count() >= 3;
                         if ui
                             .add_enabled(ready, egui::Button::new(tr!("ch-override-confirm")))
                             .clicked()
                         {
-                            confirmed = Some(st.override_reason.trim().to_string());
+                            confirmed = Some(self.override_reason.trim().to_string());
                         }
                     });
                 }
@@ -304,22 +304,21 @@ impl App {
             choice = Some(Choice::Cancel);
         }
         if let Some(reason) = confirmed {
-            self.register.override_open = false;
-            self.register.override_reason.clear();
-            self.submit(Some(reason));
+            self.override_open = false;
+            self.override_reason.clear();
+            self.submit(desk, Some(reason));
             return;
         }
         match choice {
-            Some(Choice::Link(rid)) => self.link_to(&rid),
+            Some(Choice::Link(rid)) => self.link_to(desk, &rid),
             Some(Choice::New) => {
-                self.register.override_open = true;
-                self.register.override_focus = true;
+                self.override_open = true;
+                self.override_focus = true;
             }
             Some(Choice::Cancel) => {
-                let st = &mut self.register;
-                st.chooser_open = false;
-                st.override_open = false;
-                st.override_reason.clear();
+                self.chooser_open = false;
+                self.override_open = false;
+                self.override_reason.clear();
             }
             Some(Choice::NotSame(_)) | None => {}
         }

@@ -6,7 +6,7 @@
 
 use super::files::{FileBrowser, Outcome};
 use super::worker::{ImportEvent, import_task};
-use super::{App, widgets};
+use super::{Desk, widgets};
 use crate::service::import::{CANONICAL, ImportOptions, ImportSummary};
 use crate::tr;
 use eframe::egui::{self, RichText};
@@ -20,7 +20,7 @@ use std::time::Instant;
 const IGNORE: &str = "";
 
 #[derive(Default)]
-pub struct ImportState {
+pub struct ImportScreen {
     path: String,
     /// The file's columns, read on a thread.
     headers: Option<Result<Vec<String>, String>>,
@@ -36,7 +36,7 @@ pub struct ImportState {
     result: Option<Result<ImportSummary, String>>,
 }
 
-impl ImportState {
+impl ImportScreen {
     /// An import is under way (it outlives a sign-out).
     pub fn running(&self) -> bool {
         self.running.is_some()
@@ -77,49 +77,47 @@ fn field_words(canonical: &str) -> String {
     }
 }
 
-impl App {
+impl ImportScreen {
     fn import_choose(&mut self, path: PathBuf, ctx: &egui::Context) {
-        let st = &mut self.import;
-        st.path = path.display().to_string();
-        st.headers = None;
-        st.result = None;
-        st.progress = None;
+        self.path = path.display().to_string();
+        self.headers = None;
+        self.result = None;
+        self.progress = None;
         let (tx, rx) = std::sync::mpsc::channel();
         let ctx = ctx.clone();
         std::thread::spawn(move || {
             let _ = tx.send(crate::service::import::headers(&path));
             ctx.request_repaint();
         });
-        st.headers_rx = Some(rx);
+        self.headers_rx = Some(rx);
     }
 
     /// Answers from the import's threads, whatever page shows: the
     /// desktop's dialog, the file's columns, the import's progress and its
     /// end (then the status bar's counts).
-    pub(super) fn import_logic(&mut self, ctx: &egui::Context) {
+    pub(super) fn logic(&mut self, desk: &mut Desk, ctx: &egui::Context) {
         // Answers from the threads: the desktop's dialog, the columns, the
         // import's progress.
-        if let Some(rx) = &self.import.pick
+        if let Some(rx) = &self.pick
             && let Ok(answer) = rx.try_recv()
         {
-            self.import.pick = None;
+            self.pick = None;
             match answer {
                 Some(files) => {
                     if let Some(f) = files.into_iter().next() {
                         self.import_choose(f, ctx);
                     }
                 }
-                None => self.import.browser = Some(FileBrowser::csv(ctx)),
+                None => self.browser = Some(FileBrowser::csv(ctx)),
             }
         }
-        let st = &mut self.import;
-        if let Some(rx) = &st.headers_rx
+        if let Some(rx) = &self.headers_rx
             && let Ok(h) = rx.try_recv()
         {
-            st.headers_rx = None;
+            self.headers_rx = None;
             if let Ok(cols) = &h {
-                st.map = cols.iter().map(|c| guess(c)).collect();
-                st.id_column = cols
+                self.map = cols.iter().map(|c| guess(c)).collect();
+                self.id_column = cols
                     .iter()
                     .find(|c| {
                         let c = c.to_lowercase();
@@ -129,46 +127,45 @@ impl App {
                     .cloned()
                     .unwrap_or_default();
             }
-            st.headers = Some(h);
+            self.headers = Some(h);
         }
         let mut finished = false;
-        if let Some((rx, _, _)) = &st.running {
+        if let Some((rx, _, _)) = &self.running {
             while let Ok(ev) = rx.try_recv() {
                 match ev {
-                    ImportEvent::Progress(s, total) => st.progress = Some((s, total)),
+                    ImportEvent::Progress(s, total) => self.progress = Some((s, total)),
                     ImportEvent::Done(r) => {
-                        st.result = Some(r);
+                        self.result = Some(r);
                         finished = true;
                     }
                 }
             }
         }
         if finished {
-            st.running = None;
-            self.refresh_stats();
+            self.running = None;
+            desk.refresh_stats();
         }
     }
 
-    pub(super) fn import_page(&mut self, ui: &mut egui::Ui) {
+    pub(super) fn ui(&mut self, desk: &mut Desk, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
-        if self.role() != "admin" {
+        if desk.role() != "admin" {
             ui.label(tr!("imp-admins-only"));
             return;
         }
-        if let Some(b) = &mut self.import.browser {
+        if let Some(b) = &mut self.browser {
             match b.show(&ctx) {
                 Outcome::Open => {}
                 Outcome::Chosen(files) => {
-                    self.import.browser = None;
+                    self.browser = None;
                     if let Some(f) = files.into_iter().next() {
                         self.import_choose(f, &ctx);
                     }
                 }
-                Outcome::Cancelled => self.import.browser = None,
+                Outcome::Cancelled => self.browser = None,
             }
         }
-        let st = &mut self.import;
-        let running = st.running.is_some();
+        let running = self.running.is_some();
         // A typed path, read like a chosen file once the page is drawn.
         let mut read: Option<PathBuf> = None;
         egui::ScrollArea::vertical()
@@ -180,19 +177,19 @@ impl App {
                     ui.horizontal(|ui| {
                         let l = ui.label(tr!("imp-file"));
                         let r = ui
-                            .add(egui::TextEdit::singleline(&mut st.path).desired_width(420.0))
+                            .add(egui::TextEdit::singleline(&mut self.path).desired_width(420.0))
                             .labelled_by(l.id);
-                        let typed = r.lost_focus() && !st.path.trim().is_empty();
-                        if ui.button(tr!("imp-choose")).clicked() && st.pick.is_none() {
-                            st.pick = Some(super::files::pick_csv(&ctx));
+                        let typed = r.lost_focus() && !self.path.trim().is_empty();
+                        if ui.button(tr!("imp-choose")).clicked() && self.pick.is_none() {
+                            self.pick = Some(super::files::pick_csv(&ctx));
                         }
                         if ui.button(tr!("imp-read")).clicked() || typed {
-                            read = Some(PathBuf::from(st.path.trim()));
+                            read = Some(PathBuf::from(self.path.trim()));
                         }
                     });
                 });
-                match &st.headers {
-                    None if st.headers_rx.is_some() => {
+                match &self.headers {
+                    None if self.headers_rx.is_some() => {
                         ui.spinner();
                     }
                     None => {}
@@ -216,7 +213,7 @@ impl App {
                                     ui.end_row();
                                     for (i, c) in cols.iter().enumerate() {
                                         let l = ui.label(c);
-                                        let slot = &mut st.map[i];
+                                        let slot = &mut self.map[i];
                                         egui::ComboBox::from_id_salt(("import-col", i))
                                             .selected_text(field_words(slot))
                                             .width(240.0)
@@ -242,10 +239,10 @@ impl App {
                             ui.horizontal(|ui| {
                                 let l = ui.label(tr!("imp-id-column"));
                                 egui::ComboBox::from_id_salt("import-id")
-                                    .selected_text(st.id_column.clone())
+                                    .selected_text(self.id_column.clone())
                                     .show_ui(ui, |ui| {
                                         for c in &cols {
-                                            ui.selectable_value(&mut st.id_column, c.clone(), c);
+                                            ui.selectable_value(&mut self.id_column, c.clone(), c);
                                         }
                                     })
                                     .response
@@ -254,7 +251,7 @@ impl App {
                             ui.horizontal(|ui| {
                                 let l = ui.label(tr!("imp-sor"));
                                 ui.add(
-                                    egui::TextEdit::singleline(&mut st.sor)
+                                    egui::TextEdit::singleline(&mut self.sor)
                                         .hint_text(tr!("imp-sor-hint"))
                                         .desired_width(200.0),
                                 )
@@ -263,8 +260,9 @@ impl App {
                         });
                         ui.add_space(6.0);
                         ui.horizontal(|ui| {
-                            let ready =
-                                !running && !st.id_column.is_empty() && !st.sor.trim().is_empty();
+                            let ready = !running
+                                && !self.id_column.is_empty()
+                                && !self.sor.trim().is_empty();
                             if ui
                                 .add_enabled(
                                     ready,
@@ -272,32 +270,32 @@ impl App {
                                 )
                                 .clicked()
                                 && let (Some(db), Some(user)) =
-                                    (self.db_path.clone(), self.user.clone())
+                                    (desk.db_path.clone(), desk.user.clone())
                             {
                                 let stop = Arc::new(AtomicBool::new(false));
                                 let map: Vec<(String, String)> = cols
                                     .iter()
-                                    .zip(&st.map)
+                                    .zip(&self.map)
                                     .filter(|(_, f)| !f.is_empty())
                                     .map(|(c, f)| (c.clone(), f.clone()))
                                     .collect();
                                 let opts = ImportOptions {
-                                    sor: st.sor.trim().to_string(),
-                                    id_column: st.id_column.clone(),
+                                    sor: self.sor.trim().to_string(),
+                                    id_column: self.id_column.clone(),
                                     map,
                                     batch: crate::service::import::DEFAULT_BATCH,
                                     stop: Some(stop.clone()),
                                 };
-                                let file = PathBuf::from(&st.path);
-                                st.result = None;
-                                st.progress = None;
-                                st.running = Some((
+                                let file = PathBuf::from(&self.path);
+                                self.result = None;
+                                self.progress = None;
+                                self.running = Some((
                                     import_task(ctx.clone(), db, Some(user), file, opts),
                                     stop,
                                     Instant::now(),
                                 ));
                             }
-                            if let Some((_, stop, _)) = &st.running
+                            if let Some((_, stop, _)) = &self.running
                                 && ui.button(tr!("imp-stop")).clicked()
                             {
                                 stop.store(true, Ordering::Relaxed);
@@ -305,8 +303,8 @@ impl App {
                         });
                     }
                 }
-                if let Some((_, _, started)) = &st.running {
-                    let (done, total) = st
+                if let Some((_, _, started)) = &self.running {
+                    let (done, total) = self
                         .progress
                         .as_ref()
                         .map(|(s, t)| (s.rows, *t))
@@ -343,7 +341,7 @@ impl App {
                     ui.ctx()
                         .request_repaint_after(std::time::Duration::from_millis(250));
                 }
-                match &st.result {
+                match &self.result {
                     Some(Ok(s)) => {
                         widgets::section(ui, &tr!("imp-summary"));
                         ui.label(

@@ -167,24 +167,65 @@ impl Notice {
     }
 }
 
+/// What every screen shares: the worker that answers requests, who is
+/// signed in, the registry's counts, the line under the page title, and
+/// where the database is. Each screen's `logic()` and `ui()` take it; a
+/// screen asks for what belongs to another (open a person, go to a page)
+/// through [`Desk::ask`], which the app carries out after the frame's
+/// screen has run.
+pub struct Desk {
+    pub(crate) worker: Worker,
+    /// (name, role) of the signed-in account.
+    pub(crate) user: Option<(String, String)>,
+    pub(crate) stats: Stats,
+    pub(crate) notice: Option<Notice>,
+    /// The database file, for background tasks' own connections.
+    pub(crate) db_path: Option<PathBuf>,
+    asked: Vec<Intent>,
+}
+
+/// What a screen asks the app to do beyond itself.
+#[derive(Debug, Clone)]
+pub enum Intent {
+    /// Show a page.
+    Go(Page),
+    /// Open a person in the person view (Search).
+    OpenPerson(String),
+    /// Edit a person at the desk's form (Register).
+    EditPerson(Box<crate::api::views::PersonView>),
+    /// Speak another language.
+    SetLanguage(Lang),
+}
+
+impl Desk {
+    pub(crate) fn role(&self) -> &str {
+        self.user.as_ref().map(|(_, r)| r.as_str()).unwrap_or("")
+    }
+
+    pub(crate) fn refresh_stats(&mut self) {
+        self.worker.call(Tag::Stats, Request::Stats);
+    }
+
+    /// Ask the app for something another screen does.
+    pub(crate) fn ask(&mut self, intent: Intent) {
+        self.asked.push(intent);
+    }
+}
+
 /// The workstation application.
 pub struct App {
-    /// The database file, for the sync thread's own connection.
-    db_path: Option<PathBuf>,
+    desk: Desk,
     icon: Option<egui::TextureHandle>,
-    worker: Worker,
     users_exist: Option<bool>,
-    user: Option<(String, String)>,
     login: Login,
     page: Page,
-    stats: Stats,
-    notice: Option<Notice>,
-    register: register::RegisterState,
-    search: search::SearchState,
-    steward: steward::StewardState,
-    pages: pages::PagesState,
-    users: users::UsersState,
-    import: import::ImportState,
+    register: register::RegisterScreen,
+    search: search::SearchScreen,
+    review: pages::ReviewScreen,
+    reconciliation: pages::ReconciliationScreen,
+    sync: pages::SyncScreen,
+    settings: pages::SettingsScreen,
+    import: import::ImportScreen,
     /// The keyboard help (F1).
     help_open: bool,
     /// The language the window speaks (Settings; the system's by default).
@@ -211,21 +252,25 @@ impl App {
         let mut worker = Worker::spawn(registry, cc.egui_ctx.clone(), db_label);
         worker.send(Tag::Boot, Command::Boot);
         App {
-            db_path: None,
+            desk: Desk {
+                worker,
+                user: None,
+                stats: Stats::default(),
+                notice: None,
+                db_path: None,
+                asked: Vec::new(),
+            },
             icon,
-            worker,
             users_exist: None,
-            user: None,
             login: Login::default(),
             page: Page::Register,
-            stats: Stats::default(),
-            notice: None,
-            register: register::RegisterState::new(),
-            search: search::SearchState::default(),
-            steward: steward::StewardState::default(),
-            pages: pages::PagesState::default(),
-            users: users::UsersState::default(),
-            import: import::ImportState::default(),
+            register: register::RegisterScreen::new(),
+            search: search::SearchScreen::default(),
+            review: pages::ReviewScreen::default(),
+            reconciliation: pages::ReconciliationScreen::default(),
+            sync: pages::SyncScreen::default(),
+            settings: pages::SettingsScreen::default(),
+            import: import::ImportScreen::default(),
             help_open: false,
             lang: Lang::En,
             prefs: None,
@@ -247,14 +292,14 @@ impl App {
 
     /// Tell the app where its database file is (enables "Sync now").
     pub fn with_db_path(mut self, path: PathBuf) -> App {
-        self.db_path = Some(path);
+        self.desk.db_path = Some(path);
         self
     }
 
     /// No request is waiting for the worker (tests wait for this).
     /// Checks the form has scheduled but not sent yet count as waiting.
     pub fn is_idle(&self) -> bool {
-        self.worker.busiest().is_none() && !self.register.checks_scheduled()
+        self.desk.worker.busiest().is_none() && !self.register.checks_scheduled()
     }
 
     /// The page on screen.
@@ -262,32 +307,18 @@ impl App {
         self.page
     }
 
-    fn role(&self) -> &str {
-        self.user.as_ref().map(|(_, r)| r.as_str()).unwrap_or("")
-    }
-
-    fn refresh_stats(&mut self) {
-        self.worker.call(Tag::Stats, Request::Stats);
-    }
-
     fn go(&mut self, page: Page) {
         self.page = page;
-        self.notice = None;
+        self.desk.notice = None;
         match page {
-            Page::Review => self.load_review(),
-            Page::Reconciliation => {
-                self.worker
-                    .call(Tag::Pending, Request::PendingList { limit: 100 });
-            }
-            Page::Sync => {
-                self.worker
-                    .call(Tag::Outbox, Request::Outbox { limit: 200 });
-            }
+            Page::Review => pages::ReviewScreen::load(&mut self.desk),
+            Page::Reconciliation => pages::ReconciliationScreen::load(&mut self.desk),
+            Page::Sync => pages::SyncScreen::load(&mut self.desk),
             Page::Search => self.search.request_focus = true,
             Page::Register => self.register.focus_first = true,
             _ => {}
         }
-        self.refresh_stats();
+        self.desk.refresh_stats();
     }
 
     fn handle(&mut self, ctx: &egui::Context, r: Reply) {
@@ -299,14 +330,14 @@ impl App {
                         name: self.login.name.clone(),
                         password: self.login.password.clone(),
                     };
-                    self.worker.send(Tag::Login, command);
+                    self.desk.worker.send(Tag::Login, command);
                 } else {
                     self.login.error = Some(r.message());
                 }
             }
             Tag::Login => {
                 if r.ok() {
-                    self.user = Some((
+                    self.desk.user = Some((
                         r.body["name"].as_str().unwrap_or("").to_string(),
                         r.body["role"].as_str().unwrap_or("").to_string(),
                     ));
@@ -316,11 +347,12 @@ impl App {
                     // signed out may still have drawn a page and sent its
                     // requests, which the worker then refused (401), and
                     // their "loaded" marks must not outlive the session.
-                    self.pages = pages::PagesState::default();
-                    self.users = users::UsersState::default();
+                    self.review = pages::ReviewScreen::default();
+                    self.reconciliation = pages::ReconciliationScreen::default();
+                    self.sync = pages::SyncScreen::default();
+                    self.settings = pages::SettingsScreen::default();
                     // Nor may the last user's search or open person show.
-                    self.search = search::SearchState::default();
-                    self.steward = steward::StewardState::default();
+                    self.search = search::SearchScreen::default();
                     self.go(Page::Register);
                 } else {
                     self.login.error = Some(r.message());
@@ -329,7 +361,7 @@ impl App {
             Tag::Logout => {}
             Tag::Stats => {
                 if let Ok(s) = serde_json::from_value(r.body.clone()) {
-                    self.stats = s;
+                    self.desk.stats = s;
                 }
             }
             Tag::Validate(_)
@@ -338,19 +370,30 @@ impl App {
             | Tag::Link
             | Tag::ConfidantSearch(_)
             | Tag::ConfidantPick
-            | Tag::ConfidantCreate => self.on_register_reply(ctx, r),
+            | Tag::ConfidantCreate => self.register.on_reply(&mut self.desk, ctx, r),
             Tag::Search { .. }
             | Tag::Person
             | Tag::PersonHistory
             | Tag::PersonAudit
-            | Tag::Scan(_) => self.on_search_reply(ctx, r),
+            | Tag::Scan(_) => self.search.on_reply(ctx, r),
             Tag::Steward | Tag::LinkHistory | Tag::Duplicates | Tag::MergePick => {
-                self.on_steward_reply(r)
+                self.search.steward.on_reply(&mut self.desk, r)
             }
-            Tag::Users | Tag::AddUser | Tag::UpdateUser | Tag::HubGet | Tag::HubSave => {
-                self.on_users_reply(r)
+            Tag::Queue | Tag::MyChanges | Tag::Approve | Tag::Reject | Tag::Withdraw => {
+                self.review.on_reply(&mut self.desk, r)
             }
-            _ => self.on_pages_reply(r),
+            Tag::Pending | Tag::Resolve => self.reconciliation.on_reply(&mut self.desk, r),
+            Tag::Outbox => self.sync.on_reply(&mut self.desk, r),
+            Tag::Model
+            | Tag::Setting(_)
+            | Tag::SaveSetting(_)
+            | Tag::Users
+            | Tag::AddUser
+            | Tag::UpdateUser
+            | Tag::HubGet
+            | Tag::HubSave => self.settings.on_reply(&mut self.desk, r),
+            _ if !r.ok() => self.desk.notice = Some(Notice::refused(&r)),
+            _ => {}
         }
     }
 
@@ -421,6 +464,7 @@ impl App {
             };
             submit |= ui.button(label).clicked();
             if self
+                .desk
                 .worker
                 .busy_for(|t| matches!(t, Tag::Login | Tag::CreateAdmin))
                 .is_some_and(|d| d > Duration::from_millis(100))
@@ -437,14 +481,14 @@ impl App {
                             name: self.login.name.trim().to_string(),
                             password: self.login.password.clone(),
                         };
-                        self.worker.send(Tag::CreateAdmin, command);
+                        self.desk.worker.send(Tag::CreateAdmin, command);
                     }
                 } else {
                     let command = Command::Login {
                         name: self.login.name.trim().to_string(),
                         password: self.login.password.clone(),
                     };
-                    self.worker.send(Tag::Login, command);
+                    self.desk.worker.send(Tag::Login, command);
                 }
             }
         });
@@ -460,15 +504,15 @@ impl App {
             ui.separator();
             for p in Page::ALL {
                 // Importing is for administrators: the others never see it.
-                if p == Page::Import && self.role() != "admin" {
+                if p == Page::Import && self.desk.role() != "admin" {
                     continue;
                 }
                 let mut text = p.title();
-                if p == Page::Review && self.stats.working_copies > 0 {
-                    text = format!("{text} ({})", self.stats.working_copies);
+                if p == Page::Review && self.desk.stats.working_copies > 0 {
+                    text = format!("{text} ({})", self.desk.stats.working_copies);
                 }
-                if p == Page::Reconciliation && self.stats.pending > 0 {
-                    text = format!("{text} ({})", self.stats.pending);
+                if p == Page::Reconciliation && self.desk.stats.pending > 0 {
+                    text = format!("{text} ({})", self.desk.stats.pending);
                 }
                 if ui.selectable_label(self.page == p, text).clicked() {
                     self.go(p);
@@ -479,16 +523,18 @@ impl App {
                     self.help_open = !self.help_open;
                 }
                 if ui.button(tr!("top-sign-out")).clicked() {
-                    self.worker.send(Tag::Logout, Command::Logout);
-                    self.user = None;
-                    self.register = register::RegisterState::new();
-                    self.search = search::SearchState::default();
-                    self.pages = pages::PagesState::default();
-                    self.users = users::UsersState::default();
+                    self.desk.worker.send(Tag::Logout, Command::Logout);
+                    self.desk.user = None;
+                    self.register = register::RegisterScreen::new();
+                    self.search = search::SearchScreen::default();
+                    self.review = pages::ReviewScreen::default();
+                    self.reconciliation = pages::ReconciliationScreen::default();
+                    self.sync = pages::SyncScreen::default();
+                    self.settings = pages::SettingsScreen::default();
                     // The next user starts without this one's file, unless
                     // its import is still running (its summary then waits).
                     if !self.import.running() {
-                        self.import = import::ImportState::default();
+                        self.import = import::ImportScreen::default();
                     }
                 }
                 // Who is signed in is in the status bar: the top bar keeps
@@ -501,9 +547,12 @@ impl App {
         // Wrapped: on a narrow window the bar grows a line instead of
         // cutting off its last items.
         ui.horizontal_wrapped(|ui| {
-            ui.label(tr!("status-database", path = self.worker.db_label.as_str()));
+            ui.label(tr!(
+                "status-database",
+                path = self.desk.worker.db_label.as_str()
+            ));
             ui.separator();
-            match &self.user {
+            match &self.desk.user {
                 Some((n, r)) => ui.label(tr!(
                     "status-user",
                     name = n.as_str(),
@@ -512,19 +561,25 @@ impl App {
                 None => ui.label(tr!("status-signed-out")),
             };
             ui.separator();
-            ui.label(tr!("status-persons", n = self.stats.persons));
+            ui.label(tr!("status-persons", n = self.desk.stats.persons));
             ui.separator();
-            ui.label(match (self.stats.hub_configured, self.stats.outbox) {
-                (false, 0) => tr!("status-sync-no-hub"),
-                (false, n) => tr!("status-sync-no-hub-kept", n = n),
-                (true, 0) => tr!("status-sync-up-to-date"),
-                (true, n) => tr!("status-sync-waiting", n = n),
-            });
+            ui.label(
+                match (self.desk.stats.hub_configured, self.desk.stats.outbox) {
+                    (false, 0) => tr!("status-sync-no-hub"),
+                    (false, n) => tr!("status-sync-no-hub-kept", n = n),
+                    (true, 0) => tr!("status-sync-up-to-date"),
+                    (true, n) => tr!("status-sync-waiting", n = n),
+                },
+            );
             ui.separator();
-            ui.label(tr!("status-working-copies", n = self.stats.working_copies));
+            ui.label(tr!(
+                "status-working-copies",
+                n = self.desk.stats.working_copies
+            ));
             ui.separator();
-            ui.label(tr!("status-pending", n = self.stats.pending));
+            ui.label(tr!("status-pending", n = self.desk.stats.pending));
             if self
+                .desk
                 .worker
                 .busiest()
                 .is_some_and(|d| d > Duration::from_millis(100))
@@ -537,7 +592,7 @@ impl App {
     }
 
     fn shortcuts(&mut self, ctx: &egui::Context) {
-        if self.user.is_none() {
+        if self.desk.user.is_none() {
             return;
         }
         if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::F1)) {
@@ -550,7 +605,7 @@ impl App {
             self.go(Page::Search);
         }
         if ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::N)) {
-            self.register = register::RegisterState::new();
+            self.register = register::RegisterScreen::new();
             self.go(Page::Register);
         }
     }
@@ -610,11 +665,11 @@ impl App {
     /// a hub test that ends while the user is elsewhere updates its page
     /// and the status bar at once. The pages only draw.
     fn logic(&mut self, ctx: &egui::Context) {
-        self.register.poll_files(ctx);
-        self.poll_decoded(ctx);
-        self.sync_logic();
-        self.import_logic(ctx);
-        self.hub_logic();
+        self.register.logic(ctx);
+        self.search.logic(ctx);
+        self.sync.logic(&mut self.desk);
+        self.import.logic(&mut self.desk, ctx);
+        self.settings.logic();
     }
 }
 
@@ -623,14 +678,14 @@ impl eframe::App for App {
         let ctx = ui.ctx().clone();
         // Every text drawn on this thread from here on is in this language.
         crate::i18n::set(self.lang);
-        for r in self.worker.poll() {
+        for r in self.desk.worker.poll() {
             self.handle(&ctx, r);
         }
-        if self.worker.busiest().is_some() {
+        if self.desk.worker.busiest().is_some() {
             // Show the spinner once a request passes 100 ms.
             ctx.request_repaint_after(Duration::from_millis(100));
         }
-        if self.user.is_none() {
+        if self.desk.user.is_none() {
             egui::CentralPanel::default().show(ui, |ui| self.login_screen(ui));
             return;
         }
@@ -645,11 +700,11 @@ impl eframe::App for App {
             egui::Panel::right("duplicates")
                 .default_size(width)
                 .resizable(true)
-                .show(ui, |ui| self.duplicates_panel(ui));
+                .show(ui, |ui| self.register.duplicates_panel(&mut self.desk, ui));
         }
         egui::CentralPanel::default().show(ui, |ui| {
             ui.heading(self.page.title());
-            if let Some(n) = &self.notice {
+            if let Some(n) = &self.desk.notice {
                 let c = if n.ok {
                     widgets::ok_color(ui)
                 } else {
@@ -660,30 +715,52 @@ impl eframe::App for App {
             ui.separator();
             // The chooser window asks a question first: the page waits.
             ui.add_enabled_ui(!self.register.chooser_open, |ui| match self.page {
-                Page::Register => self.register_page(ui),
-                Page::Search => self.search_page(ui),
-                Page::Review => self.review_page(ui),
-                Page::Reconciliation => self.reconciliation_page(ui),
+                Page::Register => self.register.ui(&mut self.desk, ui),
+                Page::Search => self.search.ui(&mut self.desk, ui),
+                Page::Review => self.review.ui(&mut self.desk, ui),
+                Page::Reconciliation => self.reconciliation.ui(&mut self.desk, ui),
                 // Pages without tables of their own scroll as a whole:
                 // on a small window nothing is cut off.
                 Page::Sync => {
                     egui::ScrollArea::vertical()
                         .id_salt("sync-page")
                         .auto_shrink([false, false])
-                        .show(ui, |ui| self.sync_page(ui))
+                        .show(ui, |ui| self.sync.ui(&mut self.desk, ui))
                         .inner
                 }
-                Page::Import => self.import_page(ui),
+                Page::Import => self.import.ui(&mut self.desk, ui),
                 Page::Settings => {
                     egui::ScrollArea::vertical()
                         .id_salt("settings-page")
                         .auto_shrink([false, false])
-                        .show(ui, |ui| self.settings_page(ui))
+                        .show(ui, |ui| self.settings.ui(&mut self.desk, ui))
                         .inner
                 }
             });
         });
-        self.chooser_modal(&ctx);
+        self.register.chooser_modal(&mut self.desk, &ctx);
         self.help_window(&ctx);
+        self.carry_out();
+    }
+}
+
+impl App {
+    /// What the screens asked of each other this frame.
+    fn carry_out(&mut self) {
+        for intent in std::mem::take(&mut self.desk.asked) {
+            match intent {
+                Intent::Go(page) => self.go(page),
+                Intent::OpenPerson(id) => {
+                    self.page = Page::Search;
+                    self.search.open_person(&mut self.desk, &id);
+                }
+                Intent::EditPerson(person) => {
+                    self.register = register::RegisterScreen::new();
+                    self.register.form = form::PersonForm::from_person(&person);
+                    self.page = Page::Register;
+                }
+                Intent::SetLanguage(lang) => self.set_language(lang),
+            }
+        }
     }
 }

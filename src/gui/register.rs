@@ -4,7 +4,7 @@
 use super::form::*;
 use super::widgets::{self, Errors};
 use super::worker::{Reply, Tag};
-use super::{App, Notice};
+use super::{Desk, Notice};
 use crate::api::{CandidatesOf, Request};
 use crate::core::rules;
 use crate::service::idmatch::CandidateView;
@@ -20,7 +20,7 @@ pub struct FileEvent {
     pub result: Result<(String, String, Vec<u8>, Option<egui::ColorImage>), String>,
 }
 
-pub struct RegisterState {
+pub struct RegisterScreen {
     pub form: PersonForm,
     /// Put the keyboard in the first field on the next frame.
     pub focus_first: bool,
@@ -60,6 +60,12 @@ pub struct RegisterState {
     was_child: bool,
     /// The field a just-added row should put the keyboard in (its label).
     focus_label: Option<String>,
+    /// The desktop's file dialog, asked on a thread (`None` in the answer:
+    /// no dialog could open): the document it is for and the answer.
+    pending_pick: Option<(
+        usize,
+        std::sync::mpsc::Receiver<Option<Vec<std::path::PathBuf>>>,
+    )>,
 }
 
 /// Put the keyboard in a just-added row's field: "Add phone" leads to the
@@ -179,10 +185,10 @@ fn confidant_picker(
     action
 }
 
-impl RegisterState {
-    pub fn new() -> RegisterState {
+impl RegisterScreen {
+    pub fn new() -> RegisterScreen {
         let (files_tx, files_rx) = channel();
-        RegisterState {
+        RegisterScreen {
             form: PersonForm::default(),
             focus_first: true,
             generation: 0,
@@ -210,6 +216,7 @@ impl RegisterState {
             confidant_chosen: None,
             was_child: false,
             focus_label: None,
+            pending_pick: None,
         }
     }
 
@@ -253,7 +260,7 @@ impl RegisterState {
         });
     }
 
-    pub fn poll_files(&mut self, ctx: &egui::Context) {
+    pub fn logic(&mut self, ctx: &egui::Context) {
         // Files dropped on the window go to the last document.
         let dropped: Vec<std::path::PathBuf> = ctx.input(|i| {
             i.raw
@@ -296,7 +303,7 @@ impl RegisterState {
     }
 }
 
-impl Default for RegisterState {
+impl Default for RegisterScreen {
     fn default() -> Self {
         Self::new()
     }
@@ -483,39 +490,38 @@ fn documents_editor(
     changed
 }
 
-impl App {
+impl RegisterScreen {
     /// Is the person being registered a child, by the registry's date (the
     /// one the rules use) and its age limit, both from `GET /api/stats`?
-    fn is_child(&self) -> bool {
+    fn is_child(&self, desk: &mut Desk) -> bool {
         use crate::core::validate::{RuleContext, is_child, parse_date};
-        let Some(today) = parse_date(&self.stats.today) else {
+        let Some(today) = parse_date(&desk.stats.today) else {
             return false;
         };
         let ctx = RuleContext {
             today,
-            no_self_auth_age: self.stats.no_self_auth_age,
+            no_self_auth_age: desk.stats.no_self_auth_age,
         };
-        parse_date(&self.register.form.birth_date).is_some_and(|b| is_child(b, &ctx))
+        parse_date(&self.form.birth_date).is_some_and(|b| is_child(b, &ctx))
     }
 
-    fn send_checks(&mut self) {
-        let child = self.is_child();
-        let st = &mut self.register;
-        let generation = st.generation;
-        let body = st.form.to_body(Scans::Leave, confidant_if(child));
-        self.worker.call(
+    fn send_checks(&mut self, desk: &mut Desk) {
+        let child = self.is_child(desk);
+        let generation = self.generation;
+        let body = self.form.to_body(Scans::Leave, confidant_if(child));
+        desk.worker.call(
             Tag::Validate(generation),
             Request::ValidatePersonRequest(body),
         );
-        let fp = st.form.match_fingerprint();
-        if fp != st.fingerprint && st.form.editing.is_none() {
-            st.fingerprint = fp;
+        let fp = self.form.match_fingerprint();
+        if fp != self.fingerprint && self.form.editing.is_none() {
+            self.fingerprint = fp;
             // Anything typed is worth a check: the engine decides what it
             // can block on (a phone, an e-mail or an identifier alone
             // finds people too), and answers nothing quickly when it can't.
-            let attrs = st.form.sor_attributes("draft");
+            let attrs = self.form.sor_attributes("draft");
             if attrs.as_object().is_some_and(|o| o.len() > 1) {
-                self.worker.call(
+                desk.worker.call(
                     Tag::Candidates(generation),
                     Request::PeopleCandidates {
                         of: CandidatesOf::Attributes(attrs),
@@ -523,7 +529,7 @@ impl App {
                     },
                 );
             } else {
-                st.candidates.clear();
+                self.candidates.clear();
             }
         }
     }
@@ -532,33 +538,32 @@ impl App {
     /// receptionist creates a new person over the candidates shown and
     /// says why (the service keeps it in the audit trail, and the pair
     /// waits for a reviewer).
-    pub(super) fn submit(&mut self, override_reason: Option<String>) {
+    pub(super) fn submit(&mut self, desk: &mut Desk, override_reason: Option<String>) {
         let force_new = override_reason.is_some();
-        let child = self.is_child();
-        let st = &mut self.register;
-        st.submit_error = None;
-        st.show_all = true;
-        if !force_new && st.form.editing.is_none() {
+        let child = self.is_child(desk);
+        self.submit_error = None;
+        self.show_all = true;
+        if !force_new && self.form.editing.is_none() {
             // The service marks the candidates a person must decide on.
-            let strong = st.candidates.iter().any(|c| c.review);
+            let strong = self.candidates.iter().any(|c| c.review);
             if strong {
-                st.chooser_open = true;
+                self.chooser_open = true;
                 return;
             }
         }
-        st.chooser_open = false;
-        let mut body = st.form.to_body(Scans::Include, confidant_if(child));
+        self.chooser_open = false;
+        let mut body = self.form.to_body(Scans::Include, confidant_if(child));
         if let (Some(reason), Some(o)) = (override_reason, body.as_object_mut()) {
             o.insert("duplicate_override".into(), json!({"reason": reason}));
         }
-        match &st.form.editing {
+        match &self.form.editing {
             Some((seq, version)) => {
                 let mut person = body["person"].clone();
                 if let Some(o) = person.as_object_mut() {
                     o.remove("authentication_methods");
                 }
                 let b = json!({"objectVersionNumber": version, "person": person});
-                self.worker.call(
+                desk.worker.call(
                     Tag::Submit,
                     Request::GenericPut {
                         id: seq.to_string(),
@@ -567,7 +572,7 @@ impl App {
                 );
             }
             None => {
-                self.worker.call(Tag::Submit, Request::PersonRequest(body));
+                desk.worker.call(Tag::Submit, Request::PersonRequest(body));
             }
         }
     }
@@ -575,12 +580,12 @@ impl App {
     /// The window that registers the confidant as a person of their own:
     /// what the confidant section holds, completed with what a registration
     /// needs (birth country, tax id, the phone the one-time codes go to).
-    fn new_confidant_window(&mut self, ctx: &egui::Context) {
+    fn new_confidant_window(&mut self, desk: &mut Desk, ctx: &egui::Context) {
         // The main form's fields left this frame count for it; the
         // window's own must not reveal the main form's messages.
         let left = widgets::take_left(ctx);
-        self.register.visited.extend(left);
-        let Some(nc) = &mut self.register.new_confidant else {
+        self.visited.extend(left);
+        let Some(nc) = &mut self.new_confidant else {
             return;
         };
         let mut open = true;
@@ -721,31 +726,30 @@ impl App {
             }
             let body = form.to_body(Scans::Leave, Confidant::Omit);
             nc.message = None;
-            self.worker
+            desk.worker
                 .call(Tag::ConfidantCreate, Request::PersonRequest(body));
         }
         if !open || cancel {
-            self.register.new_confidant = None;
+            self.new_confidant = None;
         }
     }
 
     /// "Same person – link": everything typed goes to the person as the
     /// desk's record (`POST /people/desk-link`: the service chooses the
     /// source and the record's id).
-    pub(super) fn link_to(&mut self, reference_id: &str) {
+    pub(super) fn link_to(&mut self, desk: &mut Desk, reference_id: &str) {
         let request = Request::DeskLink {
             reference_id: reference_id.to_string(),
-            attributes: self.register.form.sor_attributes(""),
+            attributes: self.form.sor_attributes(""),
         };
-        self.register.chooser_open = false;
-        self.worker.call(Tag::Link, request);
+        self.chooser_open = false;
+        desk.worker.call(Tag::Link, request);
     }
 
-    pub(super) fn on_register_reply(&mut self, _ctx: &egui::Context, r: Reply) {
-        let st = &mut self.register;
+    pub(super) fn on_reply(&mut self, desk: &mut Desk, _ctx: &egui::Context, r: Reply) {
         match r.tag {
-            Tag::ConfidantSearch(generation) if generation == st.confidant_generation => {
-                st.confidant_hits = r.body["items"]
+            Tag::ConfidantSearch(generation) if generation == self.confidant_generation => {
+                self.confidant_hits = r.body["items"]
                     .as_array()
                     .cloned()
                     .unwrap_or_default()
@@ -755,7 +759,7 @@ impl App {
             }
             Tag::ConfidantSearch(_) => {}
             Tag::ConfidantCreate => {
-                let Some(nc) = &mut st.new_confidant else {
+                let Some(nc) = &mut self.new_confidant else {
                     return;
                 };
                 match r.status {
@@ -764,18 +768,18 @@ impl App {
                         // as if found with the picker.
                         let d = &r.body["data"];
                         let id = d["id"].as_str().unwrap_or("").to_string();
-                        st.confidant_chosen = Some(format!(
+                        self.confidant_chosen = Some(format!(
                             "{} {} ({})",
                             d["first_name"].as_str().unwrap_or(""),
                             d["last_name"].as_str().unwrap_or(""),
                             d["reference_id"].as_str().unwrap_or("")
                         ));
-                        st.new_confidant = None;
-                        self.worker.call(
+                        self.new_confidant = None;
+                        desk.worker.call(
                             Tag::ConfidantPick,
                             Request::GetPerson { id: id.to_string() },
                         );
-                        self.refresh_stats();
+                        desk.refresh_stats();
                     }
                     422 => {
                         nc.errors = errors_from(&r.body);
@@ -786,28 +790,28 @@ impl App {
             }
             Tag::ConfidantPick => {
                 if r.ok() {
-                    st.form.choose_confidant(&r.body["data"]);
-                    st.confidant_hits.clear();
-                    st.touched();
+                    self.form.choose_confidant(&r.body["data"]);
+                    self.confidant_hits.clear();
+                    self.touched();
                 } else {
-                    st.confidant_chosen = None;
-                    st.submit_error = Some(r.message());
+                    self.confidant_chosen = None;
+                    self.submit_error = Some(r.message());
                 }
             }
-            Tag::Validate(generation) if generation == st.generation => {
-                st.warnings = Errors::new();
+            Tag::Validate(generation) if generation == self.generation => {
+                self.warnings = Errors::new();
                 for w in r.body["warnings"].as_array().into_iter().flatten() {
-                    st.warnings
+                    self.warnings
                         .entry(w["path"].as_str().unwrap_or("").to_string())
                         .or_default()
                         .push(widgets::violation_words("warning", w));
                 }
                 if r.status == 422 {
-                    st.errors = errors_from(&r.body);
-                    st.uploads.clear();
+                    self.errors = errors_from(&r.body);
+                    self.uploads.clear();
                 } else if r.ok() {
-                    st.errors.clear();
-                    st.uploads = r.body["uploads"]
+                    self.errors.clear();
+                    self.uploads = r.body["uploads"]
                         .as_array()
                         .into_iter()
                         .flatten()
@@ -816,7 +820,7 @@ impl App {
                 }
             }
             Tag::Candidates(_) if r.ok() => {
-                st.candidates =
+                self.candidates =
                     serde_json::from_value(r.body["candidates"].clone()).unwrap_or_default();
             }
             Tag::Submit => match r.status {
@@ -825,26 +829,26 @@ impl App {
                         .as_str()
                         .unwrap_or("")
                         .to_string();
-                    let name = format!("{} {}", st.form.first_name, st.form.last_name);
-                    *st = super::register::RegisterState::new();
-                    self.notice = Some(Notice::done(tr!("reg-registered", name = name, rid = rid)));
-                    self.refresh_stats();
+                    let name = format!("{} {}", self.form.first_name, self.form.last_name);
+                    *self = super::register::RegisterScreen::new();
+                    desk.notice = Some(Notice::done(tr!("reg-registered", name = name, rid = rid)));
+                    desk.refresh_stats();
                 }
                 202 => {
-                    *st = super::register::RegisterState::new();
-                    self.notice = Some(Notice::done(tr!("reg-waits")));
-                    self.refresh_stats();
+                    *self = super::register::RegisterScreen::new();
+                    desk.notice = Some(Notice::done(tr!("reg-waits")));
+                    desk.refresh_stats();
                 }
                 200 => {
-                    *st = super::register::RegisterState::new();
-                    self.notice = Some(Notice::done(tr!("reg-saved")));
-                    self.refresh_stats();
+                    *self = super::register::RegisterScreen::new();
+                    desk.notice = Some(Notice::done(tr!("reg-saved")));
+                    desk.refresh_stats();
                 }
                 422 => {
-                    st.errors = errors_from(&r.body);
-                    st.submit_error = Some(tr!("reg-correct"));
+                    self.errors = errors_from(&r.body);
+                    self.submit_error = Some(tr!("reg-correct"));
                 }
-                _ => st.submit_error = Some(r.message()),
+                _ => self.submit_error = Some(r.message()),
             },
             Tag::Link => {
                 if r.ok() {
@@ -852,37 +856,36 @@ impl App {
                     // record of the person; the person opens, so the
                     // receptionist carries on with the patient.
                     let rid = r.body["referenceId"].as_str().unwrap_or("").to_string();
-                    *st = super::register::RegisterState::new();
-                    self.page = super::Page::Search;
-                    self.open_person(&rid);
-                    self.notice = Some(Notice::done(tr!("reg-linked", rid = rid.as_str())));
-                    self.refresh_stats();
+                    *self = super::register::RegisterScreen::new();
+                    desk.ask(super::Intent::OpenPerson(rid.clone()));
+                    desk.notice = Some(Notice::done(tr!("reg-linked", rid = rid.as_str())));
+                    desk.refresh_stats();
                 } else {
-                    st.submit_error = Some(r.message());
+                    self.submit_error = Some(r.message());
                 }
             }
             _ => {}
         }
     }
 
-    pub(super) fn duplicates_panel(&mut self, ui: &mut egui::Ui) {
+    pub(super) fn duplicates_panel(&mut self, desk: &mut Desk, ui: &mut egui::Ui) {
         ui.heading(tr!("dup-title"));
         ui.label(RichText::new(tr!("dup-help")).small().weak());
         ui.separator();
-        if self
+        if desk
             .worker
             .busy_for(|t| matches!(t, Tag::Candidates(_)))
             .is_some_and(|d| d > Duration::from_millis(100))
         {
             ui.spinner();
         }
-        if self.register.candidates.is_empty() {
+        if self.candidates.is_empty() {
             ui.label(tr!("dup-none"));
             return;
         }
         let mut open = false;
         egui::ScrollArea::vertical().show(ui, |ui| {
-            for c in &self.register.candidates {
+            for c in &self.candidates {
                 let a = &c.attributes;
                 ui.group(|ui| {
                     ui.horizontal(|ui| {
@@ -899,22 +902,22 @@ impl App {
             open = ui.button(tr!("dup-compare")).clicked();
         });
         if open {
-            self.register.chooser_open = true;
+            self.chooser_open = true;
         }
     }
 
-    pub(super) fn register_page(&mut self, ui: &mut egui::Ui) {
-        if let Some(t) = self.register.changed_at {
+    pub(super) fn ui(&mut self, desk: &mut Desk, ui: &mut egui::Ui) {
+        if let Some(t) = self.changed_at {
             let wait = Duration::from_millis(300).saturating_sub(t.elapsed());
             if wait.is_zero() {
-                self.register.changed_at = None;
-                self.send_checks();
+                self.changed_at = None;
+                self.send_checks(desk);
             } else {
                 ui.ctx().request_repaint_after(wait);
             }
         }
-        let child = self.is_child();
-        let age = self.stats.no_self_auth_age;
+        let child = self.is_child(desk);
+        let age = desk.stats.no_self_auth_age;
         let mut changed = false;
         // What the form's buttons asked for this frame.
         let mut pick: Option<usize> = None;
@@ -924,14 +927,14 @@ impl App {
         // A child authenticates through a third person: the method follows
         // the birth date (the default OTP becomes THIRD_PERSON, and back).
         {
-            let st = &mut self.register;
-            if child != st.was_child {
-                st.was_child = child;
-                let f = &mut st.form;
+            if child != self.was_child {
+                self.was_child = child;
+                let f = &mut self.form;
                 if child && f.auth_kind == "OTP" {
                     f.auth_kind = "THIRD_PERSON".into();
                     changed = true;
-                } else if !child && f.auth_kind == "THIRD_PERSON" && st.confidant_chosen.is_none() {
+                } else if !child && f.auth_kind == "THIRD_PERSON" && self.confidant_chosen.is_none()
+                {
                     f.auth_kind = "OTP".into();
                     changed = true;
                 }
@@ -940,7 +943,7 @@ impl App {
         // Enter moves from a field to the next (asked before the fields are
         // drawn, so this frame's focus pass takes it); Ctrl+Enter registers.
         let (enter, command) = ui.input(|i| (i.key_pressed(Key::Enter), i.modifiers.command));
-        let open = self.register.chooser_open;
+        let open = self.chooser_open;
         if enter
             && !command
             && !open
@@ -952,10 +955,9 @@ impl App {
             // button, "Add phone") must not take it as a press too.
             ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, Key::Enter));
         }
-        let st = &mut self.register;
-        let focus_first = std::mem::take(&mut st.focus_first);
+        let focus_first = std::mem::take(&mut self.focus_first);
         let mut cleared = false;
-        if let Some((seq, v)) = &st.form.editing {
+        if let Some((seq, v)) = &self.form.editing {
             ui.label(
                 RichText::new(tr!(
                     "reg-editing",
@@ -967,19 +969,19 @@ impl App {
         }
         // Errors show under a field once it has been left, and all of them
         // once the form was submitted: not from the first keystroke.
-        st.visited.extend(widgets::take_left(ui.ctx()));
-        let shown: Errors = st
+        self.visited.extend(widgets::take_left(ui.ctx()));
+        let shown: Errors = self
             .errors
             .iter()
-            .filter(|(path, _)| st.show_all || st.visited.contains(*path))
+            .filter(|(path, _)| self.show_all || self.visited.contains(*path))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        widgets::set_warnings(ui, &st.warnings);
+        widgets::set_warnings(ui, &self.warnings);
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 let e = &shown;
-                let f = &mut st.form;
+                let f = &mut self.form;
                 ui.columns(2, |cols| {
                     let ui = &mut cols[0];
                     widgets::set_field_width(ui, ui.available_width());
@@ -1105,7 +1107,7 @@ impl App {
                                 e,
                                 &format!("$.person.phones[{i}].number"),
                             );
-                            focus_added(&r, &label, &mut st.focus_label);
+                            focus_added(&r, &label, &mut self.focus_label);
                             changed |= r.changed();
                             if ui.button(tr!("reg-phone-remove", n = i + 1)).clicked() {
                                 remove = Some(i);
@@ -1122,7 +1124,7 @@ impl App {
                             kind: "MOBILE".into(),
                             number: String::new(),
                         });
-                        st.focus_label = Some(tr!("reg-phone-number", n = f.phones.len()));
+                        self.focus_label = Some(tr!("reg-phone-number", n = f.phones.len()));
                         changed = true;
                     }
 
@@ -1149,7 +1151,7 @@ impl App {
                                     e,
                                     &format!("{base}.street"),
                                 );
-                                focus_added(&r, &label, &mut st.focus_label);
+                                focus_added(&r, &label, &mut self.focus_label);
                                 changed |= r.changed();
                                 changed |= widgets::text_row(
                                     ui,
@@ -1203,7 +1205,7 @@ impl App {
                             country: "UA".into(),
                             ..Default::default()
                         });
-                        st.focus_label = Some(tr!("reg-address-street", n = f.addresses.len()));
+                        self.focus_label = Some(tr!("reg-address-street", n = f.addresses.len()));
                         changed = true;
                     }
 
@@ -1221,7 +1223,7 @@ impl App {
                     // Rules about the list as a whole (at least one; not PASSPORT
                     // with NATIONAL_ID; a child's birth certificate).
                     widgets::show_errors(ui, e, "$.person.documents");
-                    if let Some(se) = &st.scan_error {
+                    if let Some(se) = &self.scan_error {
                         ui.label(RichText::new(format!("! {se}")).color(widgets::error_color(ui)));
                     }
                     ui.label(RichText::new(tr!("reg-scans-help")).small().weak());
@@ -1247,7 +1249,7 @@ impl App {
                                 e,
                                 &format!("$.person.issued_identifiers[{i}].issued_number"),
                             );
-                            focus_added(&r, &label, &mut st.focus_label);
+                            focus_added(&r, &label, &mut self.focus_label);
                             changed |= r.changed();
                             if ui.button(tr!("reg-identifier-remove", n = i + 1)).clicked() {
                                 remove = Some(i);
@@ -1261,7 +1263,7 @@ impl App {
                     }
                     if ui.button(tr!("reg-identifier-add")).clicked() {
                         f.identifiers.push(IdentifierRow::default());
-                        st.focus_label =
+                        self.focus_label =
                             Some(tr!("reg-identifier-number", n = f.identifiers.len()));
                         changed = true;
                     }
@@ -1291,7 +1293,7 @@ impl App {
                                 }
                                 "THIRD_PERSON" => {
                                     ui.label(tr!("reg-third-person"));
-                                    ui.label(match &st.confidant_chosen {
+                                    ui.label(match &self.confidant_chosen {
                                         Some(shown) => shown.clone(),
                                         None => tr!("reg-third-person-none"),
                                     });
@@ -1310,9 +1312,9 @@ impl App {
                         if f.auth_kind == "THIRD_PERSON" && !child {
                             picked = confidant_picker(
                                 ui,
-                                &mut st.confidant_query,
-                                &st.confidant_hits,
-                                st.confidant_chosen.as_deref(),
+                                &mut self.confidant_query,
+                                &self.confidant_hits,
+                                self.confidant_chosen.as_deref(),
                             );
                         }
                     }
@@ -1322,9 +1324,9 @@ impl App {
                         ui.label(tr!("reg-child", age = age));
                         picked = confidant_picker(
                             ui,
-                            &mut st.confidant_query,
-                            &st.confidant_hits,
-                            st.confidant_chosen.as_deref(),
+                            &mut self.confidant_query,
+                            &self.confidant_hits,
+                            self.confidant_chosen.as_deref(),
                         );
                         let c = &mut f.confidant;
                         let base = "$.person.confidant_person[0]";
@@ -1396,9 +1398,9 @@ impl App {
                     widgets::show_errors(ui, e, "$.person.confidant_person");
                 });
 
-                if !st.uploads.is_empty() {
+                if !self.uploads.is_empty() {
                     widgets::section(ui, &tr!("reg-uploads"));
-                    for u in &st.uploads {
+                    for u in &self.uploads {
                         ui.label(format!("• {}", upload_words(u)));
                     }
                 }
@@ -1410,7 +1412,7 @@ impl App {
                         tr!("reg-submit")
                     };
                     if ui.button(RichText::new(label).strong()).clicked() {
-                        st.changed_at = Some(Instant::now() - Duration::from_secs(1));
+                        self.changed_at = Some(Instant::now() - Duration::from_secs(1));
                         submit = true;
                     }
                     if ui.button(tr!("reg-clear")).clicked() {
@@ -1420,29 +1422,27 @@ impl App {
                     }
                     ui.label(RichText::new(tr!("reg-keys")).small().weak());
                 });
-                if let Some(se) = &st.submit_error {
+                if let Some(se) = &self.submit_error {
                     ui.label(RichText::new(format!("! {se}")).color(widgets::error_color(ui)));
                 }
             });
         let enter = enter && command && !open;
         if cleared {
             // A cleared form starts without the last person's messages.
-            let st = &mut self.register;
-            st.errors.clear();
-            st.visited.clear();
-            st.show_all = false;
-            st.submit_error = None;
-            st.uploads.clear();
-            st.candidates.clear();
+            self.errors.clear();
+            self.visited.clear();
+            self.show_all = false;
+            self.submit_error = None;
+            self.uploads.clear();
+            self.candidates.clear();
         }
         match picked {
             Some(PickerAction::Search) => {
-                let st = &mut self.register;
-                st.confidant_generation += 1;
-                let q = st.confidant_query.trim().to_string();
+                self.confidant_generation += 1;
+                let q = self.confidant_query.trim().to_string();
                 if q.chars().count() >= 2 {
-                    self.worker.call(
-                        Tag::ConfidantSearch(st.confidant_generation),
+                    desk.worker.call(
+                        Tag::ConfidantSearch(self.confidant_generation),
                         Request::Search {
                             q,
                             offset: 0,
@@ -1450,61 +1450,58 @@ impl App {
                         },
                     );
                 } else {
-                    st.confidant_hits.clear();
+                    self.confidant_hits.clear();
                 }
             }
             Some(PickerAction::Choose { id, shown }) => {
-                self.register.confidant_chosen = Some(shown);
-                self.worker
+                self.confidant_chosen = Some(shown);
+                desk.worker
                     .call(Tag::ConfidantPick, Request::GetPerson { id });
             }
             Some(PickerAction::New) => {
-                let form = self.register.form.confidant_as_person();
-                self.register.new_confidant = Some(NewConfidant {
+                let form = self.form.confidant_as_person();
+                self.new_confidant = Some(NewConfidant {
                     form,
                     errors: Errors::new(),
                     message: None,
                 });
             }
             Some(PickerAction::Clear) => {
-                let st = &mut self.register;
-                st.confidant_chosen = None;
-                st.form.auth_third_person.clear();
+                self.confidant_chosen = None;
+                self.form.auth_third_person.clear();
                 changed = true;
             }
             None => {}
         }
         if changed {
-            self.register.touched();
+            self.touched();
         }
         if submit || enter {
-            self.submit(None);
+            self.submit(desk, None);
         } else if let Some(i) = pick {
-            self.pages.pending_pick = Some((i, super::files::pick_scans(&ctx)));
+            self.pending_pick = Some((i, super::files::pick_scans(&ctx)));
         }
-        if let Some((i, rx)) = &self.pages.pending_pick
+        if let Some((i, rx)) = &self.pending_pick
             && let Ok(answer) = rx.try_recv()
         {
             let i = *i;
-            self.pages.pending_pick = None;
+            self.pending_pick = None;
             match answer {
-                Some(paths) => self.register.read_files(&ctx, i, paths),
+                Some(paths) => self.read_files(&ctx, i, paths),
                 // No desktop dialog opened: the window's own.
-                None => {
-                    self.register.file_browser = Some(super::files::FileBrowser::scans(&ctx, i))
-                }
+                None => self.file_browser = Some(super::files::FileBrowser::scans(&ctx, i)),
             }
         }
-        self.new_confidant_window(&ctx);
-        if let Some(b) = &mut self.register.file_browser {
+        self.new_confidant_window(desk, &ctx);
+        if let Some(b) = &mut self.file_browser {
             match b.show(&ctx) {
                 super::files::Outcome::Open => {}
                 super::files::Outcome::Chosen(paths) => {
                     let doc = b.doc;
-                    self.register.file_browser = None;
-                    self.register.read_files(&ctx, doc, paths);
+                    self.file_browser = None;
+                    self.read_files(&ctx, doc, paths);
                 }
-                super::files::Outcome::Cancelled => self.register.file_browser = None,
+                super::files::Outcome::Cancelled => self.file_browser = None,
             }
         }
     }

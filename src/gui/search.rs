@@ -2,7 +2,7 @@
 //! number or phone; a virtualised table fed page by page; the person view.
 
 use super::worker::{Reply, Tag};
-use super::{App, Page, widgets};
+use super::{Desk, Intent, widgets};
 use crate::api::Request;
 use crate::service::persons::PersonSummary;
 use crate::tr;
@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 const PAGE: i64 = 100;
 
 #[derive(Default)]
-pub struct SearchState {
+pub struct SearchScreen {
     pub query: String,
     sent_query: Option<String>,
     generation: u64,
@@ -30,69 +30,71 @@ pub struct SearchState {
     /// Scans being decoded off the UI thread.
     decoding: Vec<std::sync::mpsc::Receiver<(String, egui::ColorImage)>>,
     error: Option<String>,
+    /// The person view's stewardship sections.
+    pub(super) steward: super::steward::StewardState,
 }
 
-impl App {
-    fn search_request(&mut self, page: i64) {
-        let s = &mut self.search;
-        if !s.requested.insert(page) {
+impl SearchScreen {
+    fn search_request(&mut self, desk: &mut Desk, page: i64) {
+        if !self.requested.insert(page) {
             return;
         }
-        self.worker.call(
+        desk.worker.call(
             Tag::Search {
-                generation: s.generation,
+                generation: self.generation,
                 page,
             },
             Request::Search {
-                q: s.query.trim().to_string(),
+                q: self.query.trim().to_string(),
                 offset: page * PAGE,
                 limit: PAGE,
             },
         );
     }
 
-    pub(super) fn open_person(&mut self, id: &str) {
-        self.search.selected = Some(id.to_string());
-        self.search.detail = None;
-        self.search.history.clear();
-        self.search.audit.clear();
-        self.worker
+    pub(super) fn open_person(&mut self, desk: &mut Desk, id: &str) {
+        self.selected = Some(id.to_string());
+        self.detail = None;
+        self.history.clear();
+        self.audit.clear();
+        desk.worker
             .call(Tag::Person, Request::GetPerson { id: id.into() });
-        self.worker.call(
+        desk.worker.call(
             Tag::PersonHistory,
             Request::GenericHistory { id: id.into() },
         );
-        self.worker.call(
+        desk.worker.call(
             Tag::PersonAudit,
             Request::Audit {
                 person: Some(id.into()),
                 limit: crate::api::MAX_LIMIT,
             },
         );
-        self.load_steward(id);
+        self.steward.load(desk, id);
     }
 
-    pub(super) fn on_search_reply(&mut self, ctx: &egui::Context, r: Reply) {
-        let s = &mut self.search;
+    pub(super) fn on_reply(&mut self, ctx: &egui::Context, r: Reply) {
         match &r.tag {
-            Tag::Search { generation, page } if *generation == s.generation => {
+            Tag::Search { generation, page } if *generation == self.generation => {
                 if r.ok() {
-                    s.total = r.body["total"].as_i64().unwrap_or(0);
+                    self.total = r.body["total"].as_i64().unwrap_or(0);
                     let rows: Vec<PersonSummary> =
                         serde_json::from_value(r.body["items"].clone()).unwrap_or_default();
-                    s.pages.insert(*page, rows);
-                    s.error = None;
+                    self.pages.insert(*page, rows);
+                    self.error = None;
                 } else {
-                    s.error = Some(r.message());
+                    self.error = Some(r.message());
                 }
             }
-            Tag::Person if r.ok() => s.detail = serde_json::from_value(r.body["data"].clone()).ok(),
-            Tag::Person => s.error = Some(r.message()),
+            Tag::Person if r.ok() => {
+                self.detail = serde_json::from_value(r.body["data"].clone()).ok()
+            }
+            Tag::Person => self.error = Some(r.message()),
             Tag::PersonHistory if r.ok() => {
-                s.history = serde_json::from_value(r.body["items"].clone()).unwrap_or_default()
+                self.history = serde_json::from_value(r.body["items"].clone()).unwrap_or_default()
             }
             Tag::PersonAudit if r.ok() => {
-                s.audit = serde_json::from_value(r.body["items"].clone()).unwrap_or_default()
+                self.audit = serde_json::from_value(r.body["items"].clone()).unwrap_or_default()
             }
             Tag::Scan(id) if r.ok() => {
                 // Decoding a page of up to 10 MB takes longer than a frame:
@@ -116,55 +118,53 @@ impl App {
                         repaint.request_repaint();
                     }
                 });
-                s.decoding.push(rx);
+                self.decoding.push(rx);
             }
             _ => {}
         }
     }
 
-    pub(super) fn search_page(&mut self, ui: &mut egui::Ui) {
+    pub(super) fn ui(&mut self, desk: &mut Desk, ui: &mut egui::Ui) {
         let mut run = false;
         ui.horizontal(|ui| {
             let l = ui.label(tr!("se-label"));
             let r = ui
                 .add(
-                    egui::TextEdit::singleline(&mut self.search.query)
+                    egui::TextEdit::singleline(&mut self.query)
                         .hint_text(tr!("se-hint"))
                         .desired_width(420.0),
                 )
                 .labelled_by(l.id);
-            if self.search.request_focus {
+            if self.request_focus {
                 r.request_focus();
-                self.search.request_focus = false;
+                self.request_focus = false;
             }
             run |= r.changed();
             if ui.button(tr!("se-find")).clicked() {
                 run = true;
             }
-            ui.label(tr!("se-found", n = self.search.total));
+            ui.label(tr!("se-found", n = self.total));
         });
-        if run || self.search.sent_query.is_none() {
-            let s = &mut self.search;
-            s.generation += 1;
-            s.pages.clear();
-            s.requested.clear();
-            s.sent_query = Some(s.query.clone());
-            self.search_request(0);
+        if run || self.sent_query.is_none() {
+            self.generation += 1;
+            self.pages.clear();
+            self.requested.clear();
+            self.sent_query = Some(self.query.clone());
+            self.search_request(desk, 0);
         }
-        if let Some(e) = &self.search.error {
+        if let Some(e) = &self.error {
             ui.label(RichText::new(format!("! {e}")).color(widgets::error_color(ui)));
         }
         let mut open: Option<String> = None;
         let mut need: Vec<i64> = Vec::new();
-        let total = self.search.total.max(0) as usize;
+        let total = self.total.max(0) as usize;
         let avail = ui.available_height();
-        let detail_h = if self.search.selected.is_some() {
+        let detail_h = if self.selected.is_some() {
             avail * 0.55
         } else {
             0.0
         };
         ui.push_id("results", |ui| {
-            let s = &self.search;
             TableBuilder::new(ui)
                 .striped(true)
                 .max_scroll_height(avail - detail_h - 30.0)
@@ -194,7 +194,11 @@ impl App {
                     body.rows(24.0, total, |mut row| {
                         let i = row.index() as i64;
                         let page = i / PAGE;
-                        match s.pages.get(&page).and_then(|p| p.get((i % PAGE) as usize)) {
+                        match self
+                            .pages
+                            .get(&page)
+                            .and_then(|p| p.get((i % PAGE) as usize))
+                        {
                             Some(p) => {
                                 row.col(|ui| {
                                     ui.label(&p.reference_id);
@@ -235,23 +239,22 @@ impl App {
         });
         need.dedup();
         for p in need {
-            self.search_request(p);
+            self.search_request(desk, p);
         }
         if let Some(id) = open {
-            self.open_person(&id);
+            self.open_person(desk, &id);
         }
-        if self.search.selected.is_some() {
+        if self.selected.is_some() {
             ui.separator();
-            self.person_view(ui);
+            self.person_view(desk, ui);
         }
     }
 
     /// Pictures decoded since the last frame become textures.
-    pub(super) fn poll_decoded(&mut self, ctx: &egui::Context) {
-        let s = &mut self.search;
-        s.decoding.retain(|rx| match rx.try_recv() {
+    pub(super) fn logic(&mut self, ctx: &egui::Context) {
+        self.decoding.retain(|rx| match rx.try_recv() {
             Ok((id, ci)) => {
-                s.scans
+                self.scans
                     .insert(id.clone(), ctx.load_texture(id, ci, Default::default()));
                 false
             }
@@ -260,8 +263,8 @@ impl App {
         });
     }
 
-    fn person_view(&mut self, ui: &mut egui::Ui) {
-        let Some(d) = self.search.detail.clone() else {
+    fn person_view(&mut self, desk: &mut Desk, ui: &mut egui::Ui) {
+        let Some(d) = self.detail.clone() else {
             ui.spinner();
             return;
         };
@@ -289,7 +292,7 @@ impl App {
                         edit = true;
                     }
                     if ui.button(tr!("pv-close")).clicked() {
-                        self.search.selected = None;
+                        self.selected = None;
                     }
                 });
                 egui::Grid::new("pv")
@@ -354,7 +357,7 @@ impl App {
                         ));
                         ui.horizontal_wrapped(|ui| {
                             for sc in &doc.scans {
-                                if let Some(t) = self.search.scans.get(&sc.id) {
+                                if let Some(t) = self.scans.get(&sc.id) {
                                     ui.image((t.id(), t.size_vec2() * 0.5));
                                 } else if ui
                                     .button(tr!("pv-show-scan", name = sc.file_name.as_str()))
@@ -381,12 +384,12 @@ impl App {
                         ));
                     }
                 });
-                self.steward_sections(ui, &d);
+                self.steward.sections(desk, ui, &d);
                 ui.collapsing(tr!("pv-history"), |ui| {
-                    if self.search.history.is_empty() {
+                    if self.history.is_empty() {
                         ui.label(tr!("pv-no-history"));
                     }
-                    for h in &self.search.history {
+                    for h in &self.history {
                         ui.label(tr!(
                             "pv-history-entry",
                             version = h.version.to_string(),
@@ -407,7 +410,7 @@ impl App {
                     }
                 });
                 ui.collapsing(tr!("pv-audit"), |ui| {
-                    for a in &self.search.audit {
+                    for a in &self.audit {
                         ui.label(format!(
                             "{} · {} · {} · {}",
                             a.at, a.actor, a.operation, a.trace_id
@@ -416,13 +419,11 @@ impl App {
                 });
             });
         if let Some(id) = fetch_scan {
-            self.worker
+            desk.worker
                 .call(Tag::Scan(id.clone()), Request::Scan { id });
         }
         if edit {
-            self.register = super::register::RegisterState::new();
-            self.register.form = super::form::PersonForm::from_person(&d);
-            self.page = Page::Register;
+            desk.ask(Intent::EditPerson(Box::new(d.clone())));
         }
     }
 }

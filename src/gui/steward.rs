@@ -4,8 +4,8 @@
 //! and the link history as a timeline. Every action asks for a reason and
 //! says what will change before it is sent; the service decides.
 
-use super::App;
 use super::worker::{Reply, Tag};
+use super::{Desk, Intent};
 use crate::api::{CandidatesOf, Request};
 use crate::service::idmatch::{LOCAL_SOR, attributes_name};
 use crate::service::persons::PersonSummary;
@@ -25,6 +25,8 @@ enum Action {
 
 #[derive(Default)]
 pub struct StewardState {
+    /// The person the sections are about (opened again after a change).
+    person: Option<String>,
     action: Option<Action>,
     reason: String,
     move_to: String,
@@ -161,19 +163,20 @@ fn event_words(e: &crate::service::steward::LinkEventRow) -> String {
     line
 }
 
-impl App {
+impl StewardState {
     /// Ask for what the stewardship sections show of person `key`.
-    pub(super) fn load_steward(&mut self, key: &str) {
-        self.steward.links.clear();
-        self.steward.duplicates.clear();
-        self.worker.call(
+    pub(super) fn load(&mut self, desk: &mut Desk, key: &str) {
+        self.person = Some(key.to_string());
+        self.links.clear();
+        self.duplicates.clear();
+        desk.worker.call(
             Tag::LinkHistory,
             Request::LinkHistory {
                 reference_id: key.into(),
             },
         );
-        if matches!(self.role(), "admin" | "reviewer") {
-            self.worker.call(
+        if matches!(desk.role(), "admin" | "reviewer") {
+            desk.worker.call(
                 Tag::Duplicates,
                 Request::PeopleCandidates {
                     of: CandidatesOf::ReferenceId(key.into()),
@@ -183,37 +186,37 @@ impl App {
         }
     }
 
-    pub(super) fn on_steward_reply(&mut self, r: Reply) {
-        let st = &mut self.steward;
+    pub(super) fn on_reply(&mut self, desk: &mut Desk, r: Reply) {
         match &r.tag {
             Tag::LinkHistory if r.ok() => {
-                st.links = serde_json::from_value(r.body["items"].clone()).unwrap_or_default()
+                self.links = serde_json::from_value(r.body["items"].clone()).unwrap_or_default()
             }
             Tag::Duplicates if r.ok() => {
-                st.duplicates =
+                self.duplicates =
                     serde_json::from_value(r.body["candidates"].clone()).unwrap_or_default()
             }
             Tag::MergePick if r.ok() => {
-                st.picks = serde_json::from_value(r.body["items"].clone()).unwrap_or_default()
+                self.picks = serde_json::from_value(r.body["items"].clone()).unwrap_or_default()
             }
             Tag::Steward => {
                 if r.ok() {
-                    let text = st
+                    let text = self
                         .action
                         .as_ref()
                         .map(|a| a.done(&r.body))
                         .unwrap_or_default();
-                    st.action = None;
-                    st.reason.clear();
-                    st.move_to.clear();
-                    st.picks.clear();
-                    st.pick_query.clear();
-                    self.notice = Some(super::Notice::done(text));
-                    if let Some(id) = self.search.selected.clone() {
-                        self.open_person(&id);
+                    self.action = None;
+                    self.reason.clear();
+                    self.move_to.clear();
+                    self.picks.clear();
+                    self.pick_query.clear();
+                    desk.notice = Some(super::Notice::done(text));
+                    // The person again, as the change left them.
+                    if let Some(id) = self.person.clone() {
+                        desk.ask(Intent::OpenPerson(id));
                     }
                 } else {
-                    self.notice = Some(super::Notice::refused(&r));
+                    desk.notice = Some(super::Notice::refused(&r));
                 }
             }
             _ => {}
@@ -222,13 +225,14 @@ impl App {
 
     /// The records, merge and duplicates, and link history sections of
     /// the person view `d`.
-    pub(super) fn steward_sections(
+    pub(super) fn sections(
         &mut self,
+        desk: &mut Desk,
         ui: &mut egui::Ui,
         d: &crate::api::views::PersonView,
     ) {
         let this = d.reference_id.clone();
-        let steward = matches!(self.role(), "admin" | "reviewer");
+        let steward = matches!(desk.role(), "admin" | "reviewer");
         if let Some(m) = &d.merged_from {
             ui.label(
                 RichText::new(tr!(
@@ -288,7 +292,7 @@ impl App {
                             .button(tr!("st-unlink", record = format!("{sor} {sor_id}")))
                             .clicked()
                         {
-                            self.steward.action = Some(Action::Unlink {
+                            self.action = Some(Action::Unlink {
                                 sor: sor.clone(),
                                 sor_id: sor_id.clone(),
                             });
@@ -297,34 +301,36 @@ impl App {
                             .button(tr!("st-move", record = format!("{sor} {sor_id}")))
                             .clicked()
                         {
-                            self.steward.action = Some(Action::Move { sor, sor_id });
+                            self.action = Some(Action::Move { sor, sor_id });
                         }
                     }
                 });
             }
         });
         if steward {
-            ui.collapsing(tr!("st-merge-section"), |ui| self.merge_section(ui, &this));
+            ui.collapsing(tr!("st-merge-section"), |ui| {
+                self.merge_section(desk, ui, &this)
+            });
         }
-        if let Some(action) = self.steward.action.clone() {
-            self.confirm_panel(ui, &action, &this);
+        if let Some(action) = self.action.clone() {
+            self.confirm_panel(desk, ui, &action, &this);
         }
         ui.collapsing(tr!("st-link-history"), |ui| {
-            if self.steward.links.is_empty() {
+            if self.links.is_empty() {
                 ui.label(tr!("st-no-links"));
             }
-            for e in &self.steward.links {
+            for e in &self.links {
                 ui.label(event_words(e));
             }
         });
     }
 
-    fn merge_section(&mut self, ui: &mut egui::Ui, this: &str) {
+    fn merge_section(&mut self, desk: &mut Desk, ui: &mut egui::Ui, this: &str) {
         ui.label(RichText::new(tr!("dup-title")).strong());
-        if self.steward.duplicates.is_empty() {
+        if self.duplicates.is_empty() {
             ui.label(tr!("st-none-found"));
         }
-        for c in self.steward.duplicates.clone() {
+        for c in self.duplicates.clone() {
             let other = c.reference_id.clone();
             let a = &c.attributes;
             let name = attributes_name(a);
@@ -340,7 +346,7 @@ impl App {
                     .button(tr!("st-merge-into", other = other.as_str()))
                     .clicked()
                 {
-                    self.steward.action = Some(Action::Merge {
+                    self.action = Some(Action::Merge {
                         other: other.clone(),
                         name: name.clone(),
                     });
@@ -349,7 +355,7 @@ impl App {
                     .button(tr!("st-not-same", other = other.as_str()))
                     .clicked()
                 {
-                    self.steward.action = Some(Action::NotSame { other, name });
+                    self.action = Some(Action::NotSame { other, name });
                 }
             });
         }
@@ -358,14 +364,14 @@ impl App {
             let l = ui.label(tr!("st-find-merge"));
             let r = ui
                 .add(
-                    egui::TextEdit::singleline(&mut self.steward.pick_query)
+                    egui::TextEdit::singleline(&mut self.pick_query)
                         .hint_text(tr!("st-find-merge-hint"))
                         .desired_width(260.0),
                 )
                 .labelled_by(l.id);
-            if r.changed() && self.steward.pick_query.trim().chars().count() >= 2 {
-                let q = self.steward.pick_query.trim().to_string();
-                self.worker.call(
+            if r.changed() && self.pick_query.trim().chars().count() >= 2 {
+                let q = self.pick_query.trim().to_string();
+                desk.worker.call(
                     Tag::MergePick,
                     Request::Search {
                         q,
@@ -375,7 +381,7 @@ impl App {
                 );
             }
         });
-        for p in self.steward.picks.clone() {
+        for p in self.picks.clone() {
             if p.reference_id == this {
                 continue;
             }
@@ -390,7 +396,7 @@ impl App {
                     .button(tr!("st-merge-into", other = p.reference_id.as_str()))
                     .clicked()
                 {
-                    self.steward.action = Some(Action::Merge {
+                    self.action = Some(Action::Merge {
                         other: p.reference_id.clone(),
                         name: p.name.clone(),
                     });
@@ -399,7 +405,7 @@ impl App {
         }
         // Persons merged into this one and not unmerged since.
         let mut merged_in: Vec<String> = Vec::new();
-        for e in &self.steward.links {
+        for e in &self.links {
             let other = e.other.clone().unwrap_or_default();
             match e.operation.as_str() {
                 "merged" => merged_in.push(other),
@@ -414,21 +420,21 @@ impl App {
                 ui.horizontal(|ui| {
                     ui.label(&m);
                     if ui.button(tr!("st-unmerge", merged = m.as_str())).clicked() {
-                        self.steward.action = Some(Action::Unmerge { merged: m.clone() });
+                        self.action = Some(Action::Unmerge { merged: m.clone() });
                     }
                 });
             }
         }
     }
 
-    fn confirm_panel(&mut self, ui: &mut egui::Ui, action: &Action, this: &str) {
+    fn confirm_panel(&mut self, desk: &mut Desk, ui: &mut egui::Ui, action: &Action, this: &str) {
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.label(action.sentence(this));
             if matches!(action, Action::Move { .. }) {
                 ui.horizontal(|ui| {
                     let l = ui.label(tr!("st-move-to"));
                     ui.add(
-                        egui::TextEdit::singleline(&mut self.steward.move_to)
+                        egui::TextEdit::singleline(&mut self.move_to)
                             .hint_text("M123456789")
                             .desired_width(160.0),
                     )
@@ -438,27 +444,25 @@ impl App {
             ui.horizontal(|ui| {
                 let l = ui.label(tr!("st-reason"));
                 ui.add(
-                    egui::TextEdit::singleline(&mut self.steward.reason)
+                    egui::TextEdit::singleline(&mut self.reason)
                         .hint_text(tr!("st-reason-hint"))
                         .desired_width(320.0),
                 )
                 .labelled_by(l.id);
             });
             ui.horizontal(|ui| {
-                let ready = !self.steward.reason.trim().is_empty()
-                    && (!matches!(action, Action::Move { .. })
-                        || !self.steward.move_to.trim().is_empty());
+                let ready = !self.reason.trim().is_empty()
+                    && (!matches!(action, Action::Move { .. }) || !self.move_to.trim().is_empty());
                 if ui
                     .add_enabled(ready, egui::Button::new(action.confirm_label()))
                     .clicked()
                 {
-                    let request =
-                        action.request(this, self.steward.reason.trim(), &self.steward.move_to);
-                    self.worker.call(Tag::Steward, request);
+                    let request = action.request(this, self.reason.trim(), &self.move_to);
+                    desk.worker.call(Tag::Steward, request);
                 }
                 if ui.button(tr!("cancel")).clicked() {
-                    self.steward.action = None;
-                    self.steward.reason.clear();
+                    self.action = None;
+                    self.reason.clear();
                 }
             });
         });

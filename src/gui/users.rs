@@ -4,7 +4,7 @@
 //! admin, nobody disables themselves, password length) are the service's.
 
 use super::worker::{Reply, Tag};
-use super::{App, Notice, widgets};
+use super::{Desk, Notice, widgets};
 use crate::api::Request;
 use crate::service::Role;
 use crate::service::accounts::UserChange;
@@ -38,54 +38,53 @@ pub struct UsersState {
     hub_result: Option<(String, bool)>,
 }
 
-impl App {
-    pub(super) fn on_users_reply(&mut self, r: Reply) {
-        let u = &mut self.users;
+impl UsersState {
+    pub(super) fn on_reply(&mut self, desk: &mut Desk, r: Reply) {
         match &r.tag {
             Tag::HubGet if r.ok() => {
                 // What the admin already typed wins over a late answer.
-                if u.hub_url.is_empty() {
-                    u.hub_url = r.body["url"].as_str().unwrap_or("").to_string();
+                if self.hub_url.is_empty() {
+                    self.hub_url = r.body["url"].as_str().unwrap_or("").to_string();
                 }
-                if u.hub_key_id.is_empty() {
-                    u.hub_key_id = r.body["keyId"].as_str().unwrap_or("").to_string();
+                if self.hub_key_id.is_empty() {
+                    self.hub_key_id = r.body["keyId"].as_str().unwrap_or("").to_string();
                 }
-                u.hub_secret_stored = r.body["secretStored"].as_bool().unwrap_or(false);
+                self.hub_secret_stored = r.body["secretStored"].as_bool().unwrap_or(false);
             }
             Tag::HubSave => {
                 if r.ok() {
-                    u.hub_secret.clear();
-                    u.hub_result = None;
-                    self.notice = Some(Notice::done(tr!("us-hub-saved")));
-                    self.worker.call(Tag::HubGet, Request::HubGet);
-                    self.worker.call(Tag::Stats, Request::Stats);
+                    self.hub_secret.clear();
+                    self.hub_result = None;
+                    desk.notice = Some(Notice::done(tr!("us-hub-saved")));
+                    desk.worker.call(Tag::HubGet, Request::HubGet);
+                    desk.worker.call(Tag::Stats, Request::Stats);
                 } else {
-                    self.notice = Some(Notice::refused(&r));
+                    desk.notice = Some(Notice::refused(&r));
                 }
             }
             Tag::Users if r.ok() => {
-                u.users = serde_json::from_value(r.body["items"].clone()).unwrap_or_default();
+                self.users = serde_json::from_value(r.body["items"].clone()).unwrap_or_default();
             }
             Tag::AddUser | Tag::UpdateUser => {
                 if r.ok() {
                     let name = r.body["name"].as_str().unwrap_or("").to_string();
-                    self.notice = Some(Notice::done(if r.tag == Tag::AddUser {
+                    desk.notice = Some(Notice::done(if r.tag == Tag::AddUser {
                         tr!("us-added", name = name.as_str())
                     } else {
                         tr!("us-saved", name = name.as_str())
                     }));
                     if r.tag == Tag::AddUser {
-                        u.new_name.clear();
-                        u.new_password.clear();
+                        self.new_name.clear();
+                        self.new_password.clear();
                     }
-                    u.resetting = None;
-                    u.reset_password.clear();
-                    self.worker.call(Tag::Users, Request::Users);
+                    self.resetting = None;
+                    self.reset_password.clear();
+                    desk.worker.call(Tag::Users, Request::Users);
                 } else {
-                    self.notice = Some(Notice::refused(&r));
+                    desk.notice = Some(Notice::refused(&r));
                 }
             }
-            _ if !r.ok() => self.notice = Some(Notice::refused(&r)),
+            _ if !r.ok() => desk.notice = Some(Notice::refused(&r)),
             _ => {}
         }
     }
@@ -95,12 +94,12 @@ impl App {
     /// never shown again. "Test connection" asks the hub one signed
     /// question on a background task.
     /// The answer of "Test connection", whatever page shows.
-    pub(super) fn hub_logic(&mut self) {
-        if let Some(rx) = &self.users.hub_test
+    pub(super) fn logic(&mut self) {
+        if let Some(rx) = &self.hub_test
             && let Ok(r) = rx.try_recv()
         {
-            self.users.hub_test = None;
-            self.users.hub_result = Some(if r.ok() {
+            self.hub_test = None;
+            self.hub_result = Some(if r.ok() {
                 let ok = r.body["ok"].as_bool().unwrap_or(false);
                 let m = r.body["message"].as_str().unwrap_or("").to_string();
                 (
@@ -117,15 +116,14 @@ impl App {
         }
     }
 
-    pub(super) fn hub_section(&mut self, ui: &mut egui::Ui) {
-        if self.role() != "admin" {
+    pub(super) fn hub_section(&mut self, desk: &mut Desk, ui: &mut egui::Ui) {
+        if desk.role() != "admin" {
             return;
         }
         widgets::section(ui, &tr!("us-hub"));
-        let u = &mut self.users;
-        if !u.hub_loaded {
-            u.hub_loaded = true;
-            self.worker.call(Tag::HubGet, Request::HubGet);
+        if !self.hub_loaded {
+            self.hub_loaded = true;
+            desk.worker.call(Tag::HubGet, Request::HubGet);
         }
         let mut save = false;
         egui::Grid::new("hub")
@@ -134,21 +132,21 @@ impl App {
             .show(ui, |ui| {
                 let l = ui.label(tr!("us-hub-url"));
                 ui.add(
-                    egui::TextEdit::singleline(&mut u.hub_url)
+                    egui::TextEdit::singleline(&mut self.hub_url)
                         .hint_text("https://hub.example.org")
                         .desired_width(320.0),
                 )
                 .labelled_by(l.id);
                 ui.end_row();
                 let l = ui.label(tr!("us-key-id"));
-                ui.add(egui::TextEdit::singleline(&mut u.hub_key_id).desired_width(320.0))
+                ui.add(egui::TextEdit::singleline(&mut self.hub_key_id).desired_width(320.0))
                     .labelled_by(l.id);
                 ui.end_row();
                 let l = ui.label(tr!("us-secret"));
                 ui.add(
-                    egui::TextEdit::singleline(&mut u.hub_secret)
+                    egui::TextEdit::singleline(&mut self.hub_secret)
                         .password(true)
-                        .hint_text(if u.hub_secret_stored {
+                        .hint_text(if self.hub_secret_stored {
                             tr!("us-secret-stored")
                         } else {
                             tr!("us-secret-hint")
@@ -161,27 +159,27 @@ impl App {
         ui.horizontal_wrapped(|ui| {
             if ui
                 .add_enabled(
-                    !u.hub_url.trim().is_empty() && !u.hub_key_id.trim().is_empty(),
+                    !self.hub_url.trim().is_empty() && !self.hub_key_id.trim().is_empty(),
                     egui::Button::new(tr!("us-save-connection")),
                 )
                 .clicked()
             {
                 save = true;
             }
-            let testing = u.hub_test.is_some();
+            let testing = self.hub_test.is_some();
             if ui
                 .add_enabled(
-                    !testing && self.db_path.is_some(),
+                    !testing && desk.db_path.is_some(),
                     egui::Button::new(tr!("us-test-connection")),
                 )
                 .clicked()
-                && let Some(db) = self.db_path.clone()
+                && let Some(db) = desk.db_path.clone()
             {
-                u.hub_result = None;
-                u.hub_test = Some(super::worker::background(
+                self.hub_result = None;
+                self.hub_test = Some(super::worker::background(
                     ui.ctx().clone(),
                     db,
-                    self.user.clone(),
+                    desk.user.clone(),
                     Tag::HubTest,
                     Request::HubTest,
                 ));
@@ -191,7 +189,7 @@ impl App {
                 ui.label(tr!("us-asking"));
             }
         });
-        if let Some((text, ok)) = &u.hub_result {
+        if let Some((text, ok)) = &self.hub_result {
             let c = if *ok {
                 widgets::ok_color(ui)
             } else {
@@ -200,32 +198,31 @@ impl App {
             ui.label(egui::RichText::new(text).color(c));
         }
         if save {
-            let secret = u.hub_secret.trim();
+            let secret = self.hub_secret.trim();
             let request = Request::HubPut {
-                url: u.hub_url.trim().to_string(),
-                key_id: u.hub_key_id.trim().to_string(),
+                url: self.hub_url.trim().to_string(),
+                key_id: self.hub_key_id.trim().to_string(),
                 secret: (!secret.is_empty()).then(|| secret.to_string()),
             };
-            self.worker.call(Tag::HubSave, request);
+            desk.worker.call(Tag::HubSave, request);
         }
     }
 
     /// The Users section of Settings, for admins.
-    pub(super) fn users_section(&mut self, ui: &mut egui::Ui) {
-        if self.role() != "admin" {
+    pub(super) fn users_section(&mut self, desk: &mut Desk, ui: &mut egui::Ui) {
+        if desk.role() != "admin" {
             return;
         }
         widgets::section(ui, &tr!("us-users"));
-        if !self.users.loaded {
-            self.users.loaded = true;
-            self.worker.call(Tag::Users, Request::Users);
+        if !self.loaded {
+            self.loaded = true;
+            desk.worker.call(Tag::Users, Request::Users);
         }
-        let me = self
+        let me = desk
             .user
             .as_ref()
             .map(|(n, _)| n.clone())
             .unwrap_or_default();
-        let u = &mut self.users;
         let mut call: Option<(Tag, Request)> = None;
         egui::Grid::new("users")
             .num_columns(5)
@@ -237,7 +234,7 @@ impl App {
                 }
                 ui.label("");
                 ui.end_row();
-                for user in &u.users {
+                for user in &self.users {
                     let name = user.name.as_str();
                     let role = user.role.as_str();
                     let disabled = user.disabled;
@@ -296,17 +293,17 @@ impl App {
                                 ));
                             }
                         }
-                        if u.resetting.as_deref() == Some(name) {
+                        if self.resetting.as_deref() == Some(name) {
                             let l = ui.label(tr!("us-new-password"));
                             ui.add(
-                                egui::TextEdit::singleline(&mut u.reset_password)
+                                egui::TextEdit::singleline(&mut self.reset_password)
                                     .password(true)
                                     .desired_width(160.0),
                             )
                             .labelled_by(l.id);
                             if ui
                                 .add_enabled(
-                                    !u.reset_password.is_empty(),
+                                    !self.reset_password.is_empty(),
                                     egui::Button::new(tr!("us-set-password")),
                                 )
                                 .clicked()
@@ -316,19 +313,19 @@ impl App {
                                     Request::UpdateUser {
                                         name: name.to_string(),
                                         change: UserChange {
-                                            password: Some(u.reset_password.clone()),
+                                            password: Some(self.reset_password.clone()),
                                             ..UserChange::default()
                                         },
                                     },
                                 ));
                             }
                             if ui.button(tr!("cancel")).clicked() {
-                                u.resetting = None;
-                                u.reset_password.clear();
+                                self.resetting = None;
+                                self.reset_password.clear();
                             }
                         } else if ui.button(tr!("us-reset", name = name)).clicked() {
-                            u.resetting = Some(name.to_string());
-                            u.reset_password.clear();
+                            self.resetting = Some(name.to_string());
+                            self.reset_password.clear();
                         }
                     });
                     ui.end_row();
@@ -336,33 +333,33 @@ impl App {
             });
         ui.add_space(6.0);
         ui.strong(tr!("us-add-title"));
-        if u.new_role.is_empty() {
-            u.new_role = "receptionist".into();
+        if self.new_role.is_empty() {
+            self.new_role = "receptionist".into();
         }
         ui.horizontal_wrapped(|ui| {
             let l = ui.label(tr!("us-new-name"));
-            ui.add(egui::TextEdit::singleline(&mut u.new_name).desired_width(160.0))
+            ui.add(egui::TextEdit::singleline(&mut self.new_name).desired_width(160.0))
                 .labelled_by(l.id);
             let l = ui.label(tr!("us-new-role"));
             egui::ComboBox::from_id_salt("new role")
-                .selected_text(role_words(&u.new_role))
+                .selected_text(role_words(&self.new_role))
                 .show_ui(ui, |ui| {
                     for r in ROLES {
-                        ui.selectable_value(&mut u.new_role, r.to_string(), role_words(r));
+                        ui.selectable_value(&mut self.new_role, r.to_string(), role_words(r));
                     }
                 })
                 .response
                 .labelled_by(l.id);
             let l = ui.label(tr!("us-new-user-password"));
             ui.add(
-                egui::TextEdit::singleline(&mut u.new_password)
+                egui::TextEdit::singleline(&mut self.new_password)
                     .password(true)
                     .desired_width(160.0),
             )
             .labelled_by(l.id);
             if ui
                 .add_enabled(
-                    !u.new_name.trim().is_empty() && !u.new_password.is_empty(),
+                    !self.new_name.trim().is_empty() && !self.new_password.is_empty(),
                     egui::Button::new(tr!("us-add")),
                 )
                 .clicked()
@@ -370,16 +367,16 @@ impl App {
                 call = Some((
                     Tag::AddUser,
                     Request::AddUser {
-                        name: u.new_name.trim().to_string(),
-                        role: Role::parse(&u.new_role).unwrap_or(Role::Receptionist),
-                        password: u.new_password.clone(),
+                        name: self.new_name.trim().to_string(),
+                        role: Role::parse(&self.new_role).unwrap_or(Role::Receptionist),
+                        password: self.new_password.clone(),
                     },
                 ));
             }
         });
         ui.label(tr!("us-help"));
         if let Some((tag, request)) = call {
-            self.worker.call(tag, request);
+            desk.worker.call(tag, request);
         }
     }
 }
