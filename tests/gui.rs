@@ -566,6 +566,21 @@ fn search_finds_the_person() {
     });
 }
 
+/// What is typed is what is searched: the window sends a typed request,
+/// not a query string it escaped by hand (before, "50%" was refused as
+/// malformed percent-encoding and "+380…" lost its plus to a space).
+#[test]
+fn a_search_sends_what_was_typed() {
+    let db = db_with_users();
+    seed_person(&db.path, olena());
+    let mut h = harness(&db.path);
+    login(&mut h, "rob", "rob-pass1");
+    click(&mut h, "Search");
+    type_into(&mut h, "Search persons", "Kovalenko 50% & co");
+    wait_for(&mut h, "an answer without hits", |h| has_text(h, "0 found"));
+    assert!(!has_text(&h, "percent-encoded"));
+}
+
 #[test]
 fn sync_page_shows_the_outbox_and_reports_a_missing_hub() {
     let db = db_with_users();

@@ -493,7 +493,7 @@ fn documents_editor(
 impl RegisterScreen {
     /// Is the person being registered a child, by the registry's date (the
     /// one the rules use) and its age limit, both from `GET /api/stats`?
-    fn is_child(&self, desk: &mut Desk) -> bool {
+    fn is_child(&self, desk: &Desk) -> bool {
         use crate::core::validate::{RuleContext, is_child, parse_date};
         let Some(today) = parse_date(&desk.stats.today) else {
             return false;
