@@ -743,3 +743,45 @@ fn a_person_reads_back_whole_as_the_guis_type() {
         assert_eq!(serde_json::to_value(&typed).unwrap(), data, "{data}");
     }
 }
+
+/// The GUI reads refusals and warnings as the API's own types
+/// (`api::views::{ErrorView, WarningView}`): a 422 with its violations and
+/// the validation's warnings read back whole, field for field.
+#[test]
+fn refusals_and_warnings_read_back_whole_as_the_guis_types() {
+    use registrar::api::views::{ErrorView, WarningView};
+    let mut reg = registry();
+    // A tax id for another birth date (a warning) and a bad e-mail (a violation).
+    let body = with(
+        with(adult(), "/person/birth_date", json!("1986-04-13")),
+        "/person/email",
+        json!("not an e-mail"),
+    );
+    let r = post(&mut reg, "/api/person_requests/validate", &body);
+    assert_eq!(r.status, 422, "{}", r.body);
+    let e = ErrorView::of(&r.body);
+    assert_eq!(e.kind, "validation_failed");
+    assert_eq!(e.message, "Validation failed");
+    let email = e
+        .invalid
+        .iter()
+        .find(|i| i.entry == "$.person.email")
+        .expect("the e-mail's violation");
+    let raw = r.body["error"]["invalid"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["entry"] == "$.person.email")
+        .unwrap();
+    assert_eq!(serde_json::to_value(email).unwrap(), *raw);
+    let warnings: Vec<WarningView> = serde_json::from_value(r.body["warnings"].clone()).unwrap();
+    assert_eq!(warnings.len(), 1, "{}", r.body["warnings"]);
+    assert_eq!(serde_json::to_value(&warnings).unwrap(), r.body["warnings"]);
+    assert_eq!(warnings[0].code, "tax_id_birth_date");
+    assert_eq!(warnings[0].rule().description, warnings[0].message);
+    // A plain refusal reads too.
+    let dup = ErrorView::of(
+        &json!({"error": {"type": "duplicate", "message": "m", "reference_id": "M123456789"}}),
+    );
+    assert_eq!(dup.reference_id.as_deref(), Some("M123456789"));
+}

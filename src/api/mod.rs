@@ -524,28 +524,30 @@ fn not_found_route(method: &str, path: &str) -> ApiResponse {
     )
 }
 
-/// Group violations by path, in seed 002's 422 shape.
+/// Group violations by path, in seed 002's 422 shape: the same types the
+/// GUI reads it as ([`views::InvalidEntry`], [`views::RuleView`]).
 pub fn validation_body(violations: &[Violation]) -> Value {
-    let mut invalid: Vec<Value> = Vec::new();
+    let mut invalid: Vec<views::InvalidEntry> = Vec::new();
     for v in violations {
         // `code` and `params` let a screen say it in the user's language;
         // `rule` and `description` are seed 002's.
-        let params: serde_json::Map<String, Value> = v
-            .params
-            .iter()
-            .map(|(k, p)| ((*k).to_string(), Value::String(p.clone())))
-            .collect();
-        let rule =
-            json!({"rule": v.rule, "description": v.description, "code": v.code, "params": params});
-        if let Some(entry) = invalid.iter_mut().find(|e| e["entry"] == v.entry.as_str()) {
-            entry["rules"]
-                .as_array_mut()
-                .expect("rules array")
-                .push(rule);
-        } else {
-            invalid.push(
-                json!({"entry": v.entry, "entry_type": "json_data_property", "rules": [rule]}),
-            );
+        let rule = views::RuleView {
+            rule: v.rule.to_string(),
+            description: v.description.clone(),
+            code: v.code.to_string(),
+            params: v
+                .params
+                .iter()
+                .map(|(k, p)| ((*k).to_string(), p.clone()))
+                .collect(),
+        };
+        match invalid.iter_mut().find(|e| e.entry == v.entry) {
+            Some(entry) => entry.rules.push(rule),
+            None => invalid.push(views::InvalidEntry {
+                entry: v.entry.clone(),
+                entry_type: "json_data_property".into(),
+                rules: vec![rule],
+            }),
         }
     }
     json!({"error": {"type": "validation_failed", "message": "Validation failed", "invalid": invalid}})

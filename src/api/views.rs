@@ -115,3 +115,74 @@ pub struct PersonView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merged_from: Option<crate::core::model::MergedFrom>,
 }
+
+/// An error body as the router renders it (`{"error": {...}}`: the generic
+/// shape, a duplicate's person, and seed 002's 422 with its violations), as
+/// the GUI reads it. Missing fields default, so any refusal reads.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ErrorView {
+    /// `bad_request`, `validation_failed`, `duplicate`, `forbidden`, …
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub message: String,
+    /// A duplicate: the person already registered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_id: Option<String>,
+    /// Seed 002's violations, grouped by the path they are about.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub invalid: Vec<InvalidEntry>,
+}
+
+impl ErrorView {
+    /// The `error` object of a reply body (default when there is none).
+    pub fn of(body: &Value) -> ErrorView {
+        serde_json::from_value(body["error"].clone()).unwrap_or_default()
+    }
+}
+
+/// The violations of one path (`$.person.birth_date`).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct InvalidEntry {
+    pub entry: String,
+    /// Seed 002: `json_data_property`.
+    pub entry_type: String,
+    pub rules: Vec<RuleView>,
+}
+
+/// One rule a value broke (or a warning about it): the seed's `rule` and
+/// English `description`, and `code` with `params` for a screen to say it
+/// in the user's language.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct RuleView {
+    pub rule: String,
+    /// A warning calls it `message`.
+    #[serde(alias = "message")]
+    pub description: String,
+    pub code: String,
+    pub params: std::collections::BTreeMap<String, String>,
+}
+
+/// A warning of `POST /api/person_requests/validate`: never a refusal.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct WarningView {
+    pub path: String,
+    pub message: String,
+    pub code: String,
+    pub params: std::collections::BTreeMap<String, String>,
+}
+
+impl WarningView {
+    /// The warning as a rule, for the words a screen shows.
+    pub fn rule(&self) -> RuleView {
+        RuleView {
+            rule: String::new(),
+            description: self.message.clone(),
+            code: self.code.clone(),
+            params: self.params.clone(),
+        }
+    }
+}

@@ -311,14 +311,11 @@ impl Default for RegisterScreen {
 
 fn errors_from(body: &Value) -> Errors {
     let mut e = Errors::new();
-    if let Some(inv) = body["error"]["invalid"].as_array() {
-        for i in inv {
-            let entry = i["entry"].as_str().unwrap_or("").to_string();
-            for r in i["rules"].as_array().into_iter().flatten() {
-                e.entry(entry.clone())
-                    .or_default()
-                    .push(widgets::violation_words("violation", r));
-            }
+    for i in crate::api::views::ErrorView::of(body).invalid {
+        for r in &i.rules {
+            e.entry(i.entry.clone())
+                .or_default()
+                .push(widgets::violation_words("violation", r));
         }
     }
     e
@@ -800,11 +797,13 @@ impl RegisterScreen {
             }
             Tag::Validate(generation) if generation == self.generation => {
                 self.warnings = Errors::new();
-                for w in r.body["warnings"].as_array().into_iter().flatten() {
+                let warnings: Vec<crate::api::views::WarningView> =
+                    serde_json::from_value(r.body["warnings"].clone()).unwrap_or_default();
+                for w in warnings {
                     self.warnings
-                        .entry(w["path"].as_str().unwrap_or("").to_string())
+                        .entry(w.path.clone())
                         .or_default()
-                        .push(widgets::violation_words("warning", w));
+                        .push(widgets::violation_words("warning", &w.rule()));
                 }
                 if r.status == 422 {
                     self.errors = errors_from(&r.body);

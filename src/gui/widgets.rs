@@ -347,19 +347,15 @@ pub fn phrase(prefix: &str, english: &str) -> String {
 /// user's language: the message `<prefix>-<code>` with the violation's
 /// parameters, codes among them in words. A code the catalogues lack says
 /// the service's own description.
-pub fn violation_words(prefix: &str, rule: &serde_json::Value) -> String {
-    let code = rule["code"].as_str().unwrap_or("");
-    let description = rule["description"]
-        .as_str()
-        .or(rule["message"].as_str())
-        .unwrap_or("");
+pub fn violation_words(prefix: &str, rule: &crate::api::views::RuleView) -> String {
+    let code = rule.code.as_str();
     let id = format!("{prefix}-{code}");
     if code.is_empty() || !crate::i18n::has(&id) {
-        return description.to_string();
+        return rule.description.clone();
     }
     let mut args = crate::i18n::Args::new();
-    for (k, v) in rule["params"].as_object().into_iter().flatten() {
-        let v = v.as_str().unwrap_or("");
+    for (k, v) in &rule.params {
+        let v = v.as_str();
         let words = match k.as_str() {
             "kind" | "encoded" | "typed" => code_words(v),
             "format" => crate::tr!(&format!("docfmt-{v}")),

@@ -109,37 +109,33 @@ impl Reply {
     /// the service said it.
     pub fn message(&self) -> String {
         use crate::tr;
-        let e = &self.body["error"];
-        let said = e["message"].as_str().unwrap_or("");
-        match (self.status, e["type"].as_str().unwrap_or("")) {
+        let e = crate::api::views::ErrorView::of(&self.body);
+        match (self.status, e.kind.as_str()) {
             (409, "duplicate") => tr!(
                 "err-duplicate",
-                rid = e["reference_id"].as_str().unwrap_or("")
+                rid = e.reference_id.as_deref().unwrap_or("")
             ),
             (401, _) => tr!("err-unauthorized"),
             (403, _) => tr!("err-forbidden"),
-            (422, _) if e["invalid"].is_array() => {
-                let first = e["invalid"]
-                    .as_array()
-                    .and_then(|a| a.first())
-                    .cloned()
-                    .unwrap_or_default();
+            (422, _) if !e.invalid.is_empty() => {
+                let first = &e.invalid[0];
                 let field = super::pages::field_words(
-                    first["entry"]
-                        .as_str()
-                        .unwrap_or("")
+                    first
+                        .entry
                         .trim_start_matches("$.")
                         .trim_start_matches("person."),
                 );
-                let rule = &first["rules"][0];
+                let rule = first.rules.first().cloned().unwrap_or_default();
                 tr!(
                     "err-invalid",
                     field = field,
-                    what = super::widgets::violation_words("violation", rule)
+                    what = super::widgets::violation_words("violation", &rule)
                 )
             }
-            (0, _) | (_, "") if said.is_empty() => tr!("err-status", status = self.status),
-            _ => said.to_string(),
+            (0, _) | (_, "") if e.message.is_empty() => {
+                tr!("err-status", status = self.status)
+            }
+            _ => e.message,
         }
     }
 }
