@@ -1,7 +1,9 @@
 //! The eframe workstation: a shell over the registry. Every read and write
-//! goes to the worker thread as a router call; replies come back over a
-//! channel. Layout follows the egui demo app: a top bar with the pages, a
-//! status bar, and the page in the central panel.
+//! goes to the worker thread as a typed router call (`api::Request`);
+//! replies come back over a channel. Layout follows the egui demo app: a
+//! top bar with the pages, a status bar, and the page in the central panel.
+//! Each page is a screen of its own (`logic()`, `on_reply()`, `ui()`) over
+//! the [`Desk`] they share.
 
 mod calendar;
 mod chooser;
