@@ -380,6 +380,9 @@ impl Registry {
                 seen_version = Some(version);
             }
             let given_before = index.as_ref().map_or(0, BlockIndex::candidates_given);
+            // The batch reads candidates from its index, never from the key
+            // tables: their writes wait for the batch's end, in key order.
+            let keys = sm::defer_keys();
             for parsed in rows.by_ref().take(opts.batch.max(1)) {
                 summary.rows += 1;
                 let Parsed::Row {
@@ -434,6 +437,8 @@ impl Registry {
                     Err(e) => return Err(e),
                 }
             }
+            keys.flush(&tx)?;
+            drop(keys);
             tx.commit()?;
             // Bounded disk: past the limit, copy the log back into the
             // database and truncate it, between batches.

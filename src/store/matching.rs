@@ -133,17 +133,10 @@ fn save_records(
     write_key_diff(
         conn,
         seq,
-        KeyTable::Blocking,
         &blocking_hashes(old, None),
         &blocking_hashes(records, known),
     )?;
-    write_key_diff(
-        conn,
-        seq,
-        KeyTable::Search,
-        &search_key_set(old),
-        &search_key_set(records),
-    )?;
+    write_key_diff(conn, seq, &search_key_set(old), &search_key_set(records))?;
     // Persons with comparable records: one more when the first record
     // arrives, one fewer when the last leaves (the prior's population).
     let change = i64::from(old.is_empty() && !records.is_empty())
@@ -182,6 +175,45 @@ enum KeyTable {
     Search,
 }
 
+impl KeyTable {
+    /// (delete, insert) of one `(key, person)` row.
+    fn sql(self) -> (&'static str, &'static str) {
+        match self {
+            KeyTable::Blocking => (
+                "DELETE FROM match_keys WHERE key = ?1 AND person_seq = ?2",
+                "INSERT OR IGNORE INTO match_keys(key, person_seq) VALUES (?1, ?2)",
+            ),
+            KeyTable::Search => (
+                "DELETE FROM search_keys WHERE key = ?1 AND person_seq = ?2",
+                "INSERT OR IGNORE INTO search_keys(key, person_seq) VALUES (?1, ?2)",
+            ),
+        }
+    }
+}
+
+/// A key of one of the tables: blocking keys are hashes, search keys text.
+trait Key: Ord + Clone + rusqlite::ToSql {
+    const TABLE: KeyTable;
+    fn held(d: &mut Deferred) -> &mut Vec<KeyWrite<Self>>;
+}
+
+impl Key for i64 {
+    const TABLE: KeyTable = KeyTable::Blocking;
+    fn held(d: &mut Deferred) -> &mut Vec<KeyWrite<i64>> {
+        &mut d.blocking
+    }
+}
+
+impl Key for String {
+    const TABLE: KeyTable = KeyTable::Search;
+    fn held(d: &mut Deferred) -> &mut Vec<KeyWrite<String>> {
+        &mut d.search
+    }
+}
+
+/// One row to write: the key, the person, and insert (or delete).
+type KeyWrite<K> = (K, i64, bool);
+
 /// Sorted, distinct hashes of the blocking keys of `recs`.
 fn blocking_hashes(recs: &[SourcedRecord], known: Option<(&MatchRecord, &[String])>) -> Vec<i64> {
     let mut keys: Vec<i64> = Vec::new();
@@ -206,33 +238,87 @@ fn search_key_set(recs: &[SourcedRecord]) -> Vec<String> {
     keys
 }
 
-/// Delete the keys in `old` but not in `new`, insert those in `new` only.
-fn write_key_diff<K: Ord + rusqlite::ToSql>(
-    conn: &Connection,
-    seq: i64,
-    table: KeyTable,
-    old: &[K],
-    new: &[K],
-) -> Result<()> {
-    let (del, ins) = match table {
-        KeyTable::Blocking => (
-            "DELETE FROM match_keys WHERE key = ?1 AND person_seq = ?2",
-            "INSERT OR IGNORE INTO match_keys(key, person_seq) VALUES (?1, ?2)",
-        ),
-        KeyTable::Search => (
-            "DELETE FROM search_keys WHERE key = ?1 AND person_seq = ?2",
-            "INSERT OR IGNORE INTO search_keys(key, person_seq) VALUES (?1, ?2)",
-        ),
-    };
-    let mut del = conn.prepare_cached(del)?;
-    for k in old.iter().filter(|k| new.binary_search(k).is_err()) {
-        del.execute(params![k, seq])?;
+/// Key writes held back while a bulk load's batch runs ([`defer_keys`]),
+/// in the order they were made.
+#[derive(Default)]
+struct Deferred {
+    blocking: Vec<KeyWrite<i64>>,
+    search: Vec<KeyWrite<String>>,
+}
+
+thread_local! {
+    static DEFERRED: std::cell::RefCell<Option<Deferred>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Hold this thread's key writes back until [`DeferredKeys::flush`]: a
+/// bulk load writes a batch's keys in key order, one walk along each key
+/// B-tree per batch instead of a descent to a random page per key. Only
+/// for a caller that reads no key table from SQLite meanwhile (the import
+/// reads its own in-memory index). Dropped without a flush, the held
+/// writes are discarded (the transaction they belonged to rolls back).
+pub fn defer_keys() -> DeferredKeys {
+    DEFERRED.with(|d| *d.borrow_mut() = Some(Deferred::default()));
+    DeferredKeys(())
+}
+
+/// See [`defer_keys`].
+pub struct DeferredKeys(());
+
+impl DeferredKeys {
+    /// Write the held keys, in key order, in `conn`'s transaction; writes
+    /// made after this are held again until the next flush.
+    pub fn flush(&self, conn: &Connection) -> Result<()> {
+        let held = DEFERRED.with(|d| d.borrow_mut().replace(Deferred::default()));
+        let Some(mut held) = held else {
+            return Ok(());
+        };
+        // A stable sort: a delete and an insert of one row keep their order.
+        held.blocking.sort_by_key(|w| (w.0, w.1));
+        held.search.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        apply(conn, &held.blocking)?;
+        apply(conn, &held.search)
     }
+}
+
+impl Drop for DeferredKeys {
+    fn drop(&mut self) {
+        DEFERRED.with(|d| *d.borrow_mut() = None);
+    }
+}
+
+/// Write rows of one key table, in the order given.
+fn apply<K: Key>(conn: &Connection, writes: &[KeyWrite<K>]) -> Result<()> {
+    let (del, ins) = K::TABLE.sql();
+    let mut del = conn.prepare_cached(del)?;
     let mut ins = conn.prepare_cached(ins)?;
-    for k in new.iter().filter(|k| old.binary_search(k).is_err()) {
-        ins.execute(params![k, seq])?;
+    for (k, seq, insert) in writes {
+        if *insert {
+            ins.execute(params![k, seq])?;
+        } else {
+            del.execute(params![k, seq])?;
+        }
     }
     Ok(())
+}
+
+/// Change person `seq`'s keys of one table from `old` to `new` (both
+/// sorted): now, or at the batch's flush while [`defer_keys`] is on.
+fn write_key_diff<K: Key>(conn: &Connection, seq: i64, old: &[K], new: &[K]) -> Result<()> {
+    let mut writes: Vec<KeyWrite<K>> = Vec::new();
+    for k in old.iter().filter(|k| new.binary_search(k).is_err()) {
+        writes.push((k.clone(), seq, false));
+    }
+    for k in new.iter().filter(|k| old.binary_search(k).is_err()) {
+        writes.push((k.clone(), seq, true));
+    }
+    let held = DEFERRED.with(|d| match d.borrow_mut().as_mut() {
+        Some(d) => {
+            K::held(d).append(&mut writes);
+            true
+        }
+        None => false,
+    });
+    if held { Ok(()) } else { apply(conn, &writes) }
 }
 
 /// Rebuild both key tables from the stored records (schema migration 9,
@@ -240,14 +326,8 @@ fn write_key_diff<K: Ord + rusqlite::ToSql>(
 pub fn rebuild_keys(conn: &Connection) -> Result<()> {
     conn.execute_batch("DELETE FROM match_keys; DELETE FROM search_keys;")?;
     each_person(conn, |seq, records| {
-        write_key_diff(
-            conn,
-            seq,
-            KeyTable::Blocking,
-            &[],
-            &blocking_hashes(&records, None),
-        )?;
-        write_key_diff(conn, seq, KeyTable::Search, &[], &search_key_set(&records))?;
+        write_key_diff(conn, seq, &[], &blocking_hashes(&records, None))?;
+        write_key_diff(conn, seq, &[], &search_key_set(&records))?;
         Ok(true)
     })
 }
@@ -716,4 +796,95 @@ pub fn each_sampled_records(
         each(&json);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::core::model::{PersonData, PersonStatus};
+    use serde_json::json;
+
+    fn person(conn: &Connection, i: usize) -> i64 {
+        let data = PersonData {
+            first_name: format!("Given{i}"),
+            last_name: "Family".into(),
+            birth_date: "1980-01-01".into(),
+            ..Default::default()
+        };
+        let new = crate::store::NewPerson {
+            id: &format!("p_{i}"),
+            reference_id: &format!("M10000000{i}"),
+            status: PersonStatus::Active,
+            active_id: None,
+            version: 1,
+            data: &data,
+            actor: "test",
+            now: "2026-01-01T00:00:00Z",
+        };
+        crate::store::insert_person(conn, &new).unwrap()
+    }
+
+    fn rec(given: &str, family: &str, dob: &str) -> MatchRecord {
+        MatchRecord::from_attributes(
+            &json!({"givenName": given, "familyName": family, "dateOfBirth": dob}),
+        )
+    }
+
+    fn keys(conn: &Connection) -> (Vec<(i64, i64)>, Vec<(String, i64)>) {
+        let blocking = conn
+            .prepare("SELECT key, person_seq FROM match_keys ORDER BY 1, 2")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_>>()
+            .unwrap();
+        let search = conn
+            .prepare("SELECT key, person_seq FROM search_keys ORDER BY 1, 2")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_>>()
+            .unwrap();
+        (blocking, search)
+    }
+
+    /// The same writes, made with and without `defer_keys`, leave the same
+    /// key tables; held writes land only at the flush, deletes included,
+    /// and a guard dropped without a flush discards them.
+    #[test]
+    fn deferred_key_writes_land_at_the_flush_as_immediate_ones_would() {
+        let writes = |conn: &Connection, a: i64, b: i64| {
+            put_record(conn, a, "S", "1", rec("Olena", "Kovalenko", "1986-04-12")).unwrap();
+            put_record(conn, b, "S", "2", rec("Petro", "Shevchenko", "1990-01-02")).unwrap();
+            put_record(conn, a, "S", "3", rec("Olena", "Kovalenko", "1986-04-21")).unwrap();
+            remove_record(conn, a, "S", "1").unwrap();
+        };
+        let now = crate::store::Store::open_in_memory().unwrap();
+        let (a, b) = (person(&now.conn, 1), person(&now.conn, 2));
+        writes(&now.conn, a, b);
+        let immediate = keys(&now.conn);
+        assert!(!immediate.0.is_empty() && !immediate.1.is_empty());
+
+        let later = crate::store::Store::open_in_memory().unwrap();
+        let (a, b) = (person(&later.conn, 1), person(&later.conn, 2));
+        let held = defer_keys();
+        writes(&later.conn, a, b);
+        assert_eq!(
+            keys(&later.conn),
+            (vec![], vec![]),
+            "nothing lands before the flush"
+        );
+        held.flush(&later.conn).unwrap();
+        assert_eq!(keys(&later.conn), immediate);
+        drop(held);
+
+        // Dropped unflushed: the held writes are gone, and the next writes
+        // are immediate again.
+        let held = defer_keys();
+        remove_record(&later.conn, b, "S", "2").unwrap();
+        drop(held);
+        assert_eq!(keys(&later.conn), immediate);
+        assert!(DEFERRED.with(|d| d.borrow().is_none()));
+    }
 }
