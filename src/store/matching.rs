@@ -831,7 +831,10 @@ mod tests {
         )
     }
 
-    fn keys(conn: &Connection) -> (Vec<(i64, i64)>, Vec<(String, i64)>) {
+    /// Both key tables' rows, in order.
+    type Rows = (Vec<(i64, i64)>, Vec<(String, i64)>);
+
+    fn keys(conn: &Connection) -> Rows {
         let blocking = conn
             .prepare("SELECT key, person_seq FROM match_keys ORDER BY 1, 2")
             .unwrap()
