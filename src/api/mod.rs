@@ -538,7 +538,7 @@ pub fn validation_body(violations: &[Violation]) -> Value {
             params: v
                 .params
                 .iter()
-                .map(|(k, p)| ((*k).to_string(), p.clone()))
+                .map(|(k, p)| ((*k).to_string(), Value::String(p.clone())))
                 .collect(),
         };
         match invalid.iter_mut().find(|e| e.entry == v.entry) {

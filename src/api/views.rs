@@ -162,7 +162,8 @@ pub struct RuleView {
     #[serde(alias = "message")]
     pub description: String,
     pub code: String,
-    pub params: std::collections::BTreeMap<String, String>,
+    /// In the order the rule gives them (the body keeps that order).
+    pub params: serde_json::Map<String, Value>,
 }
 
 /// A warning of `POST /api/person_requests/validate`: never a refusal.
@@ -172,7 +173,7 @@ pub struct WarningView {
     pub path: String,
     pub message: String,
     pub code: String,
-    pub params: std::collections::BTreeMap<String, String>,
+    pub params: serde_json::Map<String, Value>,
 }
 
 impl WarningView {

@@ -355,7 +355,7 @@ pub fn violation_words(prefix: &str, rule: &crate::api::views::RuleView) -> Stri
     }
     let mut args = crate::i18n::Args::new();
     for (k, v) in &rule.params {
-        let v = v.as_str();
+        let v = v.as_str().unwrap_or("");
         let words = match k.as_str() {
             "kind" | "encoded" | "typed" => code_words(v),
             "format" => crate::tr!(&format!("docfmt-{v}")),
