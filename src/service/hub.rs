@@ -303,22 +303,6 @@ pub fn match_record(id: &Value) -> MatchRecord {
     }
 }
 
-fn sources_of(conn: &Connection, seq: i64) -> Result<Vec<(String, String, String)>> {
-    Ok(sh::sources_of(conn, seq)?)
-}
-
-/// Append a Link ID change of one source record to the feed the sites
-/// read back (`GET /linkChanges`).
-fn record_change(
-    conn: &Connection,
-    source: sh::SourceKey<'_>,
-    links: (Option<&str>, Option<&str>),
-    at: &str,
-    cause: &str,
-) -> Result<()> {
-    Ok(sh::record_change(conn, source, links, at, cause)?)
-}
-
 /// Does a steward's decision keep a source record of one of `entities`
 /// apart from a source record of another?
 fn kept_apart_between(conn: &Connection, entities: &[i64]) -> Result<bool> {
@@ -330,10 +314,6 @@ fn kept_apart_between(conn: &Connection, entities: &[i64]) -> Result<bool> {
         }
     }
     Ok(false)
-}
-
-fn link_id(conn: &Connection, seq: i64) -> Result<String> {
-    Ok(store::reference_id_of(conn, seq)?)
 }
 
 /// Record the asserted dates of every attribute value the source sent.
@@ -363,7 +343,7 @@ fn assert_values(conn: &Connection, req: &Request, date: &str) -> Result<()> {
 fn link_identity(conn: &Connection, seq: i64, link: &str) -> Result<Value> {
     let mut out = Map::new();
     out.insert("linkId".into(), json!(link));
-    let srcs = sources_of(conn, seq)?;
+    let srcs = sh::sources_of(conn, seq)?;
     out.insert(
         "sources".into(),
         Value::Array(
@@ -394,7 +374,7 @@ fn link_identity(conn: &Connection, seq: i64, link: &str) -> Result<Value> {
 /// One object per source record, each value with its asserted dates.
 fn grouped_by_source(conn: &Connection, seq: i64) -> Result<Value> {
     let mut groups = Vec::new();
-    for (source, native, _) in sources_of(conn, seq)? {
+    for (source, native, _) in sh::sources_of(conn, seq)? {
         let mut g = Map::new();
         g.insert("source".into(), json!({"name": source, "id": native}));
         for (key, out_key, inner) in CLUSTERS {
@@ -448,7 +428,7 @@ fn answer(
     if req.formats.iter().any(|f| f == "DEFAULT") {
         content.insert(
             "linkIdentity".into(),
-            link_identity(conn, seq, &link_id(conn, seq)?)?,
+            link_identity(conn, seq, &store::reference_id_of(conn, seq)?)?,
         );
     }
     if req.formats.iter().any(|f| f == "GROUP_BY_SOURCE") {
@@ -563,12 +543,12 @@ impl Registry {
             Some(s) => *s,
             None => new_link_entity(&tx, &req.identity, &now_full)?,
         };
-        let survivor_link = link_id(&tx, survivor)?;
+        let survivor_link = store::reference_id_of(&tx, survivor)?;
         for other in group.iter().copied().filter(|s| *s != survivor) {
-            let prev = link_id(&tx, other)?;
-            let moved = sources_of(&tx, other)?;
+            let prev = store::reference_id_of(&tx, other)?;
+            let moved = sh::sources_of(&tx, other)?;
             for (src, native, _) in &moved {
-                record_change(
+                sh::record_change(
                     &tx,
                     (src, native),
                     (Some(&survivor_link), Some(&prev)),
@@ -592,7 +572,7 @@ impl Registry {
         )?;
         sm::put_record(&tx, survivor, &req.source, &req.native_id, rec.clone())?;
         assert_values(&tx, &req, &date)?;
-        let link = link_id(&tx, survivor)?;
+        let link = store::reference_id_of(&tx, survivor)?;
         let audit_id = uuid::Uuid::new_v4().to_string();
         let response = answer(&tx, survivor, &link, &req, events.clone(), &audit_id)?;
         if !req.tracking_id.is_empty() {
@@ -773,10 +753,6 @@ fn parse_link(service: LinkService, body: &Value) -> std::result::Result<LinkReq
     Ok((tracking, source, target, reason))
 }
 
-fn source_seq(conn: &Connection, source: sh::SourceKey<'_>) -> Result<Option<i64>> {
-    Ok(sh::source_seq(conn, source)?)
-}
-
 impl Registry {
     /// `POST /linkSource`, `/unlinkSource`, `/deleteSource` at the hub, in
     /// postIdentity's style: a trackingId applied once, `success`,
@@ -808,13 +784,13 @@ impl Registry {
                 return Ok(serde_json::from_str(&stored).unwrap_or(Value::Null));
             }
         }
-        let Some(from) = source_seq(&tx, (&sname, &sid))? else {
+        let Some(from) = sh::source_seq(&tx, (&sname, &sid))? else {
             return Err(ServiceError::NotFound {
                 entity: "source record",
                 id: format!("{sname} {sid}"),
             });
         };
-        let prev = link_id(&tx, from)?;
+        let prev = store::reference_id_of(&tx, from)?;
         let sources = json!([{"name": sname, "id": sid}]);
         let mut events: Vec<Value> = Vec::new();
         let mut link: Option<String> = Some(prev.clone());
@@ -826,7 +802,7 @@ impl Registry {
         };
         match (service, &target) {
             (LinkService::Link, Some((tname, tid))) => {
-                let Some(to) = source_seq(&tx, (tname, tid))? else {
+                let Some(to) = sh::source_seq(&tx, (tname, tid))? else {
                     return Err(ServiceError::NotFound {
                         entity: "target source record",
                         id: format!("{tname} {tid}"),
@@ -834,16 +810,22 @@ impl Registry {
                 };
                 if to != from {
                     move_to(&tx, to)?;
-                    let new = link_id(&tx, to)?;
+                    let new = store::reference_id_of(&tx, to)?;
                     events.push(json!({"type": "UPDATE_SOURCE", "previousLinkId": prev, "sources": sources}));
-                    record_change(&tx, (&sname, &sid), (Some(&new), Some(&prev)), &now, "link")?;
+                    sh::record_change(
+                        &tx,
+                        (&sname, &sid),
+                        (Some(&new), Some(&prev)),
+                        &now,
+                        "link",
+                    )?;
                     // Joined by a steward: no longer kept apart from them.
                     sh::forget_kept_apart(&tx, (&sname, &sid))?;
                     link = Some(new);
                 }
             }
             (LinkService::Unlink, _) => {
-                let others: Vec<(String, String, String)> = sources_of(&tx, from)?
+                let others: Vec<(String, String, String)> = sh::sources_of(&tx, from)?
                     .into_iter()
                     .filter(|(s, n, _)| !(*s == sname && *n == sid))
                     .collect();
@@ -852,12 +834,12 @@ impl Registry {
                         .map(|t| serde_json::from_str(&t).unwrap_or(Value::Null))?;
                     let to = new_link_entity(&tx, &identity, &now)?;
                     move_to(&tx, to)?;
-                    let new = link_id(&tx, to)?;
+                    let new = store::reference_id_of(&tx, to)?;
                     for (s, n, _) in &others {
                         sh::keep_apart(&tx, (&sname, &sid), (s, n), (&now, &actor.name, &reason))?;
                     }
                     events.push(json!({"type": "UPDATE_SOURCE", "previousLinkId": prev, "sources": sources}));
-                    record_change(
+                    sh::record_change(
                         &tx,
                         (&sname, &sid),
                         (Some(&new), Some(&prev)),
@@ -873,13 +855,13 @@ impl Registry {
                 events.push(
                     json!({"type": "DELETE_SOURCE", "previousLinkId": prev, "sources": sources}),
                 );
-                record_change(&tx, (&sname, &sid), (None, Some(&prev)), &now, "delete")?;
+                sh::record_change(&tx, (&sname, &sid), (None, Some(&prev)), &now, "delete")?;
                 link = None;
             }
             (LinkService::Link, None) => unreachable!("parse_link requires a target"),
         }
         // A Link entity left without source records is gone.
-        if sources_of(&tx, from)?.is_empty() {
+        if sh::sources_of(&tx, from)?.is_empty() {
             store::persons::delete(&tx, from)?;
         }
         let audit_id = uuid::Uuid::new_v4().to_string();

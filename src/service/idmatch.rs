@@ -771,15 +771,10 @@ fn create_person_for(
     Ok((made.seq, made.reference_id))
 }
 
-/// The active person with this reference id, if any.
-fn active_seq(conn: &Connection, reference_id: &str) -> Result<Option<i64>> {
-    Ok(crate::store::active_seq(conn, reference_id)?)
-}
-
-/// [`active_seq`] for a reference id a request names: an unknown one is a
-/// bad request naming the field.
+/// The active person holding a reference id a request names: an unknown
+/// one is a bad request naming the field.
 fn reference_seq(conn: &Connection, reference_id: &str) -> Result<i64> {
-    active_seq(conn, reference_id)?
+    crate::store::active_seq(conn, reference_id)?
         .ok_or_else(|| bad("referenceId", &format!("{reference_id} does not exist")))
 }
 
@@ -1268,10 +1263,11 @@ impl Registry {
         }
         let now = self.now_str();
         let tx = self.store.conn.transaction()?;
-        let seq = active_seq(&tx, reference_id)?.ok_or_else(|| ServiceError::NotFound {
-            entity: "person",
-            id: reference_id.to_string(),
-        })?;
+        let seq =
+            crate::store::active_seq(&tx, reference_id)?.ok_or_else(|| ServiceError::NotFound {
+                entity: "person",
+                id: reference_id.to_string(),
+            })?;
         let row = sm::find_sor(&tx, sor, sor_id)?.ok_or_else(|| ServiceError::NotFound {
             entity: "SOR record",
             id: format!("{sor}/{sor_id}"),

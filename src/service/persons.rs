@@ -446,10 +446,6 @@ pub struct Page {
     pub items: Vec<(Person, Vec<Person>)>,
 }
 
-fn working_copy_of(conn: &Connection, active_id: &str) -> Result<Option<i64>> {
-    Ok(sp::working_copy_of(conn, active_id)?)
-}
-
 fn load(conn: &Connection, key: &str) -> Result<Person> {
     let seq = store::find_seq(conn, key)?.ok_or_else(|| ServiceError::NotFound {
         entity: "Person",
@@ -459,12 +455,6 @@ fn load(conn: &Connection, key: &str) -> Result<Person> {
         entity: "Person",
         id: key.to_string(),
     })
-}
-
-/// Move scans from the working copy's documents to the active person's
-/// documents of the same type and number, so approval keeps them.
-fn move_scans(conn: &Connection, wc_seq: i64, active_seq: i64) -> Result<()> {
-    Ok(sp::move_scans(conn, wc_seq, active_seq)?)
 }
 
 impl Registry {
@@ -487,7 +477,7 @@ impl Registry {
             let Some(p) = store::load_person(conn, seq)? else {
                 continue;
             };
-            let wcs = match working_copy_of(conn, &p.id)? {
+            let wcs = match sp::working_copy_of(conn, &p.id)? {
                 Some(w) => store::load_person(conn, w)?.into_iter().collect(),
                 None => vec![],
             };
@@ -569,7 +559,7 @@ impl Registry {
                 "a working copy changes only through approve or reject".into(),
             ));
         }
-        if working_copy_of(&self.store.conn, &current.id)?.is_some() {
+        if sp::working_copy_of(&self.store.conn, &current.id)?.is_some() {
             return Err(working_copy_exists());
         }
         if version != current.object_version_number {
@@ -619,7 +609,7 @@ impl Registry {
         }
         let now = self.now_str();
         let tx = self.store.conn.transaction()?;
-        if working_copy_of(&tx, &active.id)?.is_some() {
+        if sp::working_copy_of(&tx, &active.id)?.is_some() {
             return Err(working_copy_exists());
         }
         let id = ids::person_id();
@@ -789,7 +779,7 @@ fn wc_and_active(conn: &Connection, key: &str) -> Result<(Person, Person)> {
     let mut wc = load(conn, key)?;
     if wc.status == PersonStatus::Active {
         // The active person's id names its working copy too.
-        let seq = working_copy_of(conn, &wc.id)?.ok_or_else(|| ServiceError::NotFound {
+        let seq = sp::working_copy_of(conn, &wc.id)?.ok_or_else(|| ServiceError::NotFound {
             entity: "Working copy",
             id: key.to_string(),
         })?;
@@ -823,7 +813,7 @@ impl Registry {
         };
         let written = super::write_person(&tx, write, &data, &[], (&actor.name, &now))?;
         // The working copy's scans go to the documents just written.
-        move_scans(&tx, wc.seq, active.seq)?;
+        sp::move_scans(&tx, wc.seq, active.seq)?;
         sp::delete(&tx, wc.seq)?;
         sp::set_updated_by(&tx, active.seq, &actor.name)?;
         let changes_json = serde_json::to_value(&changes).expect("diff serialises");
