@@ -531,16 +531,7 @@ pub fn validation_body(violations: &[Violation]) -> Value {
     for v in violations {
         // `code` and `params` let a screen say it in the user's language;
         // `rule` and `description` are seed 002's.
-        let rule = views::RuleView {
-            rule: v.rule.to_string(),
-            description: v.description.clone(),
-            code: v.code.to_string(),
-            params: v
-                .params
-                .iter()
-                .map(|(k, p)| ((*k).to_string(), Value::String(p.clone())))
-                .collect(),
-        };
+        let rule = views::RuleView::of(v);
         match invalid.iter_mut().find(|e| e.entry == v.entry) {
             Some(entry) => entry.rules.push(rule),
             None => invalid.push(views::InvalidEntry {
@@ -1007,17 +998,10 @@ fn generic_update(
 fn validate_person_request(reg: &mut Registry, v: &Value) -> ApiResponse {
     let p = &v["person"];
     let s = |k: &str| p[k].as_str().unwrap_or("");
-    let warnings: Vec<Value> =
+    let warnings: Vec<views::WarningView> =
         crate::core::validate::tax_id_warnings(s("tax_id"), s("birth_date"), s("gender"))
-            .into_iter()
-            .map(|w| {
-                let params: serde_json::Map<String, Value> = w
-                    .params
-                    .iter()
-                    .map(|(k, p)| ((*k).to_string(), json!(p)))
-                    .collect();
-                json!({"path": w.entry, "message": w.description, "code": w.code, "params": params})
-            })
+            .iter()
+            .map(views::WarningView::of)
             .collect();
     // What this birth date requires, from the same rule the validation
     // applies.

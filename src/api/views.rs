@@ -166,6 +166,26 @@ pub struct RuleView {
     pub params: serde_json::Map<String, Value>,
 }
 
+/// A rule's parameters as the body carries them, in the rule's order.
+fn params_json(params: &[(&'static str, String)]) -> serde_json::Map<String, Value> {
+    params
+        .iter()
+        .map(|(k, p)| ((*k).to_string(), Value::String(p.clone())))
+        .collect()
+}
+
+impl RuleView {
+    /// A violation as seed 002's 422 lists it.
+    pub fn of(v: &crate::core::validate::Violation) -> RuleView {
+        RuleView {
+            rule: v.rule.to_string(),
+            description: v.description.clone(),
+            code: v.code.to_string(),
+            params: params_json(&v.params),
+        }
+    }
+}
+
 /// A warning of `POST /api/person_requests/validate`: never a refusal.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
@@ -177,6 +197,16 @@ pub struct WarningView {
 }
 
 impl WarningView {
+    /// A finding of the warning checks, as the validation sends it.
+    pub fn of(w: &crate::core::validate::Violation) -> WarningView {
+        WarningView {
+            path: w.entry.clone(),
+            message: w.description.clone(),
+            code: w.code.to_string(),
+            params: params_json(&w.params),
+        }
+    }
+
     /// The warning as a rule, for the words a screen shows.
     pub fn rule(&self) -> RuleView {
         RuleView {
