@@ -808,17 +808,7 @@ fn execute(reg: &mut Registry, actor: &Actor, request: Request) -> ApiResponse {
                 CandidatesOf::Person(data) => reg.candidates_for_person(&data, limit),
                 CandidatesOf::Attributes(attrs) => reg.candidates_for(&attrs, limit),
             };
-            found.map(|c| {
-                let items: Vec<Value> = c
-                    .iter()
-                    .map(|c| {
-                        let mut j = c.to_json();
-                        j["personId"] = json!(c.person_id);
-                        j
-                    })
-                    .collect();
-                ApiResponse::new(200, json!({"candidates": items}))
-            })
+            found.map(|c| ApiResponse::new(200, json!({"candidates": candidates_json(&c)})))
         }
         Request::GenericList {
             offset,
@@ -1045,12 +1035,28 @@ fn seed_004_refusal(status: u16, message: &str, tracking: Value) -> ApiResponse 
 
 /// A body that must be a JSON object.
 fn parse_object(body: &[u8]) -> Result<Value, ApiResponse> {
-    let v = parse_body(body)?;
-    if v.is_object() {
-        Ok(v)
-    } else {
-        Err(bad_request("the request body must be a JSON object"))
+    parse_map(body).map(Value::Object)
+}
+
+/// A body that must be a JSON object, as its map.
+fn parse_map(body: &[u8]) -> Result<serde_json::Map<String, Value>, ApiResponse> {
+    match parse_body(body)? {
+        Value::Object(o) => Ok(o),
+        _ => Err(bad_request("the request body must be a JSON object")),
     }
+}
+
+/// Candidates as the desk's routes send them: seed 001's object and the
+/// person's public id, so a screen can open the person.
+fn candidates_json(candidates: &[crate::service::idmatch::Candidate]) -> Vec<Value> {
+    candidates
+        .iter()
+        .map(|c| {
+            let mut j = c.to_json();
+            j["personId"] = json!(c.person_id);
+            j
+        })
+        .collect()
 }
 
 fn uploads_json(uploads: &[String]) -> Vec<Value> {
@@ -1093,17 +1099,7 @@ fn person_requests(reg: &mut Registry, actor: &Actor, value: &Value) -> ApiRespo
     let uploads = uploads_json(&outcome.uploads);
     let mut body = json!({"data": views::person_json(&outcome.person), "uploads": uploads});
     if let Some(review) = outcome.review_id {
-        body["candidates"] = json!(
-            outcome
-                .candidates
-                .iter()
-                .map(|c| {
-                    let mut j = c.to_json();
-                    j["personId"] = json!(c.person_id);
-                    j
-                })
-                .collect::<Vec<_>>()
-        );
+        body["candidates"] = json!(candidates_json(&outcome.candidates));
         body["review_id"] = json!(review);
     }
     ApiResponse::new(

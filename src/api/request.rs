@@ -15,8 +15,8 @@
 //! validates field by field, and the seed fixes how its refusals look.
 
 use super::{
-    ApiResponse, Route, bad_request, body_json, id_match_response, parse_body, parse_object,
-    validation_body,
+    ApiResponse, Route, bad_request, body_json, id_match_response, parse_body, parse_map,
+    parse_object, validation_body,
 };
 use crate::core::model::PersonData;
 use crate::core::validate::Violation;
@@ -556,9 +556,7 @@ impl Fields {
     /// Anything but the named properties is a 422 with its path, never
     /// dropped.
     fn parse(body: &[u8], keys: &[&str]) -> Result<Fields, ApiResponse> {
-        let Value::Object(o) = parse_object(body)? else {
-            return Err(bad_request("the request body must be a JSON object"));
-        };
+        let o = parse_map(body)?;
         if let Some(k) = crate::core::validate::unknown_property(&o, keys) {
             return Err(ApiResponse::new(
                 422,
