@@ -103,8 +103,8 @@ fn an_import_and_a_writer_loop_side_by_side() {
 
 /// The import reads candidates from its blocking index in memory. A person
 /// another connection registers between two of its batches (the GUI, the
-/// hub) must be a candidate for the rows after: the import sees the other
-/// commit (`PRAGMA data_version`) and reloads the index.
+/// hub) must be a candidate for the rows after: the import reads the rows
+/// stamped since its index was current (the match clock) into it.
 #[test]
 fn an_import_sees_a_person_another_connection_registered_between_batches() {
     let dir = tempfile::tempdir().unwrap();

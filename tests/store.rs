@@ -194,15 +194,25 @@ fn version_8_keys_are_rebuilt_as_hashes() {
         }
     }
     let mut reg = Registry::open(&path).unwrap();
-    let typed: i64 = reg
+    // The keys are kept with the records now, as 8-byte hashes.
+    let kept: Vec<u8> = reg
         .sql()
         .query_row(
-            "SELECT count(*) FROM match_keys WHERE typeof(key) = 'integer'",
+            "SELECT keys FROM match_records WHERE person_seq = 1",
             [],
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(typed as usize, rec.blocking_keys().len());
+    assert_eq!(kept.len(), 8 * rec.blocking_keys().len());
+    let tables: i64 = reg
+        .sql()
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'match_keys'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(tables, 0, "the inverted key table is gone");
     // The same person from another source is found through the rebuilt keys.
     let r = post(
         &mut reg,

@@ -515,12 +515,18 @@ impl Registry {
         };
         let existing = existing.map(|(seq, _)| seq);
         let rec = match_record(&identity);
-        let sure: Vec<i64> =
-            find_candidates(&tx, &rec, &params, matching::link_floor(&params), 20)?
-                .into_iter()
-                .filter(|c| c.sure())
-                .filter_map(|c| store::find_seq(&tx, &c.person_id).ok().flatten())
-                .collect();
+        let sure: Vec<i64> = find_candidates(
+            &tx,
+            &*self.index.fresh(&tx)?,
+            &rec,
+            &params,
+            matching::link_floor(&params),
+            20,
+        )?
+        .into_iter()
+        .filter(|c| c.sure())
+        .filter_map(|c| store::find_seq(&tx, &c.person_id).ok().flatten())
+        .collect();
         let mut events: Vec<Value> = Vec::new();
         let mut group: Vec<i64> = sure.clone();
         if let Some(e) = existing {

@@ -374,35 +374,18 @@ fn person_from_attributes(a: &Map<String, Value>) -> PersonData {
 }
 
 /// Score the candidates of `rec`, best first, with explanations. Only those
-/// with a confidence of at least `min_confidence` are returned.
+/// with a confidence of at least `min_confidence` are returned. `index` is
+/// the registry's blocking index, current with `conn`.
 pub fn find_candidates(
     conn: &Connection,
+    index: &BlockIndex,
     rec: &MatchRecord,
     params: &Params,
     min_confidence: f64,
     limit: usize,
 ) -> Result<Vec<Candidate>> {
-    find_candidates_keyed(
-        conn,
-        rec,
-        &rec.blocking_keys(),
-        params,
-        min_confidence,
-        limit,
-    )
-}
-
-/// [`find_candidates`] when the caller already has `rec.blocking_keys()`.
-pub fn find_candidates_keyed(
-    conn: &Connection,
-    rec: &MatchRecord,
-    keys: &[String],
-    params: &Params,
-    min_confidence: f64,
-    limit: usize,
-) -> Result<Vec<Candidate>> {
-    let seqs = sm::candidates_for_keys(conn, keys)?;
-    score_persons(conn, rec, seqs, params, min_confidence, limit)
+    let seqs = index.candidates(&rec.blocking_keys());
+    score_indexed(conn, index, rec, seqs, params, min_confidence, limit)
 }
 
 /// The desk's duplicate check: the engine's candidates and, while no birth
@@ -411,45 +394,23 @@ pub fn find_candidates_keyed(
 /// and explained as the engine does; nothing here links.
 fn desk_candidates(
     conn: &Connection,
+    index: &BlockIndex,
     rec: &MatchRecord,
     params: &Params,
     limit: usize,
 ) -> Result<Vec<Candidate>> {
-    let mut seqs = sm::candidates_for_keys(conn, &rec.blocking_keys())?;
+    let mut seqs = index.candidates(&rec.blocking_keys());
     if rec.dob.is_empty() && !rec.given.is_empty() && !rec.family.is_empty() {
         seqs.extend(sm::search(
             conn,
+            index,
             &format!("{} {}", rec.given, rec.family),
             50,
         )?);
         seqs.sort_unstable();
         seqs.dedup();
     }
-    score_persons(conn, rec, seqs, params, 1.0, limit)
-}
-
-/// Score the persons `seqs` against `rec`: [`find_candidates`]'s work once
-/// the candidates are known.
-fn score_persons(
-    conn: &Connection,
-    rec: &MatchRecord,
-    seqs: Vec<i64>,
-    params: &Params,
-    min_confidence: f64,
-    limit: usize,
-) -> Result<Vec<Candidate>> {
-    let tf = SqlTf::new(conn)?;
-    let mut scored: Vec<(f64, i64, usize, Vec<SourcedRecord>)> = Vec::new();
-    for seq in seqs {
-        let records = sm::load_records(conn, seq)?;
-        let best = best_record(records.len(), min_confidence, |i| {
-            matching::score_only(rec, &records[i].rec, params, &tf)
-        });
-        if let Some((s, i)) = best {
-            scored.push((s, seq, i, records));
-        }
-    }
-    explain_scored(conn, rec, scored, params, &tf, limit)
+    score_indexed(conn, index, rec, seqs, params, 1.0, limit)
 }
 
 /// A person's best record of `n` (its score, which), when that reaches
@@ -465,9 +426,9 @@ fn best_record(
         .filter(|(s, _)| matching::confidence(*s) >= min_confidence)
 }
 
-/// [`score_persons`] over the blocking index in memory: the same persons,
-/// scores and order, without reading a record from the store. Each record
-/// is unpacked into one reused `MatchRecord`; only the persons kept are
+/// Score the persons `seqs` against `rec` from the blocking index in
+/// memory, without reading a record from the store. Each record is
+/// unpacked into one reused `MatchRecord`; only the persons kept are
 /// unpacked whole.
 fn score_indexed(
     conn: &Connection,
@@ -498,24 +459,25 @@ fn score_indexed(
     explain_scored(conn, rec, scored, params, &tf, limit)
 }
 
-/// Candidates for `rec` (with its blocking `keys`): from the blocking index
-/// in memory when there is one that has missed no write, else from the
-/// store. The same persons and scores either way.
+/// Candidates for `rec` (with its blocking `keys`) from the blocking index.
 fn find_candidates_in(
     conn: &Connection,
-    index: Option<&BlockIndex>,
+    index: &BlockIndex,
     rec: &MatchRecord,
     keys: &[String],
     params: &Params,
     min_confidence: f64,
 ) -> Result<Vec<Candidate>> {
-    match index.filter(|ix| !ix.is_behind()) {
-        Some(ix) => {
-            let seqs = ix.candidates(keys);
-            score_indexed(conn, ix, rec, seqs, params, min_confidence, CANDIDATE_LIMIT)
-        }
-        None => find_candidates_keyed(conn, rec, keys, params, min_confidence, CANDIDATE_LIMIT),
-    }
+    let seqs = index.candidates(keys);
+    score_indexed(
+        conn,
+        index,
+        rec,
+        seqs,
+        params,
+        min_confidence,
+        CANDIDATE_LIMIT,
+    )
 }
 
 /// Candidates the engine weighs for one record, at most.
@@ -825,7 +787,7 @@ pub struct Decide<'a> {
 /// The whole of `POST /people`, inside the caller's transaction.
 pub fn reference_in(
     conn: &Connection,
-    index: Option<&mut BlockIndex>,
+    index: &mut BlockIndex,
     req: &ReferenceRequest,
     d: Decide<'_>,
 ) -> Result<ReferenceOutcome> {
@@ -840,12 +802,11 @@ pub fn reference_in(
 /// record of `req` and looked up its SOR record (`known`): the bulk import
 /// does both off the database thread.
 ///
-/// `index`, when given, is the blocking index in memory, in step with the
-/// store: candidates are read from it, and what this writes is mirrored
-/// into it.
+/// `index` is the blocking index in memory, in step with the store:
+/// candidates are read from it, and what this writes is mirrored into it.
 pub fn reference_in_prepared(
     conn: &Connection,
-    index: Option<&mut BlockIndex>,
+    index: &mut BlockIndex,
     req: &ReferenceRequest,
     rec: &Keyed,
     known: Option<sm::SorRow>,
@@ -903,14 +864,7 @@ pub fn reference_in_prepared(
         let rid = crate::store::reference_id_of(conn, row.person_seq)?;
         return Ok(ReferenceOutcome::Existing(rid));
     }
-    let cands = find_candidates_in(
-        conn,
-        index.as_deref(),
-        &rec.rec,
-        &rec.keys,
-        params,
-        params.review,
-    )?;
+    let cands = find_candidates_in(conn, index, &rec.rec, &rec.keys, params, params.review)?;
     let sure: Vec<&Candidate> = cands.iter().filter(|c| c.sure()).collect();
     if sure.len() == 1 {
         let seq = reference_seq(conn, &sure[0].reference_id)?;
@@ -944,22 +898,20 @@ pub fn reference_in_prepared(
     }
 }
 
-/// What [`attach`] wrote, into the blocking index in memory (if any).
+/// What [`attach`] wrote, into the blocking index in memory.
 fn mirror(
-    index: Option<&mut BlockIndex>,
+    ix: &mut BlockIndex,
     seq: i64,
     previous: Option<i64>,
     req: &ReferenceRequest,
     rec: &Keyed,
 ) {
-    if let Some(ix) = index {
-        if let Some(old) = previous
-            && old != seq
-        {
-            ix.remove(old, &req.sor, &req.sor_id);
-        }
-        ix.put(seq, &req.sor, &req.sor_id, &rec.rec, &rec.keys);
+    if let Some(old) = previous
+        && old != seq
+    {
+        ix.remove(old, &req.sor, &req.sor_id);
     }
+    ix.put(seq, &req.sor, &req.sor_id, &rec.rec, &rec.keys);
 }
 
 impl Registry {
@@ -1011,13 +963,14 @@ impl Registry {
         let mode = self.reconciliation_mode();
         let now = self.now_str();
         let tx = self.store.conn.transaction()?;
+        let mut index = self.index.fresh(&tx)?;
         let d = Decide {
             params: &params,
             mode,
             actor: &actor.name,
             now: &now,
         };
-        let out = reference_in(&tx, None, &req, d)?;
+        let out = reference_in(&tx, &mut index, &req, d)?;
         audit_outcome(&tx, &now, actor, "people.reference_id", &req, &out)?;
         tx.commit()?;
         Ok(out)
@@ -1027,14 +980,16 @@ impl Registry {
     pub fn candidates_for(&self, attributes: &Value, limit: usize) -> Result<Vec<Candidate>> {
         let rec = MatchRecord::from_attributes(attributes);
         let params = self.match_params();
-        desk_candidates(&self.store.conn, &rec, &params, limit)
+        let index = self.index.fresh(&self.store.conn)?;
+        desk_candidates(&self.store.conn, &index, &rec, &params, limit)
     }
 
     /// Candidates for a person request body being typed in the form.
     pub fn candidates_for_person(&self, data: &PersonData, limit: usize) -> Result<Vec<Candidate>> {
         let rec = MatchRecord::from_person(data);
         let params = self.match_params();
-        desk_candidates(&self.store.conn, &rec, &params, limit)
+        let index = self.index.fresh(&self.store.conn)?;
+        desk_candidates(&self.store.conn, &index, &rec, &params, limit)
     }
 
     /// `GET /people/pending`.
@@ -1120,7 +1075,8 @@ impl Registry {
             now: &now,
             op: "people.pending.resolve",
         };
-        let out = settle_pending(&tx, None, &row, choice, &params, &by)?;
+        let mut index = self.index.fresh(&tx)?;
+        let out = settle_pending(&tx, &mut index, &row, choice, &params, &by)?;
         if let ReferenceOutcome::Created(rid) = &out {
             not_same_as(&tx, &now, actor, rid, not_same, reason)?;
         }
@@ -1167,7 +1123,7 @@ struct Settler<'a> {
 /// actor's name, audit it as `op`.
 fn settle_pending(
     conn: &Connection,
-    index: Option<&mut BlockIndex>,
+    index: &mut BlockIndex,
     row: &sm::PendingRow,
     choice: &str,
     params: &Params,
@@ -1203,15 +1159,24 @@ impl Registry {
     }
 
     /// [`Registry::rescore_pending`] with the import's blocking index in
-    /// memory: read for candidates, and kept in step with the links made.
+    /// memory (`None`: the registry's own): read for candidates, and kept
+    /// in step with the links made.
     fn rescore_pending_in(
         &mut self,
         actor: &Actor,
-        mut index: Option<&mut BlockIndex>,
+        index: Option<&mut BlockIndex>,
     ) -> Result<usize> {
         let params = self.match_params();
         let now = self.now_str();
         let rows = sm::list_pending(&self.store.conn, i64::MAX)?;
+        let mut own;
+        let index: &mut BlockIndex = match index {
+            Some(ix) => ix,
+            None => {
+                own = self.index.fresh(&self.store.conn)?;
+                &mut own
+            }
+        };
         let mut linked = 0;
         for row in rows.into_iter().filter(|r| r.sor != LOCAL_SOR) {
             // Scored outside a transaction: the write lock is taken only
@@ -1219,7 +1184,7 @@ impl Registry {
             let rec = MatchRecord::from_attributes(&row.attributes);
             let cands = find_candidates_in(
                 &self.store.conn,
-                index.as_deref(),
+                index,
                 &rec,
                 &rec.blocking_keys(),
                 &params,
@@ -1235,7 +1200,7 @@ impl Registry {
                 now: &now,
                 op: "people.pending.rescored",
             };
-            settle_pending(&tx, index.as_deref_mut(), &row, &choice, &params, &by)?;
+            settle_pending(&tx, index, &row, &choice, &params, &by)?;
             tx.commit()?;
             linked += 1;
         }

@@ -5,7 +5,6 @@ use super::idmatch::Keyed;
 use super::idmatch::{Decide, Mode, ReferenceOutcome, ReferenceRequest, reference_in_prepared};
 use super::{Actor, Registry, Result};
 use crate::core::matching::MatchRecord;
-use crate::core::matching::index::BlockIndex;
 use crate::core::matching::normalize;
 use crate::core::rules::EMAIL_RE;
 use crate::store::matching as sm;
@@ -353,11 +352,11 @@ impl Registry {
             )
         });
         let mut rows = rows.into_iter().flatten().peekable();
-        // Candidates come from the blocking index in memory, kept in step
-        // with what this import writes; another connection's commit (the
-        // GUI, the hub) is seen at the next batch and the index reloaded.
-        let mut index: Option<BlockIndex> = None;
-        let mut seen_version = None;
+        // Candidates come from the registry's blocking index, taken out
+        // for the import and kept in step with what it writes; another
+        // connection's writes (the GUI, the hub) are read into it at the
+        // start of the next batch. Given back when the import succeeds.
+        let (mut index, mut seen) = self.index.take(&self.store.conn)?;
         let mut compared = 0u64;
         while rows.peek().is_some() {
             if opts
@@ -370,16 +369,15 @@ impl Registry {
             }
             let tx = self.store.conn.transaction()?;
             // The transaction holds the write lock: nobody else writes
-            // until it ends, so a version seen here stays true for the batch.
-            let version = sm::data_version(&tx)?;
-            if seen_version != Some(version) || index.as_ref().is_some_and(BlockIndex::is_behind) {
+            // until it ends, so what is read here stays true for the batch.
+            // (The stamp it is current to is taken again at the batch's end.)
+            if sm::refresh_index(&tx, &mut index, seen)?.is_none() || index.is_behind() {
                 // The old index goes first: two at once would double the
                 // memory of a large registry.
-                drop(index.take());
-                index = sm::load_index(&tx)?;
-                seen_version = Some(version);
+                drop(std::mem::take(&mut index));
+                (index, _) = super::blocking::load(&tx)?;
             }
-            let given_before = index.as_ref().map_or(0, BlockIndex::candidates_given);
+            let given_before = index.candidates_given();
             // The batch reads candidates from its index, never from the key
             // tables: their writes wait for the batch's end, in key order.
             let keys = sm::defer_keys();
@@ -417,7 +415,7 @@ impl Registry {
                     actor: &actor.name,
                     now,
                 };
-                let result = reference_in_prepared(&tx, index.as_mut(), &req, &rec, None, d);
+                let result = reference_in_prepared(&tx, &mut index, &req, &rec, None, d);
                 if let Ok(out) = &result {
                     super::idmatch::audit_outcome(&tx, now, actor, "people.import", &req, out)?;
                 }
@@ -439,6 +437,8 @@ impl Registry {
             }
             keys.flush(&tx)?;
             drop(keys);
+            // Every write of the batch is mirrored in the index.
+            seen = sm::clock(&tx)?;
             tx.commit()?;
             // Bounded disk: past the limit, copy the log back into the
             // database and truncate it, between batches.
@@ -451,9 +451,7 @@ impl Registry {
                     self.store.checkpoint(crate::store::Checkpoint::Truncate)?;
                 }
             }
-            compared += index
-                .as_ref()
-                .map_or(0, |ix| ix.candidates_given() - given_before);
+            compared += index.candidates_given() - given_before;
             summary.batches.push(BatchMark {
                 rows: summary.rows,
                 seconds: started.elapsed().as_secs_f64(),
@@ -461,13 +459,14 @@ impl Registry {
             });
             // The registry learns its model by itself as it grows: the
             // rest of the file is matched with what the rows so far taught.
-            if let Some(r) = self.train_if_due_in(index.as_mut())? {
+            if let Some(r) = self.train_if_due_in(Some(&mut index))? {
                 summary.models_learnt.push(r.params.version);
                 summary.relinked += r.relinked as u64;
                 params = self.match_params();
             }
             progress(summary);
         }
+        self.index.give_back((index, seen));
         Ok(())
     }
 

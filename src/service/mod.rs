@@ -4,6 +4,7 @@
 //! Each write runs in one transaction: either every row of it lands or none.
 
 pub mod accounts;
+mod blocking;
 pub mod demo;
 mod error;
 pub mod hub;
@@ -140,6 +141,8 @@ pub struct Registry {
     /// Private: only the service reaches the store, so the compiler keeps
     /// SQL out of the shells (`api`, `cli`, `gui`, `sync`, `tools`).
     store: Store,
+    /// The blocking index, built from the store at first use.
+    index: blocking::IndexCell,
     pub settings: Settings,
     clock: Box<dyn Fn() -> DateTime<Utc> + Send>,
 }
@@ -153,6 +156,7 @@ impl Registry {
             settings.no_self_auth_age = n;
         }
         Registry {
+            index: blocking::IndexCell::new(&store.conn),
             store,
             settings,
             // The one wall clock of the registry; tests set their own.
@@ -293,7 +297,14 @@ impl Registry {
         let mut probable = Vec::new();
         let (write, data) = match &valid.id {
             None => {
-                probable = duplicate_check(&tx, &params, &valid.person, override_reason.is_some())?;
+                let index = self.index.fresh(&tx)?;
+                probable = duplicate_check(
+                    &tx,
+                    &index,
+                    &params,
+                    &valid.person,
+                    override_reason.is_some(),
+                )?;
                 (
                     PersonWrite::Create,
                     std::borrow::Cow::Borrowed(&valid.person),
@@ -577,12 +588,13 @@ fn duplicate_override(body: &Value) -> Result<Option<String>> {
 /// the probable ones (none: nothing like it), to be created for review.
 fn duplicate_check(
     conn: &rusqlite::Connection,
+    index: &crate::core::matching::index::BlockIndex,
     params: &crate::core::matching::Params,
     data: &PersonData,
     overridden: bool,
 ) -> Result<Vec<idmatch::Candidate>> {
     let rec = crate::core::matching::MatchRecord::from_person(data);
-    let cands = idmatch::find_candidates(conn, &rec, params, params.review, 5)?;
+    let cands = idmatch::find_candidates(conn, index, &rec, params, params.review, 5)?;
     if overridden {
         return Ok(cands);
     }

@@ -932,7 +932,8 @@ impl Registry {
             let seqs = sp::page_after(conn, offset, limit)?;
             return Ok((sp::summaries(conn, &seqs)?, total));
         }
-        let seqs = crate::store::matching::search(conn, q, 20_000)?;
+        let index = self.index.fresh(conn)?;
+        let seqs = crate::store::matching::search(conn, &index, q, 20_000)?;
         let total = seqs.len() as i64;
         let page: Vec<i64> = seqs
             .into_iter()

@@ -493,9 +493,12 @@ impl Registry {
         let params = self.match_params();
         let mut skip = ss::not_duplicates_of(conn, seq)?;
         skip.push(seq);
+        let index = self.index.fresh(conn)?;
         let mut out: Vec<Candidate> = Vec::new();
         for r in sm::load_records(conn, seq)? {
-            for c in idmatch::find_candidates(conn, &r.rec, &params, params.review, limit + 5)? {
+            let found =
+                idmatch::find_candidates(conn, &index, &r.rec, &params, params.review, limit + 5)?;
+            for c in found {
                 let Some(cs) = crate::store::find_seq(conn, &c.person_id)? else {
                     continue;
                 };

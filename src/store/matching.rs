@@ -125,17 +125,13 @@ fn save_records(
     known: Option<(&MatchRecord, &[String])>,
 ) -> Result<()> {
     let json = serde_json::to_string(records).expect("records serialise");
+    let keys = keys_blob(&blocking_hashes(records, known));
     conn.prepare_cached(
-        "INSERT INTO match_records(person_seq, records) VALUES (?1, ?2)
-         ON CONFLICT(person_seq) DO UPDATE SET records = excluded.records",
+        "INSERT INTO match_records(person_seq, records, keys, changed) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(person_seq) DO UPDATE SET records = excluded.records,
+             keys = excluded.keys, changed = excluded.changed",
     )?
-    .execute(params![seq, json])?;
-    write_key_diff(
-        conn,
-        seq,
-        &blocking_hashes(old, None),
-        &blocking_hashes(records, known),
-    )?;
+    .execute(params![seq, json, keys, tick(conn)?])?;
     write_key_diff(conn, seq, &search_key_set(old), &search_key_set(records))?;
     // Persons with comparable records: one more when the first record
     // arrives, one fewer when the last leaves (the prior's population).
@@ -167,52 +163,35 @@ fn save_records(
     Ok(())
 }
 
-/// The two key tables: hashed blocking keys, and text search keys (which
-/// need prefix ranges, so they stay text).
-#[derive(Clone, Copy)]
-enum KeyTable {
-    Blocking,
-    Search,
+/// The next stamp of the match clock: every write of a person's
+/// comparable records carries one, so that a process holding the blocking
+/// index reads only the rows changed since it last looked
+/// ([`refresh_index`]).
+fn tick(conn: &Connection) -> Result<i64> {
+    conn.prepare_cached("UPDATE match_clock SET n = n + 1 RETURNING n")?
+        .query_row([], |r| r.get(0))
 }
 
-impl KeyTable {
-    /// (delete, insert) of one `(key, person)` row.
-    fn sql(self) -> (&'static str, &'static str) {
-        match self {
-            KeyTable::Blocking => (
-                "DELETE FROM match_keys WHERE key = ?1 AND person_seq = ?2",
-                "INSERT OR IGNORE INTO match_keys(key, person_seq) VALUES (?1, ?2)",
-            ),
-            KeyTable::Search => (
-                "DELETE FROM search_keys WHERE key = ?1 AND person_seq = ?2",
-                "INSERT OR IGNORE INTO search_keys(key, person_seq) VALUES (?1, ?2)",
-            ),
-        }
-    }
+/// The clock's last stamp.
+pub fn clock(conn: &Connection) -> Result<i64> {
+    conn.prepare_cached("SELECT n FROM match_clock")?
+        .query_row([], |r| r.get(0))
 }
 
-/// A key of one of the tables: blocking keys are hashes, search keys text.
-trait Key: Ord + Clone + rusqlite::ToSql {
-    const TABLE: KeyTable;
-    fn held(d: &mut Deferred) -> &mut Vec<KeyWrite<Self>>;
+/// Sorted key hashes as stored: 8 bytes each, little-endian.
+fn keys_blob(hashes: &[i64]) -> Vec<u8> {
+    hashes.iter().flat_map(|h| h.to_le_bytes()).collect()
 }
 
-impl Key for i64 {
-    const TABLE: KeyTable = KeyTable::Blocking;
-    fn held(d: &mut Deferred) -> &mut Vec<KeyWrite<i64>> {
-        &mut d.blocking
-    }
+/// [`keys_blob`] read back; a ragged tail is ignored.
+fn blob_keys(blob: &[u8]) -> Vec<i64> {
+    blob.chunks_exact(8)
+        .map(|c| i64::from_le_bytes(c.try_into().expect("8 bytes")))
+        .collect()
 }
 
-impl Key for String {
-    const TABLE: KeyTable = KeyTable::Search;
-    fn held(d: &mut Deferred) -> &mut Vec<KeyWrite<String>> {
-        &mut d.search
-    }
-}
-
-/// One row to write: the key, the person, and insert (or delete).
-type KeyWrite<K> = (K, i64, bool);
+/// One search-key row to write: the key, the person, and insert (or delete).
+type KeyWrite = (String, i64, bool);
 
 /// Sorted, distinct hashes of the blocking keys of `recs`.
 fn blocking_hashes(recs: &[SourcedRecord], known: Option<(&MatchRecord, &[String])>) -> Vec<i64> {
@@ -238,24 +217,23 @@ fn search_key_set(recs: &[SourcedRecord]) -> Vec<String> {
     keys
 }
 
-/// Key writes held back while a bulk load's batch runs ([`defer_keys`]),
-/// in the order they were made.
+/// Search-key writes held back while a bulk load's batch runs
+/// ([`defer_keys`]), in the order they were made.
 #[derive(Default)]
 struct Deferred {
-    blocking: Vec<KeyWrite<i64>>,
-    search: Vec<KeyWrite<String>>,
+    search: Vec<KeyWrite>,
 }
 
 thread_local! {
     static DEFERRED: std::cell::RefCell<Option<Deferred>> = const { std::cell::RefCell::new(None) };
 }
 
-/// Hold this thread's key writes back until [`DeferredKeys::flush`]: a
-/// bulk load writes a batch's keys in key order, one walk along each key
+/// Hold this thread's search-key writes back until [`DeferredKeys::flush`]:
+/// a bulk load writes a batch's keys in key order, one walk along the key
 /// B-tree per batch instead of a descent to a random page per key. Only
-/// for a caller that reads no key table from SQLite meanwhile (the import
-/// reads its own in-memory index). Dropped without a flush, the held
-/// writes are discarded (the transaction they belonged to rolls back).
+/// for a caller that reads no search key meanwhile (the import). Dropped
+/// without a flush, the held writes are discarded (the transaction they
+/// belonged to rolls back).
 pub fn defer_keys() -> DeferredKeys {
     DEFERRED.with(|d| *d.borrow_mut() = Some(Deferred::default()));
     DeferredKeys(())
@@ -273,9 +251,7 @@ impl DeferredKeys {
             return Ok(());
         };
         // A stable sort: a delete and an insert of one row keep their order.
-        held.blocking.sort_by_key(|w| (w.0, w.1));
         held.search.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
-        apply(conn, &held.blocking)?;
         apply(conn, &held.search)
     }
 }
@@ -286,11 +262,12 @@ impl Drop for DeferredKeys {
     }
 }
 
-/// Write rows of one key table, in the order given.
-fn apply<K: Key>(conn: &Connection, writes: &[KeyWrite<K>]) -> Result<()> {
-    let (del, ins) = K::TABLE.sql();
-    let mut del = conn.prepare_cached(del)?;
-    let mut ins = conn.prepare_cached(ins)?;
+/// Write search-key rows, in the order given.
+fn apply(conn: &Connection, writes: &[KeyWrite]) -> Result<()> {
+    let mut del =
+        conn.prepare_cached("DELETE FROM search_keys WHERE key = ?1 AND person_seq = ?2")?;
+    let mut ins =
+        conn.prepare_cached("INSERT OR IGNORE INTO search_keys(key, person_seq) VALUES (?1, ?2)")?;
     for (k, seq, insert) in writes {
         if *insert {
             ins.execute(params![k, seq])?;
@@ -301,10 +278,10 @@ fn apply<K: Key>(conn: &Connection, writes: &[KeyWrite<K>]) -> Result<()> {
     Ok(())
 }
 
-/// Change person `seq`'s keys of one table from `old` to `new` (both
-/// sorted): now, or at the batch's flush while [`defer_keys`] is on.
-fn write_key_diff<K: Key>(conn: &Connection, seq: i64, old: &[K], new: &[K]) -> Result<()> {
-    let mut writes: Vec<KeyWrite<K>> = Vec::new();
+/// Change person `seq`'s search keys from `old` to `new` (both sorted):
+/// now, or at the batch's flush while [`defer_keys`] is on.
+fn write_key_diff(conn: &Connection, seq: i64, old: &[String], new: &[String]) -> Result<()> {
+    let mut writes: Vec<KeyWrite> = Vec::new();
     for k in old.iter().filter(|k| new.binary_search(k).is_err()) {
         writes.push((k.clone(), seq, false));
     }
@@ -313,7 +290,7 @@ fn write_key_diff<K: Key>(conn: &Connection, seq: i64, old: &[K], new: &[K]) -> 
     }
     let held = DEFERRED.with(|d| match d.borrow_mut().as_mut() {
         Some(d) => {
-            K::held(d).append(&mut writes);
+            d.search.append(&mut writes);
             true
         }
         None => false,
@@ -321,15 +298,31 @@ fn write_key_diff<K: Key>(conn: &Connection, seq: i64, old: &[K], new: &[K]) -> 
     if held { Ok(()) } else { apply(conn, &writes) }
 }
 
-/// Rebuild both key tables from the stored records (schema migration 9,
-/// when blocking keys became hashes). Keys are derived data.
-pub fn rebuild_keys(conn: &Connection) -> Result<()> {
-    conn.execute_batch("DELETE FROM match_keys; DELETE FROM search_keys;")?;
+/// Rebuild the keys from the stored records after schema step `step`:
+/// the search keys always, the blocking keys kept with the records from
+/// [`KEYS_WITH_RECORDS_FROM`] on (before it, the table that step drops
+/// is left alone). Keys are derived data.
+///
+/// [`KEYS_WITH_RECORDS_FROM`]: super::schema::KEYS_WITH_RECORDS_FROM
+pub fn rebuild_keys(conn: &Connection, step: usize) -> Result<()> {
+    conn.execute_batch("DELETE FROM search_keys;")?;
+    let with_records = step >= super::schema::KEYS_WITH_RECORDS_FROM;
+    let mut keyed: Vec<(i64, Vec<u8>)> = Vec::new();
     each_person(conn, |seq, records| {
-        write_key_diff(conn, seq, &[], &blocking_hashes(&records, None))?;
         write_key_diff(conn, seq, &[], &search_key_set(&records))?;
+        if with_records {
+            keyed.push((seq, keys_blob(&blocking_hashes(&records, None))));
+        }
         Ok(true)
-    })
+    })?;
+    if with_records {
+        let mut st =
+            conn.prepare("UPDATE match_records SET keys = ?2, changed = ?3 WHERE person_seq = ?1")?;
+        for (seq, blob) in keyed {
+            st.execute(params![seq, blob, tick(conn)?])?;
+        }
+    }
+    Ok(())
 }
 
 /// `f` of every person's records, in `match_records` order, while it says
@@ -380,10 +373,14 @@ fn reference_word(q: &str) -> Option<String> {
 /// name word must match the beginning of a name, or, when none begins so,
 /// a name one typo away; a birth date among the words narrows the names to
 /// those born that day. Returns matching seqs, ascending, at most `cap`.
-pub fn search(conn: &Connection, q: &str, cap: usize) -> Result<Vec<i64>> {
+pub fn search(conn: &Connection, index: &BlockIndex, q: &str, cap: usize) -> Result<Vec<i64>> {
     use crate::core::matching::normalize::{id_key, name_key, phone_key};
     let q = q.trim();
-    let mut exact = conn.prepare_cached("SELECT person_seq FROM match_keys WHERE key = ?1")?;
+    let exact = |key: &str| -> Vec<i64> {
+        let mut seqs = index.block(matching::key_hash(key));
+        seqs.truncate(cap);
+        seqs
+    };
     let mut out: Vec<i64> = Vec::new();
     if let Some(r) = reference_word(q) {
         out.extend(
@@ -397,25 +394,12 @@ pub fn search(conn: &Connection, q: &str, cap: usize) -> Result<Vec<i64>> {
     let idk = id_key(q);
     if idk.len() >= 4 {
         for key in [format!("t:{idk}"), format!("i:{idk}"), format!("s:{idk}")] {
-            out.extend(
-                exact
-                    .query_map(params![matching::key_hash(&key)], |r| r.get::<_, i64>(0))?
-                    .take(cap)
-                    .collect::<Result<Vec<_>>>()?,
-            );
+            out.extend(exact(&key));
         }
     }
     let digits = q.chars().filter(char::is_ascii_digit).count();
     if digits >= 7 && digits * 2 >= q.chars().filter(|c| !c.is_whitespace()).count() {
-        out.extend(
-            exact
-                .query_map(
-                    params![matching::key_hash(&format!("p:{}", phone_key(q)))],
-                    |r| r.get::<_, i64>(0),
-                )?
-                .take(cap)
-                .collect::<Result<Vec<_>>>()?,
-        );
+        out.extend(exact(&format!("p:{}", phone_key(q))));
     }
     if out.is_empty() {
         let born: Option<String> = q.split_whitespace().find_map(date_word);
@@ -501,70 +485,77 @@ fn name_typo(conn: &Connection, word: &str, cap: usize) -> Result<Vec<i64>> {
     Ok(out)
 }
 
-/// The blocking index in memory, filled from `match_records` and
-/// `match_keys` (read in key order, one block at a time). `None` when a
-/// person's seq is too large for it.
-pub fn load_index(conn: &Connection) -> Result<Option<BlockIndex>> {
+/// The blocking index in memory, filled from `match_records`, with the
+/// match clock's stamp it is current to (read first: a row written
+/// meanwhile is read again by the next [`refresh_index`], which is
+/// harmless). `None` when a person's seq is too large for it.
+pub fn load_index(conn: &Connection) -> Result<Option<(BlockIndex, i64)>> {
+    let seen = clock(conn)?;
     let mut index = BlockIndex::new();
-    each_person(conn, |seq, records| {
-        let parts = records
-            .iter()
-            .map(|r| (r.sor.as_str(), r.sor_id.as_str(), &r.rec));
-        Ok(index.load_person(seq, parts))
-    })?;
-    if index.is_behind() {
-        return Ok(None);
-    }
-    let mut st = conn.prepare("SELECT key, person_seq FROM match_keys ORDER BY key, person_seq")?;
+    let mut st = conn.prepare("SELECT person_seq, records, keys FROM match_records")?;
     let mut rows = st.query([])?;
-    let mut block: (i64, Vec<i64>) = (0, Vec::new());
     while let Some(row) = rows.next()? {
-        let (key, seq): (i64, i64) = (row.get(0)?, row.get(1)?);
-        if key != block.0 && !block.1.is_empty() {
-            if !index.load_block(block.0, &block.1) {
-                return Ok(None);
-            }
-            block.1.clear();
+        if !set_person(&mut index, row)? {
+            return Ok(None);
         }
-        block.0 = key;
-        block.1.push(seq);
     }
-    if !block.1.is_empty() && !index.load_block(block.0, &block.1) {
+    Ok(Some((index, seen)))
+}
+
+/// Bring `index`, current to stamp `seen`, up to the store: the persons
+/// whose records changed since, and those gone, in the order they
+/// changed. Returns the stamp it is now current to; `None` when it cannot
+/// be (the clock went back, which only a rolled-back write or another
+/// database does, or a seq too large): then load it again.
+pub fn refresh_index(conn: &Connection, index: &mut BlockIndex, seen: i64) -> Result<Option<i64>> {
+    let now = clock(conn)?;
+    if now == seen {
+        return Ok(Some(seen));
+    }
+    if now < seen {
         return Ok(None);
     }
-    Ok(Some(index))
-}
-
-/// `PRAGMA data_version`: changes when another connection commits.
-pub fn data_version(conn: &Connection) -> Result<i64> {
-    conn.query_row("PRAGMA data_version", [], |r| r.get(0))
-}
-
-/// Persons sharing at least one blocking key with `rec`. Keys shared by more
-/// than [`MAX_BLOCK`] persons are skipped: they carry no information.
-pub fn candidates(conn: &Connection, rec: &MatchRecord) -> Result<Vec<i64>> {
-    candidates_for_keys(conn, &rec.blocking_keys())
-}
-
-/// [`candidates`] for a record's blocking keys.
-pub fn candidates_for_keys(conn: &Connection, keys: &[String]) -> Result<Vec<i64>> {
-    // No `LIMIT ?`: a bound LIMIT makes SQLite re-prepare the statement on
-    // every rebind (it plans with the value), which cost a fifth of an
-    // import. Stepping stops after MAX_BLOCK + 1 rows instead.
-    let mut st = conn.prepare_cached("SELECT person_seq FROM match_keys WHERE key = ?1")?;
-    // (person, from a small block) for every key the person shares.
-    let mut hits: Vec<(i64, usize)> = Vec::new();
-    for k in keys {
-        let seqs: Vec<i64> = st
-            .query_map(params![matching::key_hash(k)], |r| r.get(0))?
-            .take(MAX_BLOCK + 1)
-            .collect::<Result<_>>()?;
-        if seqs.len() <= MAX_BLOCK {
-            let n = seqs.len();
-            hits.extend(seqs.into_iter().map(|s| (s, n)));
+    let gone: Vec<(i64, i64)> = conn
+        .prepare_cached(
+            "SELECT changed, person_seq FROM match_records_gone WHERE changed > ?1 ORDER BY changed",
+        )?
+        .query_map([seen], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_>>()?;
+    let mut gone = gone.into_iter().peekable();
+    let mut st = conn.prepare_cached(
+        "SELECT person_seq, records, keys, changed FROM match_records
+         WHERE changed > ?1 ORDER BY changed",
+    )?;
+    let mut rows = st.query([seen])?;
+    while let Some(row) = rows.next()? {
+        let changed: i64 = row.get(3)?;
+        while let Some((_, seq)) = gone.next_if(|g| g.0 < changed) {
+            index.remove_person(seq);
+        }
+        if !set_person(index, row)? {
+            return Ok(None);
         }
     }
-    Ok(keep_candidates(hits))
+    for (_, seq) in gone {
+        index.remove_person(seq);
+    }
+    Ok(Some(now))
+}
+
+/// One `match_records` row (seq, records, keys) into `index`.
+fn set_person(index: &mut BlockIndex, row: &rusqlite::Row) -> Result<bool> {
+    let seq: i64 = row.get(0)?;
+    let json: String = row.get(1)?;
+    let records: Vec<SourcedRecord> = serde_json::from_str(&json).unwrap_or_default();
+    // Written by a version before the keys were kept: computed here.
+    let keys = match row.get::<_, Option<Vec<u8>>>(2)? {
+        Some(blob) => blob_keys(&blob),
+        None => blocking_hashes(&records, None),
+    };
+    let parts = records
+        .iter()
+        .map(|r| (r.sor.as_str(), r.sor_id.as_str(), &r.rec));
+    Ok(index.set_person(seq, parts, &keys))
 }
 
 /// Term frequencies read from the `term_freq` table.
@@ -831,14 +822,14 @@ mod tests {
         )
     }
 
-    /// Both key tables' rows, in order.
-    type Rows = (Vec<(i64, i64)>, Vec<(String, i64)>);
+    /// Each person's blocking key hashes, and the search keys' rows, in order.
+    type Rows = (Vec<(i64, Vec<i64>)>, Vec<(String, i64)>);
 
     fn keys(conn: &Connection) -> Rows {
         let blocking = conn
-            .prepare("SELECT key, person_seq FROM match_keys ORDER BY 1, 2")
+            .prepare("SELECT person_seq, keys FROM match_records ORDER BY 1")
             .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_map([], |r| Ok((r.get(0)?, blob_keys(&r.get::<_, Vec<u8>>(1)?))))
             .unwrap()
             .collect::<Result<_>>()
             .unwrap();
@@ -853,8 +844,9 @@ mod tests {
     }
 
     /// The same writes, made with and without `defer_keys`, leave the same
-    /// key tables; held writes land only at the flush, deletes included,
-    /// and a guard dropped without a flush discards them.
+    /// search keys; held writes land only at the flush, deletes included,
+    /// and a guard dropped without a flush discards them. The blocking
+    /// keys are written with the records either way.
     #[test]
     fn deferred_key_writes_land_at_the_flush_as_immediate_ones_would() {
         let writes = |conn: &Connection, a: i64, b: i64| {
@@ -868,14 +860,22 @@ mod tests {
         writes(&now.conn, a, b);
         let immediate = keys(&now.conn);
         assert!(!immediate.0.is_empty() && !immediate.1.is_empty());
+        let olena = rec("Olena", "Kovalenko", "1986-04-21");
+        let mut want: Vec<i64> = olena
+            .blocking_keys()
+            .iter()
+            .map(|k| matching::key_hash(k))
+            .collect();
+        want.sort_unstable();
+        assert_eq!(immediate.0[0], (a, want), "the kept record's keys only");
 
         let later = crate::store::Store::open_in_memory().unwrap();
         let (a, b) = (person(&later.conn, 1), person(&later.conn, 2));
         let held = defer_keys();
         writes(&later.conn, a, b);
         assert_eq!(
-            keys(&later.conn),
-            (vec![], vec![]),
+            keys(&later.conn).1,
+            vec![],
             "nothing lands before the flush"
         );
         held.flush(&later.conn).unwrap();
@@ -887,7 +887,42 @@ mod tests {
         let held = defer_keys();
         remove_record(&later.conn, b, "S", "2").unwrap();
         drop(held);
-        assert_eq!(keys(&later.conn), immediate);
+        assert_eq!(keys(&later.conn).1, immediate.1);
         assert!(DEFERRED.with(|d| d.borrow().is_none()));
+    }
+
+    /// An index loaded once and refreshed after writes (records changed,
+    /// moved, a person deleted) answers as one loaded afresh.
+    #[test]
+    fn a_refreshed_index_answers_as_one_loaded_afresh() {
+        let store = crate::store::Store::open_in_memory().unwrap();
+        let conn = &store.conn;
+        let (a, b, c) = (person(conn, 1), person(conn, 2), person(conn, 3));
+        let olena = rec("Olena", "Kovalenko", "1986-04-12");
+        let petro = rec("Petro", "Shevchenko", "1990-01-02");
+        put_record(conn, a, "S", "1", olena.clone()).unwrap();
+        put_record(conn, b, "S", "2", petro.clone()).unwrap();
+        let (mut ix, seen) = load_index(conn).unwrap().unwrap();
+        assert_eq!(ix.candidates(&olena.blocking_keys()), vec![a]);
+        assert_eq!(refresh_index(conn, &mut ix, seen).unwrap(), Some(seen));
+
+        put_record(conn, c, "S", "3", olena.clone()).unwrap();
+        move_records(conn, b, a).unwrap();
+        crate::store::persons::delete(conn, c).unwrap();
+        let seen = refresh_index(conn, &mut ix, seen).unwrap().unwrap();
+        let (fresh, now) = load_index(conn).unwrap().unwrap();
+        assert_eq!(seen, now);
+        for r in [&olena, &petro] {
+            assert_eq!(
+                ix.candidates(&r.blocking_keys()),
+                fresh.candidates(&r.blocking_keys())
+            );
+        }
+        assert_eq!(ix.candidates(&petro.blocking_keys()), vec![a]);
+        assert_eq!(ix.record_count(a), 2);
+        assert_eq!(ix.record_count(c), 0);
+        assert_eq!(ix.record_count(b), 0);
+        // A clock that went back (a rolled-back write): load again.
+        assert_eq!(refresh_index(conn, &mut ix, now + 5).unwrap(), None);
     }
 }

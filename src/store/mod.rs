@@ -173,7 +173,7 @@ impl Store {
             let tx = self.conn.transaction()?;
             tx.execute_batch(sql)?;
             if schema::REBUILD_KEYS_AT.contains(&(i + 1)) {
-                matching::rebuild_keys(&tx)?;
+                matching::rebuild_keys(&tx, i + 1)?;
             }
             if rebuild {
                 let broken: i64 =

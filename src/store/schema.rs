@@ -410,6 +410,28 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 18: blocking keys live in memory (issue 12). Each person's row keeps
+    // the hashes of its records' keys, and every change of a row is
+    // stamped from one clock, so that each process builds its index once
+    // and then reads only what changed. The inverted table took a write at
+    // a random place per key. The store fills `keys` after this step.
+    r#"
+    DROP TABLE match_keys;
+    ALTER TABLE match_records ADD COLUMN keys BLOB;
+    ALTER TABLE match_records ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX match_records_changed ON match_records(changed);
+    CREATE TABLE match_clock (n INTEGER NOT NULL);
+    INSERT INTO match_clock(n) VALUES (0);
+    CREATE TABLE match_records_gone (
+        changed    INTEGER PRIMARY KEY,
+        person_seq INTEGER NOT NULL
+    );
+    CREATE TRIGGER match_records_gone AFTER DELETE ON match_records BEGIN
+        UPDATE match_clock SET n = n + 1;
+        INSERT INTO match_records_gone(changed, person_seq)
+            SELECT n, OLD.person_seq FROM match_clock;
+    END;
+    "#,
 ];
 
 /// Steps that rebuild a table others reference: they run with foreign keys
@@ -417,7 +439,12 @@ pub const MIGRATIONS: &[&str] = &[
 /// `PRAGMA foreign_key_check` must find nothing before they commit.
 pub const FOREIGN_KEYS_OFF_AT: &[usize] = &[14];
 
-/// The schema versions after which the key tables are rebuilt from the
-/// stored records: 9 (keys became hashes), 13 (postcode and birth-date
-/// part keys).
-pub const REBUILD_KEYS_AT: &[usize] = &[9, 13];
+/// The schema versions after which the keys are rebuilt from the stored
+/// records: 9 (keys became hashes), 13 (postcode and birth-date part
+/// keys), 18 (blocking keys kept with the records, the search keys
+/// rebuilt).
+pub const REBUILD_KEYS_AT: &[usize] = &[9, 13, 18];
+
+/// From this version on, blocking keys are kept in `match_records.keys`
+/// (before it, in the `match_keys` table, which step 18 drops).
+pub const KEYS_WITH_RECORDS_FROM: usize = 18;

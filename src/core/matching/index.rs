@@ -1,13 +1,14 @@
 //! The blocking index in memory: blocking key → persons, and each person's
 //! comparable records, packed.
 //!
-//! It mirrors the store's `match_keys` and `match_records` tables, and
-//! answers what the store's `candidates_for_keys` and `load_records` answer,
-//! without a B-tree descent per key and a JSON parse per candidate. Those
-//! two reads grow with the registry (its pages stop fitting in the cache),
-//! which made a bulk import's cost per row grow with it. Pure: the store
-//! fills it ([`BlockIndex::put`] per record), the import keeps it current
-//! as it writes, and reloads it when another connection has written.
+//! It is the only place blocking keys are looked up: the store keeps each
+//! person's records with the hashes of their keys (`match_records`), and
+//! every process builds this index from them, then follows the store's
+//! changes. An inverted key table on disk took a write at a random place
+//! per key (about 17 per new person), so that a bulk import's cost per row
+//! grew with the registry. Pure: the store fills it
+//! ([`BlockIndex::set_person`] per person), the import keeps it current
+//! as it writes ([`BlockIndex::put`]).
 
 use super::MatchRecord;
 use std::collections::HashMap;
@@ -284,9 +285,8 @@ impl BlockIndex {
         Some(s)
     }
 
-    /// The persons sharing a blocking key with `keys`, as the store's
-    /// `candidates_for_keys` chooses them: keys of more than [`MAX_BLOCK`]
-    /// persons skipped, larger blocks than [`SMALL_BLOCK`] only for persons
+    /// The persons sharing a blocking key with `keys` ([`keep_candidates`]):
+    /// keys of more than [`MAX_BLOCK`] persons skipped, larger blocks than [`SMALL_BLOCK`] only for persons
     /// sharing two keys. Ascending.
     pub fn candidates(&self, keys: &[String]) -> Vec<i64> {
         let mut hits: Vec<(i64, usize)> = Vec::new();
@@ -377,45 +377,51 @@ impl BlockIndex {
         true
     }
 
-    /// Bulk loading, with [`BlockIndex::load_block`]: person `seq`'s
-    /// records, without computing their keys (the store has them). The
-    /// caller loads every record and every key, or the index is wrong.
-    pub fn load_person<'a>(
+    /// Person `seq` as the store now holds it: its records and the hashes
+    /// of their blocking keys (loading, or a refresh after another
+    /// connection's write). What the index had for it is replaced. `false`
+    /// when `seq` cannot be held ([`BlockIndex::fits`]).
+    pub fn set_person<'a>(
         &mut self,
         seq: i64,
         records: impl IntoIterator<Item = (&'a str, &'a str, &'a MatchRecord)>,
+        keys: &[i64],
     ) -> bool {
         let Some(s) = self.slot(seq) else {
             return false;
         };
-        self.records[s as usize] = records
+        let i = s as usize;
+        if !self.records[i].is_empty() {
+            for k in self.key_hashes(i, None) {
+                self.unlink(k, s);
+            }
+        }
+        self.records[i] = records
             .into_iter()
             .map(|(sor, id, r)| Packed::new(sor, id, r))
             .collect();
+        for k in keys {
+            self.link(*k, s);
+        }
         true
     }
 
-    /// Bulk loading: the persons of one blocking key (its hash), as stored.
-    pub fn load_block(&mut self, key: i64, seqs: &[i64]) -> bool {
-        let Ok(seqs) = seqs
-            .iter()
-            .map(|s| u32::try_from(*s))
-            .collect::<Result<Vec<u32>, _>>()
-        else {
-            self.behind = true;
-            return false;
-        };
-        match seqs.as_slice() {
-            [] => {}
-            [one] => {
-                self.keys.insert(key, u64::from(*one));
-            }
-            _ => {
-                self.lists.push(seqs);
-                self.keys.insert(key, LIST | (self.lists.len() - 1) as u64);
-            }
+    /// Person `seq` is gone from the store (merged away, deleted).
+    pub fn remove_person(&mut self, seq: i64) {
+        self.set_person(seq, [], &[]);
+    }
+
+    /// Every person holding the blocking key whose hash is `key`, ascending
+    /// (the search box's exact lookups: tax id, document, phone).
+    pub fn block(&self, key: i64) -> Vec<i64> {
+        match self.keys.get(&key) {
+            None => Vec::new(),
+            Some(&v) if v & LIST == 0 => vec![v as i64],
+            Some(&v) => self.lists[(v & !LIST) as usize]
+                .iter()
+                .map(|s| i64::from(*s))
+                .collect(),
         }
-        true
     }
 
     /// As the store's `remove_record`: drop `(sor, sor_id)` from person `seq`.
@@ -477,9 +483,10 @@ impl BlockIndex {
                 }
             }
             Some(v) => {
+                // Kept ascending: a load in seq order only appends.
                 let list = &mut self.lists[(v & !LIST) as usize];
-                if !list.contains(&seq) {
-                    list.push(seq);
+                if let Err(at) = list.binary_search(&seq) {
+                    list.insert(at, seq);
                 }
             }
         }
@@ -495,7 +502,9 @@ impl BlockIndex {
             Some(v) => {
                 let slot = (v & !LIST) as usize;
                 let list = &mut self.lists[slot];
-                list.retain(|s| *s != seq);
+                if let Ok(at) = list.binary_search(&seq) {
+                    list.remove(at);
+                }
                 if list.len() == 1 {
                     let only = list[0];
                     self.lists[slot] = Vec::new();
@@ -660,24 +669,25 @@ mod tests {
         put(&mut one, 1, "a", &rs[0]);
         put(&mut one, 1, "b", &rs[1]);
         put(&mut one, 2, "c", &rs[2]);
+        // As the store loads it: each person's records with the hashes of
+        // their keys, sorted and distinct.
+        let hashes = |rs: &[&MatchRecord]| {
+            let mut h: Vec<i64> = rs
+                .iter()
+                .flat_map(|r| r.blocking_keys())
+                .map(|k| crate::core::matching::key_hash(&k))
+                .collect();
+            h.sort_unstable();
+            h.dedup();
+            h
+        };
         let mut bulk = BlockIndex::new();
-        assert!(bulk.load_person(1, [("S", "a", &rs[0]), ("S", "b", &rs[1])]));
-        assert!(bulk.load_person(2, [("S", "c", &rs[2])]));
-        // (key, person) pairs sorted by key, as the store's table holds them.
-        let mut pairs: Vec<(i64, i64)> = Vec::new();
-        for (seq, r) in [(1, &rs[0]), (1, &rs[1]), (2, &rs[2])] {
-            pairs.extend(
-                r.blocking_keys()
-                    .iter()
-                    .map(|k| (crate::core::matching::key_hash(k), seq)),
-            );
-        }
-        pairs.sort_unstable();
-        pairs.dedup();
-        for block in pairs.chunk_by(|a, b| a.0 == b.0) {
-            let seqs: Vec<i64> = block.iter().map(|p| p.1).collect();
-            assert!(bulk.load_block(block[0].0, &seqs));
-        }
+        assert!(bulk.set_person(
+            1,
+            [("S", "a", &rs[0]), ("S", "b", &rs[1])],
+            &hashes(&[&rs[0], &rs[1]])
+        ));
+        assert!(bulk.set_person(2, [("S", "c", &rs[2])], &hashes(&[&rs[2]])));
         for r in &rs {
             assert_eq!(
                 bulk.candidates(&r.blocking_keys()),
@@ -693,5 +703,15 @@ mod tests {
             one.candidates(&rs[2].blocking_keys())
         );
         assert_eq!(bulk.candidates(&rs[0].blocking_keys()), vec![1, 2]);
+        // A refresh replaces a person whole; a person gone leaves no key.
+        assert!(bulk.set_person(1, [("S", "c", &rs[2])], &hashes(&[&rs[2]])));
+        assert_eq!(bulk.candidates(&rs[1].blocking_keys()), vec![2]);
+        assert_eq!(bulk.candidates(&rs[2].blocking_keys()), vec![1]);
+        bulk.remove_person(2);
+        assert_eq!(bulk.candidates(&rs[0].blocking_keys()), Vec::<i64>::new());
+        assert_eq!(bulk.candidates(&rs[2].blocking_keys()), vec![1]);
+        let k = crate::core::matching::key_hash(&rs[2].blocking_keys()[0]);
+        assert_eq!(bulk.block(k), vec![1]);
+        assert_eq!(bulk.record_count(2), 0);
     }
 }
