@@ -188,6 +188,8 @@ pub fn serve_with(
     limits: Limits,
     ready: Option<std::sync::mpsc::Sender<std::net::SocketAddr>>,
 ) -> Result<(), String> {
+    // The blocking index is loaded before the first request, not by it.
+    reg.warm_index().map_err(|e| e.to_string())?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

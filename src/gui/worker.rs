@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 /// How long the worker waits without a request before it checks whether
 /// the matching model is due to be learnt again.
 const IDLE_TRAIN_AFTER: Duration = Duration::from_secs(15);
+/// Idle this long after starting, the worker loads the blocking index.
+const IDLE_WARM_AFTER: Duration = Duration::from_millis(500);
 
 /// What a reply is for, so the UI knows where to put it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -156,13 +158,26 @@ fn serve(
     ctx: eframe::egui::Context,
 ) {
     let mut actor: Option<Actor> = None;
+    let mut warm = false;
     loop {
         // Idle for a while: learn the matching model if the registry has
         // grown enough since the last one. It runs here, on the worker, so
         // the window never waits for it; a request that arrives meanwhile
-        // waits a second or two.
-        let req = match requests.recv_timeout(IDLE_TRAIN_AFTER) {
+        // waits a second or two. The first short pause (while someone
+        // signs in) loads the blocking index, so that the first duplicate
+        // check of a large registry does not wait for it.
+        let idle = if warm {
+            IDLE_TRAIN_AFTER
+        } else {
+            IDLE_WARM_AFTER
+        };
+        let req = match requests.recv_timeout(idle) {
             Ok(r) => r,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) if !warm => {
+                warm = true;
+                let _ = reg.warm_index();
+                continue;
+            }
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
                 let _ = reg.train_if_due();
                 continue;

@@ -976,6 +976,14 @@ impl Registry {
         Ok(out)
     }
 
+    /// Load the blocking index now (or bring it up to date) instead of at
+    /// the first lookup: a process that serves lookups (the hub, the
+    /// desk's worker while nobody asks) pays the load before anyone waits
+    /// for it. Returns the persons it holds.
+    pub fn warm_index(&self) -> Result<usize> {
+        Ok(self.index.fresh(&self.store.conn)?.persons())
+    }
+
     /// Candidates for a record being typed (the live duplicate check).
     pub fn candidates_for(&self, attributes: &Value, limit: usize) -> Result<Vec<Candidate>> {
         let rec = MatchRecord::from_attributes(attributes);

@@ -21,19 +21,20 @@ use std::sync::LazyLock;
 
 static DM: LazyLock<DoubleMetaphone> = LazyLock::new(|| DoubleMetaphone::new(Some(6)));
 
+/// Names repeat, and every comparison of two names may ask for both
+/// codes: a per-thread memo of Double Metaphone codes (pure: the code
+/// depends on the name only) saves most of its cost. Bounded by clearing it.
+type Memo = std::collections::HashMap<Box<str>, Box<str>, FnvBuild>;
+thread_local! {
+    static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo::default());
+}
+const MEMO_MAX: usize = 100_000;
+
 /// Double Metaphone primary code of a folded name ("" for "").
 pub fn phonetic(s: &str) -> String {
     if s.is_empty() {
         return String::new();
     }
-    // Names repeat, and every comparison of two names may ask for both
-    // codes: a per-thread memo (pure: the code depends on the name only)
-    // saves most of Double Metaphone's cost. Bounded by clearing it.
-    type Memo = std::collections::HashMap<Box<str>, Box<str>, FnvBuild>;
-    thread_local! {
-        static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo::default());
-    }
-    const MEMO_MAX: usize = 100_000;
     MEMO.with(|m| {
         if let Some(code) = m.borrow().get(s) {
             return code.to_string();
@@ -46,6 +47,19 @@ pub fn phonetic(s: &str) -> String {
         m.insert(s.into(), code.as_str().into());
         code
     })
+}
+
+/// `phonetic(a) == phonetic(b)`, without a copy of either code when both
+/// are in the memo (a name comparison's usual case).
+pub fn same_sound(a: &str, b: &str) -> bool {
+    let known = MEMO.with(|m| {
+        let m = m.borrow();
+        match (m.get(a), m.get(b)) {
+            (Some(x), Some(y)) => Some(x == y),
+            _ => None,
+        }
+    });
+    known.unwrap_or_else(|| phonetic(a) == phonetic(b))
 }
 
 /// Jaro–Winkler similarity, exactly as `strsim::jaro_winkler` computes it.
@@ -428,7 +442,7 @@ fn name_level(a: &str, b: &str, a_other: &str, b_other: &str, nickname: bool) ->
     let jw = jaro_winkler(a, b);
     if jw >= 0.92 {
         2
-    } else if jw >= 0.80 || phonetic(a) == phonetic(b) {
+    } else if jw >= 0.80 || same_sound(a, b) {
         3
     } else if garbled(a, b) {
         4

@@ -496,6 +496,34 @@ fn within_one_edit_is_damerau_levenshtein_at_most_one() {
     }
 }
 
+/// `same_sound` is the equality of the two codes, whether or not the memo
+/// holds them yet.
+#[test]
+fn same_sound_is_equal_codes() {
+    let names = [
+        "olena",
+        "olena",
+        "alena",
+        "kovalenko",
+        "kowalenko",
+        "",
+        "smith",
+        "smyth",
+    ];
+    for a in names {
+        for b in names {
+            let want = phonetic(a) == phonetic(b);
+            assert_eq!(same_sound(a, b), want, "{a} / {b} (memo warm)");
+        }
+    }
+    // Cold: the memo fills as the codes are computed.
+    MEMO.with(|m| m.borrow_mut().clear());
+    assert!(same_sound("smith", "smyth"));
+    MEMO.with(|m| m.borrow_mut().clear());
+    assert!(!same_sound("olena", "smith"));
+    assert!(MEMO.with(|m| m.borrow().contains_key("olena")));
+}
+
 #[test]
 fn garbled_agrees_with_its_definition() {
     let words = [
