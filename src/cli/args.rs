@@ -215,6 +215,9 @@ pub enum BenchWhat {
         /// With --file: the column holding each row's id.
         #[arg(long = "id-column", default_value = "id")]
         id_column: String,
+        /// With --file: rows per transaction, as for `import`.
+        #[arg(long, default_value_t = crate::service::import::DEFAULT_BATCH)]
+        batch: usize,
     },
     /// Seed 003 paging and code search over N persons.
     Paging {

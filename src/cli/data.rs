@@ -186,6 +186,7 @@ pub fn bench(ctx: &Ctx, what: BenchWhat) -> Outcome {
             file: Some(file),
             map,
             id_column,
+            batch,
             ..
         } => {
             let map = parse_map(&map)?;
@@ -196,7 +197,7 @@ pub fn bench(ctx: &Ctx, what: BenchWhat) -> Outcome {
                     sor: "BENCH".into(),
                     id_column,
                     map,
-                    batch: DEFAULT_BATCH,
+                    batch,
                     stop: None,
                 },
             )

@@ -491,7 +491,14 @@ fn name_typo(conn: &Connection, word: &str, cap: usize) -> Result<Vec<i64>> {
 /// harmless). `None` when a person's seq is too large for it.
 pub fn load_index(conn: &Connection) -> Result<Option<(BlockIndex, i64)>> {
     let seen = clock(conn)?;
-    let mut index = BlockIndex::new();
+    // Room for what is stored: the last seq, and keys as blobs hold them
+    // (8 bytes each; shared keys counted once per person, an upper bound).
+    let (last, key_bytes): (i64, i64) = conn.query_row(
+        "SELECT coalesce(max(person_seq), 0), coalesce(sum(length(keys)), 0) FROM match_records",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let mut index = BlockIndex::with_capacity(last, usize::try_from(key_bytes / 8).unwrap_or(0));
     let mut st = conn.prepare("SELECT person_seq, records, keys FROM match_records")?;
     let mut rows = st.query([])?;
     while let Some(row) = rows.next()? {

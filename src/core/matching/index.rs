@@ -251,6 +251,18 @@ impl BlockIndex {
         BlockIndex::default()
     }
 
+    /// An empty index with room for persons up to seq `last` and for
+    /// `keys` distinct keys: loaded without its tables growing (a growing
+    /// table holds its old and new halves at once, a third more memory at
+    /// the peak).
+    pub fn with_capacity(last: i64, keys: usize) -> BlockIndex {
+        let mut ix = BlockIndex::default();
+        ix.records
+            .reserve(usize::try_from(last).unwrap_or(0).saturating_add(1));
+        ix.keys.reserve(keys);
+        ix
+    }
+
     /// Whether a write could not be mirrored: then the index must be
     /// dropped and the store read instead.
     pub fn is_behind(&self) -> bool {
