@@ -94,6 +94,10 @@ pub struct Candidate {
     /// seed 001's shape (`review`, `link_at`, `hold`), so this is not sent.
     #[serde(skip)]
     pub class: matching::Class,
+    /// The person's seq and the source of its best record (internal:
+    /// the link is made to it, and [`fill_attributes`] reads from it).
+    #[serde(skip)]
+    at: (i64, String, String),
 }
 
 impl Candidate {
@@ -385,7 +389,12 @@ pub fn find_candidates(
     limit: usize,
 ) -> Result<Vec<Candidate>> {
     let seqs = index.candidates(&rec.blocking_keys());
-    score_indexed(conn, index, rec, seqs, params, min_confidence, limit)
+    let want = Want {
+        min_confidence,
+        limit,
+        attributes: Attributes::Now,
+    };
+    score_indexed(conn, index, rec, seqs, params, want)
 }
 
 /// The desk's duplicate check: the engine's candidates and, while no birth
@@ -410,7 +419,12 @@ fn desk_candidates(
         seqs.sort_unstable();
         seqs.dedup();
     }
-    score_indexed(conn, index, rec, seqs, params, 1.0, limit)
+    let want = Want {
+        min_confidence: 1.0,
+        limit,
+        attributes: Attributes::Now,
+    };
+    score_indexed(conn, index, rec, seqs, params, want)
 }
 
 /// A person's best record of `n` (its score, which), when that reaches
@@ -436,9 +450,13 @@ fn score_indexed(
     rec: &MatchRecord,
     seqs: Vec<i64>,
     params: &Params,
-    min_confidence: f64,
-    limit: usize,
+    want: Want,
 ) -> Result<Vec<Candidate>> {
+    let Want {
+        min_confidence,
+        limit,
+        attributes,
+    } = want;
     let tf = SqlTf::new(conn)?;
     let mut scratch = MatchRecord::default();
     let mut scored: Vec<(f64, i64, usize, Vec<SourcedRecord>)> = Vec::new();
@@ -456,7 +474,7 @@ fn score_indexed(
             scored.push((s, seq, i, records));
         }
     }
-    explain_scored(conn, rec, scored, params, &tf, limit)
+    explain_scored(conn, rec, scored, params, &tf, limit, attributes)
 }
 
 /// Candidates for `rec` (with its blocking `keys`) from the blocking index.
@@ -469,15 +487,53 @@ fn find_candidates_in(
     min_confidence: f64,
 ) -> Result<Vec<Candidate>> {
     let seqs = index.candidates(keys);
-    score_indexed(
-        conn,
-        index,
-        rec,
-        seqs,
-        params,
+    let want = Want {
         min_confidence,
-        CANDIDATE_LIMIT,
-    )
+        limit: CANDIDATE_LIMIT,
+        attributes: Attributes::Later,
+    };
+    score_indexed(conn, index, rec, seqs, params, want)
+}
+
+/// Which candidates a lookup returns: at least this confident, the best
+/// `limit`, with their attributes now or later.
+#[derive(Clone, Copy)]
+struct Want {
+    min_confidence: f64,
+    limit: usize,
+    attributes: Attributes,
+}
+
+/// Whether a candidate's attributes (its best record as the source sent
+/// it) are read with it, or only when someone will see them
+/// ([`fill_attributes`]): a record linked or created by the engine needs
+/// none, and reading them cost a lookup and a JSON parse per candidate.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Attributes {
+    Now,
+    Later,
+}
+
+/// Read the attributes of the candidates that were found without them.
+fn fill_attributes(conn: &Connection, cands: &mut [Candidate]) -> Result<()> {
+    for c in cands.iter_mut().filter(|c| c.attributes.is_null()) {
+        let (seq, sor, sor_id) = &c.at;
+        c.attributes = source_attributes(conn, *seq, sor, sor_id)?;
+    }
+    Ok(())
+}
+
+/// What source `(sor, sor_id)` of person `seq` sent, with its names.
+fn source_attributes(conn: &Connection, seq: i64, sor: &str, sor_id: &str) -> Result<Value> {
+    let mut attributes = match sm::find_sor(conn, sor, sor_id)? {
+        Some(row) => serde_json::from_str(&row.attributes).unwrap_or_else(|_| json!({})),
+        None => person_attributes(conn, seq)?,
+    };
+    if let Some(o) = attributes.as_object_mut() {
+        o.insert("sor".into(), json!(sor));
+        o.insert("sorId".into(), json!(sor_id));
+    }
+    Ok(attributes)
 }
 
 /// Candidates the engine weighs for one record, at most.
@@ -492,6 +548,7 @@ fn explain_scored(
     params: &Params,
     tf: &SqlTf,
     limit: usize,
+    read: Attributes,
 ) -> Result<Vec<Candidate>> {
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     scored.truncate(limit);
@@ -514,14 +571,10 @@ fn explain_scored(
             params.review,
         );
         let (reference_id, person_id) = crate::store::reference_and_person_id(conn, seq)?;
-        let mut attributes = match sm::find_sor(conn, &src.sor, &src.sor_id)? {
-            Some(row) => serde_json::from_str(&row.attributes).unwrap_or_else(|_| json!({})),
-            None => person_attributes(conn, seq)?,
+        let attributes = match read {
+            Attributes::Now => source_attributes(conn, seq, &src.sor, &src.sor_id)?,
+            Attributes::Later => Value::Null,
         };
-        if let Some(o) = attributes.as_object_mut() {
-            o.insert("sor".into(), json!(src.sor));
-            o.insert("sorId".into(), json!(src.sor_id));
-        }
         out.push(Candidate {
             reference_id,
             person_id,
@@ -533,6 +586,7 @@ fn explain_scored(
             link_at,
             review,
             class,
+            at: (seq, src.sor.clone(), src.sor_id.clone()),
         });
     }
     Ok(out)
@@ -864,10 +918,10 @@ pub fn reference_in_prepared(
         let rid = crate::store::reference_id_of(conn, row.person_seq)?;
         return Ok(ReferenceOutcome::Existing(rid));
     }
-    let cands = find_candidates_in(conn, index, &rec.rec, &rec.keys, params, params.review)?;
+    let mut cands = find_candidates_in(conn, index, &rec.rec, &rec.keys, params, params.review)?;
     let sure: Vec<&Candidate> = cands.iter().filter(|c| c.sure()).collect();
     if sure.len() == 1 {
-        let seq = reference_seq(conn, &sure[0].reference_id)?;
+        let seq = sure[0].at.0;
         let why = Why {
             confidence: Some(sure[0].confidence),
             ..why
@@ -881,6 +935,8 @@ pub fn reference_in_prepared(
         mirror(index, seq, previous, req, rec);
         return Ok(ReferenceOutcome::Created(rid));
     }
+    // Someone will see them now: with what each source sent.
+    fill_attributes(conn, &mut cands)?;
     match mode {
         Mode::Interactive => Ok(ReferenceOutcome::Candidates(cands)),
         Mode::Queue => {
