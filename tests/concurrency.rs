@@ -151,3 +151,43 @@ fn an_import_sees_a_person_another_connection_registered_between_batches() {
         "r3 joins the person registered beside the import"
     );
 }
+
+/// Each process holds its own blocking index: what another connection
+/// writes (a person registered, a phone changed) is in this one's next
+/// duplicate check and search, without loading the index again.
+#[test]
+fn a_registry_sees_what_another_connection_wrote_since_it_loaded_its_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("two.db");
+    let mut desk = Registry::open(&db).unwrap();
+    let mut hub = Registry::open(&db).unwrap();
+    assert_eq!(desk.warm_index().unwrap(), 0);
+    let olena = json!({"sorId": "c1", "givenName": "Olena", "sn": "Shevchenko",
+        "dateOfBirth": "1980-02-03", "mobile": "+380501112233"});
+    let post = |reg: &mut Registry, attributes: &serde_json::Value| {
+        let body =
+            json!({"requestType": "referenceId", "sor": "CLINIC", "sorAttributes": attributes});
+        api::handle(
+            reg,
+            &Actor::system(),
+            "POST",
+            "/people",
+            body.to_string().as_bytes(),
+        )
+    };
+    let made = post(&mut hub, &olena);
+    assert_eq!(made.status, 201, "{}", made.body);
+    let rid = made.body["referenceId"].as_str().unwrap().to_string();
+    let found = desk.candidates_for(&olena, 5).unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].reference_id, rid);
+    assert_eq!(desk.search("+380501112233", 0, 10).unwrap().1, 1);
+    // The same source record again with another phone: the old phone's
+    // key leaves the person in the other process's index too.
+    let moved = json!({"sorId": "c1", "givenName": "Olena", "sn": "Shevchenko",
+        "dateOfBirth": "1980-02-03", "mobile": "+380509998877"});
+    assert_eq!(post(&mut hub, &moved).status, 200);
+    assert_eq!(desk.search("+380501112233", 0, 10).unwrap().1, 0);
+    assert_eq!(desk.search("+380509998877", 0, 10).unwrap().1, 1);
+    assert_eq!(desk.warm_index().unwrap(), 1);
+}
