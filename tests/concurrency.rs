@@ -159,7 +159,7 @@ fn an_import_sees_a_person_another_connection_registered_between_batches() {
 fn a_registry_sees_what_another_connection_wrote_since_it_loaded_its_index() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("two.db");
-    let mut desk = Registry::open(&db).unwrap();
+    let desk = Registry::open(&db).unwrap();
     let mut hub = Registry::open(&db).unwrap();
     assert_eq!(desk.warm_index().unwrap(), 0);
     let olena = json!({"sorId": "c1", "givenName": "Olena", "sn": "Shevchenko",
