@@ -809,7 +809,8 @@ fn sign_in_and_the_first_field_by_keyboard() {
     let mut h = harness(&db.path);
     wait_for(&mut h, "the sign-in screen", |h| has_text(h, "Sign in"));
     wait_for(&mut h, "the user name focused", |h| {
-        h.get_by_label("User name").is_focused()
+        h.query_by_label("User name")
+            .is_some_and(|n| n.is_focused())
     });
     h.get_by_label("User name").type_text("rita");
     h.step();
@@ -823,7 +824,8 @@ fn sign_in_and_the_first_field_by_keyboard() {
         has_text(h, "Possible duplicates")
     });
     wait_for(&mut h, "the first field focused", |h| {
-        h.get_by_label("First name").is_focused()
+        h.query_by_label("First name")
+            .is_some_and(|n| n.is_focused())
     });
 }
 
@@ -853,13 +855,15 @@ fn enter_moves_to_the_next_field_and_ctrl_enter_registers() {
     let mut h = harness(&db.path);
     login(&mut h, "rita", "rita-pass");
     wait_for(&mut h, "the first field focused", |h| {
-        h.get_by_label("First name").is_focused()
+        h.query_by_label("First name")
+            .is_some_and(|n| n.is_focused())
     });
     h.get_by_label("First name").type_text("Olena");
     h.step();
     h.key_press(egui::Key::Enter);
     wait_for(&mut h, "the next field", |h| {
-        h.get_by_label("Last name").is_focused()
+        h.query_by_label("Last name")
+            .is_some_and(|n| n.is_focused())
     });
     h.get_by_label("Last name").type_text("Kovalenko");
     h.step();
@@ -1332,7 +1336,10 @@ fn the_calendar_fills_the_birth_date_in_the_users_language() {
     wait_for(&mut h, "the next month", |h| has_text(h, "Лютий 1990"));
     click(&mut h, "15");
     wait_for(&mut h, "the chosen day", |h| {
-        h.get_by_label("Дата народження").value().as_deref() == Some("1990-02-15")
+        h.query_by_label("Дата народження")
+            .and_then(|n| n.value())
+            .as_deref()
+            == Some("1990-02-15")
     });
     assert!(!has_text(&h, "Лютий 1990"), "the calendar stays open");
     registrar::i18n::set(registrar::i18n::Lang::En);
@@ -1379,7 +1386,8 @@ fn an_adult_is_registered_with_the_keyboard_only() {
     let db = db_with_users();
     let mut h = harness(&db.path);
     wait_for(&mut h, "the user name focused", |h| {
-        h.get_by_label("User name").is_focused()
+        h.query_by_label("User name")
+            .is_some_and(|n| n.is_focused())
     });
     h.get_by_label("User name").type_text("rita");
     h.key_press(egui::Key::Tab);
