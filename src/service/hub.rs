@@ -800,12 +800,20 @@ impl Registry {
         let sources = json!([{"name": sname, "id": sid}]);
         let mut events: Vec<Value> = Vec::new();
         let mut link: Option<String> = Some(prev.clone());
-        // Move the source record (hub row and comparable record) to `to`.
-        let move_to = |tx: &Connection, to: i64| -> Result<()> {
-            sh::move_source(tx, (&sname, &sid), to)?;
-            sm::move_some_records(tx, from, to, &[(sname.clone(), sid.clone())])?;
-            Ok(())
-        };
+        // Move the source record (hub row and comparable record) to `to`,
+        // and tell the sites its new Link ID: in this answer's events and
+        // in the feed of changes, with the cause. Returns the new Link ID.
+        let move_to =
+            |tx: &Connection, to: i64, cause: &str, events: &mut Vec<Value>| -> Result<String> {
+                sh::move_source(tx, (&sname, &sid), to)?;
+                sm::move_some_records(tx, from, to, &[(sname.clone(), sid.clone())])?;
+                let new = store::reference_id_of(tx, to)?;
+                events.push(
+                    json!({"type": "UPDATE_SOURCE", "previousLinkId": prev, "sources": sources}),
+                );
+                sh::record_change(tx, (&sname, &sid), (Some(&new), Some(&prev)), &now, cause)?;
+                Ok(new)
+            };
         match (service, &target) {
             (LinkService::Link, Some((tname, tid))) => {
                 let Some(to) = sh::source_seq(&tx, (tname, tid))? else {
@@ -815,16 +823,7 @@ impl Registry {
                     });
                 };
                 if to != from {
-                    move_to(&tx, to)?;
-                    let new = store::reference_id_of(&tx, to)?;
-                    events.push(json!({"type": "UPDATE_SOURCE", "previousLinkId": prev, "sources": sources}));
-                    sh::record_change(
-                        &tx,
-                        (&sname, &sid),
-                        (Some(&new), Some(&prev)),
-                        &now,
-                        "link",
-                    )?;
+                    let new = move_to(&tx, to, "link", &mut events)?;
                     // Joined by a steward: no longer kept apart from them.
                     sh::forget_kept_apart(&tx, (&sname, &sid))?;
                     link = Some(new);
@@ -839,19 +838,10 @@ impl Registry {
                     let identity: Value = sh::source_identity(&tx, (&sname, &sid))
                         .map(|t| serde_json::from_str(&t).unwrap_or(Value::Null))?;
                     let to = new_link_entity(&tx, &identity, &now)?;
-                    move_to(&tx, to)?;
-                    let new = store::reference_id_of(&tx, to)?;
+                    let new = move_to(&tx, to, "unlink", &mut events)?;
                     for (s, n, _) in &others {
                         sh::keep_apart(&tx, (&sname, &sid), (s, n), (&now, &actor.name, &reason))?;
                     }
-                    events.push(json!({"type": "UPDATE_SOURCE", "previousLinkId": prev, "sources": sources}));
-                    sh::record_change(
-                        &tx,
-                        (&sname, &sid),
-                        (Some(&new), Some(&prev)),
-                        &now,
-                        "unlink",
-                    )?;
                     link = Some(new);
                 }
             }
