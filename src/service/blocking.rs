@@ -67,7 +67,7 @@ impl IndexCell {
     /// The index, current with what `conn` sees (its own transaction's
     /// writes included). Loaded on first use.
     pub(crate) fn fresh(&self, conn: &Connection) -> Result<RefMut<'_, BlockIndex>> {
-        let current = self.current(conn)?;
+        let current = self.take(conn)?;
         let mut held = self
             .held
             .try_borrow_mut()
@@ -79,29 +79,17 @@ impl IndexCell {
         Ok(RefMut::map(held, |h| &mut h.as_mut().expect("set above").0))
     }
 
-    /// Take the index out for a bulk load, which keeps it current itself
-    /// (and gives it back with [`IndexCell::give_back`] when it succeeds).
+    /// Take the index out, current with what `conn` sees: for a bulk load,
+    /// which keeps it current itself (and gives it back with
+    /// [`IndexCell::give_back`] when it succeeds).
     pub(crate) fn take(&self, conn: &Connection) -> Result<Held> {
-        self.current(conn)
-    }
-
-    /// The index taken out of the cell and brought up to `conn`'s view:
-    /// refreshed, or loaded when there was none or it cannot be.
-    fn current(&self, conn: &Connection) -> Result<Held> {
         self.settle();
         let held = self
             .held
             .try_borrow_mut()
             .map_err(|_| internal("the blocking index is in use"))?
             .take();
-        let refreshed = match held {
-            Some((mut ix, seen)) => sm::refresh_index(conn, &mut ix, seen)?.map(|now| (ix, now)),
-            None => None,
-        };
-        match refreshed {
-            Some(h) => Ok(h),
-            None => load(conn),
-        }
+        up_to_date(conn, held)
     }
 
     /// Return an index current to its stamp, outside any transaction.
@@ -117,8 +105,22 @@ fn internal(what: &str) -> super::ServiceError {
     super::ServiceError::Conflict(what.to_string())
 }
 
+/// `held` brought up to `conn`'s view: refreshed with the rows stamped
+/// since, or loaded afresh when there is none, or it cannot be refreshed,
+/// or a write could not be mirrored into it. The old index is dropped
+/// before a load: two at once would double the memory of a large registry.
+pub(crate) fn up_to_date(conn: &Connection, held: Option<Held>) -> Result<Held> {
+    if let Some((mut ix, seen)) = held
+        && !ix.is_behind()
+        && let Some(now) = sm::refresh_index(conn, &mut ix, seen)?
+    {
+        return Ok((ix, now));
+    }
+    load(conn)
+}
+
 /// The index loaded afresh from the store.
-pub(crate) fn load(conn: &Connection) -> Result<Held> {
+fn load(conn: &Connection) -> Result<Held> {
     sm::load_index(conn)?
         .ok_or_else(|| internal("a person's number is too large for the blocking index"))
 }

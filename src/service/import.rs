@@ -371,12 +371,7 @@ impl Registry {
             // The transaction holds the write lock: nobody else writes
             // until it ends, so what is read here stays true for the batch.
             // (The stamp it is current to is taken again at the batch's end.)
-            if sm::refresh_index(&tx, &mut index, seen)?.is_none() || index.is_behind() {
-                // The old index goes first: two at once would double the
-                // memory of a large registry.
-                drop(std::mem::take(&mut index));
-                (index, _) = super::blocking::load(&tx)?;
-            }
+            (index, _) = super::blocking::up_to_date(&tx, Some((index, seen)))?;
             let given_before = index.candidates_given();
             // The batch reads candidates from its index, never from the key
             // tables: their writes wait for the batch's end, in key order.
