@@ -429,7 +429,7 @@ fn desk_candidates(
 
 /// A person's best record of `n` (its score, which), when that reaches
 /// `min_confidence`. The last of equal scores, as `max_by` gives.
-fn best_record(
+pub(super) fn best_record(
     n: usize,
     min_confidence: f64,
     mut score: impl FnMut(usize) -> f64,
@@ -509,7 +509,7 @@ struct Want {
 /// ([`fill_attributes`]): a record linked or created by the engine needs
 /// none, and reading them cost a lookup and a JSON parse per candidate.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Attributes {
+pub(super) enum Attributes {
     Now,
     Later,
 }
@@ -537,16 +537,16 @@ fn source_attributes(conn: &Connection, seq: i64, sor: &str, sor_id: &str) -> Re
 }
 
 /// Candidates the engine weighs for one record, at most.
-const CANDIDATE_LIMIT: usize = 10;
+pub(super) const CANDIDATE_LIMIT: usize = 10;
 
 /// The best `limit` of `scored` (score, person, its best record, its
 /// records) as candidates, explained.
-fn explain_scored(
+pub(super) fn explain_scored(
     conn: &Connection,
     rec: &MatchRecord,
     mut scored: Vec<(f64, i64, usize, Vec<SourcedRecord>)>,
     params: &Params,
-    tf: &SqlTf,
+    tf: &dyn matching::TermFrequency,
     limit: usize,
     read: Attributes,
 ) -> Result<Vec<Candidate>> {
@@ -858,9 +858,9 @@ pub fn reference_in(
 ///
 /// `index` is the blocking index in memory, in step with the store:
 /// candidates are read from it, and what this writes is mirrored into it.
-pub fn reference_in_prepared(
+pub(crate) fn reference_in_prepared(
     conn: &Connection,
-    index: &mut BlockIndex,
+    index: &mut impl Lookup,
     req: &ReferenceRequest,
     rec: &Keyed,
     known: Option<sm::SorRow>,
@@ -888,7 +888,7 @@ pub fn reference_in_prepared(
                 ..why
             };
             let (seq, rid) = create_person_for(conn, previous, req, rec, why)?;
-            mirror(index, seq, previous, req, rec);
+            index.mirror(seq, previous, req, rec)?;
             return Ok(ReferenceOutcome::Created(rid));
         }
         Some(r) => {
@@ -898,7 +898,7 @@ pub fn reference_in_prepared(
                 ..why
             };
             attach(conn, seq, previous, req, rec, "linked", why)?;
-            mirror(index, seq, previous, req, rec);
+            index.mirror(seq, previous, req, rec)?;
             return Ok(ReferenceOutcome::Existing(r.to_string()));
         }
         None => {}
@@ -914,11 +914,11 @@ pub fn reference_in_prepared(
             &row.link_kind,
             why,
         )?;
-        mirror(index, row.person_seq, previous, req, rec);
+        index.mirror(row.person_seq, previous, req, rec)?;
         let rid = crate::store::reference_id_of(conn, row.person_seq)?;
         return Ok(ReferenceOutcome::Existing(rid));
     }
-    let mut cands = find_candidates_in(conn, index, &rec.rec, &rec.keys, params, params.review)?;
+    let mut cands = index.find(conn, rec, params, params.review)?;
     let sure: Vec<&Candidate> = cands.iter().filter(|c| c.sure()).collect();
     if sure.len() == 1 {
         let seq = sure[0].at.0;
@@ -927,12 +927,12 @@ pub fn reference_in_prepared(
             ..why
         };
         attach(conn, seq, previous, req, rec, "linked", why)?;
-        mirror(index, seq, previous, req, rec);
+        index.mirror(seq, previous, req, rec)?;
         return Ok(ReferenceOutcome::Existing(sure[0].reference_id.clone()));
     }
     if cands.is_empty() {
         let (seq, rid) = create_person_for(conn, previous, req, rec, why)?;
-        mirror(index, seq, previous, req, rec);
+        index.mirror(seq, previous, req, rec)?;
         return Ok(ReferenceOutcome::Created(rid));
     }
     // Someone will see them now: with what each source sent.
@@ -954,20 +954,57 @@ pub fn reference_in_prepared(
     }
 }
 
-/// What [`attach`] wrote, into the blocking index in memory.
-fn mirror(
-    ix: &mut BlockIndex,
-    seq: i64,
-    previous: Option<i64>,
-    req: &ReferenceRequest,
-    rec: &Keyed,
-) {
-    if let Some(old) = previous
-        && old != seq
-    {
-        ix.remove(old, &req.sor, &req.sor_id);
+/// Where a reference request's candidates come from, and where what
+/// [`attach`] wrote is mirrored: the registry's blocking index, or the
+/// import's layers over it ([`super::pipeline`]).
+pub(crate) trait Lookup {
+    /// The scored candidates of `rec` at least `min_confidence`, best
+    /// first, their attributes left to [`fill_attributes`].
+    fn find(
+        &mut self,
+        conn: &Connection,
+        rec: &Keyed,
+        params: &Params,
+        min_confidence: f64,
+    ) -> Result<Vec<Candidate>>;
+
+    /// `(req.sor, req.sor_id)` is now `rec`, a record of person `seq`,
+    /// moved from person `previous` if that differs.
+    fn mirror(
+        &mut self,
+        seq: i64,
+        previous: Option<i64>,
+        req: &ReferenceRequest,
+        rec: &Keyed,
+    ) -> Result<()>;
+}
+
+impl Lookup for BlockIndex {
+    fn find(
+        &mut self,
+        conn: &Connection,
+        rec: &Keyed,
+        params: &Params,
+        min_confidence: f64,
+    ) -> Result<Vec<Candidate>> {
+        find_candidates_in(conn, self, &rec.rec, &rec.keys, params, min_confidence)
     }
-    ix.put(seq, &req.sor, &req.sor_id, &rec.rec, &rec.keys);
+
+    fn mirror(
+        &mut self,
+        seq: i64,
+        previous: Option<i64>,
+        req: &ReferenceRequest,
+        rec: &Keyed,
+    ) -> Result<()> {
+        if let Some(old) = previous
+            && old != seq
+        {
+            self.remove(old, &req.sor, &req.sor_id);
+        }
+        self.put(seq, &req.sor, &req.sor_id, &rec.rec, &rec.keys);
+        Ok(())
+    }
 }
 
 impl Registry {

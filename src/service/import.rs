@@ -3,7 +3,9 @@
 
 use super::idmatch::Keyed;
 use super::idmatch::{Decide, Mode, ReferenceOutcome, ReferenceRequest, reference_in_prepared};
+use super::pipeline::{self, Prescored};
 use super::{Actor, Registry, Result};
+use crate::core::matching::index::BlockIndex;
 use crate::core::matching::MatchRecord;
 use crate::core::matching::normalize;
 use crate::core::rules::EMAIL_RE;
@@ -253,6 +255,88 @@ fn parse_row(
     }
 }
 
+impl Parsed {
+    /// The comparable record, for a row that has one.
+    fn keyed(&self) -> Option<&Keyed> {
+        match self {
+            Parsed::Row { rec, .. } => Some(rec),
+            Parsed::Rejected(_) => None,
+        }
+    }
+}
+
+/// One batch's rows through `POST /people`'s path in `tx`, with the
+/// scorer's `scores` of them when there are.
+fn write_batch(
+    tx: &rusqlite::Connection,
+    layers: &mut pipeline::Layers<'_>,
+    batch: Vec<Parsed>,
+    scores: Option<Vec<Option<Prescored>>>,
+    job: Job<'_>,
+    params: &crate::core::matching::Params,
+    summary: &mut ImportSummary,
+) -> Result<()> {
+    let Job { actor, opts, now } = job;
+    let mut scores = scores.map(Vec::into_iter);
+    for parsed in batch {
+        let scored = scores.as_mut().and_then(Iterator::next).flatten();
+        summary.rows += 1;
+        let Parsed::Row {
+            line,
+            sor_id,
+            attributes,
+            dropped,
+            rec,
+        } = parsed
+        else {
+            if let Parsed::Rejected(issue) = parsed {
+                summary.rejected.push(issue);
+            }
+            continue;
+        };
+        if sm::find_sor(tx, &opts.sor, &sor_id)?.is_some()
+            || sm::find_open_pending(tx, &opts.sor, &sor_id)?.is_some()
+        {
+            summary.skipped += 1;
+            continue;
+        }
+        summary.dropped_fields.extend(dropped);
+        let req = ReferenceRequest {
+            sor: opts.sor.clone(),
+            sor_id,
+            attributes,
+            reference_id: None,
+        };
+        let d = Decide {
+            params,
+            mode: Mode::Queue,
+            actor: &actor.name,
+            now,
+        };
+        layers.row = scored;
+        let result = reference_in_prepared(tx, layers, &req, &rec, None, d);
+        if let Ok(out) = &result {
+            super::idmatch::audit_outcome(tx, now, actor, "people.import", &req, out)?;
+        }
+        match result {
+            Ok(ReferenceOutcome::Existing(_)) => summary.linked += 1,
+            Ok(ReferenceOutcome::Created(_)) => summary.new += 1,
+            Ok(ReferenceOutcome::Queued(_) | ReferenceOutcome::Candidates(_)) => {
+                summary.queued += 1
+            }
+            Err(super::ServiceError::BadRequest(m)) => {
+                summary.rejected.push(RowIssue {
+                    line,
+                    field: String::new(),
+                    reason: m,
+                });
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 /// Who imports what, and the time written on every row of the import.
 #[derive(Clone, Copy)]
 struct Job<'a> {
@@ -334,7 +418,10 @@ impl Registry {
         Ok(summary)
     }
 
-    /// The writing stage: each parsed row through `POST /people`'s path.
+    /// The writing stage: each parsed row through `POST /people`'s path,
+    /// a batch per transaction. With a second connection to read from, a
+    /// scorer thread scores the next batch while this one is written
+    /// ([`super::pipeline`]).
     fn import_rows(
         &mut self,
         job: Job<'_>,
@@ -343,7 +430,7 @@ impl Registry {
         summary: &mut ImportSummary,
         progress: &mut dyn FnMut(&ImportSummary),
     ) -> Result<()> {
-        let Job { actor, opts, now } = job;
+        let opts = job.opts;
         let started = std::time::Instant::now();
         let wal = self.store.conn.path().filter(|p| !p.is_empty()).map(|p| {
             (
@@ -351,14 +438,20 @@ impl Registry {
                 std::path::PathBuf::from(format!("{p}-wal")),
             )
         });
-        let mut rows = rows.into_iter().flatten().peekable();
+        let size = opts.batch.max(1);
+        let mut rows = rows.into_iter().flatten();
         // Candidates come from the registry's blocking index, taken out
         // for the import and kept in step with what it writes; another
         // connection's writes (the GUI, the hub) are read into it at the
         // start of the next batch. Given back when the import succeeds.
         let (mut index, mut seen) = self.index.take(&self.store.conn)?;
+        let mut batch: Vec<Parsed> = rows.by_ref().take(size).collect();
+        // The scorer's comparisons of `batch`, and what was added to the
+        // index since they were made (the batch before).
+        let mut scores: Option<Vec<Option<Prescored>>> = None;
+        let mut prev = BlockIndex::new();
         let mut compared = 0u64;
-        while rows.peek().is_some() {
+        while !batch.is_empty() {
             if opts
                 .stop
                 .as_ref()
@@ -370,66 +463,46 @@ impl Registry {
             let tx = self.store.conn.transaction()?;
             // The transaction holds the write lock: nobody else writes
             // until it ends, so what is read here stays true for the batch.
-            // (The stamp it is current to is taken again at the batch's end.)
-            (index, _) = super::blocking::up_to_date(&tx, Some((index, seen)))?;
-            let given_before = index.candidates_given();
-            // The batch reads candidates from its index, never from the key
-            // tables: their writes wait for the batch's end, in key order.
-            let keys = sm::defer_keys();
-            for parsed in rows.by_ref().take(opts.batch.max(1)) {
-                summary.rows += 1;
-                let Parsed::Row {
-                    line,
-                    sor_id,
-                    attributes,
-                    dropped,
-                    rec,
-                } = parsed
-                else {
-                    if let Parsed::Rejected(issue) = parsed {
-                        summary.rejected.push(issue);
-                    }
-                    continue;
-                };
-                if sm::find_sor(&tx, &opts.sor, &sor_id)?.is_some()
-                    || sm::find_open_pending(&tx, &opts.sor, &sor_id)?.is_some()
-                {
-                    summary.skipped += 1;
-                    continue;
-                }
-                summary.dropped_fields.extend(dropped);
-                let req = ReferenceRequest {
-                    sor: opts.sor.clone(),
-                    sor_id,
-                    attributes,
-                    reference_id: None,
-                };
-                let d = Decide {
-                    params: &params,
-                    mode: Mode::Queue,
-                    actor: &actor.name,
-                    now,
-                };
-                let result = reference_in_prepared(&tx, &mut index, &req, &rec, None, d);
-                if let Ok(out) = &result {
-                    super::idmatch::audit_outcome(&tx, now, actor, "people.import", &req, out)?;
-                }
-                match result {
-                    Ok(ReferenceOutcome::Existing(_)) => summary.linked += 1,
-                    Ok(ReferenceOutcome::Created(_)) => summary.new += 1,
-                    Ok(ReferenceOutcome::Queued(_) | ReferenceOutcome::Candidates(_)) => {
-                        summary.queued += 1
-                    }
-                    Err(super::ServiceError::BadRequest(m)) => {
-                        summary.rejected.push(RowIssue {
-                            line,
-                            field: String::new(),
-                            reason: m,
-                        });
-                    }
-                    Err(e) => return Err(e),
-                }
+            let was = seen;
+            (index, seen) = super::blocking::up_to_date(&tx, Some((index, seen)))?;
+            if seen != was {
+                // Another connection wrote since: the rows compared
+                // before are compared again, with its writes.
+                scores = None;
             }
+            // Search keys are written at the batch's end, in key order.
+            let keys = sm::defer_keys();
+            let base = &index;
+            let (written, next) = std::thread::scope(|scope| {
+                // The scorer reads the next batch and compares its rows
+                // with the index as it stands, while this one is written.
+                let rows = &mut rows;
+                let scorer = scope.spawn(move || {
+                    let next: Vec<Parsed> = rows.by_ref().take(size).collect();
+                    let compared = pipeline::prescore_all(base, next.iter().map(Parsed::keyed));
+                    (next, compared)
+                });
+                let prev = scores.as_ref().map(|_| &prev);
+                let mut layers = pipeline::Layers::new(base, prev);
+                let written = write_batch(&tx, &mut layers, batch, scores.take(), job, &params, summary);
+                (
+                    written.map(|()| (layers.cur, layers.added, layers.compared)),
+                    scorer.join(),
+                )
+            });
+            let (cur, added, n) = written?;
+            let Ok((next, ahead)) = next else {
+                return Err(super::ServiceError::Conflict(
+                    "the import's scorer stopped; what is committed stays, and running the \
+                     import again resumes"
+                        .into(),
+                ));
+            };
+            (batch, scores) = (next, Some(ahead));
+            for a in &added {
+                index.add(a);
+            }
+            prev = cur;
             keys.flush(&tx)?;
             drop(keys);
             // Every write of the batch is mirrored in the index.
@@ -446,7 +519,7 @@ impl Registry {
                     self.store.checkpoint(crate::store::Checkpoint::Truncate)?;
                 }
             }
-            compared += index.candidates_given() - given_before;
+            compared += n;
             summary.batches.push(BatchMark {
                 rows: summary.rows,
                 seconds: started.elapsed().as_secs_f64(),
@@ -454,10 +527,13 @@ impl Registry {
             });
             // The registry learns its model by itself as it grows: the
             // rest of the file is matched with what the rows so far taught.
+            // Its queue's re-scoring may have moved records: the next
+            // batch is compared again, with the index as it is now.
             if let Some(r) = self.train_if_due_in(Some(&mut index))? {
                 summary.models_learnt.push(r.params.version);
                 summary.relinked += r.relinked as u64;
                 params = self.match_params();
+                scores = None;
             }
             progress(summary);
         }

@@ -12,6 +12,7 @@ pub mod idmatch;
 pub mod import;
 pub mod outbox;
 pub mod persons;
+mod pipeline;
 pub mod steward;
 
 pub use error::{ServiceError, WorkingCopyRule};

@@ -231,6 +231,26 @@ impl Packed {
     }
 }
 
+/// A record for a person, packed once with its blocking keys' hashes: the
+/// import adds it to its batch's own index at once, and to the registry's
+/// at the batch's end ([`BlockIndex::add`]).
+#[derive(Debug, Clone)]
+pub struct Addition {
+    seq: i64,
+    packed: Packed,
+    hashes: Vec<i64>,
+}
+
+impl Addition {
+    pub fn new(seq: i64, sor: &str, sor_id: &str, rec: &MatchRecord, keys: &[String]) -> Addition {
+        Addition {
+            seq,
+            packed: Packed::new(sor, sor_id, rec),
+            hashes: keys.iter().map(|k| super::key_hash(k)).collect(),
+        }
+    }
+}
+
 /// Blocking keys → persons, and persons → their comparable records.
 #[derive(Default)]
 pub struct BlockIndex {
@@ -242,8 +262,9 @@ pub struct BlockIndex {
     /// A write could not be mirrored ([`BlockIndex::fits`]): the index is
     /// behind the store and must not be read.
     behind: bool,
-    /// Persons given as candidates so far (the work of scoring).
-    given: std::cell::Cell<u64>,
+    /// Persons given as candidates so far (the work of scoring). Atomic:
+    /// the import's scorer thread reads the index beside its writer.
+    given: std::sync::atomic::AtomicU64,
 }
 
 impl BlockIndex {
@@ -271,7 +292,7 @@ impl BlockIndex {
 
     /// Persons given as candidates by [`BlockIndex::candidates`] so far.
     pub fn candidates_given(&self) -> u64 {
-        self.given.get()
+        self.given.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Persons with at least one record.
@@ -303,20 +324,47 @@ impl BlockIndex {
     pub fn candidates(&self, keys: &[String]) -> Vec<i64> {
         let mut hits: Vec<(i64, usize)> = Vec::new();
         for k in keys {
-            match self.keys.get(&super::key_hash(k)) {
-                None => {}
-                Some(&v) if v & LIST == 0 => hits.push((v as i64, 1)),
-                Some(&v) => {
-                    let list = &self.lists[(v & !LIST) as usize];
-                    if list.len() <= MAX_BLOCK {
-                        hits.extend(list.iter().map(|s| (i64::from(*s), list.len())));
-                    }
-                }
-            }
+            self.hits_of(super::key_hash(k), |_, own| own, &mut hits);
         }
         let out = keep_candidates(hits);
-        self.given.set(self.given.get() + out.len() as u64);
+        self.given
+            .fetch_add(out.len() as u64, std::sync::atomic::Ordering::Relaxed);
         out
+    }
+
+    /// The persons holding key `hash`, each pushed onto `hits` with the
+    /// size of its block as `size(hash, size here)` says (the whole
+    /// registry's, when this index holds part of it); none when that
+    /// exceeds [`MAX_BLOCK`].
+    pub fn hits_of(
+        &self,
+        hash: i64,
+        size: impl Fn(i64, usize) -> usize,
+        hits: &mut Vec<(i64, usize)>,
+    ) {
+        let one: [u32; 1];
+        let persons: &[u32] = match self.keys.get(&hash) {
+            None => return,
+            Some(&v) if v & LIST == 0 => {
+                // One person, held inline.
+                one = [v as u32];
+                &one
+            }
+            Some(&v) => &self.lists[(v & !LIST) as usize],
+        };
+        let n = size(hash, persons.len());
+        if n <= MAX_BLOCK {
+            hits.extend(persons.iter().map(|s| (i64::from(*s), n)));
+        }
+    }
+
+    /// How many persons hold key `hash`.
+    pub fn block_len(&self, hash: i64) -> usize {
+        match self.keys.get(&hash) {
+            None => 0,
+            Some(v) if v & LIST == 0 => 1,
+            Some(&v) => self.lists[(v & !LIST) as usize].len(),
+        }
     }
 
     /// How many records person `seq` has.
@@ -383,6 +431,31 @@ impl BlockIndex {
                 self.records[i].push(packed);
                 for k in keys {
                     self.link(super::key_hash(k), s);
+                }
+            }
+        }
+        true
+    }
+
+    /// Add `a` to its person: as [`BlockIndex::put`] with the record and
+    /// keys `a` was made from. `false` when the seq cannot be held.
+    pub fn add(&mut self, a: &Addition) -> bool {
+        let Some(s) = self.slot(a.seq) else {
+            return false;
+        };
+        let i = s as usize;
+        let source = a.packed.source();
+        match self.records[i].iter().position(|p| p.source() == source) {
+            Some(j) => {
+                let before = self.key_hashes(i, None);
+                self.records[i][j] = a.packed.clone();
+                let after = self.key_hashes(i, None);
+                self.key_diff(s, &before, &after);
+            }
+            None => {
+                self.records[i].push(a.packed.clone());
+                for k in &a.hashes {
+                    self.link(*k, s);
                 }
             }
         }

@@ -1377,9 +1377,21 @@ pub fn score_levels(
 
 /// Fast score without the explanation (the hot path of blocking).
 pub fn score_only(a: &MatchRecord, b: &MatchRecord, p: &Params, tf: &dyn TermFrequency) -> f64 {
+    weigh(a, &levels(a, b), p, tf)
+}
+
+/// [`score_only`] of `a` and a record it compared at `levels` with: the
+/// comparison (the costly part) and the weighing can happen apart, the
+/// weighing with the model and term frequencies of its own moment.
+pub fn weigh(
+    a: &MatchRecord,
+    levels: &[Option<usize>; FIELD_COUNT],
+    p: &Params,
+    tf: &dyn TermFrequency,
+) -> f64 {
     let mut total = prior_weight_in(p, tf);
-    for (f, lvl) in levels(a, b).into_iter().enumerate() {
-        if let Some(l) = lvl {
+    for (f, lvl) in levels.iter().enumerate() {
+        if let Some(l) = *lvl {
             // Only exact names and cities are looked up (no allocation).
             let value: &str = match (l, f) {
                 (0, GIVEN) => &a.given,
@@ -1391,6 +1403,18 @@ pub fn score_only(a: &MatchRecord, b: &MatchRecord, p: &Params, tf: &dyn TermFre
         }
     }
     total
+}
+
+/// [`levels`] in a byte each (a field's levels are few), `u8::MAX` where
+/// a side is missing: what the import's scorer hands its writer.
+pub type PackedLevels = [u8; FIELD_COUNT];
+
+pub fn pack_levels(levels: &[Option<usize>; FIELD_COUNT]) -> PackedLevels {
+    levels.map(|l| l.and_then(|l| u8::try_from(l).ok()).unwrap_or(u8::MAX))
+}
+
+pub fn unpack_levels(packed: &PackedLevels) -> [Option<usize>; FIELD_COUNT] {
+    packed.map(|b| (b != u8::MAX).then_some(usize::from(b)))
 }
 
 #[cfg(test)]

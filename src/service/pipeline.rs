@@ -1,0 +1,219 @@
+//! The import on both cores: a scorer thread scores the next batch's rows
+//! against the registry's blocking index while the writer decides and
+//! writes this batch's, and the writer completes each row's candidates
+//! with the records added since the scorer's snapshot.
+//!
+//! The registry's index is only read during a batch, by both threads. The
+//! batch's additions go to a small index of their own ([`Layers::cur`]),
+//! and into the registry's at the batch's end, when the scorer is done.
+//! The scorer's scores for a row predate the previous batch's additions
+//! too ([`Layers::prev`]), already in the registry's index by then.
+//!
+//! So a row is compared with:
+//! - the persons the index gave the scorer, over their records then;
+//! - the persons who gained a record since (in this batch or the one
+//!   before) and share a blocking key with the row through one, each key's
+//!   block counted as it is now ([`keep_candidates`]'s rules);
+//! - and every record a candidate gained since.
+//!
+//! The scorer only compares (field by field, the costly part); the writer
+//! weighs the comparisons with the model and term frequencies of the
+//! moment it decides the row, as a row scored alone would be. Everything
+//! is deterministic: the scorer reads an index nobody writes meanwhile.
+
+use super::Result;
+use super::idmatch::{self, Attributes, CANDIDATE_LIMIT, Candidate, Keyed, Lookup};
+use crate::core::matching::index::{Addition, BlockIndex, keep_candidates};
+use crate::core::matching::{self, MatchRecord, PackedLevels, Params};
+use crate::store::matching::{SourcedRecord, SqlTf};
+use rusqlite::Connection;
+
+/// What the scorer found for one row: its candidates and how each of
+/// their records compares with it.
+pub(crate) struct Prescored {
+    /// The candidate persons, ascending, each with where its records'
+    /// levels begin in `levels` and how many there are.
+    found: Vec<(i64, usize, usize)>,
+    levels: Vec<PackedLevels>,
+}
+
+/// Compare `rec` with its candidates in `index`, every record of each.
+pub(crate) fn prescore(index: &BlockIndex, rec: &Keyed) -> Prescored {
+    let mut scratch = MatchRecord::default();
+    let mut levels = Vec::new();
+    let found = index
+        .candidates(&rec.keys)
+        .into_iter()
+        .map(|seq| {
+            let start = levels.len();
+            let n = index.record_count(seq);
+            for i in 0..n {
+                index.record_into(seq, i, &mut scratch);
+                levels.push(matching::pack_levels(&matching::levels(
+                    &rec.rec, &scratch,
+                )));
+            }
+            (seq, start, n)
+        })
+        .collect();
+    Prescored { found, levels }
+}
+
+/// The scorer's part: [`prescore`] each of `rows` (`None` where there is
+/// nothing to score) against `index`.
+pub(crate) fn prescore_all<'r>(
+    index: &BlockIndex,
+    rows: impl Iterator<Item = Option<&'r Keyed>>,
+) -> Vec<Option<Prescored>> {
+    rows.map(|r| r.map(|rec| prescore(index, rec))).collect()
+}
+
+/// The registry's index as the writer sees it during a batch: read-only,
+/// with the batch's additions beside it.
+pub(crate) struct Layers<'a> {
+    pub base: &'a BlockIndex,
+    /// The previous batch's additions (in `base` already) when the row's
+    /// scores predate them.
+    pub prev: Option<&'a BlockIndex>,
+    /// This batch's additions, not yet in `base`.
+    pub cur: BlockIndex,
+    /// The same, in order, for `base` at the batch's end.
+    pub added: Vec<Addition>,
+    /// The scorer's comparisons of the row being decided; `None`:
+    /// compared now, against `base`.
+    pub row: Option<Prescored>,
+    /// Persons compared with the rows so far.
+    pub compared: u64,
+}
+
+impl<'a> Layers<'a> {
+    pub fn new(base: &'a BlockIndex, prev: Option<&'a BlockIndex>) -> Layers<'a> {
+        Layers {
+            base,
+            prev,
+            cur: BlockIndex::new(),
+            added: Vec::new(),
+            row: None,
+            compared: 0,
+        }
+    }
+
+    /// The persons who gained a record since the scores (`prev` when
+    /// given, and `cur`) sharing a key with `keys`, each key's block
+    /// counted as it is now.
+    fn gained(&self, keys: &[String], prev: Option<&BlockIndex>) -> Vec<i64> {
+        let mut hits = Vec::new();
+        let now = |h: i64, _: usize| self.base.block_len(h) + self.cur.block_len(h);
+        for k in keys {
+            let h = matching::key_hash(k);
+            if let Some(p) = prev {
+                p.hits_of(h, now, &mut hits);
+            }
+            self.cur.hits_of(h, now, &mut hits);
+        }
+        keep_candidates(hits)
+    }
+}
+
+impl Lookup for Layers<'_> {
+    fn find(
+        &mut self,
+        conn: &Connection,
+        rec: &Keyed,
+        params: &Params,
+        min_confidence: f64,
+    ) -> Result<Vec<Candidate>> {
+        // The scorer's comparisons predate the previous batch's
+        // additions; comparisons made now do not.
+        let (pre, prev) = match self.row.take() {
+            Some(p) => (p, self.prev),
+            None => (prescore(self.base, rec), None),
+        };
+        let tf = SqlTf::new(conn)?;
+        let Prescored { found, levels } = pre;
+        let mut all: Vec<(i64, Option<(usize, usize)>)> =
+            found.into_iter().map(|(seq, at, n)| (seq, Some((at, n)))).collect();
+        for seq in self.gained(&rec.keys, prev) {
+            if let Err(at) = all.binary_search_by_key(&seq, |e| e.0) {
+                all.insert(at, (seq, None));
+            }
+        }
+        self.compared += all.len() as u64;
+        let mut scratch = MatchRecord::default();
+        let mut scored = Vec::new();
+        for (seq, compared) in all {
+            // The last of equal scores wins, as in `best_record`.
+            let mut best: Option<(f64, usize)> = None;
+            let mut consider = |s: f64, i: usize| {
+                if best.is_none_or(|(b, _)| s >= b) {
+                    best = Some((s, i));
+                }
+            };
+            if let Some((at, n)) = compared {
+                for (j, l) in levels[at..at + n].iter().enumerate() {
+                    let l = matching::unpack_levels(l);
+                    consider(matching::weigh(&rec.rec, &l, params, &tf), j);
+                }
+            }
+            // The records gained since, after the ones compared: the
+            // previous batch's at the end of the person's in `base`, then
+            // this batch's.
+            let in_base = self.base.record_count(seq);
+            let from_prev = prev.map_or(0, |p| p.record_count(seq));
+            let layers = prev
+                .map(|p| (p, in_base.saturating_sub(from_prev)))
+                .into_iter()
+                .chain([(&self.cur, in_base)]);
+            for (layer, offset) in layers {
+                for j in 0..layer.record_count(seq) {
+                    layer.record_into(seq, j, &mut scratch);
+                    consider(
+                        matching::score_only(&rec.rec, &scratch, params, &tf),
+                        offset + j,
+                    );
+                }
+            }
+            let Some((s, i)) = best else { continue };
+            if matching::confidence(s) < min_confidence {
+                continue;
+            }
+            let records = self
+                .base
+                .records(seq)
+                .into_iter()
+                .chain(self.cur.records(seq))
+                .map(|(sor, sor_id, rec)| SourcedRecord { sor, sor_id, rec })
+                .collect();
+            scored.push((s, seq, i, records));
+        }
+        idmatch::explain_scored(
+            conn,
+            &rec.rec,
+            scored,
+            params,
+            &tf,
+            CANDIDATE_LIMIT,
+            Attributes::Later,
+        )
+    }
+
+    fn mirror(
+        &mut self,
+        seq: i64,
+        previous: Option<i64>,
+        req: &idmatch::ReferenceRequest,
+        rec: &Keyed,
+    ) -> Result<()> {
+        // The import skips a record the registry has: nothing moves.
+        if previous.is_some_and(|p| p != seq) {
+            return Err(super::ServiceError::Conflict(format!(
+                "the import cannot move {}/{} between persons",
+                req.sor, req.sor_id
+            )));
+        }
+        let a = Addition::new(seq, &req.sor, &req.sor_id, &rec.rec, &rec.keys);
+        self.cur.add(&a);
+        self.added.push(a);
+        Ok(())
+    }
+}
