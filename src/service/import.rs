@@ -20,7 +20,7 @@ pub const DEFAULT_BATCH: usize = 10_000;
 
 /// The page cache during an import, in KiB (as `PRAGMA cache_size` wants
 /// it: negative).
-const IMPORT_CACHE_KIB: i64 = -262_144;
+const IMPORT_CACHE_KIB: i64 = -131_072;
 
 /// Canonical column → seed 001 attribute name.
 pub const CANONICAL: &[(&str, &str)] = &[
