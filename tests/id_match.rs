@@ -896,3 +896,84 @@ fn an_older_candidate_still_reads() {
     assert_eq!(c.hold.as_deref(), Some("the birth dates differ"));
     assert!(!c.review && c.hold_detail.is_none());
 }
+
+/// The import compares the next batch's rows on a second thread while it
+/// writes this batch's, then completes each row with the records added
+/// since (`service::pipeline`). A row whose duplicate arrived in the batch
+/// just before, or earlier in its own batch, is found all the same: batches
+/// of 1, 2, 3 and 7 rows link exactly as one batch of every row does.
+#[test]
+fn the_import_links_alike_whatever_its_batches() {
+    let given = [
+        "Olena", "Taras", "Iryna", "Bohdan", "Mariia", "Petro", "Oksana", "Yurii",
+    ];
+    let family = [
+        "Kovalenko",
+        "Shevchenko",
+        "Bondarenko",
+        "Tkachenko",
+        "Kravchenko",
+    ];
+    let mut csv = String::from("id,given_name,family_name,birth_date,phone,postal_code\n");
+    let mut n = 0;
+    for (i, g) in given.iter().enumerate() {
+        for (j, f) in family.iter().enumerate() {
+            let dob = format!("19{:02}-{:02}-{:02}", 50 + i * 5 + j, 1 + j, 3 + i);
+            let phone = format!("+38050{:07}", 1000 + i * 10 + j);
+            let post = format!("0{:04}", 1000 + i * 7 + j);
+            // Each person arrives up to three times, one after the other:
+            // as typed, with a typo in the family name, without the phone.
+            let typo = format!("{}{}", &f[..f.len() - 2], "ko");
+            let copies = 1 + (i + j) % 3;
+            let rows = [
+                format!("{g},{f},{dob},{phone},{post}"),
+                format!("{g},{typo}x,{dob},{phone},{post}"),
+                format!("{g},{f},{dob},,{post}"),
+            ];
+            for r in rows.iter().take(copies) {
+                n += 1;
+                csv.push_str(&format!("r{n},{r}\n"));
+            }
+        }
+    }
+    let groups = |batch: usize| {
+        let mut reg = registry();
+        let opts = registrar::service::import::ImportOptions {
+            sor: "CSV".into(),
+            id_column: "id".into(),
+            map: Vec::new(),
+            batch,
+            stop: None,
+        };
+        let s = reg
+            .import_csv(
+                &registrar::service::Actor::system(),
+                csv.as_bytes(),
+                &opts,
+                &mut |_| {},
+            )
+            .unwrap();
+        assert_eq!(s.rows, n as u64);
+        let mut by_person: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for (_, sor_id, rid, status) in reg.export_links().unwrap() {
+            by_person
+                .entry(if status == "pending" {
+                    format!("pending {sor_id}")
+                } else {
+                    rid
+                })
+                .or_default()
+                .push(sor_id);
+        }
+        let mut g: Vec<Vec<String>> = by_person.into_values().collect();
+        g.iter_mut().for_each(|v| v.sort());
+        g.sort();
+        (g, s.linked)
+    };
+    let (whole, linked) = groups(10_000);
+    assert!(linked >= 30, "the duplicates link: {linked} of {n} rows");
+    assert!(whole.len() < n, "persons: {} of {n} rows", whole.len());
+    for batch in [1, 2, 3, 7] {
+        assert_eq!(groups(batch).0, whole, "batches of {batch}");
+    }
+}

@@ -5,8 +5,8 @@ use super::idmatch::Keyed;
 use super::idmatch::{Decide, Mode, ReferenceOutcome, ReferenceRequest, reference_in_prepared};
 use super::pipeline::{self, Prescored};
 use super::{Actor, Registry, Result};
-use crate::core::matching::index::BlockIndex;
 use crate::core::matching::MatchRecord;
+use crate::core::matching::index::BlockIndex;
 use crate::core::matching::normalize;
 use crate::core::rules::EMAIL_RE;
 use crate::store::matching as sm;
@@ -80,6 +80,9 @@ pub struct BatchMark {
     pub seconds: f64,
     /// Persons compared with the rows so far.
     pub compared: u64,
+    /// Seconds so far the writer waited for the scorer to finish comparing
+    /// the next batch (the scorer, not the writer, was the slower).
+    pub waited: f64,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -451,6 +454,7 @@ impl Registry {
         let mut scores: Option<Vec<Option<Prescored>>> = None;
         let mut prev = BlockIndex::new();
         let mut compared = 0u64;
+        let mut waited = 0.0;
         while !batch.is_empty() {
             if opts
                 .stop
@@ -484,10 +488,21 @@ impl Registry {
                 });
                 let prev = scores.as_ref().map(|_| &prev);
                 let mut layers = pipeline::Layers::new(base, prev);
-                let written = write_batch(&tx, &mut layers, batch, scores.take(), job, &params, summary);
+                let written = write_batch(
+                    &tx,
+                    &mut layers,
+                    batch,
+                    scores.take(),
+                    job,
+                    &params,
+                    summary,
+                );
+                let done = std::time::Instant::now();
+                let next = scorer.join();
+                waited += done.elapsed().as_secs_f64();
                 (
                     written.map(|()| (layers.cur, layers.added, layers.compared)),
-                    scorer.join(),
+                    next,
                 )
             });
             let (cur, added, n) = written?;
@@ -524,6 +539,7 @@ impl Registry {
                 rows: summary.rows,
                 seconds: started.elapsed().as_secs_f64(),
                 compared,
+                waited,
             });
             // The registry learns its model by itself as it grows: the
             // rest of the file is matched with what the rows so far taught.

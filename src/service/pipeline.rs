@@ -49,9 +49,7 @@ pub(crate) fn prescore(index: &BlockIndex, rec: &Keyed) -> Prescored {
             let n = index.record_count(seq);
             for i in 0..n {
                 index.record_into(seq, i, &mut scratch);
-                levels.push(matching::pack_levels(&matching::levels(
-                    &rec.rec, &scratch,
-                )));
+                levels.push(matching::pack_levels(&matching::levels(&rec.rec, &scratch)));
             }
             (seq, start, n)
         })
@@ -131,8 +129,10 @@ impl Lookup for Layers<'_> {
         };
         let tf = SqlTf::new(conn)?;
         let Prescored { found, levels } = pre;
-        let mut all: Vec<(i64, Option<(usize, usize)>)> =
-            found.into_iter().map(|(seq, at, n)| (seq, Some((at, n)))).collect();
+        let mut all: Vec<(i64, Option<(usize, usize)>)> = found
+            .into_iter()
+            .map(|(seq, at, n)| (seq, Some((at, n))))
+            .collect();
         for seq in self.gained(&rec.keys, prev) {
             if let Err(at) = all.binary_search_by_key(&seq, |e| e.0) {
                 all.insert(at, (seq, None));

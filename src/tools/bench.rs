@@ -176,13 +176,14 @@ fn timed_import(
     eprintln!();
     let secs = started.elapsed().as_secs_f64();
     drop(reg);
-    let (speed, work) = per_tenth(&s.batches);
+    let tenths = per_tenth(&s.batches);
     let size = std::fs::metadata(db).map(|m| m.len()).unwrap_or(0);
     Ok(json!({
         "bench": "import", "rows": s.rows, "seconds": secs,
         "rows_per_second": s.rows as f64 / secs,
-        "rows_per_second_by_tenth": speed,
-        "persons_compared_per_row_by_tenth": work,
+        "rows_per_second_by_tenth": tenths.speed,
+        "persons_compared_per_row_by_tenth": tenths.work,
+        "writer_waiting_for_scorer_by_tenth": tenths.waited,
         "linked": s.linked, "new": s.new, "queued": s.queued, "rejected": s.rejected.len(),
         "models_learnt": s.models_learnt,
         "peak_rss_mib": peak_rss_mib(),
@@ -192,13 +193,24 @@ fn timed_import(
     }))
 }
 
-/// Rows per second, and persons compared per row, in each tenth of the
-/// rows, from where the import stood at the end of each batch.
-fn per_tenth(marks: &[BatchMark]) -> (Vec<f64>, Vec<f64>) {
-    let Some(total) = marks.last().map(|m| m.rows) else {
-        return (Vec::new(), Vec::new());
+/// Each tenth of the rows, from where the import stood at the end of each
+/// batch: rows per second, persons compared per row, and the share of the
+/// time the writer waited for the scorer.
+struct Tenths {
+    speed: Vec<f64>,
+    work: Vec<f64>,
+    waited: Vec<f64>,
+}
+
+fn per_tenth(marks: &[BatchMark]) -> Tenths {
+    let mut t = Tenths {
+        speed: Vec::new(),
+        work: Vec::new(),
+        waited: Vec::new(),
     };
-    let (mut speed, mut work) = (Vec::new(), Vec::new());
+    let Some(total) = marks.last().map(|m| m.rows) else {
+        return t;
+    };
     let mut last = BatchMark::default();
     for tenth in 1..=10u64 {
         let goal = total * tenth / 10;
@@ -207,12 +219,16 @@ fn per_tenth(marks: &[BatchMark]) -> (Vec<f64>, Vec<f64>) {
         };
         if m.rows > last.rows && m.seconds > last.seconds {
             let rows = (m.rows - last.rows) as f64;
-            speed.push((rows / (m.seconds - last.seconds)).round());
-            work.push(((m.compared - last.compared) as f64 / rows * 10.0).round() / 10.0);
+            let secs = m.seconds - last.seconds;
+            t.speed.push((rows / secs).round());
+            t.work
+                .push(((m.compared - last.compared) as f64 / rows * 10.0).round() / 10.0);
+            t.waited
+                .push(((m.waited - last.waited) / secs * 100.0).round() / 100.0);
             last = m;
         }
     }
-    (speed, work)
+    t
 }
 
 /// `POST /people` latency against a registry of `persons` generated persons.
