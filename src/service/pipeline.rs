@@ -82,6 +82,8 @@ pub(crate) struct Layers<'a> {
     pub row: Option<Prescored>,
     /// Persons compared with the rows so far.
     pub compared: u64,
+    /// The level weights of the batch's model (it changes between batches).
+    weights: Option<matching::Weights>,
 }
 
 impl<'a> Layers<'a> {
@@ -93,6 +95,7 @@ impl<'a> Layers<'a> {
             added: Vec::new(),
             row: None,
             compared: 0,
+            weights: None,
         }
     }
 
@@ -128,6 +131,11 @@ impl Lookup for Layers<'_> {
             None => (prescore(self.base, rec), None),
         };
         let tf = SqlTf::new(conn)?;
+        let prior = matching::prior_weight_in(params, &tf);
+        let weights = self
+            .weights
+            .take()
+            .unwrap_or_else(|| matching::Weights::of(params));
         let Prescored { found, levels } = pre;
         let mut all: Vec<(i64, Option<(usize, usize)>)> = found
             .into_iter()
@@ -152,7 +160,8 @@ impl Lookup for Layers<'_> {
             if let Some((at, n)) = compared {
                 for (j, l) in levels[at..at + n].iter().enumerate() {
                     let l = matching::unpack_levels(l);
-                    consider(matching::weigh(&rec.rec, &l, params, &tf), j);
+                    let s = matching::weigh_with(&rec.rec, &l, params, &weights, prior, &tf);
+                    consider(s, j);
                 }
             }
             // The records gained since, after the ones compared: the
@@ -186,6 +195,7 @@ impl Lookup for Layers<'_> {
                 .collect();
             scored.push((s, seq, i, records));
         }
+        self.weights = Some(weights);
         idmatch::explain_scored(
             conn,
             &rec.rec,

@@ -48,7 +48,7 @@ pub fn put_record_keyed(
     rec: MatchRecord,
     keys: &[String],
 ) -> Result<()> {
-    let mut records = load_records(conn, seq)?;
+    let (mut records, stored_keys) = load_records_and_keys(conn, seq)?;
     let old = records.clone();
     let known = Some((&rec, keys));
     match records
@@ -57,7 +57,7 @@ pub fn put_record_keyed(
     {
         Some(r) => {
             r.rec = rec.clone();
-            save_records(conn, seq, &old, &records, &[], known)
+            save_records(conn, seq, &old, &records, &[], known, None)
         }
         None => {
             records.push(SourcedRecord {
@@ -65,9 +65,36 @@ pub fn put_record_keyed(
                 sor_id: sor_id.into(),
                 rec: rec.clone(),
             });
-            save_records(conn, seq, &old, &records, &[&rec], known)
+            // An added record only adds keys: the stored ones and its own,
+            // without working out the other records' keys again.
+            let hashes = stored_keys.map(|mut h| {
+                h.extend(keys.iter().map(|k| matching::key_hash(k)));
+                h.sort_unstable();
+                h.dedup();
+                h
+            });
+            save_records(conn, seq, &old, &records, &[&rec], known, hashes)
         }
     }
+}
+
+/// A person's records and the hashes of their blocking keys as stored
+/// (`None` for a person without a row).
+fn load_records_and_keys(
+    conn: &Connection,
+    seq: i64,
+) -> Result<(Vec<SourcedRecord>, Option<Vec<i64>>)> {
+    let row: Option<(String, Option<Vec<u8>>)> = conn
+        .prepare_cached("SELECT records, keys FROM match_records WHERE person_seq = ?1")?
+        .query_row([seq], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(match row {
+        Some((json, keys)) => (
+            serde_json::from_str(&json).unwrap_or_default(),
+            keys.map(|k| blob_keys(&k)),
+        ),
+        None => (Vec::new(), Some(Vec::new())),
+    })
 }
 
 /// Drop the record `(sor, sor_id)` from person `seq`.
@@ -78,17 +105,17 @@ pub fn remove_record(conn: &Connection, seq: i64, sor: &str, sor_id: &str) -> Re
         .filter(|r| !(r.sor == sor && r.sor_id == sor_id))
         .cloned()
         .collect();
-    save_records(conn, seq, &old, &kept, &[], None)
+    save_records(conn, seq, &old, &kept, &[], None, None)
 }
 
 /// Move every record of person `from` to person `to` (Link IDs merging).
 pub fn move_records(conn: &Connection, from: i64, to: i64) -> Result<()> {
     let moved = load_records(conn, from)?;
-    save_records(conn, from, &moved, &[], &[], None)?;
+    save_records(conn, from, &moved, &[], &[], None, None)?;
     let old = load_records(conn, to)?;
     let mut all = old.clone();
     all.extend(moved);
-    save_records(conn, to, &old, &all, &[], None)
+    save_records(conn, to, &old, &all, &[], None, None)
 }
 
 /// Move the records `keys` ((sor, sorId)) of person `from` to person `to`,
@@ -105,17 +132,18 @@ pub fn move_some_records(
         .iter()
         .cloned()
         .partition(|r| keys.iter().any(|(s, i)| *s == r.sor && *i == r.sor_id));
-    save_records(conn, from, &old_from, &kept, &[], None)?;
+    save_records(conn, from, &old_from, &kept, &[], None, None)?;
     let old_to = load_records(conn, to)?;
     let mut all = old_to.clone();
     all.extend(moving);
-    save_records(conn, to, &old_to, &all, &[], None)
+    save_records(conn, to, &old_to, &all, &[], None, None)
 }
 
 /// Write a person's comparable records, replacing `old` (what is stored
 /// now), and the differences in its blocking and search keys. `added` are
 /// records new to this person, counted into term frequencies. `known` is a
-/// record whose blocking keys the caller has already computed.
+/// record whose blocking keys the caller has already computed; `hashes`,
+/// when given, are the hashes of all of `records`' keys.
 fn save_records(
     conn: &Connection,
     seq: i64,
@@ -123,9 +151,10 @@ fn save_records(
     records: &[SourcedRecord],
     added: &[&MatchRecord],
     known: Option<(&MatchRecord, &[String])>,
+    hashes: Option<Vec<i64>>,
 ) -> Result<()> {
     let json = serde_json::to_string(records).expect("records serialise");
-    let keys = keys_blob(&blocking_hashes(records, known));
+    let keys = keys_blob(&hashes.unwrap_or_else(|| blocking_hashes(records, known)));
     conn.prepare_cached(
         "INSERT INTO match_records(person_seq, records, keys, changed) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(person_seq) DO UPDATE SET records = excluded.records,
@@ -848,6 +877,27 @@ mod tests {
             .collect::<Result<_>>()
             .unwrap();
         (blocking, search)
+    }
+
+    /// A record added to a person stores the union of the keys stored and
+    /// its own: the same hashes as working out every record's keys again.
+    #[test]
+    fn an_added_record_stores_every_records_keys() {
+        let store = crate::store::Store::open_in_memory().unwrap();
+        let a = person(&store.conn, 1);
+        let recs = [
+            rec("Olena", "Kovalenko", "1986-04-12"),
+            rec("Olena", "Kowalenko", "1986-04-21"),
+            rec("Olena", "Kovalenko", "1986-04-12"),
+        ];
+        for (i, r) in recs.iter().enumerate() {
+            put_record(&store.conn, a, "S", &i.to_string(), r.clone()).unwrap();
+        }
+        let (records, stored) = load_records_and_keys(&store.conn, a).unwrap();
+        assert_eq!(records.len(), 3);
+        let worked_out = blocking_hashes(&records, None);
+        assert!(worked_out.len() > recs[0].blocking_keys().len());
+        assert_eq!(stored, Some(worked_out));
     }
 
     /// The same writes, made with and without `defer_keys`, leave the same

@@ -1405,6 +1405,51 @@ pub fn weigh(
     total
 }
 
+/// Every field's level weights under one model without a term frequency
+/// ([`level_weight`]), worked out once: the import weighs a batch's many
+/// comparisons with one model ([`weigh_with`]).
+pub struct Weights(Vec<Vec<f64>>);
+
+impl Weights {
+    pub fn of(p: &Params) -> Weights {
+        Weights(
+            p.m.iter()
+                .enumerate()
+                .map(|(f, levels)| {
+                    (0..levels.len())
+                        .map(|l| level_weight(p, f, l, "", &NoTf))
+                        .collect()
+                })
+                .collect(),
+        )
+    }
+}
+
+/// [`weigh`] with the model's weights `w` worked out before and the
+/// `prior` ([`prior_weight_in`]) of the moment: the same sum, in the same
+/// order, so the same score to the bit.
+pub fn weigh_with(
+    a: &MatchRecord,
+    levels: &[Option<usize>; FIELD_COUNT],
+    p: &Params,
+    w: &Weights,
+    prior: f64,
+    tf: &dyn TermFrequency,
+) -> f64 {
+    let mut total = prior;
+    for (f, lvl) in levels.iter().enumerate() {
+        if let Some(l) = *lvl {
+            total += match (l, f) {
+                (0, GIVEN) => level_weight(p, f, l, &a.given, tf),
+                (0, FAMILY) => level_weight(p, f, l, &a.family, tf),
+                (0, CITY) => level_weight(p, f, l, &a.city, tf),
+                _ => w.0[f][l],
+            };
+        }
+    }
+    total
+}
+
 /// [`levels`] in a byte each (a field's levels are few), `u8::MAX` where
 /// a side is missing: what the import's scorer hands its writer.
 pub type PackedLevels = [u8; FIELD_COUNT];

@@ -706,3 +706,55 @@ fn classify_links_only_a_sure_unheld_candidate() {
     // A field set that links lower than the review level still links.
     assert_eq!(classify(75.0, 70.0, false, 80.0), Class::Link);
 }
+
+/// The import's writer weighs comparisons the scorer made, with weights
+/// worked out once per model: the score is `score_only`'s to the bit, with
+/// and without term frequencies, for every pair of a varied set.
+#[test]
+fn weighing_apart_is_score_only_to_the_bit() {
+    struct Known;
+    impl TermFrequency for Known {
+        fn tf(&self, field: usize, value: &str) -> Option<f64> {
+            (value.len() > 3).then_some(0.001 * (field + 1) as f64)
+        }
+        fn population(&self) -> Option<f64> {
+            Some(250_000.0)
+        }
+    }
+    let set = [
+        pat(),
+        rec(
+            json!({"givenName": "Patricia", "sn": "Lee", "dateOfBirth": "1983-18-03", "mobile": "8185551234", "city": "Los Angeles"}),
+        ),
+        rec(
+            json!({"givenName": "Lee", "sn": "Pat", "dateOfBirth": "1983-03-18", "gender": "M", "city": "Los Angelos"}),
+        ),
+        rec(
+            json!({"givenName": "Olena", "sn": "Kovalenko", "dateOfBirth": "1986-04-12", "street": "Khreshchatyk", "houseNumber": "1", "postalCode": "01001"}),
+        ),
+        rec(
+            json!({"givenName": "Olena", "sn": "Kowalenko", "dateOfBirth": "1986-04-21", "street": "Khreschatyk", "houseNumber": "1", "postalCode": "01002"}),
+        ),
+        rec(
+            json!({"givenName": "Michael", "sn": "Brown", "hashedSSN": "FFFF", "email": "m@b.org"}),
+        ),
+    ];
+    let mut p = Params::default();
+    p.m[GIVEN][1] = 0.0; // a floor in `level_weight`, kept in the table
+    let w = Weights::of(&p);
+    for tf in [&NoTf as &dyn TermFrequency, &Known, &CommonSmith] {
+        let prior = prior_weight_in(&p, tf);
+        for a in &set {
+            for b in &set {
+                let compared = crate::core::matching::levels(a, b);
+                let l = unpack_levels(&pack_levels(&compared));
+                assert_eq!(l, compared, "levels survive packing");
+                assert_eq!(
+                    weigh_with(a, &l, &p, &w, prior, tf).to_bits(),
+                    score_only(a, b, &p, tf).to_bits(),
+                    "{a:?} / {b:?}"
+                );
+            }
+        }
+    }
+}
