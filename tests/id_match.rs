@@ -977,3 +977,35 @@ fn the_import_links_alike_whatever_its_batches() {
         assert_eq!(groups(batch).0, whole, "batches of {batch}");
     }
 }
+
+/// A batch is held in memory whole (two at once): a batch of more rows
+/// than the bound, or of none, is refused naming the option and the rule,
+/// and nothing is imported.
+#[test]
+fn an_import_refuses_a_batch_out_of_bounds() {
+    let csv = "id,given_name,family_name\nr1,Olena,Kovalenko\n";
+    for batch in [0, registrar::service::import::MAX_BATCH + 1] {
+        let mut reg = registry();
+        let opts = registrar::service::import::ImportOptions {
+            sor: "CSV".into(),
+            id_column: "id".into(),
+            map: Vec::new(),
+            batch,
+            stop: None,
+        };
+        let err = reg
+            .import_csv(
+                &registrar::service::Actor::system(),
+                csv.as_bytes(),
+                &opts,
+                &mut |_| {},
+            )
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("batch") && err.contains("1 to 100000"),
+            "{err}"
+        );
+        assert!(reg.export_links().unwrap().is_empty());
+    }
+}

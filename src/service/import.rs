@@ -18,6 +18,10 @@ use std::io::Read;
 /// hot index pages into the WAL less often.
 pub const DEFAULT_BATCH: usize = 10_000;
 
+/// Rows per transaction at most: a batch is held in memory whole, and two
+/// at once (one written, the next compared).
+pub const MAX_BATCH: usize = 100_000;
+
 /// The page cache during an import, in KiB (as `PRAGMA cache_size` wants
 /// it: negative).
 const IMPORT_CACHE_KIB: i64 = -131_072;
@@ -357,6 +361,12 @@ impl Registry {
         opts: &ImportOptions,
         progress: &mut dyn FnMut(&ImportSummary),
     ) -> Result<ImportSummary> {
+        if !(1..=MAX_BATCH).contains(&opts.batch) {
+            return Err(super::ServiceError::BadRequest(format!(
+                "batch: {} rows; a batch holds 1 to {MAX_BATCH} rows (two are in memory at once)",
+                opts.batch
+            )));
+        }
         let mut rdr = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .flexible(true)
@@ -441,7 +451,7 @@ impl Registry {
                 std::path::PathBuf::from(format!("{p}-wal")),
             )
         });
-        let size = opts.batch.max(1);
+        let size = opts.batch;
         let mut rows = rows.into_iter().flatten();
         // Candidates come from the registry's blocking index, taken out
         // for the import and kept in step with what it writes; another
