@@ -167,38 +167,147 @@ fn save_records(
     let change = i64::from(old.is_empty() && !records.is_empty())
         - i64::from(!old.is_empty() && records.is_empty());
     if change != 0 {
-        conn.prepare_cached(
-            "INSERT INTO term_freq(field, value, n) VALUES (-2, '', max(?1, 0))
-             ON CONFLICT(field, value) DO UPDATE SET n = max(n + ?1, 0)",
-        )?
-        .execute([change])?;
+        count_term(conn, PERSONS, "", change)?;
     }
-    let mut tf = conn.prepare_cached(
-        "INSERT INTO term_freq(field, value, n) VALUES (?1, ?2, 1)
-         ON CONFLICT(field, value) DO UPDATE SET n = n + 1",
-    )?;
     for r in added {
-        tf.execute(params![-1, ""])?;
+        count_term(conn, RECORDS, "", 1)?;
         for (f, v) in [
             (matching::GIVEN, &r.given),
             (matching::FAMILY, &r.family),
             (matching::CITY, &r.city),
         ] {
             if !v.is_empty() {
-                tf.execute(params![f as i64, v])?;
+                count_term(conn, f as i64, v, 1)?;
             }
         }
     }
     Ok(())
 }
 
+/// `term_freq`'s row counting the records, and the one counting the
+/// persons with records (`field` -1 and -2, value '').
+const RECORDS: i64 = -1;
+const PERSONS: i64 = -2;
+
+/// Add `by` to the count of `value` in `field` (never below 0), or hold it
+/// for the batch's end while writes are deferred ([`defer_keys`]).
+fn count_term(conn: &Connection, field: i64, value: &str, by: i64) -> Result<()> {
+    let held = DEFERRED.with(|d| match d.borrow_mut().as_mut() {
+        Some(d) if by >= 0 => {
+            let f = d.tf_add.entry(field).or_default();
+            match f.get_mut(value) {
+                Some(n) => *n += by,
+                None => {
+                    f.insert(value.to_string(), by);
+                }
+            }
+            true
+        }
+        _ => false,
+    });
+    if held {
+        return Ok(());
+    }
+    // A count going down while others are held: those first, so that the
+    // floor at 0 applies in the order the changes were made.
+    flush_terms(conn)?;
+    add_term(conn, field, value, by)
+}
+
+fn add_term(conn: &Connection, field: i64, value: &str, by: i64) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO term_freq(field, value, n) VALUES (?1, ?2, max(?3, 0))
+         ON CONFLICT(field, value) DO UPDATE SET n = max(n + ?3, 0)",
+    )?
+    .execute(params![field, value, by])?;
+    Ok(())
+}
+
+/// Write the held term counts, in key order.
+fn flush_terms(conn: &Connection) -> Result<()> {
+    let held = DEFERRED.with(|d| {
+        d.borrow_mut().as_mut().map(|d| {
+            d.tf_read.clear();
+            std::mem::take(&mut d.tf_add)
+        })
+    });
+    for (field, values) in held.unwrap_or_default() {
+        for (value, by) in values {
+            add_term(conn, field, &value, by)?;
+        }
+    }
+    Ok(())
+}
+
+/// The count of `value` in `field`, held changes included; `None` when
+/// there is none.
+fn term_count(conn: &Connection, field: i64, value: &str) -> Result<Option<i64>> {
+    let read = |conn: &Connection| -> Result<Option<i64>> {
+        conn.prepare_cached("SELECT n FROM term_freq WHERE field = ?1 AND value = ?2")?
+            .query_row(params![field, value], |r| r.get(0))
+            .optional()
+    };
+    // While writes are held the table does not change: each count is read
+    // once a batch.
+    let held = DEFERRED.with(|d| {
+        d.borrow().as_ref().map(|d| {
+            (
+                d.tf_read.get(&field).and_then(|m| m.get(value)).copied(),
+                d.tf_add.get(&field).and_then(|m| m.get(value)).copied(),
+            )
+        })
+    });
+    let Some((stored, added)) = held else {
+        return read(conn);
+    };
+    let stored = match stored {
+        Some(n) => n,
+        None => {
+            let n = read(conn)?;
+            DEFERRED.with(|d| {
+                if let Some(d) = d.borrow_mut().as_mut() {
+                    d.tf_read
+                        .entry(field)
+                        .or_default()
+                        .insert(value.to_string(), n);
+                }
+            });
+            n
+        }
+    };
+    Ok(match (stored, added) {
+        (None, None) => None,
+        (n, by) => Some((n.unwrap_or(0) + by.unwrap_or(0)).max(0)),
+    })
+}
+
 /// The next stamp of the match clock: every write of a person's
 /// comparable records carries one, so that a process holding the blocking
 /// index reads only the rows changed since it last looked
 /// ([`refresh_index`]).
+///
+/// While writes are deferred ([`defer_keys`]) the stamps are counted here
+/// and the clock written once at the flush (nobody else writes meanwhile:
+/// the transaction holds the write lock).
 fn tick(conn: &Connection) -> Result<i64> {
-    conn.prepare_cached("UPDATE match_clock SET n = n + 1 RETURNING n")?
-        .query_row([], |r| r.get(0))
+    let held = DEFERRED.with(|d| d.borrow().as_ref().map(|d| d.clock));
+    match held {
+        None => conn
+            .prepare_cached("UPDATE match_clock SET n = n + 1 RETURNING n")?
+            .query_row([], |r| r.get(0)),
+        Some(at) => {
+            let next = match at {
+                Some(n) => n,
+                None => clock(conn)?,
+            } + 1;
+            DEFERRED.with(|d| {
+                if let Some(d) = d.borrow_mut().as_mut() {
+                    d.clock = Some(next);
+                }
+            });
+            Ok(next)
+        }
+    }
 }
 
 /// The clock's last stamp.
@@ -251,6 +360,12 @@ fn search_key_set(recs: &[SourcedRecord]) -> Vec<String> {
 #[derive(Default)]
 struct Deferred {
     search: Vec<KeyWrite>,
+    /// The match clock's last stamp handed out, once one has been.
+    clock: Option<i64>,
+    /// Term counts as the table holds them (read once a batch), and what
+    /// the batch adds to them; by field, then value.
+    tf_read: std::collections::HashMap<i64, std::collections::HashMap<String, Option<i64>>>,
+    tf_add: std::collections::BTreeMap<i64, std::collections::BTreeMap<String, i64>>,
 }
 
 thread_local! {
@@ -260,7 +375,11 @@ thread_local! {
 /// Hold this thread's search-key writes back until [`DeferredKeys::flush`]:
 /// a bulk load writes a batch's keys in key order, one walk along the key
 /// B-tree per batch instead of a descent to a random page per key. Only
-/// for a caller that reads no search key meanwhile (the import). Dropped
+/// for a caller that reads no search key meanwhile (the import). Term
+/// counts and the match clock's stamps are held too, and read from here
+/// meanwhile as the tables would give them: about seven statements fewer
+/// for each new person, and each count written once a batch. Only inside
+/// a write transaction (nobody else writes the clock meanwhile). Dropped
 /// without a flush, the held writes are discarded (the transaction they
 /// belonged to rolls back).
 pub fn defer_keys() -> DeferredKeys {
@@ -275,10 +394,15 @@ impl DeferredKeys {
     /// Write the held keys, in key order, in `conn`'s transaction; writes
     /// made after this are held again until the next flush.
     pub fn flush(&self, conn: &Connection) -> Result<()> {
+        flush_terms(conn)?;
         let held = DEFERRED.with(|d| d.borrow_mut().replace(Deferred::default()));
         let Some(mut held) = held else {
             return Ok(());
         };
+        if let Some(n) = held.clock {
+            conn.prepare_cached("UPDATE match_clock SET n = ?1")?
+                .execute([n])?;
+        }
         // A stable sort: a delete and an insert of one row keep their order.
         held.search.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
         apply(conn, &held.search)
@@ -608,16 +732,8 @@ pub struct SqlTf<'a> {
 
 impl<'a> SqlTf<'a> {
     pub fn new(conn: &'a Connection) -> Result<SqlTf<'a>> {
-        let total: i64 = conn
-            .prepare_cached("SELECT n FROM term_freq WHERE field = -1 AND value = ''")?
-            .query_row([], |r| r.get(0))
-            .optional()?
-            .unwrap_or(0);
-        let persons: i64 = conn
-            .prepare_cached("SELECT n FROM term_freq WHERE field = -2 AND value = ''")?
-            .query_row([], |r| r.get(0))
-            .optional()?
-            .unwrap_or(0);
+        let total = term_count(conn, RECORDS, "")?.unwrap_or(0);
+        let persons = term_count(conn, PERSONS, "")?.unwrap_or(0);
         Ok(SqlTf {
             conn,
             total: total as f64,
@@ -640,14 +756,7 @@ impl TermFrequency for SqlTf<'_> {
         if let Some(v) = self.cache.borrow().get(&field).and_then(|m| m.get(value)) {
             return *v;
         }
-        let n: Option<i64> = self
-            .conn
-            .prepare_cached("SELECT n FROM term_freq WHERE field = ?1 AND value = ?2")
-            .ok()?
-            .query_row(params![field as i64, value], |r| r.get(0))
-            .optional()
-            .ok()
-            .flatten();
+        let n = term_count(self.conn, field as i64, value).ok().flatten();
         let share = n.map(|n| n as f64 / self.total);
         self.cache
             .borrow_mut()
@@ -946,6 +1055,81 @@ mod tests {
         drop(held);
         assert_eq!(keys(&later.conn).1, immediate.1);
         assert!(DEFERRED.with(|d| d.borrow().is_none()));
+    }
+
+    /// While writes are deferred, term counts and the match clock's stamps
+    /// are kept in memory: what is read meanwhile, and what the table and
+    /// clock hold after the flush, are what immediate writes give, with a
+    /// person emptied (a count going down) among them.
+    #[test]
+    fn deferred_counts_and_stamps_read_and_land_as_immediate_ones() {
+        let steps = |conn: &Connection, a: i64, b: i64| -> Vec<(f64, f64, Option<f64>)> {
+            let mut seen = Vec::new();
+            let mut look = |conn: &Connection| {
+                let tf = SqlTf::new(conn).unwrap();
+                seen.push((
+                    tf.total,
+                    tf.persons,
+                    // Shares count once a thousand records are in.
+                    term_count(conn, matching::FAMILY as i64, "kovalenko")
+                        .unwrap()
+                        .map(|n| n as f64),
+                ));
+            };
+            for i in 0..3 {
+                put_record(
+                    conn,
+                    a,
+                    "S",
+                    &format!("a{i}"),
+                    rec("Olena", "Kovalenko", "1986-04-12"),
+                )
+                .unwrap();
+                look(conn);
+            }
+            put_record(conn, b, "S", "b", rec("Petro", "Kovalenko", "1990-01-02")).unwrap();
+            look(conn);
+            remove_record(conn, b, "S", "b").unwrap();
+            look(conn);
+            put_record(conn, b, "S", "b2", rec("Petro", "Shevchenko", "1990-01-02")).unwrap();
+            look(conn);
+            seen
+        };
+        /// Term counts, the clock, and each person's stamp.
+        type Tables = (Vec<(i64, String, i64)>, i64, Vec<(i64, i64)>);
+        let tables = |conn: &Connection| -> Tables {
+            let tf = conn
+                .prepare("SELECT field, value, n FROM term_freq ORDER BY 1, 2")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .unwrap()
+                .collect::<Result<_>>()
+                .unwrap();
+            let stamps = conn
+                .prepare("SELECT person_seq, changed FROM match_records ORDER BY 1")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<Result<_>>()
+                .unwrap();
+            (tf, clock(conn).unwrap(), stamps)
+        };
+        let now = crate::store::Store::open_in_memory().unwrap();
+        let (a, b) = (person(&now.conn, 1), person(&now.conn, 2));
+        let read_now = steps(&now.conn, a, b);
+        let immediate = tables(&now.conn);
+        assert!(immediate.1 > 0 && immediate.0.len() > 3, "{immediate:?}");
+
+        let later = crate::store::Store::open_in_memory().unwrap();
+        let (a, b) = (person(&later.conn, 1), person(&later.conn, 2));
+        let before = tables(&later.conn);
+        let held = defer_keys();
+        let read_later = steps(&later.conn, a, b);
+        assert_eq!(read_later, read_now, "reads meanwhile");
+        held.flush(&later.conn).unwrap();
+        drop(held);
+        assert_ne!(tables(&later.conn), before);
+        assert_eq!(tables(&later.conn), immediate, "after the flush");
     }
 
     /// An index loaded once and refreshed after writes (records changed,
