@@ -758,3 +758,43 @@ fn weighing_apart_is_score_only_to_the_bit() {
         }
     }
 }
+
+/// The bit-mask Jaro–Winkler is strsim's to the last bit on many random
+/// ASCII pairs: short alphabets (repeats, transpositions), lengths from 0
+/// to 64, one string a typo of the other.
+#[test]
+fn jaro_winkler_is_strsims_on_random_pairs() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    for n in 0..20_000 {
+        let alphabet: &[u8] = if n % 2 == 0 {
+            b"ab"
+        } else {
+            b"abcdefghij klmnop"
+        };
+        let word = |rng: &mut rand::rngs::StdRng, len: usize| -> String {
+            (0..len)
+                .map(|_| alphabet[rng.random_range(0..alphabet.len())] as char)
+                .collect()
+        };
+        let la = rng.random_range(0..=64);
+        let a = word(&mut rng, la);
+        let b = if n % 3 == 0 {
+            // A typo of `a`: one byte changed, or two swapped.
+            let mut v = a.clone().into_bytes();
+            if v.len() > 1 {
+                let i = rng.random_range(0..v.len() - 1);
+                v.swap(i, i + 1);
+            }
+            String::from_utf8(v).unwrap()
+        } else {
+            let lb = rng.random_range(0..=64);
+            word(&mut rng, lb)
+        };
+        assert_eq!(
+            jaro_winkler(&a, &b).to_bits(),
+            strsim::jaro_winkler(&a, &b).to_bits(),
+            "{a:?} vs {b:?}"
+        );
+    }
+}
