@@ -897,6 +897,27 @@ fn an_older_candidate_still_reads() {
     assert!(!c.review && c.hold_detail.is_none());
 }
 
+/// Import `csv` (its ids in column `id`, source "CSV") in batches of `batch` rows.
+fn import_text(
+    reg: &mut Registry,
+    csv: &str,
+    batch: usize,
+) -> registrar::service::Result<registrar::service::import::ImportSummary> {
+    let opts = registrar::service::import::ImportOptions {
+        sor: "CSV".into(),
+        id_column: "id".into(),
+        map: Vec::new(),
+        batch,
+        stop: None,
+    };
+    reg.import_csv(
+        &registrar::service::Actor::system(),
+        csv.as_bytes(),
+        &opts,
+        &mut |_| {},
+    )
+}
+
 /// The import compares the next batch's rows on a second thread while it
 /// writes this batch's, then completes each row with the records added
 /// since (`service::pipeline`). A row whose duplicate arrived in the batch
@@ -938,21 +959,7 @@ fn the_import_links_alike_whatever_its_batches() {
     }
     let groups = |batch: usize| {
         let mut reg = registry();
-        let opts = registrar::service::import::ImportOptions {
-            sor: "CSV".into(),
-            id_column: "id".into(),
-            map: Vec::new(),
-            batch,
-            stop: None,
-        };
-        let s = reg
-            .import_csv(
-                &registrar::service::Actor::system(),
-                csv.as_bytes(),
-                &opts,
-                &mut |_| {},
-            )
-            .unwrap();
+        let s = import_text(&mut reg, &csv, batch).unwrap();
         assert_eq!(s.rows, n as u64);
         let mut by_person: std::collections::BTreeMap<String, Vec<String>> = Default::default();
         for (_, sor_id, rid, status) in reg.export_links().unwrap() {
@@ -986,22 +993,7 @@ fn an_import_refuses_a_batch_out_of_bounds() {
     let csv = "id,given_name,family_name\nr1,Olena,Kovalenko\n";
     for batch in [0, registrar::service::import::MAX_BATCH + 1] {
         let mut reg = registry();
-        let opts = registrar::service::import::ImportOptions {
-            sor: "CSV".into(),
-            id_column: "id".into(),
-            map: Vec::new(),
-            batch,
-            stop: None,
-        };
-        let err = reg
-            .import_csv(
-                &registrar::service::Actor::system(),
-                csv.as_bytes(),
-                &opts,
-                &mut |_| {},
-            )
-            .unwrap_err()
-            .to_string();
+        let err = import_text(&mut reg, csv, batch).unwrap_err().to_string();
         assert!(
             err.contains("batch") && err.contains("1 to 100000"),
             "{err}"
