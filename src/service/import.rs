@@ -24,7 +24,7 @@ pub const MAX_BATCH: usize = 100_000;
 
 /// The page cache during an import, in KiB (as `PRAGMA cache_size` wants
 /// it: negative).
-const IMPORT_CACHE_KIB: i64 = -131_072;
+const IMPORT_CACHE_KIB: i64 = -98_304;
 
 /// Canonical column → seed 001 attribute name.
 pub const CANONICAL: &[(&str, &str)] = &[
