@@ -497,7 +497,7 @@ impl Registry {
                     (next, compared)
                 });
                 let prev = scores.as_ref().map(|_| &prev);
-                let mut layers = pipeline::Layers::new(base, prev);
+                let mut layers = pipeline::Layers::new(base, prev, &params);
                 let written = write_batch(
                     &tx,
                     &mut layers,

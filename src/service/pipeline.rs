@@ -82,12 +82,14 @@ pub(crate) struct Layers<'a> {
     pub row: Option<Prescored>,
     /// Persons compared with the rows so far.
     pub compared: u64,
-    /// The level weights of the batch's model (it changes between batches).
-    weights: Option<matching::Weights>,
+    /// The level weights of the batch's model (it changes only between
+    /// batches).
+    weights: matching::Weights,
 }
 
 impl<'a> Layers<'a> {
-    pub fn new(base: &'a BlockIndex, prev: Option<&'a BlockIndex>) -> Layers<'a> {
+    /// `params`: the batch's model, which every row's `find` is given.
+    pub fn new(base: &'a BlockIndex, prev: Option<&'a BlockIndex>, params: &Params) -> Layers<'a> {
         Layers {
             base,
             prev,
@@ -95,7 +97,7 @@ impl<'a> Layers<'a> {
             added: Vec::new(),
             row: None,
             compared: 0,
-            weights: None,
+            weights: matching::Weights::of(params),
         }
     }
 
@@ -132,10 +134,6 @@ impl Lookup for Layers<'_> {
         };
         let tf = SqlTf::new(conn)?;
         let prior = matching::prior_weight_in(params, &tf);
-        let weights = self
-            .weights
-            .take()
-            .unwrap_or_else(|| matching::Weights::of(params));
         let Prescored { found, levels } = pre;
         let mut all: Vec<(i64, Option<(usize, usize)>)> = found
             .into_iter()
@@ -160,7 +158,7 @@ impl Lookup for Layers<'_> {
             if let Some((at, n)) = compared {
                 for (j, l) in levels[at..at + n].iter().enumerate() {
                     let l = matching::unpack_levels(l);
-                    let s = matching::weigh_with(&rec.rec, &l, params, &weights, prior, &tf);
+                    let s = matching::weigh_with(&rec.rec, &l, params, &self.weights, prior, &tf);
                     consider(s, j);
                 }
             }
@@ -195,7 +193,6 @@ impl Lookup for Layers<'_> {
                 .collect();
             scored.push((s, seq, i, records));
         }
-        self.weights = Some(weights);
         idmatch::explain_scored(
             conn,
             &rec.rec,

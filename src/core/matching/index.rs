@@ -342,29 +342,26 @@ impl BlockIndex {
         size: impl Fn(i64, usize) -> usize,
         hits: &mut Vec<(i64, usize)>,
     ) {
-        let one: [u32; 1];
-        let persons: &[u32] = match self.keys.get(&hash) {
-            None => return,
-            Some(&v) if v & LIST == 0 => {
-                // One person, held inline.
-                one = [v as u32];
-                &one
+        self.holding(hash, |persons| {
+            let n = size(hash, persons.len());
+            if n <= MAX_BLOCK {
+                hits.extend(persons.iter().map(|s| (i64::from(*s), n)));
             }
-            Some(&v) => &self.lists[(v & !LIST) as usize],
-        };
-        let n = size(hash, persons.len());
-        if n <= MAX_BLOCK {
-            hits.extend(persons.iter().map(|s| (i64::from(*s), n)));
+        })
+    }
+
+    /// `f` of the persons holding key `hash` (one held inline, or a list).
+    fn holding<R>(&self, hash: i64, f: impl FnOnce(&[u32]) -> R) -> R {
+        match self.keys.get(&hash) {
+            None => f(&[]),
+            Some(&v) if v & LIST == 0 => f(&[v as u32]),
+            Some(&v) => f(&self.lists[(v & !LIST) as usize]),
         }
     }
 
     /// How many persons hold key `hash`.
     pub fn block_len(&self, hash: i64) -> usize {
-        match self.keys.get(&hash) {
-            None => 0,
-            Some(v) if v & LIST == 0 => 1,
-            Some(&v) => self.lists[(v & !LIST) as usize].len(),
-        }
+        self.holding(hash, <[u32]>::len)
     }
 
     /// How many records person `seq` has.
@@ -499,14 +496,9 @@ impl BlockIndex {
     /// Every person holding the blocking key whose hash is `key`, ascending
     /// (the search box's exact lookups: tax id, document, phone).
     pub fn block(&self, key: i64) -> Vec<i64> {
-        match self.keys.get(&key) {
-            None => Vec::new(),
-            Some(&v) if v & LIST == 0 => vec![v as i64],
-            Some(&v) => self.lists[(v & !LIST) as usize]
-                .iter()
-                .map(|s| i64::from(*s))
-                .collect(),
-        }
+        self.holding(key, |persons| {
+            persons.iter().map(|s| i64::from(*s)).collect()
+        })
     }
 
     /// As the store's `remove_record`: drop `(sor, sor_id)` from person `seq`.

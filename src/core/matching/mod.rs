@@ -1387,32 +1387,11 @@ pub fn score_levels(
 
 /// Fast score without the explanation (the hot path of blocking).
 pub fn score_only(a: &MatchRecord, b: &MatchRecord, p: &Params, tf: &dyn TermFrequency) -> f64 {
-    weigh(a, &levels(a, b), p, tf)
-}
-
-/// [`score_only`] of `a` and a record it compared at `levels` with: the
-/// comparison (the costly part) and the weighing can happen apart, the
-/// weighing with the model and term frequencies of its own moment.
-pub fn weigh(
-    a: &MatchRecord,
-    levels: &[Option<usize>; FIELD_COUNT],
-    p: &Params,
-    tf: &dyn TermFrequency,
-) -> f64 {
-    let mut total = prior_weight_in(p, tf);
-    for (f, lvl) in levels.iter().enumerate() {
-        if let Some(l) = *lvl {
-            // Only exact names and cities are looked up (no allocation).
-            let value: &str = match (l, f) {
-                (0, GIVEN) => &a.given,
-                (0, FAMILY) => &a.family,
-                (0, CITY) => &a.city,
-                _ => "",
-            };
-            total += level_weight(p, f, l, value, tf);
-        }
-    }
-    total
+    // Only exact names and cities are looked up: every other level's
+    // weight is the model's alone.
+    weigh_levels(a, &levels(a, b), p, prior_weight_in(p, tf), tf, |f, l| {
+        level_weight(p, f, l, "", tf)
+    })
 }
 
 /// Every field's level weights under one model without a term frequency
@@ -1435,9 +1414,11 @@ impl Weights {
     }
 }
 
-/// [`weigh`] with the model's weights `w` worked out before and the
-/// `prior` ([`prior_weight_in`]) of the moment: the same sum, in the same
-/// order, so the same score to the bit.
+/// [`score_only`] of `a` and a record it compared at `levels` with, apart
+/// from the comparison (the costly part): with the model's weights `w`
+/// worked out before and the `prior` ([`prior_weight_in`]) and term
+/// frequencies of the moment. The same sum in the same order, so the same
+/// score to the bit.
 pub fn weigh_with(
     a: &MatchRecord,
     levels: &[Option<usize>; FIELD_COUNT],
@@ -1446,6 +1427,19 @@ pub fn weigh_with(
     prior: f64,
     tf: &dyn TermFrequency,
 ) -> f64 {
+    weigh_levels(a, levels, p, prior, tf, |f, l| w.0[f][l])
+}
+
+/// `prior` plus the weight of each compared field: exact names and cities
+/// with their term frequencies, the rest as `weight(field, level)` says.
+fn weigh_levels(
+    a: &MatchRecord,
+    levels: &[Option<usize>; FIELD_COUNT],
+    p: &Params,
+    prior: f64,
+    tf: &dyn TermFrequency,
+    weight: impl Fn(usize, usize) -> f64,
+) -> f64 {
     let mut total = prior;
     for (f, lvl) in levels.iter().enumerate() {
         if let Some(l) = *lvl {
@@ -1453,7 +1447,7 @@ pub fn weigh_with(
                 (0, GIVEN) => level_weight(p, f, l, &a.given, tf),
                 (0, FAMILY) => level_weight(p, f, l, &a.family, tf),
                 (0, CITY) => level_weight(p, f, l, &a.city, tf),
-                _ => w.0[f][l],
+                _ => weight(f, l),
             };
         }
     }
