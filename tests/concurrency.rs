@@ -121,6 +121,7 @@ fn an_import_sees_a_person_another_connection_registered_between_batches() {
         map: Vec::new(),
         batch: 2,
         stop: None,
+        wal_limit: registrar::service::import::WAL_LIMIT,
     };
     let mut other_reference = None;
     let summary = reg

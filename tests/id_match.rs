@@ -448,6 +448,7 @@ fn febrl_eval(file: &std::path::Path) -> registrar::tools::eval::EvalReport {
             .collect(),
         batch: 1000,
         stop: None,
+        wal_limit: registrar::service::import::WAL_LIMIT,
     };
     let mut reg = Registry::in_memory();
     registrar::tools::eval::evaluate(
@@ -909,6 +910,7 @@ fn import_text(
         map: Vec::new(),
         batch,
         stop: None,
+        wal_limit: registrar::service::import::WAL_LIMIT,
     };
     reg.import_csv(
         &registrar::service::Actor::system(),
@@ -1000,4 +1002,52 @@ fn an_import_refuses_a_batch_out_of_bounds() {
         );
         assert!(reg.export_links().unwrap().is_empty());
     }
+}
+
+/// Bounded disk: the import checkpoints between batches so that the
+/// write-ahead log never grows past its bound (here 1 MiB instead of 1 GiB),
+/// writing the log over from its start after each checkpoint, and cuts it
+/// when done. Every row is there.
+#[test]
+fn the_import_keeps_the_log_under_its_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.db");
+    let mut csv = Vec::new();
+    registrar::tools::generate::generate(&mut csv, 3000, 0.2, 7).unwrap();
+    let limit = 1 << 20;
+    let opts = registrar::service::import::ImportOptions {
+        sor: "GEN".into(),
+        id_column: "rec_id".into(),
+        map: Vec::new(),
+        batch: 50,
+        stop: None,
+        wal_limit: limit,
+    };
+    let mut reg = Registry::open(&path).unwrap();
+    let mut largest = 0u64;
+    let wal = dir.path().join("r.db-wal");
+    let s = reg
+        .import_csv(
+            &registrar::service::Actor::system(),
+            &csv[..],
+            &opts,
+            &mut |_| largest = largest.max(std::fs::metadata(&wal).map_or(0, |m| m.len())),
+        )
+        .unwrap();
+    assert!(s.rows > 3000, "{s:?}");
+    assert_eq!(s.linked + s.new + s.queued, s.rows, "{s:?}");
+    // Without checkpoints these rows log several MiB.
+    assert!(largest > limit / 2, "the log grew to {largest} only");
+    assert!(s.peak_wal_bytes <= limit, "peak {}", s.peak_wal_bytes);
+    assert!(largest <= limit, "{largest}");
+    assert_eq!(std::fs::metadata(&wal).map_or(0, |m| m.len()), 0);
+    let again = reg
+        .import_csv(
+            &registrar::service::Actor::system(),
+            &csv[..],
+            &opts,
+            &mut |_| {},
+        )
+        .unwrap();
+    assert_eq!(again.skipped, s.rows, "{again:?}");
 }

@@ -40,6 +40,7 @@ pub fn import(
         map,
         batch,
         stop: Some(stop),
+        wal_limit: crate::service::import::WAL_LIMIT,
     };
     let started = std::time::Instant::now();
     let result = reg.import_csv(&who, std::io::BufReader::new(f), &opts, &mut |s| {
@@ -121,6 +122,7 @@ pub fn eval(file: &Path, a: EvalArgs) -> Outcome {
         map,
         batch: DEFAULT_BATCH,
         stop: None,
+        wal_limit: crate::service::import::WAL_LIMIT,
     };
     if a.sweep {
         crate::tools::eval::sweep(file, &opts, &truth, &mut |line| out!("{line}"))
@@ -199,6 +201,7 @@ pub fn bench(ctx: &Ctx, what: BenchWhat) -> Outcome {
                     map,
                     batch,
                     stop: None,
+                    wal_limit: crate::service::import::WAL_LIMIT,
                 },
             )
         }

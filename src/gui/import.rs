@@ -285,6 +285,7 @@ impl ImportScreen {
                                     map,
                                     batch: crate::service::import::DEFAULT_BATCH,
                                     stop: Some(stop.clone()),
+                                    wal_limit: crate::service::import::WAL_LIMIT,
                                 };
                                 let file = PathBuf::from(&self.path);
                                 self.result = None;

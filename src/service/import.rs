@@ -58,12 +58,16 @@ pub struct ImportOptions {
     /// Set (by Ctrl+C) to stop at the next batch boundary: what is
     /// committed stays, and running the same file again resumes.
     pub stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// The most the write-ahead log may grow to: [`WAL_LIMIT`] but in
+    /// tests.
+    pub wal_limit: u64,
 }
 
 /// The write-ahead log may grow to this at most during an import, or to
 /// the database's size if that is smaller (but never below
-/// [`WAL_FLOOR`]): past half of it, the import checkpoints between
-/// batches, so that the next batch fits under it.
+/// [`WAL_FLOOR`]): when the next batch might not fit under it (twice the
+/// most a batch has added), the import checkpoints between batches and
+/// the log starts over at the beginning of its file.
 pub const WAL_LIMIT: u64 = 1 << 30;
 /// Checkpointing a WAL smaller than this costs more than it saves.
 pub const WAL_FLOOR: u64 = 64 << 20;
@@ -426,7 +430,9 @@ impl Registry {
             self.import_rows(job, rx, params, &mut summary, progress)
         });
         self.store.end_bulk(bulk)?;
-        let _ = self.store.checkpoint(crate::store::Checkpoint::Passive);
+        // The log was written over during the import, not cut: cut it now
+        // (a reader still in it makes this wait, then give up, harmlessly).
+        let _ = self.store.checkpoint(crate::store::Checkpoint::Truncate);
         result?;
         Ok(summary)
     }
@@ -465,6 +471,9 @@ impl Registry {
         let mut prev = BlockIndex::new();
         let mut compared = 0u64;
         let mut waited = 0.0;
+        // The log's frames after the last batch, and the most one batch
+        // added.
+        let (mut logged_before, mut grown) = (0u64, 0u64);
         while !batch.is_empty() {
             if opts
                 .stop
@@ -537,11 +546,19 @@ impl Registry {
             // database and truncate it, between batches.
             if let Some((db, log)) = &wal {
                 let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
-                let logged = size(log);
-                summary.peak_wal_bytes = summary.peak_wal_bytes.max(logged);
-                // Half the bound: the next batch's pages must fit too.
-                if logged > WAL_LIMIT.min(size(db)).max(WAL_FLOOR) / 2 {
-                    self.store.checkpoint(crate::store::Checkpoint::Truncate)?;
+                summary.peak_wal_bytes = summary.peak_wal_bytes.max(size(log));
+                let logged = self.store.wal_bytes()?;
+                grown = grown.max(logged.saturating_sub(logged_before));
+                // The file grows only when the next batch's frames reach
+                // past its end: they must fit under the bound, and may be
+                // more than any batch's before (twice the most so far).
+                let limit = opts.wal_limit;
+                let bound = limit.min(size(db)).max(WAL_FLOOR.min(limit));
+                if logged + 2 * grown > bound {
+                    self.store.checkpoint(crate::store::Checkpoint::Restart)?;
+                    logged_before = 0;
+                } else {
+                    logged_before = logged;
                 }
             }
             compared += n;

@@ -59,8 +59,24 @@ pub struct BulkMode {
 pub enum Checkpoint {
     /// What no reader needs, without waiting.
     Passive,
+    /// All of it; the next commit writes the log from its start again,
+    /// over the file's old frames, so the file keeps its size (a file
+    /// written over costs the kernel less than one grown afresh).
+    Restart,
     /// All of it, and the file is cut to nothing.
     Truncate,
+}
+
+thread_local! {
+    /// Frames in the write-ahead log after this thread's last commit on a
+    /// connection in bulk mode (SQLite's WAL hook runs on the committing
+    /// thread).
+    static WAL_FRAMES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+fn note_wal_frames(_: &rusqlite::hooks::Wal, frames: std::ffi::c_int) -> Result<()> {
+    WAL_FRAMES.with(|f| f.set(u64::try_from(frames).unwrap_or(0)));
+    Ok(())
 }
 
 impl Store {
@@ -70,6 +86,9 @@ impl Store {
     /// commit. Returns what [`Store::end_bulk`] restores.
     pub fn begin_bulk(&self, cache_kib: i64) -> Result<BulkMode> {
         self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        // After the pragma: it sets the same hook.
+        WAL_FRAMES.with(|f| f.set(0));
+        self.conn.wal_hook(Some(note_wal_frames));
         let before = self
             .conn
             .pragma_query_value(None, "cache_size", |r| r.get(0))?;
@@ -77,8 +96,20 @@ impl Store {
         Ok(BulkMode { cache_kib: before })
     }
 
+    /// The bytes of the write-ahead log's frames after the last commit in
+    /// bulk mode on this thread (the file may be larger: a restarted log
+    /// is written over).
+    pub fn wal_bytes(&self) -> Result<u64> {
+        let page: u64 = self
+            .conn
+            .pragma_query_value(None, "page_size", |r| r.get(0))?;
+        // The log's header, and each frame's.
+        Ok(32 + WAL_FRAMES.with(std::cell::Cell::get) * (page + 24))
+    }
+
     /// Back to the connection's usual settings after a bulk load.
     pub fn end_bulk(&self, mode: BulkMode) -> Result<()> {
+        // The pragma replaces the bulk load's WAL hook with SQLite's own.
         self.conn
             .pragma_update(None, "wal_autocheckpoint", 10_000)?;
         self.conn.pragma_update(None, "cache_size", mode.cache_kib)
@@ -88,6 +119,7 @@ impl Store {
     pub fn checkpoint(&self, how: Checkpoint) -> Result<()> {
         let sql = match how {
             Checkpoint::Passive => "PRAGMA wal_checkpoint(PASSIVE)",
+            Checkpoint::Restart => "PRAGMA wal_checkpoint(RESTART)",
             Checkpoint::Truncate => "PRAGMA wal_checkpoint(TRUNCATE)",
         };
         self.conn.query_row(sql, [], |_| Ok(()))

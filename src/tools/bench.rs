@@ -95,6 +95,7 @@ pub fn generated_options() -> ImportOptions {
         map: vec![],
         batch: crate::service::import::DEFAULT_BATCH,
         stop: None,
+        wal_limit: crate::service::import::WAL_LIMIT,
     }
 }
 
