@@ -20,27 +20,47 @@ pub(crate) fn audit_outcome(
     actor: &Actor,
     op: &str,
     req: &ReferenceRequest,
-    out: &ReferenceOutcome,
+    decided: &Decided,
 ) -> Result<()> {
-    let (outcome, rid) = match out {
+    let (outcome, rid) = match &decided.outcome {
         ReferenceOutcome::Existing(r) => ("linked", Some(r.as_str())),
         ReferenceOutcome::Created(r) => ("new", Some(r.as_str())),
         ReferenceOutcome::Queued(_) => ("queued", None),
         ReferenceOutcome::Candidates(_) => return Ok(()),
-    };
-    let person_id: Option<String> = match rid {
-        Some(r) => crate::store::active_person_id(conn, r).ok().flatten(),
-        None => None,
     };
     super::accounts::audit(
         conn,
         now,
         actor,
         op,
-        person_id.as_deref(),
+        decided.person_id.as_deref(),
         json!({"sor": req.sor, "sor_id": req.sor_id, "outcome": outcome, "reference_id": rid}),
     )?;
     Ok(())
+}
+
+/// What a reference request came to, and the public id of the person it
+/// was attached to (for the audit row, without reading it back).
+#[derive(Debug, Clone)]
+pub struct Decided {
+    pub outcome: ReferenceOutcome,
+    pub person_id: Option<String>,
+}
+
+impl Decided {
+    fn attached(outcome: ReferenceOutcome, person_id: String) -> Decided {
+        Decided {
+            outcome,
+            person_id: Some(person_id),
+        }
+    }
+
+    fn open(outcome: ReferenceOutcome) -> Decided {
+        Decided {
+            outcome,
+            person_id: None,
+        }
+    }
 }
 
 /// A parsed `POST /people` request.
@@ -442,8 +462,7 @@ pub(super) fn best_record(
 
 /// Score the persons `seqs` against `rec` from the blocking index in
 /// memory, without reading a record from the store. Each record is
-/// unpacked into one reused `MatchRecord`; only the persons kept are
-/// unpacked whole.
+/// compared where it is packed; only the persons kept are unpacked.
 fn score_indexed(
     conn: &Connection,
     index: &BlockIndex,
@@ -458,12 +477,11 @@ fn score_indexed(
         attributes,
     } = want;
     let tf = SqlTf::new(conn)?;
-    let mut scratch = MatchRecord::default();
     let mut scored: Vec<(f64, i64, usize, Vec<SourcedRecord>)> = Vec::new();
     for seq in seqs {
-        let best = best_record(index.record_count(seq), min_confidence, |i| {
-            index.record_into(seq, i, &mut scratch);
-            matching::score_only(rec, &scratch, params, &tf)
+        let views: Vec<_> = index.views(seq).collect();
+        let best = best_record(views.len(), min_confidence, |i| {
+            matching::score_only(rec, &views[i], params, &tf)
         });
         if let Some((s, i)) = best {
             let records = index
@@ -779,12 +797,12 @@ fn create_person_for(
     req: &ReferenceRequest,
     rec: &Keyed,
     why: Why,
-) -> Result<(i64, String)> {
+) -> Result<super::Made> {
     let (actor, now) = (why.actor, why.now);
     let data = person_from_attributes(&req.attributes);
     let made = super::insert_new_person(conn, &data, actor, now)?;
     attach(conn, made.seq, previous, req, rec, "new", why)?;
-    Ok((made.seq, made.reference_id))
+    Ok(made)
 }
 
 /// The active person holding a reference id a request names: an unknown
@@ -844,7 +862,7 @@ pub fn reference_in(
     index: &mut BlockIndex,
     req: &ReferenceRequest,
     d: Decide<'_>,
-) -> Result<ReferenceOutcome> {
+) -> Result<Decided> {
     let rec = Keyed::new(MatchRecord::from_attributes(&Value::Object(
         req.attributes.clone(),
     )));
@@ -865,7 +883,7 @@ pub(crate) fn reference_in_prepared(
     rec: &Keyed,
     known: Option<sm::SorRow>,
     d: Decide<'_>,
-) -> Result<ReferenceOutcome> {
+) -> Result<Decided> {
     let Decide {
         params,
         mode,
@@ -887,9 +905,12 @@ pub(crate) fn reference_in_prepared(
                 reason: Some("the sending system asked for a new person"),
                 ..why
             };
-            let (seq, rid) = create_person_for(conn, previous, req, rec, why)?;
-            index.mirror(seq, previous, req, rec)?;
-            return Ok(ReferenceOutcome::Created(rid));
+            let made = create_person_for(conn, previous, req, rec, why)?;
+            index.mirror(made.seq, previous, req, rec)?;
+            return Ok(Decided::attached(
+                ReferenceOutcome::Created(made.reference_id),
+                made.id,
+            ));
         }
         Some(r) => {
             let seq = reference_seq(conn, r)?;
@@ -899,7 +920,8 @@ pub(crate) fn reference_in_prepared(
             };
             attach(conn, seq, previous, req, rec, "linked", why)?;
             index.mirror(seq, previous, req, rec)?;
-            return Ok(ReferenceOutcome::Existing(r.to_string()));
+            let (rid, id) = crate::store::reference_and_person_id(conn, seq)?;
+            return Ok(Decided::attached(ReferenceOutcome::Existing(rid), id));
         }
         None => {}
     }
@@ -915,8 +937,8 @@ pub(crate) fn reference_in_prepared(
             why,
         )?;
         index.mirror(row.person_seq, previous, req, rec)?;
-        let rid = crate::store::reference_id_of(conn, row.person_seq)?;
-        return Ok(ReferenceOutcome::Existing(rid));
+        let (rid, id) = crate::store::reference_and_person_id(conn, row.person_seq)?;
+        return Ok(Decided::attached(ReferenceOutcome::Existing(rid), id));
     }
     let mut cands = index.find(conn, rec, params, params.review)?;
     let sure: Vec<&Candidate> = cands.iter().filter(|c| c.sure()).collect();
@@ -928,28 +950,34 @@ pub(crate) fn reference_in_prepared(
         };
         attach(conn, seq, previous, req, rec, "linked", why)?;
         index.mirror(seq, previous, req, rec)?;
-        return Ok(ReferenceOutcome::Existing(sure[0].reference_id.clone()));
+        return Ok(Decided::attached(
+            ReferenceOutcome::Existing(sure[0].reference_id.clone()),
+            sure[0].person_id.clone(),
+        ));
     }
     if cands.is_empty() {
-        let (seq, rid) = create_person_for(conn, previous, req, rec, why)?;
-        index.mirror(seq, previous, req, rec)?;
-        return Ok(ReferenceOutcome::Created(rid));
+        let made = create_person_for(conn, previous, req, rec, why)?;
+        index.mirror(made.seq, previous, req, rec)?;
+        return Ok(Decided::attached(
+            ReferenceOutcome::Created(made.reference_id),
+            made.id,
+        ));
     }
     // Someone will see them now: with what each source sent.
     fill_attributes(conn, &mut cands)?;
     match mode {
-        Mode::Interactive => Ok(ReferenceOutcome::Candidates(cands)),
+        Mode::Interactive => Ok(Decided::open(ReferenceOutcome::Candidates(cands))),
         Mode::Queue => {
             let attrs = serde_json::to_string(&req.attributes).expect("a JSON map serialises");
             let cj = Value::Array(cands.iter().map(Candidate::to_json).collect()).to_string();
-            Ok(ReferenceOutcome::Queued(sm::insert_pending(
+            Ok(Decided::open(ReferenceOutcome::Queued(sm::insert_pending(
                 conn,
                 &req.sor,
                 &req.sor_id,
                 &attrs,
                 &cj,
                 now,
-            )?))
+            )?)))
         }
     }
 }
@@ -1063,10 +1091,10 @@ impl Registry {
             actor: &actor.name,
             now: &now,
         };
-        let out = reference_in(&tx, &mut index, &req, d)?;
-        audit_outcome(&tx, &now, actor, "people.reference_id", &req, &out)?;
+        let decided = reference_in(&tx, &mut index, &req, d)?;
+        audit_outcome(&tx, &now, actor, "people.reference_id", &req, &decided)?;
         tx.commit()?;
-        Ok(out)
+        Ok(decided.outcome)
     }
 
     /// Load the blocking index now (or bring it up to date) instead of at
@@ -1243,10 +1271,10 @@ fn settle_pending(
         actor: &actor.name,
         now,
     };
-    let out = reference_in(conn, index, &req, d)?;
+    let decided = reference_in(conn, index, &req, d)?;
     sm::resolve_pending(conn, row.id, choice, &actor.name, now)?;
-    audit_outcome(conn, now, actor, op, &req, &out)?;
-    Ok(out)
+    audit_outcome(conn, now, actor, op, &req, &decided)?;
+    Ok(decided.outcome)
 }
 
 impl Registry {
@@ -1361,7 +1389,7 @@ impl Registry {
             model_version: None,
             reason: Some(reason.trim()),
         };
-        let (_, new_ref) = create_person_for(&tx, Some(seq), &req, &rec, why)?;
+        let new_ref = create_person_for(&tx, Some(seq), &req, &rec, why)?.reference_id;
         crate::store::accounts::audit(
             &tx,
             &now,

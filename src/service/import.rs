@@ -24,7 +24,7 @@ pub const MAX_BATCH: usize = 100_000;
 
 /// The page cache during an import, in KiB (as `PRAGMA cache_size` wants
 /// it: negative).
-const IMPORT_CACHE_KIB: i64 = -98_304;
+const IMPORT_CACHE_KIB: i64 = -262_144;
 
 /// Canonical column → seed 001 attribute name.
 pub const CANONICAL: &[(&str, &str)] = &[
@@ -326,10 +326,10 @@ fn write_batch(
         };
         layers.row = scored;
         let result = reference_in_prepared(tx, layers, &req, &rec, None, d);
-        if let Ok(out) = &result {
-            super::idmatch::audit_outcome(tx, now, actor, "people.import", &req, out)?;
+        if let Ok(decided) = &result {
+            super::idmatch::audit_outcome(tx, now, actor, "people.import", &req, decided)?;
         }
-        match result {
+        match result.map(|d| d.outcome) {
             Ok(ReferenceOutcome::Existing(_)) => summary.linked += 1,
             Ok(ReferenceOutcome::Created(_)) => summary.new += 1,
             Ok(ReferenceOutcome::Queued(_) | ReferenceOutcome::Candidates(_)) => {

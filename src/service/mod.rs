@@ -740,6 +740,8 @@ pub(crate) fn write_person(
 pub(crate) struct Made {
     pub seq: i64,
     pub reference_id: String,
+    /// The public id.
+    pub id: String,
 }
 
 /// Store a new active person: the one place a person is assembled (a free
@@ -775,7 +777,11 @@ pub(crate) fn insert_new_person(
             now,
         },
     )?;
-    Ok(Made { seq, reference_id })
+    Ok(Made {
+        seq,
+        reference_id,
+        id,
+    })
 }
 
 /// Counts and settings for the status bar.

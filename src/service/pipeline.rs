@@ -24,7 +24,7 @@
 use super::Result;
 use super::idmatch::{self, Attributes, CANDIDATE_LIMIT, Candidate, Keyed, Lookup};
 use crate::core::matching::index::{Addition, BlockIndex, keep_candidates};
-use crate::core::matching::{self, MatchRecord, PackedLevels, Params};
+use crate::core::matching::{self, PackedLevels, Params};
 use crate::store::matching::{SourcedRecord, SqlTf};
 use rusqlite::Connection;
 
@@ -39,19 +39,17 @@ pub(crate) struct Prescored {
 
 /// Compare `rec` with its candidates in `index`, every record of each.
 pub(crate) fn prescore(index: &BlockIndex, rec: &Keyed) -> Prescored {
-    let mut scratch = MatchRecord::default();
     let mut levels = Vec::new();
+    let row = rec.rec.view();
     let found = index
         .candidates(&rec.keys)
         .into_iter()
         .map(|seq| {
             let start = levels.len();
-            let n = index.record_count(seq);
-            for i in 0..n {
-                index.record_into(seq, i, &mut scratch);
-                levels.push(matching::pack_levels(&matching::levels(&rec.rec, &scratch)));
+            for other in index.views(seq) {
+                levels.push(matching::pack_levels(&matching::levels_of(&row, &other)));
             }
-            (seq, start, n)
+            (seq, start, levels.len() - start)
         })
         .collect();
     Prescored { found, levels }
@@ -145,7 +143,6 @@ impl Lookup for Layers<'_> {
             }
         }
         self.compared += all.len() as u64;
-        let mut scratch = MatchRecord::default();
         let mut scored = Vec::new();
         for (seq, compared) in all {
             // The last of equal scores wins, as in `best_record`.
@@ -172,10 +169,9 @@ impl Lookup for Layers<'_> {
                 .into_iter()
                 .chain([(&self.cur, in_base)]);
             for (layer, offset) in layers {
-                for j in 0..layer.record_count(seq) {
-                    layer.record_into(seq, j, &mut scratch);
+                for (j, other) in layer.views(seq).enumerate() {
                     consider(
-                        matching::score_only(&rec.rec, &scratch, params, &tf),
+                        matching::score_only(&rec.rec, &other, params, &tf),
                         offset + j,
                     );
                 }

@@ -11,6 +11,7 @@
 //! as it writes ([`BlockIndex::put`]).
 
 use super::MatchRecord;
+use super::record::{Ids, RecordView, pack_field, take_field};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -99,135 +100,61 @@ type KeyMap<V> = HashMap<i64, V, BuildHasherDefault<KeyHasher>>;
 const LIST: u64 = 1 << 63;
 
 /// One stored record: its source and the comparable record, packed as
-/// length-prefixed fields (about a sixth of a `MatchRecord`'s memory).
+/// length-prefixed fields in one string ([`pack_field`]; about a sixth of
+/// a `MatchRecord`'s memory), read back as slices of it.
 #[derive(Debug, Clone, PartialEq)]
-struct Packed(Box<[u8]>);
-
-const FIELDS: usize = 14;
-
-fn fields(r: &MatchRecord) -> [&str; FIELDS] {
-    [
-        &r.given,
-        &r.middle,
-        &r.family,
-        &r.dob,
-        &r.gender,
-        &r.tax_id,
-        &r.ssn,
-        &r.phone,
-        &r.email,
-        &r.house_number,
-        &r.street,
-        &r.city,
-        &r.postal_code,
-        &r.state,
-    ]
-}
-
-fn fields_mut(r: &mut MatchRecord) -> [&mut String; FIELDS] {
-    [
-        &mut r.given,
-        &mut r.middle,
-        &mut r.family,
-        &mut r.dob,
-        &mut r.gender,
-        &mut r.tax_id,
-        &mut r.ssn,
-        &mut r.phone,
-        &mut r.email,
-        &mut r.house_number,
-        &mut r.street,
-        &mut r.city,
-        &mut r.postal_code,
-        &mut r.state,
-    ]
-}
-
-fn push_field(out: &mut Vec<u8>, s: &str) {
-    // LEB128 length, then the bytes.
-    let mut n = s.len();
-    loop {
-        let b = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            out.push(b);
-            break;
-        }
-        out.push(b | 0x80);
-    }
-    out.extend_from_slice(s.as_bytes());
-}
-
-/// Reads packed fields in order.
-struct Fields<'a>(&'a [u8]);
-
-impl<'a> Fields<'a> {
-    fn next_str(&mut self) -> &'a str {
-        let mut n = 0usize;
-        let mut shift = 0;
-        let mut i = 0;
-        while let Some(&b) = self.0.get(i) {
-            n |= usize::from(b & 0x7f) << shift;
-            shift += 7;
-            i += 1;
-            if b & 0x80 == 0 {
-                break;
-            }
-        }
-        let end = (i + n).min(self.0.len());
-        let s = std::str::from_utf8(&self.0[i..end]).unwrap_or("");
-        self.0 = &self.0[end..];
-        s
-    }
-}
+struct Packed(Box<str>);
 
 impl Packed {
     fn new(sor: &str, sor_id: &str, r: &MatchRecord) -> Packed {
-        let mut out = Vec::with_capacity(96);
-        push_field(&mut out, sor);
-        push_field(&mut out, sor_id);
-        for f in fields(r) {
-            push_field(&mut out, f);
+        let mut out = String::with_capacity(96);
+        pack_field(&mut out, sor);
+        pack_field(&mut out, sor_id);
+        for f in r.view().fields() {
+            pack_field(&mut out, f);
         }
-        push_field(&mut out, &r.ids.len().to_string());
+        pack_field(&mut out, &r.ids.len().to_string());
         for id in &r.ids {
-            push_field(&mut out, id);
+            pack_field(&mut out, id);
         }
-        Packed(out.into_boxed_slice())
+        Packed(out.into_boxed_str())
     }
 
     fn source(&self) -> (&str, &str) {
-        let mut f = Fields(&self.0);
-        (f.next_str(), f.next_str())
+        let mut rest = &*self.0;
+        (take_field(&mut rest), take_field(&mut rest))
     }
 
-    /// Fill `out` with the record, reusing its strings' memory.
-    fn unpack_into(&self, out: &mut MatchRecord) {
-        let mut f = Fields(&self.0);
-        f.next_str();
-        f.next_str();
-        for dst in fields_mut(out) {
-            dst.clear();
-            dst.push_str(f.next_str());
-        }
-        let n: usize = f.next_str().parse().unwrap_or(0);
-        out.ids.truncate(n);
-        for i in 0..n {
-            let id = f.next_str();
-            match out.ids.get_mut(i) {
-                Some(dst) => {
-                    dst.clear();
-                    dst.push_str(id);
-                }
-                None => out.ids.push(id.to_string()),
-            }
-        }
+    /// The record, as slices of the packed string.
+    fn view(&self) -> RecordView<'_> {
+        let mut rest = &*self.0;
+        take_field(&mut rest);
+        take_field(&mut rest);
+        let mut f = || take_field(&mut rest);
+        let mut v = RecordView {
+            given: f(),
+            middle: f(),
+            family: f(),
+            dob: f(),
+            gender: f(),
+            tax_id: f(),
+            ssn: f(),
+            phone: f(),
+            email: f(),
+            house_number: f(),
+            street: f(),
+            city: f(),
+            postal_code: f(),
+            state: f(),
+            ids: Ids::default(),
+        };
+        let n = take_field(&mut rest).parse().unwrap_or(0);
+        v.ids = Ids::Packed { n, fields: rest };
+        v
     }
 
     fn unpack(&self) -> MatchRecord {
-        let mut r = MatchRecord::default();
-        self.unpack_into(&mut r);
-        r
+        self.view().to_record()
     }
 }
 
@@ -369,11 +296,9 @@ impl BlockIndex {
         self.person(seq).map_or(0, Vec::len)
     }
 
-    /// Record `i` of person `seq` into `out` (its strings reused).
-    pub fn record_into(&self, seq: i64, i: usize, out: &mut MatchRecord) {
-        if let Some(p) = self.person(seq).and_then(|r| r.get(i)) {
-            p.unpack_into(out);
-        }
+    /// Person `seq`'s records, in order, as slices of the packed ones.
+    pub fn views(&self, seq: i64) -> impl Iterator<Item = RecordView<'_>> {
+        self.person(seq).into_iter().flatten().map(Packed::view)
     }
 
     /// Person `seq`'s records: (sor, sor_id, record).
@@ -620,11 +545,18 @@ mod tests {
         let p = Packed::new("sor", "id-1", &r);
         assert_eq!(p.source(), ("sor", "id-1"));
         assert_eq!(p.unpack(), r);
-        // Unpacking into a record that held more leaves nothing behind.
-        let mut scratch = rec("x".repeat(300).as_str(), "y", "z", "w");
-        scratch.ids = vec!["a".into(), "b".into(), "c".into()];
-        p.unpack_into(&mut scratch);
-        assert_eq!(scratch, r);
+        // Lengths of two and three bytes, and past the most a field keeps
+        // (cut at a character's boundary).
+        let mut long = rec(&"x".repeat(300), &"é".repeat(3000), "19800101", "");
+        long.ids = vec!["z".repeat(200)];
+        assert_eq!(Packed::new("s", "i", &long).unpack(), long);
+        let huge = rec(&"é".repeat(40_000), "lee", "19800101", "");
+        let cut = Packed::new("s", "i", &huge).unpack();
+        assert_eq!(
+            cut.given,
+            "é".repeat(super::super::record::PACKED_FIELD_MAX / 2)
+        );
+        assert_eq!((cut.family.as_str(), cut.dob.as_str()), ("lee", "19800101"));
         let empty = MatchRecord::default();
         assert_eq!(Packed::new("", "", &empty).unpack(), empty);
     }
@@ -638,9 +570,8 @@ mod tests {
         put(&mut ix, 3, "3", &rec("bob", "ray", "19700505", "3000"));
         assert_eq!(ix.candidates(&a.blocking_keys()), vec![1, 2]);
         assert_eq!(ix.record_count(1), 1);
-        let mut out = MatchRecord::default();
-        ix.record_into(2, 0, &mut out);
-        assert_eq!(out, a);
+        let got: Vec<MatchRecord> = ix.views(2).map(|v| v.to_record()).collect();
+        assert_eq!(got, vec![a]);
     }
 
     #[test]

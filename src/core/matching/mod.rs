@@ -13,7 +13,7 @@ pub mod learn;
 pub mod normalize;
 pub mod record;
 
-pub use record::MatchRecord;
+pub use record::{MatchRecord, RecordView};
 
 use rphonetic::DoubleMetaphone;
 use serde::{Deserialize, Serialize};
@@ -607,42 +607,48 @@ pub fn compare(a: &MatchRecord, b: &MatchRecord) -> Vec<Option<usize>> {
 /// How many fields are compared.
 pub const FIELD_COUNT: usize = FIELDS.len();
 
-/// [`compare`] without allocating (the hot path of scoring).
+/// [`compare`] without allocating.
 pub fn levels(a: &MatchRecord, b: &MatchRecord) -> [Option<usize>; FIELD_COUNT] {
+    levels_of(&a.view(), &b.view())
+}
+
+/// [`levels`] of two records' borrowed fields (the hot path of scoring:
+/// a record in the blocking index is compared where it is packed).
+pub fn levels_of(a: &RecordView<'_>, b: &RecordView<'_>) -> [Option<usize>; FIELD_COUNT] {
     let both = |x: &str, y: &str| !x.is_empty() && !y.is_empty();
     let mut v = [None; FIELD_COUNT];
-    if both(&a.given, &b.given) {
-        v[GIVEN] = Some(name_level(&a.given, &b.given, &a.family, &b.family, true));
+    if both(a.given, b.given) {
+        v[GIVEN] = Some(name_level(a.given, b.given, a.family, b.family, true));
     }
-    if both(&a.family, &b.family) {
-        v[FAMILY] = Some(name_level(&a.family, &b.family, &a.given, &b.given, false));
+    if both(a.family, b.family) {
+        v[FAMILY] = Some(name_level(a.family, b.family, a.given, b.given, false));
     }
-    if both(&a.dob, &b.dob) {
-        v[DOB] = Some(dob_level(&a.dob, &b.dob));
+    if both(a.dob, b.dob) {
+        v[DOB] = Some(dob_level(a.dob, b.dob));
     }
-    if both(&a.gender, &b.gender) {
+    if both(a.gender, b.gender) {
         v[GENDER] = Some(usize::from(a.gender != b.gender));
     }
-    if both(&a.tax_id, &b.tax_id) {
-        v[TAX_ID] = Some(edit_level(&a.tax_id, &b.tax_id));
+    if both(a.tax_id, b.tax_id) {
+        v[TAX_ID] = Some(edit_level(a.tax_id, b.tax_id));
     }
-    if both(&a.ssn, &b.ssn) {
-        v[SSN] = Some(edit_level(&a.ssn, &b.ssn));
+    if both(a.ssn, b.ssn) {
+        v[SSN] = Some(edit_level(a.ssn, b.ssn));
     }
-    if both(&a.phone, &b.phone) {
+    if both(a.phone, b.phone) {
         v[PHONE] = Some(usize::from(a.phone != b.phone));
     }
-    if both(&a.email, &b.email) {
+    if both(a.email, b.email) {
         v[EMAIL] = Some(usize::from(a.email != b.email));
     }
-    if both(&a.street, &b.street) {
+    if both(a.street, b.street) {
         v[ADDRESS] = Some(
             if a.street == b.street && a.house_number == b.house_number {
                 0
-            } else if jaro_winkler(&a.street, &b.street) >= 0.90 {
+            } else if jaro_winkler(a.street, b.street) >= 0.90 {
                 1
-            } else if joined(&a.house_number, &a.street, |x| {
-                joined(&b.house_number, &b.street, |y| garbled(x, y))
+            } else if joined(a.house_number, a.street, |x| {
+                joined(b.house_number, b.street, |y| garbled(x, y))
             }) {
                 2
             } else {
@@ -650,25 +656,25 @@ pub fn levels(a: &MatchRecord, b: &MatchRecord) -> [Option<usize>; FIELD_COUNT] 
             },
         );
     }
-    if both(&a.city, &b.city) {
+    if both(a.city, b.city) {
         v[CITY] = Some(if a.city == b.city {
             0
-        } else if jaro_winkler(&a.city, &b.city) >= 0.90 {
+        } else if jaro_winkler(a.city, b.city) >= 0.90 {
             1
-        } else if garbled(&a.city, &b.city) {
+        } else if garbled(a.city, b.city) {
             2
         } else {
             3
         });
     }
-    if both(&a.postal_code, &b.postal_code) {
-        v[POSTCODE] = Some(edit_level(&a.postal_code, &b.postal_code));
+    if both(a.postal_code, b.postal_code) {
+        v[POSTCODE] = Some(edit_level(a.postal_code, b.postal_code));
     }
-    if both(&a.state, &b.state) {
+    if both(a.state, b.state) {
         v[STATE] = Some(usize::from(a.state != b.state));
     }
-    if both(&a.middle, &b.middle) {
-        let (x, y) = (&a.middle, &b.middle);
+    if both(a.middle, b.middle) {
+        let (x, y) = (a.middle, b.middle);
         v[MIDDLE] = Some(if x == y {
             0
         } else if shortened(x, y) || jaro_winkler(x, y) >= 0.90 {
@@ -1386,12 +1392,17 @@ pub fn score_levels(
 }
 
 /// Fast score without the explanation (the hot path of blocking).
-pub fn score_only(a: &MatchRecord, b: &MatchRecord, p: &Params, tf: &dyn TermFrequency) -> f64 {
+pub fn score_only(a: &MatchRecord, b: &RecordView<'_>, p: &Params, tf: &dyn TermFrequency) -> f64 {
     // Only exact names and cities are looked up: every other level's
     // weight is the model's alone.
-    weigh_levels(a, &levels(a, b), p, prior_weight_in(p, tf), tf, |f, l| {
-        level_weight(p, f, l, "", tf)
-    })
+    weigh_levels(
+        a,
+        &levels_of(&a.view(), b),
+        p,
+        prior_weight_in(p, tf),
+        tf,
+        |f, l| level_weight(p, f, l, "", tf),
+    )
 }
 
 /// Every field's level weights under one model without a term frequency

@@ -308,3 +308,156 @@ pub fn person_attributes(p: &crate::core::model::PersonData) -> serde_json::Map<
     }
     m
 }
+
+/// A record's fields, borrowed: what a comparison reads, from a
+/// [`MatchRecord`] or from a record packed in the blocking index (then
+/// without copying its strings out first).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RecordView<'a> {
+    pub given: &'a str,
+    pub middle: &'a str,
+    pub family: &'a str,
+    pub dob: &'a str,
+    pub gender: &'a str,
+    pub tax_id: &'a str,
+    pub ssn: &'a str,
+    pub phone: &'a str,
+    pub email: &'a str,
+    pub house_number: &'a str,
+    pub street: &'a str,
+    pub city: &'a str,
+    pub postal_code: &'a str,
+    pub state: &'a str,
+    pub ids: Ids<'a>,
+}
+
+/// A record's document numbers and identifiers, borrowed.
+#[derive(Debug, Clone, Copy)]
+pub enum Ids<'a> {
+    Owned(&'a [String]),
+    /// `n` fields as [`pack_field`] wrote them, one after the other.
+    Packed {
+        n: usize,
+        fields: &'a str,
+    },
+}
+
+impl Default for Ids<'_> {
+    fn default() -> Self {
+        Ids::Owned(&[])
+    }
+}
+
+impl<'a> Ids<'a> {
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Ids::Owned(v) => v.is_empty(),
+            Ids::Packed { n, .. } => *n == 0,
+        }
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = &'a str> {
+        let (owned, packed): (&'a [String], _) = match self {
+            Ids::Owned(v) => (v, None),
+            Ids::Packed { n, fields } => (&[], Some((n, fields))),
+        };
+        let packed = packed
+            .into_iter()
+            .flat_map(|(n, mut rest)| (0..n).map(move |_| take_field(&mut rest)));
+        owned.iter().map(String::as_str).chain(packed)
+    }
+}
+
+impl MatchRecord {
+    pub fn view(&self) -> RecordView<'_> {
+        RecordView {
+            given: &self.given,
+            middle: &self.middle,
+            family: &self.family,
+            dob: &self.dob,
+            gender: &self.gender,
+            tax_id: &self.tax_id,
+            ssn: &self.ssn,
+            phone: &self.phone,
+            email: &self.email,
+            house_number: &self.house_number,
+            street: &self.street,
+            city: &self.city,
+            postal_code: &self.postal_code,
+            state: &self.state,
+            ids: Ids::Owned(&self.ids),
+        }
+    }
+}
+
+impl RecordView<'_> {
+    /// The fields other than `ids`, in the order they are packed.
+    pub fn fields(&self) -> [&str; 14] {
+        [
+            self.given,
+            self.middle,
+            self.family,
+            self.dob,
+            self.gender,
+            self.tax_id,
+            self.ssn,
+            self.phone,
+            self.email,
+            self.house_number,
+            self.street,
+            self.city,
+            self.postal_code,
+            self.state,
+        ]
+    }
+
+    pub fn to_record(&self) -> MatchRecord {
+        MatchRecord {
+            given: self.given.into(),
+            middle: self.middle.into(),
+            family: self.family.into(),
+            dob: self.dob.into(),
+            gender: self.gender.into(),
+            tax_id: self.tax_id.into(),
+            ssn: self.ssn.into(),
+            phone: self.phone.into(),
+            email: self.email.into(),
+            house_number: self.house_number.into(),
+            street: self.street.into(),
+            city: self.city.into(),
+            postal_code: self.postal_code.into(),
+            state: self.state.into(),
+            ids: self.ids.iter().map(str::to_string).collect(),
+        }
+    }
+}
+
+/// The longest field [`pack_field`] keeps whole, in bytes: its length is
+/// written as one `char`, below the surrogates.
+pub const PACKED_FIELD_MAX: usize = 0xD7FF;
+
+/// Append `s` to `out` as a field: its length in bytes as a `char` (one
+/// byte up to 127), then `s` (cut at [`PACKED_FIELD_MAX`] bytes, at a
+/// character's boundary). Still a `str`, so a packed record is read back
+/// as slices, without checking or copying.
+pub fn pack_field(out: &mut String, s: &str) {
+    let mut end = s.len().min(PACKED_FIELD_MAX);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    let len = u32::try_from(end).unwrap_or(0);
+    out.push(char::from_u32(len).unwrap_or('\0'));
+    out.push_str(&s[..end]);
+}
+
+/// The next field [`pack_field`] wrote at the start of `rest`, which moves
+/// past it ("" at the end).
+pub fn take_field<'a>(rest: &mut &'a str) -> &'a str {
+    let Some(c) = rest.chars().next() else {
+        return "";
+    };
+    let after = &rest[c.len_utf8()..];
+    let (field, tail) = after.split_at_checked(c as usize).unwrap_or((after, ""));
+    *rest = tail;
+    field
+}

@@ -165,7 +165,7 @@ fn common_names_weigh_less() {
     let w_rare = score(&rare, &rare, &p, &CommonSmith).fields[FAMILY].weight;
     assert!(w_rare > w_smith + 5.0, "{w_rare} vs {w_smith}");
     assert!(
-        (score_only(&smith, &smith, &p, &CommonSmith)
+        (score_only(&smith, &smith.view(), &p, &CommonSmith)
             - score(&smith, &smith, &p, &CommonSmith).score)
             .abs()
             < 1e-9
@@ -751,7 +751,7 @@ fn weighing_apart_is_score_only_to_the_bit() {
                 assert_eq!(l, compared, "levels survive packing");
                 assert_eq!(
                     weigh_with(a, &l, &p, &w, prior, tf).to_bits(),
-                    score_only(a, b, &p, tf).to_bits(),
+                    score_only(a, &b.view(), &p, tf).to_bits(),
                     "{a:?} / {b:?}"
                 );
             }
