@@ -93,7 +93,8 @@ pub fn link_events(conn: &Connection, seq: i64) -> Result<Vec<LinkEventRow>> {
 pub fn find_any(conn: &Connection, key: &str) -> Result<Option<(i64, String, Option<i64>)>> {
     conn.prepare_cached(
         "SELECT seq, status, merged_into FROM persons
-         WHERE (reference_id = ?1 AND status IN ('active', 'merged')) OR id = ?1
+         WHERE (reference_id = ?1 AND status = 'active')
+            OR (reference_id = ?1 AND status = 'merged') OR id = ?1
          ORDER BY status = 'active' DESC LIMIT 1",
     )?
     .query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))

@@ -270,6 +270,10 @@ impl BlockIndex {
         hits: &mut Vec<(i64, usize)>,
     ) {
         self.holding(hash, |persons| {
+            // A key held by nobody here costs no look at the other layers.
+            if persons.is_empty() {
+                return;
+            }
             let n = size(hash, persons.len());
             if n <= MAX_BLOCK {
                 hits.extend(persons.iter().map(|s| (i64::from(*s), n)));
