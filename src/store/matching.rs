@@ -48,23 +48,85 @@ pub fn put_record_keyed(
     rec: MatchRecord,
     keys: &[String],
 ) -> Result<()> {
-    let (mut records, stored_keys) = load_records_and_keys(conn, seq)?;
+    let stored: Option<(String, Option<Vec<u8>>)> = conn
+        .prepare_cached("SELECT records, keys FROM match_records WHERE person_seq = ?1")?
+        .query_row([seq], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let added = SourcedRecord {
+        sor: sor.into(),
+        sor_id: sor_id.into(),
+        rec,
+    };
+    let (json, stored_keys) = match stored {
+        Some((json, Some(k))) => (json, blob_keys(&k)),
+        // No row yet, or one from before keys were kept with the records.
+        other => {
+            let (json, k) = other.map_or((None, Some(Vec::new())), |(j, k)| {
+                (Some(j), k.map(|k| blob_keys(&k)))
+            });
+            let records: Vec<SourcedRecord> = json
+                .and_then(|j| serde_json::from_str(&j).ok())
+                .unwrap_or_default();
+            return put_parsed(conn, seq, records, k, added, keys);
+        }
+    };
+    // The usual case, a record new to the person: appended to the stored
+    // JSON as it is, without reading the person's other records back into
+    // memory and writing them out again. Only their names are read, for
+    // the search keys.
+    let names = serde_json::from_str::<Vec<StoredNames<'_>>>(&json);
+    let new_here = |names: &[StoredNames<'_>]| {
+        !names
+            .iter()
+            .any(|n| n.sor == added.sor && n.sor_id == added.sor_id)
+    };
+    let Some(names) = names.ok().filter(|n| new_here(n)) else {
+        let records: Vec<SourcedRecord> = serde_json::from_str(&json).unwrap_or_default();
+        return put_parsed(conn, seq, records, Some(stored_keys), added, keys);
+    };
+    let old_keys = sorted(
+        names
+            .iter()
+            .flat_map(|n| name_keys(&n.rec.given, &n.rec.family, &n.rec.middle)),
+    );
+    let new_keys = sorted(old_keys.iter().cloned().chain(search_keys(&added.rec)));
+    let mut hashes = stored_keys;
+    hashes.extend(keys.iter().map(|k| matching::key_hash(k)));
+    hashes.sort_unstable();
+    hashes.dedup();
+    let one = serde_json::to_string(&added).expect("a record serialises");
+    let spliced = match json.strip_suffix(']') {
+        Some(head) if head.len() > 1 => format!("{head},{one}]"),
+        _ => format!("[{one}]"),
+    };
+    write_records_row(conn, seq, &spliced, &hashes)?;
+    write_key_diff(conn, seq, &old_keys, &new_keys)?;
+    count_records(conn, names.is_empty(), false, &[&added.rec])
+}
+
+/// [`put_record_keyed`] on the person's records read whole: `rec`
+/// replaces the record of its source and id, or is added. `stored_keys`:
+/// the hashes of the stored records' keys, when kept.
+fn put_parsed(
+    conn: &Connection,
+    seq: i64,
+    mut records: Vec<SourcedRecord>,
+    stored_keys: Option<Vec<i64>>,
+    added: SourcedRecord,
+    keys: &[String],
+) -> Result<()> {
     let old = records.clone();
+    let rec = added.rec.clone();
     let known = Some((&rec, keys));
     match records
         .iter_mut()
-        .find(|r| r.sor == sor && r.sor_id == sor_id)
+        .find(|r| r.sor == added.sor && r.sor_id == added.sor_id)
     {
         Some(r) => {
-            r.rec = rec.clone();
+            r.rec = added.rec.clone();
             save_records(conn, seq, &old, &records, &[], known, None)
         }
         None => {
-            records.push(SourcedRecord {
-                sor: sor.into(),
-                sor_id: sor_id.into(),
-                rec: rec.clone(),
-            });
             // An added record only adds keys: the stored ones and its own,
             // without working out the other records' keys again.
             let hashes = stored_keys.map(|mut h| {
@@ -73,28 +135,40 @@ pub fn put_record_keyed(
                 h.dedup();
                 h
             });
+            records.push(added);
             save_records(conn, seq, &old, &records, &[&rec], known, hashes)
         }
     }
 }
 
-/// A person's records and the hashes of their blocking keys as stored
-/// (`None` for a person without a row).
-fn load_records_and_keys(
-    conn: &Connection,
-    seq: i64,
-) -> Result<(Vec<SourcedRecord>, Option<Vec<i64>>)> {
-    let row: Option<(String, Option<Vec<u8>>)> = conn
-        .prepare_cached("SELECT records, keys FROM match_records WHERE person_seq = ?1")?
-        .query_row([seq], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    Ok(match row {
-        Some((json, keys)) => (
-            serde_json::from_str(&json).unwrap_or_default(),
-            keys.map(|k| blob_keys(&k)),
-        ),
-        None => (Vec::new(), Some(Vec::new())),
-    })
+/// The source and names of a stored record, borrowed from the JSON where
+/// it can be: which record it is, and what its search keys are made of.
+#[derive(Deserialize)]
+struct StoredNames<'a> {
+    #[serde(borrow)]
+    sor: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    sor_id: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    rec: NamesOf<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NamesOf<'a> {
+    #[serde(borrow)]
+    given: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    family: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    middle: std::borrow::Cow<'a, str>,
+}
+
+fn sorted(keys: impl Iterator<Item = String>) -> Vec<String> {
+    let mut v: Vec<String> = keys.collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// Drop the record `(sor, sor_id)` from person `seq`.
@@ -154,18 +228,34 @@ fn save_records(
     hashes: Option<Vec<i64>>,
 ) -> Result<()> {
     let json = serde_json::to_string(records).expect("records serialise");
-    let keys = keys_blob(&hashes.unwrap_or_else(|| blocking_hashes(records, known)));
+    let hashes = hashes.unwrap_or_else(|| blocking_hashes(records, known));
+    write_records_row(conn, seq, &json, &hashes)?;
+    write_key_diff(conn, seq, &search_key_set(old), &search_key_set(records))?;
+    count_records(conn, old.is_empty(), records.is_empty(), added)
+}
+
+/// A person's row of comparable records, stamped by the match clock.
+fn write_records_row(conn: &Connection, seq: i64, json: &str, hashes: &[i64]) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO match_records(person_seq, records, keys, changed) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(person_seq) DO UPDATE SET records = excluded.records,
              keys = excluded.keys, changed = excluded.changed",
     )?
-    .execute(params![seq, json, keys, tick(conn)?])?;
-    write_key_diff(conn, seq, &search_key_set(old), &search_key_set(records))?;
+    .execute(params![seq, json, keys_blob(hashes), tick(conn)?])?;
+    Ok(())
+}
+
+/// Term counts after a person's records changed from none or some
+/// (`was_empty`) to none or some (`is_empty`), `added` new among them.
+fn count_records(
+    conn: &Connection,
+    was_empty: bool,
+    is_empty: bool,
+    added: &[&MatchRecord],
+) -> Result<()> {
     // Persons with comparable records: one more when the first record
     // arrives, one fewer when the last leaves (the prior's population).
-    let change = i64::from(old.is_empty() && !records.is_empty())
-        - i64::from(!old.is_empty() && records.is_empty());
+    let change = i64::from(was_empty && !is_empty) - i64::from(!was_empty && is_empty);
     if change != 0 {
         count_term(conn, PERSONS, "", change)?;
     }
@@ -499,11 +589,18 @@ fn each_person(
 
 /// Keys for the search box (never used for blocking): name prefixes.
 pub fn search_keys(r: &MatchRecord) -> Vec<String> {
-    [&r.given, &r.family, &r.middle]
-        .iter()
+    name_keys(&r.given, &r.family, &r.middle).collect()
+}
+
+fn name_keys<'a>(
+    given: &'a str,
+    family: &'a str,
+    middle: &'a str,
+) -> impl Iterator<Item = String> + 'a {
+    [given, family, middle]
+        .into_iter()
         .filter(|v| !v.is_empty())
         .map(|v| format!("n:{v}"))
-        .collect()
 }
 
 /// A search word that is a birth date (`1954-12-18`, `18.12.1954`, …; not
@@ -1002,11 +1099,72 @@ mod tests {
         for (i, r) in recs.iter().enumerate() {
             put_record(&store.conn, a, "S", &i.to_string(), r.clone()).unwrap();
         }
-        let (records, stored) = load_records_and_keys(&store.conn, a).unwrap();
+        let records = load_records(&store.conn, a).unwrap();
         assert_eq!(records.len(), 3);
         let worked_out = blocking_hashes(&records, None);
         assert!(worked_out.len() > recs[0].blocking_keys().len());
-        assert_eq!(stored, Some(worked_out));
+        assert_eq!(keys(&store.conn).0, vec![(a, worked_out)]);
+    }
+
+    /// A record new to a person is appended to the stored JSON without
+    /// reading the others back whole; the row, the keys and the term
+    /// counts are what writing every record out again gives, with a source
+    /// id that JSON escapes, names it escapes, and a record replaced in
+    /// between (which takes the whole path).
+    #[test]
+    fn an_appended_record_stores_what_a_rewrite_would() {
+        let store = crate::store::Store::open_in_memory().unwrap();
+        let a = person(&store.conn, 1);
+        let puts = [
+            ("S", "1", rec("Olena", "Kovalenko", "1986-04-12")),
+            ("S", "quo\"te\\", rec("Ol\"ena", "Ковaленко", "1986-04-21")),
+            ("T", "1", rec("Olena", "Kovalenko", "1986-04-12")),
+            ("S", "1", rec("Olha", "Kovalenko", "1986-04-12")),
+            ("U", "9", rec("Olena", "Bondar", "1986-04-12")),
+        ];
+        for (sor, id, r) in &puts {
+            put_record(&store.conn, a, sor, id, r.clone()).unwrap();
+        }
+        let spliced = (
+            store
+                .conn
+                .query_row("SELECT records FROM match_records", [], |r| {
+                    r.get::<_, String>(0)
+                })
+                .unwrap(),
+            keys(&store.conn),
+        );
+        let records = load_records(&store.conn, a).unwrap();
+        let ids: Vec<(&str, &str)> = records
+            .iter()
+            .map(|r| (r.sor.as_str(), r.sor_id.as_str()))
+            .collect();
+        assert_eq!(
+            ids,
+            [("S", "1"), ("S", "quo\"te\\"), ("T", "1"), ("U", "9")]
+        );
+        assert_eq!(records[0].rec, puts[3].2);
+        // The same records written out whole, in one go.
+        let whole = crate::store::Store::open_in_memory().unwrap();
+        let b = person(&whole.conn, 1);
+        save_records(&whole.conn, b, &[], &records, &[], None, None).unwrap();
+        let rewritten = (
+            whole
+                .conn
+                .query_row("SELECT records FROM match_records", [], |r| {
+                    r.get::<_, String>(0)
+                })
+                .unwrap(),
+            keys(&whole.conn),
+        );
+        assert_eq!(spliced, rewritten);
+        let count = |conn: &Connection, f: i64, v: &str| term_count(conn, f, v).unwrap();
+        assert_eq!(count(&store.conn, RECORDS, ""), Some(4));
+        assert_eq!(count(&store.conn, PERSONS, ""), Some(1));
+        assert_eq!(
+            count(&store.conn, matching::FAMILY as i64, "bondar"),
+            Some(1)
+        );
     }
 
     /// The same writes, made with and without `defer_keys`, leave the same
