@@ -101,7 +101,7 @@ pub fn put_record_keyed(
     };
     write_records_row(conn, seq, &spliced, &hashes)?;
     write_key_diff(conn, seq, &old_keys, &new_keys)?;
-    count_records(conn, names.is_empty(), false, &[&added.rec])
+    count_records(conn, i64::from(names.is_empty()), &[&added.rec])
 }
 
 /// [`put_record_keyed`] on the person's records read whole: `rec`
@@ -231,7 +231,9 @@ fn save_records(
     let hashes = hashes.unwrap_or_else(|| blocking_hashes(records, known));
     write_records_row(conn, seq, &json, &hashes)?;
     write_key_diff(conn, seq, &search_key_set(old), &search_key_set(records))?;
-    count_records(conn, old.is_empty(), records.is_empty(), added)
+    let persons = i64::from(old.is_empty() && !records.is_empty())
+        - i64::from(!old.is_empty() && records.is_empty());
+    count_records(conn, persons, added)
 }
 
 /// A person's row of comparable records, stamped by the match clock.
@@ -245,17 +247,12 @@ fn write_records_row(conn: &Connection, seq: i64, json: &str, hashes: &[i64]) ->
     Ok(())
 }
 
-/// Term counts after a person's records changed from none or some
-/// (`was_empty`) to none or some (`is_empty`), `added` new among them.
-fn count_records(
-    conn: &Connection,
-    was_empty: bool,
-    is_empty: bool,
-    added: &[&MatchRecord],
-) -> Result<()> {
+/// Term counts after a person's records changed: `persons` is 1 when
+/// they were the first, -1 when the last went; `added` are new ones.
+fn count_records(conn: &Connection, persons: i64, added: &[&MatchRecord]) -> Result<()> {
     // Persons with comparable records: one more when the first record
     // arrives, one fewer when the last leaves (the prior's population).
-    let change = i64::from(was_empty && !is_empty) - i64::from(!was_empty && is_empty);
+    let change = persons;
     if change != 0 {
         count_term(conn, PERSONS, "", change)?;
     }
