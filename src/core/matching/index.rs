@@ -120,18 +120,13 @@ impl Packed {
         Packed(out.into_boxed_str())
     }
 
-    fn source(&self) -> (&str, &str) {
-        let mut rest = &*self.0;
-        (take_field(&mut rest), take_field(&mut rest))
-    }
-
-    /// The record, as slices of the packed string.
-    fn view(&self) -> RecordView<'_> {
-        let mut rest = &*self.0;
-        take_field(&mut rest);
-        take_field(&mut rest);
+    /// The record at the start of `packed`, as [`Packed::new`] wrote it.
+    fn first(packed: &str) -> Stored<'_> {
+        let mut rest = packed;
+        let sor = take_field(&mut rest);
+        let sor_id = take_field(&mut rest);
         let mut f = || take_field(&mut rest);
-        let mut v = RecordView {
+        let mut rec = RecordView {
             given: f(),
             middle: f(),
             family: f(),
@@ -148,13 +143,89 @@ impl Packed {
             state: f(),
             ids: Ids::default(),
         };
-        let n = take_field(&mut rest).parse().unwrap_or(0);
-        v.ids = Ids::Packed { n, fields: rest };
-        v
+        let n: usize = take_field(&mut rest).parse().unwrap_or(0);
+        let ids = rest;
+        for _ in 0..n {
+            take_field(&mut rest);
+        }
+        rec.ids = Ids::Packed {
+            n,
+            fields: &ids[..ids.len() - rest.len()],
+        };
+        Stored {
+            sor,
+            sor_id,
+            rec,
+            packed: &packed[..packed.len() - rest.len()],
+        }
     }
 
+    fn stored(&self) -> Stored<'_> {
+        Packed::first(&self.0)
+    }
+
+    #[cfg(test)]
     fn unpack(&self) -> MatchRecord {
-        self.view().to_record()
+        self.stored().rec.to_record()
+    }
+}
+
+/// A record read where it is packed: its source, its fields, and its
+/// packed form.
+#[derive(Clone, Copy)]
+struct Stored<'a> {
+    sor: &'a str,
+    sor_id: &'a str,
+    rec: RecordView<'a>,
+    packed: &'a str,
+}
+
+/// A person's records, packed one after the other in one string: one
+/// allocation per person, and a person's records side by side in memory
+/// when they are compared.
+#[derive(Default)]
+struct Person(Box<str>);
+
+impl Person {
+    fn iter(&self) -> impl Iterator<Item = Stored<'_>> {
+        let mut rest: &str = &self.0;
+        std::iter::from_fn(move || {
+            if rest.is_empty() {
+                return None;
+            }
+            let r = Packed::first(rest);
+            rest = &rest[r.packed.len()..];
+            Some(r)
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn position(&self, sor: &str, sor_id: &str) -> Option<usize> {
+        self.iter().position(|r| (r.sor, r.sor_id) == (sor, sor_id))
+    }
+
+    /// The records in order, record `at` replaced by `with` (`None`:
+    /// dropped); `at` past the end: `with` added at the end.
+    fn with(&self, at: usize, with: Option<&Packed>) -> Person {
+        let mut out = String::with_capacity(self.0.len() + with.map_or(0, |p| p.0.len()));
+        let mut done = false;
+        for (j, r) in self.iter().enumerate() {
+            if j == at {
+                done = true;
+                if let Some(p) = with {
+                    out.push_str(&p.0);
+                }
+            } else {
+                out.push_str(r.packed);
+            }
+        }
+        if !done && let Some(p) = with {
+            out.push_str(&p.0);
+        }
+        Person(out.into_boxed_str())
     }
 }
 
@@ -185,7 +256,7 @@ pub struct BlockIndex {
     lists: Vec<Vec<u32>>,
     /// Free slots of `lists`, from keys down to one person again.
     free: Vec<u32>,
-    records: Vec<Vec<Packed>>,
+    records: Vec<Person>,
     /// A write could not be mirrored ([`BlockIndex::fits`]): the index is
     /// behind the store and must not be read.
     behind: bool,
@@ -240,7 +311,7 @@ impl BlockIndex {
             return None;
         };
         if self.records.len() <= s as usize {
-            self.records.resize_with(s as usize + 1, Vec::new);
+            self.records.resize_with(s as usize + 1, Person::default);
         }
         Some(s)
     }
@@ -297,29 +368,27 @@ impl BlockIndex {
 
     /// How many records person `seq` has.
     pub fn record_count(&self, seq: i64) -> usize {
-        self.person(seq).map_or(0, Vec::len)
+        self.person(seq).map_or(0, |p| p.iter().count())
     }
 
     /// Person `seq`'s records, in order, as slices of the packed ones.
     pub fn views(&self, seq: i64) -> impl Iterator<Item = RecordView<'_>> {
-        self.person(seq).into_iter().flatten().map(Packed::view)
+        self.person(seq)
+            .into_iter()
+            .flat_map(Person::iter)
+            .map(|r| r.rec)
     }
 
     /// Person `seq`'s records: (sor, sor_id, record).
     pub fn records(&self, seq: i64) -> Vec<(String, String, MatchRecord)> {
         self.person(seq)
-            .map(|rs| {
-                rs.iter()
-                    .map(|p| {
-                        let (s, i) = p.source();
-                        (s.to_string(), i.to_string(), p.unpack())
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
+            .into_iter()
+            .flat_map(Person::iter)
+            .map(|r| (r.sor.to_string(), r.sor_id.to_string(), r.rec.to_record()))
+            .collect()
     }
 
-    fn person(&self, seq: i64) -> Option<&Vec<Packed>> {
+    fn person(&self, seq: i64) -> Option<&Person> {
         usize::try_from(seq).ok().and_then(|i| self.records.get(i))
     }
 
@@ -340,21 +409,18 @@ impl BlockIndex {
         };
         let i = s as usize;
         let packed = Packed::new(sor, sor_id, rec);
-        let at = self.records[i]
-            .iter()
-            .position(|p| p.source() == (sor, sor_id));
-        match at {
+        match self.records[i].position(sor, sor_id) {
             Some(j) => {
                 // A replaced record may take keys with it: the difference.
                 let before = self.key_hashes(i, None);
-                self.records[i][j] = packed;
+                self.records[i] = self.records[i].with(j, Some(&packed));
                 let after = self.key_hashes(i, Some((rec, keys)));
                 self.key_diff(s, &before, &after);
             }
             None => {
                 // An added record only adds keys; linking is idempotent,
                 // so the person's other records need not be read.
-                self.records[i].push(packed);
+                self.records[i] = self.records[i].with(usize::MAX, Some(&packed));
                 for k in keys {
                     self.link(super::key_hash(k), s);
                 }
@@ -370,16 +436,16 @@ impl BlockIndex {
             return false;
         };
         let i = s as usize;
-        let source = a.packed.source();
-        match self.records[i].iter().position(|p| p.source() == source) {
+        let source = a.packed.stored();
+        match self.records[i].position(source.sor, source.sor_id) {
             Some(j) => {
                 let before = self.key_hashes(i, None);
-                self.records[i][j] = a.packed.clone();
+                self.records[i] = self.records[i].with(j, Some(&a.packed));
                 let after = self.key_hashes(i, None);
                 self.key_diff(s, &before, &after);
             }
             None => {
-                self.records[i].push(a.packed.clone());
+                self.records[i] = self.records[i].with(usize::MAX, Some(&a.packed));
                 for k in &a.hashes {
                     self.link(*k, s);
                 }
@@ -407,10 +473,11 @@ impl BlockIndex {
                 self.unlink(k, s);
             }
         }
-        self.records[i] = records
-            .into_iter()
-            .map(|(sor, id, r)| Packed::new(sor, id, r))
-            .collect();
+        let mut all = String::new();
+        for (sor, id, r) in records {
+            all.push_str(&Packed::new(sor, id, r).0);
+        }
+        self.records[i] = Person(all.into_boxed_str());
         for k in keys {
             self.link(*k, s);
         }
@@ -437,7 +504,9 @@ impl BlockIndex {
         };
         let i = s as usize;
         let before = self.key_hashes(i, None);
-        self.records[i].retain(|p| p.source() != (sor, sor_id));
+        if let Some(j) = self.records[i].position(sor, sor_id) {
+            self.records[i] = self.records[i].with(j, None);
+        }
         let after = self.key_hashes(i, None);
         self.key_diff(s, &before, &after);
     }
@@ -446,8 +515,8 @@ impl BlockIndex {
     /// record whose keys the caller has.
     fn key_hashes(&self, i: usize, known: Option<(&MatchRecord, &[String])>) -> Vec<i64> {
         let mut out: Vec<i64> = Vec::new();
-        for p in &self.records[i] {
-            let r = p.unpack();
+        for p in self.records[i].iter() {
+            let r = p.rec.to_record();
             match known {
                 Some((k, ks)) if *k == r => out.extend(ks.iter().map(|k| super::key_hash(k))),
                 _ => out.extend(r.blocking_keys().iter().map(|k| super::key_hash(k))),
@@ -547,7 +616,7 @@ mod tests {
         r.email = "a@b.c".into();
         r.street = "ünïcode street".into();
         let p = Packed::new("sor", "id-1", &r);
-        assert_eq!(p.source(), ("sor", "id-1"));
+        assert_eq!((p.stored().sor, p.stored().sor_id), ("sor", "id-1"));
         assert_eq!(p.unpack(), r);
         // Lengths of two and three bytes, and past the most a field keeps
         // (cut at a character's boundary).
@@ -563,6 +632,53 @@ mod tests {
         assert_eq!((cut.family.as_str(), cut.dob.as_str()), ("lee", "19800101"));
         let empty = MatchRecord::default();
         assert_eq!(Packed::new("", "", &empty).unpack(), empty);
+    }
+
+    /// A person's records packed side by side read back one by one, ids
+    /// and all, and replaced, dropped and added in place.
+    #[test]
+    fn a_persons_records_pack_side_by_side() {
+        let mut a = rec("ann", "lee", "19800101", "2000");
+        a.ids = vec!["passport:AB1".into(), "x".into()];
+        let b = rec("bob", "ray", "19700505", "3000");
+        let mut c = rec("cy", "é", "19600606", "");
+        c.ids = vec!["z".repeat(300)];
+        let packed =
+            [("s", "1", &a), ("s", "2", &b), ("t", "1", &c)].map(|(s, i, r)| Packed::new(s, i, r));
+        let person = Person(
+            packed
+                .iter()
+                .map(|p| &*p.0)
+                .collect::<String>()
+                .into_boxed_str(),
+        );
+        let read = |p: &Person| -> Vec<(String, MatchRecord)> {
+            p.iter()
+                .map(|r| (format!("{}/{}", r.sor, r.sor_id), r.rec.to_record()))
+                .collect()
+        };
+        let all = |v: &[(&str, &MatchRecord)]| -> Vec<(String, MatchRecord)> {
+            v.iter()
+                .map(|(k, r)| (k.to_string(), (*r).clone()))
+                .collect()
+        };
+        assert_eq!(read(&person), all(&[("s/1", &a), ("s/2", &b), ("t/1", &c)]));
+        assert_eq!(person.position("t", "1"), Some(2));
+        assert_eq!(person.position("t", "2"), None);
+        let b2 = Packed::new("s", "2", &c);
+        assert_eq!(
+            read(&person.with(1, Some(&b2))),
+            all(&[("s/1", &a), ("s/2", &c), ("t/1", &c)])
+        );
+        assert_eq!(
+            read(&person.with(0, None)),
+            all(&[("s/2", &b), ("t/1", &c)])
+        );
+        assert_eq!(
+            read(&person.with(usize::MAX, Some(&packed[0]))),
+            all(&[("s/1", &a), ("s/2", &b), ("t/1", &c), ("s/1", &a)])
+        );
+        assert!(Person::default().is_empty() && read(&Person::default()).is_empty());
     }
 
     #[test]
