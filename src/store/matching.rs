@@ -1122,15 +1122,13 @@ mod tests {
         for (sor, id, r) in &puts {
             put_record(&store.conn, a, sor, id, r.clone()).unwrap();
         }
-        let spliced = (
-            store
-                .conn
-                .query_row("SELECT records FROM match_records", [], |r| {
-                    r.get::<_, String>(0)
-                })
-                .unwrap(),
-            keys(&store.conn),
-        );
+        let stored = |conn: &Connection| {
+            let json: String = conn
+                .query_row("SELECT records FROM match_records", [], |r| r.get(0))
+                .unwrap();
+            (json, keys(conn))
+        };
+        let spliced = stored(&store.conn);
         let records = load_records(&store.conn, a).unwrap();
         let ids: Vec<(&str, &str)> = records
             .iter()
@@ -1145,15 +1143,7 @@ mod tests {
         let whole = crate::store::Store::open_in_memory().unwrap();
         let b = person(&whole.conn, 1);
         save_records(&whole.conn, b, &[], &records, &[], None, None).unwrap();
-        let rewritten = (
-            whole
-                .conn
-                .query_row("SELECT records FROM match_records", [], |r| {
-                    r.get::<_, String>(0)
-                })
-                .unwrap(),
-            keys(&whole.conn),
-        );
+        let rewritten = stored(&whole.conn);
         assert_eq!(spliced, rewritten);
         let count = |conn: &Connection, f: i64, v: &str| term_count(conn, f, v).unwrap();
         assert_eq!(count(&store.conn, RECORDS, ""), Some(4));
