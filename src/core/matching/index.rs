@@ -107,22 +107,35 @@ struct Packed(Box<str>);
 
 impl Packed {
     fn new(sor: &str, sor_id: &str, r: &MatchRecord) -> Packed {
-        let mut out = String::with_capacity(96);
-        pack_field(&mut out, sor);
-        pack_field(&mut out, sor_id);
+        let mut body = String::with_capacity(96);
+        pack_field(&mut body, sor);
+        pack_field(&mut body, sor_id);
         for f in r.view().fields() {
-            pack_field(&mut out, f);
+            pack_field(&mut body, f);
         }
-        pack_field(&mut out, &r.ids.len().to_string());
+        // Identifiers as long as the record's length can be written (a
+        // megabyte of them: a record is a few hundred bytes).
+        let mut ids = String::new();
+        let mut n = 0;
         for id in &r.ids {
-            pack_field(&mut out, id);
+            if body.len() + ids.len() + id.len() > RECORD_MAX {
+                break;
+            }
+            pack_field(&mut ids, id);
+            n += 1;
         }
+        pack_field(&mut body, &n.to_string());
+        body.push_str(&ids);
+        let mut out = String::with_capacity(body.len() + 4);
+        out.push(len_char(body.len()));
+        out.push_str(&body);
         Packed(out.into_boxed_str())
     }
 
     /// The record at the start of `packed`, as [`Packed::new`] wrote it.
     fn first(packed: &str) -> Stored<'_> {
-        let mut rest = packed;
+        let whole = Packed::raw(packed);
+        let mut rest = &whole[whole.chars().next().map_or(0, char::len_utf8)..];
         let sor = take_field(&mut rest);
         let sor_id = take_field(&mut rest);
         let mut f = || take_field(&mut rest);
@@ -144,20 +157,25 @@ impl Packed {
             ids: Ids::default(),
         };
         let n: usize = take_field(&mut rest).parse().unwrap_or(0);
-        let ids = rest;
-        for _ in 0..n {
-            take_field(&mut rest);
-        }
-        rec.ids = Ids::Packed {
-            n,
-            fields: &ids[..ids.len() - rest.len()],
+        rec.ids = Ids::Packed { n, fields: rest };
+        Stored { sor, sor_id, rec }
+    }
+
+    /// The record at the start of `packed` whole, its length and all,
+    /// without reading its fields.
+    fn raw(packed: &str) -> &str {
+        let Some(c) = packed.chars().next() else {
+            return "";
         };
-        Stored {
-            sor,
-            sor_id,
-            rec,
-            packed: &packed[..packed.len() - rest.len()],
-        }
+        let end = (c.len_utf8() + char_len(c)).min(packed.len());
+        packed.get(..end).unwrap_or(packed)
+    }
+
+    /// The source of the record at the start of `packed`.
+    fn source_of(packed: &str) -> (&str, &str) {
+        let whole = Packed::raw(packed);
+        let mut rest = &whole[whole.chars().next().map_or(0, char::len_utf8)..];
+        (take_field(&mut rest), take_field(&mut rest))
     }
 
     fn stored(&self) -> Stored<'_> {
@@ -170,14 +188,29 @@ impl Packed {
     }
 }
 
-/// A record read where it is packed: its source, its fields, and its
-/// packed form.
+/// The longest packed record, in bytes: its length is written as one
+/// `char`.
+const RECORD_MAX: usize = 1 << 20;
+
+/// A record's length as one `char` (the surrogates skipped).
+fn len_char(n: usize) -> char {
+    let n = n.min(RECORD_MAX);
+    let v = if n < 0xD800 { n } else { n + 0x800 };
+    char::from_u32(u32::try_from(v).unwrap_or(0)).unwrap_or('\0')
+}
+
+/// What [`len_char`] wrote.
+fn char_len(c: char) -> usize {
+    let v = c as usize;
+    if v >= 0xE000 { v - 0x800 } else { v }
+}
+
+/// A record read where it is packed: its source and its fields.
 #[derive(Clone, Copy)]
 struct Stored<'a> {
     sor: &'a str,
     sor_id: &'a str,
     rec: RecordView<'a>,
-    packed: &'a str,
 }
 
 /// A person's records, packed one after the other in one string: one
@@ -187,16 +220,23 @@ struct Stored<'a> {
 struct Person(Box<str>);
 
 impl Person {
-    fn iter(&self) -> impl Iterator<Item = Stored<'_>> {
+    /// The records, each still packed: a step per record, whatever its
+    /// fields.
+    fn raw(&self) -> impl Iterator<Item = &str> {
         let mut rest: &str = &self.0;
         std::iter::from_fn(move || {
-            if rest.is_empty() {
-                return None;
-            }
-            let r = Packed::first(rest);
-            rest = &rest[r.packed.len()..];
-            Some(r)
+            let r = Packed::raw(rest);
+            rest = &rest[r.len()..];
+            (!r.is_empty()).then_some(r)
         })
+    }
+
+    fn iter(&self) -> impl Iterator<Item = Stored<'_>> {
+        self.raw().map(Packed::first)
+    }
+
+    fn len(&self) -> usize {
+        self.raw().count()
     }
 
     fn is_empty(&self) -> bool {
@@ -204,7 +244,8 @@ impl Person {
     }
 
     fn position(&self, sor: &str, sor_id: &str) -> Option<usize> {
-        self.iter().position(|r| (r.sor, r.sor_id) == (sor, sor_id))
+        self.raw()
+            .position(|r| Packed::source_of(r) == (sor, sor_id))
     }
 
     /// The records in order, record `at` replaced by `with` (`None`:
@@ -212,14 +253,14 @@ impl Person {
     fn with(&self, at: usize, with: Option<&Packed>) -> Person {
         let mut out = String::with_capacity(self.0.len() + with.map_or(0, |p| p.0.len()));
         let mut done = false;
-        for (j, r) in self.iter().enumerate() {
+        for (j, r) in self.raw().enumerate() {
             if j == at {
                 done = true;
                 if let Some(p) = with {
                     out.push_str(&p.0);
                 }
             } else {
-                out.push_str(r.packed);
+                out.push_str(r);
             }
         }
         if !done && let Some(p) = with {
@@ -368,7 +409,7 @@ impl BlockIndex {
 
     /// How many records person `seq` has.
     pub fn record_count(&self, seq: i64) -> usize {
-        self.person(seq).map_or(0, |p| p.iter().count())
+        self.person(seq).map_or(0, Person::len)
     }
 
     /// Person `seq`'s records, in order, as slices of the packed ones.
@@ -630,6 +671,18 @@ mod tests {
             "é".repeat(super::super::record::PACKED_FIELD_MAX / 2)
         );
         assert_eq!((cut.family.as_str(), cut.dob.as_str()), ("lee", "19800101"));
+        // A record longer than a char below the surrogates can count.
+        let mut wide = rec(&"é".repeat(40_000), &"é".repeat(40_000), "19800101", "");
+        wide.ids = vec!["passport:1".into()];
+        let p = Packed::new("s", "i", &wide);
+        assert!(p.0.len() > 0xE000);
+        let got = p.unpack();
+        assert_eq!(
+            (got.dob.as_str(), got.ids.as_slice()),
+            ("19800101", &wide.ids[..])
+        );
+        let two = Person(format!("{}{}", p.0, Packed::new("s", "j", &long).0).into_boxed_str());
+        assert_eq!((two.len(), two.position("s", "j")), (2, Some(1)));
         let empty = MatchRecord::default();
         assert_eq!(Packed::new("", "", &empty).unpack(), empty);
     }
