@@ -42,7 +42,9 @@ pub(super) fn active_person(conn: &Connection, key: &str) -> Result<i64> {
     match status.as_str() {
         "active" => Ok(seq),
         "merged" => {
-            let survivor = into.map(|s| ss::ids_of(conn, s)).transpose()?;
+            let survivor = into
+                .map(|s| crate::store::reference_and_person_id(conn, s))
+                .transpose()?;
             Err(ServiceError::Conflict(format!(
                 "{key} was merged into {}: use that person, or unmerge first",
                 survivor.map(|(r, _)| r).unwrap_or_default()
@@ -57,7 +59,7 @@ pub(super) fn active_person(conn: &Connection, key: &str) -> Result<i64> {
 /// The person a merged person now lives in (following merges of merges),
 /// and what to say about the merge: its ids and when.
 pub fn survivor_of(conn: &Connection, seq: i64) -> Result<(i64, MergedFrom)> {
-    let (reference_id, id) = ss::ids_of(conn, seq)?;
+    let (reference_id, id) = crate::store::reference_and_person_id(conn, seq)?;
     let mut merged_at = String::new();
     let mut at = seq;
     for _ in 0..64 {
@@ -111,9 +113,9 @@ impl MergeChange<'_> {
             (self.operation, on_merged),
             self.reason,
         )?;
-        let (_, survivor_id) = ss::ids_of(conn, s)?;
+        let (_, survivor_id) = crate::store::reference_and_person_id(conn, s)?;
         if let Some((service, target)) = self.hub {
-            let (_, m_id) = ss::ids_of(conn, m)?;
+            let (_, m_id) = crate::store::reference_and_person_id(conn, m)?;
             let site = super::outbox::site_source(conn)?;
             let mut content = json!({"source": {"name": site, "id": m_id}, "reason": self.reason});
             if let Some(t) = target {
@@ -147,8 +149,8 @@ pub(super) fn record_not_duplicates(
     reason: &str,
 ) -> Result<()> {
     if let Some((who, at)) = ss::not_duplicates(conn, a, b)? {
-        let (ra, _) = ss::ids_of(conn, a)?;
-        let (rb, _) = ss::ids_of(conn, b)?;
+        let (ra, _) = crate::store::reference_and_person_id(conn, a)?;
+        let (rb, _) = crate::store::reference_and_person_id(conn, b)?;
         return Err(ServiceError::Conflict(format!(
             "{who} already recorded {ra} and {rb} as different people at {at}"
         )));
@@ -202,7 +204,7 @@ impl Registry {
             entity: "SOR record",
             id: format!("{sor}/{sor_id}"),
         })?;
-        let (from_ref, _) = ss::ids_of(&tx, row.person_seq)?;
+        let (from_ref, _) = crate::store::reference_and_person_id(&tx, row.person_seq)?;
         if row.person_seq == to_seq {
             return Err(ServiceError::Conflict(format!(
                 "SOR record {sor}/{sor_id} is already linked to {to}"
@@ -292,8 +294,8 @@ impl Registry {
             )));
         }
         let records = sm::load_records(&tx, m)?;
-        let (_, m_id) = ss::ids_of(&tx, m)?;
-        let (_, s_id) = ss::ids_of(&tx, s)?;
+        let (_, m_id) = crate::store::reference_and_person_id(&tx, m)?;
+        let (_, s_id) = crate::store::reference_and_person_id(&tx, s)?;
         // Both registered at this desk: the hub knows them as this site's
         // source records, and learns of the merge through the outbox.
         let desk = |recs: &[sm::SourcedRecord], id: &str| {
@@ -398,7 +400,7 @@ impl Registry {
         }
         ss::set_merged(&tx, m, None)?;
         ss::close_merge(&tx, merge_id, &now, &actor.name, reason)?;
-        let (_, m_id) = ss::ids_of(&tx, m)?;
+        let (_, m_id) = crate::store::reference_and_person_id(&tx, m)?;
         let at_hub = moved
             .records
             .iter()

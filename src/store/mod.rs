@@ -823,17 +823,6 @@ pub fn reference_id_by_person_id(conn: &Connection, person_id: &str) -> Result<S
     )
 }
 
-/// The public id of the active person holding a reference id.
-pub fn active_person_id(conn: &Connection, reference_id: &str) -> Result<Option<String>> {
-    query_one(
-        conn,
-        "SELECT id FROM persons WHERE reference_id = ?1 AND status = 'active'",
-        [reference_id],
-        |r| r.get(0),
-    )
-    .optional()
-}
-
 /// The active person holding a reference id: its seq.
 pub fn active_seq(conn: &Connection, reference_id: &str) -> Result<Option<i64>> {
     query_one(

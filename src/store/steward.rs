@@ -101,12 +101,6 @@ pub fn find_any(conn: &Connection, key: &str) -> Result<Option<(i64, String, Opt
     .optional()
 }
 
-/// (reference id, public id) of a person.
-pub fn ids_of(conn: &Connection, seq: i64) -> Result<(String, String)> {
-    conn.prepare_cached("SELECT reference_id, id FROM persons WHERE seq = ?1")?
-        .query_row([seq], |r| Ok((r.get(0)?, r.get(1)?)))
-}
-
 /// What a merge moved from the merged person to the survivor, so that
 /// unmerge can move exactly that back.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
