@@ -134,8 +134,7 @@ impl Packed {
 
     /// The record at the start of `packed`, as [`Packed::new`] wrote it.
     fn first(packed: &str) -> Stored<'_> {
-        let whole = Packed::raw(packed);
-        let mut rest = &whole[whole.chars().next().map_or(0, char::len_utf8)..];
+        let mut rest = Packed::body(packed);
         let sor = take_field(&mut rest);
         let sor_id = take_field(&mut rest);
         let mut f = || take_field(&mut rest);
@@ -171,10 +170,15 @@ impl Packed {
         packed.get(..end).unwrap_or(packed)
     }
 
+    /// The fields of the record at the start of `packed`, after its length.
+    fn body(packed: &str) -> &str {
+        let whole = Packed::raw(packed);
+        &whole[whole.chars().next().map_or(0, char::len_utf8)..]
+    }
+
     /// The source of the record at the start of `packed`.
     fn source_of(packed: &str) -> (&str, &str) {
-        let whole = Packed::raw(packed);
-        let mut rest = &whole[whole.chars().next().map_or(0, char::len_utf8)..];
+        let mut rest = Packed::body(packed);
         (take_field(&mut rest), take_field(&mut rest))
     }
 
@@ -445,33 +449,14 @@ impl BlockIndex {
         rec: &MatchRecord,
         keys: &[String],
     ) -> bool {
-        let Some(s) = self.slot(seq) else {
-            return false;
-        };
-        let i = s as usize;
-        let packed = Packed::new(sor, sor_id, rec);
-        match self.records[i].position(sor, sor_id) {
-            Some(j) => {
-                // A replaced record may take keys with it: the difference.
-                let before = self.key_hashes(i, None);
-                self.records[i] = self.records[i].with(j, Some(&packed));
-                let after = self.key_hashes(i, Some((rec, keys)));
-                self.key_diff(s, &before, &after);
-            }
-            None => {
-                // An added record only adds keys; linking is idempotent,
-                // so the person's other records need not be read.
-                self.records[i] = self.records[i].with(usize::MAX, Some(&packed));
-                for k in keys {
-                    self.link(super::key_hash(k), s);
-                }
-            }
-        }
-        true
+        self.add(&Addition::new(seq, sor, sor_id, rec, keys))
     }
 
     /// Add `a` to its person: as [`BlockIndex::put`] with the record and
     /// keys `a` was made from. `false` when the seq cannot be held.
+    /// A replaced record may take keys with it: the difference is applied.
+    /// An added record only adds keys; linking is idempotent, so the
+    /// person's other records need not be read.
     pub fn add(&mut self, a: &Addition) -> bool {
         let Some(s) = self.slot(a.seq) else {
             return false;
@@ -480,9 +465,9 @@ impl BlockIndex {
         let source = a.packed.stored();
         match self.records[i].position(source.sor, source.sor_id) {
             Some(j) => {
-                let before = self.key_hashes(i, None);
+                let before = self.key_hashes(i);
                 self.records[i] = self.records[i].with(j, Some(&a.packed));
-                let after = self.key_hashes(i, None);
+                let after = self.key_hashes(i);
                 self.key_diff(s, &before, &after);
             }
             None => {
@@ -510,7 +495,7 @@ impl BlockIndex {
         };
         let i = s as usize;
         if !self.records[i].is_empty() {
-            for k in self.key_hashes(i, None) {
+            for k in self.key_hashes(i) {
                 self.unlink(k, s);
             }
         }
@@ -544,24 +529,20 @@ impl BlockIndex {
             return;
         };
         let i = s as usize;
-        let before = self.key_hashes(i, None);
+        let before = self.key_hashes(i);
         if let Some(j) = self.records[i].position(sor, sor_id) {
             self.records[i] = self.records[i].with(j, None);
         }
-        let after = self.key_hashes(i, None);
+        let after = self.key_hashes(i);
         self.key_diff(s, &before, &after);
     }
 
-    /// Sorted, distinct key hashes of person `i`'s records; `known` is a
-    /// record whose keys the caller has.
-    fn key_hashes(&self, i: usize, known: Option<(&MatchRecord, &[String])>) -> Vec<i64> {
+    /// Sorted, distinct key hashes of person `i`'s records.
+    fn key_hashes(&self, i: usize) -> Vec<i64> {
         let mut out: Vec<i64> = Vec::new();
         for p in self.records[i].iter() {
-            let r = p.rec.to_record();
-            match known {
-                Some((k, ks)) if *k == r => out.extend(ks.iter().map(|k| super::key_hash(k))),
-                _ => out.extend(r.blocking_keys().iter().map(|k| super::key_hash(k))),
-            }
+            let keys = p.rec.to_record().blocking_keys();
+            out.extend(keys.iter().map(|k| super::key_hash(k)));
         }
         out.sort_unstable();
         out.dedup();
