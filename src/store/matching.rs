@@ -1061,24 +1061,30 @@ mod tests {
         )
     }
 
+    /// Every row `sql` selects, as `f` reads it.
+    fn rows<T>(
+        conn: &Connection,
+        sql: &str,
+        f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Vec<T> {
+        let mut st = conn.prepare(sql).unwrap();
+        st.query_map([], f).unwrap().collect::<Result<_>>().unwrap()
+    }
+
     /// Each person's blocking key hashes, and the search keys' rows, in order.
     type Rows = (Vec<(i64, Vec<i64>)>, Vec<(String, i64)>);
 
     fn keys(conn: &Connection) -> Rows {
-        let blocking = conn
-            .prepare("SELECT person_seq, keys FROM match_records ORDER BY 1")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, blob_keys(&r.get::<_, Vec<u8>>(1)?))))
-            .unwrap()
-            .collect::<Result<_>>()
-            .unwrap();
-        let search = conn
-            .prepare("SELECT key, person_seq FROM search_keys ORDER BY 1, 2")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<Result<_>>()
-            .unwrap();
+        let blocking = rows(
+            conn,
+            "SELECT person_seq, keys FROM match_records ORDER BY 1",
+            |r| Ok((r.get(0)?, blob_keys(&r.get::<_, Vec<u8>>(1)?))),
+        );
+        let search = rows(
+            conn,
+            "SELECT key, person_seq FROM search_keys ORDER BY 1, 2",
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        );
         (blocking, search)
     }
 
@@ -1243,20 +1249,16 @@ mod tests {
         /// Term counts, the clock, and each person's stamp.
         type Tables = (Vec<(i64, String, i64)>, i64, Vec<(i64, i64)>);
         let tables = |conn: &Connection| -> Tables {
-            let tf = conn
-                .prepare("SELECT field, value, n FROM term_freq ORDER BY 1, 2")
-                .unwrap()
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .unwrap()
-                .collect::<Result<_>>()
-                .unwrap();
-            let stamps = conn
-                .prepare("SELECT person_seq, changed FROM match_records ORDER BY 1")
-                .unwrap()
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-                .unwrap()
-                .collect::<Result<_>>()
-                .unwrap();
+            let tf = rows(
+                conn,
+                "SELECT field, value, n FROM term_freq ORDER BY 1, 2",
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            );
+            let stamps = rows(
+                conn,
+                "SELECT person_seq, changed FROM match_records ORDER BY 1",
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            );
             (tf, clock(conn).unwrap(), stamps)
         };
         let now = crate::store::Store::open_in_memory().unwrap();
