@@ -696,6 +696,77 @@ fn an_import_learns_the_model_and_the_same_registry_learns_the_same_one() {
     assert_eq!(small.match_params().version, 0);
 }
 
+/// An import audits each batch (who, which lines, what came of them), and
+/// each record's own trail is its link event, which nobody can change; the
+/// indexes it set aside for the load are back at its end.
+#[test]
+fn an_import_audits_each_batch_and_each_record_has_its_link_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("gen.csv");
+    let mut f = std::fs::File::create(&file).unwrap();
+    let rows = registrar::tools::generate::generate(&mut f, 250, 0.2, 5).unwrap();
+    drop(f);
+    let mut opts = registrar::tools::bench::generated_options();
+    opts.batch = 100;
+    let mut reg = registry();
+    let s = reg
+        .import_csv(
+            &registrar::service::Actor::system(),
+            std::io::BufReader::new(std::fs::File::open(&file).unwrap()),
+            &opts,
+            &mut |_| {},
+        )
+        .unwrap();
+    assert_eq!(s.rows, rows as u64);
+    let audit: Vec<_> = reg
+        .audit_trail(None, i64::MAX)
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.operation == "people.import")
+        .collect();
+    let batches = rows.div_ceil(100);
+    assert!(batches >= 3);
+    assert_eq!(audit.len(), batches, "{audit:?}");
+    let sum = |k: &str| -> u64 { audit.iter().map(|a| a.detail[k].as_u64().unwrap()).sum() };
+    assert_eq!(
+        (sum("rows"), sum("new"), sum("linked"), sum("queued")),
+        (s.rows, s.new, s.linked, s.queued)
+    );
+    assert_eq!(audit[0].detail["lines"], json!([2, 101]));
+    assert_eq!(
+        audit[batches - 1].detail["lines"],
+        json!([2 + 100 * (batches - 1), rows + 1])
+    );
+    assert!(audit.iter().all(|a| a.actor == "system"
+        && a.person_id.is_none()
+        && a.detail["sor"] == opts.sor.as_str()));
+    let conn = reg.sql();
+    let events: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM link_events WHERE operation IN ('created', 'linked') AND sor = ?1",
+            [&opts.sor],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(events as u64, s.new + s.linked);
+    let changed = conn.execute("UPDATE link_events SET actor = 'mallory'", []);
+    assert!(
+        changed.unwrap_err().to_string().contains("append-only"),
+        "the link history cannot be rewritten"
+    );
+    assert!(conn.execute("DELETE FROM link_events", []).is_err());
+    for (name, _) in registrar::store::DEFERRED_INDEXES {
+        let there: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(there, 1, "{name} built again");
+    }
+}
+
 /// Ctrl+C during an import stops at a batch boundary: what was committed
 /// stays, and running the same file again resumes without duplicating.
 #[test]

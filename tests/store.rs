@@ -441,3 +441,42 @@ fn a_killed_import_resumes_and_stores_every_row_once() {
     assert_eq!(once(&reg), rows as usize);
     assert_eq!(once(&straight), rows as usize);
 }
+
+/// A bulk import drops the indexes every batch would rewrite all over
+/// (birth dates and tax ids come in no order) and builds them again at its
+/// end; a store opened after a crash mid-import builds them itself, as the
+/// migrations made them.
+#[test]
+fn indexes_an_import_defers_come_back_as_the_migrations_made_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deferred.db");
+    let sql_of = |s: &Store, name: &str| -> Option<String> {
+        s.sql()
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .ok()
+    };
+    let deferred = registrar::store::DEFERRED_INDEXES;
+    assert!(!deferred.is_empty());
+    let mut s = Store::open(&path).unwrap();
+    for (name, sql) in deferred {
+        assert_eq!(sql_of(&s, name).as_deref(), Some(*sql), "{name}");
+    }
+    s.defer_indexes().unwrap();
+    for (name, _) in deferred {
+        assert_eq!(sql_of(&s, name), None, "{name} dropped");
+    }
+    // As a crash mid-import leaves the file.
+    drop(s);
+    let s = Store::open(&path).unwrap();
+    for (name, sql) in deferred {
+        assert_eq!(
+            sql_of(&s, name).as_deref(),
+            Some(*sql),
+            "{name} built again"
+        );
+    }
+}

@@ -267,6 +267,14 @@ fn parse_row(
 }
 
 impl Parsed {
+    /// The row's line in the file.
+    fn line(&self) -> u64 {
+        match self {
+            Parsed::Row { line, .. } => *line,
+            Parsed::Rejected(issue) => issue.line,
+        }
+    }
+
     /// The comparable record, for a row that has one.
     fn keyed(&self) -> Option<&Keyed> {
         match self {
@@ -288,6 +296,11 @@ fn write_batch(
     summary: &mut ImportSummary,
 ) -> Result<()> {
     let Job { actor, opts, now } = job;
+    let before = summary.counts();
+    let lines = match (batch.first(), batch.last()) {
+        (Some(a), Some(b)) => [a.line(), b.line()],
+        _ => return Ok(()),
+    };
     let mut scores = scores.map(Vec::into_iter);
     for parsed in batch {
         let scored = scores.as_mut().and_then(Iterator::next).flatten();
@@ -325,11 +338,7 @@ fn write_batch(
             now,
         };
         layers.row = scored;
-        let result = reference_in_prepared(tx, layers, &req, &rec, None, d);
-        if let Ok(decided) = &result {
-            super::idmatch::audit_outcome(tx, now, actor, "people.import", &req, decided)?;
-        }
-        match result.map(|d| d.outcome) {
+        match reference_in_prepared(tx, layers, &req, &rec, None, d).map(|d| d.outcome) {
             Ok(ReferenceOutcome::Existing(_)) => summary.linked += 1,
             Ok(ReferenceOutcome::Created(_)) => summary.new += 1,
             Ok(ReferenceOutcome::Queued(_) | ReferenceOutcome::Candidates(_)) => {
@@ -345,7 +354,54 @@ fn write_batch(
             Err(e) => return Err(e),
         }
     }
+    // One audit row for the batch. Each record's own trail is its link
+    // event (created or linked, by whom, when, with what confidence and
+    // model) or its place in the reconciliation queue: a row per record
+    // here said the same again, with an index write at a random place
+    // per linked record.
+    let after = summary.counts();
+    let delta = |f: fn(&Counts) -> u64| f(&after) - f(&before);
+    super::accounts::audit(
+        tx,
+        now,
+        actor,
+        "people.import",
+        None,
+        serde_json::json!({
+            "sor": opts.sor,
+            "lines": lines,
+            "rows": delta(|c| c.rows),
+            "new": delta(|c| c.new),
+            "linked": delta(|c| c.linked),
+            "queued": delta(|c| c.queued),
+            "skipped": delta(|c| c.skipped),
+            "rejected": delta(|c| c.rejected),
+        }),
+    )?;
     Ok(())
+}
+
+/// An import's counts at one moment, for the audit row of a batch.
+struct Counts {
+    rows: u64,
+    new: u64,
+    linked: u64,
+    queued: u64,
+    skipped: u64,
+    rejected: u64,
+}
+
+impl ImportSummary {
+    fn counts(&self) -> Counts {
+        Counts {
+            rows: self.rows,
+            new: self.new,
+            linked: self.linked,
+            queued: self.queued,
+            skipped: self.skipped,
+            rejected: self.rejected.len() as u64,
+        }
+    }
 }
 
 /// Who imports what, and the time written on every row of the import.
@@ -429,11 +485,15 @@ impl Registry {
             };
             self.import_rows(job, rx, params, &mut summary, progress)
         });
+        // Built again after an error or a stop too: nothing else makes
+        // them (but the next opening of the store).
+        let restored = self.store.restore_indexes();
         self.store.end_bulk(bulk)?;
         // The log was written over during the import, not cut: cut it now
         // (a reader still in it makes this wait, then give up, harmlessly).
         let _ = self.store.checkpoint(crate::store::Checkpoint::Truncate);
         result?;
+        restored?;
         Ok(summary)
     }
 
@@ -482,6 +542,11 @@ impl Registry {
             {
                 summary.interrupted = true;
                 break;
+            }
+            if summary.batches.len() == 1 {
+                // More than a batch: a bulk load, worth the indexes'
+                // rebuilding at the end.
+                self.store.defer_indexes()?;
             }
             let tx = self.store.conn.transaction()?;
             // The transaction holds the write lock: nobody else writes

@@ -161,19 +161,29 @@ impl Lookup for Layers<'_> {
             }
             // The records gained since, after the ones compared: the
             // previous batch's at the end of the person's in `base`, then
-            // this batch's.
-            let in_base = self.base.record_count(seq);
+            // this batch's. Most candidates gained none: their records in
+            // `base` are not looked at again (a read from anywhere in
+            // memory per candidate, a tenth of the writer's time).
             let from_prev = prev.map_or(0, |p| p.record_count(seq));
-            let layers = prev
-                .map(|p| (p, in_base.saturating_sub(from_prev)))
-                .into_iter()
-                .chain([(&self.cur, in_base)]);
-            for (layer, offset) in layers {
-                for (j, other) in layer.views(seq).enumerate() {
-                    consider(
-                        matching::score_only(&rec.rec, &other, params, &tf),
-                        offset + j,
-                    );
+            if from_prev + self.cur.record_count(seq) > 0 {
+                // What the scorer compared was `base` before the previous
+                // batch's additions.
+                let in_base = match compared {
+                    Some((_, n)) => n + from_prev,
+                    None => self.base.record_count(seq),
+                };
+                debug_assert_eq!(in_base, self.base.record_count(seq));
+                let layers = prev
+                    .map(|p| (p, in_base - from_prev))
+                    .into_iter()
+                    .chain([(&self.cur, in_base)]);
+                for (layer, offset) in layers {
+                    for (j, other) in layer.views(seq).enumerate() {
+                        consider(
+                            matching::score_only(&rec.rec, &other, params, &tf),
+                            offset + j,
+                        );
+                    }
                 }
             }
             let Some((s, i)) = best else { continue };

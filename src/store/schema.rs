@@ -440,6 +440,29 @@ pub const MIGRATIONS: &[&str] = &[
     DROP INDEX persons_reference;
     CREATE INDEX persons_merged_reference ON persons(reference_id) WHERE status = 'merged';
     "#,
+    // 20: an import audits each batch, and each record's own trail is its
+    // link event: the link history is append-only, as the audit is.
+    r#"
+    CREATE TRIGGER link_events_no_update BEFORE UPDATE ON link_events
+        BEGIN SELECT RAISE(ABORT, 'the link history is append-only'); END;
+    CREATE TRIGGER link_events_no_delete BEFORE DELETE ON link_events
+        BEGIN SELECT RAISE(ABORT, 'the link history is append-only'); END;
+    "#,
+];
+
+/// Indexes a bulk import drops at its start and builds again at its end
+/// (`Store::defer_indexes`), as the migrations last made them: only
+/// indexes that no constraint rests on, whose keys new persons bring in
+/// no order. A store opened without them builds them again.
+pub const DEFERRED_INDEXES: &[(&str, &str)] = &[
+    (
+        "persons_birth_date",
+        "CREATE INDEX persons_birth_date ON persons(birth_date) WHERE status = 'active'",
+    ),
+    (
+        "persons_tax_id",
+        "CREATE INDEX persons_tax_id ON persons(tax_id) WHERE tax_id IS NOT NULL",
+    ),
 ];
 
 /// Steps that rebuild a table others reference: they run with foreign keys
