@@ -223,14 +223,13 @@ impl Store {
         let missing: Vec<&str> = schema::DEFERRED_INDEXES
             .iter()
             .filter(|(name, _)| {
-                !self
-                    .conn
+                self.conn
                     .query_row(
                         "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?1",
                         [name],
                         |_| Ok(()),
                     )
-                    .is_ok()
+                    .is_err()
             })
             .map(|(_, sql)| *sql)
             .collect();
