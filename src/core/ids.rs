@@ -96,9 +96,59 @@ pub fn instance_id() -> String {
     })
 }
 
-/// A random reference id candidate, `M` + 9 digits. The store retries on collision.
+/// The reference ids' numbers: nine digits.
+const REFERENCE_FIRST: u32 = 100_000_000;
+const REFERENCE_LAST: u32 = 999_999_999;
+
+/// The widest step between two reference ids of one [`ReferenceRun`].
+pub const REFERENCE_STEP_MAX: u32 = 256;
+
+thread_local! {
+    /// The last number of the [`ReferenceRun`] on this thread.
+    static RUN: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
+}
+
+/// While held, this thread's reference ids ascend from a random number in
+/// random steps of 1 to [`REFERENCE_STEP_MAX`] (starting again at random
+/// past the last number): a bulk load's new persons then go in at one
+/// place of the reference-id index, not at a random page each (at a
+/// million persons, every page of it for every batch). Within one run the
+/// ids are still unpredictable to the step, and each starts where no one
+/// can foresee, as person ids' creation time orders them.
+pub struct ReferenceRun(());
+
+impl ReferenceRun {
+    pub fn start() -> ReferenceRun {
+        RUN.with(|r| r.set(Some(random_reference())));
+        ReferenceRun(())
+    }
+}
+
+impl Drop for ReferenceRun {
+    fn drop(&mut self) {
+        RUN.with(|r| r.set(None));
+    }
+}
+
+fn random_reference() -> u32 {
+    with_rng(|rng| rng.random_range(REFERENCE_FIRST..=REFERENCE_LAST))
+}
+
+/// A reference id candidate, `M` + 9 digits: random, or the next of this
+/// thread's [`ReferenceRun`]. The store retries on collision.
 pub fn reference_id() -> String {
-    let n: u32 = with_rng(|rng| rng.random_range(100_000_000..1_000_000_000));
+    let n = match RUN.with(std::cell::Cell::get) {
+        None => random_reference(),
+        Some(last) => {
+            let step = with_rng(|rng| rng.random_range(1..=REFERENCE_STEP_MAX));
+            let n = match last.checked_add(step) {
+                Some(n) if n <= REFERENCE_LAST => n,
+                _ => random_reference(),
+            };
+            RUN.with(|r| r.set(Some(n)));
+            n
+        }
+    };
     format!("M{n}")
 }
 
@@ -146,6 +196,29 @@ mod tests {
         assert!(is_base62_id(&issued_identifier_id(), "pii_"));
         assert!(is_base62_id(&trace_id(), "trc_"));
         assert!(is_reference_id(&reference_id()));
+        {
+            let _run = ReferenceRun::start();
+            let run: Vec<u32> = (0..1000)
+                .map(|_| reference_id()[1..].parse().unwrap())
+                .collect();
+            // Ascending in steps of at most REFERENCE_STEP_MAX, but where
+            // the range ends and a run starts again.
+            let breaks = run.windows(2).filter(|w| w[1] <= w[0]).count();
+            assert!(breaks <= 1, "{breaks}");
+            assert!(
+                run.windows(2)
+                    .all(|w| w[1] <= w[0] || w[1] - w[0] <= REFERENCE_STEP_MAX)
+            );
+            assert!(
+                run.iter()
+                    .all(|n| (REFERENCE_FIRST..=REFERENCE_LAST).contains(n))
+            );
+        }
+        // Outside a run, at random again: a thousand in a row do not ascend.
+        let after: Vec<u32> = (0..1000)
+            .map(|_| reference_id()[1..].parse().unwrap())
+            .collect();
+        assert!(after.windows(2).filter(|w| w[1] <= w[0]).count() > 100);
         assert!(!is_reference_id("M12345678"));
         assert!(!is_reference_id("X123456789"));
         assert!(!is_base62_id("p_short", "p_"));

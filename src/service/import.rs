@@ -109,6 +109,10 @@ pub struct ImportSummary {
     pub interrupted: bool,
     /// The largest the write-ahead log grew during the import, in bytes.
     pub peak_wal_bytes: u64,
+    /// Bytes the batches wrote to the write-ahead log, all told: the pages
+    /// they changed, each once per batch (what the commits and the
+    /// checkpoints cost; the same for the same file, whatever the hour).
+    pub wal_bytes_written: u64,
     /// Where the import stood at the end of each batch: the cost and the
     /// matcher's work per row along the run.
     pub batches: Vec<BatchMark>,
@@ -302,6 +306,9 @@ fn write_batch(
         _ => return Ok(()),
     };
     let mut scores = scores.map(Vec::into_iter);
+    // The batch's new persons' reference ids ascend: one place of their
+    // index takes them.
+    let _run = crate::core::ids::ReferenceRun::start();
     for parsed in batch {
         let scored = scores.as_mut().and_then(Iterator::next).flatten();
         summary.rows += 1;
@@ -613,7 +620,9 @@ impl Registry {
                 let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
                 summary.peak_wal_bytes = summary.peak_wal_bytes.max(size(log));
                 let logged = self.store.wal_bytes()?;
-                grown = grown.max(logged.saturating_sub(logged_before));
+                let batch = logged.saturating_sub(logged_before);
+                summary.wal_bytes_written += batch;
+                grown = grown.max(batch);
                 // The file grows only when the next batch's frames reach
                 // past its end: they must fit under the bound, and may be
                 // more than any batch's before (twice the most so far).

@@ -243,8 +243,17 @@ fn write_records_row(conn: &Connection, seq: i64, json: &str, hashes: &[i64]) ->
          ON CONFLICT(person_seq) DO UPDATE SET records = excluded.records,
              keys = excluded.keys, changed = excluded.changed",
     )?
-    .execute(params![seq, json, keys_blob(hashes), tick(conn)?])?;
+    .execute(params![seq, json, keys_blob(hashes), stamp(conn, seq)?])?;
     Ok(())
+}
+
+/// The next stamp of the match clock ([`tick`]) for person `seq`'s row,
+/// logged for [`refresh_index`].
+fn stamp(conn: &Connection, seq: i64) -> Result<i64> {
+    let n = tick(conn)?;
+    conn.prepare_cached("INSERT INTO match_changes(changed, person_seq) VALUES (?1, ?2)")?
+        .execute(params![n, seq])?;
+    Ok(n)
 }
 
 /// Term counts after a person's records changed: `persons` is 1 when
@@ -559,7 +568,12 @@ pub fn rebuild_keys(conn: &Connection, step: usize) -> Result<()> {
         let mut st =
             conn.prepare("UPDATE match_records SET keys = ?2, changed = ?3 WHERE person_seq = ?1")?;
         for (seq, blob) in keyed {
-            st.execute(params![seq, blob, tick(conn)?])?;
+            let n = if step >= super::schema::CHANGES_LOGGED_FROM {
+                stamp(conn, seq)?
+            } else {
+                tick(conn)?
+            };
+            st.execute(params![seq, blob, n])?;
         }
     }
     Ok(())
@@ -776,9 +790,11 @@ pub fn refresh_index(conn: &Connection, index: &mut BlockIndex, seen: i64) -> Re
         .query_map([seen], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_>>()?;
     let mut gone = gone.into_iter().peekable();
+    // A person changed twice since is read once, at its latest stamp.
     let mut st = conn.prepare_cached(
-        "SELECT person_seq, records, keys, changed FROM match_records
-         WHERE changed > ?1 ORDER BY changed",
+        "SELECT m.person_seq, m.records, m.keys, c.changed FROM match_changes c
+         JOIN match_records m ON m.person_seq = c.person_seq AND m.changed = c.changed
+         WHERE c.changed > ?1 ORDER BY c.changed",
     )?;
     let mut rows = st.query([seen])?;
     while let Some(row) = rows.next()? {

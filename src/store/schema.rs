@@ -448,6 +448,20 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER link_events_no_delete BEFORE DELETE ON link_events
         BEGIN SELECT RAISE(ABORT, 'the link history is append-only'); END;
     "#,
+    // 21: what the blocking index reads again is a log of stamps written
+    // at its end: an index on match_records.changed moved a person's entry
+    // from its old stamp, at a random place, on every change of an
+    // existing person (each record an import links). The row whose stamp
+    // is the person's latest is the one read.
+    r#"
+    CREATE TABLE match_changes (
+        changed    INTEGER PRIMARY KEY,
+        person_seq INTEGER NOT NULL
+    );
+    INSERT OR IGNORE INTO match_changes(changed, person_seq)
+        SELECT changed, person_seq FROM match_records WHERE changed > 0;
+    DROP INDEX match_records_changed;
+    "#,
 ];
 
 /// Indexes a bulk import drops at its start and builds again at its end
@@ -479,3 +493,7 @@ pub const REBUILD_KEYS_AT: &[usize] = &[9, 13, 18];
 /// From this version on, blocking keys are kept in `match_records.keys`
 /// (before it, in the `match_keys` table, which step 18 drops).
 pub const KEYS_WITH_RECORDS_FROM: usize = 18;
+
+/// From this version on, every stamp of `match_records.changed` is logged
+/// in `match_changes`.
+pub const CHANGES_LOGGED_FROM: usize = 21;

@@ -189,6 +189,7 @@ fn timed_import(
         "models_learnt": s.models_learnt,
         "peak_rss_mib": peak_rss_mib(),
         "peak_wal_mib": s.peak_wal_bytes as f64 / 1048576.0,
+        "wal_written_mib": s.wal_bytes_written as f64 / 1048576.0,
         "database_mib": size as f64 / 1048576.0,
         "database_mib_per_million_persons": size as f64 / 1048576.0 / (s.new.max(1) as f64 / 1e6),
     }))
