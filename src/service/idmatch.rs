@@ -837,12 +837,27 @@ pub(super) fn stored_request(
 pub struct Keyed {
     pub rec: MatchRecord,
     pub keys: Vec<String>,
+    /// The given and family names' sounds, for [`Keyed::view`].
+    sounds: [String; 2],
 }
 
 impl Keyed {
     pub fn new(rec: MatchRecord) -> Keyed {
         let keys = rec.blocking_keys();
-        Keyed { rec, keys }
+        let sounds = [
+            matching::phonetic(&rec.given),
+            matching::phonetic(&rec.family),
+        ];
+        Keyed { rec, keys, sounds }
+    }
+
+    /// The record's fields with its names' sounds: what the scorer
+    /// compares with each candidate.
+    pub fn view(&self) -> matching::RecordView<'_> {
+        matching::RecordView {
+            sounds: Some([&self.sounds[0], &self.sounds[1]]),
+            ..self.rec.view()
+        }
     }
 }
 

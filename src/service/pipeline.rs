@@ -40,7 +40,7 @@ pub(crate) struct Prescored {
 /// Compare `rec` with its candidates in `index`, every record of each.
 pub(crate) fn prescore(index: &BlockIndex, rec: &Keyed) -> Prescored {
     let mut levels = Vec::new();
-    let row = rec.rec.view();
+    let row = rec.view();
     let found = index
         .candidates(&rec.keys)
         .into_iter()

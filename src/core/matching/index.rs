@@ -113,6 +113,12 @@ impl Packed {
         for f in r.view().fields() {
             pack_field(&mut body, f);
         }
+        // The names' sounds, worked out once here instead of at every
+        // comparison (by the import's scorer, whose memo of them starts
+        // empty with each batch).
+        for name in [&r.given, &r.family] {
+            pack_field(&mut body, &super::phonetic(name));
+        }
         // Identifiers as long as the record's length can be written (a
         // megabyte of them: a record is a few hundred bytes).
         let mut ids = String::new();
@@ -154,7 +160,9 @@ impl Packed {
             postal_code: f(),
             state: f(),
             ids: Ids::default(),
+            sounds: None,
         };
+        rec.sounds = Some([take_field(&mut rest), take_field(&mut rest)]);
         let n: usize = take_field(&mut rest).parse().unwrap_or(0);
         rec.ids = Ids::Packed { n, fields: rest };
         Stored { sor, sor_id, rec }

@@ -436,7 +436,15 @@ fn edit_level(a: &str, b: &str) -> usize {
     }
 }
 
-fn name_level(a: &str, b: &str, a_other: &str, b_other: &str, nickname: bool) -> usize {
+/// `sounds`: the two names' [`phonetic`] codes when known beforehand.
+fn name_level(
+    a: &str,
+    b: &str,
+    a_other: &str,
+    b_other: &str,
+    nickname: bool,
+    sounds: Option<(&str, &str)>,
+) -> usize {
     if a == b {
         return 0;
     }
@@ -452,7 +460,7 @@ fn name_level(a: &str, b: &str, a_other: &str, b_other: &str, nickname: bool) ->
     let jw = jaro_winkler(a, b);
     if jw >= 0.92 {
         2
-    } else if jw >= 0.80 || same_sound(a, b) {
+    } else if jw >= 0.80 || sounds.map_or_else(|| same_sound(a, b), |(x, y)| x == y) {
         3
     } else if garbled(a, b) {
         4
@@ -617,11 +625,14 @@ pub fn levels(a: &MatchRecord, b: &MatchRecord) -> [Option<usize>; FIELD_COUNT] 
 pub fn levels_of(a: &RecordView<'_>, b: &RecordView<'_>) -> [Option<usize>; FIELD_COUNT] {
     let both = |x: &str, y: &str| !x.is_empty() && !y.is_empty();
     let mut v = [None; FIELD_COUNT];
+    let sounds = a.sounds.zip(b.sounds);
     if both(a.given, b.given) {
-        v[GIVEN] = Some(name_level(a.given, b.given, a.family, b.family, true));
+        let s = sounds.map(|(x, y)| (x[0], y[0]));
+        v[GIVEN] = Some(name_level(a.given, b.given, a.family, b.family, true, s));
     }
     if both(a.family, b.family) {
-        v[FAMILY] = Some(name_level(a.family, b.family, a.given, b.given, false));
+        let s = sounds.map(|(x, y)| (x[1], y[1]));
+        v[FAMILY] = Some(name_level(a.family, b.family, a.given, b.given, false, s));
     }
     if both(a.dob, b.dob) {
         v[DOB] = Some(dob_level(a.dob, b.dob));

@@ -329,6 +329,10 @@ pub struct RecordView<'a> {
     pub postal_code: &'a str,
     pub state: &'a str,
     pub ids: Ids<'a>,
+    /// The given and family names' sounds ([`super::phonetic`]), when
+    /// worked out beforehand (a record packed in the blocking index, a
+    /// row being imported); `None`: looked up when compared.
+    pub sounds: Option<[&'a str; 2]>,
 }
 
 /// A record's document numbers and identifiers, borrowed.
@@ -386,6 +390,7 @@ impl MatchRecord {
             postal_code: &self.postal_code,
             state: &self.state,
             ids: Ids::Owned(&self.ids),
+            sounds: None,
         }
     }
 }
