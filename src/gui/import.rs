@@ -78,6 +78,12 @@ fn field_words(canonical: &str) -> String {
 }
 
 impl ImportScreen {
+    /// Whether a file's columns are still being read (on a thread of
+    /// their own, not the worker's).
+    pub fn reading_columns(&self) -> bool {
+        self.headers_rx.is_some()
+    }
+
     fn import_choose(&mut self, path: PathBuf, ctx: &egui::Context) {
         self.path = path.display().to_string();
         self.headers = None;

@@ -299,9 +299,12 @@ impl App {
     }
 
     /// No request is waiting for the worker (tests wait for this).
-    /// Checks the form has scheduled but not sent yet count as waiting.
+    /// Checks the form has scheduled but not sent yet, and a file's columns
+    /// being read on the import page, count as waiting.
     pub fn is_idle(&self) -> bool {
-        self.desk.worker.busiest().is_none() && !self.register.checks_scheduled()
+        self.desk.worker.busiest().is_none()
+            && !self.register.checks_scheduled()
+            && !self.import.reading_columns()
     }
 
     /// The page on screen.
