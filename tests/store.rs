@@ -480,3 +480,21 @@ fn indexes_an_import_defers_come_back_as_the_migrations_made_them() {
         );
     }
 }
+
+/// A database a newer Registrar wrote is refused, not written as this
+/// version knows it (an older binary would write rows the newer one's
+/// derived tables miss, such as the blocking index's change log).
+#[test]
+fn a_database_from_a_newer_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("newer.db");
+    let newer = registrar::store::schema_version() as i64 + 1;
+    Store::open(&path)
+        .unwrap()
+        .sql()
+        .pragma_update(None, "user_version", newer)
+        .unwrap();
+    let err = Store::open(&path).err().expect("refused").to_string();
+    assert!(err.contains("newer Registrar"), "{err}");
+    assert!(err.contains(&format!("schema {newer}")), "{err}");
+}

@@ -248,6 +248,19 @@ impl Store {
             .conn
             .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?
             as usize;
+        if current > schema::MIGRATIONS.len() {
+            // Its derived tables (the blocking index's change log, ...)
+            // would be written as this version knows them, and read
+            // wrongly by the newer one.
+            return Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                Some(format!(
+                    "the database was written by a newer Registrar (schema {current}; this one \
+                     knows {}): open it with that version or a later one",
+                    schema::MIGRATIONS.len()
+                )),
+            ));
+        }
         for (i, sql) in schema::MIGRATIONS
             .iter()
             .enumerate()
