@@ -654,14 +654,7 @@ fn an_import_learns_the_model_and_the_same_registry_learns_the_same_one() {
     let mut reg = registry();
     let mut opts = registrar::tools::bench::generated_options();
     opts.batch = 1000;
-    let summary = reg
-        .import_csv(
-            &registrar::service::Actor::system(),
-            std::io::BufReader::new(std::fs::File::open(&file).unwrap()),
-            &opts,
-            &mut |_| {},
-        )
-        .unwrap();
+    let summary = import_file(&mut reg, &file, &opts);
     assert!(!summary.models_learnt.is_empty(), "{summary:?}");
     let p = reg.match_params();
     assert!(p.version >= 1 && p.trained_persons >= 1000, "{p:?}");
@@ -696,6 +689,21 @@ fn an_import_learns_the_model_and_the_same_registry_learns_the_same_one() {
     assert_eq!(small.match_params().version, 0);
 }
 
+/// `file` imported into `reg` as the system, without progress.
+fn import_file(
+    reg: &mut Registry,
+    file: &std::path::Path,
+    opts: &registrar::service::import::ImportOptions,
+) -> registrar::service::import::ImportSummary {
+    reg.import_csv(
+        &registrar::service::Actor::system(),
+        std::io::BufReader::new(std::fs::File::open(file).unwrap()),
+        opts,
+        &mut |_| {},
+    )
+    .unwrap()
+}
+
 /// An import audits each batch (who, which lines, what came of them), and
 /// each record's own trail is its link event, which nobody can change; the
 /// indexes it set aside for the load are back at its end.
@@ -709,14 +717,7 @@ fn an_import_audits_each_batch_and_each_record_has_its_link_event() {
     let mut opts = registrar::tools::bench::generated_options();
     opts.batch = 100;
     let mut reg = registry();
-    let s = reg
-        .import_csv(
-            &registrar::service::Actor::system(),
-            std::io::BufReader::new(std::fs::File::open(&file).unwrap()),
-            &opts,
-            &mut |_| {},
-        )
-        .unwrap();
+    let s = import_file(&mut reg, &file, &opts);
     assert_eq!(s.rows, rows as u64);
     let audit: Vec<_> = reg
         .audit_trail(None, i64::MAX)
@@ -805,25 +806,11 @@ fn a_stopped_import_resumes_without_duplicates() {
     );
     stop.store(false, std::sync::atomic::Ordering::Relaxed);
     opts.stop = None;
-    let second = reg
-        .import_csv(
-            &registrar::service::Actor::system(),
-            std::io::BufReader::new(std::fs::File::open(&file).unwrap()),
-            &opts,
-            &mut |_| {},
-        )
-        .unwrap();
+    let second = import_file(&mut reg, &file, &opts);
     assert!(!second.interrupted);
     assert_eq!(second.skipped, 200, "{second:?}");
     let mut straight = registry();
-    let all = straight
-        .import_csv(
-            &registrar::service::Actor::system(),
-            std::io::BufReader::new(std::fs::File::open(&file).unwrap()),
-            &opts,
-            &mut |_| {},
-        )
-        .unwrap();
+    let all = import_file(&mut straight, &file, &opts);
     assert_eq!(
         reg.export_links().unwrap().len(),
         straight.export_links().unwrap().len(),
