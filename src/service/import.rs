@@ -494,7 +494,10 @@ impl Registry {
         });
         // Built again after an error or a stop too: nothing else makes
         // them (but the next opening of the store).
-        let restored = self.store.restore_indexes();
+        let restored = self
+            .store
+            .restore_indexes()
+            .and_then(|()| self.store.prune_changes().map(drop));
         self.store.end_bulk(bulk)?;
         // The log was written over during the import, not cut: cut it now
         // (a reader still in it makes this wait, then give up, harmlessly).

@@ -217,6 +217,24 @@ impl Store {
         tx.commit()
     }
 
+    /// Keep only each person's latest change stamp
+    /// ([`matching::prune_changes`]), in one transaction, once the log
+    /// holds more than twice as many stamps as there are persons with
+    /// records (a bulk load stamps a linked person once per record).
+    pub fn prune_changes(&mut self) -> Result<usize> {
+        let count = |table: &str| -> Result<i64> {
+            self.conn
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        };
+        if count("match_changes")? <= 2 * count("match_records")? {
+            return Ok(0);
+        }
+        let tx = self.conn.transaction()?;
+        let n = matching::prune_changes(&tx)?;
+        tx.commit()?;
+        Ok(n)
+    }
+
     /// Build again whichever of the [`DEFERRED_INDEXES`] is missing, in
     /// one sort each (one transaction); nothing is written when none is.
     pub fn restore_indexes(&mut self) -> Result<()> {
