@@ -90,10 +90,7 @@ pub fn put_record_keyed(
             .flat_map(|n| name_keys(&n.rec.given, &n.rec.family, &n.rec.middle)),
     );
     let new_keys = sorted(old_keys.iter().cloned().chain(search_keys(&added.rec)));
-    let mut hashes = stored_keys;
-    hashes.extend(keys.iter().map(|k| matching::key_hash(k)));
-    hashes.sort_unstable();
-    hashes.dedup();
+    let hashes = with_keys(stored_keys, keys);
     let one = serde_json::to_string(&added).expect("a record serialises");
     let spliced = match json.strip_suffix(']') {
         Some(head) if head.len() > 1 => format!("{head},{one}]"),
@@ -129,16 +126,20 @@ fn put_parsed(
         None => {
             // An added record only adds keys: the stored ones and its own,
             // without working out the other records' keys again.
-            let hashes = stored_keys.map(|mut h| {
-                h.extend(keys.iter().map(|k| matching::key_hash(k)));
-                h.sort_unstable();
-                h.dedup();
-                h
-            });
+            let hashes = stored_keys.map(|h| with_keys(h, keys));
             records.push(added);
             save_records(conn, seq, &old, &records, &[&rec], known, hashes)
         }
     }
+}
+
+/// A person's stored key hashes with those of an added record's `keys`:
+/// sorted and distinct, as stored.
+fn with_keys(mut hashes: Vec<i64>, keys: &[String]) -> Vec<i64> {
+    hashes.extend(keys.iter().map(|k| matching::key_hash(k)));
+    hashes.sort_unstable();
+    hashes.dedup();
+    hashes
 }
 
 /// The source and names of a stored record, borrowed from the JSON where
@@ -261,9 +262,8 @@ fn stamp(conn: &Connection, seq: i64) -> Result<i64> {
 fn count_records(conn: &Connection, persons: i64, added: &[&MatchRecord]) -> Result<()> {
     // Persons with comparable records: one more when the first record
     // arrives, one fewer when the last leaves (the prior's population).
-    let change = persons;
-    if change != 0 {
-        count_term(conn, PERSONS, "", change)?;
+    if persons != 0 {
+        count_term(conn, PERSONS, "", persons)?;
     }
     for r in added {
         count_term(conn, RECORDS, "", 1)?;

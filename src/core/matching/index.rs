@@ -190,6 +190,7 @@ impl Packed {
         (take_field(&mut rest), take_field(&mut rest))
     }
 
+    #[cfg(test)]
     fn stored(&self) -> Stored<'_> {
         Packed::first(&self.0)
     }
@@ -470,8 +471,8 @@ impl BlockIndex {
             return false;
         };
         let i = s as usize;
-        let source = a.packed.stored();
-        match self.records[i].position(source.sor, source.sor_id) {
+        let (sor, sor_id) = Packed::source_of(&a.packed.0);
+        match self.records[i].position(sor, sor_id) {
             Some(j) => {
                 let before = self.key_hashes(i);
                 self.records[i] = self.records[i].with(j, Some(&a.packed));
