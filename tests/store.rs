@@ -194,11 +194,11 @@ fn version_8_keys_are_rebuilt_as_hashes() {
         }
     }
     let mut reg = Registry::open(&path).unwrap();
-    // The keys are kept with the records now, as 8-byte hashes.
+    // The keys are kept with each record now, as 8-byte hashes.
     let kept: Vec<u8> = reg
         .sql()
         .query_row(
-            "SELECT keys FROM match_records WHERE person_seq = 1",
+            "SELECT keys FROM match_rows WHERE person_seq = 1",
             [],
             |r| r.get(0),
         )
@@ -244,7 +244,6 @@ fn version_13_keeps_every_row_through_the_persons_rebuild() {
             "scans",
             "issued_identifiers",
             "sor_records",
-            "match_records",
             "auth_methods",
         ]
         .iter()
@@ -253,6 +252,11 @@ fn version_13_keeps_every_row_through_the_persons_rebuild() {
                 .unwrap()
         })
         .collect()
+    };
+    // Comparable records: one row per person holding a JSON list before
+    // step 22, a row per record after it.
+    let records = |conn: &rusqlite::Connection, sql: &str| -> i64 {
+        conn.query_row(sql, [], |r| r.get(0)).unwrap()
     };
     let before = {
         // Rows as version 13 wrote them (today's service writes tables
@@ -271,15 +275,33 @@ fn version_13_keeps_every_row_through_the_persons_rebuild() {
                      VALUES ('pii_1', 1, 'NPI', '1234567893', 't');
                  INSERT INTO sor_records(sor, sor_id, person_seq, attributes, created_at, updated_at)
                      VALUES ('lab', '7', 1, '{}', 't', 't');
-                 INSERT INTO match_records(person_seq, records) VALUES (1, '[]');
+                 INSERT INTO match_records(person_seq, records)
+                     VALUES (1, '[{\"sor\":\"lab\",\"sor_id\":\"7\",\"rec\":{\"given\":\"ann\",\"family\":\"lee\"}}]');
                  INSERT INTO auth_methods(id, person_seq, position, type) VALUES ('a1', 1, 0, 'OTP');",
             )
             .unwrap();
-        counts(old.sql())
+        let mut c = counts(old.sql());
+        c.push(records(
+            old.sql(),
+            "SELECT sum(json_array_length(records)) FROM match_records",
+        ));
+        c
     };
     assert!(before.iter().all(|n| *n == 1), "{before:?}");
     let reg = Registry::open(&path).unwrap();
-    assert_eq!(counts(reg.sql()), before);
+    let mut after = counts(reg.sql());
+    after.push(records(reg.sql(), "SELECT count(*) FROM match_rows"));
+    assert_eq!(after, before);
+    let (sor, rec): (String, String) = reg
+        .sql()
+        .query_row(
+            "SELECT sor || '/' || sor_id, rec FROM match_rows",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(sor, "lab/7");
+    assert!(rec.contains(r#""family":"lee""#), "{rec}");
     let fk: bool = reg
         .sql()
         .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
@@ -351,9 +373,11 @@ fn killing_a_merge_leaves_all_of_it_or_none() {
         "a merge row for each merged person"
     );
     assert_eq!(
-        q("SELECT count(*) FROM persons p WHERE status = 'merged' AND (
+        q(
+            "SELECT count(*) FROM persons p WHERE status = 'merged' AND (
                EXISTS (SELECT 1 FROM documents d WHERE d.person_seq = p.seq)
-            OR EXISTS (SELECT 1 FROM match_records m WHERE m.person_seq = p.seq AND m.records != '[]'))"),
+            OR EXISTS (SELECT 1 FROM match_rows m WHERE m.person_seq = p.seq))"
+        ),
         0,
         "a merged person keeps nothing"
     );

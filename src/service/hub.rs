@@ -806,7 +806,7 @@ impl Registry {
         let move_to =
             |tx: &Connection, to: i64, cause: &str, events: &mut Vec<Value>| -> Result<String> {
                 sh::move_source(tx, (&sname, &sid), to)?;
-                sm::move_some_records(tx, from, to, &[(sname.clone(), sid.clone())])?;
+                sm::move_some_records(tx, from, Some(to), &[(sname.clone(), sid.clone())])?;
                 let new = store::reference_id_of(tx, to)?;
                 events.push(
                     json!({"type": "UPDATE_SOURCE", "previousLinkId": prev, "sources": sources}),

@@ -121,6 +121,15 @@ pub struct Candidate {
 }
 
 impl Candidate {
+    /// The person's reference id and person id, read now if the lookup
+    /// left them for later ([`Attributes::Later`]).
+    fn ids(&self, conn: &Connection) -> Result<(String, String)> {
+        if self.reference_id.is_empty() {
+            return Ok(crate::store::reference_and_person_id(conn, self.at.0)?);
+        }
+        Ok((self.reference_id.clone(), self.person_id.clone()))
+    }
+
     /// May the engine link to this candidate without a person deciding?
     pub fn sure(&self) -> bool {
         self.class == matching::Class::Link
@@ -523,20 +532,28 @@ struct Want {
 }
 
 /// Whether a candidate's attributes (its best record as the source sent
-/// it) are read with it, or only when someone will see them
-/// ([`fill_attributes`]): a record linked or created by the engine needs
-/// none, and reading them cost a lookup and a JSON parse per candidate.
+/// it) and ids are read with it, or only when someone will see them
+/// ([`fill_attributes`]; [`Candidate::ids`] for the one linked): a record
+/// linked or created by the engine needs none, and reading them cost a
+/// lookup and a JSON parse per candidate, and the ids a read of the
+/// person's row at a random place.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Attributes {
     Now,
     Later,
 }
 
-/// Read the attributes of the candidates that were found without them.
+/// Read what the candidates were found without: their attributes and
+/// ids ([`Attributes::Later`]).
 fn fill_attributes(conn: &Connection, cands: &mut [Candidate]) -> Result<()> {
-    for c in cands.iter_mut().filter(|c| c.attributes.is_null()) {
-        let (seq, sor, sor_id) = &c.at;
-        c.attributes = source_attributes(conn, *seq, sor, sor_id)?;
+    for c in cands.iter_mut() {
+        if c.reference_id.is_empty() {
+            (c.reference_id, c.person_id) = c.ids(conn)?;
+        }
+        if c.attributes.is_null() {
+            let (seq, sor, sor_id) = &c.at;
+            c.attributes = source_attributes(conn, *seq, sor, sor_id)?;
+        }
     }
     Ok(())
 }
@@ -588,10 +605,12 @@ pub(super) fn explain_scored(
             hold.is_some(),
             params.review,
         );
-        let (reference_id, person_id) = crate::store::reference_and_person_id(conn, seq)?;
-        let attributes = match read {
-            Attributes::Now => source_attributes(conn, seq, &src.sor, &src.sor_id)?,
-            Attributes::Later => Value::Null,
+        let (reference_id, person_id, attributes) = match read {
+            Attributes::Now => {
+                let (r, p) = crate::store::reference_and_person_id(conn, seq)?;
+                (r, p, source_attributes(conn, seq, &src.sor, &src.sor_id)?)
+            }
+            Attributes::Later => (String::new(), String::new(), Value::Null),
         };
         out.push(Candidate {
             reference_id,
@@ -783,7 +802,18 @@ pub(super) fn attach(
     {
         sm::remove_record(conn, old, &req.sor, &req.sor_id)?;
     }
-    sm::put_record_keyed(conn, seq, &req.sor, &req.sor_id, rec.rec.clone(), &rec.keys)?;
+    // A source's record is one person's at most: unless it was this
+    // person's, it is new here.
+    let new_here = previous != Some(seq);
+    sm::put_record_keyed(
+        conn,
+        seq,
+        &req.sor,
+        &req.sor_id,
+        rec.rec.clone(),
+        &rec.keys,
+        new_here,
+    )?;
     sm::upsert_sor(conn, &req.sor, &req.sor_id, seq, kind, &attrs, now)?;
     if let Some(pid) = sm::find_open_pending(conn, &req.sor, &req.sor_id)? {
         sm::resolve_pending(conn, pid, kind, "system", now)?;
@@ -963,12 +993,10 @@ pub(crate) fn reference_in_prepared(
             confidence: Some(sure[0].confidence),
             ..why
         };
+        let (rid, id) = sure[0].ids(conn)?;
         attach(conn, seq, previous, req, rec, "linked", why)?;
         index.mirror(seq, previous, req, rec)?;
-        return Ok(Decided::attached(
-            ReferenceOutcome::Existing(sure[0].reference_id.clone()),
-            sure[0].person_id.clone(),
-        ));
+        return Ok(Decided::attached(ReferenceOutcome::Existing(rid), id));
     }
     if cands.is_empty() {
         let made = create_person_for(conn, previous, req, rec, why)?;
@@ -1337,7 +1365,7 @@ impl Registry {
             let [sure] = cands.iter().filter(|c| c.sure()).collect::<Vec<_>>()[..] else {
                 continue;
             };
-            let choice = sure.reference_id.clone();
+            let choice = sure.ids(&self.store.conn)?.0;
             let tx = self.store.conn.transaction()?;
             let by = Settler {
                 actor,
@@ -1633,12 +1661,7 @@ impl Registry {
         // persons are sampled without reading them all.
         let step = (persons / TRAIN_SAMPLE).max(1);
         let mut people: Vec<Vec<MatchRecord>> = Vec::new();
-        sm::each_sampled_records(&self.store.conn, step, |json| {
-            let recs: Vec<SourcedRecord> = serde_json::from_str(json).unwrap_or_default();
-            if !recs.is_empty() {
-                people.push(recs.into_iter().map(|r| r.rec).collect());
-            }
-        })?;
+        sm::each_sampled_records(&self.store.conn, step, |recs| people.push(recs))?;
         report.sampled_persons = people.len();
         if people.len() < 2 {
             return Ok(report);

@@ -6,7 +6,6 @@ use super::idmatch::{Decide, Mode, ReferenceOutcome, ReferenceRequest, reference
 use super::pipeline::{self, Prescored};
 use super::{Actor, Registry, Result};
 use crate::core::matching::MatchRecord;
-use crate::core::matching::index::BlockIndex;
 use crate::core::matching::normalize;
 use crate::core::rules::EMAIL_RE;
 use crate::store::matching as sm;
@@ -528,6 +527,11 @@ impl Registry {
             )
         });
         let size = opts.batch;
+        // Commits are copied back into the database beside this thread.
+        let checkpointer = match wal.is_some() {
+            true => self.store.checkpointer()?,
+            false => None,
+        };
         let mut rows = rows.into_iter().flatten();
         // Candidates come from the registry's blocking index, taken out
         // for the import and kept in step with what it writes; another
@@ -538,12 +542,15 @@ impl Registry {
         // The scorer's comparisons of `batch`, and what was added to the
         // index since they were made (the batch before).
         let mut scores: Option<Vec<Option<Prescored>>> = None;
-        let mut prev = BlockIndex::new();
+        let mut prev = pipeline::Gained::default();
         let mut compared = 0u64;
         let mut waited = 0.0;
         // The log's frames after the last batch, and the most one batch
         // added.
         let (mut logged_before, mut grown) = (0u64, 0u64);
+        let mut last_restarts = wal
+            .as_ref()
+            .and_then(|(_, log)| crate::store::wal_restarts(log));
         while !batch.is_empty() {
             if opts
                 .stop
@@ -591,15 +598,29 @@ impl Registry {
                     &params,
                     summary,
                 );
+                // The batch is committed while the scorer may still be at
+                // the next one (the index takes the batch's records after).
+                let committed = written.and_then(|()| {
+                    keys.flush(&tx)?;
+                    // Every write of the batch is mirrored in the index.
+                    let seen = sm::clock(&tx)?;
+                    tx.commit()?;
+                    if let Some(c) = &checkpointer {
+                        c.nudge();
+                    }
+                    Ok(seen)
+                });
                 let done = std::time::Instant::now();
                 let next = scorer.join();
                 waited += done.elapsed().as_secs_f64();
                 (
-                    written.map(|()| (layers.cur, layers.added, layers.compared)),
+                    committed.map(|seen| (layers.cur, layers.added, layers.compared, seen)),
                     next,
                 )
             });
-            let (cur, added, n) = written?;
+            drop(keys);
+            let (cur, added, n, now_seen) = written?;
+            seen = now_seen;
             let Ok((next, ahead)) = next else {
                 return Err(super::ServiceError::Conflict(
                     "the import's scorer stopped; what is committed stays, and running the \
@@ -612,18 +633,22 @@ impl Registry {
                 index.add(a);
             }
             prev = cur;
-            keys.flush(&tx)?;
-            drop(keys);
-            // Every write of the batch is mirrored in the index.
-            seen = sm::clock(&tx)?;
-            tx.commit()?;
-            // Bounded disk: past the limit, copy the log back into the
-            // database and truncate it, between batches.
+            // Bounded disk: near the limit (the writer began its batches
+            // before the checkpointer had copied the last one, so the log
+            // could not start again), wait for the copy between batches:
+            // the next batch writes the log from its start.
             if let Some((db, log)) = &wal {
                 let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
                 summary.peak_wal_bytes = summary.peak_wal_bytes.max(size(log));
                 let logged = self.store.wal_bytes()?;
-                let batch = logged.saturating_sub(logged_before);
+                // The checkpointer's copies let a batch's first write
+                // start the log again: then all of it is this batch's.
+                let restarts = crate::store::wal_restarts(log);
+                let batch = match restarts == last_restarts {
+                    true => logged.saturating_sub(logged_before),
+                    false => logged,
+                };
+                last_restarts = restarts;
                 summary.wal_bytes_written += batch;
                 grown = grown.max(batch);
                 // The file grows only when the next batch's frames reach
@@ -632,7 +657,10 @@ impl Registry {
                 let limit = opts.wal_limit;
                 let bound = limit.min(size(db)).max(WAL_FLOOR.min(limit));
                 if logged + 2 * grown > bound {
-                    self.store.checkpoint(crate::store::Checkpoint::Restart)?;
+                    match &checkpointer {
+                        Some(c) => c.settle(),
+                        None => self.store.checkpoint(crate::store::Checkpoint::Restart)?,
+                    }
                     logged_before = 0;
                 } else {
                     logged_before = logged;
@@ -647,13 +675,16 @@ impl Registry {
             });
             // The registry learns its model by itself as it grows: the
             // rest of the file is matched with what the rows so far taught.
-            // Its queue's re-scoring may have moved records: the next
+            // The scorer's comparisons hold (the model only weighs them),
+            // unless the queue's re-scoring linked records: then the next
             // batch is compared again, with the index as it is now.
             if let Some(r) = self.train_if_due_in(Some(&mut index))? {
                 summary.models_learnt.push(r.params.version);
                 summary.relinked += r.relinked as u64;
                 params = self.match_params();
-                scores = None;
+                if r.relinked > 0 {
+                    scores = None;
+                }
             }
             progress(summary);
         }

@@ -391,7 +391,7 @@ impl Registry {
         for (sor, sor_id) in &moved.sor_records {
             ss::set_sor_person(&tx, sor, sor_id, m)?;
         }
-        sm::move_some_records(&tx, s, m, &moved.records)?;
+        sm::move_some_records(&tx, s, Some(m), &moved.records)?;
         for (id, position) in &moved.documents {
             ss::set_document_person(&tx, *id, m, *position)?;
         }

@@ -17,12 +17,59 @@ pub struct SourcedRecord {
 
 pub use crate::core::matching::index::{MAX_BLOCK, SMALL_BLOCK, keep_candidates};
 
+/// Person `seq`'s comparable records, in the order they were added.
 pub fn load_records(conn: &Connection, seq: i64) -> Result<Vec<SourcedRecord>> {
-    let mut st = conn.prepare_cached("SELECT records FROM match_records WHERE person_seq = ?1")?;
-    let json: Option<String> = st.query_row([seq], |r| r.get(0)).optional()?;
-    Ok(json
-        .and_then(|j| serde_json::from_str(&j).ok())
-        .unwrap_or_default())
+    Ok(rows_of(conn, seq)?.into_iter().map(|r| r.record).collect())
+}
+
+/// One comparable record as stored (a row of `match_rows`): the record
+/// and the hashes of its blocking keys ([`keys_blob`]).
+#[derive(Clone)]
+struct Row {
+    record: SourcedRecord,
+    keys: Vec<u8>,
+}
+
+/// A stored record's JSON read back; one that no longer reads is an empty
+/// record (it compares with nothing) rather than an error for the person.
+fn parse_rec(json: &str) -> MatchRecord {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+/// Person `seq`'s rows, in the order they were added.
+fn rows_of(conn: &Connection, seq: i64) -> Result<Vec<Row>> {
+    conn.prepare_cached(
+        "SELECT sor, sor_id, rec, keys FROM match_rows WHERE person_seq = ?1 ORDER BY id",
+    )?
+    .query_map([seq], read_row)?
+    .collect()
+}
+
+/// A `match_rows` row selected as (sor, sor_id, rec, keys, ...).
+fn read_row(r: &rusqlite::Row) -> rusqlite::Result<Row> {
+    Ok(Row {
+        record: SourcedRecord {
+            sor: r.get(0)?,
+            sor_id: r.get(1)?,
+            rec: parse_rec(&r.get::<_, String>(2)?),
+        },
+        keys: r.get(3)?,
+    })
+}
+
+fn insert_row(conn: &Connection, seq: i64, row: &Row) -> Result<()> {
+    let rec = serde_json::to_string(&row.record.rec).expect("a record serialises");
+    conn.prepare_cached(
+        "INSERT INTO match_rows(person_seq, sor, sor_id, rec, keys) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        seq,
+        row.record.sor,
+        row.record.sor_id,
+        rec,
+        row.keys
+    ])?;
+    Ok(())
 }
 
 /// Put `rec` as the record that `(sor, sor_id)` sent for person `seq`:
@@ -36,10 +83,20 @@ pub fn put_record(
     rec: MatchRecord,
 ) -> Result<()> {
     let keys = rec.blocking_keys();
-    put_record_keyed(conn, seq, sor, sor_id, rec, &keys)
+    put_record_keyed(conn, seq, sor, sor_id, rec, &keys, false)
 }
 
-/// [`put_record`] when the caller already has `rec.blocking_keys()`.
+/// [`put_record`] when the caller already has `rec.blocking_keys()`;
+/// `new_here` when it knows person `seq` does not hold `(sor, sor_id)`
+/// (a source's record is held by one person at most: one that another
+/// person, or nobody, held), so that the person's rows need not be read.
+///
+/// Each record is a row of its own, so a record new to a person (every
+/// record an import links) is one row appended at the table's end and an
+/// entry in the index by person: the person's other records are neither
+/// read nor written again. (They were one row per person, JSON and keys,
+/// rewritten at a random place for every record added: more than half of
+/// what an import's batch wrote at a million persons.)
 pub fn put_record_keyed(
     conn: &Connection,
     seq: i64,
@@ -47,209 +104,156 @@ pub fn put_record_keyed(
     sor_id: &str,
     rec: MatchRecord,
     keys: &[String],
+    new_here: bool,
 ) -> Result<()> {
-    let stored: Option<(String, Option<Vec<u8>>)> = conn
-        .prepare_cached("SELECT records, keys FROM match_records WHERE person_seq = ?1")?
-        .query_row([seq], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let added = SourcedRecord {
-        sor: sor.into(),
-        sor_id: sor_id.into(),
-        rec,
+    let row = Row {
+        keys: keys_blob(&hashes_of(keys)),
+        record: SourcedRecord {
+            sor: sor.into(),
+            sor_id: sor_id.into(),
+            rec,
+        },
     };
-    let (json, stored_keys) = match stored {
-        Some((json, Some(k))) => (json, blob_keys(&k)),
-        // No row yet, or one from before keys were kept with the records.
-        other => {
-            let (json, k) = other.map_or((None, Some(Vec::new())), |(j, k)| {
-                (Some(j), k.map(|k| blob_keys(&k)))
-            });
-            let records: Vec<SourcedRecord> = json
-                .and_then(|j| serde_json::from_str(&j).ok())
-                .unwrap_or_default();
-            return put_parsed(conn, seq, records, k, added, keys);
-        }
-    };
-    // The usual case, a record new to the person: appended to the stored
-    // JSON as it is, without reading the person's other records back into
-    // memory and writing them out again. Only their names are read, for
-    // the search keys.
-    let names = serde_json::from_str::<Vec<StoredNames<'_>>>(&json);
-    let new_here = |names: &[StoredNames<'_>]| {
-        !names
-            .iter()
-            .any(|n| n.sor == added.sor && n.sor_id == added.sor_id)
-    };
-    let Some(names) = names.ok().filter(|n| new_here(n)) else {
-        let records: Vec<SourcedRecord> = serde_json::from_str(&json).unwrap_or_default();
-        return put_parsed(conn, seq, records, Some(stored_keys), added, keys);
-    };
-    let old_keys = sorted(
-        names
-            .iter()
-            .flat_map(|n| name_keys(&n.rec.given, &n.rec.family, &n.rec.middle)),
-    );
-    let new_keys = sorted(old_keys.iter().cloned().chain(search_keys(&added.rec)));
-    let hashes = with_keys(stored_keys, keys);
-    let one = serde_json::to_string(&added).expect("a record serialises");
-    let spliced = match json.strip_suffix(']') {
-        Some(head) if head.len() > 1 => format!("{head},{one}]"),
-        _ => format!("[{one}]"),
-    };
-    write_records_row(conn, seq, &spliced, &hashes)?;
-    write_key_diff(conn, seq, &old_keys, &new_keys)?;
-    count_records(conn, i64::from(names.is_empty()), &[&added.rec])
-}
-
-/// [`put_record_keyed`] on the person's records read whole: `rec`
-/// replaces the record of its source and id, or is added. `stored_keys`:
-/// the hashes of the stored records' keys, when kept.
-fn put_parsed(
-    conn: &Connection,
-    seq: i64,
-    mut records: Vec<SourcedRecord>,
-    stored_keys: Option<Vec<i64>>,
-    added: SourcedRecord,
-    keys: &[String],
-) -> Result<()> {
-    let old = records.clone();
-    let rec = added.rec.clone();
-    let known = Some((&rec, keys));
-    match records
-        .iter_mut()
-        .find(|r| r.sor == added.sor && r.sor_id == added.sor_id)
-    {
-        Some(r) => {
-            r.rec = added.rec.clone();
-            save_records(conn, seq, &old, &records, &[], known, None)
-        }
-        None => {
-            // An added record only adds keys: the stored ones and its own,
-            // without working out the other records' keys again.
-            let hashes = stored_keys.map(|h| with_keys(h, keys));
-            records.push(added);
-            save_records(conn, seq, &old, &records, &[&rec], known, hashes)
+    // One look at the person's rows: whether it has any, and the one of
+    // this source and id if it has; or, for a record new here, at the
+    // index by person only.
+    let (mut first, mut held) = (true, None);
+    if new_here {
+        first = conn
+            .prepare_cached("SELECT NOT EXISTS (SELECT 1 FROM match_rows WHERE person_seq = ?1)")?
+            .query_row([seq], |r| r.get(0))?;
+        debug_assert!(
+            !load_records(conn, seq)?
+                .iter()
+                .any(|r| r.sor == sor && r.sor_id == sor_id),
+            "{sor}/{sor_id} is person {seq}'s already"
+        );
+    } else {
+        let mut st = conn.prepare_cached(
+            "SELECT id, sor = ?2 AND sor_id = ?3 FROM match_rows WHERE person_seq = ?1",
+        )?;
+        let mut rows = st.query(params![seq, sor, sor_id])?;
+        while let Some(r) = rows.next()? {
+            first = false;
+            if r.get::<_, bool>(1)? {
+                held = Some(r.get::<_, i64>(0)?);
+            }
         }
     }
+    if let Some(id) = held {
+        // Replaced in place: the search keys change by what the person's
+        // records hold before and after.
+        let old = load_records(conn, seq)?;
+        let json = serde_json::to_string(&row.record.rec).expect("a record serialises");
+        conn.prepare_cached("UPDATE match_rows SET rec = ?2, keys = ?3 WHERE id = ?1")?
+            .execute(params![id, json, row.keys])?;
+        let new: Vec<SourcedRecord> = old
+            .iter()
+            .map(|r| match r.sor == sor && r.sor_id == sor_id {
+                true => row.record.clone(),
+                false => r.clone(),
+            })
+            .collect();
+        stamp(conn, seq)?;
+        return write_key_diff(conn, seq, &search_key_set(&old), &search_key_set(&new));
+    }
+    insert_row(conn, seq, &row)?;
+    stamp(conn, seq)?;
+    // An added record only adds search keys: one the person holds already
+    // is written to no effect (`INSERT OR IGNORE`).
+    write_key_diff(
+        conn,
+        seq,
+        &[],
+        &search_key_set(std::slice::from_ref(&row.record)),
+    )?;
+    count_records(conn, i64::from(first), &[&row.record.rec])
 }
 
-/// A person's stored key hashes with those of an added record's `keys`:
-/// sorted and distinct, as stored.
-fn with_keys(mut hashes: Vec<i64>, keys: &[String]) -> Vec<i64> {
-    hashes.extend(keys.iter().map(|k| matching::key_hash(k)));
+/// Sorted, distinct hashes of `keys`.
+fn hashes_of(keys: &[String]) -> Vec<i64> {
+    let mut hashes: Vec<i64> = keys.iter().map(|k| matching::key_hash(k)).collect();
     hashes.sort_unstable();
     hashes.dedup();
     hashes
 }
 
-/// The source and names of a stored record, borrowed from the JSON where
-/// it can be: which record it is, and what its search keys are made of.
-#[derive(Deserialize)]
-struct StoredNames<'a> {
-    #[serde(borrow)]
-    sor: std::borrow::Cow<'a, str>,
-    #[serde(borrow)]
-    sor_id: std::borrow::Cow<'a, str>,
-    #[serde(borrow)]
-    rec: NamesOf<'a>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct NamesOf<'a> {
-    #[serde(borrow)]
-    given: std::borrow::Cow<'a, str>,
-    #[serde(borrow)]
-    family: std::borrow::Cow<'a, str>,
-    #[serde(borrow)]
-    middle: std::borrow::Cow<'a, str>,
-}
-
-fn sorted(keys: impl Iterator<Item = String>) -> Vec<String> {
-    let mut v: Vec<String> = keys.collect();
-    v.sort_unstable();
-    v.dedup();
-    v
-}
-
 /// Drop the record `(sor, sor_id)` from person `seq`.
 pub fn remove_record(conn: &Connection, seq: i64, sor: &str, sor_id: &str) -> Result<()> {
-    let old = load_records(conn, seq)?;
-    let kept: Vec<SourcedRecord> = old
-        .iter()
-        .filter(|r| !(r.sor == sor && r.sor_id == sor_id))
-        .cloned()
+    move_some_records(conn, seq, None, &[(sor.to_string(), sor_id.to_string())])
+}
+
+/// Drop every record of person `seq` (before the person is deleted).
+pub fn remove_records(conn: &Connection, seq: i64) -> Result<()> {
+    let all: Vec<(String, String)> = load_records(conn, seq)?
+        .into_iter()
+        .map(|r| (r.sor, r.sor_id))
         .collect();
-    save_records(conn, seq, &old, &kept, &[], None, None)
+    move_some_records(conn, seq, None, &all)
 }
 
 /// Move every record of person `from` to person `to` (Link IDs merging).
 pub fn move_records(conn: &Connection, from: i64, to: i64) -> Result<()> {
-    let moved = load_records(conn, from)?;
-    save_records(conn, from, &moved, &[], &[], None, None)?;
-    let old = load_records(conn, to)?;
-    let mut all = old.clone();
-    all.extend(moved);
-    save_records(conn, to, &old, &all, &[], None, None)
+    let all: Vec<(String, String)> = load_records(conn, from)?
+        .into_iter()
+        .map(|r| (r.sor, r.sor_id))
+        .collect();
+    move_some_records(conn, from, Some(to), &all)
 }
 
-/// Move the records `keys` ((sor, sorId)) of person `from` to person `to`,
-/// keys and all; term frequencies stay as they are (the records exist
-/// still).
+/// Move the records `keys` ((sor, sorId)) of person `from` to the end of
+/// person `to`'s, keys and all, or drop them (`to` is `None`); term
+/// frequencies of records stay as they are (the records exist still).
 pub fn move_some_records(
     conn: &Connection,
     from: i64,
-    to: i64,
+    to: Option<i64>,
     keys: &[(String, String)],
 ) -> Result<()> {
-    let old_from = load_records(conn, from)?;
-    let (moving, kept): (Vec<SourcedRecord>, Vec<SourcedRecord>) = old_from
-        .iter()
-        .cloned()
-        .partition(|r| keys.iter().any(|(s, i)| *s == r.sor && *i == r.sor_id));
-    save_records(conn, from, &old_from, &kept, &[], None, None)?;
-    let old_to = load_records(conn, to)?;
-    let mut all = old_to.clone();
-    all.extend(moving);
-    save_records(conn, to, &old_to, &all, &[], None, None)
+    let old_from = rows_of(conn, from)?;
+    let moving = |r: &Row| {
+        keys.iter()
+            .any(|(s, i)| *s == r.record.sor && *i == r.record.sor_id)
+    };
+    let (moved, kept): (Vec<Row>, Vec<Row>) = old_from.iter().cloned().partition(moving);
+    if moved.is_empty() {
+        return Ok(());
+    }
+    let mut del = conn.prepare_cached(
+        "DELETE FROM match_rows WHERE person_seq = ?1 AND sor = ?2 AND sor_id = ?3",
+    )?;
+    for r in &moved {
+        del.execute(params![from, r.record.sor, r.record.sor_id])?;
+    }
+    stamp(conn, from)?;
+    changed_records(conn, from, &old_from, &kept)?;
+    let Some(to) = to else {
+        return Ok(());
+    };
+    let old_to = rows_of(conn, to)?;
+    for r in &moved {
+        insert_row(conn, to, r)?;
+    }
+    stamp(conn, to)?;
+    let all: Vec<Row> = old_to.iter().chain(&moved).cloned().collect();
+    changed_records(conn, to, &old_to, &all)
 }
 
-/// Write a person's comparable records, replacing `old` (what is stored
-/// now), and the differences in its blocking and search keys. `added` are
-/// records new to this person, counted into term frequencies. `known` is a
-/// record whose blocking keys the caller has already computed; `hashes`,
-/// when given, are the hashes of all of `records`' keys.
-fn save_records(
-    conn: &Connection,
-    seq: i64,
-    old: &[SourcedRecord],
-    records: &[SourcedRecord],
-    added: &[&MatchRecord],
-    known: Option<(&MatchRecord, &[String])>,
-    hashes: Option<Vec<i64>>,
-) -> Result<()> {
-    let json = serde_json::to_string(records).expect("records serialise");
-    let hashes = hashes.unwrap_or_else(|| blocking_hashes(records, known));
-    write_records_row(conn, seq, &json, &hashes)?;
-    write_key_diff(conn, seq, &search_key_set(old), &search_key_set(records))?;
-    let persons = i64::from(old.is_empty() && !records.is_empty())
-        - i64::from(!old.is_empty() && records.is_empty());
-    count_records(conn, persons, added)
+/// After person `seq`'s records went from `old` to `new` by records
+/// moving in or out: its search keys change by the difference, and the
+/// count of persons with records when it gained its first or lost its
+/// last.
+fn changed_records(conn: &Connection, seq: i64, old: &[Row], new: &[Row]) -> Result<()> {
+    let set =
+        |rows: &[Row]| search_key_set(&rows.iter().map(|r| r.record.clone()).collect::<Vec<_>>());
+    write_key_diff(conn, seq, &set(old), &set(new))?;
+    let persons =
+        i64::from(old.is_empty() && !new.is_empty()) - i64::from(!old.is_empty() && new.is_empty());
+    count_records(conn, persons, &[])
 }
 
-/// A person's row of comparable records, stamped by the match clock.
-fn write_records_row(conn: &Connection, seq: i64, json: &str, hashes: &[i64]) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO match_records(person_seq, records, keys, changed) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT(person_seq) DO UPDATE SET records = excluded.records,
-             keys = excluded.keys, changed = excluded.changed",
-    )?
-    .execute(params![seq, json, keys_blob(hashes), stamp(conn, seq)?])?;
-    Ok(())
-}
-
-/// The next stamp of the match clock ([`tick`]) for person `seq`'s row,
-/// logged for [`refresh_index`].
+/// The next stamp of the match clock ([`tick`]) for a change of person
+/// `seq`'s records, logged for [`refresh_index`].
 fn stamp(conn: &Connection, seq: i64) -> Result<i64> {
     let n = tick(conn)?;
     conn.prepare_cached("INSERT INTO match_changes(changed, person_seq) VALUES (?1, ?2)")?
@@ -427,22 +431,6 @@ fn blob_keys(blob: &[u8]) -> Vec<i64> {
 /// One search-key row to write: the key, the person, and insert (or delete).
 type KeyWrite = (String, i64, bool);
 
-/// Sorted, distinct hashes of the blocking keys of `recs`.
-fn blocking_hashes(recs: &[SourcedRecord], known: Option<(&MatchRecord, &[String])>) -> Vec<i64> {
-    let mut keys: Vec<i64> = Vec::new();
-    for r in recs {
-        match known {
-            Some((rec, ks)) if *rec == r.rec => {
-                keys.extend(ks.iter().map(|k| matching::key_hash(k)))
-            }
-            _ => keys.extend(r.rec.blocking_keys().iter().map(|k| matching::key_hash(k))),
-        }
-    }
-    keys.sort_unstable();
-    keys.dedup();
-    keys
-}
-
 /// Sorted, distinct search keys of `recs`.
 fn search_key_set(recs: &[SourcedRecord]) -> Vec<String> {
     let mut keys: Vec<String> = recs.iter().flat_map(|r| search_keys(&r.rec)).collect();
@@ -547,53 +535,37 @@ fn write_key_diff(conn: &Connection, seq: i64, old: &[String], new: &[String]) -
     if held { Ok(()) } else { apply(conn, &writes) }
 }
 
-/// Rebuild the keys from the stored records after schema step `step`:
-/// the search keys always, the blocking keys kept with the records from
-/// [`KEYS_WITH_RECORDS_FROM`] on (before it, the table that step drops
-/// is left alone). Keys are derived data.
-///
-/// [`KEYS_WITH_RECORDS_FROM`]: super::schema::KEYS_WITH_RECORDS_FROM
-pub fn rebuild_keys(conn: &Connection, step: usize) -> Result<()> {
+/// Work out every stored record's blocking keys and every person's
+/// search keys again, and stamp every person (a process holding the
+/// blocking index reads them all again): after a schema step that changed
+/// what the keys are or where they are kept. Keys are derived data.
+pub fn rebuild_keys(conn: &Connection) -> Result<()> {
     conn.execute_batch("DELETE FROM search_keys;")?;
-    let with_records = step >= super::schema::KEYS_WITH_RECORDS_FROM;
-    let mut keyed: Vec<(i64, Vec<u8>)> = Vec::new();
-    each_person(conn, |seq, records| {
-        write_key_diff(conn, seq, &[], &search_key_set(&records))?;
-        if with_records {
-            keyed.push((seq, keys_blob(&blocking_hashes(&records, None))));
-        }
-        Ok(true)
-    })?;
-    if with_records {
+    let mut rows: Vec<(i64, i64, MatchRecord)> = Vec::new();
+    {
         let mut st =
-            conn.prepare("UPDATE match_records SET keys = ?2, changed = ?3 WHERE person_seq = ?1")?;
-        for (seq, blob) in keyed {
-            let n = if step >= super::schema::CHANGES_LOGGED_FROM {
-                stamp(conn, seq)?
-            } else {
-                tick(conn)?
-            };
-            st.execute(params![seq, blob, n])?;
+            conn.prepare("SELECT id, person_seq, rec FROM match_rows ORDER BY person_seq, id")?;
+        let mut q = st.query([])?;
+        while let Some(r) = q.next()? {
+            rows.push((r.get(0)?, r.get(1)?, parse_rec(&r.get::<_, String>(2)?)));
         }
     }
-    Ok(())
-}
-
-/// `f` of every person's records, in `match_records` order, while it says
-/// to go on.
-fn each_person(
-    conn: &Connection,
-    mut f: impl FnMut(i64, Vec<SourcedRecord>) -> Result<bool>,
-) -> Result<()> {
-    let mut st = conn.prepare("SELECT person_seq, records FROM match_records")?;
-    let mut rows = st.query([])?;
-    while let Some(row) = rows.next()? {
-        let seq: i64 = row.get(0)?;
-        let json: String = row.get(1)?;
-        let records: Vec<SourcedRecord> = serde_json::from_str(&json).unwrap_or_default();
-        if !f(seq, records)? {
-            break;
+    let mut st = conn.prepare("UPDATE match_rows SET keys = ?2 WHERE id = ?1")?;
+    for person in rows.chunk_by(|a, b| a.1 == b.1) {
+        let seq = person[0].1;
+        for (id, _, rec) in person {
+            st.execute(params![id, keys_blob(&hashes_of(&rec.blocking_keys()))])?;
         }
+        let recs: Vec<SourcedRecord> = person
+            .iter()
+            .map(|(_, _, rec)| SourcedRecord {
+                sor: String::new(),
+                sor_id: String::new(),
+                rec: rec.clone(),
+            })
+            .collect();
+        write_key_diff(conn, seq, &[], &search_key_set(&recs))?;
+        stamp(conn, seq)?;
     }
     Ok(())
 }
@@ -746,35 +718,52 @@ fn name_typo(conn: &Connection, word: &str, cap: usize) -> Result<Vec<i64>> {
     Ok(out)
 }
 
-/// The blocking index in memory, filled from `match_records`, with the
+/// The blocking index in memory, filled from `match_rows`, with the
 /// match clock's stamp it is current to (read first: a row written
 /// meanwhile is read again by the next [`refresh_index`], which is
 /// harmless). `None` when a person's seq is too large for it.
 pub fn load_index(conn: &Connection) -> Result<Option<(BlockIndex, i64)>> {
     let seen = clock(conn)?;
     // Room for what is stored: the last seq, and keys as blobs hold them
-    // (8 bytes each; shared keys counted once per person, an upper bound).
+    // (8 bytes each; a key counted once per record holding it, an upper
+    // bound).
     let (last, key_bytes): (i64, i64) = conn.query_row(
-        "SELECT coalesce(max(person_seq), 0), coalesce(sum(length(keys)), 0) FROM match_records",
+        "SELECT coalesce(max(person_seq), 0), coalesce(sum(length(keys)), 0) FROM match_rows",
         [],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     let mut index = BlockIndex::with_capacity(last, usize::try_from(key_bytes / 8).unwrap_or(0));
-    let mut st = conn.prepare("SELECT person_seq, records, keys FROM match_records")?;
+    // By person (the index on it), each person's rows in order.
+    let mut st = conn.prepare(
+        "SELECT sor, sor_id, rec, keys, person_seq FROM match_rows ORDER BY person_seq, id",
+    )?;
     let mut rows = st.query([])?;
-    while let Some(row) = rows.next()? {
-        if !set_person(&mut index, row)? {
-            return Ok(None);
+    let mut person: Vec<Row> = Vec::new();
+    let mut at: Option<i64> = None;
+    while let Some(r) = rows.next()? {
+        let seq: i64 = r.get(4)?;
+        if at.is_some_and(|a| a != seq) {
+            if !set_person(&mut index, at.unwrap_or(seq), &person) {
+                return Ok(None);
+            }
+            person.clear();
         }
+        at = Some(seq);
+        person.push(read_row(r)?);
+    }
+    if let Some(seq) = at
+        && !set_person(&mut index, seq, &person)
+    {
+        return Ok(None);
     }
     Ok(Some((index, seen)))
 }
 
-/// Bring `index`, current to stamp `seen`, up to the store: the persons
-/// whose records changed since, and those gone, in the order they
-/// changed. Returns the stamp it is now current to; `None` when it cannot
-/// be (the clock went back, which only a rolled-back write or another
-/// database does, or a seq too large): then load it again.
+/// Bring `index`, current to stamp `seen`, up to the store: every person
+/// whose records changed since (added, replaced, moved, deleted) is read
+/// again whole. Returns the stamp it is now current to; `None` when it
+/// cannot be (the clock went back, which only a rolled-back write or
+/// another database does, or a seq too large): then load it again.
 pub fn refresh_index(conn: &Connection, index: &mut BlockIndex, seen: i64) -> Result<Option<i64>> {
     let now = clock(conn)?;
     if now == seen {
@@ -783,61 +772,42 @@ pub fn refresh_index(conn: &Connection, index: &mut BlockIndex, seen: i64) -> Re
     if now < seen {
         return Ok(None);
     }
-    let gone: Vec<(i64, i64)> = conn
-        .prepare_cached(
-            "SELECT changed, person_seq FROM match_records_gone WHERE changed > ?1 ORDER BY changed",
-        )?
-        .query_map([seen], |r| Ok((r.get(0)?, r.get(1)?)))?
+    let changed: Vec<i64> = conn
+        .prepare_cached("SELECT DISTINCT person_seq FROM match_changes WHERE changed > ?1")?
+        .query_map([seen], |r| r.get(0))?
         .collect::<Result<_>>()?;
-    let mut gone = gone.into_iter().peekable();
-    // A person changed twice since is read once, at its latest stamp.
-    let mut st = conn.prepare_cached(
-        "SELECT m.person_seq, m.records, m.keys, c.changed FROM match_changes c
-         JOIN match_records m ON m.person_seq = c.person_seq AND m.changed = c.changed
-         WHERE c.changed > ?1 ORDER BY c.changed",
-    )?;
-    let mut rows = st.query([seen])?;
-    while let Some(row) = rows.next()? {
-        let changed: i64 = row.get(3)?;
-        while let Some((_, seq)) = gone.next_if(|g| g.0 < changed) {
-            index.remove_person(seq);
-        }
-        if !set_person(index, row)? {
+    for seq in changed {
+        if !set_person(index, seq, &rows_of(conn, seq)?) {
             return Ok(None);
         }
-    }
-    for (_, seq) in gone {
-        index.remove_person(seq);
     }
     Ok(Some(now))
 }
 
-/// Keep only each person's latest stamp in `match_changes` (the one
-/// [`refresh_index`] reads), and none for a person gone: whatever stamp a
-/// reader is current to, it reads the same persons after as before.
-/// Returns the entries removed.
+/// Keep only each person's latest stamp in `match_changes`: whatever
+/// stamp a reader is current to, it reads the same persons after as
+/// before (a person gone keeps its last one). Returns the entries removed.
 pub fn prune_changes(conn: &Connection) -> Result<usize> {
     conn.execute(
-        "DELETE FROM match_changes WHERE NOT EXISTS (SELECT 1 FROM match_records m
-             WHERE m.person_seq = match_changes.person_seq AND m.changed = match_changes.changed)",
+        "DELETE FROM match_changes WHERE changed NOT IN
+             (SELECT max(changed) FROM match_changes GROUP BY person_seq)",
         [],
     )
 }
 
-/// One `match_records` row (seq, records, keys) into `index`.
-fn set_person(index: &mut BlockIndex, row: &rusqlite::Row) -> Result<bool> {
-    let seq: i64 = row.get(0)?;
-    let json: String = row.get(1)?;
-    let records: Vec<SourcedRecord> = serde_json::from_str(&json).unwrap_or_default();
-    // Written by a version before the keys were kept: computed here.
-    let keys = match row.get::<_, Option<Vec<u8>>>(2)? {
-        Some(blob) => blob_keys(&blob),
-        None => blocking_hashes(&records, None),
-    };
-    let parts = records
-        .iter()
-        .map(|r| (r.sor.as_str(), r.sor_id.as_str(), &r.rec));
-    Ok(index.set_person(seq, parts, &keys))
+/// Person `seq` as its `rows` say (none: gone) into `index`.
+fn set_person(index: &mut BlockIndex, seq: i64, rows: &[Row]) -> bool {
+    let mut keys: Vec<i64> = rows.iter().flat_map(|r| blob_keys(&r.keys)).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let parts = rows.iter().map(|r| {
+        (
+            r.record.sor.as_str(),
+            r.record.sor_id.as_str(),
+            &r.record.rec,
+        )
+    });
+    index.set_person(seq, parts, &keys)
 }
 
 /// Term frequencies read from the `term_freq` table.
@@ -1039,19 +1009,31 @@ pub fn links(conn: &Connection) -> Result<Vec<(String, String, String, String)>>
     Ok(out)
 }
 
-/// The stored records (JSON) of about one person in `step`, chosen by a
-/// hash of the seq so that a sample needs no scan of the persons.
+/// The records of about one person in `step`, each person's together,
+/// chosen by a hash of the seq so that a sample needs no scan of the
+/// records (only of the index by person).
 pub fn each_sampled_records(
     conn: &Connection,
     step: i64,
-    mut each: impl FnMut(&str),
+    mut each: impl FnMut(Vec<MatchRecord>),
 ) -> Result<()> {
-    let mut st =
-        conn.prepare("SELECT records FROM match_records WHERE (person_seq * 2654435761) % ?1 = 0")?;
+    let mut st = conn.prepare(
+        "SELECT person_seq, rec FROM match_rows WHERE (person_seq * 2654435761) % ?1 = 0
+         ORDER BY person_seq, id",
+    )?;
     let mut rows = st.query([step])?;
+    let mut person: Vec<MatchRecord> = Vec::new();
+    let mut at: Option<i64> = None;
     while let Some(row) = rows.next()? {
-        let json: String = row.get(0)?;
-        each(&json);
+        let seq: i64 = row.get(0)?;
+        if at.is_some_and(|a| a != seq) {
+            each(std::mem::take(&mut person));
+        }
+        at = Some(seq);
+        person.push(parse_rec(&row.get::<_, String>(1)?));
+    }
+    if !person.is_empty() {
+        each(person);
     }
     Ok(())
 }
@@ -1103,11 +1085,22 @@ mod tests {
     type Rows = (Vec<(i64, Vec<i64>)>, Vec<(String, i64)>);
 
     fn keys(conn: &Connection) -> Rows {
-        let blocking = rows(
+        let mut blocking: Vec<(i64, Vec<i64>)> = Vec::new();
+        let each = rows(
             conn,
-            "SELECT person_seq, keys FROM match_records ORDER BY 1",
+            "SELECT person_seq, keys FROM match_rows ORDER BY person_seq, id",
             |r| Ok((r.get(0)?, blob_keys(&r.get::<_, Vec<u8>>(1)?))),
         );
+        for (seq, keys) in each {
+            match blocking.last_mut() {
+                Some((s, all)) if *s == seq => {
+                    all.extend(keys);
+                    all.sort_unstable();
+                    all.dedup();
+                }
+                _ => blocking.push((seq, keys)),
+            }
+        }
         let search = rows(
             conn,
             "SELECT key, person_seq FROM search_keys ORDER BY 1, 2",
@@ -1132,38 +1125,46 @@ mod tests {
         }
         let records = load_records(&store.conn, a).unwrap();
         assert_eq!(records.len(), 3);
-        let worked_out = blocking_hashes(&records, None);
+        let worked_out = hashes_of(
+            &records
+                .iter()
+                .flat_map(|r| r.rec.blocking_keys())
+                .collect::<Vec<_>>(),
+        );
         assert!(worked_out.len() > recs[0].blocking_keys().len());
         assert_eq!(keys(&store.conn).0, vec![(a, worked_out)]);
     }
 
-    /// A record new to a person is appended to the stored JSON without
-    /// reading the others back whole; the row, the keys and the term
-    /// counts are what writing every record out again gives, with a source
-    /// id that JSON escapes, names it escapes, and a record replaced in
-    /// between (which takes the whole path).
+    /// Records added, replaced, removed and moved leave the rows, keys
+    /// and term counts that putting the records each person ends with
+    /// into an empty store gives: with a source id and names that JSON
+    /// escapes, a record replaced in place (it keeps its place), one
+    /// removed, and a person's records moved to another.
     #[test]
-    fn an_appended_record_stores_what_a_rewrite_would() {
+    fn records_written_one_by_one_are_stored_as_written_afresh() {
         let store = crate::store::Store::open_in_memory().unwrap();
-        let a = person(&store.conn, 1);
+        let conn = &store.conn;
+        let (a, b) = (person(conn, 1), person(conn, 2));
         let puts = [
-            ("S", "1", rec("Olena", "Kovalenko", "1986-04-12")),
-            ("S", "quo\"te\\", rec("Ol\"ena", "Ковaленко", "1986-04-21")),
-            ("T", "1", rec("Olena", "Kovalenko", "1986-04-12")),
-            ("S", "1", rec("Olha", "Kovalenko", "1986-04-12")),
-            ("U", "9", rec("Olena", "Bondar", "1986-04-12")),
+            (a, "S", "1", rec("Olena", "Kovalenko", "1986-04-12")),
+            (
+                a,
+                "S",
+                "quo\"te\\",
+                rec("Ol\"ena", "Ковaленко", "1986-04-21"),
+            ),
+            (a, "T", "1", rec("Olena", "Kovalenko", "1986-04-12")),
+            (a, "S", "1", rec("Olha", "Kovalenko", "1986-04-12")),
+            (b, "U", "9", rec("Olena", "Bondar", "1986-04-12")),
+            (b, "U", "10", rec("Petro", "Bondar", "1960-01-02")),
+            (a, "V", "1", rec("Oksana", "Melnyk", "1986-04-12")),
         ];
-        for (sor, id, r) in &puts {
-            put_record(&store.conn, a, sor, id, r.clone()).unwrap();
+        for (seq, sor, id, r) in &puts {
+            put_record(conn, *seq, sor, id, r.clone()).unwrap();
         }
-        let stored = |conn: &Connection| {
-            let json: String = conn
-                .query_row("SELECT records FROM match_records", [], |r| r.get(0))
-                .unwrap();
-            (json, keys(conn))
-        };
-        let spliced = stored(&store.conn);
-        let records = load_records(&store.conn, a).unwrap();
+        remove_record(conn, a, "V", "1").unwrap();
+        move_some_records(conn, b, Some(a), &[("U".into(), "9".into())]).unwrap();
+        let records = load_records(conn, a).unwrap();
         let ids: Vec<(&str, &str)> = records
             .iter()
             .map(|r| (r.sor.as_str(), r.sor_id.as_str()))
@@ -1172,20 +1173,27 @@ mod tests {
             ids,
             [("S", "1"), ("S", "quo\"te\\"), ("T", "1"), ("U", "9")]
         );
-        assert_eq!(records[0].rec, puts[3].2);
-        // The same records written out whole, in one go.
+        assert_eq!(records[0].rec, puts[3].3);
+        let left = load_records(conn, b).unwrap();
+        assert_eq!(left.len(), 1);
+        // The same records written afresh, in order (term counts aside:
+        // the removed record was counted once and stays counted).
         let whole = crate::store::Store::open_in_memory().unwrap();
-        let b = person(&whole.conn, 1);
-        save_records(&whole.conn, b, &[], &records, &[], None, None).unwrap();
-        let rewritten = stored(&whole.conn);
-        assert_eq!(spliced, rewritten);
+        let (wa, wb) = (person(&whole.conn, 1), person(&whole.conn, 2));
+        for (seq, recs) in [(wa, &records), (wb, &left)] {
+            for r in recs.iter() {
+                put_record(&whole.conn, seq, &r.sor, &r.sor_id, r.rec.clone()).unwrap();
+            }
+        }
+        assert_eq!(keys(conn), keys(&whole.conn));
         let count = |conn: &Connection, f: i64, v: &str| term_count(conn, f, v).unwrap();
-        assert_eq!(count(&store.conn, RECORDS, ""), Some(4));
-        assert_eq!(count(&store.conn, PERSONS, ""), Some(1));
-        assert_eq!(
-            count(&store.conn, matching::FAMILY as i64, "bondar"),
-            Some(1)
-        );
+        assert_eq!(count(conn, RECORDS, ""), Some(6));
+        assert_eq!(count(conn, PERSONS, ""), Some(2));
+        assert_eq!(count(conn, matching::FAMILY as i64, "bondar"), Some(2));
+        // Moving the last record out empties the person: one fewer.
+        move_records(conn, b, a).unwrap();
+        assert_eq!(count(conn, PERSONS, ""), Some(1));
+        assert_eq!(load_records(conn, a).unwrap().len(), 5);
     }
 
     /// The same writes, made with and without `defer_keys`, leave the same
@@ -1284,7 +1292,7 @@ mod tests {
             );
             let stamps = rows(
                 conn,
-                "SELECT person_seq, changed FROM match_records ORDER BY 1",
+                "SELECT person_seq, max(changed) FROM match_changes GROUP BY 1 ORDER BY 1",
                 |r| Ok((r.get(0)?, r.get(1)?)),
             );
             (tf, clock(conn).unwrap(), stamps)
@@ -1339,9 +1347,12 @@ mod tests {
         assert_eq!(prune_changes(conn).unwrap(), 0, "nothing left to prune");
         assert_eq!(
             logged(conn),
-            conn.query_row("SELECT count(*) FROM match_records", [], |r| r
-                .get::<_, i64>(0))
-                .unwrap(),
+            conn.query_row(
+                "SELECT count(DISTINCT person_seq) FROM match_changes",
+                [],
+                |r| r.get::<_, i64>(0)
+            )
+            .unwrap(),
             "one stamp a person"
         );
         let mut pruned = crate::core::matching::index::BlockIndex::new();

@@ -59,6 +59,57 @@ pub struct BulkMode {
     cache_kib: i64,
 }
 
+/// See [`Store::checkpointer`]; dropped, it finishes its step and stops.
+pub struct Checkpointer {
+    nudge: Option<std::sync::mpsc::SyncSender<Option<Settled>>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// Told when a step asked for by [`Checkpointer::settle`] is done.
+type Settled = std::sync::mpsc::SyncSender<()>;
+
+impl Checkpointer {
+    /// A commit was made: copy what is committed, unless a step is due
+    /// already.
+    pub fn nudge(&self) {
+        if let Some(n) = &self.nudge {
+            let _ = n.try_send(None);
+        }
+    }
+
+    /// Copy everything committed, and return once it is copied. The log
+    /// starts again from its beginning at the next write (unless a reader
+    /// elsewhere still reads it): a writer that begins right after its
+    /// own commit would otherwise always find frames left to copy, and
+    /// the log would only grow.
+    pub fn settle(&self) {
+        let Some(n) = &self.nudge else { return };
+        let (done, settled) = std::sync::mpsc::sync_channel(1);
+        if n.send(Some(done)).is_ok() {
+            let _ = settled.recv();
+        }
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.nudge.take();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// How many times the write-ahead log at `log` has been started again
+/// from its beginning (its header's checkpoint sequence number, which a
+/// restart counts up); `None` while there is no log.
+pub fn wal_restarts(log: &Path) -> Option<u32> {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    std::fs::File::open(log).ok()?.read_exact(&mut head).ok()?;
+    Some(u32::from_be_bytes([head[12], head[13], head[14], head[15]]))
+}
+
 /// How much of the WAL a checkpoint copies back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Checkpoint {
@@ -135,6 +186,42 @@ impl Store {
             Checkpoint::Truncate => "PRAGMA wal_checkpoint(TRUNCATE)",
         };
         self.conn.query_row(sql, [], |_| Ok(()))
+    }
+
+    /// A thread of its own that copies the log back into the database
+    /// (passive checkpoints, on a connection of its own) each time it is
+    /// nudged, beside a bulk load's writer: the copying costs the writer
+    /// nothing, and once the log is copied whole the writer's next commit
+    /// writes it from its start again, so it stays small. `None` in memory.
+    pub fn checkpointer(&self) -> Result<Option<Checkpointer>> {
+        let Some(path) = self.path() else {
+            return Ok(None);
+        };
+        let conn = Connection::open(&path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let (nudge, nudged) = std::sync::mpsc::sync_channel::<Option<Settled>>(1);
+        let thread = std::thread::Builder::new()
+            .name("checkpointer".into())
+            .spawn(move || {
+                while let Ok(asked) = nudged.recv() {
+                    // A step that could not copy everything (a reader
+                    // still needs frames) is taken up by the next nudge.
+                    let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                    if let Some(done) = asked {
+                        let _ = done.send(());
+                    }
+                }
+            })
+            .map_err(|e| {
+                rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ERROR),
+                    Some(format!("cannot start the checkpointer: {e}")),
+                )
+            })?;
+        Ok(Some(Checkpointer {
+            nudge: Some(nudge),
+            thread: Some(thread),
+        }))
     }
 
     /// Open (creating if needed) and migrate the database at `path`.
@@ -219,14 +306,14 @@ impl Store {
 
     /// Keep only each person's latest change stamp
     /// ([`matching::prune_changes`]), in one transaction, once the log
-    /// holds more than twice as many stamps as there are persons with
-    /// records (a bulk load stamps a linked person once per record).
+    /// holds more than twice as many stamps as there are records (each
+    /// write of a record stamps its person once).
     pub fn prune_changes(&mut self) -> Result<usize> {
         let count = |table: &str| -> Result<i64> {
             self.conn
                 .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
         };
-        if count("match_changes")? <= 2 * count("match_records")? {
+        if count("match_changes")? <= 2 * count("match_rows")? {
             return Ok(0);
         }
         let tx = self.conn.transaction()?;
@@ -293,7 +380,7 @@ impl Store {
             let tx = self.conn.transaction()?;
             tx.execute_batch(sql)?;
             if schema::REBUILD_KEYS_AT.contains(&(i + 1)) {
-                matching::rebuild_keys(&tx, i + 1)?;
+                matching::rebuild_keys(&tx)?;
             }
             if rebuild {
                 let broken: i64 =

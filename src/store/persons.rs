@@ -42,8 +42,11 @@ pub fn move_scans(conn: &Connection, wc_seq: i64, active_seq: i64) -> Result<()>
     .map(drop)
 }
 
-/// Remove a person row (its documents, identifiers and scans go with it).
+/// Remove a person row (its documents, identifiers and scans go with it),
+/// its comparable records first: their removal is stamped for every
+/// process's blocking index (a cascade would not be).
 pub fn delete(conn: &Connection, seq: i64) -> Result<()> {
+    super::matching::remove_records(conn, seq)?;
     exec(conn, "DELETE FROM persons WHERE seq = ?1", [seq]).map(drop)
 }
 

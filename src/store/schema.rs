@@ -462,6 +462,36 @@ pub const MIGRATIONS: &[&str] = &[
         SELECT changed, person_seq FROM match_records WHERE changed > 0;
     DROP INDEX match_records_changed;
     "#,
+    // 22: a person's comparable records as rows of their own (issue 12):
+    // a record added to a known person (every record an import links) is
+    // a row appended at the table's end and an entry in the index by
+    // person, where one row per person was rewritten whole, at a random
+    // place, for every record it gained. Every change of a person's rows
+    // stamps the person; the log of stamps alone says who changed. A
+    // person is deleted only once its records are gone (the store removes
+    // them first, stamped): a delete that would leave the blocking index
+    // behind fails. The store works out each row's keys after this step.
+    r#"
+    CREATE TABLE match_rows (
+        id         INTEGER PRIMARY KEY,
+        person_seq INTEGER NOT NULL REFERENCES persons(seq) ON DELETE CASCADE,
+        sor        TEXT NOT NULL,
+        sor_id     TEXT NOT NULL,
+        rec        TEXT NOT NULL,
+        keys       BLOB NOT NULL DEFAULT x''
+    );
+    INSERT INTO match_rows(person_seq, sor, sor_id, rec)
+        SELECT m.person_seq, json_extract(j.value, '$.sor'), json_extract(j.value, '$.sor_id'),
+               json(json_extract(j.value, '$.rec'))
+        FROM match_records m, json_each(m.records) j
+        ORDER BY m.person_seq, j.key;
+    CREATE INDEX match_rows_person ON match_rows(person_seq);
+    DROP TABLE match_records;
+    DROP TABLE match_records_gone;
+    CREATE TRIGGER persons_match_rows_first BEFORE DELETE ON persons
+        WHEN EXISTS (SELECT 1 FROM match_rows WHERE person_seq = OLD.seq)
+        BEGIN SELECT RAISE(ABORT, 'a person''s comparable records go before the person'); END;
+    "#,
 ];
 
 /// Indexes a bulk import drops at its start and builds again at its end
@@ -477,6 +507,14 @@ pub const DEFERRED_INDEXES: &[(&str, &str)] = &[
         "persons_tax_id",
         "CREATE INDEX persons_tax_id ON persons(tax_id) WHERE tax_id IS NOT NULL",
     ),
+    (
+        "sor_records_person",
+        "CREATE INDEX sor_records_person ON sor_records(person_seq)",
+    ),
+    (
+        "link_events_person",
+        "CREATE INDEX link_events_person ON link_events(person_seq)",
+    ),
 ];
 
 /// Steps that rebuild a table others reference: they run with foreign keys
@@ -484,16 +522,8 @@ pub const DEFERRED_INDEXES: &[(&str, &str)] = &[
 /// `PRAGMA foreign_key_check` must find nothing before they commit.
 pub const FOREIGN_KEYS_OFF_AT: &[usize] = &[14];
 
-/// The schema versions after which the keys are rebuilt from the stored
-/// records: 9 (keys became hashes), 13 (postcode and birth-date part
-/// keys), 18 (blocking keys kept with the records, the search keys
-/// rebuilt).
-pub const REBUILD_KEYS_AT: &[usize] = &[9, 13, 18];
-
-/// From this version on, blocking keys are kept in `match_records.keys`
-/// (before it, in the `match_keys` table, which step 18 drops).
-pub const KEYS_WITH_RECORDS_FROM: usize = 18;
-
-/// From this version on, every stamp of `match_records.changed` is logged
-/// in `match_changes`.
-pub const CHANGES_LOGGED_FROM: usize = 21;
+/// The schema versions after which the keys are worked out again from
+/// the stored records: 22 (records as rows, each with its keys). Earlier
+/// steps that changed the keys (9, 13, 18) need no rebuild of their own
+/// any more: a file that old passes step 22 on its way up.
+pub const REBUILD_KEYS_AT: &[usize] = &[22];

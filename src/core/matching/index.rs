@@ -301,6 +301,11 @@ impl Addition {
             hashes: keys.iter().map(|k| super::key_hash(k)).collect(),
         }
     }
+
+    /// The person the record is for.
+    pub fn seq(&self) -> i64 {
+        self.seq
+    }
 }
 
 /// Blocking keys → persons, and persons → their comparable records.
