@@ -41,8 +41,9 @@ pub(crate) struct Prescored {
 pub(crate) fn prescore(index: &BlockIndex, rec: &Keyed) -> Prescored {
     let mut levels = Vec::new();
     let row = rec.view();
-    let found = index
-        .candidates(&rec.keys)
+    let seqs = index.candidates(&rec.keys);
+    std::hint::black_box(index.warm(&seqs));
+    let found = seqs
         .into_iter()
         .map(|seq| {
             let start = levels.len();
