@@ -160,6 +160,7 @@ impl Lookup for Layers<'_> {
         let tf = SqlTf::new(conn)?;
         let prior = matching::prior_weight_in(params, &tf);
         let Prescored { found, levels } = pre;
+        let weights = self.weights.for_record(&rec.rec, params, &tf);
         let mut all: Vec<(i64, Option<(usize, usize)>)> = found
             .into_iter()
             .map(|(seq, at, n)| (seq, Some((at, n))))
@@ -182,7 +183,7 @@ impl Lookup for Layers<'_> {
             if let Some((at, n)) = compared {
                 for (j, l) in levels[at..at + n].iter().enumerate() {
                     let l = matching::unpack_levels(l);
-                    let s = matching::weigh_with(&rec.rec, &l, params, &self.weights, prior, &tf);
+                    let s = matching::weigh_with(&l, &weights, prior);
                     consider(s, j);
                 }
             }
@@ -256,7 +257,14 @@ impl Lookup for Layers<'_> {
                 req.sor, req.sor_id
             )));
         }
-        let a = Addition::new(seq, &req.sor, &req.sor_id, &rec.rec, &rec.keys);
+        let a = Addition::with_sounds(
+            seq,
+            &req.sor,
+            &req.sor_id,
+            &rec.rec,
+            &rec.keys,
+            rec.view().sounds,
+        );
         self.cur.add(&a);
         self.added.push(a);
         Ok(())

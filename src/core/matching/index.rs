@@ -107,6 +107,12 @@ struct Packed(Box<str>);
 
 impl Packed {
     fn new(sor: &str, sor_id: &str, r: &MatchRecord) -> Packed {
+        Packed::with_sounds(sor, sor_id, r, None)
+    }
+
+    /// [`Packed::new`] with the names' sounds when the caller has them
+    /// (`phonetic` of the given and family names).
+    fn with_sounds(sor: &str, sor_id: &str, r: &MatchRecord, sounds: Option<[&str; 2]>) -> Packed {
         let mut body = String::with_capacity(96);
         pack_field(&mut body, sor);
         pack_field(&mut body, sor_id);
@@ -116,8 +122,13 @@ impl Packed {
         // The names' sounds, worked out once here instead of at every
         // comparison (by the import's scorer, whose memo of them starts
         // empty with each batch).
-        for name in [&r.given, &r.family] {
-            pack_field(&mut body, &super::phonetic(name));
+        match sounds {
+            Some(known) => known.iter().for_each(|s| pack_field(&mut body, s)),
+            None => {
+                for name in [&r.given, &r.family] {
+                    pack_field(&mut body, &super::phonetic(name));
+                }
+            }
         }
         // Identifiers as long as the record's length can be written (a
         // megabyte of them: a record is a few hundred bytes).
@@ -295,9 +306,21 @@ pub struct Addition {
 
 impl Addition {
     pub fn new(seq: i64, sor: &str, sor_id: &str, rec: &MatchRecord, keys: &[String]) -> Addition {
+        Addition::with_sounds(seq, sor, sor_id, rec, keys, None)
+    }
+
+    /// [`Addition::new`] with the names' sounds when the caller has them.
+    pub fn with_sounds(
+        seq: i64,
+        sor: &str,
+        sor_id: &str,
+        rec: &MatchRecord,
+        keys: &[String],
+        sounds: Option<[&str; 2]>,
+    ) -> Addition {
         Addition {
             seq,
-            packed: Packed::new(sor, sor_id, rec),
+            packed: Packed::with_sounds(sor, sor_id, rec, sounds),
             hashes: keys.iter().map(|k| super::key_hash(k)).collect(),
         }
     }
@@ -657,6 +680,24 @@ mod tests {
 
     fn put(ix: &mut BlockIndex, seq: i64, sor_id: &str, r: &MatchRecord) {
         assert!(ix.put(seq, "S", sor_id, r, &r.blocking_keys()));
+    }
+
+    #[test]
+    fn sounds_given_pack_as_sounds_worked_out() {
+        let r = rec("Olena", "Kovalenko", "1986-04-12", "01001");
+        let (g, f) = (
+            super::super::phonetic(&r.given),
+            super::super::phonetic(&r.family),
+        );
+        assert_eq!(
+            Packed::with_sounds("s", "1", &r, Some([&g, &f])),
+            Packed::new("s", "1", &r)
+        );
+        assert_ne!(
+            Packed::with_sounds("s", "1", &r, Some([&f, &g])),
+            Packed::new("s", "1", &r),
+            "the sounds are packed where they were given"
+        );
     }
 
     #[test]

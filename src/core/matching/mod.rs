@@ -1436,20 +1436,62 @@ impl Weights {
     }
 }
 
-/// [`score_only`] of `a` and a record it compared at `levels` with, apart
-/// from the comparison (the costly part): with the model's weights `w`
-/// worked out before and the `prior` ([`prior_weight_in`]) and term
-/// frequencies of the moment. The same sum in the same order, so the same
-/// score to the bit.
-pub fn weigh_with(
-    a: &MatchRecord,
-    levels: &[Option<usize>; FIELD_COUNT],
-    p: &Params,
-    w: &Weights,
-    prior: f64,
-    tf: &dyn TermFrequency,
-) -> f64 {
-    weigh_levels(a, levels, p, prior, tf, |f, l| w.0[f][l])
+/// The model's weights for comparisons with one record: the weights of
+/// [`Weights`], but an exact given name, family name or city weighs what
+/// its term frequency says, which depends on the record's value alone.
+/// Worked out once per record (on first use), not once per candidate: a
+/// look-up of the value's frequency each time was a tenth of the import
+/// writer's weighing.
+pub struct RecordWeights<'a> {
+    base: &'a Weights,
+    rec: &'a MatchRecord,
+    p: &'a Params,
+    tf: &'a dyn TermFrequency,
+    exact: [std::cell::OnceCell<f64>; 3],
+}
+
+impl Weights {
+    pub fn for_record<'a>(
+        &'a self,
+        rec: &'a MatchRecord,
+        p: &'a Params,
+        tf: &'a dyn TermFrequency,
+    ) -> RecordWeights<'a> {
+        RecordWeights {
+            base: self,
+            rec,
+            p,
+            tf,
+            exact: Default::default(),
+        }
+    }
+}
+
+impl RecordWeights<'_> {
+    fn exact(&self, i: usize, f: usize, value: &str) -> f64 {
+        *self.exact[i].get_or_init(|| level_weight(self.p, f, 0, value, self.tf))
+    }
+}
+
+/// [`score_only`] of the record `w` is for and a record it compared at
+/// `levels` with, apart from the comparison (the costly part): with the
+/// model's weights worked out before and the `prior`
+/// ([`prior_weight_in`]) and term frequencies of the moment. The same sum
+/// in the same order, so the same score to the bit.
+pub fn weigh_with(levels: &[Option<usize>; FIELD_COUNT], w: &RecordWeights<'_>, prior: f64) -> f64 {
+    let a = w.rec;
+    let mut total = prior;
+    for (f, lvl) in levels.iter().enumerate() {
+        if let Some(l) = *lvl {
+            total += match (l, f) {
+                (0, GIVEN) => w.exact(0, f, &a.given),
+                (0, FAMILY) => w.exact(1, f, &a.family),
+                (0, CITY) => w.exact(2, f, &a.city),
+                _ => w.base.0[f][l],
+            };
+        }
+    }
+    total
 }
 
 /// `prior` plus the weight of each compared field: exact names and cities

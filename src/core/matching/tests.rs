@@ -750,7 +750,7 @@ fn weighing_apart_is_score_only_to_the_bit() {
                 let l = unpack_levels(&pack_levels(&compared));
                 assert_eq!(l, compared, "levels survive packing");
                 assert_eq!(
-                    weigh_with(a, &l, &p, &w, prior, tf).to_bits(),
+                    weigh_with(&l, &w.for_record(a, &p, tf), prior).to_bits(),
                     score_only(a, &b.view(), &p, tf).to_bits(),
                     "{a:?} / {b:?}"
                 );
