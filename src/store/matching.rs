@@ -541,31 +541,37 @@ fn write_key_diff(conn: &Connection, seq: i64, old: &[String], new: &[String]) -
 /// what the keys are or where they are kept. Keys are derived data.
 pub fn rebuild_keys(conn: &Connection) -> Result<()> {
     conn.execute_batch("DELETE FROM search_keys;")?;
-    let mut rows: Vec<(i64, i64, MatchRecord)> = Vec::new();
-    {
-        let mut st =
-            conn.prepare("SELECT id, person_seq, rec FROM match_rows ORDER BY person_seq, id")?;
-        let mut q = st.query([])?;
-        while let Some(r) = q.next()? {
-            rows.push((r.get(0)?, r.get(1)?, parse_rec(&r.get::<_, String>(2)?)));
-        }
-    }
-    let mut st = conn.prepare("UPDATE match_rows SET keys = ?2 WHERE id = ?1")?;
-    for person in rows.chunk_by(|a, b| a.1 == b.1) {
-        let seq = person[0].1;
-        for (id, _, rec) in person {
-            st.execute(params![id, keys_blob(&hashes_of(&rec.blocking_keys()))])?;
-        }
-        let recs: Vec<SourcedRecord> = person
-            .iter()
-            .map(|(_, _, rec)| SourcedRecord {
-                sor: String::new(),
-                sor_id: String::new(),
-                rec: rec.clone(),
-            })
-            .collect();
-        write_key_diff(conn, seq, &[], &search_key_set(&recs))?;
+    // One person at a time, read in order of the index by person; each
+    // row's keys are written where it stands (the index read is not
+    // changed by that), so the records are never all in memory at once.
+    let mut st =
+        conn.prepare("SELECT id, person_seq, rec FROM match_rows ORDER BY person_seq, id")?;
+    let mut set = conn.prepare("UPDATE match_rows SET keys = ?2 WHERE id = ?1")?;
+    let mut rows = st.query([])?;
+    let mut person: Vec<SourcedRecord> = Vec::new();
+    let mut at: Option<i64> = None;
+    let done = |seq: i64, person: &mut Vec<SourcedRecord>| -> Result<()> {
+        write_key_diff(conn, seq, &[], &search_key_set(person))?;
         stamp(conn, seq)?;
+        person.clear();
+        Ok(())
+    };
+    while let Some(r) = rows.next()? {
+        let (id, seq): (i64, i64) = (r.get(0)?, r.get(1)?);
+        let rec = parse_rec(&r.get::<_, String>(2)?);
+        set.execute(params![id, keys_blob(&hashes_of(&rec.blocking_keys()))])?;
+        if let Some(prev) = at.filter(|a| *a != seq) {
+            done(prev, &mut person)?;
+        }
+        at = Some(seq);
+        person.push(SourcedRecord {
+            sor: String::new(),
+            sor_id: String::new(),
+            rec,
+        });
+    }
+    if let Some(seq) = at {
+        done(seq, &mut person)?;
     }
     Ok(())
 }

@@ -471,6 +471,9 @@ pub const MIGRATIONS: &[&str] = &[
     // person is deleted only once its records are gone (the store removes
     // them first, stamped): a delete that would leave the blocking index
     // behind fails. The store works out each row's keys after this step.
+    // Rows go in by person, each person's in order: the persons in their
+    // table's order, and json_each gives a list's items in order (no
+    // sort, which held every record in memory at once).
     r#"
     CREATE TABLE match_rows (
         id         INTEGER PRIMARY KEY,
@@ -483,8 +486,7 @@ pub const MIGRATIONS: &[&str] = &[
     INSERT INTO match_rows(person_seq, sor, sor_id, rec)
         SELECT m.person_seq, json_extract(j.value, '$.sor'), json_extract(j.value, '$.sor_id'),
                json(json_extract(j.value, '$.rec'))
-        FROM match_records m, json_each(m.records) j
-        ORDER BY m.person_seq, j.key;
+        FROM match_records m, json_each(m.records) j;
     CREATE INDEX match_rows_person ON match_rows(person_seq);
     DROP TABLE match_records;
     DROP TABLE match_records_gone;
