@@ -6,6 +6,7 @@ use super::idmatch::{Decide, Mode, ReferenceOutcome, ReferenceRequest, reference
 use super::pipeline::{self, Prescored};
 use super::{Actor, Registry, Result};
 use crate::core::matching::MatchRecord;
+use crate::core::matching::index::BlockIndex;
 use crate::core::matching::normalize;
 use crate::core::rules::EMAIL_RE;
 use crate::store::matching as sm;
@@ -387,6 +388,49 @@ fn write_batch(
     Ok(())
 }
 
+/// The next batch's comparisons, shared out a chunk of rows at a time:
+/// the scorer thread reads the batch and takes chunks; the writer, its
+/// own batch written, takes the chunks left instead of waiting. A row's
+/// comparisons depend on the row and the index only, so which thread made
+/// them changes nothing.
+#[derive(Default)]
+struct Scoring {
+    rows: std::sync::OnceLock<Vec<Parsed>>,
+    /// The first row no thread has taken yet.
+    cursor: std::sync::atomic::AtomicUsize,
+}
+
+/// Rows a thread takes at once from [`Scoring`].
+const SCORING_CHUNK: usize = 64;
+
+/// Chunks of `shared`'s rows compared against `base` until none is left:
+/// each with the row it starts at.
+fn score_chunks(base: &BlockIndex, shared: &Scoring) -> Vec<(usize, Vec<Option<Prescored>>)> {
+    let Some(rows) = shared.rows.get() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    loop {
+        let at = shared
+            .cursor
+            .fetch_add(SCORING_CHUNK, std::sync::atomic::Ordering::Relaxed);
+        if at >= rows.len() {
+            return out;
+        }
+        let chunk = &rows[at..rows.len().min(at + SCORING_CHUNK)];
+        out.push((
+            at,
+            pipeline::prescore_all(base, chunk.iter().map(Parsed::keyed)),
+        ));
+    }
+}
+
+/// Both threads' chunks as one list of comparisons, in the rows' order.
+fn in_order(mut chunks: Vec<(usize, Vec<Option<Prescored>>)>) -> Vec<Option<Prescored>> {
+    chunks.sort_unstable_by_key(|c| c.0);
+    chunks.into_iter().flat_map(|c| c.1).collect()
+}
+
 /// An import's counts at one moment, for the audit row of a batch.
 struct Counts {
     rows: u64,
@@ -578,14 +622,16 @@ impl Registry {
             // Search keys are written at the batch's end, in key order.
             let keys = sm::defer_keys();
             let base = &index;
+            let mut shared = Scoring::default();
             let (written, next) = std::thread::scope(|scope| {
                 // The scorer reads the next batch and compares its rows
                 // with the index as it stands, while this one is written.
                 let rows = &mut rows;
+                let shared = &shared;
                 let scorer = scope.spawn(move || {
                     let next: Vec<Parsed> = rows.by_ref().take(size).collect();
-                    let compared = pipeline::prescore_all(base, next.iter().map(Parsed::keyed));
-                    (next, compared)
+                    let _ = shared.rows.set(next);
+                    score_chunks(base, shared)
                 });
                 let prev = scores.as_ref().map(|_| &prev);
                 let mut layers = pipeline::Layers::new(base, prev, &params);
@@ -610,25 +656,34 @@ impl Registry {
                     }
                     Ok(seen)
                 });
+                // The batch written, the writer compares the next batch's
+                // rows the scorer has not taken yet, instead of waiting.
+                let helped = match (&committed, shared.rows.get()) {
+                    (Ok(_), Some(_)) => score_chunks(base, shared),
+                    _ => Vec::new(),
+                };
                 let done = std::time::Instant::now();
                 let next = scorer.join();
                 waited += done.elapsed().as_secs_f64();
                 (
                     committed.map(|seen| (layers.cur, layers.added, layers.compared, seen)),
-                    next,
+                    next.map(|mut mine| {
+                        mine.extend(helped);
+                        mine
+                    }),
                 )
             });
             drop(keys);
             let (cur, added, n, now_seen) = written?;
             seen = now_seen;
-            let Ok((next, ahead)) = next else {
+            let (Ok(chunks), Some(next)) = (next, shared.rows.take()) else {
                 return Err(super::ServiceError::Conflict(
                     "the import's scorer stopped; what is committed stays, and running the \
                      import again resumes"
                         .into(),
                 ));
             };
-            (batch, scores) = (next, Some(ahead));
+            (batch, scores) = (next, Some(in_order(chunks)));
             for a in &added {
                 index.add(a);
             }
