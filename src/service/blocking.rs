@@ -1,5 +1,5 @@
 //! The blocking index this process holds: built once from the store's
-//! `match_records`, then brought up to date before each use by the rows
+//! `match_rows`, then brought up to date before each use by the persons
 //! stamped since ([`sm::refresh_index`]), whichever connection wrote them.
 //! Every candidate lookup (the desk's duplicate check, `POST /people`, the
 //! hub, stewardship, the search box's exact keys, the import) reads it.

@@ -769,7 +769,9 @@ pub fn load_index(conn: &Connection) -> Result<Option<(BlockIndex, i64)>> {
 /// whose records changed since (added, replaced, moved, deleted) is read
 /// again whole. Returns the stamp it is now current to; `None` when it
 /// cannot be (the clock went back, which only a rolled-back write or
-/// another database does, or a seq too large): then load it again.
+/// another database does, or a seq too large) or should not be (more
+/// persons changed than [`REFRESH_FEW`] and a quarter of those it holds):
+/// then load it again.
 pub fn refresh_index(conn: &Connection, index: &mut BlockIndex, seen: i64) -> Result<Option<i64>> {
     let now = clock(conn)?;
     if now == seen {
@@ -782,6 +784,12 @@ pub fn refresh_index(conn: &Connection, index: &mut BlockIndex, seen: i64) -> Re
         .prepare_cached("SELECT DISTINCT person_seq FROM match_changes WHERE changed > ?1")?
         .query_map([seen], |r| r.get(0))?
         .collect::<Result<_>>()?;
+    // A process that held the index while another imported a million
+    // rows: reading a quarter of the persons one by one costs more than
+    // reading the table once, in order.
+    if changed.len() > REFRESH_FEW && changed.len() > index.persons() / 4 {
+        return Ok(None);
+    }
     for seq in changed {
         if !set_person(index, seq, &rows_of(conn, seq)?) {
             return Ok(None);
@@ -789,6 +797,11 @@ pub fn refresh_index(conn: &Connection, index: &mut BlockIndex, seen: i64) -> Re
     }
     Ok(Some(now))
 }
+
+/// Persons changed since a refresh that are read one by one whatever the
+/// index holds; past this, and past a quarter of its persons, it is
+/// loaded again instead ([`refresh_index`] says `None`).
+pub const REFRESH_FEW: usize = 1000;
 
 /// Keep only each person's latest stamp in `match_changes`: whatever
 /// stamp a reader is current to, it reads the same persons after as
@@ -1386,5 +1399,27 @@ mod tests {
         assert_eq!(ix.record_count(b), 0);
         // A clock that went back (a rolled-back write): load again.
         assert_eq!(refresh_index(conn, &mut ix, now + 5).unwrap(), None);
+    }
+
+    /// Past `REFRESH_FEW` changed persons and a quarter of the index's, a
+    /// refresh says to load again; a few changed among many are read.
+    #[test]
+    fn many_changed_persons_are_loaded_again_not_read_one_by_one() {
+        let store = crate::store::Store::open_in_memory().unwrap();
+        let conn = &store.conn;
+        let many = REFRESH_FEW + 1;
+        for i in 0..many {
+            let seq = person(conn, i);
+            let r = rec(&format!("Given{i}"), "Family", "1980-01-01");
+            put_record(conn, seq, "S", &i.to_string(), r).unwrap();
+        }
+        let mut empty = BlockIndex::new();
+        assert_eq!(refresh_index(conn, &mut empty, 0).unwrap(), None);
+        let (mut ix, seen) = load_index(conn).unwrap().unwrap();
+        assert_eq!(ix.persons(), many);
+        let r = rec("Olena", "Kovalenko", "1986-04-12");
+        put_record(conn, 1, "T", "1", r.clone()).unwrap();
+        assert!(refresh_index(conn, &mut ix, seen).unwrap().is_some());
+        assert_eq!(ix.record_count(1), 2);
     }
 }
