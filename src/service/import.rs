@@ -572,10 +572,7 @@ impl Registry {
         });
         let size = opts.batch;
         // Commits are copied back into the database beside this thread.
-        let checkpointer = match wal.is_some() {
-            true => self.store.checkpointer()?,
-            false => None,
-        };
+        let checkpointer = self.store.checkpointer()?;
         let mut rows = rows.into_iter().flatten();
         // Candidates come from the registry's blocking index, taken out
         // for the import and kept in step with what it writes; another

@@ -147,26 +147,21 @@ pub fn put_record_keyed(
         let json = serde_json::to_string(&row.record.rec).expect("a record serialises");
         conn.prepare_cached("UPDATE match_rows SET rec = ?2, keys = ?3 WHERE id = ?1")?
             .execute(params![id, json, row.keys])?;
-        let new: Vec<SourcedRecord> = old
+        let new = old
             .iter()
             .map(|r| match r.sor == sor && r.sor_id == sor_id {
-                true => row.record.clone(),
-                false => r.clone(),
-            })
-            .collect();
+                true => &row.record.rec,
+                false => &r.rec,
+            });
         stamp(conn, seq)?;
-        return write_key_diff(conn, seq, &search_key_set(&old), &search_key_set(&new));
+        let before = search_key_set(old.iter().map(|r| &r.rec));
+        return write_key_diff(conn, seq, &before, &search_key_set(new));
     }
     insert_row(conn, seq, &row)?;
     stamp(conn, seq)?;
     // An added record only adds search keys: one the person holds already
     // is written to no effect (`INSERT OR IGNORE`).
-    write_key_diff(
-        conn,
-        seq,
-        &[],
-        &search_key_set(std::slice::from_ref(&row.record)),
-    )?;
+    write_key_diff(conn, seq, &[], &search_key_set([&row.record.rec]))?;
     count_records(conn, i64::from(first), &[&row.record.rec])
 }
 
@@ -185,20 +180,12 @@ pub fn remove_record(conn: &Connection, seq: i64, sor: &str, sor_id: &str) -> Re
 
 /// Drop every record of person `seq` (before the person is deleted).
 pub fn remove_records(conn: &Connection, seq: i64) -> Result<()> {
-    let all: Vec<(String, String)> = load_records(conn, seq)?
-        .into_iter()
-        .map(|r| (r.sor, r.sor_id))
-        .collect();
-    move_some_records(conn, seq, None, &all)
+    move_where(conn, seq, None, |_| true)
 }
 
 /// Move every record of person `from` to person `to` (Link IDs merging).
 pub fn move_records(conn: &Connection, from: i64, to: i64) -> Result<()> {
-    let all: Vec<(String, String)> = load_records(conn, from)?
-        .into_iter()
-        .map(|r| (r.sor, r.sor_id))
-        .collect();
-    move_some_records(conn, from, Some(to), &all)
+    move_where(conn, from, Some(to), |_| true)
 }
 
 /// Move the records `keys` ((sor, sorId)) of person `from` to the end of
@@ -210,12 +197,21 @@ pub fn move_some_records(
     to: Option<i64>,
     keys: &[(String, String)],
 ) -> Result<()> {
-    let old_from = rows_of(conn, from)?;
-    let moving = |r: &Row| {
+    move_where(conn, from, to, |r| {
         keys.iter()
             .any(|(s, i)| *s == r.record.sor && *i == r.record.sor_id)
-    };
-    let (moved, kept): (Vec<Row>, Vec<Row>) = old_from.iter().cloned().partition(moving);
+    })
+}
+
+/// [`move_some_records`] of the records of `from` that `moving` picks.
+fn move_where(
+    conn: &Connection,
+    from: i64,
+    to: Option<i64>,
+    moving: impl Fn(&Row) -> bool,
+) -> Result<()> {
+    let old_from = rows_of(conn, from)?;
+    let (moved, kept): (Vec<Row>, Vec<Row>) = old_from.iter().cloned().partition(|r| moving(r));
     if moved.is_empty() {
         return Ok(());
     }
@@ -244,8 +240,7 @@ pub fn move_some_records(
 /// count of persons with records when it gained its first or lost its
 /// last.
 fn changed_records(conn: &Connection, seq: i64, old: &[Row], new: &[Row]) -> Result<()> {
-    let set =
-        |rows: &[Row]| search_key_set(&rows.iter().map(|r| r.record.clone()).collect::<Vec<_>>());
+    let set = |rows: &[Row]| search_key_set(rows.iter().map(|r| &r.record.rec));
     write_key_diff(conn, seq, &set(old), &set(new))?;
     let persons =
         i64::from(old.is_empty() && !new.is_empty()) - i64::from(!old.is_empty() && new.is_empty());
@@ -432,8 +427,8 @@ fn blob_keys(blob: &[u8]) -> Vec<i64> {
 type KeyWrite = (String, i64, bool);
 
 /// Sorted, distinct search keys of `recs`.
-fn search_key_set(recs: &[SourcedRecord]) -> Vec<String> {
-    let mut keys: Vec<String> = recs.iter().flat_map(|r| search_keys(&r.rec)).collect();
+fn search_key_set<'a>(recs: impl IntoIterator<Item = &'a MatchRecord>) -> Vec<String> {
+    let mut keys: Vec<String> = recs.into_iter().flat_map(search_keys).collect();
     keys.sort_unstable();
     keys.dedup();
     keys
@@ -548,10 +543,10 @@ pub fn rebuild_keys(conn: &Connection) -> Result<()> {
         conn.prepare("SELECT id, person_seq, rec FROM match_rows ORDER BY person_seq, id")?;
     let mut set = conn.prepare("UPDATE match_rows SET keys = ?2 WHERE id = ?1")?;
     let mut rows = st.query([])?;
-    let mut person: Vec<SourcedRecord> = Vec::new();
+    let mut person: Vec<MatchRecord> = Vec::new();
     let mut at: Option<i64> = None;
-    let done = |seq: i64, person: &mut Vec<SourcedRecord>| -> Result<()> {
-        write_key_diff(conn, seq, &[], &search_key_set(person))?;
+    let done = |seq: i64, person: &mut Vec<MatchRecord>| -> Result<()> {
+        write_key_diff(conn, seq, &[], &search_key_set(person.iter()))?;
         stamp(conn, seq)?;
         person.clear();
         Ok(())
@@ -564,11 +559,7 @@ pub fn rebuild_keys(conn: &Connection) -> Result<()> {
             done(prev, &mut person)?;
         }
         at = Some(seq);
-        person.push(SourcedRecord {
-            sor: String::new(),
-            sor_id: String::new(),
-            rec,
-        });
+        person.push(rec);
     }
     if let Some(seq) = at {
         done(seq, &mut person)?;
