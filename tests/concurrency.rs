@@ -153,6 +153,80 @@ fn an_import_sees_a_person_another_connection_registered_between_batches() {
     );
 }
 
+/// A row whose SOR id is stored already is skipped, not written again: an
+/// id the file repeats (in the same batch and in a later one), and an id
+/// another connection stored for the import's source between two of its
+/// batches (the import keeps the ids it wrote to skip the store's lookups
+/// while its source was new, and must not trust them after that write).
+#[test]
+fn an_import_skips_ids_it_wrote_and_ids_another_connection_stored_meanwhile() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("two.db");
+    let csv = "id,given_name,family_name,birth_date,tax_id\n\
+               r1,Olena,Shevchenko,1980-02-03,1234567890\n\
+               r1,Olena,Shevchenko,1980-02-03,1234567890\n\
+               r2,Taras,Bondar,1975-06-07,2234567891\n\
+               r3,Mykola,Kovalenko,1990-10-11,3234567892\n\
+               r4,Kateryna,Melnyk,1988-01-09,4234567893\n\
+               r2,Taras,Bondar,1975-06-07,2234567891\n\
+               r5,Iryna,Tkachenko,1969-12-30,5234567894\n";
+    drop(Registry::open(&db).unwrap());
+    let mut reg = Registry::open(&db).unwrap();
+    let opts = registrar::service::import::ImportOptions {
+        sor: "CLINIC".into(),
+        id_column: "id".into(),
+        map: Vec::new(),
+        batch: 2,
+        stop: None,
+        wal_limit: registrar::service::import::WAL_LIMIT,
+    };
+    let mut stored_beside = None;
+    let summary = reg
+        .import_csv(&Actor::system(), csv.as_bytes(), &opts, &mut |s| {
+            if s.rows != 2 || stored_beside.is_some() {
+                return;
+            }
+            // After the first batch: the desk stores CLINIC's r4 itself.
+            let mut other = Registry::open(&db).unwrap();
+            let body = json!({"requestType": "referenceId", "sor": "CLINIC", "sorAttributes": {
+                "sorId": "r4", "givenName": "Kateryna", "sn": "Melnyk-Shevchuk",
+                "dateOfBirth": "1988-01-09", "tax_id": "4234567893"}});
+            let r = api::handle(
+                &mut other,
+                &Actor::system(),
+                "POST",
+                "/people",
+                body.to_string().as_bytes(),
+            );
+            assert_eq!(r.status, 201, "{}", r.body);
+            stored_beside = r.body["referenceId"].as_str().map(str::to_string);
+        })
+        .unwrap();
+    let stored_beside = stored_beside.expect("the other connection stored r4");
+    assert_eq!(
+        (summary.rows, summary.new, summary.skipped),
+        (7, 4, 3),
+        "{summary:?}"
+    );
+    let links = reg.export_links().unwrap();
+    let ids: Vec<&str> = links.iter().map(|l| l.1.as_str()).collect();
+    assert_eq!(ids.len(), 5, "{links:?}");
+    let r4 = links.iter().find(|l| l.1 == "r4").expect("r4 is stored");
+    assert_eq!(
+        r4.2, stored_beside,
+        "the desk's r4 stays as the desk stored it"
+    );
+    let family: String = reg
+        .sql()
+        .query_row(
+            "SELECT json_extract(attributes, '$.sn') FROM sor_records WHERE sor = 'CLINIC' AND sor_id = 'r4'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(family, "Melnyk-Shevchuk");
+}
+
 /// Each process holds its own blocking index: what another connection
 /// writes (a person registered, a phone changed) is in this one's next
 /// duplicate check and search, without loading the index again.

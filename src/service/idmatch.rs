@@ -912,7 +912,34 @@ pub fn reference_in(
         req.attributes.clone(),
     )));
     let known = sm::find_sor(conn, &req.sor, &req.sor_id)?;
-    reference_in_prepared(conn, index, req, &rec, known, d)
+    reference_in_prepared(conn, index, req, &rec, known, d)?.decided(conn)
+}
+
+/// What [`reference_in_prepared`] did, the linked person's public ids
+/// not read yet (the bulk import only counts its outcomes).
+pub(crate) enum Step {
+    /// Attached to the existing person `seq`.
+    Linked(i64),
+    /// Attached to a person made for it.
+    Created(super::Made),
+    /// Left open: candidates to choose from, or queued.
+    Open(ReferenceOutcome),
+}
+
+impl Step {
+    /// The request's outcome, with the public ids of a linked person.
+    pub(crate) fn decided(self, conn: &Connection) -> Result<Decided> {
+        Ok(match self {
+            Step::Linked(seq) => {
+                let (rid, id) = crate::store::reference_and_person_id(conn, seq)?;
+                Decided::attached(ReferenceOutcome::Existing(rid), id)
+            }
+            Step::Created(made) => {
+                Decided::attached(ReferenceOutcome::Created(made.reference_id), made.id)
+            }
+            Step::Open(outcome) => Decided::open(outcome),
+        })
+    }
 }
 
 /// [`reference_in`] for a caller that has already built the comparable
@@ -928,7 +955,7 @@ pub(crate) fn reference_in_prepared(
     rec: &Keyed,
     known: Option<sm::SorRow>,
     d: Decide<'_>,
-) -> Result<Decided> {
+) -> Result<Step> {
     let Decide {
         params,
         mode,
@@ -952,10 +979,7 @@ pub(crate) fn reference_in_prepared(
             };
             let made = create_person_for(conn, previous, req, rec, why)?;
             index.mirror(made.seq, previous, req, rec)?;
-            return Ok(Decided::attached(
-                ReferenceOutcome::Created(made.reference_id),
-                made.id,
-            ));
+            return Ok(Step::Created(made));
         }
         Some(r) => {
             let seq = reference_seq(conn, r)?;
@@ -965,8 +989,7 @@ pub(crate) fn reference_in_prepared(
             };
             attach(conn, seq, previous, req, rec, "linked", why)?;
             index.mirror(seq, previous, req, rec)?;
-            let (rid, id) = crate::store::reference_and_person_id(conn, seq)?;
-            return Ok(Decided::attached(ReferenceOutcome::Existing(rid), id));
+            return Ok(Step::Linked(seq));
         }
         None => {}
     }
@@ -982,8 +1005,7 @@ pub(crate) fn reference_in_prepared(
             why,
         )?;
         index.mirror(row.person_seq, previous, req, rec)?;
-        let (rid, id) = crate::store::reference_and_person_id(conn, row.person_seq)?;
-        return Ok(Decided::attached(ReferenceOutcome::Existing(rid), id));
+        return Ok(Step::Linked(row.person_seq));
     }
     let mut cands = index.find(conn, rec, params, params.review)?;
     let sure: Vec<&Candidate> = cands.iter().filter(|c| c.sure()).collect();
@@ -993,27 +1015,23 @@ pub(crate) fn reference_in_prepared(
             confidence: Some(sure[0].confidence),
             ..why
         };
-        let (rid, id) = sure[0].ids(conn)?;
         attach(conn, seq, previous, req, rec, "linked", why)?;
         index.mirror(seq, previous, req, rec)?;
-        return Ok(Decided::attached(ReferenceOutcome::Existing(rid), id));
+        return Ok(Step::Linked(seq));
     }
     if cands.is_empty() {
         let made = create_person_for(conn, previous, req, rec, why)?;
         index.mirror(made.seq, previous, req, rec)?;
-        return Ok(Decided::attached(
-            ReferenceOutcome::Created(made.reference_id),
-            made.id,
-        ));
+        return Ok(Step::Created(made));
     }
     // Someone will see them now: with what each source sent.
     fill_attributes(conn, &mut cands)?;
     match mode {
-        Mode::Interactive => Ok(Decided::open(ReferenceOutcome::Candidates(cands))),
+        Mode::Interactive => Ok(Step::Open(ReferenceOutcome::Candidates(cands))),
         Mode::Queue => {
             let attrs = serde_json::to_string(&req.attributes).expect("a JSON map serialises");
             let cj = Value::Array(cands.iter().map(Candidate::to_json).collect()).to_string();
-            Ok(Decided::open(ReferenceOutcome::Queued(sm::insert_pending(
+            Ok(Step::Open(ReferenceOutcome::Queued(sm::insert_pending(
                 conn,
                 &req.sor,
                 &req.sor_id,

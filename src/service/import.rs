@@ -2,7 +2,7 @@
 //! transactions. Potential matches wait in the reconciliation queue.
 
 use super::idmatch::Keyed;
-use super::idmatch::{Decide, Mode, ReferenceOutcome, ReferenceRequest, reference_in_prepared};
+use super::idmatch::{Decide, Mode, ReferenceRequest, Step, reference_in_prepared};
 use super::pipeline::{self, Prescored};
 use super::{Actor, Registry, Result};
 use crate::core::matching::MatchRecord;
@@ -296,10 +296,15 @@ fn write_batch(
     batch: Vec<Parsed>,
     scores: Option<Vec<Option<Prescored>>>,
     job: Job<'_>,
-    params: &crate::core::matching::Params,
+    fresh: &mut FreshIds,
     summary: &mut ImportSummary,
 ) -> Result<()> {
-    let Job { actor, opts, now } = job;
+    let Job {
+        actor,
+        opts,
+        now,
+        params,
+    } = job;
     let before = summary.counts();
     let lines = match (batch.first(), batch.last()) {
         (Some(a), Some(b)) => [a.line(), b.line()],
@@ -325,12 +330,14 @@ fn write_batch(
             }
             continue;
         };
-        if sm::find_sor(tx, &opts.sor, &sor_id)?.is_some()
-            || sm::find_open_pending(tx, &opts.sor, &sor_id)?.is_some()
+        if fresh.may_be_known(&sor_id)
+            && (sm::find_sor(tx, &opts.sor, &sor_id)?.is_some()
+                || sm::find_open_pending(tx, &opts.sor, &sor_id)?.is_some())
         {
             summary.skipped += 1;
             continue;
         }
+        fresh.note(&sor_id);
         summary.dropped_fields.extend(dropped);
         let req = ReferenceRequest {
             sor: opts.sor.clone(),
@@ -345,12 +352,10 @@ fn write_batch(
             now,
         };
         layers.row = scored;
-        match reference_in_prepared(tx, layers, &req, &rec, None, d).map(|d| d.outcome) {
-            Ok(ReferenceOutcome::Existing(_)) => summary.linked += 1,
-            Ok(ReferenceOutcome::Created(_)) => summary.new += 1,
-            Ok(ReferenceOutcome::Queued(_) | ReferenceOutcome::Candidates(_)) => {
-                summary.queued += 1
-            }
+        match reference_in_prepared(tx, layers, &req, &rec, None, d) {
+            Ok(Step::Linked(_)) => summary.linked += 1,
+            Ok(Step::Created(_)) => summary.new += 1,
+            Ok(Step::Open(_)) => summary.queued += 1,
             Err(super::ServiceError::BadRequest(m)) => {
                 summary.rejected.push(RowIssue {
                     line,
@@ -454,12 +459,45 @@ impl ImportSummary {
     }
 }
 
-/// Who imports what, and the time written on every row of the import.
+/// Who imports what, the time written on every row of the import, and the
+/// model it is matched with.
 #[derive(Clone, Copy)]
 struct Job<'a> {
     actor: &'a Actor,
     opts: &'a ImportOptions,
     now: &'a str,
+    params: &'a crate::core::matching::Params,
+}
+
+/// The SOR ids an import has come to, while its source had nothing stored
+/// or queued but what the import wrote: a row whose id is not among them
+/// is new without a look at the store (two index searches a row). `None`
+/// when that cannot be known: the source had records before, or another
+/// connection wrote during the import. Ids are kept as 64-bit hashes: one
+/// shared by two ids only sends the row to the store.
+struct FreshIds(Option<std::collections::HashSet<i64>>);
+
+impl FreshIds {
+    /// Known as fresh when `sor` has no record stored or queued.
+    fn of(conn: &rusqlite::Connection, sor: &str) -> Result<FreshIds> {
+        Ok(FreshIds(
+            sm::source_is_new(conn, sor)?.then(std::collections::HashSet::new),
+        ))
+    }
+
+    /// Whether a record `sor_id` may be stored or queued already.
+    fn may_be_known(&self, sor_id: &str) -> bool {
+        self.0
+            .as_ref()
+            .is_none_or(|ids| ids.contains(&crate::core::matching::key_hash(sor_id)))
+    }
+
+    /// The import has come to `sor_id`.
+    fn note(&mut self, sor_id: &str) {
+        if let Some(ids) = &mut self.0 {
+            ids.insert(crate::core::matching::key_hash(sor_id));
+        }
+    }
 }
 
 impl Registry {
@@ -528,12 +566,7 @@ impl Registry {
         let result = std::thread::scope(|scope| {
             let columns = &columns;
             scope.spawn(move || parse_rows(rdr, columns, id_idx, &opts.id_column, tx));
-            let job = Job {
-                actor,
-                opts,
-                now: &now,
-            };
-            self.import_rows(job, rx, params, &mut summary, progress)
+            self.import_rows((actor, opts, &now), rx, params, &mut summary, progress)
         });
         // Built again after an error or a stop too: nothing else makes
         // them (but the next opening of the store).
@@ -556,13 +589,13 @@ impl Registry {
     /// ([`super::pipeline`]).
     fn import_rows(
         &mut self,
-        job: Job<'_>,
+        (actor, opts, now): (&Actor, &ImportOptions, &str),
         rows: std::sync::mpsc::Receiver<Vec<Parsed>>,
         mut params: crate::core::matching::Params,
         summary: &mut ImportSummary,
         progress: &mut dyn FnMut(&ImportSummary),
     ) -> Result<()> {
-        let opts = job.opts;
+        let mut fresh: Option<FreshIds> = None;
         let started = std::time::Instant::now();
         let wal = self.store.conn.path().filter(|p| !p.is_empty()).map(|p| {
             (
@@ -613,9 +646,15 @@ impl Registry {
             (index, seen) = super::blocking::up_to_date(&tx, Some((index, seen)))?;
             if seen != was {
                 // Another connection wrote since: the rows compared
-                // before are compared again, with its writes.
+                // before are compared again, with its writes, and every
+                // row's id is looked up (it may have written the source's).
                 scores = None;
+                fresh = Some(FreshIds(None));
             }
+            let fresh = match &mut fresh {
+                Some(f) => f,
+                None => fresh.insert(FreshIds::of(&tx, &opts.sor)?),
+            };
             // Search keys are written at the batch's end, in key order.
             let keys = sm::defer_keys();
             let base = &index;
@@ -632,15 +671,14 @@ impl Registry {
                 });
                 let prev = scores.as_ref().map(|_| &prev);
                 let mut layers = pipeline::Layers::new(base, prev, &params);
-                let written = write_batch(
-                    &tx,
-                    &mut layers,
-                    batch,
-                    scores.take(),
-                    job,
-                    &params,
-                    summary,
-                );
+                let job = Job {
+                    actor,
+                    opts,
+                    now,
+                    params: &params,
+                };
+                let written =
+                    write_batch(&tx, &mut layers, batch, scores.take(), job, fresh, summary);
                 // The batch is committed while the scorer may still be at
                 // the next one (the index takes the batch's records after).
                 let committed = written.and_then(|()| {

@@ -921,6 +921,16 @@ pub struct PendingRow {
     pub created_at: String,
 }
 
+/// Whether source `sor` has no record stored and none waiting in the
+/// reconciliation queue (both answered from the key's first column).
+pub fn source_is_new(conn: &Connection, sor: &str) -> Result<bool> {
+    conn.prepare_cached(
+        "SELECT NOT EXISTS (SELECT 1 FROM sor_records WHERE sor = ?1) \
+         AND NOT EXISTS (SELECT 1 FROM pending WHERE sor = ?1 AND resolved_at IS NULL)",
+    )?
+    .query_row([sor], |r| r.get(0))
+}
+
 pub fn find_open_pending(conn: &Connection, sor: &str, sor_id: &str) -> Result<Option<i64>> {
     conn.prepare_cached(
         "SELECT id FROM pending WHERE sor = ?1 AND sor_id = ?2 AND resolved_at IS NULL",
