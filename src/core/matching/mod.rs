@@ -82,6 +82,52 @@ pub fn jaro_winkler(a: &str, b: &str) -> f64 {
     }
 }
 
+/// Whether `jaro_winkler(a, b) >= at_least`, most often without working
+/// the similarity out. A byte of one string that the other lacks is never
+/// a match, so the matches are at most the bytes of each that the other
+/// holds: for most pairs of different names fewer than the shorter one's
+/// length. The similarity is at most what that many matches without a
+/// transposition would give, with the strings' own common prefix; it is
+/// worked out with the same operations in the same order as
+/// [`jaro_winkler`], so it is never below it (the margin covers a last
+/// bit of rounding in the prefix step).
+pub fn jaro_winkler_at_least(a: &str, b: &str, at_least: f64) -> bool {
+    if jaro_winkler_bound(a, b).is_some_and(|most| most < at_least - 1e-9) {
+        return false;
+    }
+    jaro_winkler(a, b) >= at_least
+}
+
+/// The most [`jaro_winkler`] of two ASCII strings could be, from the
+/// bytes they share ([`jaro_winkler_at_least`]); `None` when it is not
+/// worked out (empty, non-ASCII or long strings).
+fn jaro_winkler_bound(a: &str, b: &str) -> Option<f64> {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    if x.is_empty()
+        || y.is_empty()
+        || x.len() > 64
+        || y.len() > 64
+        || !a.is_ascii()
+        || !b.is_ascii()
+    {
+        return None;
+    }
+    let set = |s: &[u8]| s.iter().fold(0u128, |m, c| m | 1u128 << (c & 0x7f));
+    let held = |s: &[u8], other: u128| s.iter().filter(|c| other >> (*c & 0x7f) & 1 == 1).count();
+    let matches = held(x, set(y)).min(held(y, set(x)));
+    if matches == 0 {
+        return Some(0.0);
+    }
+    let m = matches as f64;
+    let sim = ((m / x.len() as f64) + (m / y.len() as f64) + 1.0) / 3.0;
+    Some(if sim > 0.7 {
+        let prefix = x.iter().take(4).zip(y).take_while(|(p, q)| p == q).count();
+        sim + 0.1 * prefix as f64 * (1.0 - sim)
+    } else {
+        sim
+    })
+}
+
 /// strsim's `generic_jaro` on ASCII strings of at most 64 bytes, with
 /// bit masks: each byte of `a` takes the first unflagged equal byte of `b`
 /// in its window (the lowest set bit of the byte's positions in `b`, the
@@ -452,12 +498,17 @@ fn name_level(
     let swapped = !a_other.is_empty()
         && !b_other.is_empty()
         && ((a == b_other && b == a_other)
-            || (jaro_winkler(a, b_other) >= 0.92 && jaro_winkler(b, a_other) >= 0.92));
+            || (jaro_winkler_at_least(a, b_other, 0.92)
+                && jaro_winkler_at_least(b, a_other, 0.92)));
     let nick = nickname && normalize::same_given(a, b);
     if swapped || nick {
         return 1;
     }
-    let jw = jaro_winkler(a, b);
+    // The similarity is worked out only when it could reach 0.80.
+    let jw = match jaro_winkler_bound(a, b) {
+        Some(most) if most < 0.80 - 1e-9 => most,
+        _ => jaro_winkler(a, b),
+    };
     if jw >= 0.92 {
         2
     } else if jw >= 0.80 || sounds.map_or_else(|| same_sound(a, b), |(x, y)| x == y) {
@@ -560,10 +611,14 @@ fn joined<R>(x: &str, y: &str, f: impl FnOnce(&str) -> R) -> R {
 /// other in the same order ("jackson" / "jvzckhsor", "andrew" / "cnd")?
 /// Two different names rarely are ("anna" / "maria", "olena" / "mariia").
 pub fn garbled(a: &str, b: &str) -> bool {
-    let short = a.chars().count().min(b.chars().count());
+    let ascii = a.is_ascii() && b.is_ascii();
+    let short = match ascii {
+        true => a.len().min(b.len()),
+        false => a.chars().count().min(b.chars().count()),
+    };
     // Letters in common, counted as multisets, bound the subsequence from
     // above: most pairs of different names fail here, without the table.
-    if a.is_ascii() && b.is_ascii() {
+    if ascii {
         let mut counts = [0u16; 128];
         for c in a.bytes() {
             counts[usize::from(c)] += 1;
@@ -656,7 +711,7 @@ pub fn levels_of(a: &RecordView<'_>, b: &RecordView<'_>) -> [Option<usize>; FIEL
         v[ADDRESS] = Some(
             if a.street == b.street && a.house_number == b.house_number {
                 0
-            } else if jaro_winkler(a.street, b.street) >= 0.90 {
+            } else if jaro_winkler_at_least(a.street, b.street, 0.90) {
                 1
             } else if joined(a.house_number, a.street, |x| {
                 joined(b.house_number, b.street, |y| garbled(x, y))
@@ -670,7 +725,7 @@ pub fn levels_of(a: &RecordView<'_>, b: &RecordView<'_>) -> [Option<usize>; FIEL
     if both(a.city, b.city) {
         v[CITY] = Some(if a.city == b.city {
             0
-        } else if jaro_winkler(a.city, b.city) >= 0.90 {
+        } else if jaro_winkler_at_least(a.city, b.city, 0.90) {
             1
         } else if garbled(a.city, b.city) {
             2
@@ -688,7 +743,7 @@ pub fn levels_of(a: &RecordView<'_>, b: &RecordView<'_>) -> [Option<usize>; FIEL
         let (x, y) = (a.middle, b.middle);
         v[MIDDLE] = Some(if x == y {
             0
-        } else if shortened(x, y) || jaro_winkler(x, y) >= 0.90 {
+        } else if shortened(x, y) || jaro_winkler_at_least(x, y, 0.90) {
             1
         } else {
             2

@@ -654,6 +654,68 @@ fn jaro_winkler_is_strsims() {
     }
 }
 
+/// The bound from shared bytes is never below the similarity, so the
+/// threshold tests answer as the similarity itself would, on words that
+/// share every letter, some, or none, and on ones it does not bound.
+#[test]
+fn jaro_winkler_at_least_answers_as_the_similarity_does() {
+    let words = [
+        "",
+        "a",
+        "ab",
+        "ba",
+        "martha",
+        "marhta",
+        "dixon",
+        "dicksonx",
+        "jellyfish",
+        "smellyfish",
+        "kovalenko",
+        "kowalenko",
+        "olena",
+        "olenka",
+        "aaaa",
+        "aaab",
+        "crate",
+        "trace",
+        "dwayne",
+        "duane",
+        "müller",
+        "muller",
+        "5496 copper pl",
+        "5496 coper pl",
+        "jon",
+        "john",
+        "johnathan",
+        "nathan",
+        "ann",
+        "anna",
+        "hannah",
+        "san diego",
+        "san jose",
+        "arlington",
+        "lexington",
+        "abcdefghijklmnopqrstuvwxyz",
+    ];
+    let mut pruned = 0;
+    for a in words {
+        for b in words {
+            let jw = jaro_winkler(a, b);
+            if let Some(most) = super::jaro_winkler_bound(a, b) {
+                assert!(most >= jw, "{a:?} vs {b:?}: bound {most} below {jw}");
+            }
+            for t in [0.70, 0.80, 0.90, 0.92] {
+                let quick = jaro_winkler_at_least(a, b, t);
+                assert_eq!(quick, jw >= t, "{a:?} vs {b:?} at {t}");
+                pruned += usize::from(
+                    super::jaro_winkler_bound(a, b).is_some_and(|most| most < t - 1e-9),
+                );
+            }
+        }
+    }
+    assert!(pruned > 1000, "the bound decides most pairs: {pruned}");
+}
+
 #[test]
 fn lcs_on_the_stack_is_the_textbook_one() {
     fn textbook(a: &str, b: &str) -> usize {
@@ -795,11 +857,15 @@ fn jaro_winkler_is_strsims_on_random_pairs() {
         } else {
             word((n * 31 + 7) % 65)
         };
+        let jw = jaro_winkler(&a, &b);
         assert_eq!(
-            jaro_winkler(&a, &b).to_bits(),
+            jw.to_bits(),
             strsim::jaro_winkler(&a, &b).to_bits(),
             "{a:?} vs {b:?}"
         );
+        if let Some(most) = super::jaro_winkler_bound(&a, &b) {
+            assert!(most >= jw, "{a:?} vs {b:?}: bound {most} below {jw}");
+        }
     }
 }
 
