@@ -750,6 +750,24 @@ fn an_import_audits_each_batch_and_each_record_has_its_link_event() {
         )
         .unwrap();
     assert_eq!(events as u64, s.new + s.linked);
+    // The counts the prior and the weights read are the records' and the
+    // persons' holding them (whether a person held records before, the
+    // import asks its blocking index, not the store).
+    let (records, rows_stored, persons, holders): (i64, i64, i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT n FROM term_freq WHERE field = -1 AND value = ''),
+                    (SELECT count(*) FROM match_rows),
+                    (SELECT n FROM term_freq WHERE field = -2 AND value = ''),
+                    (SELECT count(DISTINCT person_seq) FROM match_rows)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!((records, persons), (rows_stored, holders));
+    assert!(
+        rows_stored > holders,
+        "some persons hold more than one record"
+    );
     let changed = conn.execute("UPDATE link_events SET actor = 'mallory'", []);
     assert!(
         changed.unwrap_err().to_string().contains("append-only"),

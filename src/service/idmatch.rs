@@ -764,16 +764,29 @@ pub struct Why<'a> {
 /// Attach `(sor, sor_id)` to person `seq`, moving it from `previous` (the
 /// person that has it now, if any) when that is another person. A change
 /// of person is written to both persons' link history.
+/// What is known of a SOR record and of the person it is attached to
+/// before [`attach`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Before {
+    /// The person the record was attached to, if any.
+    pub previous: Option<i64>,
+    /// Whether the person it is attached to holds other records, when the
+    /// caller knows (its blocking index does; a person just made holds
+    /// none).
+    pub others: Option<bool>,
+}
+
 pub(super) fn attach(
     conn: &Connection,
     seq: i64,
-    previous: Option<i64>,
+    before: Before,
     req: &ReferenceRequest,
     rec: &Keyed,
     kind: &str,
     why: Why,
 ) -> Result<()> {
     let now = why.now;
+    let previous = before.previous;
     let attrs = serde_json::to_string(&req.attributes).expect("a JSON map serialises");
     if previous != Some(seq) {
         let event = ss::LinkEvent {
@@ -804,7 +817,12 @@ pub(super) fn attach(
     }
     // A source's record is one person's at most: unless it was this
     // person's, it is new here.
-    let new_here = previous != Some(seq);
+    let held = match previous == Some(seq) {
+        true => sm::Held::Maybe,
+        false => sm::Held::New {
+            others: before.others,
+        },
+    };
     sm::put_record_keyed(
         conn,
         seq,
@@ -812,7 +830,7 @@ pub(super) fn attach(
         &req.sor_id,
         rec.rec.clone(),
         &rec.keys,
-        new_here,
+        held,
     )?;
     sm::upsert_sor(conn, &req.sor, &req.sor_id, seq, kind, &attrs, now)?;
     if let Some(pid) = sm::find_open_pending(conn, &req.sor, &req.sor_id)? {
@@ -831,7 +849,11 @@ fn create_person_for(
     let (actor, now) = (why.actor, why.now);
     let data = person_from_attributes(&req.attributes);
     let made = super::insert_new_person(conn, &data, actor, now)?;
-    attach(conn, made.seq, previous, req, rec, "new", why)?;
+    let before = Before {
+        previous,
+        others: Some(false),
+    };
+    attach(conn, made.seq, before, req, rec, "new", why)?;
     Ok(made)
 }
 
@@ -987,7 +1009,15 @@ pub(crate) fn reference_in_prepared(
                 reason: Some("the sending system named this person"),
                 ..why
             };
-            attach(conn, seq, previous, req, rec, "linked", why)?;
+            attach(
+                conn,
+                seq,
+                index.before(seq, previous),
+                req,
+                rec,
+                "linked",
+                why,
+            )?;
             index.mirror(seq, previous, req, rec)?;
             return Ok(Step::Linked(seq));
         }
@@ -998,7 +1028,7 @@ pub(crate) fn reference_in_prepared(
         attach(
             conn,
             row.person_seq,
-            previous,
+            index.before(row.person_seq, previous),
             req,
             rec,
             &row.link_kind,
@@ -1015,7 +1045,15 @@ pub(crate) fn reference_in_prepared(
             confidence: Some(sure[0].confidence),
             ..why
         };
-        attach(conn, seq, previous, req, rec, "linked", why)?;
+        attach(
+            conn,
+            seq,
+            index.before(seq, previous),
+            req,
+            rec,
+            "linked",
+            why,
+        )?;
         index.mirror(seq, previous, req, rec)?;
         return Ok(Step::Linked(seq));
     }
@@ -1066,6 +1104,19 @@ pub(crate) trait Lookup {
         req: &ReferenceRequest,
         rec: &Keyed,
     ) -> Result<()>;
+
+    /// Whether person `seq` holds records, as the index says; `None` when
+    /// it cannot say.
+    fn holds_records(&self, seq: i64) -> Option<bool>;
+
+    /// What [`attach`] is told before a record moves from `previous` to
+    /// person `seq`.
+    fn before(&self, seq: i64, previous: Option<i64>) -> Before {
+        Before {
+            previous,
+            others: self.holds_records(seq),
+        }
+    }
 }
 
 impl Lookup for BlockIndex {
@@ -1093,6 +1144,10 @@ impl Lookup for BlockIndex {
         }
         self.put(seq, &req.sor, &req.sor_id, &rec.rec, &rec.keys);
         Ok(())
+    }
+
+    fn holds_records(&self, seq: i64) -> Option<bool> {
+        (!self.is_behind()).then(|| self.record_count(seq) > 0)
     }
 }
 

@@ -269,4 +269,11 @@ impl Lookup for Layers<'_> {
         self.added.push(a);
         Ok(())
     }
+
+    fn holds_records(&self, seq: i64) -> Option<bool> {
+        // The previous batch's additions are in `base` already.
+        let (base, cur) = (&self.base, &self.cur.index);
+        (!base.is_behind() && !cur.is_behind())
+            .then(|| base.record_count(seq) > 0 || cur.record_count(seq) > 0)
+    }
 }

@@ -228,7 +228,11 @@ impl Registry {
             model_version: Some(version),
             reason: Some(reason),
         };
-        idmatch::attach(&tx, to_seq, Some(row.person_seq), &req, &rec, "linked", why)?;
+        let before = idmatch::Before {
+            previous: Some(row.person_seq),
+            others: None,
+        };
+        idmatch::attach(&tx, to_seq, before, &req, &rec, "linked", why)?;
         audit(
             &tx,
             &now,

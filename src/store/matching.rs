@@ -83,13 +83,28 @@ pub fn put_record(
     rec: MatchRecord,
 ) -> Result<()> {
     let keys = rec.blocking_keys();
-    put_record_keyed(conn, seq, sor, sor_id, rec, &keys, false)
+    put_record_keyed(conn, seq, sor, sor_id, rec, &keys, Held::Maybe)
 }
 
-/// [`put_record`] when the caller already has `rec.blocking_keys()`;
-/// `new_here` when it knows person `seq` does not hold `(sor, sor_id)`
-/// (a source's record is held by one person at most: one that another
-/// person, or nobody, held), so that the person's rows need not be read.
+/// What the caller of [`put_record_keyed`] knows of person `seq`'s
+/// records before the record `(sor, sor_id)` is put.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    /// Nothing: the person may hold the record already (then it is
+    /// replaced in place). The person's rows are read.
+    Maybe,
+    /// The person does not hold it (a source's record is one person's at
+    /// most: one that another person, or nobody, held). `others`: whether
+    /// the person holds other records, when the caller knows (the blocking
+    /// index does); else the index by person is asked.
+    New { others: Option<bool> },
+}
+
+/// [`put_record`] when the caller already has `rec.blocking_keys()`, and
+/// with what it knows of the person's records ([`Held`]): a record new
+/// to a person whose other records the caller counted touches none of
+/// the person's rows, nor the index by person (a bulk import sets that
+/// index aside: [`crate::store::DEFERRED_INDEXES`]).
 ///
 /// Each record is a row of its own, so a record new to a person (every
 /// record an import links) is one row appended at the table's end and an
@@ -104,7 +119,7 @@ pub fn put_record_keyed(
     sor_id: &str,
     rec: MatchRecord,
     keys: &[String],
-    new_here: bool,
+    held: Held,
 ) -> Result<()> {
     let row = Row {
         keys: keys_blob(&hashes_of(keys)),
@@ -117,15 +132,19 @@ pub fn put_record_keyed(
     // One look at the person's rows: whether it has any, and the one of
     // this source and id if it has; or, for a record new here, at the
     // index by person only.
-    let (mut first, mut held) = (true, None);
-    if new_here {
-        first = conn
-            .prepare_cached("SELECT NOT EXISTS (SELECT 1 FROM match_rows WHERE person_seq = ?1)")?
-            .query_row([seq], |r| r.get(0))?;
+    let (mut first, mut in_place) = (true, None);
+    if let Held::New { others } = held {
+        first = match others {
+            Some(others) => !others,
+            None => conn
+                .prepare_cached(
+                    "SELECT NOT EXISTS (SELECT 1 FROM match_rows WHERE person_seq = ?1)",
+                )?
+                .query_row([seq], |r| r.get(0))?,
+        };
+        // The source's record, as stored before this put, is not the person's.
         debug_assert!(
-            !load_records(conn, seq)?
-                .iter()
-                .any(|r| r.sor == sor && r.sor_id == sor_id),
+            find_sor(conn, sor, sor_id)?.is_none_or(|r| r.person_seq != seq),
             "{sor}/{sor_id} is person {seq}'s already"
         );
     } else {
@@ -136,11 +155,11 @@ pub fn put_record_keyed(
         while let Some(r) = rows.next()? {
             first = false;
             if r.get::<_, bool>(1)? {
-                held = Some(r.get::<_, i64>(0)?);
+                in_place = Some(r.get::<_, i64>(0)?);
             }
         }
     }
-    if let Some(id) = held {
+    if let Some(id) = in_place {
         // Replaced in place: the search keys change by what the person's
         // records hold before and after.
         let old = load_records(conn, seq)?;
@@ -781,8 +800,22 @@ pub fn refresh_index(conn: &Connection, index: &mut BlockIndex, seen: i64) -> Re
     if changed.len() > REFRESH_FEW && changed.len() > index.persons() / 4 {
         return Ok(None);
     }
+    // Their rows in one query: through the index by person, or in one
+    // pass over the table while a bulk import has set that index aside
+    // (a person at a time would then be a pass each).
+    let mut rows: std::collections::HashMap<i64, Vec<Row>> = std::collections::HashMap::new();
+    let mut st = conn.prepare_cached(
+        "SELECT sor, sor_id, rec, keys, person_seq FROM match_rows
+         WHERE person_seq IN (SELECT person_seq FROM match_changes WHERE changed > ?1)
+         ORDER BY person_seq, id",
+    )?;
+    let mut read = st.query([seen])?;
+    while let Some(r) = read.next()? {
+        rows.entry(r.get(4)?).or_default().push(read_row(r)?);
+    }
     for seq in changed {
-        if !set_person(index, seq, &rows_of(conn, seq)?) {
+        let person = rows.remove(&seq).unwrap_or_default();
+        if !set_person(index, seq, &person) {
             return Ok(None);
         }
     }

@@ -499,7 +499,10 @@ pub const MIGRATIONS: &[&str] = &[
 /// Indexes a bulk import drops at its start and builds again at its end
 /// (`Store::defer_indexes`), as the migrations last made them: only
 /// indexes that no constraint rests on, whose keys new persons bring in
-/// no order. A store opened without them builds them again.
+/// no order (a record linked to a known person goes to a random place of
+/// an index by person), and that the import does not read (it knows from
+/// its blocking index whether a person holds records). A store opened
+/// without them builds them again.
 pub const DEFERRED_INDEXES: &[(&str, &str)] = &[
     (
         "persons_birth_date",
@@ -516,6 +519,10 @@ pub const DEFERRED_INDEXES: &[(&str, &str)] = &[
     (
         "link_events_person",
         "CREATE INDEX link_events_person ON link_events(person_seq)",
+    ),
+    (
+        "match_rows_person",
+        "CREATE INDEX match_rows_person ON match_rows(person_seq)",
     ),
 ];
 
