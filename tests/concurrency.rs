@@ -153,13 +153,18 @@ fn an_import_sees_a_person_another_connection_registered_between_batches() {
     );
 }
 
-/// A row whose SOR id is stored already is skipped, not written again: an
-/// id the file repeats (in the same batch and in a later one), and an id
-/// another connection stored for the import's source between two of its
-/// batches (the import keeps the ids it wrote to skip the store's lookups
-/// while its source was new, and must not trust them after that write).
-#[test]
-fn an_import_skips_ids_it_wrote_and_ids_another_connection_stored_meanwhile() {
+/// An import of nine rows (r1 and r2 twice) in batches of two, with
+/// `beside` run by another connection after the first batch; its summary,
+/// the links it leaves (source id, reference id or "", status) and the
+/// family name each stored record of the source holds.
+#[allow(clippy::type_complexity)]
+fn import_beside(
+    beside: impl Fn(&mut Registry),
+) -> (
+    registrar::service::import::ImportSummary,
+    Vec<(String, String, String)>,
+    std::collections::BTreeMap<String, String>,
+) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("two.db");
     let csv = "id,given_name,family_name,birth_date,tax_id\n\
@@ -169,7 +174,9 @@ fn an_import_skips_ids_it_wrote_and_ids_another_connection_stored_meanwhile() {
                r3,Mykola,Kovalenko,1990-10-11,3234567892\n\
                r4,Kateryna,Melnyk,1988-01-09,4234567893\n\
                r2,Taras,Bondar,1975-06-07,2234567891\n\
-               r5,Iryna,Tkachenko,1969-12-30,5234567894\n";
+               r5,Iryna,Tkachenko,1969-12-30,5234567894\n\
+               r6,Bohdan,Lysenko,1971-03-15,6234567895\n\
+               r7,Oksana,Petrenko,1983-08-21,7234567896\n";
     drop(Registry::open(&db).unwrap());
     let mut reg = Registry::open(&db).unwrap();
     let opts = registrar::service::import::ImportOptions {
@@ -180,51 +187,101 @@ fn an_import_skips_ids_it_wrote_and_ids_another_connection_stored_meanwhile() {
         stop: None,
         wal_limit: registrar::service::import::WAL_LIMIT,
     };
-    let mut stored_beside = None;
     let summary = reg
         .import_csv(&Actor::system(), csv.as_bytes(), &opts, &mut |s| {
-            if s.rows != 2 || stored_beside.is_some() {
-                return;
+            if s.rows == 2 {
+                beside(&mut Registry::open(&db).unwrap());
             }
-            // After the first batch: the desk stores CLINIC's r4 itself.
-            let mut other = Registry::open(&db).unwrap();
-            let body = json!({"requestType": "referenceId", "sor": "CLINIC", "sorAttributes": {
-                "sorId": "r4", "givenName": "Kateryna", "sn": "Melnyk-Shevchuk",
-                "dateOfBirth": "1988-01-09", "tax_id": "4234567893"}});
-            let r = api::handle(
-                &mut other,
-                &Actor::system(),
-                "POST",
-                "/people",
-                body.to_string().as_bytes(),
-            );
-            assert_eq!(r.status, 201, "{}", r.body);
-            stored_beside = r.body["referenceId"].as_str().map(str::to_string);
         })
         .unwrap();
-    let stored_beside = stored_beside.expect("the other connection stored r4");
+    let links = reg
+        .export_links()
+        .unwrap()
+        .into_iter()
+        .filter(|l| l.0 == "CLINIC")
+        .map(|l| (l.1, l.2, l.3))
+        .collect();
+    let family = reg
+        .sql()
+        .prepare(
+            "SELECT sor_id, json_extract(attributes, '$.sn') FROM sor_records WHERE sor = 'CLINIC'",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    (summary, links, family)
+}
+
+/// A row whose SOR id is stored already is skipped, not written again: an
+/// id the file repeats (in the same batch and in a later one), and an id
+/// another connection stored for the import's source between two of its
+/// batches (the import keeps the ids it wrote to skip the store's lookups
+/// while its source was new, and must not trust them after that write).
+#[test]
+fn an_import_skips_ids_it_wrote_and_ids_another_connection_stored_meanwhile() {
+    let stored_beside = std::cell::RefCell::new(None);
+    let (summary, links, family) = import_beside(|other| {
+        let body = json!({"requestType": "referenceId", "sor": "CLINIC", "sorAttributes": {
+            "sorId": "r4", "givenName": "Kateryna", "sn": "Melnyk-Shevchuk",
+            "dateOfBirth": "1988-01-09", "tax_id": "4234567893"}});
+        let r = api::handle(
+            other,
+            &Actor::system(),
+            "POST",
+            "/people",
+            body.to_string().as_bytes(),
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        *stored_beside.borrow_mut() = r.body["referenceId"].as_str().map(str::to_string);
+    });
+    let stored_beside = stored_beside
+        .into_inner()
+        .expect("the other connection stored r4");
     assert_eq!(
         (summary.rows, summary.new, summary.skipped),
-        (7, 4, 3),
+        (9, 6, 3),
         "{summary:?}"
     );
-    let links = reg.export_links().unwrap();
-    let ids: Vec<&str> = links.iter().map(|l| l.1.as_str()).collect();
-    assert_eq!(ids.len(), 5, "{links:?}");
-    let r4 = links.iter().find(|l| l.1 == "r4").expect("r4 is stored");
+    assert_eq!(links.len(), 7, "{links:?}");
+    let r4 = links.iter().find(|l| l.0 == "r4").expect("r4 is stored");
     assert_eq!(
-        r4.2, stored_beside,
+        r4.1, stored_beside,
         "the desk's r4 stays as the desk stored it"
     );
-    let family: String = reg
-        .sql()
-        .query_row(
-            "SELECT json_extract(attributes, '$.sn') FROM sor_records WHERE sor = 'CLINIC' AND sor_id = 'r4'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(family, "Melnyk-Shevchuk");
+    assert_eq!(family["r4"], "Melnyk-Shevchuk");
+}
+
+/// The same for an id another connection only queued for review (which
+/// stamps nothing a refresh of the blocking index would see).
+#[test]
+fn an_import_skips_an_id_another_connection_queued_meanwhile() {
+    let (summary, links, _) = import_beside(|other| {
+        other
+            .sql()
+            .execute(
+                "INSERT INTO pending(sor, sor_id, attributes, candidates, created_at)
+                 VALUES ('CLINIC', 'r3', '{}', '[]', '2026-12-03T00:00:00Z')",
+                [],
+            )
+            .unwrap();
+    });
+    assert_eq!(
+        (summary.rows, summary.new, summary.skipped),
+        (9, 6, 3),
+        "{summary:?}"
+    );
+    let r3: Vec<&str> = links
+        .iter()
+        .filter(|l| l.0 == "r3")
+        .map(|l| l.2.as_str())
+        .collect();
+    assert_eq!(
+        r3,
+        ["pending"],
+        "r3 waits in the queue as queued beside the import"
+    );
 }
 
 /// Each process holds its own blocking index: what another connection

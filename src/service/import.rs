@@ -473,16 +473,42 @@ struct Job<'a> {
 /// or queued but what the import wrote: a row whose id is not among them
 /// is new without a look at the store (two index searches a row). `None`
 /// when that cannot be known: the source had records before, or another
-/// connection wrote during the import. Ids are kept as 64-bit hashes: one
-/// shared by two ids only sends the row to the store.
-struct FreshIds(Option<std::collections::HashSet<i64>>);
+/// connection wrote during the import (a record stamps the match clock; a
+/// request queued alone does not, so the queue's last id is kept too).
+/// Ids are kept as 64-bit hashes: one shared by two ids only sends the row
+/// to the store.
+struct FreshIds(Option<std::collections::HashSet<i64>>, i64);
 
 impl FreshIds {
+    /// Every row's id looked up in the store.
+    const UNKNOWN: FreshIds = FreshIds(None, 0);
+
     /// Known as fresh when `sor` has no record stored or queued.
     fn of(conn: &rusqlite::Connection, sor: &str) -> Result<FreshIds> {
         Ok(FreshIds(
             sm::source_is_new(conn, sor)?.then(std::collections::HashSet::new),
+            sm::last_pending_id(conn)?,
         ))
+    }
+
+    /// The queue as the import leaves it at the end of a batch (inside
+    /// its transaction).
+    fn seal(&mut self, conn: &rusqlite::Connection) -> Result<()> {
+        if self.0.is_some() {
+            self.1 = sm::last_pending_id(conn)?;
+        }
+        Ok(())
+    }
+
+    /// Still fresh at the start of a batch: nobody queued a request since
+    /// the last one sealed.
+    fn still(self, conn: &rusqlite::Connection) -> Result<FreshIds> {
+        Ok(
+            match self.0.is_some() && sm::last_pending_id(conn)? != self.1 {
+                true => FreshIds::UNKNOWN,
+                false => self,
+            },
+        )
     }
 
     /// Whether a record `sor_id` may be stored or queued already.
@@ -649,10 +675,10 @@ impl Registry {
                 // before are compared again, with its writes, and every
                 // row's id is looked up (it may have written the source's).
                 scores = None;
-                fresh = Some(FreshIds(None));
+                fresh = Some(FreshIds::UNKNOWN);
             }
-            let fresh = match &mut fresh {
-                Some(f) => f,
+            let fresh = match fresh.take() {
+                Some(f) => fresh.insert(f.still(&tx)?),
                 None => fresh.insert(FreshIds::of(&tx, &opts.sor)?),
             };
             // Search keys are written at the batch's end, in key order.
@@ -683,6 +709,7 @@ impl Registry {
                 // the next one (the index takes the batch's records after).
                 let committed = written.and_then(|()| {
                     keys.flush(&tx)?;
+                    fresh.seal(&tx)?;
                     // Every write of the batch is mirrored in the index.
                     let seen = sm::clock(&tx)?;
                     tx.commit()?;

@@ -964,6 +964,13 @@ pub fn source_is_new(conn: &Connection, sor: &str) -> Result<bool> {
     .query_row([sor], |r| r.get(0))
 }
 
+/// The id of the last request queued (0 when none ever was): ids only
+/// grow, so another one queued meanwhile changes it.
+pub fn last_pending_id(conn: &Connection) -> Result<i64> {
+    conn.prepare_cached("SELECT coalesce(max(id), 0) FROM pending")?
+        .query_row([], |r| r.get(0))
+}
+
 pub fn find_open_pending(conn: &Connection, sor: &str, sor_id: &str) -> Result<Option<i64>> {
     conn.prepare_cached(
         "SELECT id FROM pending WHERE sor = ?1 AND sor_id = ?2 AND resolved_at IS NULL",
