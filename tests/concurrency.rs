@@ -101,6 +101,18 @@ fn an_import_and_a_writer_loop_side_by_side() {
     }
 }
 
+/// Importing source CLINIC's file (ids in column `id`) two rows a batch.
+fn clinic_in_pairs() -> registrar::service::import::ImportOptions {
+    registrar::service::import::ImportOptions {
+        sor: "CLINIC".into(),
+        id_column: "id".into(),
+        map: Vec::new(),
+        batch: 2,
+        stop: None,
+        wal_limit: registrar::service::import::WAL_LIMIT,
+    }
+}
+
 /// The import reads candidates from its blocking index in memory. A person
 /// another connection registers between two of its batches (the GUI, the
 /// hub) must be a candidate for the rows after: the import reads the rows
@@ -115,14 +127,7 @@ fn an_import_sees_a_person_another_connection_registered_between_batches() {
                r3,Mykola,Kovalenko,1990-10-11,3234567892,+380503334455,mykola@example.com,03003\n";
     drop(Registry::open(&db).unwrap());
     let mut reg = Registry::open(&db).unwrap();
-    let opts = registrar::service::import::ImportOptions {
-        sor: "CLINIC".into(),
-        id_column: "id".into(),
-        map: Vec::new(),
-        batch: 2,
-        stop: None,
-        wal_limit: registrar::service::import::WAL_LIMIT,
-    };
+    let opts = clinic_in_pairs();
     let mut other_reference = None;
     let summary = reg
         .import_csv(&Actor::system(), csv.as_bytes(), &opts, &mut |s| {
@@ -179,14 +184,7 @@ fn import_beside(
                r7,Oksana,Petrenko,1983-08-21,7234567896\n";
     drop(Registry::open(&db).unwrap());
     let mut reg = Registry::open(&db).unwrap();
-    let opts = registrar::service::import::ImportOptions {
-        sor: "CLINIC".into(),
-        id_column: "id".into(),
-        map: Vec::new(),
-        batch: 2,
-        stop: None,
-        wal_limit: registrar::service::import::WAL_LIMIT,
-    };
+    let opts = clinic_in_pairs();
     let summary = reg
         .import_csv(&Actor::system(), csv.as_bytes(), &opts, &mut |s| {
             if s.rows == 2 {

@@ -970,9 +970,9 @@ impl Step {
 ///
 /// `index` is the blocking index in memory, in step with the store:
 /// candidates are read from it, and what this writes is mirrored into it.
-pub(crate) fn reference_in_prepared(
+pub(crate) fn reference_in_prepared<L: Lookup>(
     conn: &Connection,
-    index: &mut impl Lookup,
+    index: &mut L,
     req: &ReferenceRequest,
     rec: &Keyed,
     known: Option<sm::SorRow>,
@@ -992,6 +992,12 @@ pub(crate) fn reference_in_prepared(
         model_version: Some(params.version),
         reason: None,
     };
+    // The record to the existing person `seq`, mirrored into the index.
+    let link = |index: &mut L, seq: i64, kind: &str, why: Why| -> Result<Step> {
+        attach(conn, seq, index.before(seq, previous), req, rec, kind, why)?;
+        index.mirror(seq, previous, req, rec)?;
+        Ok(Step::Linked(seq))
+    };
     // Forced reconciliation.
     match req.reference_id.as_deref() {
         Some("new") => {
@@ -1009,33 +1015,13 @@ pub(crate) fn reference_in_prepared(
                 reason: Some("the sending system named this person"),
                 ..why
             };
-            attach(
-                conn,
-                seq,
-                index.before(seq, previous),
-                req,
-                rec,
-                "linked",
-                why,
-            )?;
-            index.mirror(seq, previous, req, rec)?;
-            return Ok(Step::Linked(seq));
+            return link(index, seq, "linked", why);
         }
         None => {}
     }
     // The same SOR record again: the same person, whatever changed.
     if let Some(row) = known {
-        attach(
-            conn,
-            row.person_seq,
-            index.before(row.person_seq, previous),
-            req,
-            rec,
-            &row.link_kind,
-            why,
-        )?;
-        index.mirror(row.person_seq, previous, req, rec)?;
-        return Ok(Step::Linked(row.person_seq));
+        return link(index, row.person_seq, &row.link_kind, why);
     }
     let mut cands = index.find(conn, rec, params, params.review)?;
     let sure: Vec<&Candidate> = cands.iter().filter(|c| c.sure()).collect();
@@ -1045,17 +1031,7 @@ pub(crate) fn reference_in_prepared(
             confidence: Some(sure[0].confidence),
             ..why
         };
-        attach(
-            conn,
-            seq,
-            index.before(seq, previous),
-            req,
-            rec,
-            "linked",
-            why,
-        )?;
-        index.mirror(seq, previous, req, rec)?;
-        return Ok(Step::Linked(seq));
+        return link(index, seq, "linked", why);
     }
     if cands.is_empty() {
         let made = create_person_for(conn, previous, req, rec, why)?;

@@ -609,42 +609,56 @@ fn the_link_threshold_comes_from_the_target_precision() {
     assert!(link_threshold(&strict, &sparse, prior_of(1e3)) >= 99.9);
 }
 
-/// The byte-wise Jaro–Winkler is strsim's, to the last bit, on a grid of
-/// words with repeats, transpositions, prefixes and non-ASCII letters.
+/// Words for the Jaro–Winkler tests: repeats, transpositions, prefixes,
+/// non-ASCII letters, and pairs that share every letter, some, or none.
+const JW_WORDS: &[&str] = &[
+    "",
+    "a",
+    "ab",
+    "ba",
+    "martha",
+    "marhta",
+    "dixon",
+    "dicksonx",
+    "jellyfish",
+    "smellyfish",
+    "kovalenko",
+    "kowalenko",
+    "olena",
+    "olenka",
+    "aaaa",
+    "aaab",
+    "abcdefghijklmnopqrstuvwxyz",
+    "zyxwvutsrqponmlkjihgfedcba",
+    "crate",
+    "trace",
+    "dwayne",
+    "duane",
+    "müller",
+    "muller",
+    "олена",
+    "olena p",
+    "5496 copper pl",
+    "5496 coper pl",
+    "jon",
+    "john",
+    "johnathan",
+    "nathan",
+    "ann",
+    "anna",
+    "hannah",
+    "san diego",
+    "san jose",
+    "arlington",
+    "lexington",
+];
+
+/// The byte-wise Jaro–Winkler is strsim's, to the last bit, on
+/// [`JW_WORDS`].
 #[test]
 fn jaro_winkler_is_strsims() {
-    let words = [
-        "",
-        "a",
-        "ab",
-        "ba",
-        "martha",
-        "marhta",
-        "dixon",
-        "dicksonx",
-        "jellyfish",
-        "smellyfish",
-        "kovalenko",
-        "kowalenko",
-        "olena",
-        "olenka",
-        "aaaa",
-        "aaab",
-        "abcdefghijklmnopqrstuvwxyz",
-        "zyxwvutsrqponmlkjihgfedcba",
-        "crate",
-        "trace",
-        "dwayne",
-        "duane",
-        "müller",
-        "muller",
-        "олена",
-        "olena p",
-        "5496 copper pl",
-        "5496 coper pl",
-    ];
-    for a in words {
-        for b in words {
+    for a in JW_WORDS {
+        for b in JW_WORDS {
             assert_eq!(
                 jaro_winkler(a, b).to_bits(),
                 strsim::jaro_winkler(a, b).to_bits(),
@@ -655,51 +669,13 @@ fn jaro_winkler_is_strsims() {
 }
 
 /// The bound from shared bytes is never below the similarity, so the
-/// threshold tests answer as the similarity itself would, on words that
-/// share every letter, some, or none, and on ones it does not bound.
+/// threshold tests answer as the similarity itself would, on
+/// [`JW_WORDS`] (the non-ASCII ones it does not bound).
 #[test]
 fn jaro_winkler_at_least_answers_as_the_similarity_does() {
-    let words = [
-        "",
-        "a",
-        "ab",
-        "ba",
-        "martha",
-        "marhta",
-        "dixon",
-        "dicksonx",
-        "jellyfish",
-        "smellyfish",
-        "kovalenko",
-        "kowalenko",
-        "olena",
-        "olenka",
-        "aaaa",
-        "aaab",
-        "crate",
-        "trace",
-        "dwayne",
-        "duane",
-        "müller",
-        "muller",
-        "5496 copper pl",
-        "5496 coper pl",
-        "jon",
-        "john",
-        "johnathan",
-        "nathan",
-        "ann",
-        "anna",
-        "hannah",
-        "san diego",
-        "san jose",
-        "arlington",
-        "lexington",
-        "abcdefghijklmnopqrstuvwxyz",
-    ];
     let mut pruned = 0;
-    for a in words {
-        for b in words {
+    for a in JW_WORDS {
+        for b in JW_WORDS {
             let jw = jaro_winkler(a, b);
             if let Some(most) = super::jaro_winkler_bound(a, b) {
                 assert!(most >= jw, "{a:?} vs {b:?}: bound {most} below {jw}");
