@@ -83,14 +83,12 @@ pub fn jaro_winkler(a: &str, b: &str) -> f64 {
 }
 
 /// Whether `jaro_winkler(a, b) >= at_least`, most often without working
-/// the similarity out. A byte of one string that the other lacks is never
-/// a match, so the matches are at most the bytes of each that the other
-/// holds: for most pairs of different names fewer than the shorter one's
-/// length. The similarity is at most what that many matches without a
-/// transposition would give, with the strings' own common prefix; it is
-/// worked out with the same operations in the same order as
-/// [`jaro_winkler`], so it is never below it (the margin covers a last
-/// bit of rounding in the prefix step).
+/// the similarity out. Each match pairs a byte of one string with an
+/// equal byte of the other, so the matches are at most the bytes the two
+/// share counted as multisets ([`shared_bytes`]): for most pairs of
+/// different names fewer than the shorter one's length. The similarity is
+/// at most what that many matches without a transposition would give, with
+/// the strings' own common prefix ([`jaro_winkler_most`]).
 pub fn jaro_winkler_at_least(a: &str, b: &str, at_least: f64) -> bool {
     if jaro_winkler_bound(a, b).is_some_and(|most| most < at_least - 1e-9) {
         return false;
@@ -98,34 +96,61 @@ pub fn jaro_winkler_at_least(a: &str, b: &str, at_least: f64) -> bool {
     jaro_winkler(a, b) >= at_least
 }
 
-/// The most [`jaro_winkler`] of two ASCII strings could be, from the
-/// bytes they share ([`jaro_winkler_at_least`]); `None` when it is not
-/// worked out (empty, non-ASCII or long strings).
+/// The most [`jaro_winkler`] of two strings could be, from the bytes they
+/// share; `None` when it is not worked out (empty, non-ASCII or long
+/// strings).
 fn jaro_winkler_bound(a: &str, b: &str) -> Option<f64> {
+    shared_bytes(a, b).map(|shared| jaro_winkler_most(a, b, shared))
+}
+
+/// How many bytes two ASCII strings of 1 to 64 bytes have in common,
+/// counted as multisets (`"anna"` / `"nana"`: 4, `"anna"` / `"an"`: 2);
+/// `None` for an empty, longer or non-ASCII string. It bounds both the
+/// Jaro matches and the longest common subsequence from above, so the
+/// name comparisons work it out once for both ([`name_level`]). Two
+/// passes over the strings and a table of 128 counts on the stack.
+pub fn shared_bytes(a: &str, b: &str) -> Option<usize> {
     let (x, y) = (a.as_bytes(), b.as_bytes());
-    if x.is_empty()
-        || y.is_empty()
-        || x.len() > 64
-        || y.len() > 64
-        || !a.is_ascii()
-        || !b.is_ascii()
-    {
+    if x.is_empty() || y.is_empty() || x.len() > 64 || y.len() > 64 {
         return None;
     }
-    let set = |s: &[u8]| s.iter().fold(0u128, |m, c| m | 1u128 << (c & 0x7f));
-    let held = |s: &[u8], other: u128| s.iter().filter(|c| other >> (*c & 0x7f) & 1 == 1).count();
-    let matches = held(x, set(y)).min(held(y, set(x)));
-    if matches == 0 {
-        return Some(0.0);
+    let mut counts = [0u8; 128];
+    let mut high = 0u8;
+    for &c in x {
+        high |= c;
+        counts[usize::from(c & 0x7f)] += 1;
     }
-    let m = matches as f64;
+    let mut shared = 0;
+    for &c in y {
+        high |= c;
+        let n = &mut counts[usize::from(c & 0x7f)];
+        if *n > 0 {
+            *n -= 1;
+            shared += 1;
+        }
+    }
+    (high < 0x80).then_some(shared)
+}
+
+/// The most [`jaro_winkler`] of two non-empty ASCII strings sharing at
+/// most `shared` bytes could be: that many matches without a
+/// transposition, with the strings' own common prefix, worked out with
+/// the same operations in the same order as [`jaro_winkler`], so it is
+/// never below it (callers leave a margin for a last bit of rounding in
+/// the prefix step).
+fn jaro_winkler_most(a: &str, b: &str, shared: usize) -> f64 {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    if shared == 0 {
+        return 0.0;
+    }
+    let m = shared as f64;
     let sim = ((m / x.len() as f64) + (m / y.len() as f64) + 1.0) / 3.0;
-    Some(if sim > 0.7 {
+    if sim > 0.7 {
         let prefix = x.iter().take(4).zip(y).take_while(|(p, q)| p == q).count();
         sim + 0.1 * prefix as f64 * (1.0 - sim)
     } else {
         sim
-    })
+    }
 }
 
 /// strsim's `generic_jaro` on ASCII strings of at most 64 bytes, with
@@ -504,8 +529,10 @@ fn name_level(
     if swapped || nick {
         return 1;
     }
-    // The similarity is worked out only when it could reach 0.80.
-    let jw = match jaro_winkler_bound(a, b) {
+    // The similarity is worked out only when it could reach 0.80; the
+    // bytes shared bound the garbled test's subsequence too.
+    let shared = shared_bytes(a, b);
+    let jw = match shared.map(|n| jaro_winkler_most(a, b, n)) {
         Some(most) if most < 0.80 - 1e-9 => most,
         _ => jaro_winkler(a, b),
     };
@@ -513,7 +540,7 @@ fn name_level(
         2
     } else if jw >= 0.80 || sounds.map_or_else(|| same_sound(a, b), |(x, y)| x == y) {
         3
-    } else if garbled(a, b) {
+    } else if garbled_sharing(a, b, shared) {
         4
     } else {
         5
@@ -611,28 +638,21 @@ fn joined<R>(x: &str, y: &str, f: impl FnOnce(&str) -> R) -> R {
 /// other in the same order ("jackson" / "jvzckhsor", "andrew" / "cnd")?
 /// Two different names rarely are ("anna" / "maria", "olena" / "mariia").
 pub fn garbled(a: &str, b: &str) -> bool {
-    let ascii = a.is_ascii() && b.is_ascii();
-    let short = match ascii {
-        true => a.len().min(b.len()),
-        false => a.chars().count().min(b.chars().count()),
+    garbled_sharing(a, b, shared_bytes(a, b))
+}
+
+/// [`garbled`], given [`shared_bytes`]`(a, b)`. The letters in common,
+/// counted as multisets, bound the subsequence from above: most pairs of
+/// different names fail on them, without the table.
+fn garbled_sharing(a: &str, b: &str, shared: Option<usize>) -> bool {
+    let short = match shared {
+        Some(_) => a.len().min(b.len()),
+        None => a.chars().count().min(b.chars().count()),
     };
-    // Letters in common, counted as multisets, bound the subsequence from
-    // above: most pairs of different names fail here, without the table.
-    if ascii {
-        let mut counts = [0u16; 128];
-        for c in a.bytes() {
-            counts[usize::from(c)] += 1;
-        }
-        let mut shared = 0;
-        for c in b.bytes() {
-            if counts[usize::from(c)] > 0 {
-                counts[usize::from(c)] -= 1;
-                shared += 1;
-            }
-        }
-        if shared < 2 || 3 * shared < 2 * short {
-            return false;
-        }
+    if let Some(shared) = shared
+        && (shared < 2 || 3 * shared < 2 * short)
+    {
+        return false;
     }
     let common = lcs(a, b);
     common >= 2 && 3 * common >= 2 * short
@@ -725,12 +745,17 @@ pub fn levels_of(a: &RecordView<'_>, b: &RecordView<'_>) -> [Option<usize>; FIEL
     if both(a.city, b.city) {
         v[CITY] = Some(if a.city == b.city {
             0
-        } else if jaro_winkler_at_least(a.city, b.city, 0.90) {
-            1
-        } else if garbled(a.city, b.city) {
-            2
         } else {
-            3
+            let shared = shared_bytes(a.city, b.city);
+            if shared.is_none_or(|n| jaro_winkler_most(a.city, b.city, n) >= 0.90 - 1e-9)
+                && jaro_winkler(a.city, b.city) >= 0.90
+            {
+                1
+            } else if garbled_sharing(a.city, b.city, shared) {
+                2
+            } else {
+                3
+            }
         });
     }
     if both(a.postal_code, b.postal_code) {

@@ -692,6 +692,36 @@ fn jaro_winkler_at_least_answers_as_the_similarity_does() {
     assert!(pruned > 1000, "the bound decides most pairs: {pruned}");
 }
 
+/// The bytes two strings share, as multisets, by its definition: each
+/// byte of one taken by an equal byte of the other not yet taken.
+#[test]
+fn shared_bytes_is_the_multiset_intersection() {
+    for a in JW_WORDS {
+        for b in JW_WORDS {
+            let mut left: Vec<u8> = b.bytes().collect();
+            let mut common = 0;
+            for c in a.bytes() {
+                if let Some(i) = left.iter().position(|d| *d == c) {
+                    left.swap_remove(i);
+                    common += 1;
+                }
+            }
+            let plain = !a.is_empty() && !b.is_empty() && a.is_ascii() && b.is_ascii();
+            let short = a.len() <= 64 && b.len() <= 64;
+            let expect = (plain && short).then_some(common);
+            assert_eq!(super::shared_bytes(a, b), expect, "{a:?} / {b:?}");
+            // It bounds the longest common subsequence, as the garbled
+            // test relies on.
+            if let Some(n) = expect {
+                assert!(lcs(a, b) <= n, "{a:?} / {b:?}");
+            }
+        }
+    }
+    assert_eq!(super::shared_bytes("anna", "nana"), Some(4));
+    assert_eq!(super::shared_bytes("anna", "an"), Some(2));
+    assert_eq!(super::shared_bytes("olena", "олена"), None);
+}
+
 #[test]
 fn lcs_on_the_stack_is_the_textbook_one() {
     fn textbook(a: &str, b: &str) -> usize {
