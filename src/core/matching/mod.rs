@@ -103,33 +103,28 @@ fn jaro_winkler_bound(a: &str, b: &str) -> Option<f64> {
     shared_bytes(a, b).map(|shared| jaro_winkler_most(a, b, shared))
 }
 
-/// How many bytes two ASCII strings of 1 to 64 bytes have in common,
-/// counted as multisets (`"anna"` / `"nana"`: 4, `"anna"` / `"an"`: 2);
-/// `None` for an empty, longer or non-ASCII string. It bounds both the
-/// Jaro matches and the longest common subsequence from above, so the
-/// name comparisons work it out once for both ([`name_level`]). Two
-/// passes over the strings and a table of 128 counts on the stack.
+/// At most how many bytes two ASCII strings of 1 to 64 bytes have in
+/// common: of the bytes of each, how many the other holds, whichever is
+/// fewer (`"anna"` / `"nana"`: 4, `"anna"` / `"an"`: 2, `"abc"` / `"ca"`:
+/// 2); `None` for an empty, longer or non-ASCII string. Every Jaro match
+/// and every letter of a common subsequence pairs a byte of one with an
+/// equal byte of the other, so this bounds both from above, and the name
+/// comparisons work it out once for both ([`name_level`]). The sets are
+/// 64-bit masks of the bytes' low six bits (a digit and a letter may share
+/// a bit: the bound is then only looser), built and read in registers.
 pub fn shared_bytes(a: &str, b: &str) -> Option<usize> {
     let (x, y) = (a.as_bytes(), b.as_bytes());
     if x.is_empty() || y.is_empty() || x.len() > 64 || y.len() > 64 {
         return None;
     }
-    let mut counts = [0u8; 128];
-    let mut high = 0u8;
-    for &c in x {
-        high |= c;
-        counts[usize::from(c & 0x7f)] += 1;
+    let set = |s: &[u8]| s.iter().fold(0u64, |m, c| m | 1u64 << (c & 63));
+    let high = x.iter().chain(y).fold(0u8, |h, c| h | c);
+    if high >= 0x80 {
+        return None;
     }
-    let mut shared = 0;
-    for &c in y {
-        high |= c;
-        let n = &mut counts[usize::from(c & 0x7f)];
-        if *n > 0 {
-            *n -= 1;
-            shared += 1;
-        }
-    }
-    (high < 0x80).then_some(shared)
+    let (sx, sy) = (set(x), set(y));
+    let held = |s: &[u8], other: u64| s.iter().filter(|c| other >> (*c & 63) & 1 == 1).count();
+    Some(held(x, sy).min(held(y, sx)))
 }
 
 /// The most [`jaro_winkler`] of two non-empty ASCII strings sharing at
@@ -212,9 +207,9 @@ fn jaro_bytes(a: &[u8], b: &[u8]) -> f64 {
 /// protection against chosen collisions buys nothing in a per-thread memo,
 /// and costs more than the lookup it guards.
 #[derive(Default, Clone, Copy)]
-struct FnvBuild;
+pub(crate) struct FnvBuild;
 
-struct Fnv(u64);
+pub(crate) struct Fnv(u64);
 
 impl std::hash::BuildHasher for FnvBuild {
     type Hasher = Fnv;
