@@ -71,6 +71,49 @@ pub fn keep_candidates(mut hits: Vec<(i64, usize)>) -> Vec<i64> {
     out
 }
 
+/// [`keep_candidates`]' choice among the persons of large blocks, from
+/// the blocks' ascending lists: of the persons in two lists or more and
+/// not in `small` (ascending: kept anyway), the [`LARGE_BLOCK_KEEP`]
+/// sharing the most and rarest keys, as `keep_candidates` ranks them (a
+/// person's rarity summed over its blocks from the smallest, as there).
+fn merge_large(lists: &[&[u32]], small: &[i64]) -> Vec<i64> {
+    if lists.len() < 2 {
+        return Vec::new();
+    }
+    let mut at = vec![0usize; lists.len()];
+    let mut large: Vec<(usize, f64, i64)> = Vec::new();
+    let mut sizes: Vec<usize> = Vec::new();
+    loop {
+        let Some(seq) = lists
+            .iter()
+            .zip(&at)
+            .filter_map(|(l, i)| l.get(*i))
+            .min()
+            .copied()
+        else {
+            break;
+        };
+        sizes.clear();
+        for (l, i) in lists.iter().zip(at.iter_mut()) {
+            if l.get(*i) == Some(&seq) {
+                sizes.push(l.len());
+                *i += 1;
+            }
+        }
+        let seq = i64::from(seq);
+        if sizes.len() >= 2 && small.binary_search(&seq).is_err() {
+            sizes.sort_unstable();
+            let rarity = sizes.iter().map(|n| 1.0 / *n as f64).sum();
+            large.push((sizes.len(), rarity, seq));
+        }
+    }
+    if large.len() > LARGE_BLOCK_KEEP {
+        large.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
+        large.truncate(LARGE_BLOCK_KEEP);
+    }
+    large.into_iter().map(|l| l.2).collect()
+}
+
 /// Keys are already hashes ([`super::key_hash`]); this only spreads their
 /// bits (FNV's low bits are weak) for the table's buckets.
 #[derive(Default)]
@@ -399,14 +442,36 @@ impl BlockIndex {
     }
 
     /// The persons sharing a blocking key with `keys` ([`keep_candidates`]):
-    /// keys of more than [`MAX_BLOCK`] persons skipped, larger blocks than [`SMALL_BLOCK`] only for persons
-    /// sharing two keys. Ascending.
+    /// keys of more than [`MAX_BLOCK`] persons skipped, larger blocks than
+    /// [`SMALL_BLOCK`] only for persons sharing two keys. Ascending.
+    ///
+    /// The answer [`keep_candidates`] gives for every key's persons, found
+    /// without sorting them all: each key's list is ascending already, so
+    /// the large blocks' lists are merged (a few lists of up to
+    /// [`MAX_BLOCK`] persons; sorting them together was a tenth of the
+    /// import scorer's time).
     pub fn candidates(&self, keys: &[String]) -> Vec<i64> {
-        let mut hits: Vec<(i64, usize)> = Vec::new();
+        let mut out: Vec<i64> = Vec::new();
+        let mut large: Vec<&[u32]> = Vec::new();
         for k in keys {
-            self.hits_of(super::key_hash(k), |_, own| own, &mut hits);
+            match self.keys.get(&super::key_hash(k)) {
+                None => {}
+                Some(&v) if v & LIST == 0 => out.push(i64::from(v as u32)),
+                Some(&v) => {
+                    let persons = &self.lists[(v & !LIST) as usize][..];
+                    if persons.len() <= SMALL_BLOCK {
+                        out.extend(persons.iter().map(|s| i64::from(*s)));
+                    } else if persons.len() <= MAX_BLOCK {
+                        large.push(persons);
+                    }
+                }
+            }
         }
-        let out = keep_candidates(hits);
+        out.sort_unstable();
+        out.dedup();
+        let kept = merge_large(&large, &out);
+        out.extend(kept);
+        out.sort_unstable();
         self.given
             .fetch_add(out.len() as u64, std::sync::atomic::Ordering::Relaxed);
         out
@@ -921,6 +986,64 @@ mod tests {
             assert!(kept.contains(&must), "{must} should be kept: {kept:?}");
         }
         assert!(kept.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    /// The merged lists give what [`keep_candidates`] gives for every
+    /// key's persons: persons in small and large blocks, in many large
+    /// ones, in one, in blocks past the limit, and more sharing two large
+    /// blocks than the bound keeps.
+    #[test]
+    fn candidates_are_keep_candidates_of_every_keys_persons() {
+        let mut ix = BlockIndex::new();
+        let q = rec("ann", "lee", "19800101", "2000");
+        let keys = q.blocking_keys();
+        // Person seq holds key i when the walk says so; blocks then range
+        // from one person to past MAX_BLOCK.
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut holds: Vec<Vec<String>> = vec![Vec::new(); 700];
+        for (i, k) in keys.iter().enumerate() {
+            let share = [1, 3, 20, 40, 300, 690, 2, 60][i % 8];
+            for (seq, h) in holds.iter_mut().enumerate().skip(1) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                if (x % 700) < share as u64 || (i == 0 && seq % 97 == 0) {
+                    h.push(k.clone());
+                }
+            }
+        }
+        let other = rec("zed", "quux", "19700505", "9999");
+        for (seq, h) in holds.iter().enumerate().skip(1) {
+            if !h.is_empty() {
+                assert!(ix.put(seq as i64, "S", &seq.to_string(), &other, h));
+            }
+        }
+        let reference = |keys: &[String]| {
+            let mut hits = Vec::new();
+            for k in keys {
+                ix.hits_of(crate::core::matching::key_hash(k), |_, own| own, &mut hits);
+            }
+            keep_candidates(hits)
+        };
+        // Every subset of the keys.
+        let n = keys.len().min(10);
+        assert!(n >= 5, "a record has keys: {n}");
+        for mask in 0u32..(1 << n) {
+            let some: Vec<String> = (0..n)
+                .filter(|i| mask >> i & 1 == 1)
+                .map(|i| keys[i].clone())
+                .collect();
+            assert_eq!(ix.candidates(&some), reference(&some), "keys {mask:b}");
+        }
+        let all = ix.candidates(&keys);
+        assert!(
+            all.len() > LARGE_BLOCK_KEEP,
+            "large blocks give persons: {}",
+            all.len()
+        );
+        // A key given twice counts twice, as in the hits.
+        let twice: Vec<String> = [keys[4].clone(), keys[4].clone()].into();
+        assert_eq!(ix.candidates(&twice), reference(&twice));
     }
 
     #[test]

@@ -756,8 +756,33 @@ fn lcs_on_the_stack_is_the_textbook_one() {
         "оелна",
         long.as_str(),
     ];
-    for a in words {
-        for b in words {
+    let sixty_four = "ab".repeat(32);
+    let mut all: Vec<String> = words
+        .iter()
+        .chain(JW_WORDS)
+        .map(|w| w.to_string())
+        .collect();
+    all.extend([
+        sixty_four.clone(),
+        sixty_four[1..].to_string(),
+        "ba".repeat(32),
+    ]);
+    // Strings over a small alphabet, where most bytes repeat (the
+    // bit-parallel row's carries): a fixed pseudo-random walk.
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for n in 0..60 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let len = (x % 23) as usize + n % 3;
+        all.push(
+            (0..len)
+                .map(|i| b"ab c1"[((x >> (i * 2)) % 5) as usize] as char)
+                .collect(),
+        );
+    }
+    for a in &all {
+        for b in &all {
             assert_eq!(lcs(a, b), textbook(a, b), "{a:?} / {b:?}");
         }
     }
