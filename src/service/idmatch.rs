@@ -774,6 +774,10 @@ pub(crate) struct Before {
     /// caller knows (its blocking index does; a person just made holds
     /// none).
     pub others: Option<bool>,
+    /// Whether a reconciliation request for the record waits in the
+    /// queue, when the caller knows (an import looked before deciding the
+    /// row: [`Lookup::queue_checked`]); `None`: [`attach`] looks.
+    pub queued: Option<bool>,
 }
 
 pub(super) fn attach(
@@ -833,15 +837,22 @@ pub(super) fn attach(
         held,
     )?;
     sm::upsert_sor(conn, &req.sor, &req.sor_id, seq, kind, &attrs, now)?;
-    if let Some(pid) = sm::find_open_pending(conn, &req.sor, &req.sor_id)? {
-        sm::resolve_pending(conn, pid, kind, "system", now)?;
+    match before.queued {
+        Some(false) => debug_assert!(sm::find_open_pending(conn, &req.sor, &req.sor_id)?.is_none()),
+        _ => {
+            if let Some(pid) = sm::find_open_pending(conn, &req.sor, &req.sor_id)? {
+                sm::resolve_pending(conn, pid, kind, "system", now)?;
+            }
+        }
     }
     Ok(())
 }
 
+/// `queued`: [`Before::queued`].
 fn create_person_for(
     conn: &Connection,
     previous: Option<i64>,
+    queued: Option<bool>,
     req: &ReferenceRequest,
     rec: &Keyed,
     why: Why,
@@ -852,6 +863,7 @@ fn create_person_for(
     let before = Before {
         previous,
         others: Some(false),
+        queued,
     };
     attach(conn, made.seq, before, req, rec, "new", why)?;
     Ok(made)
@@ -1005,7 +1017,7 @@ pub(crate) fn reference_in_prepared<L: Lookup>(
                 reason: Some("the sending system asked for a new person"),
                 ..why
             };
-            let made = create_person_for(conn, previous, req, rec, why)?;
+            let made = create_person_for(conn, previous, index.queued(), req, rec, why)?;
             index.mirror(made.seq, previous, req, rec)?;
             return Ok(Step::Created(made));
         }
@@ -1034,7 +1046,7 @@ pub(crate) fn reference_in_prepared<L: Lookup>(
         return link(index, seq, "linked", why);
     }
     if cands.is_empty() {
-        let made = create_person_for(conn, previous, req, rec, why)?;
+        let made = create_person_for(conn, previous, index.queued(), req, rec, why)?;
         index.mirror(made.seq, previous, req, rec)?;
         return Ok(Step::Created(made));
     }
@@ -1085,12 +1097,25 @@ pub(crate) trait Lookup {
     /// it cannot say.
     fn holds_records(&self, seq: i64) -> Option<bool>;
 
+    /// Whether the caller made sure, before deciding a record, that no
+    /// reconciliation request for it waits (the import does, for every
+    /// row: [`super::import`]); then [`attach`] need not look again.
+    fn queue_checked(&self) -> bool {
+        false
+    }
+
+    /// [`Before::queued`], as far as this lookup knows.
+    fn queued(&self) -> Option<bool> {
+        self.queue_checked().then_some(false)
+    }
+
     /// What [`attach`] is told before a record moves from `previous` to
     /// person `seq`.
     fn before(&self, seq: i64, previous: Option<i64>) -> Before {
         Before {
             previous,
             others: self.holds_records(seq),
+            queued: self.queued(),
         }
     }
 }
@@ -1481,7 +1506,7 @@ impl Registry {
             model_version: None,
             reason: Some(reason.trim()),
         };
-        let new_ref = create_person_for(&tx, Some(seq), &req, &rec, why)?.reference_id;
+        let new_ref = create_person_for(&tx, Some(seq), None, &req, &rec, why)?.reference_id;
         crate::store::accounts::audit(
             &tx,
             &now,

@@ -270,6 +270,12 @@ impl Lookup for Layers<'_> {
         Ok(())
     }
 
+    /// The import skips a row whose record is stored or waits in the
+    /// queue, and decides the others ([`super::import`]'s `write_batch`).
+    fn queue_checked(&self) -> bool {
+        true
+    }
+
     fn holds_records(&self, seq: i64) -> Option<bool> {
         // The previous batch's additions are in `base` already.
         let (base, cur) = (&self.base, &self.cur.index);

@@ -231,6 +231,7 @@ impl Registry {
         let before = idmatch::Before {
             previous: Some(row.person_seq),
             others: None,
+            queued: None,
         };
         idmatch::attach(&tx, to_seq, before, &req, &rec, "linked", why)?;
         audit(
