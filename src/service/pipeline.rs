@@ -41,6 +41,7 @@ pub(crate) struct Prescored {
 pub(crate) fn prescore(index: &BlockIndex, rec: &Keyed) -> Prescored {
     let mut levels = Vec::new();
     let row = rec.view();
+    let sigs = matching::Sigs::of(&row);
     let seqs = index.candidates(&rec.keys);
     std::hint::black_box(index.warm(&seqs));
     let found = seqs
@@ -48,7 +49,9 @@ pub(crate) fn prescore(index: &BlockIndex, rec: &Keyed) -> Prescored {
         .map(|seq| {
             let start = levels.len();
             for other in index.views(seq) {
-                levels.push(matching::pack_levels(&matching::levels_of(&row, &other)));
+                levels.push(matching::pack_levels(&matching::levels_sig(
+                    &row, &sigs, &other,
+                )));
             }
             (seq, start, levels.len() - start)
         })

@@ -127,6 +127,100 @@ pub fn shared_bytes(a: &str, b: &str) -> Option<usize> {
     Some(held(x, sy).min(held(y, sx)))
 }
 
+/// What the bound on two strings' shared bytes needs of one of them,
+/// worked out once per string rather than once per comparison: the mask
+/// [`shared_bytes`] builds, the length, and how many of its bytes repeat
+/// a masked value. Of the bytes of `x`, at most `|sx & sy|` plus the
+/// repeats are held by `y`, so [`Sig::bound`] bounds the shared bytes
+/// from above without a pass over either string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sig {
+    mask: u64,
+    len: u8,
+    repeats: u8,
+    /// ASCII and at most 64 bytes ("" is): the bound applies.
+    plain: bool,
+}
+
+impl Sig {
+    pub fn of(s: &str) -> Sig {
+        let b = s.as_bytes();
+        if b.len() > 64 {
+            return Sig::NONE;
+        }
+        let (mask, high) = b
+            .iter()
+            .fold((0u64, 0u8), |(m, h), c| (m | 1u64 << (c & 63), h | c));
+        if high >= 0x80 {
+            return Sig::NONE;
+        }
+        Sig::from_parts(mask, b.len())
+    }
+
+    /// Not bounded (non-ASCII or long).
+    const NONE: Sig = Sig {
+        mask: 0,
+        len: 0,
+        repeats: 0,
+        plain: false,
+    };
+
+    fn from_parts(mask: u64, len: usize) -> Sig {
+        Sig {
+            mask,
+            len: len as u8,
+            repeats: (len - mask.count_ones() as usize) as u8,
+            plain: true,
+        }
+    }
+
+    /// The signature of `self`'s string followed by `other`'s ([`joined`]).
+    pub fn then(self, other: Sig) -> Sig {
+        let len = usize::from(self.len) + usize::from(other.len);
+        if !self.plain || !other.plain || len > 64 {
+            return Sig::NONE;
+        }
+        Sig::from_parts(self.mask | other.mask, len)
+    }
+
+    /// At least the bytes the two strings share ([`shared_bytes`]), when
+    /// both are plain and non-empty.
+    pub fn bound(self, other: Sig) -> Option<usize> {
+        if !self.plain || !other.plain || self.len == 0 || other.len == 0 {
+            return None;
+        }
+        let common = (self.mask & other.mask).count_ones() as usize;
+        let most = common + usize::from(self.repeats.min(other.repeats));
+        Some(most.min(usize::from(self.len.min(other.len))))
+    }
+}
+
+/// The bound on the bytes `a` and `b` share: from their signatures, and
+/// from the strings themselves ([`shared_bytes`]) only when that is not
+/// low enough for `rejects`.
+fn shared_at_most(
+    a: &str,
+    sa: Sig,
+    b: &str,
+    sb: Sig,
+    rejects: impl Fn(usize) -> bool,
+) -> Option<usize> {
+    let quick = sa.bound(sb)?;
+    if rejects(quick) {
+        return Some(quick);
+    }
+    shared_bytes(a, b).map(|n| n.min(quick))
+}
+
+/// [`jaro_winkler_at_least`] of two strings with their signatures.
+fn jaro_winkler_at_least_sig(a: &str, sa: Sig, b: &str, sb: Sig, at_least: f64) -> bool {
+    let below = |n: usize| jaro_winkler_most(a, b, n) < at_least - 1e-9;
+    if shared_at_most(a, sa, b, sb, below).is_some_and(below) {
+        return false;
+    }
+    jaro_winkler(a, b) >= at_least
+}
+
 /// The most [`jaro_winkler`] of two non-empty ASCII strings sharing at
 /// most `shared` bytes could be: that many matches without a
 /// transposition, with the strings' own common prefix, worked out with
@@ -502,12 +596,13 @@ fn edit_level(a: &str, b: &str) -> usize {
     }
 }
 
-/// `sounds`: the two names' [`phonetic`] codes when known beforehand.
+/// `sounds`: the two names' [`phonetic`] codes when known beforehand;
+/// each name comes with its [`Sig`].
 fn name_level(
-    a: &str,
-    b: &str,
-    a_other: &str,
-    b_other: &str,
+    (a, sa): (&str, Sig),
+    (b, sb): (&str, Sig),
+    (a_other, sa_other): (&str, Sig),
+    (b_other, sb_other): (&str, Sig),
     nickname: bool,
     sounds: Option<(&str, &str)>,
 ) -> usize {
@@ -518,15 +613,18 @@ fn name_level(
     let swapped = !a_other.is_empty()
         && !b_other.is_empty()
         && ((a == b_other && b == a_other)
-            || (jaro_winkler_at_least(a, b_other, 0.92)
-                && jaro_winkler_at_least(b, a_other, 0.92)));
+            || (jaro_winkler_at_least_sig(a, sa, b_other, sb_other, 0.92)
+                && jaro_winkler_at_least_sig(b, sb, a_other, sa_other, 0.92)));
     let nick = nickname && normalize::same_given(a, b);
     if swapped || nick {
         return 1;
     }
     // The similarity is worked out only when it could reach 0.80; the
     // bytes shared bound the garbled test's subsequence too.
-    let shared = shared_bytes(a, b);
+    let short = a.len().min(b.len());
+    let shared = shared_at_most(a, sa, b, sb, |n| {
+        jaro_winkler_most(a, b, n) < 0.80 - 1e-9 && garbled_ruled_out(n, short)
+    });
     let jw = match shared.map(|n| jaro_winkler_most(a, b, n)) {
         Some(most) if most < 0.80 - 1e-9 => most,
         _ => jaro_winkler(a, b),
@@ -668,12 +766,19 @@ fn garbled_sharing(a: &str, b: &str, shared: Option<usize>) -> bool {
         None => a.chars().count().min(b.chars().count()),
     };
     if let Some(shared) = shared
-        && (shared < 2 || 3 * shared < 2 * short)
+        && garbled_ruled_out(shared, short)
     {
         return false;
     }
     let common = lcs(a, b);
     common >= 2 && 3 * common >= 2 * short
+}
+
+/// Whether at most `shared` letters in common (an upper bound on the
+/// subsequence) already rule [`garbled`] out for strings whose shorter one
+/// has `short` letters.
+fn garbled_ruled_out(shared: usize, short: usize) -> bool {
+    shared < 2 || 3 * shared < 2 * short
 }
 
 fn dob_level(a: &str, b: &str) -> usize {
@@ -716,16 +821,53 @@ pub fn levels(a: &MatchRecord, b: &MatchRecord) -> [Option<usize>; FIELD_COUNT] 
 /// [`levels`] of two records' borrowed fields (the hot path of scoring:
 /// a record in the blocking index is compared where it is packed).
 pub fn levels_of(a: &RecordView<'_>, b: &RecordView<'_>) -> [Option<usize>; FIELD_COUNT] {
+    levels_sig(a, &Sigs::of(a), b)
+}
+
+/// The [`Sig`]s of a record's free-text fields, worked out once per
+/// record (an imported row's once for all its candidates).
+#[derive(Debug, Clone, Copy)]
+pub struct Sigs {
+    given: Sig,
+    middle: Sig,
+    family: Sig,
+    house_number: Sig,
+    street: Sig,
+    city: Sig,
+}
+
+impl Sigs {
+    pub fn of(r: &RecordView<'_>) -> Sigs {
+        Sigs {
+            given: Sig::of(r.given),
+            middle: Sig::of(r.middle),
+            family: Sig::of(r.family),
+            house_number: Sig::of(r.house_number),
+            street: Sig::of(r.street),
+            city: Sig::of(r.city),
+        }
+    }
+}
+
+/// [`levels_of`], given `a`'s [`Sigs`].
+pub fn levels_sig(
+    a: &RecordView<'_>,
+    sa: &Sigs,
+    b: &RecordView<'_>,
+) -> [Option<usize>; FIELD_COUNT] {
+    let sb = Sigs::of(b);
     let both = |x: &str, y: &str| !x.is_empty() && !y.is_empty();
     let mut v = [None; FIELD_COUNT];
     let sounds = a.sounds.zip(b.sounds);
+    let (ag, af) = ((a.given, sa.given), (a.family, sa.family));
+    let (bg, bf) = ((b.given, sb.given), (b.family, sb.family));
     if both(a.given, b.given) {
         let s = sounds.map(|(x, y)| (x[0], y[0]));
-        v[GIVEN] = Some(name_level(a.given, b.given, a.family, b.family, true, s));
+        v[GIVEN] = Some(name_level(ag, bg, af, bf, true, s));
     }
     if both(a.family, b.family) {
         let s = sounds.map(|(x, y)| (x[1], y[1]));
-        v[FAMILY] = Some(name_level(a.family, b.family, a.given, b.given, false, s));
+        v[FAMILY] = Some(name_level(af, bf, ag, bg, false, s));
     }
     if both(a.dob, b.dob) {
         v[DOB] = Some(dob_level(a.dob, b.dob));
@@ -749,10 +891,18 @@ pub fn levels_of(a: &RecordView<'_>, b: &RecordView<'_>) -> [Option<usize>; FIEL
         v[ADDRESS] = Some(
             if a.street == b.street && a.house_number == b.house_number {
                 0
-            } else if jaro_winkler_at_least(a.street, b.street, 0.90) {
+            } else if jaro_winkler_at_least_sig(a.street, sa.street, b.street, sb.street, 0.90) {
                 1
             } else if joined(a.house_number, a.street, |x| {
-                joined(b.house_number, b.street, |y| garbled(x, y))
+                joined(b.house_number, b.street, |y| {
+                    let short = x.len().min(y.len());
+                    let (sx, sy) = (
+                        sa.house_number.then(sa.street),
+                        sb.house_number.then(sb.street),
+                    );
+                    let shared = shared_at_most(x, sx, y, sy, |n| garbled_ruled_out(n, short));
+                    garbled_sharing(x, y, shared)
+                })
             }) {
                 2
             } else {
@@ -764,12 +914,15 @@ pub fn levels_of(a: &RecordView<'_>, b: &RecordView<'_>) -> [Option<usize>; FIEL
         v[CITY] = Some(if a.city == b.city {
             0
         } else {
-            let shared = shared_bytes(a.city, b.city);
-            if shared.is_none_or(|n| jaro_winkler_most(a.city, b.city, n) >= 0.90 - 1e-9)
-                && jaro_winkler(a.city, b.city) >= 0.90
-            {
+            let (x, y) = (a.city, b.city);
+            let short = x.len().min(y.len());
+            let below = |n: usize| jaro_winkler_most(x, y, n) < 0.90 - 1e-9;
+            let shared = shared_at_most(x, sa.city, y, sb.city, |n| {
+                below(n) && garbled_ruled_out(n, short)
+            });
+            if !shared.is_some_and(below) && jaro_winkler(x, y) >= 0.90 {
                 1
-            } else if garbled_sharing(a.city, b.city, shared) {
+            } else if garbled_sharing(x, y, shared) {
                 2
             } else {
                 3
@@ -786,7 +939,7 @@ pub fn levels_of(a: &RecordView<'_>, b: &RecordView<'_>) -> [Option<usize>; FIEL
         let (x, y) = (a.middle, b.middle);
         v[MIDDLE] = Some(if x == y {
             0
-        } else if shortened(x, y) || jaro_winkler_at_least(x, y, 0.90) {
+        } else if shortened(x, y) || jaro_winkler_at_least_sig(x, sa.middle, y, sb.middle, 0.90) {
             1
         } else {
             2

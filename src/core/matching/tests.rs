@@ -728,6 +728,37 @@ fn shared_bytes_bounds_the_bytes_in_common() {
     assert_eq!(super::shared_bytes("olena", "олена"), None);
 }
 
+/// A string's signature bounds what it shares with another from above,
+/// never below [`shared_bytes`]' pass over both, and two signatures joined
+/// are the joined string's.
+#[test]
+fn signatures_bound_the_bytes_in_common() {
+    use super::Sig;
+    let mut rejected = 0;
+    for a in JW_WORDS {
+        for b in JW_WORDS {
+            let bound = Sig::of(a).bound(Sig::of(b));
+            match super::shared_bytes(a, b) {
+                Some(n) => {
+                    let most = bound.expect("bounded where the passes are");
+                    assert!(most >= n, "{a:?} / {b:?}: {most} < {n}");
+                    assert!(most <= a.len().min(b.len()));
+                    rejected += usize::from(most < a.len().min(b.len()));
+                }
+                None => assert_eq!(bound, None, "{a:?} / {b:?}"),
+            }
+            let both = format!("{a}{b}");
+            assert_eq!(Sig::of(a).then(Sig::of(b)), Sig::of(&both), "{a:?} + {b:?}");
+        }
+    }
+    assert!(
+        rejected > 100,
+        "the signatures alone often bound: {rejected}"
+    );
+    assert_eq!(Sig::of("anna").bound(Sig::of("nana")), Some(4));
+    assert_eq!(Sig::of("").bound(Sig::of("a")), None);
+}
+
 #[test]
 fn lcs_on_the_stack_is_the_textbook_one() {
     fn textbook(a: &str, b: &str) -> usize {
