@@ -83,16 +83,13 @@ fn merge_large(lists: &[&[u32]], small: &[i64]) -> Vec<i64> {
     let mut at = vec![0usize; lists.len()];
     let mut large: Vec<(usize, f64, i64)> = Vec::new();
     let mut sizes: Vec<usize> = Vec::new();
-    loop {
-        let Some(seq) = lists
-            .iter()
-            .zip(&at)
-            .filter_map(|(l, i)| l.get(*i))
-            .min()
-            .copied()
-        else {
-            break;
-        };
+    while let Some(seq) = lists
+        .iter()
+        .zip(&at)
+        .filter_map(|(l, i)| l.get(*i))
+        .min()
+        .copied()
+    {
         sizes.clear();
         for (l, i) in lists.iter().zip(at.iter_mut()) {
             if l.get(*i) == Some(&seq) {
