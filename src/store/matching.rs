@@ -308,11 +308,15 @@ const PERSONS: i64 = -2;
 fn count_term(conn: &Connection, field: i64, value: &str, by: i64) -> Result<()> {
     let held = DEFERRED.with(|d| match d.borrow_mut().as_mut() {
         Some(d) if by >= 0 => {
-            let f = d.tf_add.entry(field).or_default();
+            let f = d.terms.entry(field).or_default();
             match f.get_mut(value) {
-                Some(n) => *n += by,
+                Some(t) => *t.added.get_or_insert(0) += by,
                 None => {
-                    f.insert(value.to_string(), by);
+                    let t = Term {
+                        stored: None,
+                        added: Some(by),
+                    };
+                    f.insert(value.to_string(), t);
                 }
             }
             true
@@ -340,15 +344,23 @@ fn add_term(conn: &Connection, field: i64, value: &str, by: i64) -> Result<()> {
 /// Write the held term counts, in key order.
 fn flush_terms(conn: &Connection) -> Result<()> {
     let held = DEFERRED.with(|d| {
-        d.borrow_mut().as_mut().map(|d| {
-            d.tf_read.clear();
-            std::mem::take(&mut d.tf_add)
-        })
+        d.borrow_mut()
+            .as_mut()
+            .map(|d| std::mem::take(&mut d.terms))
     });
-    for (field, values) in held.unwrap_or_default() {
-        for (value, by) in values {
-            add_term(conn, field, &value, by)?;
-        }
+    // In key order: one walk along the table's B-tree.
+    let mut adds: Vec<(i64, String, i64)> = held
+        .unwrap_or_default()
+        .into_iter()
+        .flat_map(|(field, values)| {
+            values
+                .into_iter()
+                .filter_map(move |(value, t)| t.added.map(|by| (field, value, by)))
+        })
+        .collect();
+    adds.sort_unstable();
+    for (field, value, by) in adds {
+        add_term(conn, field, &value, by)?;
     }
     Ok(())
 }
@@ -365,10 +377,8 @@ fn term_count(conn: &Connection, field: i64, value: &str) -> Result<Option<i64>>
     // once a batch.
     let held = DEFERRED.with(|d| {
         d.borrow().as_ref().map(|d| {
-            (
-                d.tf_read.get(&field).and_then(|m| m.get(value)).copied(),
-                d.tf_add.get(&field).and_then(|m| m.get(value)).copied(),
-            )
+            let t = d.terms.get(&field).and_then(|m| m.get(value));
+            (t.and_then(|t| t.stored), t.and_then(|t| t.added))
         })
     });
     let Some((stored, added)) = held else {
@@ -380,10 +390,17 @@ fn term_count(conn: &Connection, field: i64, value: &str) -> Result<Option<i64>>
             let n = read(conn)?;
             DEFERRED.with(|d| {
                 if let Some(d) = d.borrow_mut().as_mut() {
-                    d.tf_read
-                        .entry(field)
-                        .or_default()
-                        .insert(value.to_string(), n);
+                    let f = d.terms.entry(field).or_default();
+                    match f.get_mut(value) {
+                        Some(t) => t.stored = Some(n),
+                        None => {
+                            let t = Term {
+                                stored: Some(n),
+                                added: None,
+                            };
+                            f.insert(value.to_string(), t);
+                        }
+                    }
                 }
             });
             n
@@ -460,10 +477,23 @@ struct Deferred {
     search: Vec<KeyWrite>,
     /// The match clock's last stamp handed out, once one has been.
     clock: Option<i64>,
-    /// Term counts as the table holds them (read once a batch), and what
-    /// the batch adds to them; by field, then value.
-    tf_read: std::collections::HashMap<i64, std::collections::HashMap<String, Option<i64>>>,
-    tf_add: std::collections::BTreeMap<i64, std::collections::BTreeMap<String, i64>>,
+    /// Term counts by field, then value: as the table holds them (read
+    /// once a batch) and what the batch adds. Hashed (FNV: short values,
+    /// nobody chooses them against the table) and sorted only at the
+    /// flush; every name of every row is looked up here.
+    terms: std::collections::HashMap<
+        i64,
+        std::collections::HashMap<String, Term, crate::core::matching::FnvBuild>,
+    >,
+}
+
+/// A value's term count while writes are held ([`Deferred::terms`]).
+#[derive(Debug, Clone, Copy)]
+struct Term {
+    /// `Some`: the table's count, read this batch (`Some(None)`: none).
+    stored: Option<Option<i64>>,
+    /// What the batch adds, when it adds anything.
+    added: Option<i64>,
 }
 
 thread_local! {
