@@ -776,7 +776,7 @@ pub(crate) struct Before {
     pub others: Option<bool>,
     /// Whether a reconciliation request for the record waits in the
     /// queue, when the caller knows (an import looked before deciding the
-    /// row: [`Lookup::queue_checked`]); `None`: [`attach`] looks.
+    /// row: [`Lookup::queued`]); `None`: [`attach`] looks.
     pub queued: Option<bool>,
 }
 
@@ -1097,16 +1097,12 @@ pub(crate) trait Lookup {
     /// it cannot say.
     fn holds_records(&self, seq: i64) -> Option<bool>;
 
-    /// Whether the caller made sure, before deciding a record, that no
+    /// [`Before::queued`], as far as this lookup knows: `Some(false)` when
+    /// its caller made sure, before deciding a record, that no
     /// reconciliation request for it waits (the import does, for every
     /// row: [`super::import`]); then [`attach`] need not look again.
-    fn queue_checked(&self) -> bool {
-        false
-    }
-
-    /// [`Before::queued`], as far as this lookup knows.
     fn queued(&self) -> Option<bool> {
-        self.queue_checked().then_some(false)
+        None
     }
 
     /// What [`attach`] is told before a record moves from `previous` to

@@ -332,7 +332,7 @@ fn write_batch(
         };
         // A record stored or waiting in the queue is skipped; every other
         // row is decided, and `attach` need not look in the queue again
-        // (`Layers::queue_checked`).
+        // (`Layers::queued`).
         if fresh.may_be_known(&sor_id)
             && (sm::find_sor(tx, &opts.sor, &sor_id)?.is_some()
                 || sm::find_open_pending(tx, &opts.sor, &sor_id)?.is_some())

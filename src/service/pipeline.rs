@@ -275,8 +275,8 @@ impl Lookup for Layers<'_> {
 
     /// The import skips a row whose record is stored or waits in the
     /// queue, and decides the others ([`super::import`]'s `write_batch`).
-    fn queue_checked(&self) -> bool {
-        true
+    fn queued(&self) -> Option<bool> {
+        Some(false)
     }
 
     fn holds_records(&self, seq: i64) -> Option<bool> {

@@ -308,17 +308,7 @@ const PERSONS: i64 = -2;
 fn count_term(conn: &Connection, field: i64, value: &str, by: i64) -> Result<()> {
     let held = DEFERRED.with(|d| match d.borrow_mut().as_mut() {
         Some(d) if by >= 0 => {
-            let f = d.terms.entry(field).or_default();
-            match f.get_mut(value) {
-                Some(t) => *t.added.get_or_insert(0) += by,
-                None => {
-                    let t = Term {
-                        stored: None,
-                        added: Some(by),
-                    };
-                    f.insert(value.to_string(), t);
-                }
-            }
+            d.edit_term(field, value, |t| *t.added.get_or_insert(0) += by);
             true
         }
         _ => false,
@@ -390,17 +380,7 @@ fn term_count(conn: &Connection, field: i64, value: &str) -> Result<Option<i64>>
             let n = read(conn)?;
             DEFERRED.with(|d| {
                 if let Some(d) = d.borrow_mut().as_mut() {
-                    let f = d.terms.entry(field).or_default();
-                    match f.get_mut(value) {
-                        Some(t) => t.stored = Some(n),
-                        None => {
-                            let t = Term {
-                                stored: Some(n),
-                                added: None,
-                            };
-                            f.insert(value.to_string(), t);
-                        }
-                    }
+                    d.edit_term(field, value, |t| t.stored = Some(n));
                 }
             });
             n
@@ -487,8 +467,24 @@ struct Deferred {
     >,
 }
 
+impl Deferred {
+    /// `edit` the held count of `value` in `field`, made empty first if
+    /// there is none (one look when there is: every name of every row).
+    fn edit_term(&mut self, field: i64, value: &str, edit: impl FnOnce(&mut Term)) {
+        let f = self.terms.entry(field).or_default();
+        match f.get_mut(value) {
+            Some(t) => edit(t),
+            None => {
+                let mut t = Term::default();
+                edit(&mut t);
+                f.insert(value.to_string(), t);
+            }
+        }
+    }
+}
+
 /// A value's term count while writes are held ([`Deferred::terms`]).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 struct Term {
     /// `Some`: the table's count, read this batch (`Some(None)`: none).
     stored: Option<Option<i64>>,

@@ -111,6 +111,14 @@ fn merge_large(lists: &[&[u32]], small: &[i64]) -> Vec<i64> {
     large.into_iter().map(|l| l.2).collect()
 }
 
+/// The persons holding a key, as the index keeps them
+/// ([`BlockIndex::held`]).
+enum Block<'a> {
+    Empty,
+    One(u32),
+    Many(&'a [u32]),
+}
+
 /// Keys are already hashes ([`super::key_hash`]); this only spreads their
 /// bits (FNV's low bits are weak) for the table's buckets.
 #[derive(Default)]
@@ -451,11 +459,10 @@ impl BlockIndex {
         let mut out: Vec<i64> = Vec::new();
         let mut large: Vec<&[u32]> = Vec::new();
         for k in keys {
-            match self.keys.get(&super::key_hash(k)) {
-                None => {}
-                Some(&v) if v & LIST == 0 => out.push(i64::from(v as u32)),
-                Some(&v) => {
-                    let persons = &self.lists[(v & !LIST) as usize][..];
+            match self.held(super::key_hash(k)) {
+                Block::Empty => {}
+                Block::One(seq) => out.push(i64::from(seq)),
+                Block::Many(persons) => {
                     if persons.len() <= SMALL_BLOCK {
                         out.extend(persons.iter().map(|s| i64::from(*s)));
                     } else if persons.len() <= MAX_BLOCK {
@@ -496,12 +503,21 @@ impl BlockIndex {
         })
     }
 
-    /// `f` of the persons holding key `hash` (one held inline, or a list).
-    fn holding<R>(&self, hash: i64, f: impl FnOnce(&[u32]) -> R) -> R {
+    /// The persons holding key `hash`: one held inline, or a list.
+    fn held(&self, hash: i64) -> Block<'_> {
         match self.keys.get(&hash) {
-            None => f(&[]),
-            Some(&v) if v & LIST == 0 => f(&[v as u32]),
-            Some(&v) => f(&self.lists[(v & !LIST) as usize]),
+            None => Block::Empty,
+            Some(&v) if v & LIST == 0 => Block::One(v as u32),
+            Some(&v) => Block::Many(&self.lists[(v & !LIST) as usize]),
+        }
+    }
+
+    /// `f` of the persons holding key `hash` ([`BlockIndex::held`]).
+    fn holding<R>(&self, hash: i64, f: impl FnOnce(&[u32]) -> R) -> R {
+        match self.held(hash) {
+            Block::Empty => f(&[]),
+            Block::One(seq) => f(&[seq]),
+            Block::Many(persons) => f(persons),
         }
     }
 

@@ -85,22 +85,12 @@ pub fn jaro_winkler(a: &str, b: &str) -> f64 {
 /// Whether `jaro_winkler(a, b) >= at_least`, most often without working
 /// the similarity out. Each match pairs a byte of one string with an
 /// equal byte of the other, so the matches are at most the bytes the two
-/// share counted as multisets ([`shared_bytes`]): for most pairs of
+/// share ([`Sig::bound`], then [`shared_bytes`]): for most pairs of
 /// different names fewer than the shorter one's length. The similarity is
 /// at most what that many matches without a transposition would give, with
 /// the strings' own common prefix ([`jaro_winkler_most`]).
 pub fn jaro_winkler_at_least(a: &str, b: &str, at_least: f64) -> bool {
-    if jaro_winkler_bound(a, b).is_some_and(|most| most < at_least - 1e-9) {
-        return false;
-    }
-    jaro_winkler(a, b) >= at_least
-}
-
-/// The most [`jaro_winkler`] of two strings could be, from the bytes they
-/// share; `None` when it is not worked out (empty, non-ASCII or long
-/// strings).
-fn jaro_winkler_bound(a: &str, b: &str) -> Option<f64> {
-    shared_bytes(a, b).map(|shared| jaro_winkler_most(a, b, shared))
+    jaro_winkler_at_least_sig(a, Sig::of(a), b, Sig::of(b), at_least)
 }
 
 /// At most how many bytes two ASCII strings of 1 to 64 bytes have in
@@ -215,10 +205,25 @@ fn shared_at_most(
 /// [`jaro_winkler_at_least`] of two strings with their signatures.
 fn jaro_winkler_at_least_sig(a: &str, sa: Sig, b: &str, sb: Sig, at_least: f64) -> bool {
     let below = |n: usize| jaro_winkler_most(a, b, n) < at_least - 1e-9;
-    if shared_at_most(a, sa, b, sb, below).is_some_and(below) {
-        return false;
-    }
-    jaro_winkler(a, b) >= at_least
+    reaches(a, b, shared_at_most(a, sa, b, sb, below), at_least)
+}
+
+/// The bound on the bytes `a` and `b` share, low enough where it can be
+/// to rule out both a Jaro–Winkler similarity of `at_least` ([`reaches`])
+/// and a garbled copy ([`garbled_sharing`]): the comparisons that ask both
+/// work it out once.
+fn shared_for(a: &str, sa: Sig, b: &str, sb: Sig, at_least: f64) -> Option<usize> {
+    let short = a.len().min(b.len());
+    shared_at_most(a, sa, b, sb, |n| {
+        jaro_winkler_most(a, b, n) < at_least - 1e-9 && garbled_ruled_out(n, short)
+    })
+}
+
+/// Whether `jaro_winkler(a, b) >= at_least`, given a bound on the bytes
+/// they share: the similarity is worked out only when the bound allows it.
+fn reaches(a: &str, b: &str, shared: Option<usize>, at_least: f64) -> bool {
+    !shared.is_some_and(|n| jaro_winkler_most(a, b, n) < at_least - 1e-9)
+        && jaro_winkler(a, b) >= at_least
 }
 
 /// The most [`jaro_winkler`] of two non-empty ASCII strings sharing at
@@ -621,10 +626,7 @@ fn name_level(
     }
     // The similarity is worked out only when it could reach 0.80; the
     // bytes shared bound the garbled test's subsequence too.
-    let short = a.len().min(b.len());
-    let shared = shared_at_most(a, sa, b, sb, |n| {
-        jaro_winkler_most(a, b, n) < 0.80 - 1e-9 && garbled_ruled_out(n, short)
-    });
+    let shared = shared_for(a, sa, b, sb, 0.80);
     let jw = match shared.map(|n| jaro_winkler_most(a, b, n)) {
         Some(most) if most < 0.80 - 1e-9 => most,
         _ => jaro_winkler(a, b),
@@ -757,9 +759,10 @@ pub fn garbled(a: &str, b: &str) -> bool {
     garbled_sharing(a, b, shared_bytes(a, b))
 }
 
-/// [`garbled`], given [`shared_bytes`]`(a, b)`. The letters in common,
-/// counted as multisets, bound the subsequence from above: most pairs of
-/// different names fail on them, without the table.
+/// [`garbled`], given a bound on the bytes `a` and `b` share
+/// ([`shared_bytes`], [`Sig::bound`]; `None` when not ASCII). The bytes in
+/// common bound the subsequence from above: most pairs of different names
+/// fail on them, without working the subsequence out.
 fn garbled_sharing(a: &str, b: &str, shared: Option<usize>) -> bool {
     let short = match shared {
         Some(_) => a.len().min(b.len()),
@@ -915,12 +918,8 @@ pub fn levels_sig(
             0
         } else {
             let (x, y) = (a.city, b.city);
-            let short = x.len().min(y.len());
-            let below = |n: usize| jaro_winkler_most(x, y, n) < 0.90 - 1e-9;
-            let shared = shared_at_most(x, sa.city, y, sb.city, |n| {
-                below(n) && garbled_ruled_out(n, short)
-            });
-            if !shared.is_some_and(below) && jaro_winkler(x, y) >= 0.90 {
+            let shared = shared_for(x, sa.city, y, sb.city, 0.90);
+            if reaches(x, y, shared, 0.90) {
                 1
             } else if garbled_sharing(x, y, shared) {
                 2
