@@ -147,6 +147,17 @@ pub fn import(db: &Path, rows: usize, seed: u64) -> Result<serde_json::Value, St
 /// Import a CSV file into a new database at `db`: rows/s in each tenth of
 /// the run (so that a cost per row growing with the registry shows), peak
 /// RSS, the largest the WAL grew, and the database's final size.
+/// This thread's time on a CPU and waiting for one, in seconds, from
+/// `/proc/thread-self/schedstat` (Linux; zeros elsewhere): the import's
+/// writer runs on the calling thread, and the slower of its two stages
+/// sets the pace, so its CPU time is the cost to compare between builds
+/// on a machine whose speed drifts.
+fn thread_cpu() -> [f64; 2] {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
+    let mut ns = s.split_whitespace().map(|v| v.parse::<f64>().unwrap_or(0.0) / 1e9);
+    [ns.next().unwrap_or(0.0), ns.next().unwrap_or(0.0)]
+}
+
 pub fn import_file(
     db: &Path,
     file: &Path,
@@ -169,6 +180,7 @@ fn timed_import(
     }
     let mut reg = Registry::open(db).map_err(|e| e.to_string())?;
     let started = Instant::now();
+    let cpu_before = thread_cpu();
     let s = reg
         .import_csv(&Actor::system(), input, opts, &mut |s| {
             eprint!("\rimported {} rows", s.rows);
@@ -176,6 +188,8 @@ fn timed_import(
         .map_err(|e| e.to_string())?;
     eprintln!();
     let secs = started.elapsed().as_secs_f64();
+    let cpu = thread_cpu();
+    let [writer_cpu, writer_queued] = [cpu[0] - cpu_before[0], cpu[1] - cpu_before[1]];
     drop(reg);
     let tenths = per_tenth(&s.batches);
     let size = std::fs::metadata(db).map(|m| m.len()).unwrap_or(0);
@@ -185,6 +199,8 @@ fn timed_import(
         "rows_per_second_by_tenth": tenths.speed,
         "persons_compared_per_row_by_tenth": tenths.work,
         "writer_waiting_for_scorer_by_tenth": tenths.waited,
+        "writer_cpu_seconds": writer_cpu,
+        "writer_waiting_for_a_cpu_seconds": writer_queued,
         "linked": s.linked, "new": s.new, "queued": s.queued, "rejected": s.rejected.len(),
         "models_learnt": s.models_learnt,
         "peak_rss_mib": peak_rss_mib(),
