@@ -3,7 +3,7 @@
 
 use super::{Actor, Registry, Result, ServiceError};
 use crate::core::ids;
-use crate::core::matching::index::BlockIndex;
+use crate::core::matching::index::{Addition, BlockIndex};
 use crate::core::matching::{self, Explanation, MatchRecord, Params, normalize};
 use crate::core::model::*;
 use crate::store;
@@ -791,7 +791,7 @@ pub(super) fn attach(
 ) -> Result<()> {
     let now = why.now;
     let previous = before.previous;
-    let attrs = serde_json::to_string(&req.attributes).expect("a JSON map serialises");
+    let attrs = rec.attributes_json(req);
     if previous != Some(seq) {
         let event = ss::LinkEvent {
             operation: if kind == "new" { "created" } else { "linked" },
@@ -827,16 +827,20 @@ pub(super) fn attach(
             others: before.others,
         },
     };
-    sm::put_record_keyed(
-        conn,
-        seq,
-        &req.sor,
-        &req.sor_id,
-        rec.rec.clone(),
-        &rec.keys,
-        held,
-    )?;
-    sm::upsert_sor(conn, &req.sor, &req.sor_id, seq, kind, &attrs, now)?;
+    let computed;
+    let stored = match &rec.ahead {
+        Some(a) => &a.record,
+        None => {
+            computed = sm::StoredRecord::of(&rec.rec, &rec.keys);
+            &computed
+        }
+    };
+    sm::put_record_keyed(conn, seq, &req.sor, &req.sor_id, &rec.rec, stored, held)?;
+    // Attached to nobody before: not stored (a stored record is a person's).
+    match previous {
+        None => sm::insert_sor(conn, &req.sor, &req.sor_id, seq, kind, &attrs, now)?,
+        Some(_) => sm::upsert_sor(conn, &req.sor, &req.sor_id, seq, kind, &attrs, now)?,
+    }
     match before.queued {
         Some(false) => debug_assert!(sm::find_open_pending(conn, &req.sor, &req.sor_id)?.is_none()),
         _ => {
@@ -858,8 +862,12 @@ fn create_person_for(
     why: Why,
 ) -> Result<super::Made> {
     let (actor, now) = (why.actor, why.now);
-    let data = person_from_attributes(&req.attributes);
-    let made = super::insert_new_person(conn, &data, actor, now)?;
+    let made = match &rec.ahead {
+        Some(a) => super::insert_new_person_as(conn, &a.person, Some(&a.person_json), actor, now)?,
+        None => {
+            super::insert_new_person(conn, &person_from_attributes(&req.attributes), actor, now)?
+        }
+    };
     let before = Before {
         previous,
         others: Some(false),
@@ -903,6 +911,25 @@ pub struct Keyed {
     pub keys: Vec<String>,
     /// The given and family names' sounds, for [`Keyed::view`].
     sounds: [String; 2],
+    /// What the store and the index keep of the request, when worked out
+    /// ahead ([`Keyed::ahead`]); else worked out as it is written.
+    ahead: Option<Box<Ahead>>,
+}
+
+/// The forms a request is stored and indexed in, worked out before it is
+/// decided: the import's reader works them out for each row, off the
+/// writer's thread (the writer is the import's slower stage). Each is
+/// what the writing would work out itself, so the same bytes are stored.
+#[derive(Debug, Clone)]
+struct Ahead {
+    /// sorAttributes as JSON.
+    attributes: String,
+    /// The person a new person is made of, and its stored JSON.
+    person: PersonData,
+    person_json: String,
+    record: sm::StoredRecord,
+    /// The record packed for the blocking index, for no person yet.
+    addition: Addition,
 }
 
 impl Keyed {
@@ -912,7 +939,46 @@ impl Keyed {
             matching::phonetic(&rec.given),
             matching::phonetic(&rec.family),
         ];
-        Keyed { rec, keys, sounds }
+        Keyed {
+            rec,
+            keys,
+            sounds,
+            ahead: None,
+        }
+    }
+
+    /// With the forms `req` (whose record this is) is stored and indexed
+    /// in worked out now ([`Ahead`]).
+    pub fn ahead(mut self, sor: &str, sor_id: &str, attributes: &Map<String, Value>) -> Keyed {
+        let person = person_from_attributes(attributes);
+        self.ahead = Some(Box::new(Ahead {
+            attributes: serde_json::to_string(attributes).expect("a JSON map serialises"),
+            person_json: crate::store::data_json(&person),
+            person,
+            record: sm::StoredRecord::of(&self.rec, &self.keys),
+            addition: self.addition(0, sor, sor_id),
+        }));
+        self
+    }
+
+    /// The request's sorAttributes as stored.
+    fn attributes_json(&self, req: &ReferenceRequest) -> std::borrow::Cow<'_, str> {
+        match &self.ahead {
+            Some(a) => a.attributes.as_str().into(),
+            None => serde_json::to_string(&req.attributes)
+                .expect("a JSON map serialises")
+                .into(),
+        }
+    }
+
+    /// The record as the blocking index holds it for person `seq`.
+    pub(crate) fn addition(&self, seq: i64, sor: &str, sor_id: &str) -> Addition {
+        match &self.ahead {
+            Some(a) => a.addition.for_person(seq),
+            None => {
+                Addition::with_sounds(seq, sor, sor_id, &self.rec, &self.keys, self.view().sounds)
+            }
+        }
     }
 
     /// The record's fields with its names' sounds: what the scorer

@@ -195,6 +195,7 @@ fn parse_rows<R: Read>(
     columns: &[Option<(&'static str, &'static str)>],
     id_idx: usize,
     id_column: &str,
+    sor: &str,
     out: std::sync::mpsc::SyncSender<Vec<Parsed>>,
 ) {
     // Rows travel in chunks: one hand-over (and wake-up) per chunk, not per row.
@@ -207,7 +208,7 @@ fn parse_rows<R: Read>(
                 field: String::new(),
                 reason: format!("unreadable row: {e}"),
             }),
-            Ok(rec) => parse_row(&rec, columns, id_idx, id_column, n as u64 + 2),
+            Ok(rec) => parse_row(&rec, columns, (id_idx, id_column), sor, n as u64 + 2),
         };
         chunk.push(parsed);
         if chunk.len() == CHUNK && out.send(std::mem::take(&mut chunk)).is_err() {
@@ -222,8 +223,8 @@ fn parse_rows<R: Read>(
 fn parse_row(
     rec: &csv::StringRecord,
     columns: &[Option<(&'static str, &'static str)>],
-    id_idx: usize,
-    id_column: &str,
+    (id_idx, id_column): (usize, &str),
+    sor: &str,
     fallback_line: u64,
 ) -> Parsed {
     let line = rec.position().map(|p| p.line()).unwrap_or(fallback_line);
@@ -261,6 +262,8 @@ fn parse_row(
     let Value::Object(attributes) = attributes_value else {
         unreachable!("built as an object")
     };
+    // What the writer stores of the row, worked out on this thread.
+    let rec = rec.ahead(sor, &sor_id, &attributes);
     Parsed::Row {
         line,
         sor_id,
@@ -433,6 +436,25 @@ fn score_chunks(base: &BlockIndex, shared: &Scoring) -> Vec<(usize, Vec<Option<P
     }
 }
 
+/// `rows` compared against `base` on two threads at once.
+fn score_now(base: &BlockIndex, rows: &mut Vec<Parsed>) -> Vec<Option<Prescored>> {
+    let shared = Scoring::default();
+    let _ = shared.rows.set(std::mem::take(rows));
+    let chunks = std::thread::scope(|scope| {
+        let other = scope.spawn(|| score_chunks(base, &shared));
+        let mut mine = score_chunks(base, &shared);
+        // A panic in the other thread is the same panic here.
+        mine.extend(
+            other
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+        );
+        mine
+    });
+    *rows = shared.rows.into_inner().unwrap_or_default();
+    in_order(chunks)
+}
+
 /// Both threads' chunks as one list of comparisons, in the rows' order.
 fn in_order(mut chunks: Vec<(usize, Vec<Option<Prescored>>)>) -> Vec<Option<Prescored>> {
     chunks.sort_unstable_by_key(|c| c.0);
@@ -594,7 +616,7 @@ impl Registry {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Parsed>>(8);
         let result = std::thread::scope(|scope| {
             let columns = &columns;
-            scope.spawn(move || parse_rows(rdr, columns, id_idx, &opts.id_column, tx));
+            scope.spawn(move || parse_rows(rdr, columns, id_idx, &opts.id_column, &opts.sor, tx));
             self.import_rows((actor, opts, &now), rx, params, &mut summary, progress)
         });
         // Built again after an error or a stop too: nothing else makes
@@ -646,6 +668,9 @@ impl Registry {
         // index since they were made (the batch before).
         let mut scores: Option<Vec<Option<Prescored>>> = None;
         let mut prev = pipeline::Gained::default();
+        // The index of the batch before last, emptied for the next batch's
+        // additions: a batch's index grows to the same size every batch.
+        let mut spare = pipeline::Gained::default();
         let mut compared = 0u64;
         let mut waited = 0.0;
         // The log's frames after the last batch, and the most one batch
@@ -684,6 +709,14 @@ impl Registry {
                 Some(f) => fresh.insert(f.still(&tx)?),
                 None => fresh.insert(FreshIds::of(&tx, &opts.sor)?),
             };
+            // Rows without the scorer's comparisons (the first batch, or
+            // after the index changed under them) are compared now, on
+            // both threads, against the index as it is: no record was
+            // gained since.
+            let scored_now = scores.is_none();
+            if scored_now {
+                scores = Some(score_now(&index, &mut batch));
+            }
             // Search keys are written at the batch's end, in key order.
             let keys = sm::defer_keys();
             let base = &index;
@@ -698,8 +731,9 @@ impl Registry {
                     let _ = shared.rows.set(next);
                     score_chunks(base, shared)
                 });
-                let prev = scores.as_ref().map(|_| &prev);
-                let mut layers = pipeline::Layers::new(base, prev, &params);
+                let prev = (!scored_now).then_some(&prev);
+                let mut layers =
+                    pipeline::Layers::new(base, prev, std::mem::take(&mut spare), &params);
                 let job = Job {
                     actor,
                     opts,
@@ -752,7 +786,8 @@ impl Registry {
             for a in &added {
                 index.add(a);
             }
-            prev = cur;
+            spare = std::mem::replace(&mut prev, cur);
+            spare.clear();
             // Bounded disk: near the limit (the writer began its batches
             // before the checkpointer had copied the last one, so the log
             // could not start again), wait for the copy between batches:

@@ -755,6 +755,18 @@ pub(crate) fn insert_new_person(
     actor: &str,
     now: &str,
 ) -> Result<Made> {
+    insert_new_person_as(conn, data, None, actor, now)
+}
+
+/// [`insert_new_person`] with `data`'s stored JSON worked out already
+/// (`store::data_json`, which a new person's method ids do not change).
+pub(crate) fn insert_new_person_as(
+    conn: &rusqlite::Connection,
+    data: &crate::core::model::PersonData,
+    data_json: Option<&str>,
+    actor: &str,
+    now: &str,
+) -> Result<Made> {
     let reference_id = allocate_reference_id(conn)?;
     let id = ids::person_id();
     // A new person's methods get new ids, whatever a request carried.
@@ -773,6 +785,7 @@ pub(crate) fn insert_new_person(
             active_id: None,
             version: 1,
             data: &data,
+            data_json,
             actor,
             now,
         },

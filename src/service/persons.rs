@@ -622,6 +622,7 @@ impl Registry {
                 active_id: Some(&active.id),
                 version: active.object_version_number,
                 data: &data,
+                data_json: None,
                 actor: &actor.name,
                 now: &now,
             },

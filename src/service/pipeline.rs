@@ -84,6 +84,14 @@ impl Gained {
         self.seqs.insert(a.seq());
     }
 
+    /// Empty again, keeping the room its tables grew to: the next batch
+    /// fills it as much (growing them from nothing, every batch, was a
+    /// third of the writer's index work: tables rehashed, a table of
+    /// every person zeroed).
+    pub fn clear(&mut self) {
+        self.index.clear(self.seqs.drain());
+    }
+
     /// How many records person `seq` gained.
     pub fn record_count(&self, seq: i64) -> usize {
         if self.seqs.contains(&seq) {
@@ -116,12 +124,19 @@ pub(crate) struct Layers<'a> {
 }
 
 impl<'a> Layers<'a> {
-    /// `params`: the batch's model, which every row's `find` is given.
-    pub fn new(base: &'a BlockIndex, prev: Option<&'a Gained>, params: &Params) -> Layers<'a> {
+    /// `cur`: an empty [`Gained`] (one emptied keeps its room); `params`:
+    /// the batch's model, which every row's `find` is given.
+    pub fn new(
+        base: &'a BlockIndex,
+        prev: Option<&'a Gained>,
+        cur: Gained,
+        params: &Params,
+    ) -> Layers<'a> {
+        debug_assert!(cur.seqs.is_empty(), "a batch's additions start empty");
         Layers {
             base,
             prev,
-            cur: Gained::default(),
+            cur,
             added: Vec::new(),
             row: None,
             compared: 0,
@@ -174,6 +189,10 @@ impl Lookup for Layers<'_> {
             }
         }
         self.compared += all.len() as u64;
+        // Records gained since the scores are compared here as the scorer
+        // compares (the same levels), weighed as the scorer's are.
+        let row = rec.view();
+        let mut sigs: Option<matching::Sigs> = None;
         let mut scored = Vec::new();
         for (seq, compared) in all {
             // The last of equal scores wins, as in `best_record`.
@@ -211,10 +230,9 @@ impl Lookup for Layers<'_> {
                     .chain([(&self.cur.index, in_base)]);
                 for (layer, offset) in layers {
                     for (j, other) in layer.views(seq).enumerate() {
-                        consider(
-                            matching::score_only(&rec.rec, &other, params, &tf),
-                            offset + j,
-                        );
+                        let sigs = sigs.get_or_insert_with(|| matching::Sigs::of(&row));
+                        let l = matching::levels_sig(&row, sigs, &other);
+                        consider(matching::weigh_with(&l, &weights, prior), offset + j);
                     }
                 }
             }
@@ -260,14 +278,7 @@ impl Lookup for Layers<'_> {
                 req.sor, req.sor_id
             )));
         }
-        let a = Addition::with_sounds(
-            seq,
-            &req.sor,
-            &req.sor_id,
-            &rec.rec,
-            &rec.keys,
-            rec.view().sounds,
-        );
+        let a = rec.addition(seq, &req.sor, &req.sor_id);
         self.cur.add(&a);
         self.added.push(a);
         Ok(())

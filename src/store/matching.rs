@@ -59,17 +59,50 @@ fn read_row(r: &rusqlite::Row) -> rusqlite::Result<Row> {
 
 fn insert_row(conn: &Connection, seq: i64, row: &Row) -> Result<()> {
     let rec = serde_json::to_string(&row.record.rec).expect("a record serialises");
+    insert_stored(
+        conn,
+        seq,
+        &row.record.sor,
+        &row.record.sor_id,
+        &rec,
+        &row.keys,
+    )
+}
+
+/// A `match_rows` row of person `seq`: the record's JSON and its keys'
+/// hashes as [`StoredRecord`] has them.
+fn insert_stored(
+    conn: &Connection,
+    seq: i64,
+    sor: &str,
+    sor_id: &str,
+    json: &str,
+    keys: &[u8],
+) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO match_rows(person_seq, sor, sor_id, rec, keys) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![
-        seq,
-        row.record.sor,
-        row.record.sor_id,
-        rec,
-        row.keys
-    ])?;
+    .execute(params![seq, sor, sor_id, json, keys])?;
     Ok(())
+}
+
+/// What a `match_rows` row keeps of a record: its JSON and the hashes of
+/// its blocking keys. Worked out apart from the writing: the import's
+/// reader works it out for each row off the writer's thread.
+#[derive(Debug, Clone)]
+pub struct StoredRecord {
+    json: String,
+    keys: Vec<u8>,
+}
+
+impl StoredRecord {
+    /// `keys`: `rec.blocking_keys()`.
+    pub fn of(rec: &MatchRecord, keys: &[String]) -> StoredRecord {
+        StoredRecord {
+            json: serde_json::to_string(rec).expect("a record serialises"),
+            keys: keys_blob(&hashes_of(keys)),
+        }
+    }
 }
 
 /// Put `rec` as the record that `(sor, sor_id)` sent for person `seq`:
@@ -82,8 +115,8 @@ pub fn put_record(
     sor_id: &str,
     rec: MatchRecord,
 ) -> Result<()> {
-    let keys = rec.blocking_keys();
-    put_record_keyed(conn, seq, sor, sor_id, rec, &keys, Held::Maybe)
+    let stored = StoredRecord::of(&rec, &rec.blocking_keys());
+    put_record_keyed(conn, seq, sor, sor_id, &rec, &stored, Held::Maybe)
 }
 
 /// What the caller of [`put_record_keyed`] knows of person `seq`'s
@@ -100,8 +133,8 @@ pub enum Held {
     New { others: Option<bool> },
 }
 
-/// [`put_record`] when the caller already has `rec.blocking_keys()`, and
-/// with what it knows of the person's records ([`Held`]): a record new
+/// [`put_record`] when the caller already has `rec`'s stored form
+/// ([`StoredRecord::of`] `rec` and its blocking keys), and with what it knows of the person's records ([`Held`]): a record new
 /// to a person whose other records the caller counted touches none of
 /// the person's rows, nor the index by person (a bulk import sets that
 /// index aside: [`crate::store::DEFERRED_INDEXES`]).
@@ -117,18 +150,10 @@ pub fn put_record_keyed(
     seq: i64,
     sor: &str,
     sor_id: &str,
-    rec: MatchRecord,
-    keys: &[String],
+    rec: &MatchRecord,
+    stored: &StoredRecord,
     held: Held,
 ) -> Result<()> {
-    let row = Row {
-        keys: keys_blob(&hashes_of(keys)),
-        record: SourcedRecord {
-            sor: sor.into(),
-            sor_id: sor_id.into(),
-            rec,
-        },
-    };
     // One look at the person's rows: whether it has any, and the one of
     // this source and id if it has; or, for a record new here, at the
     // index by person only.
@@ -163,25 +188,24 @@ pub fn put_record_keyed(
         // Replaced in place: the search keys change by what the person's
         // records hold before and after.
         let old = load_records(conn, seq)?;
-        let json = serde_json::to_string(&row.record.rec).expect("a record serialises");
         conn.prepare_cached("UPDATE match_rows SET rec = ?2, keys = ?3 WHERE id = ?1")?
-            .execute(params![id, json, row.keys])?;
+            .execute(params![id, stored.json, stored.keys])?;
         let new = old
             .iter()
             .map(|r| match r.sor == sor && r.sor_id == sor_id {
-                true => &row.record.rec,
+                true => rec,
                 false => &r.rec,
             });
         stamp(conn, seq)?;
         let before = search_key_set(old.iter().map(|r| &r.rec));
         return write_key_diff(conn, seq, &before, &search_key_set(new));
     }
-    insert_row(conn, seq, &row)?;
+    insert_stored(conn, seq, sor, sor_id, &stored.json, &stored.keys)?;
     stamp(conn, seq)?;
     // An added record only adds search keys: one the person holds already
     // is written to no effect (`INSERT OR IGNORE`).
-    write_key_diff(conn, seq, &[], &search_key_set([&row.record.rec]))?;
-    count_records(conn, i64::from(first), &[&row.record.rec])
+    write_key_diff(conn, seq, &[], &search_key_set([rec]))?;
+    count_records(conn, i64::from(first), &[rec])
 }
 
 /// Sorted, distinct hashes of `keys`.
@@ -950,6 +974,28 @@ pub fn find_sor(conn: &Connection, sor: &str, sor_id: &str) -> Result<Option<Sor
     .optional()
 }
 
+/// Store the record `(sor, sor_id)` of person `seq`, new to the store: a
+/// plain insert (an upsert opens a statement journal, a copy of every page
+/// it changes: two fifths of its cost). One stored already is refused by
+/// the primary key.
+pub fn insert_sor(
+    conn: &Connection,
+    sor: &str,
+    sor_id: &str,
+    seq: i64,
+    kind: &str,
+    attributes: &str,
+    now: &str,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO sor_records(sor, sor_id, person_seq, attributes, created_at, updated_at, link_kind)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+    )?
+    .execute(params![sor, sor_id, seq, attributes, now, kind])?;
+    Ok(())
+}
+
+/// Store the record `(sor, sor_id)` of person `seq`, or update it.
 pub fn upsert_sor(
     conn: &Connection,
     sor: &str,
@@ -1145,6 +1191,7 @@ mod tests {
             active_id: None,
             version: 1,
             data: &data,
+            data_json: None,
             actor: "test",
             now: "2026-01-01T00:00:00Z",
         };

@@ -506,13 +506,16 @@ pub struct NewPerson<'a> {
     pub active_id: Option<&'a str>,
     pub version: i64,
     pub data: &'a PersonData,
+    /// [`data_json`] of `data`, when the caller worked it out already (the
+    /// import's reader does, off the writer's thread).
+    pub data_json: Option<&'a str>,
     pub actor: &'a str,
     pub now: &'a str,
 }
 
 /// The part of `PersonData` kept in the JSON column (documents and
 /// identifiers live in their own tables).
-fn data_json(p: &PersonData) -> String {
+pub(crate) fn data_json(p: &PersonData) -> String {
     let mut d = p.clone();
     d.documents.clear();
     d.issued_identifiers.clear();
@@ -556,7 +559,7 @@ pub fn insert_person(conn: &Connection, p: &NewPerson) -> Result<i64> {
             p.data.birth_date,
             p.data.gender,
             p.data.tax_id,
-            data_json(p.data),
+            p.data_json.map_or_else(|| data_json(p.data).into(), std::borrow::Cow::Borrowed),
             p.actor,
             p.now
         ],

@@ -154,7 +154,9 @@ pub fn import(db: &Path, rows: usize, seed: u64) -> Result<serde_json::Value, St
 /// on a machine whose speed drifts.
 fn thread_cpu() -> [f64; 2] {
     let s = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
-    let mut ns = s.split_whitespace().map(|v| v.parse::<f64>().unwrap_or(0.0) / 1e9);
+    let mut ns = s
+        .split_whitespace()
+        .map(|v| v.parse::<f64>().unwrap_or(0.0) / 1e9);
     [ns.next().unwrap_or(0.0), ns.next().unwrap_or(0.0)]
 }
 

@@ -373,6 +373,14 @@ impl Addition {
         }
     }
 
+    /// The same record for person `seq`.
+    pub fn for_person(&self, seq: i64) -> Addition {
+        Addition {
+            seq,
+            ..self.clone()
+        }
+    }
+
     /// The person the record is for.
     pub fn seq(&self) -> i64 {
         self.seq
@@ -410,6 +418,28 @@ impl BlockIndex {
             .reserve(usize::try_from(last).unwrap_or(0).saturating_add(1));
         ix.keys.reserve(keys);
         ix
+    }
+
+    /// Empty again, keeping the room its tables have; `seqs`: the persons
+    /// it holds records of (only theirs are cleared).
+    pub fn clear(&mut self, seqs: impl IntoIterator<Item = i64>) {
+        for seq in seqs {
+            if let Some(p) = usize::try_from(seq)
+                .ok()
+                .and_then(|s| self.records.get_mut(s))
+            {
+                *p = Person::default();
+            }
+        }
+        debug_assert!(
+            self.records.iter().all(Person::is_empty),
+            "a person left out"
+        );
+        self.keys.clear();
+        self.lists.clear();
+        self.free.clear();
+        self.behind = false;
+        self.given.store(0, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Whether a write could not be mirrored: then the index must be
