@@ -314,6 +314,111 @@ fn version_13_keeps_every_row_through_the_persons_rebuild() {
     assert!(version >= 14);
 }
 
+/// Step 23 rebuilds the persons table for its status CHECK without an IN
+/// list: every person comes through column for column, with its children
+/// (foreign keys off for the step, on again after), the CHECK still
+/// refuses a status outside the three, and writing a person no longer
+/// builds a temporary table for the CHECK.
+#[test]
+fn version_22_persons_come_through_the_status_check_rebuild() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v22.db");
+    let persons = |conn: &rusqlite::Connection| -> Vec<String> {
+        let mut st = conn
+            .prepare("SELECT json_array(seq, id, reference_id, status, active_id, version, first_name, last_name,
+                          birth_date, gender, tax_id, data, created_by, created_at, updated_by, updated_at,
+                          link_id, ordinal, merged_into) FROM persons ORDER BY seq")
+            .unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let children =
+        "SELECT (SELECT count(*) FROM sor_records) || '/' || (SELECT count(*) FROM match_rows)
+                        || '/' || (SELECT count(*) FROM documents)";
+    let (before, kids) = {
+        let old = Store::open_at_version(&path, 22).unwrap();
+        old.sql()
+            .execute_batch(
+                "INSERT INTO persons(seq, id, reference_id, status, first_name, last_name, birth_date,
+                     gender, tax_id, data, created_by, created_at, updated_by, updated_at, ordinal, link_id)
+                 VALUES (1, 'p_a', 'M100000001', 'active', 'Ann', 'Lee', '1980-01-01', 'FEMALE', '123',
+                     '{}', 't', 't', 'u', 'u', 1, 'L1');
+                 INSERT INTO persons(seq, id, reference_id, status, active_id, first_name, last_name,
+                     birth_date, gender, data, created_by, created_at, updated_by, updated_at, version)
+                 VALUES (2, 'p_w', 'M100000001', 'working_copy', 'p_a', 'Anne', 'Lee', '1980-01-01',
+                     'FEMALE', '{}', 't', 't', 't', 't', 3);
+                 INSERT INTO persons(seq, id, reference_id, status, merged_into, first_name, last_name,
+                     birth_date, gender, data, created_by, created_at, updated_by, updated_at)
+                 VALUES (3, 'p_m', 'M100000003', 'merged', 1, 'A', 'Lee', '1980-01-01', 'FEMALE', '{}',
+                     't', 't', 't', 't');
+                 INSERT INTO documents(id, person_seq, position, type, number) VALUES (1, 1, 0, 'PASSPORT', 'AA1');
+                 INSERT INTO sor_records(sor, sor_id, person_seq, attributes, created_at, updated_at)
+                     VALUES ('lab', '7', 1, '{}', 't', 't');
+                 INSERT INTO match_rows(person_seq, sor, sor_id, rec) VALUES (1, 'lab', '7', '{}');",
+            )
+            .unwrap();
+        let kids: String = old.sql().query_row(children, [], |r| r.get(0)).unwrap();
+        (persons(old.sql()), kids)
+    };
+    assert_eq!(before.len(), 3);
+    assert_eq!(kids, "1/1/1");
+    let reg = Registry::open(&path).unwrap();
+    let conn = reg.sql();
+    assert_eq!(persons(conn), before);
+    let now: String = conn.query_row(children, [], |r| r.get(0)).unwrap();
+    assert_eq!(now, kids, "children kept");
+    let fk: bool = conn
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
+    assert!(fk, "foreign keys are on again after the step");
+    let broken: i64 = conn
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(broken, 0);
+    let refused = conn.execute(
+        "INSERT INTO persons(id, reference_id, status, first_name, last_name, birth_date, gender,
+             data, created_by, created_at, updated_by, updated_at)
+         VALUES ('p_x', 'M1', 'deleted', 'X', 'Y', '1990-01-01', '', '{}', 't', 't', 't', 't')",
+        [],
+    );
+    assert!(
+        refused
+            .unwrap_err()
+            .to_string()
+            .contains("CHECK constraint failed"),
+        "a status outside the three is refused"
+    );
+    let ops: Vec<String> = {
+        let mut st = conn
+            .prepare(
+                "EXPLAIN INSERT INTO persons(id, reference_id, status, first_name, last_name,
+                     birth_date, gender, data, created_by, created_at, updated_by, updated_at)
+                 VALUES ('p_y', 'M2', 'active', 'X', 'Y', '1990-01-01', '', '{}', 't', 't', 't', 't')",
+            )
+            .unwrap();
+        st.query_map([], |r| r.get(1))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert!(
+        !ops.iter().any(|o| o == "OpenEphemeral"),
+        "a person's insert builds no temporary table: {ops:?}"
+    );
+    let triggers: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'persons'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(triggers, 1, "the delete guard is made again");
+}
+
 /// A merge is one transaction: killed at any moment, a pair is either
 /// merged whole (the merged person has nothing left and its merge row is
 /// in force) or not at all (it keeps its two documents). Nothing is lost.

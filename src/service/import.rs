@@ -23,8 +23,15 @@ pub const DEFAULT_BATCH: usize = 10_000;
 pub const MAX_BATCH: usize = 100_000;
 
 /// The page cache during an import, in KiB (as `PRAGMA cache_size` wants
-/// it: negative).
-const IMPORT_CACHE_KIB: i64 = -262_144;
+/// it: negative). 128 MiB holds a batch's dirty pages (the same bytes
+/// reach the log as with 256 MiB: 2.30 GB for the 1M file), and leaves
+/// room under 1 GB for the reader to work a batch ahead.
+const IMPORT_CACHE_KIB: i64 = -131_072;
+
+/// Chunks of parsed rows (256 each) the reader may have ready: about a
+/// batch, so that it can work ahead while the writer adds a batch to the
+/// index or learns a model (times the scorer has nothing to do).
+const READ_AHEAD_CHUNKS: usize = 48;
 
 /// Canonical column → seed 001 attribute name.
 pub const CANONICAL: &[(&str, &str)] = &[
@@ -198,6 +205,7 @@ fn parse_rows<R: Read>(
     sor: &str,
     out: std::sync::mpsc::SyncSender<Vec<Parsed>>,
 ) {
+    give_way();
     // Rows travel in chunks: one hand-over (and wake-up) per chunk, not per row.
     const CHUNK: usize = 256;
     let mut chunk = Vec::with_capacity(CHUNK);
@@ -441,7 +449,10 @@ fn score_now(base: &BlockIndex, rows: &mut Vec<Parsed>) -> Vec<Option<Prescored>
     let shared = Scoring::default();
     let _ = shared.rows.set(std::mem::take(rows));
     let chunks = std::thread::scope(|scope| {
-        let other = scope.spawn(|| score_chunks(base, &shared));
+        let other = scope.spawn(|| {
+            give_way();
+            score_chunks(base, &shared)
+        });
         let mut mine = score_chunks(base, &shared);
         // A panic in the other thread is the same panic here.
         mine.extend(
@@ -453,6 +464,30 @@ fn score_now(base: &BlockIndex, rows: &mut Vec<Parsed>) -> Vec<Option<Prescored>
     });
     *rows = shared.rows.into_inner().unwrap_or_default();
     in_order(chunks)
+}
+
+/// How far the reader and the scorer give way to the writer ([`give_way`]):
+/// a nice value of 10 weighs a tenth of the writer's 0 when they compete
+/// for a core.
+#[cfg(target_os = "linux")]
+const GIVE_WAY_NICE: i32 = 10;
+
+/// The calling thread (the reader or a scorer) gives way to the writer.
+/// The import goes at the writer's pace: it decides and writes the rows
+/// one after the other, while the reader and the scorer work ahead. Three
+/// busy threads on two cores shared them out evenly, and the writer
+/// waited for a core (measured: 3 s of a 73 s import, 12 s once the
+/// reader read further ahead). A lower priority (Linux: the thread's nice
+/// value) lets them take what the writer leaves. Elsewhere nothing changes.
+fn give_way() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority reads and writes no memory of this process; with
+    // PRIO_PROCESS and 0 it sets the calling thread's nice value (Linux
+    // schedules threads as tasks). Raising one's own nice value needs no
+    // privilege; a failure leaves the priority as it was, which is harmless.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, GIVE_WAY_NICE);
+    }
 }
 
 /// Both threads' chunks as one list of comparisons, in the rows' order.
@@ -613,7 +648,7 @@ impl Registry {
         // Two stages on the two cores: a reader thread parses rows, checks
         // fields and builds the comparable records; this thread matches and
         // writes. The bounded channel keeps memory flat.
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Parsed>>(8);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Parsed>>(READ_AHEAD_CHUNKS);
         let result = std::thread::scope(|scope| {
             let columns = &columns;
             scope.spawn(move || parse_rows(rdr, columns, id_idx, &opts.id_column, &opts.sor, tx));
@@ -727,6 +762,7 @@ impl Registry {
                 let rows = &mut rows;
                 let shared = &shared;
                 let scorer = scope.spawn(move || {
+                    give_way();
                     let next: Vec<Parsed> = rows.by_ref().take(size).collect();
                     let _ = shared.rows.set(next);
                     score_chunks(base, shared)
