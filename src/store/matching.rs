@@ -995,7 +995,8 @@ pub fn insert_sor(
     Ok(())
 }
 
-/// Store the record `(sor, sor_id)` of person `seq`, or update it.
+/// Store the record `(sor, sor_id)` of person `seq`, or update it (its
+/// creation time kept).
 pub fn upsert_sor(
     conn: &Connection,
     sor: &str,
@@ -1005,14 +1006,16 @@ pub fn upsert_sor(
     attributes: &str,
     now: &str,
 ) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO sor_records(sor, sor_id, person_seq, attributes, created_at, updated_at, link_kind)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)
-         ON CONFLICT(sor, sor_id) DO UPDATE SET person_seq = excluded.person_seq,
-             attributes = excluded.attributes, updated_at = excluded.updated_at, link_kind = excluded.link_kind",
-    )?
-    .execute(params![sor, sor_id, seq, attributes, now, kind])?;
-    Ok(())
+    let updated = conn
+        .prepare_cached(
+            "UPDATE sor_records SET person_seq = ?3, attributes = ?4, updated_at = ?5, link_kind = ?6
+             WHERE sor = ?1 AND sor_id = ?2",
+        )?
+        .execute(params![sor, sor_id, seq, attributes, now, kind])?;
+    match updated {
+        0 => insert_sor(conn, sor, sor_id, seq, kind, attributes, now),
+        _ => Ok(()),
+    }
 }
 
 /// An open reconciliation request.
