@@ -827,15 +827,8 @@ pub(super) fn attach(
             others: before.others,
         },
     };
-    let computed;
-    let stored = match &rec.ahead {
-        Some(a) => &a.record,
-        None => {
-            computed = sm::StoredRecord::of(&rec.rec, &rec.keys);
-            &computed
-        }
-    };
-    sm::put_record_keyed(conn, seq, &req.sor, &req.sor_id, &rec.rec, stored, held)?;
+    let stored = rec.stored_record();
+    sm::put_record_keyed(conn, seq, &req.sor, &req.sor_id, &rec.rec, &stored, held)?;
     // Attached to nobody before: not stored (a stored record is a person's).
     match previous {
         None => sm::insert_sor(conn, &req.sor, &req.sor_id, seq, kind, &attrs, now)?,
@@ -968,6 +961,14 @@ impl Keyed {
             None => serde_json::to_string(&req.attributes)
                 .expect("a JSON map serialises")
                 .into(),
+        }
+    }
+
+    /// The record as its `match_rows` row keeps it.
+    fn stored_record(&self) -> std::borrow::Cow<'_, sm::StoredRecord> {
+        match &self.ahead {
+            Some(a) => std::borrow::Cow::Borrowed(&a.record),
+            None => std::borrow::Cow::Owned(sm::StoredRecord::of(&self.rec, &self.keys)),
         }
     }
 

@@ -103,18 +103,17 @@ pub fn jaro_winkler_at_least(a: &str, b: &str, at_least: f64) -> bool {
 /// 64-bit masks of the bytes' low six bits (a digit and a letter may share
 /// a bit: the bound is then only looser), built and read in registers.
 pub fn shared_bytes(a: &str, b: &str) -> Option<usize> {
-    let (x, y) = (a.as_bytes(), b.as_bytes());
-    if x.is_empty() || y.is_empty() || x.len() > 64 || y.len() > 64 {
+    shared_bytes_sig(a, Sig::of(a), b, Sig::of(b))
+}
+
+/// [`shared_bytes`] of two strings with their signatures, whose masks are
+/// the sets it reads.
+fn shared_bytes_sig(a: &str, sa: Sig, b: &str, sb: Sig) -> Option<usize> {
+    if !sa.plain || !sb.plain || a.is_empty() || b.is_empty() {
         return None;
     }
-    let set = |s: &[u8]| s.iter().fold(0u64, |m, c| m | 1u64 << (c & 63));
-    let high = x.iter().chain(y).fold(0u8, |h, c| h | c);
-    if high >= 0x80 {
-        return None;
-    }
-    let (sx, sy) = (set(x), set(y));
-    let held = |s: &[u8], other: u64| s.iter().filter(|c| other >> (*c & 63) & 1 == 1).count();
-    Some(held(x, sy).min(held(y, sx)))
+    let held = |s: &str, other: u64| s.bytes().filter(|c| other >> (*c & 63) & 1 == 1).count();
+    Some(held(a, sb.mask).min(held(b, sa.mask)))
 }
 
 /// What the bound on two strings' shared bytes needs of one of them,
@@ -199,7 +198,7 @@ fn shared_at_most(
     if rejects(quick) {
         return Some(quick);
     }
-    shared_bytes(a, b).map(|n| n.min(quick))
+    shared_bytes_sig(a, sa, b, sb).map(|n| n.min(quick))
 }
 
 /// [`jaro_winkler_at_least`] of two strings with their signatures.
