@@ -110,6 +110,7 @@ fn clinic_in_pairs() -> registrar::service::import::ImportOptions {
         batch: 2,
         stop: None,
         wal_limit: registrar::service::import::WAL_LIMIT,
+        rows_expected: None,
     }
 }
 

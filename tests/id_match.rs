@@ -449,6 +449,7 @@ fn febrl_eval(file: &std::path::Path) -> registrar::tools::eval::EvalReport {
         batch: 1000,
         stop: None,
         wal_limit: registrar::service::import::WAL_LIMIT,
+        rows_expected: None,
     };
     let mut reg = Registry::in_memory();
     registrar::tools::eval::evaluate(
@@ -987,6 +988,7 @@ fn import_text(
         batch,
         stop: None,
         wal_limit: registrar::service::import::WAL_LIMIT,
+        rows_expected: None,
     };
     reg.import_csv(
         &registrar::service::Actor::system(),
@@ -1099,6 +1101,7 @@ fn the_import_keeps_the_log_under_its_bound() {
         batch: 50,
         stop: None,
         wal_limit: limit,
+        rows_expected: None,
     };
     let mut reg = Registry::open(&path).unwrap();
     let mut largest = 0u64;

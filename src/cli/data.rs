@@ -41,6 +41,7 @@ pub fn import(
         batch,
         stop: Some(stop),
         wal_limit: crate::service::import::WAL_LIMIT,
+        rows_expected: (total > 0).then_some(total),
     };
     let started = std::time::Instant::now();
     let result = reg.import_csv(&who, std::io::BufReader::new(f), &opts, &mut |s| {
@@ -123,6 +124,7 @@ pub fn eval(file: &Path, a: EvalArgs) -> Outcome {
         batch: DEFAULT_BATCH,
         stop: None,
         wal_limit: crate::service::import::WAL_LIMIT,
+        rows_expected: Some(crate::service::import::count_rows(file)),
     };
     if a.sweep {
         crate::tools::eval::sweep(file, &opts, &truth, &mut |line| out!("{line}"))
@@ -202,6 +204,8 @@ pub fn bench(ctx: &Ctx, what: BenchWhat) -> Outcome {
                     batch,
                     stop: None,
                     wal_limit: crate::service::import::WAL_LIMIT,
+                    // Counted by the benchmark, on its clock.
+                    rows_expected: None,
                 },
             )
         }

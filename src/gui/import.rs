@@ -292,6 +292,7 @@ impl ImportScreen {
                                     batch: crate::service::import::DEFAULT_BATCH,
                                     stop: Some(stop.clone()),
                                     wal_limit: crate::service::import::WAL_LIMIT,
+                                    rows_expected: None,
                                 };
                                 let file = PathBuf::from(&self.path);
                                 self.result = None;

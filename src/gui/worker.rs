@@ -412,6 +412,10 @@ pub fn import_task(
             )
             .map_err(|e| e.to_string())?;
             let total = crate::service::import::count_rows(&file);
+            let opts = crate::service::import::ImportOptions {
+                rows_expected: (total > 0).then_some(total),
+                ..opts.clone()
+            };
             let f = std::fs::File::open(&file).map_err(|e| format!("{}: {e}", file.display()))?;
             let progress_tx = tx.clone();
             let progress_ctx = ctx.clone();

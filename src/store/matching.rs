@@ -521,8 +521,9 @@ thread_local! {
 }
 
 /// Hold this thread's search-key writes back until [`DeferredKeys::flush`]:
-/// a bulk load writes a batch's keys in key order, one walk along the key
-/// B-tree per batch instead of a descent to a random page per key. Only
+/// a bulk load appends a batch's added keys to `search_keys_added`, to be
+/// merged into `search_keys` at its end ([`merge_search_keys`]), instead
+/// of a descent to a random page per key. Only
 /// for a caller that reads no search key meanwhile (the import). Term
 /// counts and the match clock's stamps are held too, and read from here
 /// meanwhile as the tables would give them: about seven statements fewer
@@ -544,17 +545,46 @@ impl DeferredKeys {
     pub fn flush(&self, conn: &Connection) -> Result<()> {
         flush_terms(conn)?;
         let held = DEFERRED.with(|d| d.borrow_mut().replace(Deferred::default()));
-        let Some(mut held) = held else {
+        let Some(held) = held else {
             return Ok(());
         };
         if let Some(n) = held.clock {
             conn.prepare_cached("UPDATE match_clock SET n = ?1")?
                 .execute([n])?;
         }
-        // A stable sort: a delete and an insert of one row keep their order.
-        held.search.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
-        apply(conn, &held.search)
+        stage(conn, &held.search)
     }
+}
+
+/// A bulk load's search-key writes, in the order made: added keys are
+/// appended to `search_keys_added` (merged at the load's end:
+/// [`merge_search_keys`]); a removal, rare in a load, merges what is
+/// staged first and then removes the key where it then is. A key added
+/// again (every record linked to a person adds its names: `INSERT OR
+/// IGNORE` in `search_keys`) may be staged twice: the merge and the
+/// searches read the tables' distinct union.
+fn stage(conn: &Connection, writes: &[KeyWrite]) -> Result<()> {
+    let mut add =
+        conn.prepare_cached("INSERT INTO search_keys_added(key, person_seq) VALUES (?1, ?2)")?;
+    for (k, seq, insert) in writes {
+        if *insert {
+            add.execute(params![k, seq])?;
+        } else {
+            merge_search_keys(conn)?;
+            apply(conn, &[(k.clone(), *seq, false)])?;
+        }
+    }
+    Ok(())
+}
+
+/// Move the staged search keys ([`stage`]) into `search_keys`, in key
+/// order: one walk along its B-tree. In the caller's transaction.
+pub fn merge_search_keys(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "INSERT OR IGNORE INTO search_keys(key, person_seq)
+             SELECT key, person_seq FROM search_keys_added ORDER BY key, person_seq;
+         DELETE FROM search_keys_added;",
+    )
 }
 
 impl Drop for DeferredKeys {
@@ -605,6 +635,15 @@ fn write_key_diff(conn: &Connection, seq: i64, old: &[String], new: &[String]) -
 /// what the keys are or where they are kept. Keys are derived data.
 pub fn rebuild_keys(conn: &Connection) -> Result<()> {
     conn.execute_batch("DELETE FROM search_keys;")?;
+    // Staged keys too, once the schema has their table (step 24).
+    let staged: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'search_keys_added')",
+        [],
+        |r| r.get(0),
+    )?;
+    if staged {
+        conn.execute_batch("DELETE FROM search_keys_added;")?;
+    }
     // One person at a time, read in order of the index by person; each
     // row's keys are written where it stands (the index read is not
     // changed by that), so the records are never all in memory at once.
@@ -748,7 +787,10 @@ pub fn search(conn: &Connection, index: &BlockIndex, q: &str, cap: usize) -> Res
 /// Persons with a name beginning with `word` (folded).
 fn name_prefix(conn: &Connection, word: &str, cap: usize) -> Result<Vec<i64>> {
     let mut range = conn.prepare_cached(
-        "SELECT DISTINCT person_seq FROM search_keys WHERE key >= ?1 AND key < ?2",
+        "SELECT DISTINCT person_seq FROM (
+             SELECT person_seq FROM search_keys WHERE key >= ?1 AND key < ?2
+             UNION ALL
+             SELECT person_seq FROM search_keys_added WHERE key >= ?1 AND key < ?2)",
     )?;
     let lo = format!("n:{word}");
     let hi = format!("n:{word}\u{10FFFF}");
@@ -766,7 +808,10 @@ fn name_typo(conn: &Connection, word: &str, cap: usize) -> Result<Vec<i64>> {
     }
     let head: String = word.chars().take(2).collect();
     let mut range = conn.prepare_cached(
-        "SELECT key, person_seq FROM search_keys WHERE key >= ?1 AND key < ?2 LIMIT 20000",
+        "SELECT key, person_seq FROM search_keys WHERE key >= ?1 AND key < ?2
+         UNION
+         SELECT key, person_seq FROM search_keys_added WHERE key >= ?1 AND key < ?2
+         LIMIT 20000",
     )?;
     let lo = format!("n:{head}");
     let hi = format!("n:{head}\u{10FFFF}");
@@ -1217,7 +1262,8 @@ mod tests {
         st.query_map([], f).unwrap().collect::<Result<_>>().unwrap()
     }
 
-    /// Each person's blocking key hashes, and the search keys' rows, in order.
+    /// Each person's blocking key hashes, and the search keys' rows (both
+    /// tables, as a search reads them), in order.
     type Rows = (Vec<(i64, Vec<i64>)>, Vec<(String, i64)>);
 
     fn keys(conn: &Connection) -> Rows {
@@ -1239,7 +1285,8 @@ mod tests {
         }
         let search = rows(
             conn,
-            "SELECT key, person_seq FROM search_keys ORDER BY 1, 2",
+            "SELECT key, person_seq FROM search_keys
+             UNION SELECT key, person_seq FROM search_keys_added ORDER BY 1, 2",
             |r| Ok((r.get(0)?, r.get(1)?)),
         );
         (blocking, search)
@@ -1335,10 +1382,14 @@ mod tests {
     /// The same writes, made with and without `defer_keys`, leave the same
     /// search keys; held writes land only at the flush, deletes included,
     /// and a guard dropped without a flush discards them. The blocking
-    /// keys are written with the records either way.
+    /// keys are written with the records either way. Added keys are
+    /// staged, and a key added and removed in one batch is gone; merged,
+    /// `search_keys` alone holds what immediate writes left.
     #[test]
     fn deferred_key_writes_land_at_the_flush_as_immediate_ones_would() {
         let writes = |conn: &Connection, a: i64, b: i64| {
+            put_record(conn, b, "S", "4", rec("Taras", "Bondar", "1970-05-06")).unwrap();
+            remove_record(conn, b, "S", "4").unwrap();
             put_record(conn, a, "S", "1", rec("Olena", "Kovalenko", "1986-04-12")).unwrap();
             put_record(conn, b, "S", "2", rec("Petro", "Shevchenko", "1990-01-02")).unwrap();
             put_record(conn, a, "S", "3", rec("Olena", "Kovalenko", "1986-04-21")).unwrap();
@@ -1369,7 +1420,20 @@ mod tests {
         );
         held.flush(&later.conn).unwrap();
         assert_eq!(keys(&later.conn), immediate);
+        let staged: i64 = later
+            .conn
+            .query_row("SELECT count(*) FROM search_keys_added", [], |r| r.get(0))
+            .unwrap();
+        assert!(staged > 0, "added keys are staged until the merge");
         drop(held);
+        merge_search_keys(&later.conn).unwrap();
+        let main = rows(
+            &later.conn,
+            "SELECT key, person_seq FROM search_keys ORDER BY 1, 2",
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        );
+        assert_eq!(main, immediate.1, "merged into search_keys");
+        assert_eq!(keys(&later.conn), immediate);
 
         // Dropped unflushed: the held writes are gone, and the next writes
         // are immediate again.
@@ -1378,6 +1442,53 @@ mod tests {
         drop(held);
         assert_eq!(keys(&later.conn).1, immediate.1);
         assert!(DEFERRED.with(|d| d.borrow().is_none()));
+    }
+
+    /// Keys staged by a bulk load and not merged yet (an import killed
+    /// before its end) are found by a search, by prefix and by typo, as
+    /// merged ones are, and once each.
+    #[test]
+    fn staged_search_keys_are_searched_before_the_merge() {
+        let store = crate::store::Store::open_in_memory().unwrap();
+        let (a, b) = (person(&store.conn, 1), person(&store.conn, 2));
+        put_record(
+            &store.conn,
+            a,
+            "S",
+            "0",
+            rec("Petro", "Shevchenko", "1990-01-02"),
+        )
+        .unwrap();
+        let held = defer_keys();
+        put_record(
+            &store.conn,
+            b,
+            "S",
+            "1",
+            rec("Olena", "Kovalenko", "1986-04-12"),
+        )
+        .unwrap();
+        put_record(
+            &store.conn,
+            b,
+            "S",
+            "2",
+            rec("Olena", "Kovalenko", "1986-04-21"),
+        )
+        .unwrap();
+        held.flush(&store.conn).unwrap();
+        drop(held);
+        let staged: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM search_keys_added", [], |r| r.get(0))
+            .unwrap();
+        assert!(staged > 0);
+        let index = BlockIndex::new();
+        for q in ["kovalenko", "kovalen", "kovalenco", "olena"] {
+            assert_eq!(search(&store.conn, &index, q, 10).unwrap(), vec![b], "{q}");
+        }
+        assert_eq!(search(&store.conn, &index, "petro", 10).unwrap(), vec![a]);
+        assert_eq!(name_typo(&store.conn, "kovalenco", 10).unwrap(), vec![b]);
     }
 
     /// While writes are deferred, term counts and the match clock's stamps

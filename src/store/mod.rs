@@ -322,6 +322,24 @@ impl Store {
         Ok(n)
     }
 
+    /// Move the search keys a bulk load staged into `search_keys`
+    /// ([`matching::merge_search_keys`]), in one transaction; nothing is
+    /// written when none is staged (an import killed before its end left
+    /// them: searches read them there meanwhile).
+    pub fn merge_search_keys(&mut self) -> Result<()> {
+        let staged: bool =
+            self.conn
+                .query_row("SELECT EXISTS (SELECT 1 FROM search_keys_added)", [], |r| {
+                    r.get(0)
+                })?;
+        if !staged {
+            return Ok(());
+        }
+        let tx = self.conn.transaction()?;
+        matching::merge_search_keys(&tx)?;
+        tx.commit()
+    }
+
     /// Build again whichever of the [`DEFERRED_INDEXES`] is missing, in
     /// one sort each (one transaction); nothing is written when none is.
     pub fn restore_indexes(&mut self) -> Result<()> {

@@ -540,6 +540,17 @@ pub const MIGRATIONS: &[&str] = &[
         WHEN EXISTS (SELECT 1 FROM match_rows WHERE person_seq = OLD.seq)
         BEGIN SELECT RAISE(ABORT, 'a person''s comparable records go before the person'); END;
     "#,
+    // 24: search keys a bulk load adds, appended here batch by batch and
+    // merged into search_keys in one sorted pass at its end (issue 12).
+    // Written into search_keys itself, a batch's keys (names: in no order)
+    // reached most of its pages, every batch: the largest part of the
+    // log an import wrote. Searches read both tables.
+    r#"
+    CREATE TABLE search_keys_added (
+        key        TEXT NOT NULL,
+        person_seq INTEGER NOT NULL
+    );
+    "#,
 ];
 
 /// Indexes a bulk import drops at its start and builds again at its end

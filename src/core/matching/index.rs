@@ -420,6 +420,23 @@ impl BlockIndex {
         ix
     }
 
+    /// Room made at once for persons up to seq `last` and for `keys` more
+    /// distinct keys: a load into an empty registry knows how many rows
+    /// come. A table grown by doubling moves every key at each step and
+    /// holds its old and new tables meanwhile (at a million rows, the
+    /// last step moved 3.7 million keys in the middle of the import).
+    pub fn reserve(&mut self, last: i64, keys: usize) {
+        let persons = usize::try_from(last).unwrap_or(0).saturating_add(1);
+        self.records
+            .reserve(persons.saturating_sub(self.records.len()));
+        self.keys.reserve(keys);
+    }
+
+    /// Distinct blocking keys held.
+    pub fn key_count(&self) -> usize {
+        self.keys.len()
+    }
+
     /// Empty again, keeping the room its tables have; `seqs`: the persons
     /// it holds records of (only theirs are cleared).
     pub fn clear(&mut self, seqs: impl IntoIterator<Item = i64>) {
