@@ -711,9 +711,7 @@ impl Registry {
         if let Some(rows) = opts.rows_expected
             && index.key_count() == 0
         {
-            let rows = i64::try_from(rows).unwrap_or(i64::MAX);
-            let keys = usize::try_from(rows.saturating_mul(KEYS_PER_ROW as i64)).unwrap_or(0);
-            index.reserve(rows, keys);
+            index.reserve(rows, rows.saturating_mul(KEYS_PER_ROW));
         }
         let mut batch: Vec<Parsed> = rows.by_ref().take(size).collect();
         // The scorer's comparisons of `batch`, and what was added to the

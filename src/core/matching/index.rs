@@ -425,11 +425,14 @@ impl BlockIndex {
     /// come. A table grown by doubling moves every key at each step and
     /// holds its old and new tables meanwhile (at a million rows, the
     /// last step moved 3.7 million keys in the middle of the import).
-    pub fn reserve(&mut self, last: i64, keys: usize) {
-        let persons = usize::try_from(last).unwrap_or(0).saturating_add(1);
-        self.records
-            .reserve(persons.saturating_sub(self.records.len()));
-        self.keys.reserve(keys);
+    /// Only a hint: room that cannot be had is left to the tables' own
+    /// growth, as without it.
+    pub fn reserve(&mut self, last: u64, keys: u64) {
+        let more = |n: u64, held: usize| usize::try_from(n).map_or(0, |n| n.saturating_sub(held));
+        let _ = self
+            .records
+            .try_reserve(more(last.saturating_add(1), self.records.len()));
+        let _ = self.keys.try_reserve(more(keys, 0));
     }
 
     /// Distinct blocking keys held.
