@@ -486,7 +486,7 @@ fn score_indexed(
         attributes,
     } = want;
     let tf = SqlTf::new(conn)?;
-    let mut scored: Vec<(f64, i64, usize, Vec<SourcedRecord>)> = Vec::new();
+    let mut scored: Vec<Scored> = Vec::new();
     for seq in seqs {
         let views: Vec<_> = index.views(seq).collect();
         let best = best_record(views.len(), min_confidence, |i| {
@@ -498,7 +498,13 @@ fn score_indexed(
                 .into_iter()
                 .map(|(sor, sor_id, rec)| SourcedRecord { sor, sor_id, rec })
                 .collect();
-            scored.push((s, seq, i, records));
+            scored.push(Scored {
+                score: s,
+                seq,
+                best: i,
+                records,
+                levels: Vec::new(),
+            });
         }
     }
     explain_scored(conn, rec, scored, params, &tf, limit, attributes)
@@ -574,28 +580,58 @@ fn source_attributes(conn: &Connection, seq: i64, sor: &str, sor_id: &str) -> Re
 /// Candidates the engine weighs for one record, at most.
 pub(super) const CANDIDATE_LIMIT: usize = 10;
 
-/// The best `limit` of `scored` (score, person, its best record, its
-/// records) as candidates, explained.
+/// A person scored against a record, for [`explain_scored`].
+pub(super) struct Scored {
+    pub score: f64,
+    pub seq: i64,
+    /// Which of `records` scored best.
+    pub best: usize,
+    pub records: Vec<SourcedRecord>,
+    /// The record's levels against `records` ([`matching::levels`]), by
+    /// place, where the caller compared them already (the import's scorer
+    /// and writer); the others are compared here.
+    pub levels: Vec<Option<[Option<usize>; matching::FIELD_COUNT]>>,
+}
+
+impl Scored {
+    /// `rec`'s levels against record `j` of the person.
+    fn levels_with(&self, rec: &MatchRecord, j: usize) -> [Option<usize>; matching::FIELD_COUNT] {
+        match self.levels.get(j).copied().flatten() {
+            Some(known) => {
+                debug_assert_eq!(
+                    known,
+                    matching::levels(rec, &self.records[j].rec),
+                    "levels compared before are the levels"
+                );
+                known
+            }
+            None => matching::levels(rec, &self.records[j].rec),
+        }
+    }
+}
+
+/// The best `limit` of `scored` as candidates, explained.
 pub(super) fn explain_scored(
     conn: &Connection,
     rec: &MatchRecord,
-    mut scored: Vec<(f64, i64, usize, Vec<SourcedRecord>)>,
+    mut scored: Vec<Scored>,
     params: &Params,
     tf: &dyn matching::TermFrequency,
     limit: usize,
     read: Attributes,
 ) -> Result<Vec<Candidate>> {
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    scored.sort_by(|a, b| b.score.total_cmp(&a.score));
     scored.truncate(limit);
     let mut out = Vec::with_capacity(scored.len());
-    for (_, seq, i, records) in scored {
-        let src = &records[i];
-        let levels = matching::compare(rec, &src.rec);
+    for person in scored {
+        let (seq, i) = (person.seq, person.best);
+        let src = &person.records[i];
+        let levels = person.levels_with(rec, i);
         let explanation = matching::score_levels(rec, &src.rec, &levels, params, tf);
         // The best record must not be contradicted by the person's others:
         // a person grows by matching as a whole, never by a chain of links.
         let hold = matching::hold_reason(&explanation, &levels, rec, &src.rec, params.auto_link)
-            .or_else(|| chain_hold(rec, &records, i, &levels, params, tf));
+            .or_else(|| chain_hold(rec, &person, &levels, params, tf));
         let link_at = matching::link_threshold(params, &levels, explanation.prior);
         let why_not = matching::shortfall(&explanation, link_at);
         let review = explanation.confidence >= params.review;
@@ -634,12 +670,12 @@ pub(super) fn explain_scored(
 /// never carries a link that another record contradicts.
 fn chain_hold(
     rec: &MatchRecord,
-    records: &[SourcedRecord],
-    best: usize,
+    person: &Scored,
     best_levels: &[Option<usize>],
     params: &Params,
     tf: &dyn matching::TermFrequency,
 ) -> Option<matching::Hold> {
+    let (records, best) = (&person.records, person.best);
     let b = &records[best].rec;
     // What the new record already disagrees with the matched one on (the
     // hold rules let it pass), the same for every other record.
@@ -648,8 +684,8 @@ fn chain_hold(
         .iter()
         .enumerate()
         .filter(|(j, _)| *j != best)
-        .find_map(|(_, other)| {
-            let levels = matching::compare(rec, &other.rec);
+        .find_map(|(j, other)| {
+            let levels = person.levels_with(rec, j);
             let found = matching::conflicts(&levels, rec, &other.rec);
             // A garbled given name in one of the person's records is common;
             // another generation, family name or identifier is not.
@@ -972,6 +1008,20 @@ impl Keyed {
         }
     }
 
+    /// The hashes of [`Keyed::keys`] ([`matching::key_hash`]), in order:
+    /// worked out ahead with the record's [`Addition`] when it was.
+    pub(crate) fn key_hashes(&self) -> std::borrow::Cow<'_, [i64]> {
+        match &self.ahead {
+            Some(a) => a.addition.hashes().into(),
+            None => self
+                .keys
+                .iter()
+                .map(|k| matching::key_hash(k))
+                .collect::<Vec<_>>()
+                .into(),
+        }
+    }
+
     /// The record as the blocking index holds it for person `seq`.
     pub(crate) fn addition(&self, seq: i64, sor: &str, sor_id: &str) -> Addition {
         match &self.ahead {
@@ -1122,7 +1172,8 @@ pub(crate) fn reference_in_prepared<L: Lookup>(
     match mode {
         Mode::Interactive => Ok(Step::Open(ReferenceOutcome::Candidates(cands))),
         Mode::Queue => {
-            let attrs = serde_json::to_string(&req.attributes).expect("a JSON map serialises");
+            // As the record would be stored (worked out ahead on import).
+            let attrs = rec.attributes_json(req);
             let cj = Value::Array(cands.iter().map(Candidate::to_json).collect()).to_string();
             Ok(Step::Open(ReferenceOutcome::Queued(sm::insert_pending(
                 conn,

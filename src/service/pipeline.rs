@@ -42,7 +42,7 @@ pub(crate) fn prescore(index: &BlockIndex, rec: &Keyed) -> Prescored {
     let mut levels = Vec::new();
     let row = rec.view();
     let sigs = matching::Sigs::of(&row);
-    let seqs = index.candidates(&rec.keys);
+    let seqs = index.candidates_hashed(rec.key_hashes().iter().copied());
     std::hint::black_box(index.warm(&seqs));
     let found = seqs
         .into_iter()
@@ -145,13 +145,12 @@ impl<'a> Layers<'a> {
     }
 
     /// The persons who gained a record since the scores (`prev` when
-    /// given, and `cur`) sharing a key with `keys`, each key's block
+    /// given, and `cur`) sharing a key with `hashes` (the keys' [`matching::key_hash`]es), each key's block
     /// counted as it is now.
-    fn gained(&self, keys: &[String], prev: Option<&Gained>) -> Vec<i64> {
+    fn gained(&self, hashes: &[i64], prev: Option<&Gained>) -> Vec<i64> {
         let mut hits = Vec::new();
         let now = |h: i64, _: usize| self.base.block_len(h) + self.cur.index.block_len(h);
-        for k in keys {
-            let h = matching::key_hash(k);
+        for &h in hashes {
             if let Some(p) = prev {
                 p.index.hits_of(h, now, &mut hits);
             }
@@ -183,7 +182,7 @@ impl Lookup for Layers<'_> {
             .into_iter()
             .map(|(seq, at, n)| (seq, Some((at, n))))
             .collect();
-        for seq in self.gained(&rec.keys, prev) {
+        for seq in self.gained(&rec.key_hashes(), prev) {
             if let Err(at) = all.binary_search_by_key(&seq, |e| e.0) {
                 all.insert(at, (seq, None));
             }
@@ -194,19 +193,26 @@ impl Lookup for Layers<'_> {
         let row = rec.view();
         let mut sigs: Option<matching::Sigs> = None;
         let mut scored = Vec::new();
+        // The row's levels against the records of the person at hand
+        // compared, by place: the explanation of a kept person reads them.
+        let mut person_levels = Vec::new();
         for (seq, compared) in all {
+            person_levels.clear();
             // The last of equal scores wins, as in `best_record`.
             let mut best: Option<(f64, usize)> = None;
-            let mut consider = |s: f64, i: usize| {
+            let mut consider = |l: [Option<usize>; matching::FIELD_COUNT], i: usize| {
+                let s = matching::weigh_with(&l, &weights, prior);
+                if person_levels.len() <= i {
+                    person_levels.resize(i + 1, None);
+                }
+                person_levels[i] = Some(l);
                 if best.is_none_or(|(b, _)| s >= b) {
                     best = Some((s, i));
                 }
             };
             if let Some((at, n)) = compared {
                 for (j, l) in levels[at..at + n].iter().enumerate() {
-                    let l = matching::unpack_levels(l);
-                    let s = matching::weigh_with(&l, &weights, prior);
-                    consider(s, j);
+                    consider(matching::unpack_levels(l), j);
                 }
             }
             // The records gained since, after the ones compared: the
@@ -231,8 +237,7 @@ impl Lookup for Layers<'_> {
                 for (layer, offset) in layers {
                     for (j, other) in layer.views(seq).enumerate() {
                         let sigs = sigs.get_or_insert_with(|| matching::Sigs::of(&row));
-                        let l = matching::levels_sig(&row, sigs, &other);
-                        consider(matching::weigh_with(&l, &weights, prior), offset + j);
+                        consider(matching::levels_sig(&row, sigs, &other), offset + j);
                     }
                 }
             }
@@ -251,7 +256,13 @@ impl Lookup for Layers<'_> {
                 .chain(gained)
                 .map(|(sor, sor_id, rec)| SourcedRecord { sor, sor_id, rec })
                 .collect();
-            scored.push((s, seq, i, records));
+            scored.push(idmatch::Scored {
+                score: s,
+                seq,
+                best: i,
+                records,
+                levels: person_levels.clone(),
+            });
         }
         idmatch::explain_scored(
             conn,

@@ -385,6 +385,11 @@ impl Addition {
     pub fn seq(&self) -> i64 {
         self.seq
     }
+
+    /// The hashes of the record's blocking keys, in the keys' order.
+    pub fn hashes(&self) -> &[i64] {
+        &self.hashes
+    }
 }
 
 /// Blocking keys → persons, and persons → their comparable records.
@@ -506,10 +511,16 @@ impl BlockIndex {
     /// [`MAX_BLOCK`] persons; sorting them together was a tenth of the
     /// import scorer's time).
     pub fn candidates(&self, keys: &[String]) -> Vec<i64> {
+        self.candidates_hashed(keys.iter().map(|k| super::key_hash(k)))
+    }
+
+    /// [`BlockIndex::candidates`] of keys already hashed
+    /// ([`super::key_hash`]): the import's rows carry their keys' hashes.
+    pub fn candidates_hashed(&self, hashes: impl IntoIterator<Item = i64>) -> Vec<i64> {
         let mut out: Vec<i64> = Vec::new();
         let mut large: Vec<&[u32]> = Vec::new();
-        for k in keys {
-            match self.held(super::key_hash(k)) {
+        for h in hashes {
+            match self.held(h) {
                 Block::Empty => {}
                 Block::One(seq) => out.push(i64::from(seq)),
                 Block::Many(persons) => {
