@@ -667,8 +667,7 @@ impl Registry {
         // them (but the next opening of the store).
         let restored = self
             .store
-            .restore_indexes()
-            .and_then(|()| self.store.merge_search_keys())
+            .restore_indexes_and_merge_search_keys()
             .and_then(|()| self.store.prune_changes().map(drop));
         self.store.end_bulk(bulk)?;
         // The log was written over during the import, not cut: cut it now

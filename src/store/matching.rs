@@ -577,6 +577,27 @@ fn stage(conn: &Connection, writes: &[KeyWrite]) -> Result<()> {
     Ok(())
 }
 
+/// The match clock and the staged search keys ([`stage`]), as `conn`'s
+/// transaction sees them.
+pub fn staged_search_keys(conn: &Connection) -> Result<(i64, Vec<(String, i64)>)> {
+    let clock = clock(conn)?;
+    let mut st = conn.prepare("SELECT key, person_seq FROM search_keys_added")?;
+    let keys = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<_>>>()?;
+    Ok((clock, keys))
+}
+
+/// `keys` into `search_keys`, in the order given (sorted: one walk along
+/// its B-tree); one held already is left as it is.
+pub fn insert_search_keys(conn: &Connection, keys: &[(String, i64)]) -> Result<()> {
+    let mut ins = conn.prepare_cached(INSERT_SEARCH_KEY)?;
+    for (k, seq) in keys {
+        ins.execute(params![k, seq])?;
+    }
+    Ok(())
+}
+
 /// Move the staged search keys ([`stage`]) into `search_keys`, in key
 /// order: one walk along its B-tree. In the caller's transaction.
 pub fn merge_search_keys(conn: &Connection) -> Result<()> {
@@ -593,12 +614,15 @@ impl Drop for DeferredKeys {
     }
 }
 
+/// A search key row, unless it is held already.
+const INSERT_SEARCH_KEY: &str =
+    "INSERT OR IGNORE INTO search_keys(key, person_seq) VALUES (?1, ?2)";
+
 /// Write search-key rows, in the order given.
 fn apply(conn: &Connection, writes: &[KeyWrite]) -> Result<()> {
     let mut del =
         conn.prepare_cached("DELETE FROM search_keys WHERE key = ?1 AND person_seq = ?2")?;
-    let mut ins =
-        conn.prepare_cached("INSERT OR IGNORE INTO search_keys(key, person_seq) VALUES (?1, ?2)")?;
+    let mut ins = conn.prepare_cached(INSERT_SEARCH_KEY)?;
     for (k, seq, insert) in writes {
         if *insert {
             ins.execute(params![k, seq])?;
@@ -1489,6 +1513,55 @@ mod tests {
         }
         assert_eq!(search(&store.conn, &index, "petro", 10).unwrap(), vec![a]);
         assert_eq!(name_typo(&store.conn, "kovalenco", 10).unwrap(), vec![b]);
+    }
+
+    /// The end of a bulk load on a file: the staged keys, read and sorted
+    /// on a connection of their own beside the indexes' rebuilding, land
+    /// in `search_keys` as SQLite's merge leaves them (duplicates once, a
+    /// key held already kept), and nothing stays staged.
+    #[test]
+    fn staged_keys_merged_beside_the_indexes_as_sqlite_merges_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = |name: &str, beside: bool| {
+            let mut store = crate::store::Store::open(&dir.path().join(name)).unwrap();
+            let (a, b) = (person(&store.conn, 1), person(&store.conn, 2));
+            put_record(
+                &store.conn,
+                a,
+                "S",
+                "0",
+                rec("Petro", "Shevchenko", "1990-01-02"),
+            )
+            .unwrap();
+            let tx = store.conn.transaction().unwrap();
+            let held = defer_keys();
+            put_record(&tx, b, "S", "1", rec("Olena", "Kovalenko", "1986-04-12")).unwrap();
+            put_record(&tx, b, "S", "2", rec("Olena", "Kovalenko", "1986-04-21")).unwrap();
+            put_record(&tx, a, "S", "3", rec("Petro", "Shevchenko", "1990-01-02")).unwrap();
+            held.flush(&tx).unwrap();
+            drop(held);
+            tx.commit().unwrap();
+            store.defer_indexes().unwrap();
+            if beside {
+                store.restore_indexes_and_merge_search_keys().unwrap();
+            } else {
+                store.restore_indexes().unwrap();
+                store.merge_search_keys().unwrap();
+            }
+            let staged: i64 = store
+                .conn
+                .query_row("SELECT count(*) FROM search_keys_added", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(staged, 0);
+            rows(
+                &store.conn,
+                "SELECT key, person_seq FROM search_keys ORDER BY 1, 2",
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+        };
+        let by_sqlite: Vec<(String, i64)> = run("sqlite.db", false);
+        assert_eq!(by_sqlite.len(), 4, "{by_sqlite:?}");
+        assert_eq!(run("beside.db", true), by_sqlite);
     }
 
     /// While writes are deferred, term counts and the match clock's stamps

@@ -135,6 +135,20 @@ fn note_wal_frames(_: &rusqlite::hooks::Wal, frames: std::ffi::c_int) -> Result<
     Ok(())
 }
 
+/// The search keys staged in the database at `path`, on a connection of
+/// its own, sorted and distinct, with the match clock they were read at
+/// (one read transaction): see [`Store::restore_indexes_and_merge_search_keys`].
+fn read_staged_keys(path: &std::path::Path) -> Result<(i64, Vec<(String, i64)>)> {
+    let mut conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;
+    let (clock, mut keys) = matching::staged_search_keys(&tx)?;
+    tx.commit()?;
+    keys.sort_unstable();
+    keys.dedup();
+    Ok((clock, keys))
+}
+
 impl Store {
     /// Set the connection up for a bulk load: the WAL is checkpointed by
     /// the loader (not automatically every few batches), and the page cache
@@ -320,6 +334,40 @@ impl Store {
         let n = matching::prune_changes(&tx)?;
         tx.commit()?;
         Ok(n)
+    }
+
+    /// The end of a bulk load: the [`DEFERRED_INDEXES`] built again
+    /// ([`Store::restore_indexes`]) while a thread of its own, on a
+    /// connection of its own, reads the search keys the load staged and
+    /// sorts them; then they go into `search_keys` in that order, in one
+    /// transaction. SQLite's own merge ([`matching::merge_search_keys`])
+    /// sorted them on this thread alone with the other core idle (3.7 s
+    /// of its 4.4 s at a million rows). The keys read are used only if
+    /// the match clock has not moved since they were read (every write
+    /// that stages keys stamps it); else SQLite's merge runs. Nothing is
+    /// written when nothing is staged.
+    pub fn restore_indexes_and_merge_search_keys(&mut self) -> Result<()> {
+        let Some(path) = self.path() else {
+            self.restore_indexes()?;
+            return self.merge_search_keys();
+        };
+        let (restored, read) = std::thread::scope(|scope| {
+            let reader = scope.spawn(move || read_staged_keys(&path));
+            let restored = self.restore_indexes();
+            (restored, reader.join())
+        });
+        restored?;
+        let Ok(Ok((clock, keys))) = read else {
+            return self.merge_search_keys();
+        };
+        let tx = self.conn.transaction()?;
+        if matching::clock(&tx)? != clock {
+            matching::merge_search_keys(&tx)?;
+        } else if !keys.is_empty() {
+            matching::insert_search_keys(&tx, &keys)?;
+            tx.execute_batch("DELETE FROM search_keys_added")?;
+        }
+        tx.commit()
     }
 
     /// Move the search keys a bulk load staged into `search_keys`
