@@ -376,7 +376,7 @@ fn person_from_attributes(a: &Map<String, Value>) -> PersonData {
         second_name: s("middleName"),
         birth_date: s("dateOfBirth")
             .and_then(|d| normalize::parse_birth_date(&d))
-            .map(|d| d.format("%Y-%m-%d").to_string())
+            .map(|d| normalize::date_string(d, true))
             .unwrap_or_default(),
         gender: gender.to_string(),
         tax_id: s("tax_id"),

@@ -721,7 +721,8 @@ fn date_word(w: &str) -> Option<String> {
     if !w.contains(['-', '.', '/']) {
         return None;
     }
-    crate::core::matching::normalize::parse_birth_date(w).map(|d| d.format("%Y-%m-%d").to_string())
+    crate::core::matching::normalize::parse_birth_date(w)
+        .map(|d| crate::core::matching::normalize::date_string(d, true))
 }
 
 /// An M-number as typed: any case, with or without the M.

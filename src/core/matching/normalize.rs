@@ -119,6 +119,30 @@ pub fn gender_key(s: &str) -> String {
     }
 }
 
+/// `d` as chrono's `%Y-%m-%d` (`dashes`) or `%Y%m%d` writes it, without
+/// reading a format string: the import writes three dates a row. Years
+/// outside 0–9999 (never a birth date read here) go through chrono.
+pub fn date_string(d: NaiveDate, dashes: bool) -> String {
+    use chrono::Datelike;
+    let Ok(year @ 0..=9999) = u32::try_from(d.year()) else {
+        return d
+            .format(if dashes { "%Y-%m-%d" } else { "%Y%m%d" })
+            .to_string();
+    };
+    let digits = |n: u32, width: u32| {
+        (0..width)
+            .rev()
+            .map(move |place| char::from(b'0' + (n / 10u32.pow(place) % 10) as u8))
+    };
+    let sep = dashes.then_some('-');
+    digits(year, 4)
+        .chain(sep)
+        .chain(digits(d.month(), 2))
+        .chain(sep)
+        .chain(digits(d.day(), 2))
+        .collect()
+}
+
 /// A birth date as extracts write it: `YYYY-MM-DD`, `YYYYMMDD`,
 /// `YYYY/MM/DD`, `DD-MM-YYYY`, `DD.MM.YYYY`, `DD/MM/YYYY`. Year first with
 /// an impossible month is read as year-day-month; day first with an
@@ -127,13 +151,19 @@ pub fn gender_key(s: &str) -> String {
 pub fn parse_birth_date(s: &str) -> Option<NaiveDate> {
     let t = s.trim();
     if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
-        return NaiveDate::parse_from_str(t, "%Y%m%d").ok();
+        // As chrono reads `%Y%m%d`: four digits, two and two. The digits
+        // are read here: the import reads three dates a row, and chrono
+        // parses its format string each time.
+        let num = |r: std::ops::Range<usize>| t[r].parse::<u32>().ok();
+        return NaiveDate::from_ymd_opt(num(0..4)? as i32, num(4..6)?, num(6..8)?);
     }
     if t.len() != 10 {
         return None;
     }
-    let parts: Vec<&str> = t.split(['-', '/', '.']).collect();
-    let [a, b, c] = parts.as_slice() else {
+    let mut parts = t.split(['-', '/', '.']);
+    let (Some(a), Some(b), Some(c), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return None;
     };
     let num = |x: &str| -> Option<u32> {
@@ -512,5 +542,53 @@ mod tests {
         assert!(same > names.len(), "nicknames meet their names: {same}");
         assert!(same_given("pat", "patricia") && same_given("sasha", "oleksandra"));
         assert!(!same_given("zoe", "olena"));
+    }
+
+    /// Dates are read and written without chrono's format strings, as
+    /// chrono reads and writes them: every eight-digit string (a sample
+    /// over each place's digits) reads the same, and every date written
+    /// (each day of 1899–2031, five of every year to 10001, and the ends
+    /// of chrono's range) is chrono's `%Y-%m-%d` and `%Y%m%d`.
+    #[test]
+    fn dates_read_and_written_as_chrono_does() {
+        use chrono::Datelike;
+        let mut read = 0;
+        for y in [
+            "0000", "0001", "0999", "1900", "1986", "2000", "2024", "9999",
+        ] {
+            for m in 0..=13u32 {
+                for d in 0..=32u32 {
+                    let t = format!("{y}{m:02}{d:02}");
+                    let chrono = NaiveDate::parse_from_str(&t, "%Y%m%d").ok();
+                    assert_eq!(parse_birth_date(&t), chrono, "{t}");
+                    read += usize::from(chrono.is_some());
+                }
+            }
+        }
+        assert_eq!(read, 5 * 365 + 3 * 366, "the calendar's days");
+        let written = |day: NaiveDate| {
+            for (dashes, f) in [(true, "%Y-%m-%d"), (false, "%Y%m%d")] {
+                assert_eq!(date_string(day, dashes), day.format(f).to_string());
+            }
+        };
+        let mut day = NaiveDate::from_ymd_opt(1899, 1, 1).expect("a date");
+        while day.year() < 2032 {
+            written(day);
+            day = day.succ_opt().expect("a next day");
+        }
+        for year in 0..=10_001 {
+            for (m, d) in [(1, 1), (2, 28), (2, 29), (9, 30), (12, 31)] {
+                NaiveDate::from_ymd_opt(year, m, d).map(written);
+            }
+        }
+        for end in [NaiveDate::MIN, NaiveDate::MAX] {
+            assert_eq!(date_string(end, true), end.format("%Y-%m-%d").to_string());
+        }
+        assert_eq!(
+            parse_birth_date("1986-04-12"),
+            parse_birth_date("12.04.1986")
+        );
+        assert_eq!(parse_birth_date("1986-04-12-"), None);
+        assert_eq!(parse_birth_date("1986-0412"), None);
     }
 }

@@ -91,7 +91,7 @@ impl MatchRecord {
             DOB => {
                 let raw = s(a, &["dateOfBirth", "birth_date"]);
                 parse_birth_date(raw)
-                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .map(|d| date_string(d, true))
                     .unwrap_or_else(|| raw.to_string())
             }
             GENDER => s(a, &["gender"]).to_string(),
@@ -131,7 +131,7 @@ impl MatchRecord {
     /// From seed 001's sorAttributes (and the import's canonical columns).
     pub fn from_attributes(a: &Value) -> MatchRecord {
         let dob = parse_birth_date(s(a, &["dateOfBirth", "birth_date"]))
-            .map(|d| d.format("%Y%m%d").to_string())
+            .map(|d| date_string(d, false))
             .unwrap_or_default();
         let mut ids: Vec<String> = Vec::new();
         for key in [
