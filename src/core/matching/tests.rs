@@ -763,6 +763,31 @@ fn signatures_bound_the_bytes_in_common() {
     assert_eq!(Sig::of("").bound(Sig::of("a")), None);
 }
 
+/// A signature built four bytes at a time is the one built a byte at a
+/// time: the mask of the bytes' low six bits, for ASCII strings of at most
+/// 64 bytes (every length to 65, every remainder of four), and none for
+/// longer or non-ASCII ones.
+#[test]
+fn signatures_are_built_as_byte_by_byte() {
+    use super::Sig;
+    let byte_by_byte = |s: &str| -> Option<u64> {
+        let b = s.as_bytes();
+        (b.len() <= 64 && b.iter().all(u8::is_ascii))
+            .then(|| b.iter().fold(0u64, |m, c| m | 1u64 << (c & 63)))
+    };
+    let text = "the quick brown fox jumps over the lazy dog 0123456789 AEIOU-'. xyz";
+    let mut strings: Vec<String> = (0..=65).map(|n| text[..n].to_string()).collect();
+    strings.extend(JW_WORDS.iter().map(|w| w.to_string()));
+    strings.extend(["олена", "zoë", "a\u{80}", "\u{7f}"].map(String::from));
+    for s in &strings {
+        let sig = Sig::of(s);
+        match byte_by_byte(s) {
+            Some(mask) => assert_eq!(sig, Sig::from_parts(mask, s.len()), "{s:?}"),
+            None => assert_eq!(sig, Sig::NONE, "{s:?}"),
+        }
+    }
+}
+
 #[test]
 fn lcs_on_the_stack_is_the_textbook_one() {
     fn textbook(a: &str, b: &str) -> usize {
