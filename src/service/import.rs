@@ -1,17 +1,17 @@
 //! Bulk import: every CSV row goes through `POST /people`'s path, in batched
 //! transactions. Potential matches wait in the reconciliation queue.
 
-use super::idmatch::Keyed;
 use super::idmatch::{Decide, Mode, ReferenceRequest, Step, reference_in_prepared};
+use super::idmatch::{Keyed, Texts};
 use super::pipeline::{self, Prescored};
 use super::{Actor, Registry, Result};
-use crate::core::matching::MatchRecord;
 use crate::core::matching::index::BlockIndex;
 use crate::core::matching::normalize;
 use crate::core::rules::EMAIL_RE;
 use crate::store::matching as sm;
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Map;
+use std::borrow::Cow;
 use std::io::Read;
 
 /// Rows per transaction unless told otherwise: bigger batches rewrite the
@@ -169,10 +169,10 @@ pub fn headers(file: &std::path::Path) -> std::result::Result<Vec<String>, Strin
 }
 
 /// Check one optional value; `Err` says why it is dropped.
-fn check_field(canonical: &str, v: &str) -> std::result::Result<String, String> {
+fn check_field<'v>(canonical: &str, v: &'v str) -> std::result::Result<Cow<'v, str>, String> {
     match canonical {
         "birth_date" => normalize::parse_birth_date(v)
-            .map(|d| normalize::date_string(d, true))
+            .map(|d| normalize::date_string(d, true).into())
             .ok_or_else(|| format!("\"{v}\" is not a date (YYYY-MM-DD or YYYYMMDD)")),
         "gender" => match normalize::gender_key(v).as_str() {
             "M" => Ok("MALE".into()),
@@ -184,7 +184,7 @@ fn check_field(canonical: &str, v: &str) -> std::result::Result<String, String> 
             Err(format!("\"{v}\" has fewer than 7 digits"))
         }
         _ if v.chars().count() > 255 => Err("longer than 255 characters".into()),
-        _ => Ok(v.to_string()),
+        _ => Ok(v.into()),
     }
 }
 
@@ -197,8 +197,6 @@ enum Parsed {
     Row {
         line: u64,
         sor_id: String,
-        /// sorAttributes, with `sorId`.
-        attributes: Map<String, Value>,
         /// Optional fields left out because they were malformed.
         dropped: Vec<RowIssue>,
         rec: Keyed,
@@ -280,9 +278,9 @@ fn parse_row(
             reason: "the id column is empty".into(),
         });
     }
-    let mut attributes = Map::new();
+    let mut attributes = Texts::default();
     let mut dropped = Vec::new();
-    attributes.insert("sorId".into(), Value::String(sor_id.clone()));
+    attributes.insert("sorId", sor_id.as_str().into());
     for (i, col) in columns.iter().enumerate() {
         let (Some((canonical, attr)), Some(v)) = (col, rec.get(i)) else {
             continue;
@@ -291,9 +289,7 @@ fn parse_row(
             continue;
         }
         match check_field(canonical, v) {
-            Ok(v) => {
-                attributes.insert((*attr).into(), Value::String(v));
-            }
+            Ok(v) => attributes.insert(attr, v),
             Err(reason) => dropped.push(RowIssue {
                 line,
                 field: (*canonical).into(),
@@ -301,17 +297,11 @@ fn parse_row(
             }),
         }
     }
-    let attributes_value = Value::Object(attributes);
-    let rec = Keyed::new(MatchRecord::from_attributes(&attributes_value));
-    let Value::Object(attributes) = attributes_value else {
-        unreachable!("built as an object")
-    };
     // What the writer stores of the row, worked out on this thread.
-    let rec = rec.ahead(sor, &sor_id, &attributes);
+    let rec = Keyed::new(attributes.record()).ahead(sor, &sor_id, &attributes);
     Parsed::Row {
         line,
         sor_id,
-        attributes,
         dropped,
         rec,
     }
@@ -369,7 +359,6 @@ fn write_batch(
         let Parsed::Row {
             line,
             sor_id,
-            attributes,
             dropped,
             rec,
         } = parsed
@@ -391,10 +380,12 @@ fn write_batch(
         }
         fresh.note(&sor_id);
         summary.dropped_fields.extend(dropped);
+        // The row's attributes were worked out ahead into `rec` (the JSON
+        // stored, the person made of them): the request is read through it.
         let req = ReferenceRequest {
             sor: opts.sor.clone(),
             sor_id,
-            attributes,
+            attributes: Map::new(),
             reference_id: None,
         };
         let d = Decide {

@@ -44,12 +44,14 @@ pub struct MatchRecord {
 }
 
 fn s<'a>(v: &'a Value, keys: &[&str]) -> &'a str {
+    first(&|k| v.get(k).and_then(Value::as_str), keys)
+}
+
+/// The first of `keys` whose text `get` gives and is not blank; "" when
+/// none is.
+fn first<'a>(get: &impl Fn(&str) -> Option<&'a str>, keys: &[&str]) -> &'a str {
     keys.iter()
-        .find_map(|k| {
-            v.get(*k)
-                .and_then(Value::as_str)
-                .filter(|x| !x.trim().is_empty())
-        })
+        .find_map(|k| get(k).filter(|x| !x.trim().is_empty()))
         .unwrap_or("")
 }
 
@@ -130,7 +132,22 @@ impl MatchRecord {
 
     /// From seed 001's sorAttributes (and the import's canonical columns).
     pub fn from_attributes(a: &Value) -> MatchRecord {
-        let dob = parse_birth_date(s(a, &["dateOfBirth", "birth_date"]))
+        let documents = a.get("documentNumbers").and_then(Value::as_array);
+        MatchRecord::from_texts(
+            |k| a.get(k).and_then(Value::as_str),
+            documents.into_iter().flatten().filter_map(Value::as_str),
+        )
+    }
+
+    /// [`MatchRecord::from_attributes`] of the attributes whose texts `get`
+    /// gives by name, with `documents` the texts of `documentNumbers`: the
+    /// import reads a row's fields without building a JSON map of them.
+    pub fn from_texts<'a>(
+        get: impl Fn(&str) -> Option<&'a str>,
+        documents: impl Iterator<Item = &'a str>,
+    ) -> MatchRecord {
+        let s = |keys: &[&str]| first(&get, keys);
+        let dob = parse_birth_date(s(&["dateOfBirth", "birth_date"]))
             .map(|d| date_string(d, false))
             .unwrap_or_default();
         let mut ids: Vec<String> = Vec::new();
@@ -141,38 +158,31 @@ impl MatchRecord {
             "npi",
             "license",
         ] {
-            let v = id_key(s(a, &[key]));
+            let v = id_key(s(&[key]));
             if !v.is_empty() {
                 ids.push(v);
             }
         }
-        if let Some(arr) = a.get("documentNumbers").and_then(Value::as_array) {
-            ids.extend(
-                arr.iter()
-                    .filter_map(Value::as_str)
-                    .map(id_key)
-                    .filter(|x| !x.is_empty()),
-            );
-        }
+        ids.extend(documents.map(id_key).filter(|x| !x.is_empty()));
         let ssn = {
-            let raw = s(a, &["ssn", "hashedSSN"]);
+            let raw = s(&["ssn", "hashedSSN"]);
             id_key(raw)
         };
         MatchRecord {
-            given: name_key(s(a, &["givenName", "given_name"])),
-            middle: name_key(s(a, &["middleName", "middle_name"])),
-            family: name_key(s(a, &["sn", "family_name", "familyName"])),
+            given: name_key(s(&["givenName", "given_name"])),
+            middle: name_key(s(&["middleName", "middle_name"])),
+            family: name_key(s(&["sn", "family_name", "familyName"])),
             dob,
-            gender: gender_key(s(a, &["gender"])),
-            tax_id: id_key(s(a, &["tax_id", "taxId"])),
+            gender: gender_key(s(&["gender"])),
+            tax_id: id_key(s(&["tax_id", "taxId"])),
             ssn,
-            phone: phone_key(s(a, &["mobile", "phone"])),
-            email: email_key(s(a, &["email", "mail"])),
-            house_number: id_key(s(a, &["houseNumber", "house_number"])),
-            street: fold(s(a, &["street", "line1"])),
-            city: fold(s(a, &["city", "settlement"])),
-            postal_code: id_key(s(a, &["postalCode", "postal_code"])),
-            state: fold(s(a, &["state"])),
+            phone: phone_key(s(&["mobile", "phone"])),
+            email: email_key(s(&["email", "mail"])),
+            house_number: id_key(s(&["houseNumber", "house_number"])),
+            street: fold(s(&["street", "line1"])),
+            city: fold(s(&["city", "settlement"])),
+            postal_code: id_key(s(&["postalCode", "postal_code"])),
+            state: fold(s(&["state"])),
             ids,
         }
     }
