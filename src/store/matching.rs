@@ -564,15 +564,53 @@ impl DeferredKeys {
 /// IGNORE` in `search_keys`) may be staged twice: the merge and the
 /// searches read the tables' distinct union.
 fn stage(conn: &Connection, writes: &[KeyWrite]) -> Result<()> {
-    let mut add =
-        conn.prepare_cached("INSERT INTO search_keys_added(key, person_seq) VALUES (?1, ?2)")?;
-    for (k, seq, insert) in writes {
-        if *insert {
-            add.execute(params![k, seq])?;
-        } else {
+    const HEAD: &str = "INSERT INTO search_keys_added(key, person_seq)";
+    fn row(w: &KeyWrite) -> (&str, i64) {
+        (w.0.as_str(), w.1)
+    }
+    let mut start = 0;
+    for (i, (k, seq, insert)) in writes.iter().enumerate() {
+        if !*insert {
+            insert_key_rows(conn, HEAD, &writes[start..i], row)?;
             merge_search_keys(conn)?;
             apply(conn, &[(k.clone(), *seq, false)])?;
+            start = i + 1;
         }
+    }
+    insert_key_rows(conn, HEAD, &writes[start..], row)
+}
+
+/// Key rows a statement inserts at once ([`insert_key_rows`]).
+const KEY_ROWS: usize = 128;
+
+/// Insert `rows` (each a key and a person, as `row` reads it) with
+/// `head` (`INSERT … INTO table(key, person_seq)`), in order, [`KEY_ROWS`]
+/// to a statement: binding and running a statement for each row was most
+/// of the cost of writing a million keys, and one statement inserting rows
+/// in order keeps its place in the B-tree from one row to the next.
+fn insert_key_rows<T>(
+    conn: &Connection,
+    head: &str,
+    rows: &[T],
+    row: impl Fn(&T) -> (&str, i64),
+) -> Result<()> {
+    let mut chunks = rows.chunks_exact(KEY_ROWS);
+    if chunks.len() > 0 {
+        let values = ["(?, ?)"; KEY_ROWS].join(", ");
+        let mut many = conn.prepare_cached(&format!("{head} VALUES {values}"))?;
+        for chunk in &mut chunks {
+            for (i, r) in chunk.iter().enumerate() {
+                let (key, seq) = row(r);
+                many.raw_bind_parameter(2 * i + 1, key)?;
+                many.raw_bind_parameter(2 * i + 2, seq)?;
+            }
+            many.raw_execute()?;
+        }
+    }
+    let mut one = conn.prepare_cached(&format!("{head} VALUES (?1, ?2)"))?;
+    for r in chunks.remainder() {
+        let (key, seq) = row(r);
+        one.execute(params![key, seq])?;
     }
     Ok(())
 }
@@ -591,11 +629,10 @@ pub fn staged_search_keys(conn: &Connection) -> Result<(i64, Vec<(String, i64)>)
 /// `keys` into `search_keys`, in the order given (sorted: one walk along
 /// its B-tree); one held already is left as it is.
 pub fn insert_search_keys(conn: &Connection, keys: &[(String, i64)]) -> Result<()> {
-    let mut ins = conn.prepare_cached(INSERT_SEARCH_KEY)?;
-    for (k, seq) in keys {
-        ins.execute(params![k, seq])?;
+    fn row((key, seq): &(String, i64)) -> (&str, i64) {
+        (key, *seq)
     }
-    Ok(())
+    insert_key_rows(conn, SEARCH_KEY_HEAD, keys, row)
 }
 
 /// Move the staged search keys ([`stage`]) into `search_keys`, in key
@@ -614,7 +651,9 @@ impl Drop for DeferredKeys {
     }
 }
 
-/// A search key row, unless it is held already.
+/// A search key row, unless it is held already (with `VALUES`).
+const SEARCH_KEY_HEAD: &str = "INSERT OR IGNORE INTO search_keys(key, person_seq)";
+/// The same, for one row.
 const INSERT_SEARCH_KEY: &str =
     "INSERT OR IGNORE INTO search_keys(key, person_seq) VALUES (?1, ?2)";
 

@@ -22,6 +22,10 @@ pub use rusqlite;
 
 pub type Result<T> = std::result::Result<T, rusqlite::Error>;
 
+/// The page cache while deferred indexes are built, in KiB (as `PRAGMA
+/// cache_size` wants it: negative): [`Store::restore_indexes`].
+const INDEX_BUILD_CACHE_KIB: i64 = -16_384;
+
 /// `execute` through the statement cache (hot paths prepare once).
 pub fn exec<P: rusqlite::Params>(conn: &Connection, sql: &str, params: P) -> Result<usize> {
     conn.prepare_cached(sql)?.execute(params)
@@ -407,11 +411,23 @@ impl Store {
         if missing.is_empty() {
             return Ok(());
         }
-        let tx = self.conn.transaction()?;
-        for sql in missing {
-            tx.execute_batch(sql)?;
-        }
-        tx.commit()
+        // SQLite's sorter sorts runs as large as the page cache, then
+        // merges them: runs of 16 MiB sort faster than one of an import's
+        // 128 MiB (the four indexes of a million rows: 2.8 s against 4.0 s).
+        let cache: i64 = self
+            .conn
+            .pragma_query_value(None, "cache_size", |r| r.get(0))?;
+        self.conn
+            .pragma_update(None, "cache_size", INDEX_BUILD_CACHE_KIB)?;
+        let built = (|| {
+            let tx = self.conn.transaction()?;
+            for sql in missing {
+                tx.execute_batch(sql)?;
+            }
+            tx.commit()
+        })();
+        self.conn.pragma_update(None, "cache_size", cache)?;
+        built
     }
 
     fn migrate(&mut self, upto: usize) -> Result<()> {
