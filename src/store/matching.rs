@@ -1555,6 +1555,57 @@ mod tests {
         assert_eq!(name_typo(&store.conn, "kovalenco", 10).unwrap(), vec![b]);
     }
 
+    /// Key rows go in [`KEY_ROWS`] to a statement and the rest one by one:
+    /// every row of a run that fills two statements and leaves some over
+    /// lands once, a key held already is left as it is (`OR IGNORE`), and
+    /// a removal in the middle of a staged run merges what came before it
+    /// and stages what comes after.
+    #[test]
+    fn key_rows_land_whole_through_the_many_row_statements() {
+        let store = crate::store::Store::open_in_memory().unwrap();
+        let conn = &store.conn;
+        let run = |prefix: &str| -> Vec<(String, i64)> {
+            (0..2 * KEY_ROWS + 37)
+                .map(|i| (format!("{prefix}{i:04}"), i as i64 % 7 + 1))
+                .collect()
+        };
+        let main = || {
+            rows(
+                conn,
+                "SELECT key, person_seq FROM search_keys ORDER BY 1, 2",
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+            )
+        };
+        let staged = || -> i64 {
+            conn.query_row("SELECT count(*) FROM search_keys_added", [], |r| r.get(0))
+                .unwrap()
+        };
+        let first = run("k");
+        insert_search_keys(conn, &first[..10]).unwrap();
+        insert_search_keys(conn, &first).unwrap();
+        assert_eq!(
+            main(),
+            first,
+            "each row once, in two statements and 37 rows"
+        );
+
+        let second = run("m");
+        let mut writes: Vec<KeyWrite> = second.iter().map(|(k, p)| (k.clone(), *p, true)).collect();
+        let cut = KEY_ROWS + 10;
+        writes.insert(cut, (first[0].0.clone(), first[0].1, false));
+        stage(conn, &writes).unwrap();
+        assert_eq!(
+            staged(),
+            (second.len() - cut) as i64,
+            "the rows after the removal are staged"
+        );
+        merge_search_keys(conn).unwrap();
+        assert_eq!(staged(), 0);
+        let mut want: Vec<(String, i64)> = first[1..].iter().chain(&second).cloned().collect();
+        want.sort();
+        assert_eq!(main(), want, "the removed key gone, every other row once");
+    }
+
     /// The end of a bulk load on a file: the staged keys, read and sorted
     /// on a connection of their own beside the indexes' rebuilding, land
     /// in `search_keys` as SQLite's merge leaves them (duplicates once, a
