@@ -697,6 +697,9 @@ impl Registry {
         // writes. The bounded channel keeps memory flat.
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Parsed>>(READ_AHEAD_CHUNKS);
         let (bin, spent) = std::sync::mpsc::channel();
+        // The batches free and allocate as much as each other: the freed
+        // pages are kept for the next batches ([`super::memory`]).
+        let keep = super::memory::KeepFreed::start();
         let result = std::thread::scope(|scope| {
             let columns = &columns;
             let (id, sor) = (&opts.id_column, &opts.sor);
@@ -711,6 +714,7 @@ impl Registry {
                 progress,
             )
         });
+        drop(keep);
         // Built again after an error or a stop too: nothing else makes
         // them (but the next opening of the store).
         let restored = self

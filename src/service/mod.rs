@@ -10,6 +10,7 @@ mod error;
 pub mod hub;
 pub mod idmatch;
 pub mod import;
+mod memory;
 pub mod outbox;
 pub mod persons;
 mod pipeline;
