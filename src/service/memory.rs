@@ -33,30 +33,50 @@ unsafe extern "C" {
 }
 
 /// Free pages kept for [`KEEP_MS`] while it lives (see the module's notes).
-/// Where mimalloc is not the global allocator (the library's tests), only
+/// Imports may overlap (the hub's, the desk's): the first to start sets the
+/// delay and the last to end sets back what was there before, so an import
+/// ending never cuts short another's, nor leaves the delay long. Where
+/// mimalloc is not the global allocator (the library's tests), only
 /// mimalloc's own idle state changes: nothing is allocated there.
-pub(crate) struct KeepFreed {
-    before: std::ffi::c_long,
+pub(crate) struct KeepFreed(());
+
+/// How many [`KeepFreed`] live, and the delay before the first.
+static HOLDERS: std::sync::Mutex<(usize, std::ffi::c_long)> = std::sync::Mutex::new((0, 0));
+
+fn holders() -> std::sync::MutexGuard<'static, (usize, std::ffi::c_long)> {
+    // The count is right even if a holder panicked while it was held.
+    HOLDERS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl KeepFreed {
     pub(crate) fn start() -> KeepFreed {
-        // SAFETY: mimalloc's option calls read and write an option's value
-        // (an atomic in its static table); `PURGE_DELAY` is a valid option
-        // number of the library linked (checked by the test below).
-        let before = unsafe { mi_option_get(PURGE_DELAY) };
-        unsafe { mi_option_set(PURGE_DELAY, KEEP_MS.max(before)) };
-        KeepFreed { before }
+        let mut h = holders();
+        if h.0 == 0 {
+            // SAFETY: mimalloc's option calls read and write an option's
+            // value (an atomic in its static table); `PURGE_DELAY` is a valid
+            // option number of the library linked (checked by the tests).
+            let before = unsafe { mi_option_get(PURGE_DELAY) };
+            unsafe { mi_option_set(PURGE_DELAY, KEEP_MS.max(before)) };
+            h.1 = before;
+        }
+        h.0 += 1;
+        KeepFreed(())
     }
 }
 
 impl Drop for KeepFreed {
     fn drop(&mut self) {
-        // SAFETY: as in `start`; `mi_collect` gives free memory back to the
-        // system and may be called from any thread at any time.
-        unsafe {
-            mi_option_set(PURGE_DELAY, self.before);
-            mi_collect(true);
+        let mut h = holders();
+        h.0 -= 1;
+        if h.0 == 0 {
+            // SAFETY: as in `start`; `mi_collect` gives free memory back to
+            // the system and may be called from any thread at any time.
+            unsafe {
+                mi_option_set(PURGE_DELAY, h.1);
+                mi_collect(true);
+            }
         }
     }
 }
@@ -65,20 +85,30 @@ impl Drop for KeepFreed {
 mod tests {
     use super::*;
 
+    fn delay() -> std::ffi::c_long {
+        unsafe { mi_option_get(PURGE_DELAY) }
+    }
+
     #[test]
-    fn purge_delay_is_the_option_numbered() {
+    fn purge_delay_is_the_option_numbered_and_overlapping_holders_share_it() {
         // mimalloc's default delay is 1000 ms; an environment variable
-        // (MIMALLOC_PURGE_DELAY) may set another, never 10,000 by chance
-        // here. The option read must be the delay: held, it is the longer
-        // delay, and given back it is what it was.
-        let before = unsafe { mi_option_get(PURGE_DELAY) };
-        {
-            let _keep = KeepFreed::start();
-            assert_eq!(unsafe { mi_option_get(PURGE_DELAY) }, KEEP_MS.max(before));
-        }
-        assert_eq!(unsafe { mi_option_get(PURGE_DELAY) }, before);
+        // (MIMALLOC_PURGE_DELAY) may set another. The option read must be
+        // the delay: held, it is the longer delay, and given back it is
+        // what it was. (The only test that holds one: tests run at once.)
+        let before = delay();
         if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
             assert_eq!(before, 1000, "mimalloc's default purge delay");
         }
+        let first = KeepFreed::start();
+        assert_eq!(delay(), KEEP_MS.max(before));
+        let second = KeepFreed::start();
+        // The first import ends while the second runs: still kept.
+        drop(first);
+        assert_eq!(delay(), KEEP_MS.max(before));
+        drop(second);
+        assert_eq!(delay(), before);
+        // And again from the start, as a later import would.
+        drop(KeepFreed::start());
+        assert_eq!(delay(), before);
     }
 }
