@@ -4,15 +4,17 @@
 //! fell free back to the operating system a second after they did (its
 //! `purge_delay`). An import frees a batch's rows and allocates the next
 //! batch's every half second or so, so pages went back to the system and
-//! were faulted in again, zeroed by the kernel each time: 383,000 page
-//! faults in the 1M import, against 69,000 with a 10 s delay. Measured on
-//! the 1M file (the same binary, one run after the other): 54.0 s against
-//! 50.0 s, then 62.3 s against 54.3 s; system time 8.1 s against 5.8 s.
+//! were faulted in again, zeroed by the kernel each time. Measured on the
+//! 1M file, alternately with the code before: 69,000–107,000 page faults
+//! against 324,000–400,000, system time (median) 5.9 s against 7.0 s, peak
+//! RSS the same; no difference in wall time that this machine's drift
+//! lets show (median 52.2 s against 52.4 s over 11 and 7 runs).
 //!
 //! [`KeepFreed`] lengthens the delay for the import's batches and, when it
 //! is dropped, sets the delay back and gives what is free back at once: the
 //! import's end (index builds, the sorted search keys) then starts from the
-//! memory the batches held, not beside it.
+//! memory the batches held, not beside it. Keeping the delay through the
+//! end as well (`MIMALLOC_PURGE_DELAY=10000`) took peak RSS to 890–912 MiB.
 
 /// mimalloc's option number for `purge_delay` (`mi_option_purge_delay` in
 /// `mimalloc.h` of the v3 sources that `libmimalloc-sys` 0.1.49 builds).

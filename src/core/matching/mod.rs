@@ -905,7 +905,10 @@ pub fn levels_sig(
         v[EMAIL] = Some(usize::from(a.email != b.email));
     }
     if both(a.street, b.street) {
-        let sb_street = || Sig::of(b.street);
+        // Read by the similarity test and again by the garbled test when
+        // the first fails (most different addresses): worked out once.
+        let sb_street = std::cell::OnceCell::new();
+        let sb_street = || *sb_street.get_or_init(|| Sig::of(b.street));
         v[ADDRESS] = Some(
             if a.street == b.street && a.house_number == b.house_number {
                 0
