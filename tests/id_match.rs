@@ -641,6 +641,81 @@ fn rescoring_the_queue_links_what_is_now_sure() {
     );
 }
 
+/// The queue is re-scored a page at a time: a queue longer than a page is
+/// gone through whole, each waiting record once.
+#[test]
+fn rescoring_a_queue_longer_than_a_page_links_every_record_once() {
+    let mut reg = registry();
+    reg.configure("reconciliation_mode", Some("queue")).unwrap();
+    let given = [
+        "Patricia", "Olena", "Mykola", "Andrii", "Iryna", "Taras", "Oksana", "Bohdan", "Halyna",
+        "Yurii", "Larysa", "Petro", "Nadiia", "Serhii", "Svitlana", "Vasyl", "Kateryna", "Roman",
+    ];
+    let family = [
+        "Lee",
+        "Shevchenko",
+        "Kovalenko",
+        "Bondarenko",
+        "Tkachenko",
+        "Kravchenko",
+        "Oliinyk",
+        "Moroz",
+        "Lysenko",
+        "Marchenko",
+        "Savchenko",
+        "Rudenko",
+        "Pavlenko",
+        "Melnyk",
+        "Boyko",
+        "Koval",
+        "Levchenko",
+        "Ponomarenko",
+    ];
+    let pairs = registrar::service::idmatch::RESCORE_PAGE + 60;
+    let mut queued = 0;
+    for i in 0..pairs {
+        let (g, f) = (
+            given[i % given.len()],
+            family[i / given.len() % family.len()],
+        );
+        let day = i % 28 + 1;
+        let year = 1940 + i % 60;
+        let first = people(
+            &mut reg,
+            "HRMS",
+            json!({"sorId": format!("h{i}"), "givenName": g, "sn": f, "dateOfBirth": format!("{year}-03-{day:02}"), "gender": "F"}),
+        );
+        assert_eq!(first.status, 201, "{}", first.body);
+        // The family name mistyped and another birth month: likely, not sure.
+        let second = people(
+            &mut reg,
+            "SIS",
+            json!({"sorId": format!("s{i}"), "givenName": g, "sn": format!("{f}e"), "dateOfBirth": format!("{year}-11-{day:02}"), "gender": "F"}),
+        );
+        queued += usize::from(second.status == 202);
+    }
+    assert!(
+        queued > registrar::service::idmatch::RESCORE_PAGE,
+        "only {queued} of {pairs} waited: the test needs more than a page"
+    );
+    reg.configure("auto_link", Some("90")).unwrap();
+    let r = post(&mut reg, "/people/pending/rescore", &json!({}));
+    assert_eq!(r.body["linked"].as_u64(), Some(queued as u64), "{}", r.body);
+    assert!(
+        get(&mut reg, "/people/pending").body["pending"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let rescored = reg
+        .audit_trail(None, i64::MAX)
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.operation == "people.pending.rescored")
+        .count();
+    assert_eq!(rescored, queued);
+}
+
 /// The registry learns its model by itself: an import that takes it past
 /// 1,000 persons learns one between batches (versioned, audited, shown in
 /// words by `GET /matcher/model`), and learning again at the same size

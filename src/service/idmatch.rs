@@ -1487,7 +1487,7 @@ impl Registry {
             op: "people.pending.resolve",
         };
         let mut index = self.index.fresh(&tx)?;
-        let out = settle_pending(&tx, &mut index, &row, choice, &params, &by)?;
+        let out = settle_pending(&tx, &mut index, &row.waiting(), choice, &params, &by)?;
         if let ReferenceOutcome::Created(rid) = &out {
             not_same_as(&tx, &now, actor, rid, not_same, reason)?;
         }
@@ -1535,7 +1535,7 @@ struct Settler<'a> {
 fn settle_pending(
     conn: &Connection,
     index: &mut BlockIndex,
-    row: &sm::PendingRow,
+    row: &sm::Waiting,
     choice: &str,
     params: &Params,
     by: &Settler,
@@ -1579,7 +1579,6 @@ impl Registry {
     ) -> Result<usize> {
         let params = self.match_params();
         let now = self.now_str();
-        let rows = sm::list_pending(&self.store.conn, i64::MAX)?;
         let mut own;
         let index: &mut BlockIndex = match index {
             Some(ix) => ix,
@@ -1589,34 +1588,58 @@ impl Registry {
             }
         };
         let mut linked = 0;
-        for row in rows.into_iter().filter(|r| r.sor != LOCAL_SOR) {
-            // Scored outside a transaction: the write lock is taken only
-            // for a record that is linked.
-            let rec = MatchRecord::from_attributes(&row.attributes);
-            let cands = find_candidates_in(
-                &self.store.conn,
-                index,
-                &rec,
-                &rec.blocking_keys(),
-                &params,
-                matching::link_floor(&params),
-            )?;
-            let [sure] = cands.iter().filter(|c| c.sure()).collect::<Vec<_>>()[..] else {
-                continue;
+        // A page of the queue at a time (a link settles a row before the
+        // next page is read, and pages go by id, so none is read twice).
+        let mut after = 0;
+        loop {
+            let rows = sm::waiting_after(&self.store.conn, after, RESCORE_PAGE)?;
+            let Some(last) = rows.last() else {
+                return Ok(linked);
             };
-            let choice = sure.ids(&self.store.conn)?.0;
-            let tx = self.store.conn.transaction()?;
-            let by = Settler {
-                actor,
-                now: &now,
-                op: "people.pending.rescored",
-            };
-            settle_pending(&tx, index, &row, &choice, &params, &by)?;
-            tx.commit()?;
-            linked += 1;
+            after = last.id;
+            linked += rescore_page(&mut self.store.conn, actor, index, rows, &params, &now)?;
         }
-        Ok(linked)
     }
+}
+
+/// [`Registry::rescore_pending_in`]'s work on one page of the queue:
+/// how many it linked.
+fn rescore_page(
+    conn: &mut Connection,
+    actor: &Actor,
+    index: &mut BlockIndex,
+    rows: Vec<sm::Waiting>,
+    params: &Params,
+    now: &str,
+) -> Result<usize> {
+    let mut linked = 0;
+    for row in rows.into_iter().filter(|r| r.sor != LOCAL_SOR) {
+        // Scored outside a transaction: the write lock is taken only
+        // for a record that is linked.
+        let rec = MatchRecord::from_attributes(&row.attributes);
+        let cands = find_candidates_in(
+            conn,
+            index,
+            &rec,
+            &rec.blocking_keys(),
+            params,
+            matching::link_floor(params),
+        )?;
+        let [sure] = cands.iter().filter(|c| c.sure()).collect::<Vec<_>>()[..] else {
+            continue;
+        };
+        let choice = sure.ids(conn)?.0;
+        let tx = conn.transaction()?;
+        let by = Settler {
+            actor,
+            now,
+            op: "people.pending.rescored",
+        };
+        settle_pending(&tx, index, &row, &choice, params, &by)?;
+        tx.commit()?;
+        linked += 1;
+    }
+    Ok(linked)
 }
 
 impl Registry {
@@ -1707,6 +1730,9 @@ pub struct TrainReport {
 /// Persons read to learn from at most: enough for every level that matters,
 /// and a bounded cost at a million persons.
 pub const TRAIN_SAMPLE: i64 = 10_000;
+/// Queue items re-scored per read of the queue
+/// ([`Registry::rescore_pending`]).
+pub const RESCORE_PAGE: usize = 256;
 /// A registry learns its own model from this many persons on.
 pub const AUTO_TRAIN_MIN: i64 = 1_000;
 /// ... and again when it has grown by this factor since the last model.
