@@ -44,14 +44,17 @@ pub(crate) fn prescore(index: &BlockIndex, rec: &Keyed) -> Prescored {
     let sigs = matching::Sigs::of(&row);
     let seqs = index.candidates_hashed(rec.key_hashes().iter().copied());
     std::hint::black_box(index.warm(&seqs));
+    // A candidate's records compared so far ([`matching::levels_after`]).
+    let mut earlier = Vec::new();
     let found = seqs
         .into_iter()
         .map(|seq| {
             let start = levels.len();
+            earlier.clear();
             for other in index.views(seq) {
-                levels.push(matching::pack_levels(&matching::levels_sig(
-                    &row, &sigs, &other,
-                )));
+                let l = matching::levels_after(&row, &sigs, &other, &earlier);
+                levels.push(matching::pack_levels(&l));
+                earlier.push((other, l));
             }
             (seq, start, levels.len() - start)
         })
@@ -234,10 +237,13 @@ impl Lookup for Layers<'_> {
                     .map(|p| (&p.index, in_base - from_prev))
                     .into_iter()
                     .chain([(&self.cur.index, in_base)]);
+                let mut earlier = Vec::new();
                 for (layer, offset) in layers {
                     for (j, other) in layer.views(seq).enumerate() {
                         let sigs = sigs.get_or_insert_with(|| matching::Sigs::of(&row));
-                        consider(matching::levels_sig(&row, sigs, &other), offset + j);
+                        let l = matching::levels_after(&row, sigs, &other, &earlier);
+                        consider(l, offset + j);
+                        earlier.push((other, l));
                     }
                 }
             }

@@ -1011,3 +1011,99 @@ fn sounds_given_beforehand_compare_as_looked_up() {
         }
     }
 }
+
+/// A person's records compared one after another with a row take the
+/// levels of an earlier record's equal fields, and those are the levels
+/// each record gets alone: records drawn from small pools of values (so
+/// that fields repeat between records with others changed beside them:
+/// the same street at another house number, the same given name with
+/// another family name), every one against every row.
+#[test]
+fn levels_after_earlier_records_are_the_levels_alone() {
+    let pools: [(&str, &[&str]); 9] = [
+        (
+            "givenName",
+            &["Stephen", "Steven", "Smith", "Katherine", "", "Jvzckhsor"],
+        ),
+        ("sn", &["Smith", "Smyth", "Stephen", "Jackson", ""]),
+        ("middleName", &["Anne", "A", "Ann", "", "Marie"]),
+        (
+            "dateOfBirth",
+            &["1980-01-02", "1980-02-01", "1981-01-02", ""],
+        ),
+        (
+            "street",
+            &[
+                "Poplar Ave",
+                "q3539 Poplar Ave",
+                "PoplarAve",
+                "Lake Blvd",
+                "",
+            ],
+        ),
+        ("houseNumber", &["3539", "3593", "12", ""]),
+        (
+            "city",
+            &["Galashiels", "Galashierls", "talashies", "Zaragoza", ""],
+        ),
+        ("postalCode", &["TD1 1AA", "TD1 1AB", ""]),
+        ("tax_id", &["123456789", "123456798", ""]),
+    ];
+    // A small linear congruential generator: the same records every run.
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut pick = |n: usize| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1);
+        (state >> 33) as usize % n
+    };
+    let recs: Vec<MatchRecord> = (0..60)
+        .map(|_| {
+            let mut m = serde_json::Map::new();
+            for (field, values) in &pools {
+                let v = values[pick(values.len())];
+                if !v.is_empty() {
+                    m.insert((*field).into(), json!(v));
+                }
+            }
+            rec(serde_json::Value::Object(m))
+        })
+        .collect();
+    let sounds: Vec<[String; 2]> = recs
+        .iter()
+        .map(|r| [phonetic(&r.given), phonetic(&r.family)])
+        .collect();
+    let views: Vec<RecordView<'_>> = recs
+        .iter()
+        .zip(&sounds)
+        .map(|(r, s)| RecordView {
+            sounds: Some([s[0].as_str(), s[1].as_str()]),
+            ..r.view()
+        })
+        .collect();
+    let mut reused = 0;
+    for a in &views {
+        let sa = Sigs::of(a);
+        // "Persons" of up to six records, one after another.
+        for person in views.chunks(6) {
+            let mut earlier: Vec<Compared<'_>> = Vec::new();
+            for b in person {
+                let alone = levels_sig(a, &sa, b);
+                let after = levels_after(a, &sa, b, &earlier);
+                assert_eq!(
+                    after,
+                    alone,
+                    "{a:?} / {b:?} after {} records",
+                    earlier.len()
+                );
+                reused += usize::from(earlier.iter().any(|(e, _)| e.city == b.city));
+                earlier.push((*b, after));
+            }
+        }
+    }
+    // The pools are small enough that fields repeat: reuse was exercised.
+    assert!(
+        reused > 1000,
+        "only {reused} comparisons could reuse a city"
+    );
+}
