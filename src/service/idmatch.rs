@@ -1487,7 +1487,7 @@ impl Registry {
             op: "people.pending.resolve",
         };
         let mut index = self.index.fresh(&tx)?;
-        let out = settle_pending(&tx, &mut index, &row.waiting(), choice, &params, &by)?;
+        let out = settle_pending(&tx, &mut index, &row.into_waiting(), choice, &params, &by)?;
         if let ReferenceOutcome::Created(rid) = &out {
             not_same_as(&tx, &now, actor, rid, not_same, reason)?;
         }
