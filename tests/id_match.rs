@@ -780,6 +780,46 @@ fn import_file(
     .unwrap()
 }
 
+/// An import writes with foreign keys off (a linked record's person
+/// would be read from anywhere in the persons table at every insert, for
+/// a key the loader holds by construction): every key holds after it, on
+/// a file whose duplicates are linked, queued and re-scored by models
+/// learnt on the way, and the connection checks keys again once it is
+/// done.
+#[test]
+fn an_import_keeps_every_foreign_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("gen.csv");
+    let mut f = std::fs::File::create(&file).unwrap();
+    registrar::tools::generate::generate(&mut f, 2500, 0.3, 7).unwrap();
+    drop(f);
+    let mut reg = registry();
+    let mut opts = registrar::tools::bench::generated_options();
+    opts.batch = 500;
+    let s = import_file(&mut reg, &file, &opts);
+    assert!(
+        s.linked > 0 && s.new > 0 && !s.models_learnt.is_empty(),
+        "{s:?}"
+    );
+    let sql = reg.sql();
+    let broken: i64 = sql
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(broken, 0);
+    let on: i64 = sql
+        .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+        .unwrap();
+    assert_eq!(on, 1, "foreign keys are checked again after the import");
+    let dangling = sql.execute(
+        "INSERT INTO sor_records(sor, sor_id, person_seq, attributes, created_at, updated_at)
+         VALUES ('X', 'x', 999999999, '{}', '', '')",
+        [],
+    );
+    assert!(dangling.is_err(), "a record of nobody is refused");
+}
+
 /// An import audits each batch (who, which lines, what came of them), and
 /// each record's own trail is its link event, which nobody can change; the
 /// indexes it set aside for the load are back at its end.

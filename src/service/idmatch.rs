@@ -1572,21 +1572,19 @@ impl Registry {
     /// [`Registry::rescore_pending`] with the import's blocking index in
     /// memory (`None`: the registry's own): read for candidates, and kept
     /// in step with the links made.
-    fn rescore_pending_in(
-        &mut self,
-        actor: &Actor,
-        index: Option<&mut BlockIndex>,
-    ) -> Result<usize> {
+    fn rescore_pending_in(&mut self, actor: &Actor, held: Option<Held<'_>>) -> Result<usize> {
         let params = self.match_params();
         let now = self.now_str();
         let mut own;
-        let index: &mut BlockIndex = match index {
-            Some(ix) => ix,
+        let (index, seen): (&mut BlockIndex, Option<&mut i64>) = match held {
+            Some(Held { index, seen }) => (index, Some(seen)),
             None => {
                 own = self.index.fresh(&self.store.conn)?;
-                &mut own
+                (&mut own, None)
             }
         };
+        // The clock as the index follows it, while only this pass writes.
+        let mut clock = seen.as_deref().copied();
         let mut linked = 0;
         // A page of the queue at a time (a link settles a row before the
         // next page is read, and pages go by id, so none is read twice).
@@ -1594,20 +1592,39 @@ impl Registry {
         loop {
             let rows = sm::waiting_after(&self.store.conn, after, RESCORE_PAGE)?;
             let Some(last) = rows.last() else {
+                if let (Some(seen), Some(now)) = (seen, clock) {
+                    *seen = now;
+                }
                 return Ok(linked);
             };
             after = last.id;
-            linked += rescore_page(&mut self.store.conn, actor, index, rows, &params, &now)?;
+            let conn = &mut self.store.conn;
+            linked += rescore_page(conn, actor, index, &mut clock, rows, &params, &now)?;
         }
     }
 }
 
+/// An import's blocking index and the match clock it is up to date with
+/// ([`super::blocking::up_to_date`]), lent to the queue's re-scoring
+/// between two batches: its links are mirrored into the index, and the
+/// clock moves past them only when nobody else wrote meanwhile. Then the
+/// next batch finds the index up to date, keeps the scorer's comparisons
+/// (unless records were linked) and still knows which of the file's
+/// records are new; else it reads the changes and looks every row up.
+pub(crate) struct Held<'a> {
+    pub index: &'a mut BlockIndex,
+    pub seen: &'a mut i64,
+}
+
 /// [`Registry::rescore_pending_in`]'s work on one page of the queue:
 /// how many it linked.
+/// `clock`: the match clock the index follows, `None` once another
+/// connection was seen to write.
 fn rescore_page(
     conn: &mut Connection,
     actor: &Actor,
     index: &mut BlockIndex,
+    clock: &mut Option<i64>,
     rows: Vec<sm::Waiting>,
     params: &Params,
     now: &str,
@@ -1635,7 +1652,12 @@ fn rescore_page(
             now,
             op: "people.pending.rescored",
         };
+        let before = sm::clock(&tx)?;
         settle_pending(&tx, index, &row, &choice, params, &by)?;
+        *clock = match *clock {
+            Some(c) if c == before => Some(sm::clock(&tx)?),
+            _ => None,
+        };
         tx.commit()?;
         linked += 1;
     }
@@ -1879,7 +1901,7 @@ impl Registry {
     /// in memory (see [`Registry::rescore_pending_in`]).
     pub(crate) fn train_if_due_in(
         &mut self,
-        index: Option<&mut BlockIndex>,
+        index: Option<Held<'_>>,
     ) -> Result<Option<TrainReport>> {
         if !self.model_due()? {
             return Ok(None);
@@ -1904,7 +1926,7 @@ impl Registry {
         &mut self,
         min_persons: i64,
         save: bool,
-        index: Option<&mut BlockIndex>,
+        index: Option<Held<'_>>,
     ) -> Result<TrainReport> {
         use rand::{Rng, SeedableRng};
         let persons = self.match_population()?;
@@ -2009,6 +2031,65 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Two records of each of `n` persons that wait in the queue (the
+    /// family name mistyped, another birth month), and a threshold low
+    /// enough for re-scoring to link them.
+    fn queue_pairs(reg: &mut Registry, n: usize) {
+        reg.configure("reconciliation_mode", Some("queue")).unwrap();
+        let system = Actor::system();
+        let mut queued = 0;
+        for i in 0..n {
+            let (g, f) = (
+                ["Olena", "Iryna", "Taras"][i % 3],
+                ["Moroz", "Koval", "Boyko"][i / 3],
+            );
+            let day = i % 28 + 1;
+            let body = |sor: &str, sn: String, month: u32| {
+                json!({"requestType": "referenceId", "version": "1.0", "sor": sor, "sorAttributes": {"sorId": format!("{sor}{i}"), "givenName": g,
+                    "sn": sn, "dateOfBirth": format!("19{:02}-{month:02}-{day:02}", 50 + i), "gender": "F"}})
+            };
+            reg.reference_request(&system, &body("HRMS", f.into(), 3))
+                .unwrap();
+            let second = reg.reference_request(&system, &body("SIS", format!("{f}e"), 11));
+            queued += usize::from(matches!(second, Ok(ReferenceOutcome::Queued(_))));
+        }
+        assert_eq!(queued, n, "every second record waits");
+        reg.configure("auto_link", Some("90")).unwrap();
+    }
+
+    /// The queue's re-scoring, given an import's index and the clock it
+    /// follows, moves the clock past its own links: the next batch finds
+    /// the index up to date. A write by anyone else in between leaves the
+    /// clock where it was, so that the next batch reads it.
+    #[test]
+    fn rescoring_moves_the_import_clock_only_past_its_own_writes() {
+        for foreign in [false, true] {
+            let mut reg = Registry::in_memory();
+            queue_pairs(&mut reg, 6);
+            let (mut index, mut seen) = reg.index.take(&reg.store.conn).unwrap();
+            let was = seen;
+            if foreign {
+                let body = json!({"requestType": "referenceId", "version": "1.0", "sor": "EHR", "sorAttributes": {"sorId": "e1",
+                    "givenName": "Petro", "sn": "Lysenko", "dateOfBirth": "1977-01-02"}});
+                reg.reference_request(&Actor::system(), &body).unwrap();
+            }
+            let held = Held {
+                index: &mut index,
+                seen: &mut seen,
+            };
+            let linked = reg
+                .rescore_pending_in(&Actor::system(), Some(held))
+                .unwrap();
+            assert_eq!(linked, 6);
+            let now = sm::clock(&reg.store.conn).unwrap();
+            assert!(now > was);
+            match foreign {
+                false => assert_eq!(seen, now, "only the re-scoring wrote"),
+                true => assert_eq!(seen, was, "someone else wrote: read it"),
+            }
+        }
+    }
 
     /// A row's attributes read without a JSON map give what the map gave:
     /// the same JSON (order, a name given again, escapes), the same

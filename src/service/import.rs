@@ -936,7 +936,11 @@ impl Registry {
             // The scorer's comparisons hold (the model only weighs them),
             // unless the queue's re-scoring linked records: then the next
             // batch is compared again, with the index as it is now.
-            if let Some(r) = self.train_if_due_in(Some(&mut index))? {
+            let held = super::idmatch::Held {
+                index: &mut index,
+                seen: &mut seen,
+            };
+            if let Some(r) = self.train_if_due_in(Some(held))? {
                 summary.models_learnt.push(r.params.version);
                 summary.relinked += r.relinked as u64;
                 params = self.match_params();
