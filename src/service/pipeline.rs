@@ -51,10 +51,15 @@ pub(crate) fn prescore(index: &BlockIndex, rec: &Keyed) -> Prescored {
         .map(|seq| {
             let start = levels.len();
             earlier.clear();
-            for other in index.views(seq) {
+            // Kept only for a record after it: most candidates have one,
+            // and a view with its levels is half a kilobyte to copy.
+            let mut views = index.views(seq).peekable();
+            while let Some(other) = views.next() {
                 let l = matching::levels_after(&row, &sigs, &other, &earlier);
                 levels.push(matching::pack_levels(&l));
-                earlier.push((other, l));
+                if views.peek().is_some() {
+                    earlier.push((other, l));
+                }
             }
             (seq, start, levels.len() - start)
         })
