@@ -54,13 +54,16 @@ fn translit(c: char) -> Option<&'static str> {
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = true;
-    for c in s.chars().flat_map(char::to_lowercase) {
+    let mut one = |out: &mut String, c: char| {
         if let Some(t) = translit(c) {
             out.push_str(t);
             space = false;
-            continue;
+            return;
         }
-        for d in std::iter::once(c).nfkd() {
+        // An ASCII character is its own decomposition: most values are
+        // ASCII, and decomposing each character was a tenth of the
+        // import's reader.
+        let mut keep = |d: char| {
             if d.is_ascii_alphanumeric() {
                 out.push(d);
                 space = false;
@@ -76,6 +79,16 @@ pub fn fold(s: &str) -> String {
                 space = true;
             }
             // Combining marks and other punctuation vanish.
+        };
+        match c.is_ascii() {
+            true => keep(c),
+            false => std::iter::once(c).nfkd().for_each(keep),
+        }
+    };
+    for c in s.chars() {
+        match c.is_ascii() {
+            true => one(&mut out, c.to_ascii_lowercase()),
+            false => c.to_lowercase().for_each(|l| one(&mut out, l)),
         }
     }
     while out.ends_with(' ') {
@@ -487,6 +500,63 @@ pub fn canonical_given(folded: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`fold`] as it was before its ASCII path: every character lower-cased,
+    /// transliterated or decomposed.
+    fn fold_every_char(s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        let mut space = true;
+        for c in s.chars().flat_map(char::to_lowercase) {
+            if let Some(t) = translit(c) {
+                out.push_str(t);
+                space = false;
+                continue;
+            }
+            for d in std::iter::once(c).nfkd() {
+                if d.is_ascii_alphanumeric() {
+                    out.push(d);
+                    space = false;
+                } else if (d.is_whitespace() || "-_/,.".contains(d)) && !space {
+                    out.push(' ');
+                    space = true;
+                }
+            }
+        }
+        out.trim_end_matches(' ').to_string()
+    }
+
+    /// The ASCII path folds as decomposing every character did: every
+    /// ASCII character, after and around spaces and apostrophes (which
+    /// are transliterated to nothing), mixed with letters that are
+    /// decomposed, transliterated or lower-cased to more than one.
+    #[test]
+    fn folding_ascii_is_folding_every_character() {
+        let odd = ["é", "Ї", "щ", "İ", "ß", "Å", "ﬁ", "’", " ", "'", "\u{301}"];
+        let mut cases: Vec<String> = Vec::new();
+        for a in (0u8..128).map(char::from) {
+            for b in [" ", "'", "a", "-", "É", "x y"] {
+                cases.push(format!("{a}{b}{a}"));
+                cases.push(format!("{b}{a} {b}"));
+            }
+            for o in odd {
+                cases.push(format!("{o}{a}{o} {a}"));
+            }
+        }
+        cases.extend(
+            [
+                "  O'Brien-Smith ",
+                "a ' b",
+                "' '",
+                "José  Müller",
+                "MARIA-LUISA  d'Ávila",
+                "",
+            ]
+            .map(String::from),
+        );
+        for s in &cases {
+            assert_eq!(fold(s), fold_every_char(s), "{s:?}");
+        }
+    }
 
     #[test]
     fn folding() {
