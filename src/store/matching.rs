@@ -2,6 +2,7 @@
 //! frequencies, SOR records and the reconciliation queue.
 
 use super::Result;
+use super::steward;
 use crate::core::matching::index::BlockIndex;
 use crate::core::matching::{self, MatchRecord, TermFrequency};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -294,8 +295,16 @@ fn changed_records(conn: &Connection, seq: i64, old: &[Row], new: &[Row]) -> Res
 /// `seq`'s records, logged for [`refresh_index`].
 fn stamp(conn: &Connection, seq: i64) -> Result<i64> {
     let n = tick(conn)?;
-    conn.prepare_cached("INSERT INTO match_changes(changed, person_seq) VALUES (?1, ?2)")?
-        .execute(params![n, seq])?;
+    let held = DEFERRED.with(|d| {
+        d.borrow_mut()
+            .as_mut()
+            .map(|d| d.changes.push((n, seq)))
+            .is_some()
+    });
+    if !held {
+        conn.prepare_cached("INSERT INTO match_changes(changed, person_seq) VALUES (?1, ?2)")?
+            .execute(params![n, seq])?;
+    }
     Ok(n)
 }
 
@@ -479,6 +488,12 @@ fn search_key_set<'a>(recs: impl IntoIterator<Item = &'a MatchRecord>) -> Vec<St
 #[derive(Default)]
 struct Deferred {
     search: Vec<KeyWrite>,
+    /// The change log's rows (stamp, person), in stamp order: nobody reads
+    /// the log in the transaction that writes it.
+    changes: Vec<(i64, i64)>,
+    /// Link events, in the order made: nobody reads a person's history
+    /// in the import's transaction ([`hold_link_event`]).
+    events: Vec<steward::HeldEvent>,
     /// The match clock's last stamp handed out, once one has been.
     clock: Option<i64>,
     /// Term counts by field, then value: as the table holds them (read
@@ -536,6 +551,19 @@ pub fn defer_keys() -> DeferredKeys {
     DeferredKeys(())
 }
 
+/// Hold link event `e` for the flush while writes are deferred
+/// ([`defer_keys`]); `false` when they are not (then the caller writes it).
+/// A statement run per event was most of its cost; the flush inserts a
+/// batch's events [`KEY_ROWS`] to a statement, in order.
+pub(crate) fn hold_link_event(at: &str, actor: &str, e: &steward::LinkEvent) -> bool {
+    DEFERRED.with(|d| {
+        d.borrow_mut()
+            .as_mut()
+            .map(|d| d.events.push(steward::HeldEvent::of(at, actor, e)))
+            .is_some()
+    })
+}
+
 /// See [`defer_keys`].
 pub struct DeferredKeys(());
 
@@ -552,6 +580,17 @@ impl DeferredKeys {
             conn.prepare_cached("UPDATE match_clock SET n = ?1")?
                 .execute([n])?;
         }
+        insert_rows(
+            conn,
+            "INSERT INTO match_changes(changed, person_seq)",
+            2,
+            &held.changes,
+            |st, at, (n, seq)| {
+                st.raw_bind_parameter(at, n)?;
+                st.raw_bind_parameter(at + 1, seq)
+            },
+        )?;
+        steward::insert_held_events(conn, &held.events)?;
         stage(conn, &held.search)
     }
 }
@@ -594,23 +633,39 @@ fn insert_key_rows<T>(
     rows: &[T],
     row: impl Fn(&T) -> (&str, i64),
 ) -> Result<()> {
+    insert_rows(conn, head, 2, rows, |st, at, r| {
+        let (key, seq) = row(r);
+        st.raw_bind_parameter(at, key)?;
+        st.raw_bind_parameter(at + 1, seq)
+    })
+}
+
+/// Insert `rows` with `head` (`INSERT … INTO table(columns)`), in order,
+/// [`KEY_ROWS`] to a statement: `bind` binds a row's `columns` values
+/// from parameter `at` on.
+pub(crate) fn insert_rows<T>(
+    conn: &Connection,
+    head: &str,
+    columns: usize,
+    rows: &[T],
+    bind: impl Fn(&mut rusqlite::Statement<'_>, usize, &T) -> Result<()>,
+) -> Result<()> {
+    let row = format!("({})", vec!["?"; columns].join(", "));
     let mut chunks = rows.chunks_exact(KEY_ROWS);
     if chunks.len() > 0 {
-        let values = ["(?, ?)"; KEY_ROWS].join(", ");
+        let values = vec![row.as_str(); KEY_ROWS].join(", ");
         let mut many = conn.prepare_cached(&format!("{head} VALUES {values}"))?;
         for chunk in &mut chunks {
             for (i, r) in chunk.iter().enumerate() {
-                let (key, seq) = row(r);
-                many.raw_bind_parameter(2 * i + 1, key)?;
-                many.raw_bind_parameter(2 * i + 2, seq)?;
+                bind(&mut many, columns * i + 1, r)?;
             }
             many.raw_execute()?;
         }
     }
-    let mut one = conn.prepare_cached(&format!("{head} VALUES (?1, ?2)"))?;
+    let mut one = conn.prepare_cached(&format!("{head} VALUES {row}"))?;
     for r in chunks.remainder() {
-        let (key, seq) = row(r);
-        one.execute(params![key, seq])?;
+        bind(&mut one, 1, r)?;
+        one.raw_execute()?;
     }
     Ok(())
 }

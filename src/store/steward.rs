@@ -23,6 +23,9 @@ pub struct LinkEvent<'a> {
 }
 
 pub fn insert_link_event(conn: &Connection, at: &str, actor: &str, e: &LinkEvent) -> Result<()> {
+    if super::matching::hold_link_event(at, actor, e) {
+        return Ok(());
+    }
     conn.prepare_cached(
         "INSERT INTO link_events(at, actor, operation, person_seq, sor, sor_id, other_seq,
                                  confidence, model_version, reason)
@@ -41,6 +44,62 @@ pub fn insert_link_event(conn: &Connection, at: &str, actor: &str, e: &LinkEvent
         e.reason
     ])?;
     Ok(())
+}
+
+/// A link event held for a bulk load's flush
+/// ([`super::matching::hold_link_event`]).
+#[derive(Debug, Clone)]
+pub(crate) struct HeldEvent {
+    at: String,
+    actor: String,
+    operation: String,
+    person: i64,
+    sor: Option<String>,
+    sor_id: Option<String>,
+    other: Option<i64>,
+    confidence: Option<f64>,
+    model_version: Option<u32>,
+    reason: Option<String>,
+}
+
+impl HeldEvent {
+    pub(crate) fn of(at: &str, actor: &str, e: &LinkEvent) -> HeldEvent {
+        HeldEvent {
+            at: at.into(),
+            actor: actor.into(),
+            operation: e.operation.into(),
+            person: e.person,
+            sor: e.sor.map(Into::into),
+            sor_id: e.sor_id.map(Into::into),
+            other: e.other,
+            confidence: e.confidence,
+            model_version: e.model_version,
+            reason: e.reason.map(Into::into),
+        }
+    }
+}
+
+/// `events` inserted in order, as [`insert_link_event`] would one by one.
+pub(crate) fn insert_held_events(conn: &Connection, events: &[HeldEvent]) -> Result<()> {
+    super::matching::insert_rows(
+        conn,
+        "INSERT INTO link_events(at, actor, operation, person_seq, sor, sor_id, other_seq,
+                                 confidence, model_version, reason)",
+        10,
+        events,
+        |st, at, e| {
+            st.raw_bind_parameter(at, &e.at)?;
+            st.raw_bind_parameter(at + 1, &e.actor)?;
+            st.raw_bind_parameter(at + 2, &e.operation)?;
+            st.raw_bind_parameter(at + 3, e.person)?;
+            st.raw_bind_parameter(at + 4, &e.sor)?;
+            st.raw_bind_parameter(at + 5, &e.sor_id)?;
+            st.raw_bind_parameter(at + 6, e.other)?;
+            st.raw_bind_parameter(at + 7, e.confidence)?;
+            st.raw_bind_parameter(at + 8, e.model_version)?;
+            st.raw_bind_parameter(at + 9, &e.reason)
+        },
+    )
 }
 
 /// A link event as `GET /people/{referenceId}/history` shows it.
