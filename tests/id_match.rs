@@ -566,10 +566,7 @@ fn households_are_never_linked_automatically() {
 #[test]
 fn eval_sweep_reports_each_auto_link_level() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("gen.csv");
-    let mut f = std::fs::File::create(&file).unwrap();
-    registrar::tools::generate::generate(&mut f, 300, 0.3, 5).unwrap();
-    drop(f);
+    let (file, _) = generated_file(dir.path(), 300, 0.3, 5);
     let mut lines = Vec::new();
     registrar::tools::eval::sweep(
         &file,
@@ -723,10 +720,7 @@ fn rescoring_a_queue_longer_than_a_page_links_every_record_once() {
 #[test]
 fn an_import_learns_the_model_and_the_same_registry_learns_the_same_one() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("gen.csv");
-    let mut f = std::fs::File::create(&file).unwrap();
-    registrar::tools::generate::generate(&mut f, 2500, 0.3, 7).unwrap();
-    drop(f);
+    let (file, _) = generated_file(dir.path(), 2500, 0.3, 7);
     let mut reg = registry();
     let mut opts = registrar::tools::bench::generated_options();
     opts.batch = 1000;
@@ -765,6 +759,20 @@ fn an_import_learns_the_model_and_the_same_registry_learns_the_same_one() {
     assert_eq!(small.match_params().version, 0);
 }
 
+/// A CSV of `persons` generated persons (a share `dup` of them sent again,
+/// garbled, from seed `seed`) in `dir`, and its rows.
+fn generated_file(
+    dir: &std::path::Path,
+    persons: usize,
+    dup: f64,
+    seed: u64,
+) -> (std::path::PathBuf, usize) {
+    let file = dir.join("gen.csv");
+    let mut f = std::fs::File::create(&file).unwrap();
+    let rows = registrar::tools::generate::generate(&mut f, persons, dup, seed).unwrap();
+    (file, rows)
+}
+
 /// `file` imported into `reg` as the system, without progress.
 fn import_file(
     reg: &mut Registry,
@@ -789,10 +797,7 @@ fn import_file(
 #[test]
 fn an_import_keeps_every_foreign_key() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("gen.csv");
-    let mut f = std::fs::File::create(&file).unwrap();
-    registrar::tools::generate::generate(&mut f, 2500, 0.3, 7).unwrap();
-    drop(f);
+    let (file, _) = generated_file(dir.path(), 2500, 0.3, 7);
     let mut reg = registry();
     let mut opts = registrar::tools::bench::generated_options();
     opts.batch = 500;
@@ -826,10 +831,7 @@ fn an_import_keeps_every_foreign_key() {
 #[test]
 fn an_import_audits_each_batch_and_each_record_has_its_link_event() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("gen.csv");
-    let mut f = std::fs::File::create(&file).unwrap();
-    let rows = registrar::tools::generate::generate(&mut f, 250, 0.2, 5).unwrap();
-    drop(f);
+    let (file, rows) = generated_file(dir.path(), 250, 0.2, 5);
     let mut opts = registrar::tools::bench::generated_options();
     opts.batch = 100;
     let mut reg = registry();
@@ -907,10 +909,7 @@ fn an_import_audits_each_batch_and_each_record_has_its_link_event() {
 #[test]
 fn a_stopped_import_resumes_without_duplicates() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("gen.csv");
-    let mut f = std::fs::File::create(&file).unwrap();
-    registrar::tools::generate::generate(&mut f, 600, 0.2, 3).unwrap();
-    drop(f);
+    let (file, _) = generated_file(dir.path(), 600, 0.2, 3);
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut opts = registrar::tools::bench::generated_options();
     opts.batch = 100;
