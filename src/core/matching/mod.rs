@@ -1713,16 +1713,24 @@ pub fn score_levels(
 
 /// Fast score without the explanation (the hot path of blocking).
 pub fn score_only(a: &MatchRecord, b: &RecordView<'_>, p: &Params, tf: &dyn TermFrequency) -> f64 {
+    weigh_compared(a, &levels_of(&a.view(), b), p, prior_weight_in(p, tf), tf)
+}
+
+/// [`score_only`] of `a` given its levels against the other record, and
+/// the prior ([`prior_weight_in`]), which is the same for every
+/// candidate of one lookup.
+pub fn weigh_compared(
+    a: &MatchRecord,
+    levels: &[Option<usize>; FIELD_COUNT],
+    p: &Params,
+    prior: f64,
+    tf: &dyn TermFrequency,
+) -> f64 {
     // Only exact names and cities are looked up: every other level's
     // weight is the model's alone.
-    weigh_levels(
-        a,
-        &levels_of(&a.view(), b),
-        p,
-        prior_weight_in(p, tf),
-        tf,
-        |f, l| level_weight(p, f, l, "", tf),
-    )
+    weigh_levels(a, levels, p, prior, tf, |f, l| {
+        level_weight(p, f, l, "", tf)
+    })
 }
 
 /// Every field's level weights under one model without a term frequency

@@ -1082,13 +1082,19 @@ fn levels_after_earlier_records_are_the_levels_alone() {
         })
         .collect();
     let mut reused = 0;
-    for a in &views {
+    for (i, a) in views.iter().enumerate() {
         let sa = Sigs::of(a);
         // "Persons" of up to six records, one after another.
-        for person in views.chunks(6) {
+        for (p, person) in views.chunks(6).enumerate() {
             let mut earlier: Vec<Compared<'_>> = Vec::new();
-            for b in person {
+            for (j, b) in person.iter().enumerate() {
                 let alone = levels_sig(a, &sa, b);
+                // The names' sounds given or worked out: the same levels.
+                assert_eq!(
+                    alone,
+                    super::levels(&recs[i], &recs[6 * p + j]),
+                    "{a:?} / {b:?}"
+                );
                 let after = levels_after(a, &sa, b, &earlier);
                 assert_eq!(
                     after,
