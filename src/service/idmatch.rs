@@ -510,13 +510,10 @@ fn score_indexed(
     let mut scored: Vec<Scored> = Vec::new();
     let (mut earlier, mut scores) = (Vec::new(), Vec::new());
     for seq in seqs {
-        earlier.clear();
         scores.clear();
-        for other in index.views(seq) {
-            let l = matching::levels_after(&row, &sigs, &other, &earlier);
+        matching::levels_of_records(&row, &sigs, index.views(seq), &mut earlier, |l| {
             scores.push(matching::weigh_compared(rec, &l, params, prior, &tf));
-            earlier.push((other, l));
-        }
+        });
         let best = best_record(scores.len(), min_confidence, |i| scores[i]);
         if let Some((s, i)) = best {
             let records = index

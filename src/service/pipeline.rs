@@ -50,17 +50,10 @@ pub(crate) fn prescore(index: &BlockIndex, rec: &Keyed) -> Prescored {
         .into_iter()
         .map(|seq| {
             let start = levels.len();
-            earlier.clear();
-            // Kept only for a record after it: most candidates have one,
-            // and a view with its levels is half a kilobyte to copy.
-            let mut views = index.views(seq).peekable();
-            while let Some(other) = views.next() {
-                let l = matching::levels_after(&row, &sigs, &other, &earlier);
+            let views = index.views(seq);
+            matching::levels_of_records(&row, &sigs, views, &mut earlier, |l| {
                 levels.push(matching::pack_levels(&l));
-                if views.peek().is_some() {
-                    earlier.push((other, l));
-                }
-            }
+            });
             (seq, start, levels.len() - start)
         })
         .collect();
@@ -204,6 +197,7 @@ impl Lookup for Layers<'_> {
         // The row's levels against the records of the person at hand
         // compared, by place: the explanation of a kept person reads them.
         let mut person_levels = Vec::new();
+        let mut earlier = Vec::new();
         for (seq, compared) in all {
             person_levels.clear();
             // The last of equal scores wins, as in `best_record`.
@@ -238,19 +232,18 @@ impl Lookup for Layers<'_> {
                     None => self.base.record_count(seq),
                 };
                 debug_assert_eq!(in_base, self.base.record_count(seq));
-                let layers = prev
-                    .map(|p| (&p.index, in_base - from_prev))
+                // In place after the person's records in `base`.
+                let views = prev
+                    .map(|p| p.index.views(seq))
                     .into_iter()
-                    .chain([(&self.cur.index, in_base)]);
-                let mut earlier = Vec::new();
-                for (layer, offset) in layers {
-                    for (j, other) in layer.views(seq).enumerate() {
-                        let sigs = sigs.get_or_insert_with(|| matching::Sigs::of(&row));
-                        let l = matching::levels_after(&row, sigs, &other, &earlier);
-                        consider(l, offset + j);
-                        earlier.push((other, l));
-                    }
-                }
+                    .flatten()
+                    .chain(self.cur.index.views(seq));
+                let sigs = sigs.get_or_insert_with(|| matching::Sigs::of(&row));
+                let mut at = in_base - from_prev;
+                matching::levels_of_records(&row, sigs, views, &mut earlier, |l| {
+                    consider(l, at);
+                    at += 1;
+                });
             }
             let Some((s, i)) = best else { continue };
             if matching::confidence(s) < min_confidence {

@@ -870,6 +870,32 @@ pub fn levels_sig(
 /// worked out for.
 pub type Compared<'r> = (RecordView<'r>, [Option<usize>; FIELD_COUNT]);
 
+/// `a`'s levels against each of one person's records `bs`, in order,
+/// handed to `each`: a later record takes an earlier one's levels for the
+/// fields it shares with it ([`levels_after`]). `earlier` is room kept
+/// from one person to the next; a record is kept in it only when another
+/// follows (most persons have one, and a view with its levels is about
+/// half a kilobyte to copy). The import's scorer, its writer's records
+/// gained since, and every lookup from the blocking index compare this
+/// way.
+pub fn levels_of_records<'r>(
+    a: &RecordView<'_>,
+    sa: &Sigs,
+    bs: impl Iterator<Item = RecordView<'r>>,
+    earlier: &mut Vec<Compared<'r>>,
+    mut each: impl FnMut([Option<usize>; FIELD_COUNT]),
+) {
+    earlier.clear();
+    let mut bs = bs.peekable();
+    while let Some(b) = bs.next() {
+        let l = levels_after(a, sa, &b, earlier);
+        each(l);
+        if bs.peek().is_some() {
+            earlier.push((b, l));
+        }
+    }
+}
+
 /// [`levels_sig`] of `b`, one of a person's records compared after
 /// `earlier` (others of the same person, with their levels against `a`):
 /// a costly field (the names, the address, the city, the middle name)

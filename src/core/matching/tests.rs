@@ -1105,6 +1105,12 @@ fn levels_after_earlier_records_are_the_levels_alone() {
                 reused += usize::from(earlier.iter().any(|(e, _)| e.city == b.city));
                 earlier.push((*b, after));
             }
+            // The same levels, person by person, as the scorers compare.
+            let mut each = Vec::new();
+            let mut room = Vec::new();
+            levels_of_records(a, &sa, person.iter().copied(), &mut room, |l| each.push(l));
+            let alone: Vec<_> = earlier.iter().map(|(_, l)| *l).collect();
+            assert_eq!(each, alone, "{a:?}");
         }
     }
     // The pools are small enough that fields repeat: reuse was exercised.
