@@ -302,10 +302,18 @@ fn stamp(conn: &Connection, seq: i64) -> Result<i64> {
             .is_some()
     });
     if !held {
-        conn.prepare_cached("INSERT INTO match_changes(changed, person_seq) VALUES (?1, ?2)")?
-            .execute(params![n, seq])?;
+        insert_changes(conn, &[(n, seq)])?;
     }
     Ok(n)
+}
+
+/// Change-log rows (stamp, person), in order.
+fn insert_changes(conn: &Connection, changes: &[(i64, i64)]) -> Result<()> {
+    let head = "INSERT INTO match_changes(changed, person_seq)";
+    insert_rows(conn, head, 2, changes, |st, at, (n, seq)| {
+        st.raw_bind_parameter(at, n)?;
+        st.raw_bind_parameter(at + 1, seq)
+    })
 }
 
 /// Term counts after a person's records changed: `persons` is 1 when
@@ -580,16 +588,7 @@ impl DeferredKeys {
             conn.prepare_cached("UPDATE match_clock SET n = ?1")?
                 .execute([n])?;
         }
-        insert_rows(
-            conn,
-            "INSERT INTO match_changes(changed, person_seq)",
-            2,
-            &held.changes,
-            |st, at, (n, seq)| {
-                st.raw_bind_parameter(at, n)?;
-                st.raw_bind_parameter(at + 1, seq)
-            },
-        )?;
+        insert_changes(conn, &held.changes)?;
         steward::insert_held_events(conn, &held.events)?;
         stage(conn, &held.search)
     }

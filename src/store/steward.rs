@@ -26,28 +26,11 @@ pub fn insert_link_event(conn: &Connection, at: &str, actor: &str, e: &LinkEvent
     if super::matching::hold_link_event(at, actor, e) {
         return Ok(());
     }
-    conn.prepare_cached(
-        "INSERT INTO link_events(at, actor, operation, person_seq, sor, sor_id, other_seq,
-                                 confidence, model_version, reason)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?
-    .execute(params![
-        at,
-        actor,
-        e.operation,
-        e.person,
-        e.sor,
-        e.sor_id,
-        e.other,
-        e.confidence,
-        e.model_version,
-        e.reason
-    ])?;
-    Ok(())
+    insert_held_events(conn, &[HeldEvent::of(at, actor, e)])
 }
 
-/// A link event held for a bulk load's flush
-/// ([`super::matching::hold_link_event`]).
+/// A link event as it is written: at once, or held for a bulk load's
+/// flush ([`super::matching::hold_link_event`]).
 #[derive(Debug, Clone)]
 pub(crate) struct HeldEvent {
     at: String,
@@ -79,7 +62,7 @@ impl HeldEvent {
     }
 }
 
-/// `events` inserted in order, as [`insert_link_event`] would one by one.
+/// `events` inserted in order.
 pub(crate) fn insert_held_events(conn: &Connection, events: &[HeldEvent]) -> Result<()> {
     super::matching::insert_rows(
         conn,
