@@ -508,10 +508,11 @@ fn score_indexed(
     };
     let sigs = matching::Sigs::of(&row);
     let mut scored: Vec<Scored> = Vec::new();
-    let (mut earlier, mut scores) = (Vec::new(), Vec::new());
+    let (mut views, mut earlier, mut scores) = (Vec::new(), Vec::new(), Vec::new());
     for seq in seqs {
         scores.clear();
-        matching::levels_of_records(&row, &sigs, index.views(seq), &mut earlier, |l| {
+        index.views_into(seq, &mut views);
+        matching::levels_of_records(&row, &sigs, &views, &mut earlier, |l| {
             scores.push(matching::weigh_compared(rec, &l, params, prior, &tf));
         });
         let best = best_record(scores.len(), min_confidence, |i| scores[i]);

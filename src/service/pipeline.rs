@@ -44,14 +44,15 @@ pub(crate) fn prescore(index: &BlockIndex, rec: &Keyed) -> Prescored {
     let sigs = matching::Sigs::of(&row);
     let seqs = index.candidates_hashed(rec.key_hashes().iter().copied());
     std::hint::black_box(index.warm(&seqs));
-    // A candidate's records compared so far ([`matching::levels_after`]).
-    let mut earlier = Vec::new();
+    // A candidate's records, and their levels so far
+    // ([`matching::levels_of_records`]).
+    let (mut views, mut earlier) = (Vec::new(), Vec::new());
     let found = seqs
         .into_iter()
         .map(|seq| {
             let start = levels.len();
-            let views = index.views(seq);
-            matching::levels_of_records(&row, &sigs, views, &mut earlier, |l| {
+            index.views_into(seq, &mut views);
+            matching::levels_of_records(&row, &sigs, &views, &mut earlier, |l| {
                 levels.push(matching::pack_levels(&l));
             });
             (seq, start, levels.len() - start)
@@ -197,7 +198,7 @@ impl Lookup for Layers<'_> {
         // The row's levels against the records of the person at hand
         // compared, by place: the explanation of a kept person reads them.
         let mut person_levels = Vec::new();
-        let mut earlier = Vec::new();
+        let (mut views, mut earlier) = (Vec::new(), Vec::new());
         for (seq, compared) in all {
             person_levels.clear();
             // The last of equal scores wins, as in `best_record`.
@@ -233,14 +234,14 @@ impl Lookup for Layers<'_> {
                 };
                 debug_assert_eq!(in_base, self.base.record_count(seq));
                 // In place after the person's records in `base`.
-                let views = prev
-                    .map(|p| p.index.views(seq))
-                    .into_iter()
-                    .flatten()
-                    .chain(self.cur.index.views(seq));
+                views.clear();
+                if let Some(p) = prev {
+                    p.index.views_after(seq, &mut views);
+                }
+                self.cur.index.views_after(seq, &mut views);
                 let sigs = sigs.get_or_insert_with(|| matching::Sigs::of(&row));
                 let mut at = in_base - from_prev;
-                matching::levels_of_records(&row, sigs, views, &mut earlier, |l| {
+                matching::levels_of_records(&row, sigs, &views, &mut earlier, |l| {
                     consider(l, at);
                     at += 1;
                 });

@@ -614,6 +614,22 @@ impl BlockIndex {
             .map(|r| r.rec)
     }
 
+    /// Person `seq`'s records into `out` (emptied first), in order, to be
+    /// compared where they lie ([`super::levels_of_records`]).
+    pub fn views_into<'s>(&'s self, seq: i64, out: &mut Vec<RecordView<'s>>) {
+        out.clear();
+        self.views_after(seq, out);
+    }
+
+    /// Person `seq`'s records appended to `out`.
+    pub fn views_after<'s>(&'s self, seq: i64, out: &mut Vec<RecordView<'s>>) {
+        if let Some(p) = self.person(seq) {
+            for r in p.raw() {
+                out.push(Packed::first(r).rec);
+            }
+        }
+    }
+
     /// Person `seq`'s records: (sor, sor_id, record).
     pub fn records(&self, seq: i64) -> Vec<(String, String, MatchRecord)> {
         self.person(seq)

@@ -863,44 +863,41 @@ pub fn levels_sig(
     sa: &Sigs,
     b: &RecordView<'_>,
 ) -> [Option<usize>; FIELD_COUNT] {
-    levels_after(a, sa, b, &[])
+    levels_after(a, sa, b, &[], &[])
 }
-
-/// One record's levels against another's, and the records they were
-/// worked out for.
-pub type Compared<'r> = (RecordView<'r>, [Option<usize>; FIELD_COUNT]);
 
 /// `a`'s levels against each of one person's records `bs`, in order,
 /// handed to `each`: a later record takes an earlier one's levels for the
-/// fields it shares with it ([`levels_after`]). `earlier` is room kept
-/// from one person to the next; a record is kept in it only when another
-/// follows (most persons have one, and a view with its levels is about
-/// half a kilobyte to copy). The import's scorer, its writer's records
-/// gained since, and every lookup from the blocking index compare this
-/// way.
-pub fn levels_of_records<'r>(
+/// fields it shares with it ([`levels_after`]). `room` is kept from one
+/// person to the next for the levels of the records compared so far. The
+/// records are read where the caller decoded them, side by side: a view is
+/// about 300 bytes, and moving each through an iterator's adaptors, then
+/// into the list of earlier records, was a tenth of the import scorer's
+/// work. The import's scorer, its writer's records gained since, and every
+/// lookup from the blocking index compare this way.
+pub fn levels_of_records(
     a: &RecordView<'_>,
     sa: &Sigs,
-    bs: impl Iterator<Item = RecordView<'r>>,
-    earlier: &mut Vec<Compared<'r>>,
+    bs: &[RecordView<'_>],
+    room: &mut Vec<[Option<usize>; FIELD_COUNT]>,
     mut each: impl FnMut([Option<usize>; FIELD_COUNT]),
 ) {
-    earlier.clear();
-    let mut bs = bs.peekable();
-    while let Some(b) = bs.next() {
-        let l = levels_after(a, sa, &b, earlier);
+    room.clear();
+    for (j, b) in bs.iter().enumerate() {
+        let l = levels_after(a, sa, b, &bs[..j], room);
         each(l);
-        if bs.peek().is_some() {
-            earlier.push((b, l));
+        // Most persons have one record: nothing kept for them.
+        if j + 1 < bs.len() {
+            room.push(l);
         }
     }
 }
 
 /// [`levels_sig`] of `b`, one of a person's records compared after
-/// `earlier` (others of the same person, with their levels against `a`):
-/// a costly field (the names, the address, the city, the middle name)
-/// whose values in `b` an earlier record has too takes that record's
-/// level instead of being compared again. The levels are the same: a
+/// `earlier` (others of the same person, with `their` levels against `a`,
+/// by place): a costly field (the names, the address, the city, the
+/// middle name) whose values in `b` an earlier record has too takes that
+/// record's level instead of being compared again. The levels are the same: a
 /// field's level depends on `a` and on those values only. A person's
 /// records are mostly the same person sent again with a field or two
 /// changed, and a row is compared with every record of every candidate,
@@ -913,10 +910,20 @@ pub fn levels_after(
     a: &RecordView<'_>,
     sa: &Sigs,
     b: &RecordView<'_>,
-    earlier: &[Compared<'_>],
+    earlier: &[RecordView<'_>],
+    their: &[[Option<usize>; FIELD_COUNT]],
 ) -> [Option<usize>; FIELD_COUNT] {
+    debug_assert_eq!(
+        earlier.len(),
+        their.len(),
+        "a level for each earlier record"
+    );
     let like = |same: fn(&RecordView<'_>, &RecordView<'_>) -> bool| {
-        earlier.iter().find(|(e, _)| same(e, b)).map(|(_, l)| l)
+        earlier
+            .iter()
+            .zip(their)
+            .find(|(e, _)| same(e, b))
+            .map(|(_, l)| l)
     };
     let both = |x: &str, y: &str| !x.is_empty() && !y.is_empty();
     // `b`'s signatures are worked out only where a comparison reads one:

@@ -1086,7 +1086,7 @@ fn levels_after_earlier_records_are_the_levels_alone() {
         let sa = Sigs::of(a);
         // "Persons" of up to six records, one after another.
         for (p, person) in views.chunks(6).enumerate() {
-            let mut earlier: Vec<Compared<'_>> = Vec::new();
+            let mut earlier: Vec<[Option<usize>; FIELD_COUNT]> = Vec::new();
             for (j, b) in person.iter().enumerate() {
                 let alone = levels_sig(a, &sa, b);
                 // The names' sounds given or worked out: the same levels.
@@ -1095,22 +1095,21 @@ fn levels_after_earlier_records_are_the_levels_alone() {
                     super::levels(&recs[i], &recs[6 * p + j]),
                     "{a:?} / {b:?}"
                 );
-                let after = levels_after(a, &sa, b, &earlier);
+                let after = levels_after(a, &sa, b, &person[..j], &earlier);
                 assert_eq!(
                     after,
                     alone,
                     "{a:?} / {b:?} after {} records",
                     earlier.len()
                 );
-                reused += usize::from(earlier.iter().any(|(e, _)| e.city == b.city));
-                earlier.push((*b, after));
+                reused += usize::from(person[..j].iter().any(|e| e.city == b.city));
+                earlier.push(after);
             }
             // The same levels, person by person, as the scorers compare.
             let mut each = Vec::new();
             let mut room = Vec::new();
-            levels_of_records(a, &sa, person.iter().copied(), &mut room, |l| each.push(l));
-            let alone: Vec<_> = earlier.iter().map(|(_, l)| *l).collect();
-            assert_eq!(each, alone, "{a:?}");
+            levels_of_records(a, &sa, person, &mut room, |l| each.push(l));
+            assert_eq!(each, earlier, "{a:?}");
         }
     }
     // The pools are small enough that fields repeat: reuse was exercised.
@@ -1118,4 +1117,42 @@ fn levels_after_earlier_records_are_the_levels_alone() {
         reused > 1000,
         "only {reused} comparisons could reuse a city"
     );
+}
+
+/// Fields packed one after the other are read back whole, each with its
+/// length: a length below 128 is one byte, a longer one a character of
+/// several, and a field past [`record::PACKED_FIELD_MAX`] is cut at a
+/// character's boundary. A length running past the end gives what is left.
+#[test]
+fn packed_fields_are_read_back_whole() {
+    use super::record::{PACKED_FIELD_MAX, pack_field, take_field};
+    let long = "é".repeat(PACKED_FIELD_MAX);
+    let fields = [
+        String::new(),
+        "a".into(),
+        "x".repeat(127),
+        "y".repeat(128),
+        "Ålesund Ørsta".into(),
+        "z".repeat(300),
+        "ґ".repeat(70),
+        long.clone(),
+        "last".into(),
+    ];
+    let mut packed = String::new();
+    for f in &fields {
+        pack_field(&mut packed, f);
+    }
+    let mut rest = packed.as_str();
+    for f in &fields[..7] {
+        assert_eq!(take_field(&mut rest), f.as_str());
+    }
+    let cut = take_field(&mut rest);
+    assert!(cut.len() <= PACKED_FIELD_MAX && long.starts_with(cut) && cut.len() > 1000);
+    assert_eq!(take_field(&mut rest), "last");
+    assert_eq!((take_field(&mut rest), rest), ("", ""));
+    // A length longer than what follows (a one-byte and a longer length).
+    let mut short = "\u{5}abc";
+    assert_eq!((take_field(&mut short), short), ("abc", ""));
+    let mut short = "\u{200}abc";
+    assert_eq!((take_field(&mut short), short), ("abc", ""));
 }
