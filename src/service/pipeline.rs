@@ -39,20 +39,33 @@ pub(crate) struct Prescored {
 
 /// Compare `rec` with its candidates in `index`, every record of each.
 pub(crate) fn prescore(index: &BlockIndex, rec: &Keyed) -> Prescored {
+    prescore_in(index, rec, &mut Room::default())
+}
+
+/// What [`prescore`] reuses from one row to the next: a candidate's
+/// records, decoded, and their levels so far
+/// ([`matching::levels_of_records`]). Grown anew for every row, they were
+/// a few allocations a row.
+#[derive(Default)]
+pub(crate) struct Room<'i> {
+    views: Vec<matching::RecordView<'i>>,
+    earlier: Vec<[Option<usize>; matching::FIELD_COUNT]>,
+}
+
+/// [`prescore`] with `room` kept from row to row.
+fn prescore_in<'i>(index: &'i BlockIndex, rec: &Keyed, room: &mut Room<'i>) -> Prescored {
     let mut levels = Vec::new();
     let row = rec.view();
     let sigs = matching::Sigs::of(&row);
     let seqs = index.candidates_hashed(rec.key_hashes().iter().copied());
     std::hint::black_box(index.warm(&seqs));
-    // A candidate's records, and their levels so far
-    // ([`matching::levels_of_records`]).
-    let (mut views, mut earlier) = (Vec::new(), Vec::new());
+    let Room { views, earlier } = room;
     let found = seqs
         .into_iter()
         .map(|seq| {
             let start = levels.len();
-            index.views_into(seq, &mut views);
-            matching::levels_of_records(&row, &sigs, &views, &mut earlier, |l| {
+            index.views_into(seq, views);
+            matching::levels_of_records(&row, &sigs, views, earlier, |l| {
                 levels.push(matching::pack_levels(&l));
             });
             (seq, start, levels.len() - start)
@@ -67,7 +80,9 @@ pub(crate) fn prescore_all<'r>(
     index: &BlockIndex,
     rows: impl Iterator<Item = Option<&'r Keyed>>,
 ) -> Vec<Option<Prescored>> {
-    rows.map(|r| r.map(|rec| prescore(index, rec))).collect()
+    let mut room = Room::default();
+    rows.map(|r| r.map(|rec| prescore_in(index, rec, &mut room)))
+        .collect()
 }
 
 /// A batch's additions: the records, as an index of their own, and the
@@ -196,14 +211,15 @@ impl Lookup for Layers<'_> {
         let mut sigs: Option<matching::Sigs> = None;
         let mut scored = Vec::new();
         // The row's levels against the records of the person at hand
-        // compared, by place: the explanation of a kept person reads them.
+        // compared, by place, packed: the explanation of a kept person
+        // reads them.
         let mut person_levels = Vec::new();
         let (mut views, mut earlier) = (Vec::new(), Vec::new());
         for (seq, compared) in all {
             person_levels.clear();
             // The last of equal scores wins, as in `best_record`.
             let mut best: Option<(f64, usize)> = None;
-            let mut consider = |l: [Option<usize>; matching::FIELD_COUNT], i: usize| {
+            let mut consider = |l: PackedLevels, i: usize| {
                 let s = matching::weigh_with(&l, &weights, prior);
                 if person_levels.len() <= i {
                     person_levels.resize(i + 1, None);
@@ -215,7 +231,7 @@ impl Lookup for Layers<'_> {
             };
             if let Some((at, n)) = compared {
                 for (j, l) in levels[at..at + n].iter().enumerate() {
-                    consider(matching::unpack_levels(l), j);
+                    consider(*l, j);
                 }
             }
             // The records gained since, after the ones compared: the
@@ -242,7 +258,7 @@ impl Lookup for Layers<'_> {
                 let sigs = sigs.get_or_insert_with(|| matching::Sigs::of(&row));
                 let mut at = in_base - from_prev;
                 matching::levels_of_records(&row, sigs, &views, &mut earlier, |l| {
-                    consider(l, at);
+                    consider(matching::pack_levels(&l), at);
                     at += 1;
                 });
             }
@@ -266,7 +282,10 @@ impl Lookup for Layers<'_> {
                 seq,
                 best: i,
                 records,
-                levels: person_levels.clone(),
+                levels: person_levels
+                    .iter()
+                    .map(|l| l.as_ref().map(matching::unpack_levels))
+                    .collect(),
             });
         }
         idmatch::explain_scored(

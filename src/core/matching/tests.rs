@@ -906,10 +906,10 @@ fn weighing_apart_is_score_only_to_the_bit() {
         for a in &set {
             for b in &set {
                 let compared = crate::core::matching::levels(a, b);
-                let l = unpack_levels(&pack_levels(&compared));
-                assert_eq!(l, compared, "levels survive packing");
+                let packed = pack_levels(&compared);
+                assert_eq!(unpack_levels(&packed), compared, "levels survive packing");
                 assert_eq!(
-                    weigh_with(&l, &w.for_record(a, &p, tf), prior).to_bits(),
+                    weigh_with(&packed, &w.for_record(a, &p, tf), prior).to_bits(),
                     score_only(a, &b.view(), &p, tf).to_bits(),
                     "{a:?} / {b:?}"
                 );
@@ -1155,4 +1155,54 @@ fn packed_fields_are_read_back_whole() {
     assert_eq!((take_field(&mut short), short), ("abc", ""));
     let mut short = "\u{200}abc";
     assert_eq!((take_field(&mut short), short), ("abc", ""));
+}
+
+/// [`super::jw_most_below`] answers as the floating-point bound does, for
+/// every pair of lengths up to 64, every count of shared bytes, every
+/// common prefix and every threshold the comparisons use; where the
+/// similarity is 0.7 exactly it may keep a pair the floating-point bound
+/// rules out, never the other way round.
+#[test]
+fn the_bound_in_integers_is_the_bound() {
+    let letters: Vec<u8> = (b'0'..=b'~').collect();
+    let (mut kept, mut ruled_out) = (0, 0);
+    for x in 1..=64usize {
+        for y in 1..=64usize {
+            for p in 0..=4.min(x).min(y) {
+                // `a` and `b` share exactly their first `p` bytes.
+                let a: String = letters[..x].iter().map(|c| *c as char).collect();
+                let b: String = letters[..p]
+                    .iter()
+                    .chain(letters[..y - p].iter().rev())
+                    .map(|c| *c as char)
+                    .collect();
+                let b = if p < y && b.as_bytes()[p] == a.as_bytes().get(p).copied().unwrap_or(0) {
+                    // Keep the prefix at `p`: the byte after it differs.
+                    let mut v = b.into_bytes();
+                    v[p] = b'#';
+                    String::from_utf8(v).unwrap()
+                } else {
+                    b
+                };
+                for m in 0..=x.min(y) {
+                    for t in [0.70, 0.80, 0.90, 0.92] {
+                        let float = super::jaro_winkler_most(&a, &b, m) < t - 1e-9;
+                        let int = super::jw_most_below(&a, &b, m, t);
+                        let (n, d) = (m * (x + y) + x * y, 3 * x * y);
+                        if 10 * n == 7 * d {
+                            assert!(!int || float, "{x} {y} {m} {p} at {t}");
+                        } else {
+                            assert_eq!(int, float, "{x} {y} {m} {p} at {t}: {a:?} / {b:?}");
+                        }
+                        kept += usize::from(!int);
+                        ruled_out += usize::from(int);
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        kept > 100_000 && ruled_out > 100_000,
+        "{kept} kept, {ruled_out} ruled out"
+    );
 }
