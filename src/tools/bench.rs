@@ -191,11 +191,14 @@ fn timed_import(
     let mut reg = Registry::open(db).map_err(|e| e.to_string())?;
     let started = Instant::now();
     let cpu_before = thread_cpu();
+    // The process's CPU time as each batch ends, by rows done.
+    let mut spent = vec![(0, process_cpu())];
     if let Some(file) = count {
         opts.rows_expected = Some(crate::service::import::count_rows(file));
     }
     let s = reg
         .import_csv(&Actor::system(), input, &opts, &mut |s| {
+            spent.push((s.rows, process_cpu()));
             eprint!("\rimported {} rows", s.rows);
         })
         .map_err(|e| e.to_string())?;
@@ -204,7 +207,7 @@ fn timed_import(
     let cpu = thread_cpu();
     let [writer_cpu, writer_queued] = [cpu[0] - cpu_before[0], cpu[1] - cpu_before[1]];
     drop(reg);
-    let tenths = per_tenth(&s.batches);
+    let tenths = per_tenth(&s.batches, &spent);
     let size = std::fs::metadata(db).map(|m| m.len()).unwrap_or(0);
     Ok(json!({
         "bench": "import", "rows": s.rows, "seconds": secs,
@@ -212,6 +215,12 @@ fn timed_import(
         "rows_per_second_by_tenth": tenths.speed,
         "persons_compared_per_row_by_tenth": tenths.work,
         "writer_waiting_for_scorer_by_tenth": tenths.waited,
+        "cpu_microseconds_per_row_by_tenth": tenths.cpu,
+        "last_tenth_over_first_per_row": {
+            "time": last_over_first(&tenths.speed, |v| 1.0 / v),
+            "cpu": last_over_first(&tenths.cpu, |v| v),
+        },
+        "process_cpu_seconds": process_cpu() - spent[0].1,
         "writer_cpu_seconds": writer_cpu,
         "writer_waiting_for_a_cpu_seconds": writer_queued,
         "linked": s.linked, "new": s.new, "queued": s.queued, "rejected": s.rejected.len(),
@@ -224,21 +233,53 @@ fn timed_import(
     }))
 }
 
+/// The process's CPU time so far, every thread's, user and system, in
+/// seconds (`/proc/self/stat`; 0 where there is none). Beside the time per
+/// row, the CPU per row shows how a row's cost grows in one run apart
+/// from this machine's waits for a core (it drifts with the machine's
+/// speed all the same).
+fn process_cpu() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command's name (in parentheses, which may hold
+    // spaces): utime and stime are the 12th and 13th, in clock ticks of
+    // 1/100 s (USER_HZ, fixed for `/proc`).
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok());
+    ticks(11).unwrap_or(0.0) / 100.0 + ticks(12).unwrap_or(0.0) / 100.0
+}
+
+/// The last tenth's cost per row over the first's, from a per-tenth
+/// figure (`cost` turns it into a cost per row); 0 without ten tenths.
+fn last_over_first(by_tenth: &[f64], cost: fn(f64) -> f64) -> f64 {
+    match (by_tenth.first(), by_tenth.get(9)) {
+        (Some(&a), Some(&b)) if a > 0.0 && b > 0.0 => (cost(b) / cost(a) * 100.0).round() / 100.0,
+        _ => 0.0,
+    }
+}
+
 /// Each tenth of the rows, from where the import stood at the end of each
-/// batch: rows per second, persons compared per row, and the share of the
-/// time the writer waited for the scorer.
+/// batch: rows per second, persons compared per row, the share of the
+/// time the writer waited for the scorer, and the process's CPU time per
+/// row in microseconds (from `spent`: rows done and CPU seconds, taken as
+/// each batch ended).
 struct Tenths {
     speed: Vec<f64>,
     work: Vec<f64>,
     waited: Vec<f64>,
+    cpu: Vec<f64>,
 }
 
-fn per_tenth(marks: &[BatchMark]) -> Tenths {
+fn per_tenth(marks: &[BatchMark], spent: &[(u64, f64)]) -> Tenths {
     let mut t = Tenths {
         speed: Vec::new(),
         work: Vec::new(),
         waited: Vec::new(),
+        cpu: Vec::new(),
     };
+    let cpu_at = |rows: u64| spent.iter().find(|(r, _)| *r >= rows).map(|(_, c)| *c);
     let Some(total) = marks.last().map(|m| m.rows) else {
         return t;
     };
@@ -256,6 +297,9 @@ fn per_tenth(marks: &[BatchMark]) -> Tenths {
                 .push(((m.compared - last.compared) as f64 / rows * 10.0).round() / 10.0);
             t.waited
                 .push(((m.waited - last.waited) / secs * 100.0).round() / 100.0);
+            if let (Some(a), Some(b)) = (cpu_at(last.rows), cpu_at(m.rows)) {
+                t.cpu.push(((b - a) / rows * 1e7).round() / 10.0);
+            }
             last = m;
         }
     }
@@ -454,4 +498,56 @@ pub fn sync(dir: &Path, changes: usize, seed: u64) -> Result<serde_json::Value, 
               "calls_per_second": sent as f64 / secs, "memory_after_each_tenth": samples,
               "workstation_peak_rss_mib": peak_rss_mib()}),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Tenths from batch marks: a run whose second half takes twice the
+    /// time and three times the CPU per row shows it in both figures.
+    #[test]
+    fn tenths_show_time_and_cpu_per_row() {
+        let mut marks = Vec::new();
+        let mut spent = vec![(0, 10.0)];
+        let (mut seconds, mut cpu) = (0.0, 10.0);
+        for b in 1..=20u64 {
+            let late = b > 10;
+            seconds += if late { 2.0 } else { 1.0 };
+            cpu += if late { 1.5 } else { 0.5 };
+            marks.push(BatchMark {
+                rows: 100 * b,
+                seconds,
+                compared: 1000 * b,
+                waited: 0.0,
+            });
+            spent.push((100 * b, cpu));
+        }
+        let t = per_tenth(&marks, &spent);
+        assert_eq!(t.speed.len(), 10);
+        assert_eq!((t.speed[0], t.speed[9]), (100.0, 50.0));
+        assert_eq!((t.cpu[0], t.cpu[9]), (5000.0, 15000.0));
+        assert_eq!(t.work, vec![10.0; 10]);
+        assert_eq!(last_over_first(&t.speed, |v| 1.0 / v), 2.0);
+        assert_eq!(last_over_first(&t.cpu, |v| v), 3.0);
+        // Fewer than ten tenths: no ratio.
+        assert_eq!(last_over_first(&t.cpu[..5], |v| v), 0.0);
+    }
+
+    /// The process's CPU time is read, and grows while this thread works
+    /// (in ticks of 10 ms: the work goes on until one passes, for at most
+    /// ten seconds).
+    #[test]
+    fn process_cpu_is_read_and_grows() {
+        let before = process_cpu();
+        let started = Instant::now();
+        let mut x = 0u64;
+        while process_cpu() <= before && started.elapsed().as_secs() < 10 {
+            for i in 0..1_000_000u64 {
+                x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(i));
+            }
+        }
+        let after = process_cpu();
+        assert!(after > before, "{before} then {after} ({x})");
+    }
 }
