@@ -606,16 +606,9 @@ impl BlockIndex {
         self.person(seq).map_or(0, Person::len)
     }
 
-    /// Person `seq`'s records, in order, as slices of the packed ones.
-    pub fn views(&self, seq: i64) -> impl Iterator<Item = RecordView<'_>> {
-        self.person(seq)
-            .into_iter()
-            .flat_map(Person::iter)
-            .map(|r| r.rec)
-    }
-
-    /// Person `seq`'s records into `out` (emptied first), in order, to be
-    /// compared where they lie ([`super::levels_of_records`]).
+    /// Person `seq`'s records into `out` (emptied first), in order, as
+    /// slices of the packed ones, to be compared where they lie
+    /// ([`super::levels_of_records`]).
     pub fn views_into<'s>(&'s self, seq: i64, out: &mut Vec<RecordView<'s>>) {
         out.clear();
         self.views_after(seq, out);
@@ -962,8 +955,16 @@ mod tests {
         put(&mut ix, 3, "3", &rec("bob", "ray", "19700505", "3000"));
         assert_eq!(ix.candidates(&a.blocking_keys()), vec![1, 2]);
         assert_eq!(ix.record_count(1), 1);
-        let got: Vec<MatchRecord> = ix.views(2).map(|v| v.to_record()).collect();
+        let mut views = Vec::new();
+        ix.views_into(2, &mut views);
+        let got: Vec<MatchRecord> = views.iter().map(|v| v.to_record()).collect();
         assert_eq!(got, vec![a]);
+        // The room is emptied first; a person unknown gives nothing.
+        ix.views_into(3, &mut views);
+        assert_eq!(views.len(), 1);
+        assert_eq!(views[0].given, "bob");
+        ix.views_into(9, &mut views);
+        assert!(views.is_empty());
     }
 
     #[test]
