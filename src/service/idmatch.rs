@@ -498,14 +498,8 @@ fn score_indexed(
     // levels as each record compared alone. Worked out per comparison,
     // they were most of re-scoring a queue of 25,000 after a model learnt
     // late in a 1M import.
-    let sounds = [
-        matching::phonetic(&rec.given),
-        matching::phonetic(&rec.family),
-    ];
-    let row = matching::RecordView {
-        sounds: Some([&sounds[0], &sounds[1]]),
-        ..rec.view()
-    };
+    let sounds = rec.sounds();
+    let row = rec.sounding(&sounds);
     let sigs = matching::Sigs::of(&row);
     let mut scored: Vec<Scored> = Vec::new();
     let (mut views, mut earlier, mut scores) = (Vec::new(), Vec::new(), Vec::new());
@@ -1032,10 +1026,7 @@ struct Ahead {
 impl Keyed {
     pub fn new(rec: MatchRecord) -> Keyed {
         let keys = rec.blocking_keys();
-        let sounds = [
-            matching::phonetic(&rec.given),
-            matching::phonetic(&rec.family),
-        ];
+        let sounds = rec.sounds();
         Keyed {
             rec,
             keys,
@@ -1105,10 +1096,7 @@ impl Keyed {
     /// The record's fields with its names' sounds: what the scorer
     /// compares with each candidate.
     pub fn view(&self) -> matching::RecordView<'_> {
-        matching::RecordView {
-            sounds: Some([&self.sounds[0], &self.sounds[1]]),
-            ..self.rec.view()
-        }
+        self.rec.sounding(&self.sounds)
     }
 }
 

@@ -403,6 +403,21 @@ impl MatchRecord {
             sounds: None,
         }
     }
+
+    /// The given and family names' sounds ([`super::phonetic`]), worked
+    /// out once for a record compared with many ([`MatchRecord::sounding`]).
+    pub fn sounds(&self) -> [String; 2] {
+        [super::phonetic(&self.given), super::phonetic(&self.family)]
+    }
+
+    /// [`MatchRecord::view`] with the names' `sounds` given
+    /// ([`MatchRecord::sounds`]), so that no comparison works them out.
+    pub fn sounding<'a>(&'a self, sounds: &'a [String; 2]) -> RecordView<'a> {
+        RecordView {
+            sounds: Some([&sounds[0], &sounds[1]]),
+            ..self.view()
+        }
+    }
 }
 
 impl RecordView<'_> {
