@@ -295,13 +295,7 @@ fn changed_records(conn: &Connection, seq: i64, old: &[Row], new: &[Row]) -> Res
 /// `seq`'s records, logged for [`refresh_index`].
 fn stamp(conn: &Connection, seq: i64) -> Result<i64> {
     let n = tick(conn)?;
-    let held = DEFERRED.with(|d| {
-        d.borrow_mut()
-            .as_mut()
-            .map(|d| d.changes.push((n, seq)))
-            .is_some()
-    });
-    if !held {
+    if with_held(|d| d.changes.push((n, seq))).is_none() {
         insert_changes(conn, &[(n, seq)])?;
     }
     Ok(n)
@@ -347,14 +341,9 @@ const PERSONS: i64 = -2;
 /// Add `by` to the count of `value` in `field` (never below 0), or hold it
 /// for the batch's end while writes are deferred ([`defer_keys`]).
 fn count_term(conn: &Connection, field: i64, value: &str, by: i64) -> Result<()> {
-    let held = DEFERRED.with(|d| match d.borrow_mut().as_mut() {
-        Some(d) if by >= 0 => {
-            d.edit_term(field, value, |t| *t.added.get_or_insert(0) += by);
-            true
-        }
-        _ => false,
-    });
-    if held {
+    if by >= 0
+        && with_held(|d| d.edit_term(field, value, |t| *t.added.get_or_insert(0) += by)).is_some()
+    {
         return Ok(());
     }
     // A count going down while others are held: those first, so that the
@@ -374,11 +363,7 @@ fn add_term(conn: &Connection, field: i64, value: &str, by: i64) -> Result<()> {
 
 /// Write the held term counts, in key order.
 fn flush_terms(conn: &Connection) -> Result<()> {
-    let held = DEFERRED.with(|d| {
-        d.borrow_mut()
-            .as_mut()
-            .map(|d| std::mem::take(&mut d.terms))
-    });
+    let held = with_held(|d| std::mem::take(&mut d.terms));
     // In key order: one walk along the table's B-tree.
     let mut adds: Vec<(i64, String, i64)> = held
         .unwrap_or_default()
@@ -419,11 +404,7 @@ fn term_count(conn: &Connection, field: i64, value: &str) -> Result<Option<i64>>
         Some(n) => n,
         None => {
             let n = read(conn)?;
-            DEFERRED.with(|d| {
-                if let Some(d) = d.borrow_mut().as_mut() {
-                    d.edit_term(field, value, |t| t.stored = Some(n));
-                }
-            });
+            with_held(|d| d.edit_term(field, value, |t| t.stored = Some(n)));
             n
         }
     };
@@ -452,11 +433,7 @@ fn tick(conn: &Connection) -> Result<i64> {
                 Some(n) => n,
                 None => clock(conn)?,
             } + 1;
-            DEFERRED.with(|d| {
-                if let Some(d) = d.borrow_mut().as_mut() {
-                    d.clock = Some(next);
-                }
-            });
+            with_held(|d| d.clock = Some(next));
             Ok(next)
         }
     }
@@ -543,6 +520,12 @@ thread_local! {
     static DEFERRED: std::cell::RefCell<Option<Deferred>> = const { std::cell::RefCell::new(None) };
 }
 
+/// `f` of this thread's held writes, while writes are deferred
+/// ([`defer_keys`]); `None` when they are not.
+fn with_held<R>(f: impl FnOnce(&mut Deferred) -> R) -> Option<R> {
+    DEFERRED.with(|d| d.borrow_mut().as_mut().map(f))
+}
+
 /// Hold this thread's search-key writes back until [`DeferredKeys::flush`]:
 /// a bulk load appends a batch's added keys to `search_keys_added`, to be
 /// merged into `search_keys` at its end ([`merge_search_keys`]), instead
@@ -564,12 +547,7 @@ pub fn defer_keys() -> DeferredKeys {
 /// A statement run per event was most of its cost; the flush inserts a
 /// batch's events [`KEY_ROWS`] to a statement, in order.
 pub(crate) fn hold_link_event(at: &str, actor: &str, e: &steward::LinkEvent) -> bool {
-    DEFERRED.with(|d| {
-        d.borrow_mut()
-            .as_mut()
-            .map(|d| d.events.push(steward::HeldEvent::of(at, actor, e)))
-            .is_some()
-    })
+    with_held(|d| d.events.push(steward::HeldEvent::of(at, actor, e))).is_some()
 }
 
 /// See [`defer_keys`].
@@ -736,14 +714,10 @@ fn write_key_diff(conn: &Connection, seq: i64, old: &[String], new: &[String]) -
     for k in new.iter().filter(|k| old.binary_search(k).is_err()) {
         writes.push((k.clone(), seq, true));
     }
-    let held = DEFERRED.with(|d| match d.borrow_mut().as_mut() {
-        Some(d) => {
-            d.search.append(&mut writes);
-            true
-        }
-        None => false,
-    });
-    if held { Ok(()) } else { apply(conn, &writes) }
+    match with_held(|d| d.search.append(&mut writes)) {
+        Some(()) => Ok(()),
+        None => apply(conn, &writes),
+    }
 }
 
 /// Work out every stored record's blocking keys and every person's
