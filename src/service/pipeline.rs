@@ -42,10 +42,10 @@ pub(crate) fn prescore(index: &BlockIndex, rec: &Keyed) -> Prescored {
     prescore_in(index, rec, &mut Room::default())
 }
 
-/// What [`prescore`] reuses from one row to the next: a candidate's
-/// records, decoded, and their levels so far
-/// ([`matching::levels_of_records`]). Grown anew for every row, they were
-/// a few allocations a row.
+/// What [`prescore`] reuses from one row to the next, and the writer from
+/// one candidate to the next: a candidate's records, decoded, and their
+/// levels so far ([`matching::levels_of_records`]). Grown anew for every
+/// row, they were a few allocations a row.
 #[derive(Default)]
 pub(crate) struct Room<'i> {
     views: Vec<matching::RecordView<'i>>,
@@ -214,7 +214,7 @@ impl Lookup for Layers<'_> {
         // compared, by place, packed: the explanation of a kept person
         // reads them.
         let mut person_levels = Vec::new();
-        let (mut views, mut earlier) = (Vec::new(), Vec::new());
+        let mut room = Room::default();
         for (seq, compared) in all {
             person_levels.clear();
             // The last of equal scores wins, as in `best_record`.
@@ -250,14 +250,15 @@ impl Lookup for Layers<'_> {
                 };
                 debug_assert_eq!(in_base, self.base.record_count(seq));
                 // In place after the person's records in `base`.
+                let Room { views, earlier } = &mut room;
                 views.clear();
                 if let Some(p) = prev {
-                    p.index.views_after(seq, &mut views);
+                    p.index.views_after(seq, views);
                 }
-                self.cur.index.views_after(seq, &mut views);
+                self.cur.index.views_after(seq, views);
                 let sigs = sigs.get_or_insert_with(|| matching::Sigs::of(&row));
                 let mut at = in_base - from_prev;
-                matching::levels_of_records(&row, sigs, &views, &mut earlier, |l| {
+                matching::levels_of_records(&row, sigs, views, earlier, |l| {
                     consider(matching::pack_levels(&l), at);
                     at += 1;
                 });
