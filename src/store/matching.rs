@@ -587,8 +587,8 @@ fn stage(conn: &Connection, writes: &[KeyWrite]) -> Result<()> {
     let mut start = 0;
     for (i, (k, seq, insert)) in writes.iter().enumerate() {
         if !*insert {
+            // The removal merges what is staged, this run's rows with it.
             insert_key_rows(conn, HEAD, &writes[start..i], row)?;
-            merge_search_keys(conn)?;
             apply(conn, &[(k.clone(), *seq, false)])?;
             start = i + 1;
         }
@@ -667,6 +667,12 @@ pub fn insert_search_keys(conn: &Connection, keys: &[(String, i64)]) -> Result<(
     insert_key_rows(conn, SEARCH_KEY_HEAD, keys, row)
 }
 
+/// Whether a bulk load staged search keys not merged yet ([`stage`]).
+fn staged_any(conn: &Connection) -> Result<bool> {
+    conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM search_keys_added)")?
+        .query_row([], |r| r.get(0))
+}
+
 /// Move the staged search keys ([`stage`]) into `search_keys`, in key
 /// order: one walk along its B-tree. In the caller's transaction.
 pub fn merge_search_keys(conn: &Connection) -> Result<()> {
@@ -689,8 +695,14 @@ const SEARCH_KEY_HEAD: &str = "INSERT OR IGNORE INTO search_keys(key, person_seq
 const INSERT_SEARCH_KEY: &str =
     "INSERT OR IGNORE INTO search_keys(key, person_seq) VALUES (?1, ?2)";
 
-/// Write search-key rows, in the order given.
+/// Write search-key rows, in the order given. A removal first merges
+/// what a bulk load staged ([`stage`]): an import killed before its end,
+/// or running in another process, may hold the key there, where searches
+/// would go on finding it (and the load's merge would bring it back).
 fn apply(conn: &Connection, writes: &[KeyWrite]) -> Result<()> {
+    if writes.iter().any(|w| !w.2) && staged_any(conn)? {
+        merge_search_keys(conn)?;
+    }
     let mut del =
         conn.prepare_cached("DELETE FROM search_keys WHERE key = ?1 AND person_seq = ?2")?;
     let mut ins = conn.prepare_cached(INSERT_SEARCH_KEY)?;
@@ -1636,6 +1648,56 @@ mod tests {
         }
         assert_eq!(search(&store.conn, &index, "petro", 10).unwrap(), vec![a]);
         assert_eq!(name_typo(&store.conn, "kovalenco", 10).unwrap(), vec![b]);
+    }
+
+    /// A key removed outside a bulk load (a desk edit after an import was
+    /// killed, or beside one running elsewhere) is gone from the staged
+    /// keys too: a search no longer finds the person by it, and the
+    /// load's merge does not bring it back.
+    #[test]
+    fn a_removal_after_a_killed_load_removes_the_staged_key_too() {
+        let store = crate::store::Store::open_in_memory().unwrap();
+        let b = person(&store.conn, 1);
+        let held = defer_keys();
+        put_record(
+            &store.conn,
+            b,
+            "S",
+            "1",
+            rec("Olena", "Kovalenko", "1986-04-12"),
+        )
+        .unwrap();
+        held.flush(&store.conn).unwrap();
+        drop(held);
+        let index = BlockIndex::new();
+        assert_eq!(
+            search(&store.conn, &index, "kovalenko", 10).unwrap(),
+            vec![b]
+        );
+        // The load stopped here. The desk corrects the family name.
+        put_record(
+            &store.conn,
+            b,
+            "S",
+            "1",
+            rec("Olena", "Marchenko", "1986-04-12"),
+        )
+        .unwrap();
+        assert_eq!(
+            search(&store.conn, &index, "marchenko", 10).unwrap(),
+            vec![b]
+        );
+        assert_eq!(
+            search(&store.conn, &index, "kovalenko", 10).unwrap(),
+            Vec::<i64>::new(),
+            "the old name's staged key went with it"
+        );
+        merge_search_keys(&store.conn).unwrap();
+        assert_eq!(
+            search(&store.conn, &index, "kovalenko", 10).unwrap(),
+            Vec::<i64>::new(),
+            "and the merge does not bring it back"
+        );
     }
 
     /// Key rows go in [`KEY_ROWS`] to a statement and the rest one by one:

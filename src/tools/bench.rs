@@ -192,13 +192,14 @@ fn timed_import(
     let started = Instant::now();
     let cpu_before = thread_cpu();
     // The process's CPU time as each batch ends, by rows done.
-    let mut spent = vec![(0, process_cpu())];
+    let mut spent = vec![(0, process_cpu(), thread_cpu()[0])];
     if let Some(file) = count {
         opts.rows_expected = Some(crate::service::import::count_rows(file));
     }
     let s = reg
         .import_csv(&Actor::system(), input, &opts, &mut |s| {
-            spent.push((s.rows, process_cpu()));
+            // Called on the writer's thread: its own CPU beside the process's.
+            spent.push((s.rows, process_cpu(), thread_cpu()[0]));
             eprint!("\rimported {} rows", s.rows);
         })
         .map_err(|e| e.to_string())?;
@@ -216,6 +217,7 @@ fn timed_import(
         "persons_compared_per_row_by_tenth": tenths.work,
         "writer_waiting_for_scorer_by_tenth": tenths.waited,
         "cpu_microseconds_per_row_by_tenth": tenths.cpu,
+        "writer_cpu_microseconds_per_row_by_tenth": tenths.writer_cpu,
         "last_tenth_over_first_per_row": {
             "time": last_over_first(&tenths.speed, |v| 1.0 / v),
             "cpu": last_over_first(&tenths.cpu, |v| v),
@@ -270,16 +272,19 @@ struct Tenths {
     work: Vec<f64>,
     waited: Vec<f64>,
     cpu: Vec<f64>,
+    /// The writer's thread's share of `cpu`.
+    writer_cpu: Vec<f64>,
 }
 
-fn per_tenth(marks: &[BatchMark], spent: &[(u64, f64)]) -> Tenths {
+fn per_tenth(marks: &[BatchMark], spent: &[(u64, f64, f64)]) -> Tenths {
     let mut t = Tenths {
         speed: Vec::new(),
         work: Vec::new(),
         waited: Vec::new(),
         cpu: Vec::new(),
+        writer_cpu: Vec::new(),
     };
-    let cpu_at = |rows: u64| spent.iter().find(|(r, _)| *r >= rows).map(|(_, c)| *c);
+    let cpu_at = |rows: u64| spent.iter().find(|s| s.0 >= rows).map(|s| [s.1, s.2]);
     let Some(total) = marks.last().map(|m| m.rows) else {
         return t;
     };
@@ -298,7 +303,9 @@ fn per_tenth(marks: &[BatchMark], spent: &[(u64, f64)]) -> Tenths {
             t.waited
                 .push(((m.waited - last.waited) / secs * 100.0).round() / 100.0);
             if let (Some(a), Some(b)) = (cpu_at(last.rows), cpu_at(m.rows)) {
-                t.cpu.push(((b - a) / rows * 1e7).round() / 10.0);
+                let per_row = |i: usize| ((b[i] - a[i]) / rows * 1e7).round() / 10.0;
+                t.cpu.push(per_row(0));
+                t.writer_cpu.push(per_row(1));
             }
             last = m;
         }
@@ -509,7 +516,7 @@ mod tests {
     #[test]
     fn tenths_show_time_and_cpu_per_row() {
         let mut marks = Vec::new();
-        let mut spent = vec![(0, 10.0)];
+        let mut spent = vec![(0, 10.0, 4.0)];
         let (mut seconds, mut cpu) = (0.0, 10.0);
         for b in 1..=20u64 {
             let late = b > 10;
@@ -521,12 +528,13 @@ mod tests {
                 compared: 1000 * b,
                 waited: 0.0,
             });
-            spent.push((100 * b, cpu));
+            spent.push((100 * b, cpu, 4.0 + (cpu - 10.0) / 2.0));
         }
         let t = per_tenth(&marks, &spent);
         assert_eq!(t.speed.len(), 10);
         assert_eq!((t.speed[0], t.speed[9]), (100.0, 50.0));
         assert_eq!((t.cpu[0], t.cpu[9]), (5000.0, 15000.0));
+        assert_eq!((t.writer_cpu[0], t.writer_cpu[9]), (2500.0, 7500.0));
         assert_eq!(t.work, vec![10.0; 10]);
         assert_eq!(last_over_first(&t.speed, |v| 1.0 / v), 2.0);
         assert_eq!(last_over_first(&t.cpu, |v| v), 3.0);
