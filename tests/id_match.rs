@@ -846,6 +846,17 @@ fn an_import_audits_each_batch_and_each_record_has_its_link_event() {
     let batches = rows.div_ceil(100);
     assert!(batches >= 3);
     assert_eq!(audit.len(), batches, "{audit:?}");
+    // The work done so far, marked at each batch's end: a person compared
+    // brings every record it holds.
+    assert_eq!(s.batches.len(), batches);
+    assert!(s.batches.windows(2).all(|w| w[0].compared <= w[1].compared
+        && w[0].records <= w[1].records
+        && w[0].rows < w[1].rows));
+    let last = s.batches.last().unwrap();
+    assert!(
+        last.compared > 0 && last.records >= last.compared,
+        "{last:?}"
+    );
     let sum = |k: &str| -> u64 { audit.iter().map(|a| a.detail[k].as_u64().unwrap()).sum() };
     assert_eq!(
         (sum("rows"), sum("new"), sum("linked"), sum("queued")),

@@ -104,6 +104,8 @@ pub struct BatchMark {
     pub seconds: f64,
     /// Persons compared with the rows so far.
     pub compared: u64,
+    /// Their records compared with the rows so far.
+    pub records: u64,
     /// Seconds so far the writer waited for the scorer to finish comparing
     /// the next batch (the scorer, not the writer, was the slower).
     pub waited: f64,
@@ -772,7 +774,7 @@ impl Registry {
         // The index of the batch before last, emptied for the next batch's
         // additions: a batch's index grows to the same size every batch.
         let mut spare = pipeline::Gained::default();
-        let mut compared = 0u64;
+        let (mut compared, mut records) = (0u64, 0u64);
         let mut waited = 0.0;
         // The log's frames after the last batch, and the most one batch
         // added.
@@ -868,7 +870,10 @@ impl Registry {
                 let next = scorer.join();
                 waited += done.elapsed().as_secs_f64();
                 (
-                    committed.map(|seen| (layers.cur, layers.added, layers.compared, seen)),
+                    committed.map(|seen| {
+                        let work = (layers.compared, layers.records);
+                        (layers.cur, layers.added, work, seen)
+                    }),
                     next.map(|mut mine| {
                         mine.extend(helped);
                         mine
@@ -876,7 +881,7 @@ impl Registry {
                 )
             });
             drop(keys);
-            let (cur, added, n, now_seen) = written?;
+            let (cur, added, (n, r), now_seen) = written?;
             seen = now_seen;
             let (Ok(chunks), Some(next)) = (next, shared.rows.take()) else {
                 return Err(super::ServiceError::Conflict(
@@ -925,10 +930,12 @@ impl Registry {
                 }
             }
             compared += n;
+            records += r;
             summary.batches.push(BatchMark {
                 rows: summary.rows,
                 seconds: started.elapsed().as_secs_f64(),
                 compared,
+                records,
                 waited,
             });
             // The registry learns its model by itself as it grows: the

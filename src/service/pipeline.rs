@@ -135,6 +135,9 @@ pub(crate) struct Layers<'a> {
     pub row: Option<Prescored>,
     /// Persons compared with the rows so far.
     pub compared: u64,
+    /// Their records compared with the rows so far (a person gathers a
+    /// record for each duplicate linked to it).
+    pub records: u64,
     /// The level weights of the batch's model (it changes only between
     /// batches).
     weights: matching::Weights,
@@ -157,6 +160,7 @@ impl<'a> Layers<'a> {
             added: Vec::new(),
             row: None,
             compared: 0,
+            records: 0,
             weights: matching::Weights::of(params),
         }
     }
@@ -230,6 +234,7 @@ impl Lookup for Layers<'_> {
                 }
             };
             if let Some((at, n)) = compared {
+                self.records += n as u64;
                 for (j, l) in levels[at..at + n].iter().enumerate() {
                     consider(*l, j);
                 }
@@ -258,6 +263,7 @@ impl Lookup for Layers<'_> {
                 self.cur.index.views_after(seq, views);
                 let sigs = sigs.get_or_insert_with(|| matching::Sigs::of(&row));
                 let mut at = in_base - from_prev;
+                self.records += views.len() as u64;
                 matching::levels_of_records(&row, sigs, views, earlier, |l| {
                     consider(matching::pack_levels(&l), at);
                     at += 1;

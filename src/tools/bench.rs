@@ -215,6 +215,7 @@ fn timed_import(
         "rows_per_second": s.rows as f64 / secs,
         "rows_per_second_by_tenth": tenths.speed,
         "persons_compared_per_row_by_tenth": tenths.work,
+        "records_compared_per_row_by_tenth": tenths.records,
         "writer_waiting_for_scorer_by_tenth": tenths.waited,
         "cpu_microseconds_per_row_by_tenth": tenths.cpu,
         "writer_cpu_microseconds_per_row_by_tenth": tenths.writer_cpu,
@@ -270,6 +271,8 @@ fn last_over_first(by_tenth: &[f64], cost: fn(f64) -> f64) -> f64 {
 struct Tenths {
     speed: Vec<f64>,
     work: Vec<f64>,
+    /// Records compared per row: the persons' records.
+    records: Vec<f64>,
     waited: Vec<f64>,
     cpu: Vec<f64>,
     /// The writer's thread's share of `cpu`.
@@ -280,6 +283,7 @@ fn per_tenth(marks: &[BatchMark], spent: &[(u64, f64, f64)]) -> Tenths {
     let mut t = Tenths {
         speed: Vec::new(),
         work: Vec::new(),
+        records: Vec::new(),
         waited: Vec::new(),
         cpu: Vec::new(),
         writer_cpu: Vec::new(),
@@ -298,14 +302,15 @@ fn per_tenth(marks: &[BatchMark], spent: &[(u64, f64, f64)]) -> Tenths {
             let rows = (m.rows - last.rows) as f64;
             let secs = m.seconds - last.seconds;
             t.speed.push((rows / secs).round());
-            t.work
-                .push(((m.compared - last.compared) as f64 / rows * 10.0).round() / 10.0);
+            let per_row = |n: u64| (n as f64 / rows * 10.0).round() / 10.0;
+            t.work.push(per_row(m.compared - last.compared));
+            t.records.push(per_row(m.records - last.records));
             t.waited
                 .push(((m.waited - last.waited) / secs * 100.0).round() / 100.0);
             if let (Some(a), Some(b)) = (cpu_at(last.rows), cpu_at(m.rows)) {
-                let per_row = |i: usize| ((b[i] - a[i]) / rows * 1e7).round() / 10.0;
-                t.cpu.push(per_row(0));
-                t.writer_cpu.push(per_row(1));
+                let cpu_per_row = |i: usize| ((b[i] - a[i]) / rows * 1e7).round() / 10.0;
+                t.cpu.push(cpu_per_row(0));
+                t.writer_cpu.push(cpu_per_row(1));
             }
             last = m;
         }
@@ -526,6 +531,7 @@ mod tests {
                 rows: 100 * b,
                 seconds,
                 compared: 1000 * b,
+                records: 1500 * b,
                 waited: 0.0,
             });
             spent.push((100 * b, cpu, 4.0 + (cpu - 10.0) / 2.0));
@@ -536,6 +542,7 @@ mod tests {
         assert_eq!((t.cpu[0], t.cpu[9]), (5000.0, 15000.0));
         assert_eq!((t.writer_cpu[0], t.writer_cpu[9]), (2500.0, 7500.0));
         assert_eq!(t.work, vec![10.0; 10]);
+        assert_eq!(t.records, vec![15.0; 10]);
         assert_eq!(last_over_first(&t.speed, |v| 1.0 / v), 2.0);
         assert_eq!(last_over_first(&t.cpu, |v| v), 3.0);
         // Fewer than ten tenths: no ratio.
