@@ -1603,6 +1603,17 @@ mod tests {
         assert!(DEFERRED.with(|d| d.borrow().is_none()));
     }
 
+    /// `records` (source `S`) put to person `seq` as a bulk load puts
+    /// them: their search keys staged, not merged (as an import killed
+    /// after the batch leaves them).
+    fn put_staged<const N: usize>(conn: &Connection, seq: i64, records: [(&str, MatchRecord); N]) {
+        let held = defer_keys();
+        for (sor_id, r) in records {
+            put_record(conn, seq, "S", sor_id, r).unwrap();
+        }
+        held.flush(conn).unwrap();
+    }
+
     /// Keys staged by a bulk load and not merged yet (an import killed
     /// before its end) are found by a search, by prefix and by typo, as
     /// merged ones are, and once each.
@@ -1618,25 +1629,14 @@ mod tests {
             rec("Petro", "Shevchenko", "1990-01-02"),
         )
         .unwrap();
-        let held = defer_keys();
-        put_record(
+        put_staged(
             &store.conn,
             b,
-            "S",
-            "1",
-            rec("Olena", "Kovalenko", "1986-04-12"),
-        )
-        .unwrap();
-        put_record(
-            &store.conn,
-            b,
-            "S",
-            "2",
-            rec("Olena", "Kovalenko", "1986-04-21"),
-        )
-        .unwrap();
-        held.flush(&store.conn).unwrap();
-        drop(held);
+            [
+                ("1", rec("Olena", "Kovalenko", "1986-04-12")),
+                ("2", rec("Olena", "Kovalenko", "1986-04-21")),
+            ],
+        );
         let staged: i64 = store
             .conn
             .query_row("SELECT count(*) FROM search_keys_added", [], |r| r.get(0))
@@ -1658,17 +1658,11 @@ mod tests {
     fn a_removal_after_a_killed_load_removes_the_staged_key_too() {
         let store = crate::store::Store::open_in_memory().unwrap();
         let b = person(&store.conn, 1);
-        let held = defer_keys();
-        put_record(
+        put_staged(
             &store.conn,
             b,
-            "S",
-            "1",
-            rec("Olena", "Kovalenko", "1986-04-12"),
-        )
-        .unwrap();
-        held.flush(&store.conn).unwrap();
-        drop(held);
+            [("1", rec("Olena", "Kovalenko", "1986-04-12"))],
+        );
         let index = BlockIndex::new();
         assert_eq!(
             search(&store.conn, &index, "kovalenko", 10).unwrap(),
