@@ -638,6 +638,42 @@ fn rescoring_the_queue_links_what_is_now_sure() {
     );
 }
 
+/// A page of the queue is compared ahead, on both cores, but the rows after
+/// a link in the same page are compared again: the person linked holds the
+/// record it gained. Here the second waiting record is sure only against
+/// the first one's record (a day apart; against the person's own record,
+/// a family-name typo and both month and day differ), and the re-scoring
+/// links the first one first.
+#[test]
+fn rescoring_compares_again_after_a_link_in_the_same_page() {
+    let mut reg = registry();
+    reg.configure("reconciliation_mode", Some("queue")).unwrap();
+    let m = rid(&people(
+        &mut reg,
+        "HRMS",
+        json!({"sorId": "1", "givenName": "Patricia", "sn": "Lee", "dateOfBirth": "1983-03-18", "gender": "F"}),
+    ));
+    let first = people(
+        &mut reg,
+        "SIS",
+        json!({"sorId": "2", "givenName": "Patricia", "sn": "Leee", "dateOfBirth": "1983-11-18", "gender": "F"}),
+    );
+    assert_eq!(first.status, 202, "{}", first.body);
+    let second = people(
+        &mut reg,
+        "LAB",
+        json!({"sorId": "3", "givenName": "Patricia", "sn": "Leee", "dateOfBirth": "1983-11-19", "gender": "F"}),
+    );
+    assert_eq!(second.status, 202, "{}", second.body);
+    reg.configure("auto_link", Some("90")).unwrap();
+    let r = post(&mut reg, "/people/pending/rescore", &json!({}));
+    assert_eq!(r.body["linked"], 2, "{}", r.body);
+    for (sor, id) in [("SIS", "2"), ("LAB", "3")] {
+        let again = people(&mut reg, sor, json!({"sorId": id, "givenName": "x"}));
+        assert_eq!((again.status, rid(&again)), (200, m.clone()), "{sor} {id}");
+    }
+}
+
 /// The queue is re-scored a page at a time: a queue longer than a page is
 /// gone through whole, each waiting record once.
 #[test]

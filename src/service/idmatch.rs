@@ -485,13 +485,22 @@ fn score_indexed(
     params: &Params,
     want: Want,
 ) -> Result<Vec<Candidate>> {
-    let Want {
-        min_confidence,
-        limit,
-        attributes,
-    } = want;
-    let tf = SqlTf::new(conn)?;
-    let prior = matching::prior_weight_in(params, &tf);
+    let compared = compare_indexed(index, rec, seqs);
+    weigh_indexed(conn, index, rec, compared, params, want)
+}
+
+/// `rec` compared with every record of each of the persons `seqs` in
+/// the blocking index: the costly part of [`score_indexed`], which reads
+/// neither the store nor the model, so that a page of the queue is
+/// compared on both cores ([`rescore_page`]).
+struct Compared {
+    /// The persons, each with where its records' levels begin in
+    /// `levels` and how many there are.
+    found: Vec<(i64, usize, usize)>,
+    levels: Vec<[Option<usize>; matching::FIELD_COUNT]>,
+}
+
+fn compare_indexed(index: &BlockIndex, rec: &MatchRecord, seqs: Vec<i64>) -> Compared {
     // The record's names' sounds and its signatures are worked out once
     // for all its candidates, and a candidate's later records take the
     // levels of the fields an earlier one has (`levels_after`): the same
@@ -501,14 +510,46 @@ fn score_indexed(
     let sounds = rec.sounds();
     let row = rec.sounding(&sounds);
     let sigs = matching::Sigs::of(&row);
+    let (mut views, mut earlier, mut levels) = (Vec::new(), Vec::new(), Vec::new());
+    let found = seqs
+        .into_iter()
+        .map(|seq| {
+            let start = levels.len();
+            index.views_into(seq, &mut views);
+            matching::levels_of_records(&row, &sigs, &views, &mut earlier, |l| levels.push(l));
+            (seq, start, levels.len() - start)
+        })
+        .collect();
+    Compared { found, levels }
+}
+
+/// [`score_indexed`]'s weighing of what [`compare_indexed`] found, with
+/// the model and the term frequencies of the moment.
+fn weigh_indexed(
+    conn: &Connection,
+    index: &BlockIndex,
+    rec: &MatchRecord,
+    compared: Compared,
+    params: &Params,
+    want: Want,
+) -> Result<Vec<Candidate>> {
+    let Want {
+        min_confidence,
+        limit,
+        attributes,
+    } = want;
+    let tf = SqlTf::new(conn)?;
+    let prior = matching::prior_weight_in(params, &tf);
+    let Compared { found, levels } = compared;
     let mut scored: Vec<Scored> = Vec::new();
-    let (mut views, mut earlier, mut scores) = (Vec::new(), Vec::new(), Vec::new());
-    for seq in seqs {
+    let mut scores = Vec::new();
+    for (seq, at, n) in found {
         scores.clear();
-        index.views_into(seq, &mut views);
-        matching::levels_of_records(&row, &sigs, &views, &mut earlier, |l| {
-            scores.push(matching::weigh_compared(rec, &l, params, prior, &tf));
-        });
+        scores.extend(
+            levels[at..at + n]
+                .iter()
+                .map(|l| matching::weigh_compared(rec, l, params, prior, &tf)),
+        );
         let best = best_record(scores.len(), min_confidence, |i| scores[i]);
         if let Some((s, i)) = best {
             let records = index
@@ -1636,19 +1677,31 @@ fn rescore_page(
     params: &Params,
     now: &str,
 ) -> Result<usize> {
+    let rows: Vec<sm::Waiting> = rows.into_iter().filter(|r| r.sor != LOCAL_SOR).collect();
+    let recs: Vec<MatchRecord> = rows
+        .iter()
+        .map(|r| MatchRecord::from_attributes(&r.attributes))
+        .collect();
+    // The page is compared on both cores first: until a row links,
+    // nothing changes the index or the store, so these are the
+    // comparisons each row would get in its turn (the import re-scores
+    // its queue between batches, while the other core has nothing to do).
+    // After a link, the rest of the page is compared again as it comes.
+    let mut ahead = compare_page(index, &recs).into_iter();
+    let floor = matching::link_floor(params);
+    let want = Want {
+        min_confidence: floor,
+        limit: CANDIDATE_LIMIT,
+        attributes: Attributes::Later,
+    };
     let mut linked = 0;
-    for row in rows.into_iter().filter(|r| r.sor != LOCAL_SOR) {
+    for (row, rec) in rows.into_iter().zip(&recs) {
         // Scored outside a transaction: the write lock is taken only
         // for a record that is linked.
-        let rec = MatchRecord::from_attributes(&row.attributes);
-        let cands = find_candidates_in(
-            conn,
-            index,
-            &rec,
-            &rec.blocking_keys(),
-            params,
-            matching::link_floor(params),
-        )?;
+        let cands = match ahead.next() {
+            Some(compared) => weigh_indexed(conn, index, rec, compared, params, want)?,
+            None => find_candidates_in(conn, index, rec, &rec.blocking_keys(), params, floor)?,
+        };
         let [sure] = cands.iter().filter(|c| c.sure()).collect::<Vec<_>>()[..] else {
             continue;
         };
@@ -1667,8 +1720,32 @@ fn rescore_page(
         };
         tx.commit()?;
         linked += 1;
+        // What was compared ahead predates this link.
+        ahead = Vec::new().into_iter();
     }
     Ok(linked)
+}
+
+/// [`compare_indexed`] of each of `recs` with its candidates in `index`,
+/// in order: the first half on this thread, the second beside it.
+fn compare_page(index: &BlockIndex, recs: &[MatchRecord]) -> Vec<Compared> {
+    let compare = |recs: &[MatchRecord]| -> Vec<Compared> {
+        recs.iter()
+            .map(|rec| compare_indexed(index, rec, index.candidates(&rec.blocking_keys())))
+            .collect()
+    };
+    let (first, second) = recs.split_at(recs.len() / 2);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| compare(second));
+        let mut all = compare(first);
+        // A panic on the other thread is this one's.
+        all.extend(
+            other
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        );
+        all
+    })
 }
 
 impl Registry {
