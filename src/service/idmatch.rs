@@ -489,10 +489,7 @@ fn score_indexed(
     weigh_indexed(conn, index, rec, compared, params, want)
 }
 
-/// `rec` compared with every record of each of the persons `seqs` in
-/// the blocking index: the costly part of [`score_indexed`], which reads
-/// neither the store nor the model, so that a page of the queue is
-/// compared on both cores ([`rescore_page`]).
+/// What [`compare_indexed`] found, for [`weigh_indexed`].
 struct Compared {
     /// The persons, each with where its records' levels begin in
     /// `levels` and how many there are.
@@ -500,6 +497,10 @@ struct Compared {
     levels: Vec<[Option<usize>; matching::FIELD_COUNT]>,
 }
 
+/// `rec` compared with every record of each of the persons `seqs` in
+/// the blocking index: the costly part of [`score_indexed`], which reads
+/// neither the store nor the model, so that a page of the queue is
+/// compared on both cores ([`rescore_page`]).
 fn compare_indexed(index: &BlockIndex, rec: &MatchRecord, seqs: Vec<i64>) -> Compared {
     // The record's names' sounds and its signatures are worked out once
     // for all its candidates, and a candidate's later records take the
