@@ -88,7 +88,7 @@ pub fn jaro_winkler(a: &str, b: &str) -> f64 {
 /// share ([`Sig::bound`], then [`shared_bytes`]): for most pairs of
 /// different names fewer than the shorter one's length. The similarity is
 /// at most what that many matches without a transposition would give, with
-/// the strings' own common prefix ([`jaro_winkler_most`]).
+/// the strings' own common prefix ([`jw_most_below`] decides it in integers).
 pub fn jaro_winkler_at_least(a: &str, b: &str, at_least: f64) -> bool {
     jaro_winkler_at_least_sig(a, Sig::of(a), b, Sig::of(b), at_least)
 }
