@@ -511,16 +511,10 @@ fn compare_indexed(index: &BlockIndex, rec: &MatchRecord, seqs: Vec<i64>) -> Com
     let sounds = rec.sounds();
     let row = rec.sounding(&sounds);
     let sigs = matching::Sigs::of(&row);
-    let (mut views, mut earlier, mut levels) = (Vec::new(), Vec::new(), Vec::new());
-    let found = seqs
-        .into_iter()
-        .map(|seq| {
-            let start = levels.len();
-            index.views_into(seq, &mut views);
-            matching::levels_of_records(&row, &sigs, &views, &mut earlier, |l| levels.push(l));
-            (seq, start, levels.len() - start)
-        })
-        .collect();
+    let mut levels = Vec::new();
+    let found = matching::compare_persons(index, &row, &sigs, seqs, &mut Default::default(), |l| {
+        levels.push(l)
+    });
     Compared { found, levels }
 }
 
@@ -1689,9 +1683,8 @@ fn rescore_page(
     // its queue between batches, while the other core has nothing to do).
     // After a link, the rest of the page is compared again as it comes.
     let mut ahead = compare_page(index, &recs).into_iter();
-    let floor = matching::link_floor(params);
     let want = Want {
-        min_confidence: floor,
+        min_confidence: matching::link_floor(params),
         limit: CANDIDATE_LIMIT,
         attributes: Attributes::Later,
     };
@@ -1699,10 +1692,8 @@ fn rescore_page(
     for (row, rec) in rows.into_iter().zip(&recs) {
         // Scored outside a transaction: the write lock is taken only
         // for a record that is linked.
-        let cands = match ahead.next() {
-            Some(compared) => weigh_indexed(conn, index, rec, compared, params, want)?,
-            None => find_candidates_in(conn, index, rec, &rec.blocking_keys(), params, floor)?,
-        };
+        let compared = ahead.next().unwrap_or_else(|| compare_found(index, rec));
+        let cands = weigh_indexed(conn, index, rec, compared, params, want)?;
         let [sure] = cands.iter().filter(|c| c.sure()).collect::<Vec<_>>()[..] else {
             continue;
         };
@@ -1727,13 +1718,17 @@ fn rescore_page(
     Ok(linked)
 }
 
-/// [`compare_indexed`] of each of `recs` with its candidates in `index`,
-/// in order: the first half on this thread, the second beside it.
+/// [`compare_indexed`] of `rec` with its candidates in `index` (as
+/// [`find_candidates_in`] finds them).
+fn compare_found(index: &BlockIndex, rec: &MatchRecord) -> Compared {
+    compare_indexed(index, rec, index.candidates(&rec.blocking_keys()))
+}
+
+/// [`compare_found`] of each of `recs`, in order: the first half on this
+/// thread, the second beside it.
 fn compare_page(index: &BlockIndex, recs: &[MatchRecord]) -> Vec<Compared> {
     let compare = |recs: &[MatchRecord]| -> Vec<Compared> {
-        recs.iter()
-            .map(|rec| compare_indexed(index, rec, index.candidates(&rec.blocking_keys())))
-            .collect()
+        recs.iter().map(|rec| compare_found(index, rec)).collect()
     };
     let (first, second) = recs.split_at(recs.len() / 2);
     std::thread::scope(|scope| {

@@ -24,7 +24,7 @@
 use super::Result;
 use super::idmatch::{self, Attributes, CANDIDATE_LIMIT, Candidate, Keyed, Lookup};
 use crate::core::matching::index::{Addition, BlockIndex, KeyHasher, keep_candidates};
-use crate::core::matching::{self, PackedLevels, Params};
+use crate::core::matching::{self, PackedLevels, Params, Room};
 use crate::store::matching::{SourcedRecord, SqlTf};
 use rusqlite::Connection;
 
@@ -42,16 +42,6 @@ pub(crate) fn prescore(index: &BlockIndex, rec: &Keyed) -> Prescored {
     prescore_in(index, rec, &mut Room::default())
 }
 
-/// What [`prescore`] reuses from one row to the next, and the writer from
-/// one candidate to the next: a candidate's records, decoded, and their
-/// levels so far ([`matching::levels_of_records`]). Grown anew for every
-/// row, they were a few allocations a row.
-#[derive(Default)]
-pub(crate) struct Room<'i> {
-    views: Vec<matching::RecordView<'i>>,
-    earlier: Vec<[Option<usize>; matching::FIELD_COUNT]>,
-}
-
 /// [`prescore`] with `room` kept from row to row.
 fn prescore_in<'i>(index: &'i BlockIndex, rec: &Keyed, room: &mut Room<'i>) -> Prescored {
     let mut levels = Vec::new();
@@ -59,18 +49,9 @@ fn prescore_in<'i>(index: &'i BlockIndex, rec: &Keyed, room: &mut Room<'i>) -> P
     let sigs = matching::Sigs::of(&row);
     let seqs = index.candidates_hashed(rec.key_hashes().iter().copied());
     std::hint::black_box(index.warm(&seqs));
-    let Room { views, earlier } = room;
-    let found = seqs
-        .into_iter()
-        .map(|seq| {
-            let start = levels.len();
-            index.views_into(seq, views);
-            matching::levels_of_records(&row, &sigs, views, earlier, |l| {
-                levels.push(matching::pack_levels(&l));
-            });
-            (seq, start, levels.len() - start)
-        })
-        .collect();
+    let found = matching::compare_persons(index, &row, &sigs, seqs, room, |l| {
+        levels.push(matching::pack_levels(&l));
+    });
     Prescored { found, levels }
 }
 

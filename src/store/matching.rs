@@ -668,7 +668,7 @@ pub fn insert_search_keys(conn: &Connection, keys: &[(String, i64)]) -> Result<(
 }
 
 /// Whether a bulk load staged search keys not merged yet ([`stage`]).
-fn staged_any(conn: &Connection) -> Result<bool> {
+pub(crate) fn staged_any(conn: &Connection) -> Result<bool> {
     conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM search_keys_added)")?
         .query_row([], |r| r.get(0))
 }

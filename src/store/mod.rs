@@ -395,12 +395,7 @@ impl Store {
     /// written when none is staged (an import killed before its end left
     /// them: searches read them there meanwhile).
     pub fn merge_search_keys(&mut self) -> Result<()> {
-        let staged: bool =
-            self.conn
-                .query_row("SELECT EXISTS (SELECT 1 FROM search_keys_added)", [], |r| {
-                    r.get(0)
-                })?;
-        if !staged {
+        if !matching::staged_any(&self.conn)? {
             return Ok(());
         }
         let tx = self.conn.transaction()?;

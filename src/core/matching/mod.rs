@@ -932,6 +932,44 @@ pub fn levels_of_records(
     }
 }
 
+/// What [`compare_persons`] reuses from one person to the next, and from
+/// one row to the next where the caller keeps it: a person's records,
+/// decoded, and their levels so far ([`levels_of_records`]). Grown anew
+/// for every row, they were a few allocations a row.
+#[derive(Default)]
+pub struct Room<'i> {
+    pub views: Vec<RecordView<'i>>,
+    pub earlier: Vec<[Option<usize>; FIELD_COUNT]>,
+}
+
+/// `a` (with its signatures `sa`) compared with every record of each of
+/// the persons `seqs` in `index`, the levels handed to `each` in order:
+/// each person with where its records' levels begin in that order and
+/// how many there are. The import's scorer and every lookup from the
+/// blocking index compare their candidates this way.
+pub fn compare_persons<'i>(
+    index: &'i index::BlockIndex,
+    a: &RecordView<'_>,
+    sa: &Sigs,
+    seqs: Vec<i64>,
+    room: &mut Room<'i>,
+    mut each: impl FnMut([Option<usize>; FIELD_COUNT]),
+) -> Vec<(i64, usize, usize)> {
+    let Room { views, earlier } = room;
+    let mut given = 0;
+    seqs.into_iter()
+        .map(|seq| {
+            let start = given;
+            index.views_into(seq, views);
+            levels_of_records(a, sa, views, earlier, |l| {
+                given += 1;
+                each(l);
+            });
+            (seq, start, given - start)
+        })
+        .collect()
+}
+
 /// [`levels_sig`] of `b`, one of a person's records compared after
 /// `earlier` (others of the same person, with `their` levels against `a`,
 /// by place): a costly field (the names, the address, the city, the
