@@ -217,7 +217,8 @@ pub fn bench(ctx: &Ctx, what: BenchWhat) -> Outcome {
         BenchWhat::Paging { persons } => crate::tools::bench::paging(db, persons),
         BenchWhat::Sync { changes, dir, seed } => crate::tools::bench::sync(&dir, changes, seed),
     };
-    let v = result.map_err(|e| Failure::Failed(format!("bench: {e}")))?;
+    let mut v = result.map_err(|e| Failure::Failed(format!("bench: {e}")))?;
+    v["machine"] = crate::tools::bench::machine();
     out!("{v}");
     code(0)
 }
