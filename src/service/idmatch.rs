@@ -118,6 +118,20 @@ pub struct Candidate {
     /// the link is made to it, and [`fill_attributes`] reads from it).
     #[serde(skip)]
     at: (i64, String, String),
+    /// What `explanation` and `why_not` are put in words from, where the
+    /// lookup left that for later ([`Attributes::Later`]; until then the
+    /// explanation holds the numbers only).
+    #[serde(skip)]
+    words: Option<Box<Unworded>>,
+}
+
+/// A candidate's pair as numbers: its best record and their levels and
+/// weights, to be put in words when someone reads them ([`fill_attributes`]).
+#[derive(Debug, Clone)]
+struct Unworded {
+    other: MatchRecord,
+    levels: [Option<usize>; matching::FIELD_COUNT],
+    weighed: matching::Weighed,
 }
 
 impl Candidate {
@@ -592,21 +606,26 @@ struct Want {
 }
 
 /// Whether a candidate's attributes (its best record as the source sent
-/// it) and ids are read with it, or only when someone will see them
-/// ([`fill_attributes`]; [`Candidate::ids`] for the one linked): a record
-/// linked or created by the engine needs none, and reading them cost a
-/// lookup and a JSON parse per candidate, and the ids a read of the
-/// person's row at a random place.
+/// it), ids and explanation in words are made with it, or only when
+/// someone will see them ([`fill_attributes`]; [`Candidate::ids`] for the
+/// one linked): a record linked or created by the engine needs none, and
+/// reading them cost a lookup and a JSON parse per candidate, the ids a
+/// read of the person's row at a random place, and the words four strings
+/// per field.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Attributes {
     Now,
     Later,
 }
 
-/// Read what the candidates were found without: their attributes and
-/// ids ([`Attributes::Later`]).
-fn fill_attributes(conn: &Connection, cands: &mut [Candidate]) -> Result<()> {
+/// Read what the candidates of `rec` were found without: their
+/// attributes, ids and explanations in words ([`Attributes::Later`]).
+fn fill_attributes(conn: &Connection, rec: &MatchRecord, cands: &mut [Candidate]) -> Result<()> {
     for c in cands.iter_mut() {
+        if let Some(u) = c.words.take() {
+            c.explanation = matching::word(rec, &u.other, &u.levels, &u.weighed);
+            c.why_not = matching::shortfall(&c.explanation, c.link_at);
+        }
         if c.reference_id.is_empty() {
             (c.reference_id, c.person_id) = c.ids(conn)?;
         }
@@ -677,44 +696,56 @@ pub(super) fn explain_scored(
     scored.sort_by(|a, b| b.score.total_cmp(&a.score));
     scored.truncate(limit);
     let mut out = Vec::with_capacity(scored.len());
-    for person in scored {
+    for mut person in scored {
         let (seq, i) = (person.seq, person.best);
-        let src = &person.records[i];
         let levels = person.levels_with(rec, i);
-        let explanation = matching::score_levels(rec, &src.rec, &levels, params, tf);
+        let weighed = matching::weigh_pair(rec, &levels, params, tf);
         // The best record must not be contradicted by the person's others:
         // a person grows by matching as a whole, never by a chain of links.
-        let hold = matching::hold_reason(&explanation, &levels, rec, &src.rec, params.auto_link)
-            .or_else(|| chain_hold(rec, &person, &levels, params, tf));
-        let link_at = matching::link_threshold(params, &levels, explanation.prior);
-        let why_not = matching::shortfall(&explanation, link_at);
-        let review = explanation.confidence >= params.review;
-        let class = matching::classify(
-            explanation.confidence,
-            link_at,
-            hold.is_some(),
-            params.review,
-        );
-        let (reference_id, person_id, attributes) = match read {
-            Attributes::Now => {
-                let (r, p) = crate::store::reference_and_person_id(conn, seq)?;
-                (r, p, source_attributes(conn, seq, &src.sor, &src.sor_id)?)
-            }
-            Attributes::Later => (String::new(), String::new(), Value::Null),
-        };
-        out.push(Candidate {
-            reference_id,
-            person_id,
-            confidence: explanation.confidence,
-            attributes,
-            explanation,
+        let hold = matching::hold_reason(
+            &weighed,
+            &levels,
+            rec,
+            &person.records[i].rec,
+            params.auto_link,
+        )
+        .or_else(|| chain_hold(rec, &person, &levels, params, tf));
+        let link_at = matching::link_threshold(params, &levels, weighed.prior);
+        let review = weighed.confidence >= params.review;
+        let class = matching::classify(weighed.confidence, link_at, hold.is_some(), params.review);
+        let SourcedRecord {
+            sor,
+            sor_id,
+            rec: other,
+        } = person.records.swap_remove(i);
+        let mut candidate = Candidate {
+            reference_id: String::new(),
+            person_id: String::new(),
+            confidence: weighed.confidence,
+            attributes: Value::Null,
+            // The numbers now; the words with the attributes.
+            explanation: Explanation {
+                prior: weighed.prior,
+                fields: Vec::new(),
+                score: weighed.score,
+                confidence: weighed.confidence,
+            },
             hold,
-            why_not,
+            why_not: None,
             link_at,
             review,
             class,
-            at: (seq, src.sor.clone(), src.sor_id.clone()),
-        });
+            at: (seq, sor, sor_id),
+            words: Some(Box::new(Unworded {
+                other,
+                levels,
+                weighed,
+            })),
+        };
+        if read == Attributes::Now {
+            fill_attributes(conn, rec, std::slice::from_mut(&mut candidate))?;
+        }
+        out.push(candidate);
     }
     Ok(out)
 }
@@ -755,8 +786,8 @@ fn chain_hold(
             if found.iter().all(|c| own.contains(c) || known.contains(c)) {
                 return None;
             }
-            let e = matching::score_levels(rec, &other.rec, &levels, params, tf);
-            matching::hold_reason(&e, &levels, rec, &other.rec, params.auto_link)
+            let w = matching::weigh_pair(rec, &levels, params, tf);
+            matching::hold_reason(&w, &levels, rec, &other.rec, params.auto_link)
                 .filter(|h| h.kind != matching::HoldKind::NoBirthDate)
                 .map(|mut h| {
                     h.other_record = Some(format!("{} {}", other.sor, other.sor_id));
@@ -1262,7 +1293,7 @@ pub(crate) fn reference_in_prepared<L: Lookup>(
         return Ok(Step::Created(made));
     }
     // Someone will see them now: with what each source sent.
-    fill_attributes(conn, &mut cands)?;
+    fill_attributes(conn, &rec.rec, &mut cands)?;
     match mode {
         Mode::Interactive => Ok(Step::Open(ReferenceOutcome::Candidates(cands))),
         Mode::Queue => {
@@ -1935,7 +1966,7 @@ impl Registry {
         let tf = SqlTf::new(&self.store.conn)?;
         let levels = matching::compare(a, b);
         let explanation = matching::score_levels(a, b, &levels, &params, &tf);
-        let hold = matching::hold_reason(&explanation, &levels, a, b, params.auto_link);
+        let hold = matching::hold_reason(&explanation.weighed(), &levels, a, b, params.auto_link);
         let link_at = matching::link_threshold(&params, &levels, explanation.prior);
         Ok(PairReport {
             explanation,

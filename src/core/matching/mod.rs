@@ -1307,7 +1307,7 @@ impl Hold {
 /// - with no birth date to compare, household evidence and a name are never
 ///   enough (seed 001's Pat and Patrick Lee).
 pub fn hold_reason(
-    e: &Explanation,
+    e: &Weighed,
     levels: &[Option<usize>],
     a: &MatchRecord,
     b: &MatchRecord,
@@ -1370,7 +1370,7 @@ pub fn hold_reason(
         .map(|(f, _)| *f)
         // Siblings share a patronymic too.
         .chain([CITY, STATE, MIDDLE])
-        .map(|f| e.fields[f].weight.max(0.0))
+        .map(|f| e.weights[f].max(0.0))
         .sum();
     let short_without_household = confidence(e.score - household) < auto_link;
     if !found.is_empty() && short_without_household {
@@ -1782,7 +1782,7 @@ pub fn score(a: &MatchRecord, b: &MatchRecord, p: &Params, tf: &dyn TermFrequenc
 }
 
 /// [`score`] for a caller that already has `compare(a, b)` (the hold rules
-/// need the levels too).
+/// need the levels too): [`weigh_pair`] put in words ([`word`]).
 pub fn score_levels(
     a: &MatchRecord,
     b: &MatchRecord,
@@ -1790,34 +1790,100 @@ pub fn score_levels(
     p: &Params,
     tf: &dyn TermFrequency,
 ) -> Explanation {
+    word(a, b, levels, &weigh_pair(a, levels, p, tf))
+}
+
+/// A pair's score in numbers, before it is put in words ([`word`]): what
+/// the holds and the decision read. Each field's weight (0 where a side
+/// lacks it), the prior, and their sum.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weighed {
+    pub prior: f64,
+    pub weights: [f64; FIELD_COUNT],
+    pub score: f64,
+    pub confidence: f64,
+}
+
+/// `a`'s pair at `levels` weighed, without a word: the engine decides most
+/// pairs (a link, a new person) without anyone reading why, and wording
+/// every field of every kept candidate (four strings each) was a tenth of
+/// the import's writer where rows link. The same sum in the same order as
+/// [`score_levels`], so the same score to the bit.
+pub fn weigh_pair(
+    a: &MatchRecord,
+    levels: &[Option<usize>],
+    p: &Params,
+    tf: &dyn TermFrequency,
+) -> Weighed {
     let prior = prior_weight_in(p, tf);
     let mut total = prior;
+    let mut weights = [0.0; FIELD_COUNT];
+    for ((f, lvl), w) in levels.iter().enumerate().zip(&mut weights) {
+        if let Some(l) = *lvl {
+            // Only an exact name or city reads its value (its term
+            // frequency): no other field's value is worked out.
+            *w = level_weight(p, f, l, tf_value(a, f), tf);
+        }
+        total += *w;
+    }
+    Weighed {
+        prior,
+        weights,
+        score: total,
+        confidence: confidence(total),
+    }
+}
+
+/// The value [`level_weight`] reads a term frequency of for field `f`
+/// ("" for the fields without one).
+fn tf_value(a: &MatchRecord, f: usize) -> &str {
+    match f {
+        GIVEN => &a.given,
+        FAMILY => &a.family,
+        CITY => &a.city,
+        _ => "",
+    }
+}
+
+/// `w` (of `a` and `b` at `levels`) explained field by field.
+pub fn word(
+    a: &MatchRecord,
+    b: &MatchRecord,
+    levels: &[Option<usize>],
+    w: &Weighed,
+) -> Explanation {
     let fields = levels
         .iter()
         .enumerate()
-        .map(|(f, lvl)| {
-            let (level, weight) = match lvl {
-                None => ("missing".to_string(), 0.0),
-                Some(l) => {
-                    let w = level_weight(p, f, *l, &field_values(a, f), tf);
-                    (FIELDS[f].levels[*l].to_string(), w)
-                }
-            };
-            total += weight;
-            FieldScore {
-                field: FIELDS[f].name.to_string(),
-                left: field_values(a, f),
-                right: field_values(b, f),
-                level,
-                weight,
-            }
+        .map(|(f, lvl)| FieldScore {
+            field: FIELDS[f].name.to_string(),
+            left: field_values(a, f),
+            right: field_values(b, f),
+            level: lvl.map_or("missing", |l| FIELDS[f].levels[l]).to_string(),
+            weight: w.weights[f],
         })
         .collect();
     Explanation {
-        prior,
+        prior: w.prior,
         fields,
-        score: total,
-        confidence: confidence(total),
+        score: w.score,
+        confidence: w.confidence,
+    }
+}
+
+impl Explanation {
+    /// The numbers this explanation words.
+    pub fn weighed(&self) -> Weighed {
+        let mut weights = [0.0; FIELD_COUNT];
+        for (w, f) in weights.iter_mut().zip(&self.fields) {
+            *w = f.weight;
+        }
+        Weighed {
+            prior: self.prior,
+            weights,
+            score: self.score,
+            confidence: self.confidence,
+        }
     }
 }
 

@@ -392,7 +392,7 @@ fn households_are_held_and_true_matches_are_not() {
             base.clone()
         };
         let e = score(&a, &other, &p, &NoTf);
-        let reason = hold_reason(&e, &compare(&a, &other), &a, &other, p.auto_link);
+        let reason = hold_reason(&e.weighed(), &compare(&a, &other), &a, &other, p.auto_link);
         assert_eq!(reason.is_some(), held, "{case}: {reason:?}");
         if let Some(r) = reason.map(|h| h.words()) {
             assert!(r.contains(words), "{case}: {r}");
@@ -1204,5 +1204,43 @@ fn the_bound_in_integers_is_the_bound() {
     assert!(
         kept > 100_000 && ruled_out > 100_000,
         "{kept} kept, {ruled_out} ruled out"
+    );
+}
+
+/// A pair weighed without words is the explanation's numbers to the bit,
+/// term frequencies and a population included: the engine decides on the
+/// one and shows the other.
+#[test]
+fn weighing_without_words_is_the_explanations_numbers() {
+    struct Rare;
+    impl TermFrequency for Rare {
+        fn tf(&self, field: usize, value: &str) -> Option<f64> {
+            (field == GIVEN && value == "pat").then_some(1e-5)
+        }
+        fn population(&self) -> Option<f64> {
+            Some(250_000.0)
+        }
+    }
+    let p = Params::default();
+    let other = rec(
+        json!({"givenName": "Pat", "sn": "Leigh", "dateOfBirth": "1983-03-19", "city": "Lviv", "gender": "F"}),
+    );
+    for b in [pat(), other] {
+        for tf in [&Rare as &dyn TermFrequency, &NoTf] {
+            let levels = compare(&pat(), &b);
+            let w = weigh_pair(&pat(), &levels, &p, tf);
+            let e = score_levels(&pat(), &b, &levels, &p, tf);
+            assert_eq!(e.weighed(), w);
+            assert_eq!(word(&pat(), &b, &levels, &w), e);
+            let sum = e.fields.iter().fold(e.prior, |t, f| t + f.weight);
+            assert_eq!(sum.to_bits(), w.score.to_bits());
+            assert_eq!(e.fields[GIVEN].weight, w.weights[GIVEN]);
+        }
+    }
+    // The rare given name weighs more than the average one.
+    let levels = compare(&pat(), &pat());
+    assert!(
+        weigh_pair(&pat(), &levels, &p, &Rare).weights[GIVEN]
+            > weigh_pair(&pat(), &levels, &p, &NoTf).weights[GIVEN]
     );
 }
