@@ -1965,9 +1965,10 @@ impl Registry {
         let params = self.match_params();
         let tf = SqlTf::new(&self.store.conn)?;
         let levels = matching::compare(a, b);
-        let explanation = matching::score_levels(a, b, &levels, &params, &tf);
-        let hold = matching::hold_reason(&explanation.weighed(), &levels, a, b, params.auto_link);
-        let link_at = matching::link_threshold(&params, &levels, explanation.prior);
+        let weighed = matching::weigh_pair(a, &levels, &params, &tf);
+        let hold = matching::hold_reason(&weighed, &levels, a, b, params.auto_link);
+        let link_at = matching::link_threshold(&params, &levels, weighed.prior);
+        let explanation = matching::word(a, b, &levels, &weighed);
         Ok(PairReport {
             explanation,
             hold,
