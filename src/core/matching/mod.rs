@@ -1768,7 +1768,7 @@ fn level_weight(p: &Params, f: usize, level: usize, value: &str, tf: &dyn TermFr
     let m = p.m[f][level].max(1e-9);
     let mut u = p.u[f][level].max(1e-9);
     if level == 0
-        && matches!(f, GIVEN | FAMILY | CITY)
+        && tf_slot(f).is_some()
         && let Some(share) = tf.tf(f, value)
     {
         u = share.clamp(1e-7, 0.5);
@@ -1834,15 +1834,38 @@ pub fn weigh_pair(
     }
 }
 
+/// A field's value, read from a record.
+type FieldValue = fn(&MatchRecord) -> &str;
+
+/// The fields whose exact level weighs by its value's term frequency
+/// ([`level_weight`]), each with its value: the one place that names them.
+const TF_FIELDS: [(usize, FieldValue); 3] = [
+    (GIVEN, |a| &a.given),
+    (FAMILY, |a| &a.family),
+    (CITY, |a| &a.city),
+];
+
+/// Each field's place in [`TF_FIELDS`], if it has one: one look on the
+/// hot path of the import's weighing ([`weigh_with`]).
+const TF_SLOTS: [Option<usize>; FIELD_COUNT] = {
+    let mut slots = [None; FIELD_COUNT];
+    let mut i = 0;
+    while i < TF_FIELDS.len() {
+        slots[TF_FIELDS[i].0] = Some(i);
+        i += 1;
+    }
+    slots
+};
+
+/// Where field `f` is in [`TF_FIELDS`], if it weighs by term frequency.
+fn tf_slot(f: usize) -> Option<usize> {
+    TF_SLOTS.get(f).copied().flatten()
+}
+
 /// The value [`level_weight`] reads a term frequency of for field `f`
 /// ("" for the fields without one).
 fn tf_value(a: &MatchRecord, f: usize) -> &str {
-    match f {
-        GIVEN => &a.given,
-        FAMILY => &a.family,
-        CITY => &a.city,
-        _ => "",
-    }
+    tf_slot(f).map_or("", |i| (TF_FIELDS[i].1)(a))
 }
 
 /// `w` (of `a` and `b` at `levels`) explained field by field.
@@ -1902,11 +1925,15 @@ pub fn weigh_compared(
     prior: f64,
     tf: &dyn TermFrequency,
 ) -> f64 {
-    // Only exact names and cities are looked up: every other level's
-    // weight is the model's alone.
-    weigh_levels(a, levels, p, prior, tf, |f, l| {
-        level_weight(p, f, l, "", tf)
-    })
+    // Only exact names and cities read their value (its term frequency):
+    // every other level's weight is the model's alone.
+    let mut total = prior;
+    for (f, lvl) in levels.iter().enumerate() {
+        if let Some(l) = *lvl {
+            total += level_weight(p, f, l, tf_value(a, f), tf);
+        }
+    }
+    total
 }
 
 /// Every field's level weights under one model without a term frequency
@@ -1940,7 +1967,8 @@ pub struct RecordWeights<'a> {
     rec: &'a MatchRecord,
     p: &'a Params,
     tf: &'a dyn TermFrequency,
-    exact: [std::cell::OnceCell<f64>; 3],
+    /// The exact level's weight of each of [`TF_FIELDS`].
+    exact: [std::cell::OnceCell<f64>; TF_FIELDS.len()],
 }
 
 impl Weights {
@@ -1961,8 +1989,10 @@ impl Weights {
 }
 
 impl RecordWeights<'_> {
-    fn exact(&self, i: usize, f: usize, value: &str) -> f64 {
-        *self.exact[i].get_or_init(|| level_weight(self.p, f, 0, value, self.tf))
+    /// The exact level's weight of the `i`th of [`TF_FIELDS`].
+    fn exact(&self, i: usize) -> f64 {
+        let (f, value) = TF_FIELDS[i];
+        *self.exact[i].get_or_init(|| level_weight(self.p, f, 0, value(self.rec), self.tf))
     }
 }
 
@@ -1974,40 +2004,13 @@ impl RecordWeights<'_> {
 /// The levels are read packed ([`pack_levels`]), as the scorer hands them
 /// over: a byte each rather than sixteen.
 pub fn weigh_with(levels: &PackedLevels, w: &RecordWeights<'_>, prior: f64) -> f64 {
-    let a = w.rec;
     let mut total = prior;
     for (f, &packed) in levels.iter().enumerate() {
         if packed != u8::MAX {
             let l = usize::from(packed);
-            total += match (l, f) {
-                (0, GIVEN) => w.exact(0, f, &a.given),
-                (0, FAMILY) => w.exact(1, f, &a.family),
-                (0, CITY) => w.exact(2, f, &a.city),
+            total += match (l, tf_slot(f)) {
+                (0, Some(i)) => w.exact(i),
                 _ => w.base.0[f][l],
-            };
-        }
-    }
-    total
-}
-
-/// `prior` plus the weight of each compared field: exact names and cities
-/// with their term frequencies, the rest as `weight(field, level)` says.
-fn weigh_levels(
-    a: &MatchRecord,
-    levels: &[Option<usize>; FIELD_COUNT],
-    p: &Params,
-    prior: f64,
-    tf: &dyn TermFrequency,
-    weight: impl Fn(usize, usize) -> f64,
-) -> f64 {
-    let mut total = prior;
-    for (f, lvl) in levels.iter().enumerate() {
-        if let Some(l) = *lvl {
-            total += match (l, f) {
-                (0, GIVEN) => level_weight(p, f, l, &a.given, tf),
-                (0, FAMILY) => level_weight(p, f, l, &a.family, tf),
-                (0, CITY) => level_weight(p, f, l, &a.city, tf),
-                _ => weight(f, l),
             };
         }
     }

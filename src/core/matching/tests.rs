@@ -908,13 +908,35 @@ fn weighing_apart_is_score_only_to_the_bit() {
                 let compared = crate::core::matching::levels(a, b);
                 let packed = pack_levels(&compared);
                 assert_eq!(unpack_levels(&packed), compared, "levels survive packing");
+                let alone = score_only(a, &b.view(), &p, tf).to_bits();
                 assert_eq!(
                     weigh_with(&packed, &w.for_record(a, &p, tf), prior).to_bits(),
-                    score_only(a, &b.view(), &p, tf).to_bits(),
+                    alone,
+                    "{a:?} / {b:?}"
+                );
+                assert_eq!(
+                    weigh_pair(a, &compared, &p, tf).score.to_bits(),
+                    alone,
                     "{a:?} / {b:?}"
                 );
             }
         }
+    }
+    // The three weighings read the term frequency of the same fields.
+    let r = &set[1];
+    for f in 0..FIELD_COUNT {
+        let value = match f {
+            GIVEN => "Patricia",
+            FAMILY => "Lee",
+            CITY => "los angeles",
+            _ => "",
+        };
+        assert_eq!(
+            super::tf_value(r, f).to_lowercase(),
+            value.to_lowercase(),
+            "field {f}"
+        );
+        assert_eq!(super::tf_slot(f).is_some(), !value.is_empty(), "field {f}");
     }
 }
 
