@@ -74,6 +74,29 @@ pub struct ReferenceRequest {
     pub reference_id: Option<String>,
 }
 
+impl ReferenceRequest {
+    /// The record this request is about, and the person it names.
+    pub(crate) fn at(&self) -> RecordAt<'_> {
+        RecordAt {
+            sor: &self.sor,
+            sor_id: &self.sor_id,
+            reference_id: self.reference_id.as_deref(),
+        }
+    }
+}
+
+/// Which source record is being decided, and the person its request names
+/// (forced reconciliation): all that deciding reads of a request besides
+/// its [`Keyed`], which holds the attributes in every form they are
+/// compared, stored and indexed in. An import's row has nothing else.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RecordAt<'a> {
+    pub sor: &'a str,
+    pub sor_id: &'a str,
+    /// An existing reference id, or `new`.
+    pub reference_id: Option<&'a str>,
+}
+
 /// What `POST /people` answers.
 #[derive(Debug, Clone)]
 pub enum ReferenceOutcome {
@@ -905,20 +928,20 @@ pub(super) fn attach(
     conn: &Connection,
     seq: i64,
     before: Before,
-    req: &ReferenceRequest,
+    req: RecordAt<'_>,
     rec: &Keyed,
     kind: &str,
     why: Why,
 ) -> Result<()> {
     let now = why.now;
     let previous = before.previous;
-    let attrs = rec.attributes_json(req);
+    let attrs = rec.attributes_json();
     if previous != Some(seq) {
         let event = ss::LinkEvent {
             operation: if kind == "new" { "created" } else { "linked" },
             person: seq,
-            sor: Some(&req.sor),
-            sor_id: Some(&req.sor_id),
+            sor: Some(req.sor),
+            sor_id: Some(req.sor_id),
             other: previous,
             confidence: why.confidence,
             model_version: why.model_version,
@@ -938,7 +961,7 @@ pub(super) fn attach(
     if let Some(old) = previous
         && old != seq
     {
-        sm::remove_record(conn, old, &req.sor, &req.sor_id)?;
+        sm::remove_record(conn, old, req.sor, req.sor_id)?;
     }
     // A source's record is one person's at most: unless it was this
     // person's, it is new here.
@@ -948,17 +971,24 @@ pub(super) fn attach(
             others: before.others,
         },
     };
-    let stored = rec.stored_record();
-    sm::put_record_keyed(conn, seq, &req.sor, &req.sor_id, &rec.rec, &stored, held)?;
+    sm::put_record_keyed(
+        conn,
+        seq,
+        req.sor,
+        req.sor_id,
+        &rec.rec,
+        rec.stored_record(),
+        held,
+    )?;
     // Attached to nobody before: not stored (a stored record is a person's).
     match previous {
-        None => sm::insert_sor(conn, &req.sor, &req.sor_id, seq, kind, &attrs, now)?,
-        Some(_) => sm::upsert_sor(conn, &req.sor, &req.sor_id, seq, kind, &attrs, now)?,
+        None => sm::insert_sor(conn, req.sor, req.sor_id, seq, kind, attrs, now)?,
+        Some(_) => sm::upsert_sor(conn, req.sor, req.sor_id, seq, kind, attrs, now)?,
     }
     match before.queued {
-        Some(false) => debug_assert!(sm::find_open_pending(conn, &req.sor, &req.sor_id)?.is_none()),
+        Some(false) => debug_assert!(sm::find_open_pending(conn, req.sor, req.sor_id)?.is_none()),
         _ => {
-            if let Some(pid) = sm::find_open_pending(conn, &req.sor, &req.sor_id)? {
+            if let Some(pid) = sm::find_open_pending(conn, req.sor, req.sor_id)? {
                 sm::resolve_pending(conn, pid, kind, "system", now)?;
             }
         }
@@ -971,17 +1001,14 @@ fn create_person_for(
     conn: &Connection,
     previous: Option<i64>,
     queued: Option<bool>,
-    req: &ReferenceRequest,
+    req: RecordAt<'_>,
     rec: &Keyed,
     why: Why,
 ) -> Result<super::Made> {
     let (actor, now) = (why.actor, why.now);
-    let made = match &rec.ahead {
-        Some(a) => super::insert_new_person_as(conn, &a.person, Some(&a.person_json), actor, now)?,
-        None => {
-            super::insert_new_person(conn, &person_from_attributes(&req.attributes), actor, now)?
-        }
-    };
+    let forms = &rec.forms;
+    let made =
+        super::insert_new_person_as(conn, &forms.person, Some(&forms.person_json), actor, now)?;
     let before = Before {
         previous,
         others: Some(false),
@@ -999,23 +1026,10 @@ fn reference_seq(conn: &Connection, reference_id: &str) -> Result<i64> {
 }
 
 /// A stored SOR record `(sor, sor_id)` as the request that would post it
-/// again, with its comparable record: what unlink and move re-attach.
-pub(super) fn stored_request(
-    row: &sm::SorRow,
-    sor: &str,
-    sor_id: &str,
-) -> (ReferenceRequest, Keyed) {
+/// again would be decided: what unlink and move re-attach.
+pub(super) fn stored_keyed(row: &sm::SorRow, sor: &str, sor_id: &str) -> Keyed {
     let attributes: Map<String, Value> = serde_json::from_str(&row.attributes).unwrap_or_default();
-    let rec = Keyed::new(MatchRecord::from_attributes(&Value::Object(
-        attributes.clone(),
-    )));
-    let req = ReferenceRequest {
-        sor: sor.to_string(),
-        sor_id: sor_id.to_string(),
-        attributes,
-        reference_id: None,
-    };
-    (req, rec)
+    Keyed::of_map(sor, sor_id, &attributes)
 }
 
 /// A request's sorAttributes as the import reads them from a row: names
@@ -1062,24 +1076,26 @@ impl<'a> Texts<'a> {
     }
 }
 
-/// A comparable record with its blocking keys, computed once.
+/// A request's attributes in every form deciding it reads: the
+/// comparable record with its blocking keys, and what the store and the
+/// index keep of it ([`Forms`]), all worked out once, when it is made.
 #[derive(Debug, Clone)]
 pub struct Keyed {
     pub rec: MatchRecord,
     pub keys: Vec<String>,
     /// The given and family names' sounds, for [`Keyed::view`].
     sounds: [String; 2],
-    /// What the store and the index keep of the request, when worked out
-    /// ahead ([`Keyed::ahead`]); else worked out as it is written.
-    ahead: Option<Box<Ahead>>,
+    forms: Box<Forms>,
 }
 
 /// The forms a request is stored and indexed in, worked out before it is
 /// decided: the import's reader works them out for each row, off the
-/// writer's thread (the writer is the import's slower stage). Each is
-/// what the writing would work out itself, so the same bytes are stored.
+/// writer's thread (the writer is the import's slower stage). A request
+/// of the API or a stored record has them worked out from its JSON map,
+/// an import's row from its texts ([`Texts`]): the same bytes either way
+/// (`keyed_forms_of_texts_and_of_a_map_agree`).
 #[derive(Debug, Clone)]
-struct Ahead {
+struct Forms {
     /// sorAttributes as JSON.
     attributes: String,
     /// The person a new person is made of, and its stored JSON.
@@ -1091,73 +1107,69 @@ struct Ahead {
 }
 
 impl Keyed {
-    pub fn new(rec: MatchRecord) -> Keyed {
+    /// The attributes of an import's row, by name ([`Texts`]).
+    pub(crate) fn of_texts(sor: &str, sor_id: &str, attributes: &Texts<'_>) -> Keyed {
+        let person = person_from_texts(|k| attributes.get(k));
+        Keyed::with(
+            attributes.record(),
+            sor,
+            sor_id,
+            attributes.to_json(),
+            person,
+        )
+    }
+
+    /// The attributes of a request of the API, or of a stored record.
+    pub fn of_map(sor: &str, sor_id: &str, attributes: &Map<String, Value>) -> Keyed {
+        let rec = MatchRecord::from_attributes(&Value::Object(attributes.clone()));
+        let json = serde_json::to_string(attributes).expect("a JSON map serialises");
+        Keyed::with(rec, sor, sor_id, json, person_from_attributes(attributes))
+    }
+
+    fn with(
+        rec: MatchRecord,
+        sor: &str,
+        sor_id: &str,
+        attributes: String,
+        person: PersonData,
+    ) -> Keyed {
         let keys = rec.blocking_keys();
         let sounds = rec.sounds();
+        let record = sm::StoredRecord::of(&rec, &keys);
+        let addition =
+            Addition::with_sounds(0, sor, sor_id, &rec, &keys, rec.sounding(&sounds).sounds);
         Keyed {
+            forms: Box::new(Forms {
+                attributes,
+                person_json: crate::store::data_json(&person),
+                person,
+                record,
+                addition,
+            }),
             rec,
             keys,
             sounds,
-            ahead: None,
         }
-    }
-
-    /// With the forms the request of `attributes` (whose record this is)
-    /// is stored and indexed in worked out now ([`Ahead`]). The request is
-    /// then read only through them: the import's requests carry no JSON
-    /// map of their attributes.
-    pub(crate) fn ahead(mut self, sor: &str, sor_id: &str, attributes: &Texts<'_>) -> Keyed {
-        let person = person_from_texts(|k| attributes.get(k));
-        self.ahead = Some(Box::new(Ahead {
-            attributes: attributes.to_json(),
-            person_json: crate::store::data_json(&person),
-            person,
-            record: sm::StoredRecord::of(&self.rec, &self.keys),
-            addition: self.addition(0, sor, sor_id),
-        }));
-        self
     }
 
     /// The request's sorAttributes as stored.
-    fn attributes_json(&self, req: &ReferenceRequest) -> std::borrow::Cow<'_, str> {
-        match &self.ahead {
-            Some(a) => a.attributes.as_str().into(),
-            None => serde_json::to_string(&req.attributes)
-                .expect("a JSON map serialises")
-                .into(),
-        }
+    fn attributes_json(&self) -> &str {
+        &self.forms.attributes
     }
 
     /// The record as its `match_rows` row keeps it.
-    fn stored_record(&self) -> std::borrow::Cow<'_, sm::StoredRecord> {
-        match &self.ahead {
-            Some(a) => std::borrow::Cow::Borrowed(&a.record),
-            None => std::borrow::Cow::Owned(sm::StoredRecord::of(&self.rec, &self.keys)),
-        }
+    fn stored_record(&self) -> &sm::StoredRecord {
+        &self.forms.record
     }
 
-    /// The hashes of [`Keyed::keys`] ([`matching::key_hash`]), in order:
-    /// worked out ahead with the record's [`Addition`] when it was.
-    pub(crate) fn key_hashes(&self) -> std::borrow::Cow<'_, [i64]> {
-        match &self.ahead {
-            Some(a) => a.addition.hashes().into(),
-            None => self
-                .keys
-                .iter()
-                .map(|k| matching::key_hash(k))
-                .collect::<Vec<_>>()
-                .into(),
-        }
+    /// The hashes of [`Keyed::keys`] ([`matching::key_hash`]), in order.
+    pub(crate) fn key_hashes(&self) -> &[i64] {
+        self.forms.addition.hashes()
     }
 
     /// The record as the blocking index holds it for person `seq`.
-    pub(crate) fn addition(&self, seq: i64, sor: &str, sor_id: &str) -> Addition {
-        match &self.ahead {
-            Some(a) => a.addition.for_person(seq),
-            None => {
-                Addition::with_sounds(seq, sor, sor_id, &self.rec, &self.keys, self.view().sounds)
-            }
-        }
+    pub(crate) fn addition(&self, seq: i64) -> Addition {
+        self.forms.addition.for_person(seq)
     }
 
     /// The record's fields with its names' sounds: what the scorer
@@ -1184,11 +1196,9 @@ pub fn reference_in(
     req: &ReferenceRequest,
     d: Decide<'_>,
 ) -> Result<Decided> {
-    let rec = Keyed::new(MatchRecord::from_attributes(&Value::Object(
-        req.attributes.clone(),
-    )));
+    let rec = Keyed::of_map(&req.sor, &req.sor_id, &req.attributes);
     let known = sm::find_sor(conn, &req.sor, &req.sor_id)?;
-    reference_in_prepared(conn, index, req, &rec, known, d)?.decided(conn)
+    reference_in_prepared(conn, index, req.at(), &rec, known, d)?.decided(conn)
 }
 
 /// What [`reference_in_prepared`] did, the linked person's public ids
@@ -1227,7 +1237,7 @@ impl Step {
 pub(crate) fn reference_in_prepared<L: Lookup>(
     conn: &Connection,
     index: &mut L,
-    req: &ReferenceRequest,
+    req: RecordAt<'_>,
     rec: &Keyed,
     known: Option<sm::SorRow>,
     d: Decide<'_>,
@@ -1253,7 +1263,7 @@ pub(crate) fn reference_in_prepared<L: Lookup>(
         Ok(Step::Linked(seq))
     };
     // Forced reconciliation.
-    match req.reference_id.as_deref() {
+    match req.reference_id {
         Some("new") => {
             let why = Why {
                 reason: Some("the sending system asked for a new person"),
@@ -1297,16 +1307,11 @@ pub(crate) fn reference_in_prepared<L: Lookup>(
     match mode {
         Mode::Interactive => Ok(Step::Open(ReferenceOutcome::Candidates(cands))),
         Mode::Queue => {
-            // As the record would be stored (worked out ahead on import).
-            let attrs = rec.attributes_json(req);
+            // As the record would be stored.
+            let attrs = rec.attributes_json();
             let cj = Value::Array(cands.iter().map(Candidate::to_json).collect()).to_string();
             Ok(Step::Open(ReferenceOutcome::Queued(sm::insert_pending(
-                conn,
-                &req.sor,
-                &req.sor_id,
-                &attrs,
-                &cj,
-                now,
+                conn, req.sor, req.sor_id, attrs, &cj, now,
             )?)))
         }
     }
@@ -1332,7 +1337,7 @@ pub(crate) trait Lookup {
         &mut self,
         seq: i64,
         previous: Option<i64>,
-        req: &ReferenceRequest,
+        req: RecordAt<'_>,
         rec: &Keyed,
     ) -> Result<()>;
 
@@ -1374,15 +1379,15 @@ impl Lookup for BlockIndex {
         &mut self,
         seq: i64,
         previous: Option<i64>,
-        req: &ReferenceRequest,
+        req: RecordAt<'_>,
         rec: &Keyed,
     ) -> Result<()> {
         if let Some(old) = previous
             && old != seq
         {
-            self.remove(old, &req.sor, &req.sor_id);
+            self.remove(old, req.sor, req.sor_id);
         }
-        self.put(seq, &req.sor, &req.sor_id, &rec.rec, &rec.keys);
+        self.put(seq, req.sor, req.sor_id, &rec.rec, &rec.keys);
         Ok(())
     }
 
@@ -1819,7 +1824,12 @@ impl Registry {
                 "SOR record {sor}/{sor_id} is the only record of {reference_id}: there is nothing to unlink it from"
             )));
         }
-        let (req, rec) = stored_request(&row, sor, sor_id);
+        let rec = stored_keyed(&row, sor, sor_id);
+        let at = RecordAt {
+            sor,
+            sor_id,
+            reference_id: None,
+        };
         let why = Why {
             actor: &actor.name,
             now: &now,
@@ -1827,7 +1837,7 @@ impl Registry {
             model_version: None,
             reason: Some(reason.trim()),
         };
-        let new_ref = create_person_for(&tx, Some(seq), None, &req, &rec, why)?.reference_id;
+        let new_ref = create_person_for(&tx, Some(seq), None, at, &rec, why)?.reference_id;
         crate::store::accounts::audit(
             &tx,
             &now,
@@ -2238,5 +2248,68 @@ mod tests {
             person_from_attributes(&map)
         );
         assert_eq!(Texts::default().to_json(), "{}");
+    }
+
+    /// An import's row and a request of the API with the same attributes
+    /// are decided and stored alike: every form of their [`Keyed`] is the
+    /// same, to the byte (the stored JSONs, the new person, the packed
+    /// index entry and the key hashes). Deciding reads nothing else of
+    /// them but the source and id ([`RecordAt`]).
+    #[test]
+    fn keyed_forms_of_texts_and_of_a_map_agree() {
+        let cases: [&[(&'static str, &str)]; 3] = [
+            &[
+                ("sorId", "r-1"),
+                ("givenName", "Олена \"Lena\""),
+                ("sn", "Kovalenko"),
+                ("middleName", "Petrivna"),
+                ("dateOfBirth", "1986-04-12"),
+                ("gender", "female"),
+                ("mobile", "+380 50 123 4567"),
+                ("email", "O@Example.org"),
+                ("tax_id", "3141592653"),
+                ("street", "Khreshchatyk St"),
+                ("houseNumber", "22"),
+                ("city", "Kyiv"),
+                ("postalCode", "01001"),
+                ("sn", "Kovalenko-Moroz"),
+            ],
+            &[("sorId", "r-2"), ("givenName", "  Ivan "), ("sn", "Ng")],
+            &[("sorId", "r-3")],
+        ];
+        for entries in cases {
+            let mut texts = Texts::default();
+            let mut map = Map::new();
+            for &(k, v) in entries {
+                texts.insert(k, v.into());
+                map.insert(k.into(), Value::String(v.into()));
+            }
+            let sor_id = entries[0].1;
+            let (a, b) = (
+                Keyed::of_texts("HIS", sor_id, &texts),
+                Keyed::of_map("HIS", sor_id, &map),
+            );
+            assert_eq!(a.rec, b.rec, "{sor_id}");
+            assert_eq!(a.keys, b.keys, "{sor_id}");
+            assert_eq!(a.sounds, b.sounds, "{sor_id}");
+            assert_eq!(
+                format!("{:?}", a.forms),
+                format!("{:?}", b.forms),
+                "{sor_id}"
+            );
+            assert_eq!(a.attributes_json(), serde_json::to_string(&map).unwrap());
+            assert_eq!(
+                a.forms.person_json,
+                crate::store::data_json(&person_from_attributes(&map))
+            );
+            assert_eq!(a.addition(7).seq(), 7);
+            assert_eq!(
+                a.key_hashes(),
+                &a.keys
+                    .iter()
+                    .map(|k| matching::key_hash(k))
+                    .collect::<Vec<_>>()[..]
+            );
+        }
     }
 }

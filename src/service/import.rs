@@ -1,7 +1,7 @@
 //! Bulk import: every CSV row goes through `POST /people`'s path, in batched
 //! transactions. Potential matches wait in the reconciliation queue.
 
-use super::idmatch::{Decide, Mode, ReferenceRequest, Step, reference_in_prepared};
+use super::idmatch::{Decide, Mode, RecordAt, Step, reference_in_prepared};
 use super::idmatch::{Keyed, Texts};
 use super::pipeline::{self, Prescored};
 use super::{Actor, Registry, Result};
@@ -10,7 +10,6 @@ use crate::core::matching::normalize;
 use crate::core::rules::EMAIL_RE;
 use crate::store::matching as sm;
 use serde::Serialize;
-use serde_json::Map;
 use std::borrow::Cow;
 use std::io::Read;
 
@@ -252,7 +251,7 @@ fn parse_rows<R: Read>(
 /// What the writer is done with of a row, handed back to the reader to
 /// free ([`Bin`]).
 struct Spent {
-    _request: ReferenceRequest,
+    _sor_id: String,
     _record: Keyed,
 }
 
@@ -300,7 +299,7 @@ fn parse_row(
         }
     }
     // What the writer stores of the row, worked out on this thread.
-    let rec = Keyed::new(attributes.record()).ahead(sor, &sor_id, &attributes);
+    let rec = Keyed::of_texts(sor, &sor_id, &attributes);
     Parsed::Row {
         line,
         sor_id,
@@ -382,12 +381,11 @@ fn write_batch(
         }
         fresh.note(&sor_id);
         summary.dropped_fields.extend(dropped);
-        // The row's attributes were worked out ahead into `rec` (the JSON
-        // stored, the person made of them): the request is read through it.
-        let req = ReferenceRequest {
-            sor: opts.sor.clone(),
-            sor_id,
-            attributes: Map::new(),
+        // The row's attributes are in `rec`, in every form they are
+        // compared, stored and indexed in.
+        let at = RecordAt {
+            sor: &opts.sor,
+            sor_id: &sor_id,
             reference_id: None,
         };
         let d = Decide {
@@ -397,7 +395,7 @@ fn write_batch(
             now,
         };
         layers.row = scored;
-        match reference_in_prepared(tx, layers, &req, &rec, None, d) {
+        match reference_in_prepared(tx, layers, at, &rec, None, d) {
             Ok(Step::Linked(_)) => summary.linked += 1,
             Ok(Step::Created(_)) => summary.new += 1,
             Ok(Step::Open(_)) => summary.queued += 1,
@@ -411,7 +409,7 @@ fn write_batch(
             Err(e) => return Err(e),
         }
         spent.push(Spent {
-            _request: req,
+            _sor_id: sor_id,
             _record: rec,
         });
     }

@@ -184,7 +184,7 @@ impl Lookup for Layers<'_> {
             .into_iter()
             .map(|(seq, at, n)| (seq, Some((at, n))))
             .collect();
-        for seq in self.gained(&rec.key_hashes(), prev) {
+        for seq in self.gained(rec.key_hashes(), prev) {
             if let Err(at) = all.binary_search_by_key(&seq, |e| e.0) {
                 all.insert(at, (seq, None));
             }
@@ -291,7 +291,7 @@ impl Lookup for Layers<'_> {
         &mut self,
         seq: i64,
         previous: Option<i64>,
-        req: &idmatch::ReferenceRequest,
+        req: idmatch::RecordAt<'_>,
         rec: &Keyed,
     ) -> Result<()> {
         // The import skips a record the registry has: nothing moves.
@@ -301,7 +301,7 @@ impl Lookup for Layers<'_> {
                 req.sor, req.sor_id
             )));
         }
-        let a = rec.addition(seq, &req.sor, &req.sor_id);
+        let a = rec.addition(seq);
         self.cur.add(&a);
         self.added.push(a);
         Ok(())

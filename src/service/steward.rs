@@ -220,7 +220,12 @@ impl Registry {
                 "SOR record {sor}/{sor_id} is the only record of {from_ref}: merge {from_ref} into {to} instead"
             )));
         }
-        let (req, rec) = idmatch::stored_request(&row, sor, sor_id);
+        let rec = idmatch::stored_keyed(&row, sor, sor_id);
+        let at = idmatch::RecordAt {
+            sor,
+            sor_id,
+            reference_id: None,
+        };
         let why = Why {
             actor: &actor.name,
             now: &now,
@@ -233,7 +238,7 @@ impl Registry {
             others: None,
             queued: None,
         };
-        idmatch::attach(&tx, to_seq, before, &req, &rec, "linked", why)?;
+        idmatch::attach(&tx, to_seq, before, at, &rec, "linked", why)?;
         audit(
             &tx,
             &now,
