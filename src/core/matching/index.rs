@@ -587,17 +587,25 @@ impl BlockIndex {
         self.holding(hash, <[u32]>::len)
     }
 
-    /// Read the start of each of `seqs`' records, one after the other
-    /// without waiting: each is a read from anywhere in memory (the
+    /// Read every cache line of each of `seqs`' records, one after the
+    /// other without waiting: each is a read from anywhere in memory (the
     /// person's entry, then its records), and comparing them one person
     /// at a time waited for each in turn (a fifth of the import scorer's
     /// time). The loads overlap here; the comparisons then find them in
-    /// the cache. Returns what it read, for the caller to keep
-    /// (`std::hint::black_box`), so that the reads are made.
+    /// the cache. A person with two or three records spans several lines:
+    /// its first alone left the others to be waited for one by one
+    /// (measured alternately on the 1M import: 4.6 % less CPU when every
+    /// line is read). Returns what it read, for the caller to keep
+    /// (`std::hint::black_box`), so that the reads are made. Asking with
+    /// prefetch instructions instead, a row ahead of its comparisons, was
+    /// no faster.
     pub fn warm(&self, seqs: &[i64]) -> u8 {
         seqs.iter()
             .filter_map(|s| self.person(*s))
-            .map(|p| p.0.as_bytes().first().copied().unwrap_or(0))
+            .map(|p| {
+                let b = p.0.as_bytes();
+                b.iter().step_by(64).chain(b.last()).fold(0, |a, x| a ^ x)
+            })
             .fold(0, |a, b| a ^ b)
     }
 
