@@ -177,6 +177,15 @@ impl Candidate {
         serde_json::to_value(self.view()).unwrap_or_default()
     }
 
+    /// `cands` as the queue stores them: a JSON array of [`Candidate::to_json`],
+    /// written straight to text (the same text). A tree of JSON values built
+    /// first and then written out cost 70,000 instructions per queued row
+    /// of the 100k import (callgrind: 26.96 G in all against 26.77 G).
+    pub fn list_json(cands: &[Candidate]) -> String {
+        let views: Vec<CandidateView> = cands.iter().map(Candidate::view).collect();
+        serde_json::to_string(&views).unwrap_or_else(|_| "[]".to_string())
+    }
+
     /// The candidate as the API sends it and the GUI reads it.
     pub fn view(&self) -> CandidateView {
         CandidateView {
@@ -1309,7 +1318,7 @@ pub(crate) fn reference_in_prepared<L: Lookup>(
         Mode::Queue => {
             // As the record would be stored.
             let attrs = rec.attributes_json();
-            let cj = Value::Array(cands.iter().map(Candidate::to_json).collect()).to_string();
+            let cj = Candidate::list_json(&cands);
             Ok(Step::Open(ReferenceOutcome::Queued(sm::insert_pending(
                 conn, req.sor, req.sor_id, attrs, &cj, now,
             )?)))
@@ -2178,6 +2187,35 @@ mod tests {
         }
         assert_eq!(queued, n, "every second record waits");
         reg.configure("auto_link", Some("90")).unwrap();
+    }
+
+    /// The queue's candidates written straight to text are the text of
+    /// their JSON values: a mother held against a record with her
+    /// daughter's name at her phone and address (the daughter herself
+    /// waits in the queue), and one the engine may link.
+    #[test]
+    fn a_list_of_candidates_is_written_as_its_json_values() {
+        let mut reg = Registry::in_memory();
+        let system = Actor::system();
+        let person = |id: &str, g: &str, sn: &str, dob: &str| {
+            json!({"requestType": "referenceId", "version": "1.0", "sor": "HRMS", "sorAttributes": {"sorId": id,
+                "givenName": g, "sn": sn, "dateOfBirth": dob, "gender": "F", "mobile": "+380501112233",
+                "street": "Khreshchatyk 1", "city": "Kyiv", "postalCode": "01001"}})
+        };
+        reg.reference_request(&system, &person("m", "Olena", "Moroz", "1960-03-04"))
+            .unwrap();
+        let typed = |g: &str| {
+            json!({"givenName": g, "sn": "Moroz", "dateOfBirth": "1960-03-04",
+            "mobile": "+380501112233", "street": "Khreshchatyk 1", "city": "Kyiv"})
+        };
+        let held = reg.candidates_for(&typed("Iryna"), 10).unwrap();
+        let sure = reg.candidates_for(&typed("Olena"), 10).unwrap();
+        assert!(held.len() == 1 && held[0].hold.is_some(), "{held:?}");
+        assert!(sure.len() == 1 && sure[0].hold.is_none(), "{sure:?}");
+        let cands = [held, sure].concat();
+        let values = Value::Array(cands.iter().map(Candidate::to_json).collect());
+        assert_eq!(Candidate::list_json(&cands), values.to_string());
+        assert_eq!(Candidate::list_json(&[]), "[]");
     }
 
     /// The queue's re-scoring, given an import's index and the clock it

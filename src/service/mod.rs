@@ -347,13 +347,13 @@ impl Registry {
             None
         } else {
             let attrs = idmatch::desk_attributes(&person.person);
-            let cj = Value::Array(probable.iter().map(idmatch::Candidate::to_json).collect());
+            let cj = idmatch::Candidate::list_json(&probable);
             Some(store::matching::insert_pending(
                 &tx,
                 idmatch::LOCAL_SOR,
                 &person.id,
                 &attrs.to_string(),
-                &cj.to_string(),
+                &cj,
                 &now,
             )?)
         };
