@@ -16,17 +16,24 @@ struct Db {
     path: PathBuf,
 }
 
+/// [`db_with_users`]' accounts: the administrator first (who adds the
+/// others), a receptionist and a reviewer.
+const USERS: [(&str, Role, &str); 3] = [
+    ("ada", Role::Admin, "admin-pass"),
+    ("rita", Role::Receptionist, "rita-pass"),
+    ("rob", Role::Reviewer, "rob-pass1"),
+];
+
 fn db_with_users() -> Db {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("gui.db");
     let mut reg = Registry::open(&path).unwrap();
-    reg.add_user(None, "ada", Role::Admin, "admin-pass")
-        .unwrap();
-    let ada = reg.authenticate("ada", "admin-pass").unwrap();
-    reg.add_user(Some(&ada), "rita", Role::Receptionist, "rita-pass")
-        .unwrap();
-    reg.add_user(Some(&ada), "rob", Role::Reviewer, "rob-pass1")
-        .unwrap();
+    let [(admin, role, password), rest @ ..] = USERS;
+    reg.add_user(None, admin, role, password).unwrap();
+    let by = reg.authenticate(admin, password).unwrap();
+    for (name, role, password) in rest {
+        reg.add_user(Some(&by), name, role, password).unwrap();
+    }
     Db { _dir: dir, path }
 }
 
@@ -90,6 +97,23 @@ fn click(h: &mut Harness<'static, App>, label: &str) {
     h.step();
 }
 
+/// The app on the database at `path`, signed in as `user`, one of
+/// [`USERS`].
+fn signed_in(path: &Path, user: &str) -> Harness<'static, App> {
+    let mut h = harness(path);
+    sign_in(&mut h, user);
+    h
+}
+
+/// Sign in as `user`, one of [`USERS`], with its password.
+fn sign_in(h: &mut Harness<'static, App>, user: &str) {
+    let (_, _, password) = USERS
+        .iter()
+        .find(|(name, _, _)| *name == user)
+        .unwrap_or_else(|| panic!("{user} is not one of db_with_users' accounts"));
+    login(h, user, password);
+}
+
 fn login(h: &mut Harness<'static, App>, name: &str, password: &str) {
     wait_for(h, "the sign-in screen", |h| has_text(h, "Sign in"));
     type_into(h, "User name", name);
@@ -139,8 +163,7 @@ fn fill_adult(h: &mut Harness<'static, App>) {
 #[test]
 fn register_an_adult() {
     let db = db_with_users();
-    let mut h = harness(&db.path);
-    login(&mut h, "rita", "rita-pass");
+    let mut h = signed_in(&db.path, "rita");
     type_into(&mut h, "Tax id", "123");
     // Nothing is said while the field is being typed in...
     std::thread::sleep(Duration::from_millis(400));
@@ -200,8 +223,7 @@ fn olena() -> serde_json::Value {
 fn register_a_child_with_a_confidant() {
     let db = db_with_users();
     let mother = seed_person(&db.path, olena());
-    let mut h = harness(&db.path);
-    login(&mut h, "rita", "rita-pass");
+    let mut h = signed_in(&db.path, "rita");
     assert!(
         h.query_by_label("Confidant first name").is_none(),
         "no confidant section for an unknown age"
@@ -324,8 +346,7 @@ fn tiny_png() -> Vec<u8> {
 #[test]
 fn documents_scans_and_identifiers() {
     let db = db_with_users();
-    let mut h = harness(&db.path);
-    login(&mut h, "rita", "rita-pass");
+    let mut h = signed_in(&db.path, "rita");
     fill_adult(&mut h);
     let dir = tempfile::tempdir().unwrap();
     let fake = dir.path().join("page1.jpg");
@@ -392,8 +413,7 @@ fn documents_scans_and_identifiers() {
 fn duplicate_check_opens_the_chooser_and_links() {
     let db = db_with_users();
     let existing = seed_person(&db.path, olena());
-    let mut h = harness(&db.path);
-    login(&mut h, "rita", "rita-pass");
+    let mut h = signed_in(&db.path, "rita");
     type_into(&mut h, "First name", "Olena");
     type_into(&mut h, "Last name", "Kovalenko");
     type_into(&mut h, "Birth date", "1986-04-12");
@@ -459,8 +479,7 @@ fn duplicate_check_opens_the_chooser_and_links() {
 fn creating_over_a_duplicate_asks_for_a_reason() {
     let db = db_with_users();
     seed_person(&db.path, olena());
-    let mut h = harness(&db.path);
-    login(&mut h, "rita", "rita-pass");
+    let mut h = signed_in(&db.path, "rita");
     type_into(&mut h, "First name", "Olena");
     type_into(&mut h, "Last name", "Kovalenko");
     type_into(&mut h, "Birth date", "1986-04-11");
@@ -515,8 +534,7 @@ fn creating_over_a_duplicate_asks_for_a_reason() {
 fn receptionist_edit_goes_to_the_queue_and_a_reviewer_approves() {
     let db = db_with_users();
     let id = seed_person(&db.path, olena());
-    let mut h = harness(&db.path);
-    login(&mut h, "rita", "rita-pass");
+    let mut h = signed_in(&db.path, "rita");
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
     wait_for(&mut h, "the search page", |h| {
         h.state().page() == registrar::gui::Page::Search
@@ -545,7 +563,7 @@ fn receptionist_edit_goes_to_the_queue_and_a_reviewer_approves() {
         has_text(h, "waits for a reviewer")
     });
     click(&mut h, "Sign out");
-    login(&mut h, "rob", "rob-pass1");
+    sign_in(&mut h, "rob");
     click(&mut h, "Review queue (1)");
     wait_for(&mut h, "the queue", |h| has_text(h, "by rita"));
     assert!(has_text(&h, "First name"), "diffs name fields in words");
@@ -566,8 +584,7 @@ fn receptionist_edit_goes_to_the_queue_and_a_reviewer_approves() {
 fn search_finds_the_person() {
     let db = db_with_users();
     seed_person(&db.path, olena());
-    let mut h = harness(&db.path);
-    login(&mut h, "rob", "rob-pass1");
+    let mut h = signed_in(&db.path, "rob");
     click(&mut h, "Search");
     type_into(&mut h, "Search persons", "+380501234567");
     wait_for(&mut h, "a phone search hit", |h| {
@@ -589,8 +606,7 @@ fn search_finds_the_person() {
 fn a_search_sends_what_was_typed() {
     let db = db_with_users();
     seed_person(&db.path, olena());
-    let mut h = harness(&db.path);
-    login(&mut h, "rob", "rob-pass1");
+    let mut h = signed_in(&db.path, "rob");
     click(&mut h, "Search");
     type_into(&mut h, "Search persons", "Kovalenko 50% & co");
     wait_for(&mut h, "an answer without hits", |h| has_text(h, "0 found"));
@@ -606,7 +622,7 @@ fn sync_page_shows_the_outbox_and_reports_a_missing_hub() {
         &db.path,
         [1500.0, 1000.0],
     );
-    login(&mut h, "rob", "rob-pass1");
+    sign_in(&mut h, "rob");
     click(&mut h, "Sync");
     wait_for(&mut h, "the outbox", |h| {
         has_text(h, "Outbox: 1 change waiting")
@@ -650,8 +666,7 @@ fn a_reviewer_unlinks_a_record_in_the_person_view() {
         assert_eq!(a.body["referenceId"], b.body["referenceId"], "linked");
         a.body["referenceId"].as_str().unwrap().to_string()
     };
-    let mut h = harness(&db.path);
-    login(&mut h, "rob", "rob-pass1");
+    let mut h = signed_in(&db.path, "rob");
     click(&mut h, "Search");
     type_into(&mut h, "Search persons", &reference);
     wait_for(&mut h, "the person in the results", |h| {
@@ -722,8 +737,7 @@ fn a_reviewer_merges_and_unmerges_in_the_person_view() {
         )
         .unwrap()
     };
-    let mut h = harness(&db.path);
-    login(&mut h, "rob", "rob-pass1");
+    let mut h = signed_in(&db.path, "rob");
     click(&mut h, "Search");
     type_into(&mut h, "Search persons", &a);
     wait_for(&mut h, "the person in the results", |h| {
@@ -792,7 +806,7 @@ fn a_reviewer_says_not_the_same_person_in_reconciliation() {
     }
     // At 1024×700: everything the reviewer needs is in reach.
     let mut h = harness_with(Registry::open(&db.path).unwrap(), &db.path, [1024.0, 700.0]);
-    login(&mut h, "rob", "rob-pass1");
+    sign_in(&mut h, "rob");
     wait_for(&mut h, "the queue count", |h| {
         has_text(h, "Reconciliation (1)")
     });
@@ -850,8 +864,7 @@ fn sign_in_and_the_first_field_by_keyboard() {
 #[test]
 fn clear_form_clears_its_messages() {
     let db = db_with_users();
-    let mut h = harness(&db.path);
-    login(&mut h, "rita", "rita-pass");
+    let mut h = signed_in(&db.path, "rita");
     assert!(
         has_text(&h, "Calendar"),
         "no date shown for an empty birth date"
@@ -868,8 +881,7 @@ fn clear_form_clears_its_messages() {
 #[test]
 fn enter_moves_to_the_next_field_and_ctrl_enter_registers() {
     let db = db_with_users();
-    let mut h = harness(&db.path);
-    login(&mut h, "rita", "rita-pass");
+    let mut h = signed_in(&db.path, "rita");
     wait_for(&mut h, "the first field focused", |h| {
         h.query_by_label("First name")
             .is_some_and(|n| n.is_focused())
@@ -932,8 +944,7 @@ fn a_rejection_reaches_the_receptionist_and_she_withdraws_a_change() {
         reg.reject(&rob, &first, "the passport still says Olena")
             .unwrap();
     }
-    let mut h = harness(&db.path);
-    login(&mut h, "rita", "rita-pass");
+    let mut h = signed_in(&db.path, "rita");
     click(&mut h, "Review queue (1)");
     wait_for(&mut h, "her changes", |h| {
         has_text(h, "Rejected by rob: the passport still says Olena")
@@ -962,8 +973,7 @@ fn a_rejection_reaches_the_receptionist_and_she_withdraws_a_change() {
 #[test]
 fn an_admin_adds_a_user_and_disables_the_account() {
     let db = db_with_users();
-    let mut h = harness(&db.path);
-    login(&mut h, "ada", "admin-pass");
+    let mut h = signed_in(&db.path, "ada");
     click(&mut h, "Settings");
     wait_for(&mut h, "the users", |h| has_text(h, "Role of rob"));
     type_into(&mut h, "New user name", "nina");
@@ -1006,8 +1016,7 @@ fn an_admin_adds_a_user_and_disables_the_account() {
 #[test]
 fn f1_shows_the_shortcuts_and_escape_closes_them() {
     let db = db_with_users();
-    let mut h = harness(&db.path);
-    login(&mut h, "rita", "rita-pass");
+    let mut h = signed_in(&db.path, "rita");
     assert!(!has_text(&h, "Keyboard shortcuts"));
     h.key_press(egui::Key::F1);
     h.step();
@@ -1039,7 +1048,7 @@ fn the_child_rule_follows_the_registrys_clock() {
             .to_utc()
     });
     let mut h = harness_with(reg, &db.path, [1500.0, 1300.0]);
-    login(&mut h, "rita", "rita-pass");
+    sign_in(&mut h, "rita");
     type_into(&mut h, "First name", "Marko");
     type_into(&mut h, "Birth date", "2014-06-01");
     wait_for(&mut h, "the checks", |h| h.state().is_idle());
@@ -1061,8 +1070,7 @@ fn the_child_rule_follows_the_registrys_clock() {
 #[test]
 fn an_admin_sets_and_tests_the_hub_connection() {
     let db = db_with_users();
-    let mut h = harness(&db.path);
-    login(&mut h, "ada", "admin-pass");
+    let mut h = signed_in(&db.path, "ada");
     click(&mut h, "Settings");
     wait_for(&mut h, "the hub section", |h| {
         h.query_by_label("Hub URL").is_some() && h.state().is_idle()
@@ -1104,8 +1112,7 @@ fn an_admin_sets_and_tests_the_hub_connection() {
 fn a_phone_alone_finds_the_duplicate() {
     let db = db_with_users();
     seed_person(&db.path, olena());
-    let mut h = harness(&db.path);
-    login(&mut h, "rita", "rita-pass");
+    let mut h = signed_in(&db.path, "rita");
     type_into(&mut h, "Phone 1 number", "+380501234567");
     wait_for(&mut h, "a candidate from the phone", |h| {
         has_text(h, "Olena Kovalenko")
@@ -1117,8 +1124,7 @@ fn a_phone_alone_finds_the_duplicate() {
 fn a_name_alone_finds_the_duplicate() {
     let db = db_with_users();
     seed_person(&db.path, olena());
-    let mut h = harness(&db.path);
-    login(&mut h, "rita", "rita-pass");
+    let mut h = signed_in(&db.path, "rita");
     type_into(&mut h, "First name", "Olena");
     type_into(&mut h, "Last name", "Kovalenko");
     wait_for(&mut h, "a candidate from the name", |h| {
@@ -1131,8 +1137,7 @@ fn a_name_alone_finds_the_duplicate() {
 #[test]
 fn a_tax_id_that_disagrees_with_the_form_is_flagged_at_the_field() {
     let db = db_with_users();
-    let mut h = harness(&db.path);
-    login(&mut h, "rita", "rita-pass");
+    let mut h = signed_in(&db.path, "rita");
     let tax = registrar::core::rules::make_tax_id(
         chrono::NaiveDate::from_ymd_opt(1986, 4, 12).unwrap(),
         "FEMALE",
@@ -1153,8 +1158,7 @@ fn a_tax_id_that_disagrees_with_the_form_is_flagged_at_the_field() {
 #[test]
 fn add_phone_puts_the_keyboard_in_the_new_number() {
     let db = db_with_users();
-    let mut h = harness(&db.path);
-    login(&mut h, "rita", "rita-pass");
+    let mut h = signed_in(&db.path, "rita");
     click(&mut h, "Add phone");
     wait_for(&mut h, "the second phone", |h| {
         h.query_by_label("Phone 2 number").is_some()
@@ -1177,8 +1181,7 @@ fn attach_scan_without_a_desktop_dialog_uses_the_windows_own() {
         return;
     }
     let db = db_with_users();
-    let mut h = harness(&db.path);
-    login(&mut h, "rita", "rita-pass");
+    let mut h = signed_in(&db.path, "rita");
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("page1.png"), tiny_png()).unwrap();
     std::fs::write(dir.path().join("notes.txt"), "not a scan").unwrap();
@@ -1218,7 +1221,7 @@ fn import_page_with_file(db: &Db, csv: &Path) -> Harness<'static, App> {
         &db.path,
         [1500.0, 1000.0],
     );
-    login(&mut h, "ada", "admin-pass");
+    sign_in(&mut h, "ada");
     click(&mut h, "Import");
     type_into(&mut h, "CSV file", &csv.display().to_string());
     click(&mut h, "Read its columns");
@@ -1259,7 +1262,7 @@ fn an_admin_imports_a_csv_file_from_the_window() {
     let reg = Registry::open(&db.path).unwrap();
     assert_eq!(reg.search("Kovalenko", 0, 10).unwrap().1, 1);
     click(&mut h, "Sign out");
-    login(&mut h, "rita", "rita-pass");
+    sign_in(&mut h, "rita");
     assert!(
         h.query_by_label("Import").is_none(),
         "a receptionist can import"
@@ -1273,8 +1276,7 @@ fn an_admin_imports_a_csv_file_from_the_window() {
 #[test]
 fn a_new_confidant_is_registered_from_the_childs_form() {
     let db = db_with_users();
-    let mut h = harness(&db.path);
-    login(&mut h, "rita", "rita-pass");
+    let mut h = signed_in(&db.path, "rita");
     type_into(&mut h, "First name", "Marko");
     type_into(&mut h, "Last name", "Melnyk");
     type_into(&mut h, "Birth date", "2021-06-01");
