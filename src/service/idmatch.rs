@@ -97,6 +97,18 @@ pub(crate) struct RecordAt<'a> {
     pub reference_id: Option<&'a str>,
 }
 
+impl<'a> RecordAt<'a> {
+    /// Record `(sor, sor_id)`, for which no person is named: an import's
+    /// row, or a stored record attached again (unlink, move).
+    pub(crate) fn of(sor: &'a str, sor_id: &'a str) -> RecordAt<'a> {
+        RecordAt {
+            sor,
+            sor_id,
+            reference_id: None,
+        }
+    }
+}
+
 /// What `POST /people` answers.
 #[derive(Debug, Clone)]
 pub enum ReferenceOutcome {
@@ -1834,11 +1846,7 @@ impl Registry {
             )));
         }
         let rec = stored_keyed(&row, sor, sor_id);
-        let at = RecordAt {
-            sor,
-            sor_id,
-            reference_id: None,
-        };
+        let at = RecordAt::of(sor, sor_id);
         let why = Why {
             actor: &actor.name,
             now: &now,

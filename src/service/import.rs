@@ -383,11 +383,7 @@ fn write_batch(
         summary.dropped_fields.extend(dropped);
         // The row's attributes are in `rec`, in every form they are
         // compared, stored and indexed in.
-        let at = RecordAt {
-            sor: &opts.sor,
-            sor_id: &sor_id,
-            reference_id: None,
-        };
+        let at = RecordAt::of(&opts.sor, &sor_id);
         let d = Decide {
             params,
             mode: Mode::Queue,

@@ -221,11 +221,7 @@ impl Registry {
             )));
         }
         let rec = idmatch::stored_keyed(&row, sor, sor_id);
-        let at = idmatch::RecordAt {
-            sor,
-            sor_id,
-            reference_id: None,
-        };
+        let at = idmatch::RecordAt::of(sor, sor_id);
         let why = Why {
             actor: &actor.name,
             now: &now,
